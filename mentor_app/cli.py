@@ -1,0 +1,309 @@
+"""The `mentor-app` command: the desktop app, or headless work for scripts.
+
+Every failure ends with one plain sentence on stderr and a non-zero exit;
+nothing a person wrote in their notes is ever printed here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from pathlib import Path
+
+from . import __version__
+from .errors import BadInput, MentorAppError, SecretNeeded, WrongPassphrase, WrongRecoveryCode
+from .paths import default_profile_dir
+from .storage import backups
+from .storage.keystore import KeyringStatus
+from .storage.profile import ROLES, Profile, create_profile, open_profile
+
+TTY_ATTEMPTS = 3
+
+
+def _say(message: str = "") -> None:
+    print(message, file=sys.stderr)
+
+
+def _read_stdin_secret() -> str:
+    line = sys.stdin.readline()
+    secret = line.rstrip("\r\n")
+    if not secret:
+        raise BadInput("No passphrase was given on standard input.")
+    return secret
+
+
+def _new_passphrase(args) -> str:
+    if getattr(args, "passphrase_stdin", False):
+        return _read_stdin_secret()
+    if not sys.stdin.isatty():
+        raise BadInput("A passphrase is needed. There is no terminal to ask on: give it on standard input with --passphrase-stdin.")
+    first = getpass.getpass("Choose a passphrase: ")
+    second = getpass.getpass("Type it again: ")
+    if first != second:
+        raise BadInput("The two passphrases are different. Nothing was created; please try again.")
+    return first
+
+
+def open_for_command(args) -> Profile:
+    """Open the profile: keyring first, then the passphrase or recovery code."""
+    profile_dir = Path(args.profile)
+    try:
+        return open_profile(profile_dir)
+    except SecretNeeded as need:
+        reason = need.message
+    if getattr(args, "passphrase_stdin", False):
+        profile = open_profile(profile_dir, secret=_read_stdin_secret())
+    elif sys.stdin.isatty():
+        _say(reason)
+        for attempt in range(1, TTY_ATTEMPTS + 1):
+            try:
+                profile = open_profile(profile_dir, secret=getpass.getpass("Passphrase or recovery code: "))
+                break
+            except (WrongPassphrase, WrongRecoveryCode) as exc:
+                if attempt == TTY_ATTEMPTS:
+                    raise
+                _say(exc.message)
+    else:
+        raise SecretNeeded(reason.replace(" Please enter your passphrase or recovery code.", "")
+                           + " Give the passphrase on standard input with --passphrase-stdin.")
+    _offer_keyring(profile)
+    if profile.needs_recovery_code:
+        _say("This profile has no recovery code at the moment. Make one with: mentor-app recovery-code")
+    return profile
+
+
+def _offer_keyring(profile: Profile) -> None:
+    """After a passphrase unlock, put the key back in the keyring if it was meant to be there."""
+    if not profile.meta.keyring_enabled:
+        return
+    status = profile.read_keyring_status()
+    if status is KeyringStatus.OK:
+        return
+    if sys.stdin.isatty() and sys.stderr.isatty():
+        answer = input(f"{status.explain()} Store the key in the keyring again, so you don't have to type your passphrase next time? [Y/n] ")
+        if answer.strip().lower() in ("", "y", "yes"):
+            stored = profile.set_keyring(True)
+            _say("The key is back in the keyring." if stored is KeyringStatus.OK else f"That didn't work: {stored.explain()}")
+            return
+    _say(f"Note: {status.explain()} To store the key there again, run: mentor-app keyring on")
+
+
+# -- commands ----------------------------------------------------------------
+
+def cmd_init(args) -> int:
+    passphrase = _new_passphrase(args)
+    profile, code = create_profile(
+        Path(args.profile), role=args.role, name=args.name, passphrase=passphrase, use_keyring=not args.no_keyring
+    )
+    with profile:
+        print(f"Created a {args.role} profile in {profile.path}")
+        print()
+        print("Your recovery code. Write it down now and keep it away from this laptop:")
+        print()
+        print(f"    {code}")
+        print()
+        print("It is shown only this once. With it you can open your notes if you forget")
+        print("your passphrase or this computer's keyring is reset.")
+        status = profile.keyring_status
+        if status is KeyringStatus.OK:
+            print("The key is kept in this computer's keyring, so the app opens without a passphrase.")
+        elif status is KeyringStatus.DISABLED:
+            print("Keyring storage is off: you will be asked for your passphrase each time.")
+        else:
+            _say(f"Note: the key could not be stored in the keyring. {status.explain()} "
+                 "You will be asked for your passphrase each time; "
+                 "to try the keyring again later, run: mentor-app keyring on")
+    return 0
+
+
+def cmd_check(args) -> int:
+    with open_for_command(args) as profile:
+        report = profile.check()
+        lines = [
+            ("Encryption (every page's signature)", report.cipher_problems),
+            ("Database structure", report.integrity_problems),
+            ("Links between records", report.foreign_key_problems),
+        ]
+        for title, problems in lines:
+            print(f"{title}: {'OK' if not problems else f'{len(problems)} problem(s)'}")
+            for p in problems[:20]:
+                print(f"    {p}")
+        if report.ok:
+            print("All checks passed.")
+            return 0
+        good = backups.newest_good_backup(profile.path, profile.key)
+        where = f" The newest good backup is {good.describe()}." if good else " No good backup was found."
+        _say("The check found problems in your notes file." + where)
+        return 1
+
+
+def cmd_backup(args) -> int:
+    if args.list:
+        found = backups.list_backups(Path(args.profile))
+        if not found:
+            print("No backups yet.")
+        for b in reversed(found):
+            print(b.describe())
+        return 0
+    with open_for_command(args) as profile:
+        path = profile.backup_now(to=Path(args.to) if args.to else None)
+        print(f"Backup written: {path}")
+    return 0
+
+
+def cmd_restore(args) -> int:
+    with open_for_command(args) as profile:
+        if args.confirm:
+            profile.confirm_restore()
+            print("Restore confirmed. Automatic backups are on again.")
+            return 0
+        if args.undo:
+            before = profile.undo_restore()
+            print(f"Undone: your notes are back as they were before the restore ({before.name}).")
+            return 0
+        if not args.file:
+            raise BadInput("Name the backup file to restore, for example: mentor-app restore FILE")
+        before = profile.restore(Path(args.file))
+        print(f"Restored from {args.file}.")
+        print(f"What was there before is kept as {before}.")
+        print("Automatic backups are paused until you confirm that the restored notes look right:")
+        print("    mentor-app restore --confirm      (keep the restored notes)")
+        print("    mentor-app restore --undo         (go back to how it was before)")
+    return 0
+
+
+def cmd_keyring(args) -> int:
+    with open_for_command(args) as profile:
+        if args.action == "on":
+            status = profile.set_keyring(True)
+            if status is not KeyringStatus.OK:
+                raise MentorAppError(f"Couldn't store the key in the keyring. {status.explain()}")
+            print("The key is stored in this computer's keyring.")
+        elif args.action == "off":
+            profile.set_keyring(False)
+            print("Keyring storage is off and the key was removed from the keyring. "
+                  "You will be asked for your passphrase each time.")
+        else:
+            print(profile.read_keyring_status().explain())
+    return 0
+
+
+def cmd_passphrase(args) -> int:
+    with open_for_command(args) as profile:
+        new = _new_passphrase(args) if not args.passphrase_stdin else _read_stdin_secret()
+        profile.change_passphrase(new)
+        print("Passphrase changed. Your notes themselves did not need re-encrypting.")
+    return 0
+
+
+def cmd_recovery_code(args) -> int:
+    with open_for_command(args) as profile:
+        code = profile.new_recovery_code()
+        print("Your new recovery code (the old one no longer works). Write it down now:")
+        print()
+        print(f"    {code}")
+    return 0
+
+
+def cmd_rekey(args) -> int:
+    with open_for_command(args) as profile:
+        if args.passphrase_stdin:
+            passphrase = _read_stdin_secret()
+        elif sys.stdin.isatty():
+            passphrase = getpass.getpass("Your passphrase (it stays the same): ")
+        else:
+            raise BadInput("Re-keying needs your passphrase: give it on standard input with --passphrase-stdin.")
+        code = profile.rekey(passphrase)
+        print("Your notes and backups are now encrypted with a new key.")
+        print("Your passphrase is unchanged. Your new recovery code (the old one no longer works):")
+        print()
+        print(f"    {code}")
+    return 0
+
+
+def cmd_gui(args) -> int:
+    from .ui.app import run_app
+
+    return run_app(Path(args.profile))
+
+
+# -- parser ------------------------------------------------------------------
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--profile", metavar="DIR", default=argparse.SUPPRESS,
+                        help="the profile folder (default: your user data folder)")
+    stdin = argparse.ArgumentParser(add_help=False)
+    stdin.add_argument("--passphrase-stdin", action="store_true",
+                       help="read the passphrase (or recovery code) from the first line of standard input")
+
+    parser = argparse.ArgumentParser(
+        prog="mentor-app",
+        description="Mentor App: encrypted notes for peer mentors. With no command, opens the desktop app.",
+    )
+    parser.add_argument("--version", action="version", version=f"Mentor App {__version__}")
+    parser.add_argument("--profile", metavar="DIR", default=str(default_profile_dir()),
+                        help="the profile folder (default: your user data folder)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("init", parents=[common, stdin], help="create a new encrypted profile")
+    p.add_argument("--role", choices=ROLES, required=True)
+    p.add_argument("--name", required=True, help="your name (or the organisation's, for a supervisor)")
+    p.add_argument("--no-keyring", action="store_true", help="don't keep the key in this computer's keyring")
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("check", parents=[common, stdin], help="check the profile's database for damage")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("backup", parents=[common, stdin], help="take an encrypted backup now")
+    p.add_argument("--to", metavar="FILE", help="write the backup to this new file instead of the profile")
+    p.add_argument("--list", action="store_true", help="list the backups in the profile")
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("restore", parents=[common, stdin], help="restore the notes from a backup")
+    p.add_argument("file", nargs="?", metavar="FILE")
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--confirm", action="store_true", help="keep the restored notes and resume automatic backups")
+    g.add_argument("--undo", action="store_true", help="go back to how the notes were before the last restore")
+    p.set_defaults(func=cmd_restore)
+
+    p = sub.add_parser("keyring", parents=[common, stdin], help="keep the key in this computer's keyring, or not")
+    p.add_argument("action", choices=("status", "on", "off"), nargs="?", default="status")
+    p.set_defaults(func=cmd_keyring)
+
+    p = sub.add_parser("passphrase", parents=[common], help="change the passphrase")
+    p.add_argument("--passphrase-stdin", action="store_true",
+                   help="read the current passphrase (if needed) and then the new one from standard input")
+    p.set_defaults(func=cmd_passphrase)
+
+    p = sub.add_parser("recovery-code", parents=[common, stdin], help="make a new recovery code")
+    p.set_defaults(func=cmd_recovery_code)
+
+    p = sub.add_parser("rekey", parents=[common, stdin], help="re-encrypt everything with a new key")
+    p.set_defaults(func=cmd_rekey)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    # Everything the app creates is private to this user.
+    os.umask(0o077)
+    args = build_parser().parse_args(argv)
+    func = getattr(args, "func", cmd_gui)
+    try:
+        return func(args)
+    except MentorAppError as exc:
+        _say(exc.message)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        _say("Stopped. Nothing was lost.")
+        return 130
+    except Exception as exc:  # noqa: BLE001 - last line of defence: no traceback, no content
+        _say(f"Something unexpected went wrong ({type(exc).__name__}). Nothing was deleted. "
+             "Please tell your IT contact what you were doing.")
+        return 70
+
+
+if __name__ == "__main__":
+    sys.exit(main())

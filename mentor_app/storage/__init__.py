@@ -1,0 +1,1 @@
+"""Encrypted storage: the profile folder, its keys, database, migrations and backups."""

@@ -1,0 +1,517 @@
+"""A mentor's or supervisor's profile: create it, unlock it, keep it safe.
+
+The profile is a private folder holding the SQLCipher database, a small
+plaintext `profile.json` with the wrapped keys, and the automatic backups.
+One process at a time may have it open.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterator
+
+import filelock
+
+from ..errors import (
+    BackupError,
+    BadInput,
+    DatabaseDamaged,
+    NewerVersion,
+    ProfileExists,
+    ProfileInUse,
+    ProfileNotFound,
+    SecretNeeded,
+    WrongPassphrase,
+    WrongRecoveryCode,
+)
+from . import backups, db, keystore, keywrap, migrations
+from .files import fsync_dir, fsync_file, make_private_dir
+from .keystore import KeyringStatus
+from .meta import ProfileMeta, load_meta, meta_path, save_meta
+
+ROLES = ("mentor", "supervisor")
+LOCK_FILE = ".lock"
+AUTO_BACKUP_MINUTES = 30
+
+
+def unlock_delay(failures: int) -> float:
+    """Seconds to wait after the n-th wrong passphrase or code in a row."""
+    if failures < 3:
+        return 0.0
+    return float(min(2 ** (failures - 2), 30))
+
+
+def check_passphrase(passphrase: str) -> None:
+    if len(passphrase) < keywrap.MIN_PASSPHRASE_CHARS:
+        raise BadInput(
+            f"Please choose a passphrase of at least {keywrap.MIN_PASSPHRASE_CHARS} characters. "
+            "A few ordinary words in a row are easy to remember and hard to guess."
+        )
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _lock(profile_dir: Path) -> filelock.BaseFileLock:
+    lock = filelock.FileLock(str(profile_dir / LOCK_FILE), timeout=0, is_singleton=False)
+    try:
+        lock.acquire()
+    except filelock.Timeout:
+        raise ProfileInUse(
+            "This profile is already open in another Mentor App window or command. "
+            "Close that one first."
+        ) from None
+    return lock
+
+
+def _private(path: Path) -> None:
+    if os.name == "posix" and path.exists():
+        os.chmod(path, 0o600)
+
+
+@dataclass
+class Profile:
+    """An unlocked, open profile. Close it to take the closing backup."""
+
+    path: Path
+    meta: ProfileMeta
+    key: bytes
+    conn: object
+    unlocked_by: str
+    _lock: filelock.BaseFileLock
+    keyring_status: KeyringStatus | None = None
+    _changes_at_backup: int = 0
+    _last_backup: float = field(default_factory=time.monotonic)
+    closed: bool = False
+
+    # -- plumbing -----------------------------------------------------------
+    @property
+    def db_path(self) -> Path:
+        return self.path / db.DB_FILE
+
+    @contextmanager
+    def transaction(self) -> Iterator[object]:
+        with db.transaction(self.conn) as conn:
+            yield conn
+
+    def get_setting(self, name: str, default: str | None = None) -> str | None:
+        row = self.conn.execute("SELECT value FROM settings WHERE key = ?", (name,)).fetchone()
+        return row[0] if row else default
+
+    def set_setting(self, name: str, value: str) -> None:
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT INTO settings(key, value) VALUES(?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (name, value),
+            )
+
+    @property
+    def needs_recovery_code(self) -> bool:
+        return "recovery" not in self.meta.wraps
+
+    @property
+    def role(self) -> str:
+        return self.meta.role
+
+    @property
+    def display_name(self) -> str:
+        return self.get_setting("profile.name", "") or ""
+
+    # -- backups ------------------------------------------------------------
+    def changed_since_backup(self) -> bool:
+        return self.conn.total_changes != self._changes_at_backup
+
+    @property
+    def automatic_backups_paused(self) -> bool:
+        return self.meta.restore_pending is not None
+
+    def backup_now(self, kind: str = "manual", to: Path | None = None) -> Path:
+        """Take a backup into the profile (or to `to`, a file that must not exist)."""
+        if to is not None:
+            to = Path(to)
+            if to.exists():
+                raise BadInput(f"There is already a file at {to}. Choose a new file name; nothing was overwritten.")
+            if not to.parent.is_dir():
+                raise BadInput(f"The folder {to.parent} does not exist.")
+            try:
+                backups.write_backup(self.conn, self.key, to)
+            except OSError as exc:
+                raise BackupError(f"Couldn't write the backup to {to}: {exc.strerror or 'the write failed'}.") from None
+            path = to
+        else:
+            path = backups.take_backup(self.conn, self.key, self.path, kind).path
+            if not self.automatic_backups_paused:
+                backups.thin_backups(self.path)
+        self._changes_at_backup = self.conn.total_changes
+        self._last_backup = time.monotonic()
+        return path
+
+    def maybe_backup(self, min_minutes: float = AUTO_BACKUP_MINUTES) -> Path | None:
+        """The automatic backup: only when something changed and enough time passed."""
+        if self.automatic_backups_paused or not self.changed_since_backup():
+            return None
+        if time.monotonic() - self._last_backup < min_minutes * 60:
+            return None
+        return self.backup_now(kind="auto")
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        try:
+            if self.changed_since_backup() and not self.automatic_backups_paused:
+                self.backup_now(kind="auto")
+        finally:
+            self.conn.close()
+            self._lock.release()
+            self.closed = True
+
+    def __enter__(self) -> "Profile":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- restore ------------------------------------------------------------
+    def restore(self, source: Path) -> Path:
+        """Replace the database with a backup; returns the backup of what was there."""
+        source = Path(source)
+        if not source.is_file():
+            raise BadInput(f"There is no backup file at {source}.")
+        verdict = backups.verify_backup(source, self.key)
+        if not verdict.readable:
+            raise BackupError(
+                "That file can't be opened with this profile's key: it is damaged, not a Mentor App "
+                "backup, or belongs to another profile. Nothing was changed."
+            )
+        if verdict.problems:
+            raise BackupError("That backup is damaged, so it was not restored. Nothing was changed.")
+        if verdict.version is not None and verdict.version > migrations.LATEST_VERSION:
+            raise NewerVersion(
+                "That backup was made by a newer version of Mentor App. Please update the app first."
+            )
+        before = backups.take_backup(self.conn, self.key, self.path, "pre-restore").path
+        self.conn.close()
+        staging = self.path / (db.DB_FILE + ".restoring")
+        shutil.copyfile(source, staging)
+        _private(staging)
+        fsync_file(staging)
+        for suffix in ("-wal", "-shm"):
+            Path(str(self.db_path) + suffix).unlink(missing_ok=True)
+        os.replace(staging, self.db_path)
+        fsync_dir(self.path)
+        self.meta.restore_pending = {"from": source.name, "before": before.name, "at": _now().isoformat()}
+        save_meta(self.path, self.meta)
+        self.conn = db.connect(self.db_path, self.key)
+        migrations.migrate(self.conn)
+        self._changes_at_backup = self.conn.total_changes
+        return before
+
+    def confirm_restore(self) -> None:
+        """The person has looked at the restored notes: automatic backups resume."""
+        self.meta.restore_pending = None
+        save_meta(self.path, self.meta)
+
+    def undo_restore(self) -> Path:
+        """Go back to the state just before the last restore."""
+        pending = self.meta.restore_pending
+        if not pending:
+            raise BadInput("There is no restore to undo.")
+        before = backups.backup_dir(self.path) / pending["before"]
+        self.restore(before)
+        self.meta.restore_pending = None
+        save_meta(self.path, self.meta)
+        return before
+
+    # -- checks -------------------------------------------------------------
+    def check(self) -> db.CheckReport:
+        return db.run_checks(self.conn)
+
+    # -- keys ---------------------------------------------------------------
+    def change_passphrase(self, new_passphrase: str, kdf_params: keywrap.Argon2Params | None = None) -> None:
+        check_passphrase(new_passphrase)
+        self.meta.wraps["passphrase"] = keywrap.wrap_with_passphrase(
+            self.key, new_passphrase, self.meta.profile_id, kdf_params
+        )
+        save_meta(self.path, self.meta)
+
+    def new_recovery_code(self) -> str:
+        code = keywrap.new_recovery_code()
+        self.meta.wraps["recovery"] = keywrap.wrap_with_recovery_code(self.key, code, self.meta.profile_id)
+        save_meta(self.path, self.meta)
+        return code
+
+    def set_keyring(self, enabled: bool) -> KeyringStatus:
+        """Turn keyring storage on (storing the key now) or off (forgetting it)."""
+        self.meta.keyring_enabled = enabled
+        save_meta(self.path, self.meta)
+        pid = self.meta.profile_id
+        status = keystore.store_key(pid, self.key) if enabled else keystore.forget_key(pid)
+        self.keyring_status = status if enabled else KeyringStatus.DISABLED
+        return status
+
+    def read_keyring_status(self) -> KeyringStatus:
+        if not self.meta.keyring_enabled:
+            return KeyringStatus.DISABLED
+        key, status = keystore.read_key(self.meta.profile_id)
+        if status is KeyringStatus.OK and keywrap.key_check(key) != self.meta.key_check:
+            status = KeyringStatus.MISMATCH
+        self.keyring_status = status
+        return status
+
+    def rekey(self, passphrase: str, kdf_params: keywrap.Argon2Params | None = None) -> str:
+        """Encrypt everything under a brand-new data key (after a suspected leak).
+
+        Needs the current passphrase, which stays the same. The recovery code
+        is replaced, since whoever had the old key may have the old code too.
+        Backups are re-encrypted so they stay restorable. Returns the new code.
+        """
+        wrap = self.meta.wraps.get("passphrase")
+        if wrap is None or keywrap.unwrap_with_passphrase(wrap, passphrase, self.meta.profile_id) != self.key:
+            raise WrongPassphrase("Couldn't re-key: the passphrase doesn't match. Nothing was changed.")
+        pid = self.meta.profile_id
+        new_key = keywrap.new_data_key()
+        code = keywrap.new_recovery_code()
+        new_wraps = {
+            "passphrase": keywrap.wrap_with_passphrase(new_key, passphrase, pid, kdf_params),
+            "recovery": keywrap.wrap_with_recovery_code(new_key, code, pid),
+        }
+        # Written before the database changes: a crash part-way through still
+        # leaves a passphrase wrap for whichever key the database ends up with.
+        self.meta.wraps["pending"] = new_wraps
+        save_meta(self.path, self.meta)
+        self.conn.execute(f"PRAGMA rekey = \"x'{new_key.hex()}'\"")
+        self.meta.wraps = new_wraps
+        self.meta.key_check = keywrap.key_check(new_key)
+        save_meta(self.path, self.meta)
+        old_key, self.key = self.key, new_key
+        for b in backups.list_backups(self.path):
+            try:
+                conn = db.connect(b.path, old_key, wal=False)
+            except db.WrongKeyOrNotADatabase:
+                continue
+            try:
+                conn.execute(f"PRAGMA rekey = \"x'{new_key.hex()}'\"")
+            finally:
+                conn.close()
+        if self.meta.keyring_enabled:
+            self.keyring_status = keystore.store_key(pid, new_key)
+        return code
+
+
+def _reset_failures(profile_dir: Path, meta: ProfileMeta) -> None:
+    if meta.unlock_failures:
+        meta.unlock_failures = 0
+        save_meta(profile_dir, meta)
+
+
+def _record_failure(profile_dir: Path, meta: ProfileMeta) -> None:
+    meta.unlock_failures += 1
+    save_meta(profile_dir, meta)
+    time.sleep(unlock_delay(meta.unlock_failures))
+
+
+def profile_exists(profile_dir: Path) -> bool:
+    return meta_path(Path(profile_dir)).is_file()
+
+
+def create_profile(
+    profile_dir: Path,
+    *,
+    role: str,
+    name: str,
+    passphrase: str,
+    use_keyring: bool = True,
+    kdf_params: keywrap.Argon2Params | None = None,
+) -> tuple[Profile, str]:
+    """Make a new encrypted profile; returns it open, with the recovery code to show once."""
+    profile_dir = Path(profile_dir)
+    if role not in ROLES:
+        raise BadInput(f"The role must be one of: {', '.join(ROLES)}.")
+    if not name.strip():
+        raise BadInput("Please give a name for this profile (your name, or the organisation's).")
+    check_passphrase(passphrase)
+    if profile_exists(profile_dir) or (profile_dir / db.DB_FILE).exists():
+        raise ProfileExists(
+            f"There is already a profile in {profile_dir}. Nothing was changed. "
+            "Choose another folder with --profile to make a new one."
+        )
+    make_private_dir(profile_dir)
+    lock = _lock(profile_dir)
+    try:
+        profile_id = str(uuid.uuid4())
+        key = keywrap.new_data_key()
+        code = keywrap.new_recovery_code()
+        meta = ProfileMeta(
+            profile_id=profile_id,
+            role=role,
+            created=_now().isoformat(timespec="seconds"),
+            key_check=keywrap.key_check(key),
+            wraps={
+                "passphrase": keywrap.wrap_with_passphrase(key, passphrase, profile_id, kdf_params),
+                "recovery": keywrap.wrap_with_recovery_code(key, code, profile_id),
+            },
+            keyring_enabled=use_keyring,
+        )
+        # The wraps go to disk before any data exists, so the key can't be lost.
+        save_meta(profile_dir, meta)
+        conn = db.connect(profile_dir / db.DB_FILE, key)
+        _private(profile_dir / db.DB_FILE)
+        migrations.migrate(conn)
+        profile = Profile(path=profile_dir, meta=meta, key=key, conn=conn, unlocked_by="set-up", _lock=lock)
+        profile.set_setting("profile.name", name.strip())
+        profile.set_setting("profile.role", role)
+        if use_keyring:
+            profile.keyring_status = keystore.store_key(profile_id, key)
+            if profile.keyring_status is not KeyringStatus.OK:
+                # Not stored, so don't go looking for it on every open.
+                meta.keyring_enabled = False
+                save_meta(profile_dir, meta)
+        else:
+            profile.keyring_status = KeyringStatus.DISABLED
+    except BaseException:
+        lock.release()
+        raise
+    return profile, code
+
+
+def _unwrap(meta: ProfileMeta, kind: str, secret: str) -> list[bytes]:
+    """Every key the secret unwraps: the current wrap, and one left by an interrupted re-key."""
+    unwrap = keywrap.unwrap_with_passphrase if kind == "passphrase" else keywrap.unwrap_with_recovery_code
+    wrap_sets = [meta.wraps] + ([meta.wraps["pending"]] if "pending" in meta.wraps else [])
+    keys = []
+    for wraps in wrap_sets:
+        wrap = wraps.get(kind)
+        if wrap is not None:
+            key = unwrap(wrap, secret, meta.profile_id)
+            if key is not None:
+                keys.append(key)
+    return keys
+
+
+def _keys_from_secret(profile_dir: Path, meta: ProfileMeta, secret: str) -> tuple[list[bytes], str]:
+    """Try a typed secret as a recovery code (if it looks like one) and as a passphrase."""
+    looks_like_code = keywrap.normalise_recovery_code(secret) is not None
+    if looks_like_code:
+        keys = _unwrap(meta, "recovery", secret)
+        if keys:
+            return keys, "recovery code"
+    keys = _unwrap(meta, "passphrase", secret)
+    if keys:
+        return keys, "passphrase"
+    _record_failure(profile_dir, meta)
+    if looks_like_code:
+        raise WrongRecoveryCode(
+            "Couldn't open your notes: that recovery code doesn't match this profile. "
+            "Check each group of letters and numbers and try again."
+        )
+    raise WrongPassphrase("Couldn't open your notes: the passphrase doesn't match. Please try again.")
+
+
+def _damaged_message(profile_dir: Path, key: bytes | None, what: str) -> str:
+    good = backups.newest_good_backup(profile_dir, key)
+    if good is None:
+        advice = "No good backup was found in this profile. Copy the whole profile folder somewhere safe before anything else."
+    else:
+        advice = (
+            f"The newest good backup is from {good.taken.astimezone():%d %b %Y %H:%M}: {good.path}. "
+            f'To go back to it, run: mentor-app restore "{good.path}"'
+        )
+    return f"{what} Nothing has been deleted or overwritten. {advice}"
+
+
+def _connect_checked(profile_dir: Path, keys: list[bytes]) -> tuple[object, bytes]:
+    path = profile_dir / db.DB_FILE
+    if not path.is_file():
+        raise DatabaseDamaged(_damaged_message(profile_dir, keys[0], "The notes file (mentor.db) is missing from this profile."))
+    size = path.stat().st_size
+    if size % db.PAGE_SIZE != 0 or size == 0:
+        raise DatabaseDamaged(
+            _damaged_message(profile_dir, keys[0], "The notes file is incomplete: it has been cut short (for example by a failed copy).")
+        )
+    for key in keys:
+        try:
+            return db.connect(path, key), key
+        except db.WrongKeyOrNotADatabase:
+            continue
+    raise DatabaseDamaged(
+        _damaged_message(profile_dir, keys[0], "The notes file is damaged or was changed outside Mentor App, so it can't be read.")
+    )
+
+
+def open_profile(
+    profile_dir: Path,
+    *,
+    secret: str | None = None,
+    use_keyring: bool = True,
+) -> Profile:
+    """Unlock and open a profile.
+
+    With `secret` (a passphrase or a recovery code) that is used; otherwise the
+    keyring is tried and, if it can't help, SecretNeeded says why in words.
+    """
+    profile_dir = Path(profile_dir)
+    if not profile_exists(profile_dir):
+        raise ProfileNotFound(
+            f"There is no Mentor App profile in {profile_dir}. "
+            "Create one with 'mentor-app init', or choose the right folder with --profile."
+        )
+    lock = _lock(profile_dir)
+    try:
+        meta = load_meta(profile_dir)
+        keyring_status = None
+        if secret is not None:
+            keys, unlocked_by = _keys_from_secret(profile_dir, meta, secret)
+        else:
+            keys, unlocked_by, keyring_status = [], "keyring", KeyringStatus.DISABLED
+            if use_keyring and meta.keyring_enabled:
+                key, keyring_status = keystore.read_key(meta.profile_id)
+                if key is not None and keywrap.key_check(key) != meta.key_check:
+                    keyring_status = KeyringStatus.MISMATCH
+                elif key is not None:
+                    keys = [key]
+            if not keys:
+                raise SecretNeeded(
+                    keyring_status.explain() + " Please enter your passphrase or recovery code.",
+                    keyring_status,
+                )
+        conn, key = _connect_checked(profile_dir, keys)
+        try:
+            migrations.check_not_newer(conn)
+            if migrations.pending(conn) and db.schema_version(conn) > 0:
+                backups.take_backup(conn, key, profile_dir, "pre-migration")
+            migrations.migrate(conn)
+        except BaseException:
+            conn.close()
+            raise
+        if "pending" in meta.wraps:
+            _finish_interrupted_rekey(meta, key)
+            save_meta(profile_dir, meta)
+        _reset_failures(profile_dir, meta)
+        profile = Profile(
+            path=profile_dir, meta=meta, key=key, conn=conn, unlocked_by=unlocked_by,
+            _lock=lock, keyring_status=keyring_status,
+        )
+        profile._changes_at_backup = conn.total_changes
+        return profile
+    except BaseException:
+        lock.release()
+        raise
+
+
+def _finish_interrupted_rekey(meta: ProfileMeta, key: bytes) -> None:
+    pending = meta.wraps.pop("pending")
+    if keywrap.key_check(key) != meta.key_check:
+        # The database took the new key before the crash: its wraps are the ones
+        # to keep. The new recovery code was never shown, so it is dropped and
+        # the person is asked to make a new one.
+        meta.wraps = {"passphrase": pending["passphrase"]}
+        meta.key_check = keywrap.key_check(key)
