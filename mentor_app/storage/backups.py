@@ -70,6 +70,8 @@ def write_backup(conn, key: bytes, target: Path) -> None:
         tmp.unlink()
     try:
         export_copy(conn, tmp, key)
+        if os.name == "posix":
+            os.chmod(tmp, 0o600)
         fsync_file(tmp)
         if target.exists():
             raise FileExistsError(target.name)

@@ -49,24 +49,26 @@ MIGRATIONS: Sequence[Migration] = (
     Migration(1, "settings and notes", _v1_base),
 )
 
-LATEST_VERSION = MIGRATIONS[-1].version
+def latest_version() -> int:
+    return MIGRATIONS[-1].version
 
 
-def check_not_newer(conn: sqlcipher3.Connection, latest: int = LATEST_VERSION) -> None:
-    if schema_version(conn) > latest:
+def check_not_newer(conn: sqlcipher3.Connection, latest: int | None = None) -> None:
+    if schema_version(conn) > (latest if latest is not None else latest_version()):
         raise NewerVersion(
             "These notes were saved by a newer version of Mentor App. "
             "Please update the app to open them; nothing has been changed."
         )
 
 
-def pending(conn: sqlcipher3.Connection, migrations: Sequence[Migration] = MIGRATIONS) -> list[Migration]:
+def pending(conn: sqlcipher3.Connection, migrations: Sequence[Migration] | None = None) -> list[Migration]:
     current = schema_version(conn)
-    return [m for m in migrations if m.version > current]
+    return [m for m in (migrations or MIGRATIONS) if m.version > current]
 
 
-def migrate(conn: sqlcipher3.Connection, migrations: Sequence[Migration] = MIGRATIONS) -> list[int]:
+def migrate(conn: sqlcipher3.Connection, migrations: Sequence[Migration] | None = None) -> list[int]:
     """Bring the schema up to date; returns the versions applied."""
+    migrations = migrations or MIGRATIONS
     check_not_newer(conn, migrations[-1].version)
     applied = []
     for m in pending(conn, migrations):

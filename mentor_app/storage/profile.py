@@ -61,7 +61,7 @@ def _now() -> datetime:
 
 
 def _lock(profile_dir: Path) -> filelock.BaseFileLock:
-    lock = filelock.FileLock(str(profile_dir / LOCK_FILE), timeout=0, is_singleton=False)
+    lock = filelock.FileLock(str(profile_dir / LOCK_FILE), timeout=0, mode=0o600, is_singleton=False)
     try:
         lock.acquire()
     except filelock.Timeout:
@@ -194,7 +194,7 @@ class Profile:
             )
         if verdict.problems:
             raise BackupError("That backup is damaged, so it was not restored. Nothing was changed.")
-        if verdict.version is not None and verdict.version > migrations.LATEST_VERSION:
+        if verdict.version is not None and verdict.version > migrations.latest_version():
             raise NewerVersion(
                 "That backup was made by a newer version of Mentor App. Please update the app first."
             )

@@ -1,0 +1,113 @@
+"""Shared fixtures: real SQLCipher profiles, a real keyring or none at all."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import keyring
+import keyring.backends.fail
+import pytest
+
+from mentor_app.storage import keystore
+from mentor_app.storage.keywrap import Argon2Params
+from mentor_app.storage.profile import create_profile
+
+PASSPHRASE = "correct horse battery"
+# Cheap Argon2 for tests that open profiles many times; the real cost is
+# exercised by every test that goes through the `mentor-app` command.
+FAST_KDF = Argon2Params(time_cost=1, memory_kib=8 * 1024, parallelism=1)
+NO_KEYRING = "keyring.backends.fail.Keyring"
+
+
+def secret_service_available() -> bool:
+    try:
+        from keyring.backends.SecretService import Keyring as SecretServiceKeyring
+    except ImportError:
+        return False
+    backend = keyring.get_keyring()
+    return isinstance(backend, SecretServiceKeyring) or (
+        hasattr(backend, "backends") and any(isinstance(b, SecretServiceKeyring) for b in backend.backends)
+    )
+
+
+@pytest.fixture
+def no_keyring(monkeypatch):
+    """This process and its children see no usable keyring at all."""
+    previous = keyring.get_keyring()
+    keyring.set_keyring(keyring.backends.fail.Keyring())
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", NO_KEYRING)
+    yield
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def secret_service():
+    """The real Secret Service daemon; entries made through it are removed afterwards."""
+    if not secret_service_available():
+        if os.environ.get("MENTOR_APP_REQUIRE_KEYRING"):
+            pytest.fail("A Secret Service keyring daemon is required here but was not found.")
+        pytest.skip("no Secret Service keyring daemon in this session")
+    made: list[str] = []
+    yield made
+    for profile_id in made:
+        keystore.forget_key(profile_id)
+
+
+@pytest.fixture
+def make_profile(tmp_path, no_keyring):
+    """A factory of real, open SQLCipher profiles with no keyring; closes them after."""
+    opened = []
+
+    def factory(name="profile", role="mentor", passphrase=PASSPHRASE, **kwargs):
+        kwargs.setdefault("use_keyring", False)
+        kwargs.setdefault("kdf_params", FAST_KDF)
+        profile, code = create_profile(tmp_path / name, role=role, name="Test Mentor", passphrase=passphrase, **kwargs)
+        opened.append(profile)
+        return profile, code
+
+    yield factory
+    for p in opened:
+        p.close()
+
+
+def run_cli(*args: str, input: str | None = None, env: dict | None = None, timeout: float = 120):
+    """The real `mentor-app` command in a child process."""
+    full_env = dict(os.environ)
+    full_env.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "mentor_app", *args],
+        input=input if input is not None else "",
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=timeout,
+    )
+
+
+def file_digests(folder: Path) -> dict[str, str]:
+    """Every file under `folder` with its SHA-256, to prove nothing was touched."""
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def add_note(profile, body: str, note_id: str | None = None) -> str:
+    import uuid
+
+    note_id = note_id or str(uuid.uuid4())
+    with profile.transaction() as conn:
+        conn.execute(
+            "INSERT INTO notes(id, created_at, updated_at, body) VALUES(?, datetime('now'), datetime('now'), ?)",
+            (note_id, body),
+        )
+    return note_id
+
+
+def note_bodies(profile) -> list[str]:
+    return [r[0] for r in profile.conn.execute("SELECT body FROM notes ORDER BY body")]
