@@ -61,7 +61,7 @@ def _now() -> datetime:
 
 
 def _lock(profile_dir: Path) -> filelock.BaseFileLock:
-    lock = filelock.FileLock(str(profile_dir / LOCK_FILE), timeout=0, mode=0o600, is_singleton=False)
+    lock = filelock.FileLock(str(profile_dir / LOCK_FILE), timeout=0, mode=0o600, thread_local=False, is_singleton=False)
     try:
         lock.acquire()
     except filelock.Timeout:
