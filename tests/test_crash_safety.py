@@ -7,12 +7,14 @@ import subprocess
 import sys
 import time
 
+from mentor_app.storage import backups
 from mentor_app.storage.profile import open_profile
 
 from conftest import PASSPHRASE
 
 WRITER = r"""
 import sys, uuid
+from mentor_app.storage import backups
 from mentor_app.storage.profile import open_profile
 profile = open_profile(sys.argv[1], secret=sys.argv[2])
 n = int(sys.argv[3])
@@ -26,7 +28,7 @@ while True:
         )
         conn.execute("UPDATE settings SET value = ? WHERE key = 'profile.role'", ("mentor",))
     print(n, flush=True)
-    if n % 97 == 0:
+    if n % 37 == 0:
         profile.backup_now(kind="auto")
 """
 
@@ -62,4 +64,9 @@ def test_sigkill_at_random_points_loses_no_committed_transaction(make_profile, t
             assert not missing, f"round {round_no}: committed rows lost: {sorted(missing)[:5]}"
             last = max(stored | {last})
             committed = stored
+        assert not list((path / "backups").glob(".partial-*"))  # a killed backup leaves no debris
     assert len(committed) > KILLS  # the writer really did work between kills
+    with open_profile(path, secret=PASSPHRASE) as p:
+        taken = backups.list_backups(path)
+        assert taken, "the writer took backups between kills"
+        assert all(backups.verify_backup(b.path, p.key).good for b in taken)

@@ -90,6 +90,15 @@ def take_backup(conn, key: bytes, profile_dir: Path, kind: str, now: datetime | 
     return Backup(path=target, taken=taken, kind=kind)
 
 
+def remove_leftovers(profile_dir: Path) -> list[Path]:
+    """Delete half-written backups left by a crash (only call while holding the profile lock)."""
+    folder = backup_dir(profile_dir)
+    leftovers = sorted(folder.glob(".partial-*")) if folder.is_dir() else []
+    for path in leftovers:
+        path.unlink(missing_ok=True)
+    return leftovers
+
+
 def backups_to_keep(backups: list[Backup]) -> set[Path]:
     """Which backups thinning keeps: the newest few, then one per day, week and month."""
     newest_first = sorted(backups, key=lambda b: b.taken, reverse=True)

@@ -484,6 +484,9 @@ def open_profile(
                     keyring_status,
                 )
         conn, key = _connect_checked(profile_dir, keys)
+        # Debris of a crash during a backup or a restore; we hold the lock, so nobody is writing it.
+        backups.remove_leftovers(profile_dir)
+        (profile_dir / (db.DB_FILE + ".restoring")).unlink(missing_ok=True)
         try:
             migrations.check_not_newer(conn)
             if migrations.pending(conn) and db.schema_version(conn) > 0:
