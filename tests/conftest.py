@@ -8,9 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-import keyring
-import keyring.backends.fail
-import pytest
+# Widgets render offscreen unless a test run asks for a real screen (Xvfb).
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import keyring  # noqa: E402
+import keyring.backends.fail  # noqa: E402
+import pytest  # noqa: E402
 
 from mentor_app.storage import keystore
 from mentor_app.storage.keywrap import Argon2Params

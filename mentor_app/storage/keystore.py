@@ -54,55 +54,39 @@ def _backend_usable() -> bool:
         return True
 
 
-def read_key(profile_id: str) -> tuple[bytes | None, KeyringStatus]:
-    """The stored key and OK, or None and the reason it could not be read."""
+def _ask(call, *args) -> tuple[object, KeyringStatus]:
+    """Run one keyring call, turning each way it can fail into a status."""
     if not _backend_usable():
         return None, KeyringStatus.UNAVAILABLE
     try:
-        value = keyring.get_password(SERVICE, _username(profile_id))
+        return call(SERVICE, *args), KeyringStatus.OK
+    except keyring.errors.PasswordDeleteError:
+        return None, KeyringStatus.MISSING
     except keyring.errors.KeyringLocked:
         return None, KeyringStatus.LOCKED
-    except keyring.errors.NoKeyringError:
-        return None, KeyringStatus.UNAVAILABLE
-    except keyring.errors.InitError:
+    except (keyring.errors.NoKeyringError, keyring.errors.InitError):
         return None, KeyringStatus.UNAVAILABLE
     except Exception:  # noqa: BLE001 - backends raise their own types (D-Bus, Win32)
         return None, KeyringStatus.ERROR
+
+
+def read_key(profile_id: str) -> tuple[bytes | None, KeyringStatus]:
+    """The stored key and OK, or None and the reason it could not be read."""
+    value, status = _ask(keyring.get_password, _username(profile_id))
+    if status is not KeyringStatus.OK:
+        return None, status
     if value is None:
         return None, KeyringStatus.MISSING
     try:
-        key = bytes.fromhex(value)
+        return bytes.fromhex(value), KeyringStatus.OK
     except ValueError:
         return None, KeyringStatus.MISMATCH
-    return key, KeyringStatus.OK
 
 
 def store_key(profile_id: str, key: bytes) -> KeyringStatus:
-    if not _backend_usable():
-        return KeyringStatus.UNAVAILABLE
-    try:
-        keyring.set_password(SERVICE, _username(profile_id), key.hex())
-    except keyring.errors.KeyringLocked:
-        return KeyringStatus.LOCKED
-    except (keyring.errors.NoKeyringError, keyring.errors.InitError):
-        return KeyringStatus.UNAVAILABLE
-    except Exception:  # noqa: BLE001
-        return KeyringStatus.ERROR
-    return KeyringStatus.OK
+    return _ask(keyring.set_password, _username(profile_id), key.hex())[1]
 
 
 def forget_key(profile_id: str) -> KeyringStatus:
     """Remove this profile's key from the keyring; MISSING if it was not there."""
-    if not _backend_usable():
-        return KeyringStatus.UNAVAILABLE
-    try:
-        keyring.delete_password(SERVICE, _username(profile_id))
-    except keyring.errors.PasswordDeleteError:
-        return KeyringStatus.MISSING
-    except keyring.errors.KeyringLocked:
-        return KeyringStatus.LOCKED
-    except (keyring.errors.NoKeyringError, keyring.errors.InitError):
-        return KeyringStatus.UNAVAILABLE
-    except Exception:  # noqa: BLE001
-        return KeyringStatus.ERROR
-    return KeyringStatus.OK
+    return _ask(keyring.delete_password, _username(profile_id))[1]

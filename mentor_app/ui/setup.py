@@ -14,13 +14,13 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
-    QProgressBar,
     QVBoxLayout,
 )
 
 from ..storage.keywrap import MIN_PASSPHRASE_CHARS
 from ..storage.profile import ROLES, Profile, create_profile
 from .messages import plain
+from .widgets import busy_bar, error_label
 from .worker import run_in_background
 
 ROLE_LABELS = {"mentor": "Peer mentor", "supervisor": "Supervisor or project lead"}
@@ -71,14 +71,8 @@ class SetupDialog(QDialog):
         form.addRow("&Again", self.repeat)
         form.addRow("", self.keyring)
 
-        self.error = QLabel()
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #a00000;")
-        self.error.setAccessibleName("Problem")
-        self.busy = QProgressBar()
-        self.busy.setRange(0, 0)
-        self.busy.setVisible(False)
-        self.busy.setAccessibleName("Creating your profile")
+        self.error = error_label()
+        self.busy = busy_bar("Creating your profile")
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
         self.buttons.button(QDialogButtonBox.Ok).setText("Create my profile")

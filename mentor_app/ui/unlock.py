@@ -10,12 +10,12 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QLabel,
     QLineEdit,
-    QProgressBar,
     QVBoxLayout,
 )
 
 from ..storage.profile import Profile, open_profile
 from .messages import plain
+from .widgets import busy_bar, error_label
 from .worker import run_in_background
 
 
@@ -39,14 +39,8 @@ class UnlockDialog(QDialog):
         self.store_again.setAccessibleName("Keep the key in this computer's keyring again")
         self.store_again.setChecked(offer_keyring)
         self.store_again.setVisible(offer_keyring)
-        self.error = QLabel()
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #a00000;")
-        self.error.setAccessibleName("Problem")
-        self.busy = QProgressBar()
-        self.busy.setRange(0, 0)
-        self.busy.setVisible(False)
-        self.busy.setAccessibleName("Opening")
+        self.error = error_label()
+        self.busy = busy_bar("Opening")
         self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
         self.buttons.button(QDialogButtonBox.Ok).setText("Open")
         self.buttons.accepted.connect(self._unlock)
