@@ -45,8 +45,39 @@ def _v1_base(conn: sqlcipher3.Connection) -> None:
     )
 
 
+def _v2_records(conn: sqlcipher3.Connection) -> None:
+    run_statements(
+        conn,
+        # Every record of every type: shared columns here, the fields as JSON.
+        """CREATE TABLE records (
+            id          TEXT PRIMARY KEY,
+            type        TEXT NOT NULL,
+            mentee_id   TEXT REFERENCES records(id),
+            created_at  TEXT NOT NULL,
+            updated_at  TEXT NOT NULL,
+            author      TEXT NOT NULL,
+            version     INTEGER NOT NULL,
+            deleted     INTEGER NOT NULL DEFAULT 0,
+            change_seq  INTEGER NOT NULL,
+            sort_at     TEXT NOT NULL DEFAULT '',
+            data        TEXT NOT NULL
+        )""",
+        "CREATE INDEX records_by_mentee ON records(mentee_id, type, sort_at)",
+        "CREATE INDEX records_by_type ON records(type, sort_at)",
+        "CREATE INDEX records_by_change ON records(change_seq)",
+        # The local change sequence that exports count from.
+        "CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL)",
+        "INSERT INTO counters(name, value) VALUES ('change_seq', 0)",
+        """CREATE VIRTUAL TABLE search_index USING fts5(
+            record_id UNINDEXED, type UNINDEXED, mentee_id UNINDEXED, text,
+            tokenize = 'unicode61 remove_diacritics 2'
+        )""",
+    )
+
+
 MIGRATIONS: Sequence[Migration] = (
     Migration(1, "settings and notes", _v1_base),
+    Migration(2, "records, change sequence and search", _v2_records),
 )
 
 def latest_version() -> int:

@@ -119,6 +119,11 @@ class Profile:
         return "recovery" not in self.meta.wraps
 
     @property
+    def author(self) -> str:
+        """The id written on every record this profile makes."""
+        return self.meta.profile_id
+
+    @property
     def role(self) -> str:
         return self.meta.role
 

@@ -1,0 +1,91 @@
+"""The mentee list with what a mentor needs at a glance, and its quick filters."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+
+NOT_SEEN_DAYS = 14
+FILTERS = {
+    "all": "Everyone",
+    "active": "Active",
+    "actions_due": "Actions due",
+    "not_seen": f"Not seen for {NOT_SEEN_DAYS}+ days",
+    "safety": "Safety flag",
+}
+
+
+@dataclass(frozen=True)
+class MenteeRow:
+    id: str
+    name: str
+    status: str
+    safety_flag: bool
+    last_seen: str  # date of the last meeting they attended, or ""
+    actions_due: int
+    open_concerns: int
+
+    def not_seen_for(self, today: date) -> int | None:
+        if not self.last_seen:
+            return None
+        return (today - date.fromisoformat(self.last_seen[:10])).days
+
+
+def caseload(conn, today: date | None = None) -> list[MenteeRow]:
+    today = today or date.today()
+    last_seen = dict(conn.execute(
+        "SELECT mentee_id, max(sort_at) FROM records WHERE type = 'meeting' AND deleted = 0 "
+        "AND json_extract(data, '$.kind') != 'did_not_attend' GROUP BY mentee_id"
+    ).fetchall())
+    due = dict(conn.execute(
+        "SELECT mentee_id, count(*) FROM records WHERE type = 'action' AND deleted = 0 "
+        "AND json_extract(data, '$.done') = 0 AND sort_at != '' AND sort_at <= ? GROUP BY mentee_id",
+        (today.isoformat(),),
+    ).fetchall())
+    concerns = dict(conn.execute(
+        "SELECT mentee_id, count(*) FROM records WHERE type = 'concern' AND deleted = 0 "
+        "AND json_extract(data, '$.status') != 'closed' GROUP BY mentee_id"
+    ).fetchall())
+    rows = []
+    for rid, data in conn.execute("SELECT id, data FROM records WHERE type = 'mentee' AND deleted = 0"):
+        d = json.loads(data)
+        rows.append(MenteeRow(
+            id=rid,
+            name=d.get("preferred_name") or d.get("name", ""),
+            status=d.get("status", ""),
+            safety_flag=bool(d.get("safety_flag")),
+            last_seen=(last_seen.get(rid) or "")[:10],
+            actions_due=due.get(rid, 0),
+            open_concerns=concerns.get(rid, 0),
+        ))
+    return sorted(rows, key=lambda r: r.name.casefold())
+
+
+def matches(row: MenteeRow, which: str, today: date | None = None) -> bool:
+    today = today or date.today()
+    if which == "active":
+        return row.status == "active"
+    if which == "actions_due":
+        return row.actions_due > 0
+    if which == "not_seen":
+        if row.status == "closed":
+            return False
+        days = row.not_seen_for(today)
+        return days is None or days >= NOT_SEEN_DAYS
+    if which == "safety":
+        return row.safety_flag
+    return True
+
+
+def last_meeting_defaults(conn) -> dict:
+    """What the meeting form pre-fills: the place, type and activity used last time."""
+    row = conn.execute(
+        "SELECT data FROM records WHERE type = 'meeting' AND deleted = 0 ORDER BY change_seq DESC LIMIT 1"
+    ).fetchone()
+    if row is None:
+        return {}
+    d = json.loads(row[0])
+    return {k: d.get(k, "") for k in ("place", "kind", "activity", "duration_minutes")}
+
+

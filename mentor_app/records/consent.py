@@ -1,0 +1,81 @@
+"""Which consent is in force on a given day: the one rule everything uses.
+
+Consent is a history, not a checkbox. For a scope (and, for partner sharing,
+a partner), the latest consent record dated on or before the day decides;
+a given consent past its expiry date is no longer in force.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from . import store, vocab
+
+
+@dataclass(frozen=True)
+class ConsentState:
+    scope: str
+    in_force: bool
+    since: str = ""
+    expires: str = ""
+    method: str = ""
+    partner: str = ""
+    record_id: str = ""
+    expired: bool = False
+
+    def words(self) -> str:
+        what = vocab.CONSENT_SCOPES[self.scope]
+        if self.partner:
+            what += f" ({self.partner})"
+        if not self.record_id:
+            return f"{what}: not asked yet"
+        if self.in_force:
+            until = f", until {self.expires}" if self.expires else ""
+            return f"{what}: yes, since {self.since}{until}"
+        if self.expired:
+            return f"{what}: expired on {self.expires}"
+        return f"{what}: no (since {self.since})"
+
+
+def _same_partner(a: str, b: str) -> bool:
+    return a.strip().casefold() == b.strip().casefold()
+
+
+def consent_in_force(conn, mentee_id: str, scope: str, on: date | None = None, partner: str = "") -> ConsentState:
+    if scope not in vocab.CONSENT_SCOPES:
+        raise ValueError(scope)
+    day = (on or date.today()).isoformat()
+    history = [
+        s for s in store.list_records(conn, "consent", mentee_id=mentee_id, newest_first=False)
+        if s.record.scope == scope and s.record.on <= day
+        and (scope != "share_with_partner" or not partner or _same_partner(s.record.partner, partner))
+    ]
+    if not history:
+        return ConsentState(scope=scope, in_force=False, partner=partner)
+    latest = history[-1]  # ordered by date, then by when it was recorded
+    c = latest.record
+    expired = bool(c.given and c.expires and c.expires < day)
+    return ConsentState(
+        scope=scope,
+        in_force=c.given and not expired,
+        since=c.on,
+        expired=expired,
+        expires=c.expires,
+        method=c.method,
+        partner=c.partner if scope == "share_with_partner" else "",
+        record_id=latest.id,
+    )
+
+
+def consent_summary(conn, mentee_id: str, on: date | None = None) -> list[ConsentState]:
+    """The state of every scope for one mentee, one line each (partners one each)."""
+    states = [consent_in_force(conn, mentee_id, s, on) for s in ("mentoring_records", "share_with_organisation")]
+    partners = []
+    for s in store.list_records(conn, "consent", mentee_id=mentee_id, newest_first=False):
+        if s.record.scope == "share_with_partner" and not any(_same_partner(s.record.partner, p) for p in partners):
+            partners.append(s.record.partner)
+    states += [consent_in_force(conn, mentee_id, "share_with_partner", on, p) for p in partners]
+    if not partners:
+        states.append(ConsentState(scope="share_with_partner", in_force=False))
+    return states

@@ -1,0 +1,46 @@
+"""Full-text search over the encrypted records (SQLite FTS5 inside SQLCipher)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from . import store
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+MAX_RESULTS = 50
+
+
+@dataclass(frozen=True)
+class Hit:
+    record_id: str
+    type: str
+    mentee_id: str | None
+    title: str
+    snippet: str
+
+
+def fts_query(text: str) -> str | None:
+    """Every word the person typed, each as a prefix: 'jobc sam' finds 'Jobcentre with Sam'."""
+    words = _WORD.findall(text)
+    if not words:
+        return None
+    return " AND ".join(f'"{w}"*' for w in words[:12])
+
+
+def search(conn, text: str, limit: int = MAX_RESULTS) -> list[Hit]:
+    query = fts_query(text)
+    if query is None:
+        return []
+    rows = conn.execute(
+        "SELECT record_id, type, mentee_id, snippet(search_index, 3, '[', ']', '…', 8) "
+        "FROM search_index WHERE search_index MATCH ? ORDER BY rank LIMIT ?",
+        (query, limit),
+    ).fetchall()
+    hits = []
+    for rid, rtype, mentee_id, snippet in rows:
+        stored = store.get(conn, rid)
+        if stored is None:
+            continue
+        hits.append(Hit(rid, rtype, mentee_id, stored.title, " ".join(snippet.split())))
+    return hits

@@ -1,0 +1,176 @@
+"""Saving, reading and deleting records, with versions, tombstones and search.
+
+Every change gets the next number of the profile's change sequence, so an
+export can later ask for "everything since change N". Deleting keeps a
+tombstone (the id, type and version, no content) until it has been exported.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, Iterable
+
+from ..errors import BadInput
+from ..storage.db import transaction
+from .types import MENTEE_RECORD_TYPES, RECORD_TYPES, from_data, search_text, to_data, validate
+
+SORT_FIELDS = ("starts_at", "raised_at", "meeting_at", "on", "due", "set_on")
+
+
+@dataclass
+class Stored:
+    """A record as stored: its fields plus the columns every record has."""
+
+    id: str
+    type: str
+    mentee_id: str | None
+    created_at: str
+    updated_at: str
+    author: str
+    version: int
+    deleted: bool
+    change_seq: int
+    record: Any
+
+    @property
+    def title(self) -> str:
+        return self.record.title() if self.record is not None else "(deleted)"
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _next_change(conn) -> int:
+    return conn.execute(
+        "UPDATE counters SET value = value + 1 WHERE name = 'change_seq' RETURNING value"
+    ).fetchone()[0]
+
+
+def _sort_at(record: Any) -> str:
+    for name in SORT_FIELDS:
+        value = getattr(record, name, "")
+        if value:
+            return value
+    return ""
+
+
+def _row_to_stored(row) -> Stored:
+    rid, rtype, mentee_id, created, updated, author, version, deleted, seq, data = row
+    record = None if deleted else from_data(rtype, json.loads(data))
+    return Stored(rid, rtype, mentee_id, created, updated, author, version, bool(deleted), seq, record)
+
+
+_COLUMNS = "id, type, mentee_id, created_at, updated_at, author, version, deleted, change_seq, data"
+
+
+def _index(conn, rid: str, rtype: str, mentee_id: str | None, record: Any | None) -> None:
+    conn.execute("DELETE FROM search_index WHERE record_id = ?", (rid,))
+    if record is not None:
+        text = search_text(record)
+        if text:
+            conn.execute(
+                "INSERT INTO search_index(record_id, type, mentee_id, text) VALUES (?, ?, ?, ?)",
+                (rid, rtype, mentee_id, text),
+            )
+
+
+def _save_in(conn, record: Any, *, author: str, mentee_id: str | None, record_id: str | None) -> str:
+    record = validate(record)
+    rtype = record.type_name
+    if rtype in MENTEE_RECORD_TYPES and not mentee_id:
+        raise BadInput(f"{record.label}: choose who this is about.")
+    if mentee_id:
+        row = conn.execute(
+            "SELECT type, deleted FROM records WHERE id = ?", (mentee_id,)
+        ).fetchone()
+        if row is None or row[0] != "mentee" or row[1]:
+            raise BadInput("That mentee no longer exists.")
+    data = json.dumps(to_data(record), ensure_ascii=False, sort_keys=True)
+    now, seq = _now(), _next_change(conn)
+    if record_id is None:
+        record_id = str(uuid.uuid4())
+        conn.execute(
+            f"INSERT INTO records({_COLUMNS}, sort_at) VALUES (?, ?, ?, ?, ?, ?, 1, 0, ?, ?, ?)",
+            (record_id, rtype, mentee_id, now, now, author, seq, data, _sort_at(record)),
+        )
+    else:
+        existing = conn.execute("SELECT type, deleted FROM records WHERE id = ?", (record_id,)).fetchone()
+        if existing is None or existing[1]:
+            raise BadInput("That record no longer exists; it may have been deleted.")
+        if existing[0] != rtype:
+            raise BadInput("That record is of another kind.")
+        conn.execute(
+            "UPDATE records SET data = ?, updated_at = ?, author = ?, version = version + 1, "
+            "change_seq = ?, sort_at = ?, mentee_id = ? WHERE id = ?",
+            (data, now, author, seq, _sort_at(record), mentee_id, record_id),
+        )
+    _index(conn, record_id, rtype, mentee_id, record)
+    return record_id
+
+
+def save(conn, record: Any, *, author: str, mentee_id: str | None = None, record_id: str | None = None) -> str:
+    """Create (no `record_id`) or change a record; returns its id."""
+    with transaction(conn):
+        return _save_in(conn, record, author=author, mentee_id=mentee_id, record_id=record_id)
+
+
+def save_many(conn, items: Iterable[tuple[Any, str | None]], *, author: str) -> list[str]:
+    """Create several records in one transaction (a group session's register): all or none."""
+    with transaction(conn):
+        return [_save_in(conn, record, author=author, mentee_id=m, record_id=None) for record, m in items]
+
+
+def delete(conn, record_id: str, *, author: str) -> list[str]:
+    """Delete a record, leaving a tombstone; a mentee takes all their records with them."""
+    with transaction(conn):
+        row = conn.execute("SELECT type, deleted FROM records WHERE id = ?", (record_id,)).fetchone()
+        if row is None or row[1]:
+            raise BadInput("That record no longer exists.")
+        ids = [record_id]
+        if row[0] == "mentee":
+            ids += [r[0] for r in conn.execute(
+                "SELECT id FROM records WHERE mentee_id = ? AND deleted = 0", (record_id,))]
+        for rid in ids:
+            conn.execute(
+                "UPDATE records SET deleted = 1, data = '{}', version = version + 1, change_seq = ?, "
+                "updated_at = ?, author = ? WHERE id = ?",
+                (_next_change(conn), _now(), author, rid),
+            )
+            _index(conn, rid, "", None, None)
+        return ids
+
+
+def get(conn, record_id: str, *, include_deleted: bool = False) -> Stored | None:
+    row = conn.execute(f"SELECT {_COLUMNS} FROM records WHERE id = ?", (record_id,)).fetchone()
+    if row is None or (row[7] and not include_deleted):
+        return None
+    return _row_to_stored(row)
+
+
+def list_records(conn, rtype: str | None = None, *, mentee_id: str | None = None,
+                 newest_first: bool = True) -> list[Stored]:
+    if rtype is not None and rtype not in RECORD_TYPES:
+        raise ValueError(rtype)
+    clauses, params = ["deleted = 0"], []
+    if rtype:
+        clauses.append("type = ?")
+        params.append(rtype)
+    if mentee_id:
+        clauses.append("mentee_id = ?")
+        params.append(mentee_id)
+    order = "DESC" if newest_first else "ASC"
+    rows = conn.execute(
+        f"SELECT {_COLUMNS} FROM records WHERE {' AND '.join(clauses)} ORDER BY sort_at {order}, created_at {order}",
+        params,
+    )
+    return [_row_to_stored(r) for r in rows]
+
+
+def changes_since(conn, seq: int) -> list[Stored]:
+    """Everything changed after change number `seq`, tombstones included, in order."""
+    rows = conn.execute(f"SELECT {_COLUMNS} FROM records WHERE change_seq > ? ORDER BY change_seq", (seq,))
+    return [_row_to_stored(r) for r in rows]

@@ -1,0 +1,270 @@
+"""The record types, their fields and how each field is checked.
+
+A record is a small dataclass; the store keeps it as JSON beside the columns
+every record shares (id, type, mentee, version, times, author). Field
+metadata says what a field holds, which list its values come from, and
+whether search looks at it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, ClassVar
+
+from ..errors import BadInput
+from . import vocab
+
+MAX_TEXT = 20_000
+MAX_LINE = 300
+
+
+def f(label: str, kind: str = "line", *, required: bool = False, choices: dict | None = None,
+      search: bool = False, default: Any = "") -> Any:
+    """A field with its plain label, kind (line, text, date, datetime, int, bool, list, map)."""
+    meta = {"label": label, "kind": kind, "required": required, "choices": choices, "search": search}
+    if isinstance(default, (list, dict)):
+        return field(default_factory=lambda: type(default)(default), metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+@dataclass
+class Mentee:
+    type_name: ClassVar[str] = "mentee"
+    label: ClassVar[str] = "Mentee"
+    name: str = f("Name or alias", required=True, search=True)
+    preferred_name: str = f("Preferred name", search=True)
+    pronouns: str = f("Pronouns")
+    phone: str = f("Phone", search=True)
+    email: str = f("Email", search=True)
+    address: str = f("Address", "text")
+    date_of_birth: str = f("Date of birth", "date")
+    referral_source: str = f("Referred by", choices=vocab.REFERRAL_SOURCES)
+    referral_date: str = f("Referral date", "date")
+    release_date: str = f("Release date", "date")
+    probation_contact: str = f("Probation practitioner", "text", search=True)
+    status: str = f("Status", choices=vocab.MENTEE_STATUSES, required=True, default="referred")
+    closing_reason: str = f("Reason for closing", "text")
+    safety_flag: bool = f("Safety flag", "bool", default=False)
+    safety_note: str = f("What to be aware of", "text", search=True)
+    risks: str = f("Risks", "text", search=True)
+
+    def title(self) -> str:
+        return self.preferred_name or self.name
+
+
+@dataclass
+class Consent:
+    type_name: ClassVar[str] = "consent"
+    label: ClassVar[str] = "Consent"
+    scope: str = f("What the consent covers", choices=vocab.CONSENT_SCOPES, required=True)
+    given: bool = f("Given", "bool", default=True)
+    on: str = f("Date", "date", required=True)
+    method: str = f("How", choices=vocab.CONSENT_METHODS, required=True, default="verbal")
+    recorded_by: str = f("Recorded by")
+    expires: str = f("Expires", "date")
+    partner: str = f("Partner organisation", search=True)
+    note: str = f("Note", "text")
+
+    def title(self) -> str:
+        return f"Consent {'given' if self.given else 'withdrawn'}: {vocab.CONSENT_SCOPES.get(self.scope, self.scope)}"
+
+
+@dataclass
+class NeedsCheck:
+    type_name: ClassVar[str] = "needs_check"
+    label: ClassVar[str] = "Needs check"
+    on: str = f("Date", "date", required=True)
+    scores: dict = f("Scores (1 serious need – 5 no need)", "map", default={})
+    notes: dict = f("Notes per area", "map", default={})
+
+    def title(self) -> str:
+        return f"Needs check on {self.on}"
+
+
+@dataclass
+class Goal:
+    type_name: ClassVar[str] = "goal"
+    label: ClassVar[str] = "Goal"
+    text: str = f("Goal", "text", required=True, search=True)
+    area: str = f("Area", choices=vocab.NEEDS_AREAS)
+    set_on: str = f("Set on", "date")
+    achieved: bool = f("Achieved", "bool", default=False)
+
+    def title(self) -> str:
+        return self.text
+
+
+@dataclass
+class Action:
+    type_name: ClassVar[str] = "action"
+    label: ClassVar[str] = "Action"
+    text: str = f("Action", "text", required=True, search=True)
+    owner: str = f("Who does it", default="mentee")
+    due: str = f("Due", "date")
+    done: bool = f("Done", "bool", default=False)
+    meeting_id: str = f("From meeting")
+
+    def title(self) -> str:
+        return self.text
+
+
+@dataclass
+class Meeting:
+    type_name: ClassVar[str] = "meeting"
+    label: ClassVar[str] = "Meeting"
+    starts_at: str = f("Date and time", "datetime", required=True)
+    duration_minutes: int = f("Minutes", "int", default=60)
+    place: str = f("Place", search=True)
+    kind: str = f("Type", choices=vocab.MEETING_TYPES, required=True, default="one_to_one")
+    activity: str = f("Activity", choices=vocab.ACTIVITIES)
+    appointment_at: str = f("Appointment at", choices=vocab.APPOINTMENT_PLACES)
+    wellbeing_before: int = f("Wellbeing before", "int", choices=vocab.WELLBEING_SCALE, default=0)
+    wellbeing_after: int = f("Wellbeing after", "int", choices=vocab.WELLBEING_SCALE, default=0)
+    notes: str = f("Notes", "text", search=True)
+    next_meeting: str = f("Next meeting", "datetime")
+    group_id: str = f("Group session")
+
+    def title(self) -> str:
+        what = vocab.MEETING_TYPES.get(self.kind, self.kind)
+        if self.kind == "sport" and self.activity:
+            what = vocab.ACTIVITIES.get(self.activity, self.activity)
+        return f"{what} on {self.starts_at[:10]}"
+
+
+@dataclass
+class RiskAssessment:
+    type_name: ClassVar[str] = "risk_assessment"
+    label: ClassVar[str] = "Meeting plan and risk check"
+    meeting_at: str = f("Meeting date and time", "datetime", required=True)
+    place: str = f("Place", required=True, search=True)
+    who_knows: str = f("Who knows where you are", required=True)
+    check_in_at: str = f("Check in by", "datetime")
+    risks: str = f("Risks noted", "text", search=True)
+    outcome: str = f("Outcome", choices=vocab.RISK_OUTCOMES, default="planned")
+    incident_report: str = f("Incident report", "text", search=True)
+
+    def title(self) -> str:
+        return f"Meeting plan for {self.meeting_at[:16].replace('T', ' ')}"
+
+
+@dataclass
+class Concern:
+    type_name: ClassVar[str] = "concern"
+    label: ClassVar[str] = "Safeguarding concern"
+    category: str = f("Kind of concern", choices=vocab.CONCERN_CATEGORIES, required=True)
+    urgency: str = f("How urgent", choices=vocab.CONCERN_URGENCY, required=True, default="today")
+    raised_at: str = f("When", "datetime", required=True)
+    what_happened: str = f("What was seen or said", "text", required=True, search=True)
+    action_taken: str = f("Action taken", "text", search=True)
+    reported_to: str = f("Reported to", search=True)
+    reported_at: str = f("Reported when", "datetime")
+    status: str = f("Status", choices=vocab.CONCERN_STATUSES, required=True, default="open")
+
+    def title(self) -> str:
+        return f"Safeguarding: {vocab.CONCERN_CATEGORIES.get(self.category, self.category)}"
+
+
+@dataclass
+class MentorLog:
+    type_name: ClassVar[str] = "mentor_log"
+    label: ClassVar[str] = "My log"
+    kind: str = f("Kind", choices=vocab.MENTOR_LOG_KINDS, required=True, default="volunteering")
+    on: str = f("Date", "date", required=True)
+    hours: float = f("Hours", "float", default=1.0)
+    note: str = f("Note", "text", search=True)
+
+    def title(self) -> str:
+        return f"{vocab.MENTOR_LOG_KINDS.get(self.kind, self.kind)} on {self.on}"
+
+
+RECORD_TYPES: dict[str, type] = {
+    t.type_name: t for t in (Mentee, Consent, NeedsCheck, Goal, Action, Meeting, RiskAssessment, Concern, MentorLog)
+}
+# Records that belong to one mentee (all but the mentee itself and the mentor's own log).
+MENTEE_RECORD_TYPES = tuple(n for n in RECORD_TYPES if n not in ("mentee", "mentor_log"))
+
+
+def fields_of(record_type: type) -> list[dataclasses.Field]:
+    return list(dataclasses.fields(record_type))
+
+
+def _check_value(fld: dataclasses.Field, value: Any) -> Any:
+    meta = fld.metadata
+    label, kind, choices = meta["label"], meta["kind"], meta["choices"]
+    if kind == "bool":
+        if not isinstance(value, bool):
+            raise BadInput(f"{label}: should be yes or no.")
+        return value
+    if kind in ("int", "float"):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            try:
+                value = float(value) if kind == "float" else int(str(value).strip() or 0)
+            except ValueError:
+                raise BadInput(f"{label}: please enter a number.") from None
+        if value < 0 or value > 100_000:
+            raise BadInput(f"{label}: please enter a number between 0 and 100000.")
+        if choices and value and str(int(value)) not in choices:
+            raise BadInput(f"{label}: please choose from the list.")
+        return int(value) if kind == "int" else float(value)
+    if kind == "map":
+        if not isinstance(value, dict):
+            raise BadInput(f"{label}: not in the expected form.")
+        return value
+    if not isinstance(value, str):
+        raise BadInput(f"{label}: not in the expected form.")
+    value = "".join(ch for ch in value if ch in "\n\t" or ch.isprintable())
+    value = value.strip() if kind != "text" else value.rstrip()
+    limit = MAX_TEXT if kind == "text" else MAX_LINE
+    if len(value) > limit:
+        raise BadInput(f"{label}: that is too long (at most {limit} characters).")
+    if value and kind == "date":
+        try:
+            date.fromisoformat(value)
+        except ValueError:
+            raise BadInput(f"{label}: please give a date like 2026-03-31.") from None
+    if value and kind == "datetime":
+        try:
+            datetime.fromisoformat(value)
+        except ValueError:
+            raise BadInput(f"{label}: please give a date and time like 2026-03-31 14:30.") from None
+        value = datetime.fromisoformat(value).replace(second=0, microsecond=0).isoformat(timespec="minutes")
+    if value and choices and value not in choices:
+        raise BadInput(f"{label}: please choose from the list.")
+    return value
+
+
+def validate(record: Any) -> Any:
+    """A cleaned copy of `record`, or BadInput naming the first field that is wrong."""
+    cleaned = {}
+    for fld in fields_of(type(record)):
+        value = _check_value(fld, getattr(record, fld.name))
+        if fld.metadata["required"] and value in ("", None):
+            raise BadInput(f"{fld.metadata['label']}: this needs filling in.")
+        cleaned[fld.name] = value
+    if isinstance(record, NeedsCheck):
+        for area, score in cleaned["scores"].items():
+            if area not in vocab.NEEDS_AREAS or str(score) not in vocab.NEEDS_SCALE:
+                raise BadInput("Needs check: each area is scored from 1 to 5.")
+        for area, note in cleaned["notes"].items():
+            if area not in vocab.NEEDS_AREAS or not isinstance(note, str) or len(note) > MAX_TEXT:
+                raise BadInput("Needs check: a note is too long or for an unknown area.")
+    if isinstance(record, Consent) and cleaned["scope"] == "share_with_partner" and not cleaned["partner"]:
+        raise BadInput("Consent to share with a partner needs the partner organisation's name.")
+    return type(record)(**cleaned)
+
+
+def to_data(record: Any) -> dict:
+    return {fld.name: getattr(record, fld.name) for fld in fields_of(type(record))}
+
+
+def from_data(type_name: str, data: dict) -> Any:
+    record_type = RECORD_TYPES[type_name]
+    known = {fld.name for fld in fields_of(record_type)}
+    return record_type(**{k: v for k, v in data.items() if k in known})
+
+
+def search_text(record: Any) -> str:
+    parts = [getattr(record, fld.name) for fld in fields_of(type(record)) if fld.metadata["search"]]
+    return "\n".join(p for p in parts if isinstance(p, str) and p)
