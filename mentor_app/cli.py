@@ -14,7 +14,8 @@ from pathlib import Path
 
 from . import __version__
 from .errors import BadInput, MentorAppError, SecretNeeded, WrongPassphrase, WrongRecoveryCode
-from .paths import default_profile_dir
+from .paths import default_demo_dir, default_profile_dir
+from .storage.files import atomic_write_bytes
 from .storage import backups
 from .storage.keystore import KeyringStatus
 from .storage.profile import ROLES, Profile, create_profile, open_profile
@@ -46,20 +47,24 @@ def _new_passphrase(args) -> str:
     return first
 
 
+def profile_dir(args) -> Path:
+    return Path(args.profile) if args.profile else default_profile_dir()
+
+
 def open_for_command(args) -> Profile:
     """Open the profile: keyring first, then the passphrase or recovery code."""
-    profile_dir = Path(args.profile)
+    folder = profile_dir(args)
     try:
-        return open_profile(profile_dir)
+        return open_profile(folder)
     except SecretNeeded as need:
         reason = need.message
     if getattr(args, "passphrase_stdin", False):
-        profile = open_profile(profile_dir, secret=_read_stdin_secret())
+        profile = open_profile(folder, secret=_read_stdin_secret())
     elif sys.stdin.isatty():
         _say(reason)
         for attempt in range(1, TTY_ATTEMPTS + 1):
             try:
-                profile = open_profile(profile_dir, secret=getpass.getpass("Passphrase or recovery code: "))
+                profile = open_profile(folder, secret=getpass.getpass("Passphrase or recovery code: "))
                 break
             except (WrongPassphrase, WrongRecoveryCode) as exc:
                 if attempt == TTY_ATTEMPTS:
@@ -95,7 +100,7 @@ def _offer_keyring(profile: Profile) -> None:
 def cmd_init(args) -> int:
     passphrase = _new_passphrase(args)
     profile, code = create_profile(
-        Path(args.profile), role=args.role, name=args.name, passphrase=passphrase, use_keyring=not args.no_keyring
+        profile_dir(args), role=args.role, name=args.name, passphrase=passphrase, use_keyring=not args.no_keyring
     )
     with profile:
         print(f"Created a {args.role} profile in {profile.path}")
@@ -141,7 +146,7 @@ def cmd_check(args) -> int:
 
 def cmd_backup(args) -> int:
     if args.list:
-        found = backups.list_backups(Path(args.profile))
+        found = backups.list_backups(profile_dir(args))
         if not found:
             print("No backups yet.")
         for b in reversed(found):
@@ -223,10 +228,46 @@ def cmd_rekey(args) -> int:
     return 0
 
 
+def cmd_demo(args) -> int:
+    from . import demo
+
+    folder = Path(args.profile) if args.profile else default_demo_dir()
+    profile, _ = create_profile(folder, role="mentor", name="Demo Mentor", passphrase=demo.DEMO_PASSPHRASE)
+    with profile:
+        counts = demo.generate(profile, seed=args.seed)
+        keyring = profile.keyring_status is KeyringStatus.OK
+    total = sum(counts.values())
+    print(f"Made a demo profile in {folder} with {counts['mentee']} invented mentees and {total} records.")
+    print(f"Its passphrase is: {demo.DEMO_PASSPHRASE}"
+          + ("" if keyring else " (this computer has no keyring, so you will be asked for it)"))
+    print(f'Open it with: mentor-app --profile "{folder}"')
+    return 0
+
+
+def cmd_dump(args) -> int:
+    import json
+
+    from .records.dump import dump
+
+    with open_for_command(args) as profile:
+        text = json.dumps(dump(profile), ensure_ascii=False, indent=2, sort_keys=True)
+    if not args.output:
+        sys.stdout.write(text + "\n")
+        return 0
+    target = Path(args.output)
+    if target.exists():
+        raise BadInput(f"There is already a file at {target}. Choose a new name; nothing was overwritten.")
+    if not target.parent.is_dir():
+        raise BadInput(f"The folder {target.parent} does not exist.")
+    atomic_write_bytes(target, (text + "\n").encode("utf-8"))
+    print(f"Wrote every record to {target}. It is NOT encrypted: keep it safe and delete it when done.")
+    return 0
+
+
 def cmd_gui(args) -> int:
     from .ui.app import run_app
 
-    return run_app(Path(args.profile))
+    return run_app(profile_dir(args))
 
 
 # -- parser ------------------------------------------------------------------
@@ -244,7 +285,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Mentor App: encrypted notes for peer mentors. With no command, opens the desktop app.",
     )
     parser.add_argument("--version", action="version", version=f"Mentor App {__version__}")
-    parser.add_argument("--profile", metavar="DIR", default=str(default_profile_dir()),
+    parser.add_argument("--profile", metavar="DIR", default=None,
                         help="the profile folder (default: your user data folder)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -280,6 +321,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("recovery-code", parents=[common, stdin], help="make a new recovery code")
     p.set_defaults(func=cmd_recovery_code)
+
+    p = sub.add_parser("demo", parents=[common], help="make a demo profile full of invented people")
+    p.add_argument("--seed", type=int, default=1, help="another number makes other invented records")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("dump", parents=[common, stdin], help="write every record as JSON")
+    p.add_argument("-o", "--output", metavar="FILE", help="a new file to write (default: standard output)")
+    p.set_defaults(func=cmd_dump)
 
     p = sub.add_parser("rekey", parents=[common, stdin], help="re-encrypt everything with a new key")
     p.set_defaults(func=cmd_rekey)

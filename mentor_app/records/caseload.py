@@ -6,6 +6,8 @@ import json
 from dataclasses import dataclass
 from datetime import date
 
+from .types import from_data
+
 NOT_SEEN_DAYS = 14
 FILTERS = {
     "all": "Everyone",
@@ -52,7 +54,7 @@ def caseload(conn, today: date | None = None) -> list[MenteeRow]:
         d = json.loads(data)
         rows.append(MenteeRow(
             id=rid,
-            name=d.get("preferred_name") or d.get("name", ""),
+            name=from_data("mentee", d).title(),
             status=d.get("status", ""),
             safety_flag=bool(d.get("safety_flag")),
             last_seen=(last_seen.get(rid) or "")[:10],

@@ -51,7 +51,9 @@ class Mentee:
     risks: str = f("Risks", "text", search=True)
 
     def title(self) -> str:
-        return self.preferred_name or self.name
+        if self.preferred_name and self.preferred_name != self.name:
+            return f"{self.name} ({self.preferred_name})"
+        return self.name
 
 
 @dataclass

@@ -107,11 +107,15 @@ class Profile:
         return row[0] if row else default
 
     def set_setting(self, name: str, value: str) -> None:
+        self.set_settings({name: value})
+
+    def set_settings(self, values: dict[str, str]) -> None:
+        """Write several settings in one transaction."""
         with self.transaction() as conn:
-            conn.execute(
+            conn.executemany(
                 "INSERT INTO settings(key, value) VALUES(?, ?) "
                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                (name, value),
+                list(values.items()),
             )
 
     @property

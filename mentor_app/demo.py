@@ -1,0 +1,176 @@
+"""Realistic, obviously fictional records for a first look around, tests and benchmarks.
+
+Everyone here is invented: surnames are trees and birds, phone numbers come
+from Ofcom's range reserved for drama (07700 900000–900999).
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from datetime import date, datetime, time, timedelta
+
+from .records import store, vocab
+from .records.types import (
+    Action, Concern, Consent, Goal, Meeting, Mentee, MentorLog, NeedsCheck, RiskAssessment,
+)
+from .settings import Settings, save_settings
+
+DEMO_PASSPHRASE = "demo passphrase"
+FIRST = ["Jordan", "Casey", "Riley", "Alex", "Sam", "Jamie", "Taylor", "Morgan", "Charlie", "Danny",
+         "Lee", "Kerry", "Robbie", "Shay", "Ashley", "Billie", "Frankie", "Kai", "Reece", "Toni"]
+LAST = ["Alder", "Birch", "Rowan", "Hazel", "Linnet", "Wren", "Sparrow", "Aspen", "Larch", "Plover",
+        "Heron", "Willow", "Finch", "Thrush", "Elmfield", "Oakley", "Curlew", "Hawthorn", "Sedge", "Lapwing"]
+PLACES = ["Riverside Community Café", "Northgate Leisure Centre", "Victoria Park", "The Hub on Mill Lane",
+          "St Anne's Church Hall", "Jobcentre Plus, High Street", "Phoenix Boxing Club", "Town library"]
+NOTES = [
+    "Talked through the week. {n} found the first days in the hostel hard but is sleeping better. "
+    "Agreed to look at the bus pass together next time.",
+    "Played five-a-side with the Thursday group. {n} was quiet at first and then took charge of the "
+    "warm-up. Said it was the first time in months they had laughed.",
+    "Went with {n} to the Jobcentre for the work coach appointment. Claim is in payment from next "
+    "week; advance to be repaid over 12 months. {n} asked lots of good questions.",
+    "Phone catch-up. {n} has a probation appointment on Tuesday and is worried about being late; "
+    "we planned the route.",
+    "Gym session, then coffee. {n} wants to do the level 1 fitness instructor course and asked about "
+    "funding. Will bring the course leaflet.",
+    "Walk round the park. {n} spoke about family contact and missing the kids. Suggested the family "
+    "mediation service and gave the number.",
+    "Helped {n} fill in the GP registration form. Needs proof of address: hostel letter will do.",
+    "{n} didn't want to talk much today. Kept it light. Checked in about mood: says 'getting by'.",
+]
+ACTIONS = ["Bring hostel letter for GP registration", "Ring the housing officer about the move-on flat",
+           "Apply for a birth certificate", "Open a basic bank account", "Look up the fitness course dates",
+           "Book the debt advice appointment", "Ask probation about the curfew times",
+           "Take the bus pass form to the library", "Write down questions for the work coach"]
+GOALS = ["Move into a flat of my own", "Get a job in a gym", "See my kids every week",
+         "Stay off drink at weekends", "Get my ID sorted", "Play for the Sunday league team"]
+NICKNAMES = ["Jay", "Lou", "Mo", "Bex", "Red", "Dee"]
+PARTNERS = ["Step Forward Housing", "Second Chance Employment", "Open Door Recovery"]
+
+
+def _at(day: date, hour: int) -> str:
+    return datetime.combine(day, time(hour, 0)).isoformat(timespec="minutes")
+
+
+def generate(profile, *, seed: int = 1, mentees: int = 12, weeks: int = 16, today: date | None = None) -> dict:
+    """Fill an open profile with a caseload; returns how many records of each type it made."""
+    rng = random.Random(seed)
+    today = today or date.today()
+    start = today - timedelta(weeks=weeks)
+    author, conn = profile.author, profile.conn
+    counts: dict[str, int] = {}
+    settings = Settings(organisation="Riverside Mentoring (demo)", safeguarding_lead="Pat Okafor (demo)",
+                        safeguarding_lead_phone="07700 900123")
+    save_settings(profile, settings)
+
+    people = []
+    names = rng.sample([(f, s) for f in FIRST for s in LAST], mentees)
+    for i, (first, last) in enumerate(names):
+        joined = start + timedelta(days=rng.randint(0, weeks * 3))
+        status = rng.choices(["active", "active", "active", "paused", "referred", "closed"])[0]
+        mentee = Mentee(
+            name=f"{first} {last}", preferred_name=rng.choice(NICKNAMES) if rng.random() < 0.2 else "",
+            pronouns=rng.choice(["he/him", "she/her", "they/them", ""]),
+            phone=f"07700 900{rng.randint(0, 999):03d}",
+            referral_source=rng.choice(list(vocab.REFERRAL_SOURCES)),
+            referral_date=(joined - timedelta(days=rng.randint(3, 20))).isoformat(),
+            release_date=(joined - timedelta(days=rng.randint(1, 30))).isoformat(),
+            probation_contact=f"{rng.choice(FIRST)} {rng.choice(LAST)}, probation practitioner, 07700 900{rng.randint(0, 999):03d}",
+            status=status, closing_reason="Moved out of the area" if status == "closed" else "",
+            safety_flag=i % 5 == 2,
+            safety_note="Meet in public places only; avoid the Eastfield estate." if i % 5 == 2 else "",
+        )
+        mid = store.save(conn, mentee, author=author)
+        people.append((mid, first, joined, status))
+        items = [
+            (Consent(scope="mentoring_records", given=True, on=joined.isoformat(), method="written",
+                     recorded_by=profile.display_name), mid),
+        ]
+        if rng.random() < 0.75:
+            items.append((Consent(scope="share_with_organisation", given=True, on=joined.isoformat(),
+                                  method="written", recorded_by=profile.display_name), mid))
+            if rng.random() < 0.15:
+                withdrawn = joined + timedelta(days=rng.randint(10, 40))
+                if withdrawn < today:
+                    items.append((Consent(scope="share_with_organisation", given=False, on=withdrawn.isoformat(),
+                                          method="verbal", recorded_by=profile.display_name), mid))
+        if rng.random() < 0.4:
+            items.append((Consent(scope="share_with_partner", given=True, on=joined.isoformat(), method="verbal",
+                                  partner=rng.choice(PARTNERS), recorded_by=profile.display_name), mid))
+        scores = {a: rng.randint(1, 3) for a in vocab.NEEDS_AREAS}
+        check_day = joined
+        while check_day <= today:
+            items.append((NeedsCheck(on=check_day.isoformat(), scores=dict(scores),
+                                     notes={"accommodation": "Hostel, wants own flat"} if scores["accommodation"] < 3 else {}),
+                          mid))
+            scores = {a: min(5, s + rng.choice([0, 0, 1])) for a, s in scores.items()}
+            check_day += timedelta(weeks=6)
+        for text in rng.sample(GOALS, rng.randint(1, 2)):
+            items.append((Goal(text=text, set_on=joined.isoformat(), achieved=rng.random() < 0.2), mid))
+        day = joined
+        # Paused and closed cases stopped meeting a few weeks ago.
+        last_day = today - timedelta(days=1 if status == "active" else rng.randint(18, 40))
+        while day <= last_day and status != "referred":
+            kind = rng.choices(list(vocab.MEETING_TYPES), weights=[5, 1, 3, 2, 2, 1])[0]
+            meeting = Meeting(
+                starts_at=_at(day, rng.choice([10, 11, 13, 14, 15])),
+                duration_minutes=rng.choice([30, 45, 60, 60, 90]),
+                place=rng.choice(PLACES), kind=kind,
+                activity=rng.choice(list(vocab.ACTIVITIES)[:4]) if kind == "sport" else "",
+                appointment_at=rng.choice(list(vocab.APPOINTMENT_PLACES)) if kind == "accompanied" else "",
+                wellbeing_before=0 if kind == "did_not_attend" else rng.randint(2, 4),
+                wellbeing_after=0 if kind == "did_not_attend" else rng.randint(3, 5),
+                notes="" if kind == "did_not_attend" else rng.choice(NOTES).format(n=first),
+            )
+            items.append((meeting, mid))
+            if rng.random() < 0.3:
+                due = day + timedelta(days=rng.randint(3, 14))
+                items.append((Action(text=rng.choice(ACTIONS), owner=rng.choice(["mentee", "mentor"]),
+                                     due=due.isoformat(), done=due < today - timedelta(days=3)), mid))
+            day += timedelta(days=rng.choice([5, 7, 7, 7, 10, 14]))
+        if rng.random() < 0.3:
+            items.append((RiskAssessment(meeting_at=_at(joined, 11), place=rng.choice(PLACES),
+                                         who_knows="Office (Pat), by text", check_in_at=_at(joined, 13),
+                                         risks="First meeting; unfamiliar area.", outcome="checked_in_safe"), mid))
+        for record, _ in items:
+            counts[record.type_name] = counts.get(record.type_name, 0) + 1
+        store.save_many(conn, items, author=author)
+        counts["mentee"] = counts.get("mentee", 0) + 1
+
+    active = [p for p in people if p[3] == "active"]
+    concerns = [
+        Concern(category="risk_from_others", urgency="today", raised_at=_at(today - timedelta(days=3), 15),
+                what_happened="Said someone from before prison has been waiting outside the hostel.",
+                action_taken="Talked through a safety plan; told the hostel key worker.", status="open"),
+        Concern(category="suicide_self_harm", urgency="immediate", raised_at=_at(start + timedelta(days=20), 14),
+                what_happened="Said they could not see the point any more.",
+                action_taken="Stayed with them, called the crisis team together; they attended A&E.",
+                reported_to="Pat Okafor (safeguarding lead)", reported_at=_at(start + timedelta(days=20), 16),
+                status="closed"),
+    ]
+    for concern, person in zip(concerns, active or people):
+        store.save(conn, concern, author=author, mentee_id=person[0])
+        counts["concern"] = counts.get("concern", 0) + 1
+
+    group_day = today - timedelta(days=2)
+    group = str(uuid.uuid4())
+    store.save_many(conn, [
+        (Meeting(starts_at=_at(group_day, 18), duration_minutes=90, place="Northgate Leisure Centre", kind="sport",
+                 activity="football", group_id=group, wellbeing_before=3, wellbeing_after=4,
+                 notes="Thursday five-a-side."), p[0]) for p in active[:4]
+    ], author=author)
+    counts["meeting"] = counts.get("meeting", 0) + len(active[:4])
+
+    logs = []
+    day = start
+    while day <= today:
+        logs.append(MentorLog(kind="volunteering", on=day.isoformat(), hours=rng.choice([6, 8, 10, 12])))
+        if day.day <= 7:
+            logs.append(MentorLog(kind="supervision", on=day.isoformat(), hours=1, note="Monthly supervision"))
+        day += timedelta(weeks=1)
+    logs.append(MentorLog(kind="training", on=(start + timedelta(days=10)).isoformat(), hours=3,
+                          note="Safeguarding adults refresher"))
+    store.save_many(conn, [(log, None) for log in logs], author=author)
+    counts["mentor_log"] = len(logs)
+    return counts

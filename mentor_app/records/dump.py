@@ -1,0 +1,34 @@
+"""Every record of a profile as JSON, keyed by record type (data portability)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from .. import __version__
+from . import store
+from .types import RECORD_TYPES, to_data
+
+DUMP_FORMAT = "mentor-app-dump"
+DUMP_VERSION = 1
+
+
+def dump(profile) -> dict:
+    records: dict[str, list] = {name: [] for name in RECORD_TYPES}
+    for s in store.list_records(profile.conn, newest_first=False):
+        records[s.type].append({
+            "id": s.id,
+            "mentee_id": s.mentee_id,
+            "created_at": s.created_at,
+            "updated_at": s.updated_at,
+            "author": s.author,
+            "version": s.version,
+            "fields": to_data(s.record),
+        })
+    return {
+        "format": DUMP_FORMAT,
+        "format_version": DUMP_VERSION,
+        "app_version": __version__,
+        "exported_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "profile": {"id": profile.meta.profile_id, "role": profile.role, "name": profile.display_name},
+        "records": records,
+    }

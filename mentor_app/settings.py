@@ -1,0 +1,56 @@
+"""The profile's own settings, kept inside the encrypted database."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from .errors import BadInput
+
+# Well-known national numbers; an organisation adds its own lead and local lines.
+DEFAULT_EMERGENCY_NUMBERS = (
+    "Emergency services: 999\n"
+    "Samaritans (free, any time): 116 123\n"
+    "National Domestic Abuse Helpline (free, any time): 0808 2000 247"
+)
+
+
+@dataclass
+class Settings:
+    organisation: str = ""
+    safeguarding_lead: str = ""
+    safeguarding_lead_phone: str = ""
+    emergency_numbers: str = DEFAULT_EMERGENCY_NUMBERS
+    idle_lock_minutes: int = 5
+    larger_text: bool = False
+
+    def safeguarding_words(self) -> str:
+        lead = self.safeguarding_lead or "your organisation's safeguarding lead (not set yet: add them in Settings)"
+        phone = f" on {self.safeguarding_lead_phone}" if self.safeguarding_lead_phone else ""
+        return (f"If anyone is in immediate danger, call 999 now.\n\n"
+                f"Then tell {lead}{phone} today.\n\n{self.emergency_numbers}")
+
+
+def load_settings(profile) -> Settings:
+    values = {}
+    for fld in dataclasses.fields(Settings):
+        raw = profile.get_setting(f"settings.{fld.name}")
+        if raw is None:
+            continue
+        if fld.type in ("int", int):
+            values[fld.name] = int(raw)
+        elif fld.type in ("bool", bool):
+            values[fld.name] = raw == "1"
+        else:
+            values[fld.name] = raw
+    return Settings(**values)
+
+
+def save_settings(profile, settings: Settings) -> None:
+    if not 1 <= int(settings.idle_lock_minutes) <= 240:
+        raise BadInput("Lock after: choose between 1 and 240 minutes.")
+    values = {}
+    for fld in dataclasses.fields(Settings):
+        value = getattr(settings, fld.name)
+        values[f"settings.{fld.name}"] = ("1" if value else "0") if isinstance(value, bool) else str(value)
+    profile.set_settings(values)
