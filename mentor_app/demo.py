@@ -68,7 +68,7 @@ def generate(profile, *, seed: int = 1, mentees: int = 12, weeks: int = 16, toda
     names = rng.sample([(f, s) for f in FIRST for s in LAST], mentees)
     for i, (first, last) in enumerate(names):
         joined = start + timedelta(days=rng.randint(0, weeks * 3))
-        status = rng.choices(["active", "active", "active", "paused", "referred", "closed"])[0]
+        status = rng.choices(["active", "paused", "referred", "closed"], weights=[7, 1, 1, 1])[0]
         mentee = Mentee(
             name=f"{first} {last}", preferred_name=rng.choice(NICKNAMES) if rng.random() < 0.2 else "",
             pronouns=rng.choice(["he/him", "she/her", "they/them", ""]),
@@ -123,6 +123,8 @@ def generate(profile, *, seed: int = 1, mentees: int = 12, weeks: int = 16, toda
                 wellbeing_after=0 if kind == "did_not_attend" else rng.randint(3, 5),
                 notes="" if kind == "did_not_attend" else rng.choice(NOTES).format(n=first),
             )
+            if day + timedelta(days=7) > last_day and status == "active":
+                meeting.next_meeting = _at(today + timedelta(days=rng.randint(1, 9)), rng.choice([10, 11, 14]))
             items.append((meeting, mid))
             if rng.random() < 0.3:
                 due = day + timedelta(days=rng.randint(3, 14))

@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass
 from datetime import date
 
+from . import store, vocab
 from .types import from_data
 
 NOT_SEEN_DAYS = 14
@@ -91,3 +92,30 @@ def last_meeting_defaults(conn) -> dict:
     return {k: d.get(k, "") for k in ("place", "kind", "activity", "duration_minutes")}
 
 
+
+
+def open_concerns(conn) -> list:
+    """Safeguarding concerns not yet closed, most urgent and newest first."""
+    order = {code: i for i, code in enumerate(vocab.CONCERN_URGENCY)}
+    found = store.select(conn, "type = 'concern' AND json_extract(data, '$.status') != 'closed'")
+    newest_first = sorted(found, key=lambda s: s.record.raised_at, reverse=True)
+    return sorted(newest_first, key=lambda s: order.get(s.record.urgency, 99))
+
+
+def actions_due(conn, today: date | None = None) -> list:
+    """Actions not done whose due date has come, oldest first."""
+    today = today or date.today()
+    found = store.select(conn, "type = 'action' AND json_extract(data, '$.done') = 0 AND sort_at != '' "
+                                "AND sort_at <= ?", (today.isoformat(),))
+    return sorted(found, key=lambda s: s.record.due)
+
+
+def upcoming_meetings(conn, today: date | None = None) -> list:
+    """Next meetings agreed, from today on, soonest first (latest agreement per mentee)."""
+    today = today or date.today()
+    found = store.select(conn, "type = 'meeting' AND json_extract(data, '$.next_meeting') >= ?",
+                          (today.isoformat(),))
+    latest: dict = {}
+    for s in sorted(found, key=lambda s: s.record.starts_at):
+        latest[s.mentee_id] = s
+    return sorted(latest.values(), key=lambda s: s.record.next_meeting)

@@ -17,6 +17,7 @@ class Hit:
     type: str
     mentee_id: str | None
     title: str
+    when: str
     snippet: str
 
 
@@ -42,5 +43,6 @@ def search(conn, text: str, limit: int = MAX_RESULTS) -> list[Hit]:
         stored = store.get(conn, rid)
         if stored is None:
             continue
-        hits.append(Hit(rid, rtype, mentee_id, stored.title, " ".join(snippet.split())))
+        when = stored.when if rtype != "mentee" else ""
+        hits.append(Hit(rid, rtype, mentee_id, stored.title, when, " ".join(snippet.split())))
     return hits

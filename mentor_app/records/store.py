@@ -33,11 +33,17 @@ class Stored:
     version: int
     deleted: bool
     change_seq: int
+    sort_at: str
     record: Any
 
     @property
     def title(self) -> str:
         return self.record.title() if self.record is not None else "(deleted)"
+
+    @property
+    def when(self) -> str:
+        """The record's own date (or date and time) in plain form, for lists."""
+        return (self.sort_at or self.created_at).replace("T", " ")[:16]
 
 
 def _now() -> str:
@@ -59,12 +65,13 @@ def _sort_at(record: Any) -> str:
 
 
 def _row_to_stored(row) -> Stored:
-    rid, rtype, mentee_id, created, updated, author, version, deleted, seq, data = row
+    rid, rtype, mentee_id, created, updated, author, version, deleted, seq, sort_at, data = row
     record = None if deleted else from_data(rtype, json.loads(data))
-    return Stored(rid, rtype, mentee_id, created, updated, author, version, bool(deleted), seq, record)
+    return Stored(rid, rtype, mentee_id, created, updated, author, version, bool(deleted), seq, sort_at, record)
 
 
-_COLUMNS = "id, type, mentee_id, created_at, updated_at, author, version, deleted, change_seq, data"
+_COLUMNS = "id, type, mentee_id, created_at, updated_at, author, version, deleted, change_seq, sort_at, data"
+_INSERT_COLUMNS = "id, type, mentee_id, created_at, updated_at, author, version, deleted, change_seq, data, sort_at"
 
 
 def _index(conn, rid: str, rtype: str, mentee_id: str | None, record: Any | None) -> None:
@@ -94,7 +101,7 @@ def _save_in(conn, record: Any, *, author: str, mentee_id: str | None, record_id
     if record_id is None:
         record_id = str(uuid.uuid4())
         conn.execute(
-            f"INSERT INTO records({_COLUMNS}, sort_at) VALUES (?, ?, ?, ?, ?, ?, 1, 0, ?, ?, ?)",
+            f"INSERT INTO records({_INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, 1, 0, ?, ?, ?)",
             (record_id, rtype, mentee_id, now, now, author, seq, data, _sort_at(record)),
         )
     else:
@@ -173,4 +180,10 @@ def list_records(conn, rtype: str | None = None, *, mentee_id: str | None = None
 def changes_since(conn, seq: int) -> list[Stored]:
     """Everything changed after change number `seq`, tombstones included, in order."""
     rows = conn.execute(f"SELECT {_COLUMNS} FROM records WHERE change_seq > ? ORDER BY change_seq", (seq,))
+    return [_row_to_stored(r) for r in rows]
+
+
+def select(conn, where: str, params: tuple = ()) -> list[Stored]:
+    """Live records matching a SQL condition over the records table (for the caseload queries)."""
+    rows = conn.execute(f"SELECT {_COLUMNS} FROM records WHERE deleted = 0 AND ({where})", params)
     return [_row_to_stored(r) for r in rows]

@@ -82,7 +82,7 @@ class NeedsCheck:
     notes: dict = f("Notes per area", "map", default={})
 
     def title(self) -> str:
-        return f"Needs check on {self.on}"
+        return "Needs check"
 
 
 @dataclass
@@ -129,10 +129,11 @@ class Meeting:
     group_id: str = f("Group session")
 
     def title(self) -> str:
-        what = vocab.MEETING_TYPES.get(self.kind, self.kind)
         if self.kind == "sport" and self.activity:
-            what = vocab.ACTIVITIES.get(self.activity, self.activity)
-        return f"{what} on {self.starts_at[:10]}"
+            return vocab.ACTIVITIES.get(self.activity, self.activity)
+        if self.kind == "accompanied" and self.appointment_at:
+            return f"Accompanied: {vocab.APPOINTMENT_PLACES.get(self.appointment_at, self.appointment_at)}"
+        return vocab.MEETING_TYPES.get(self.kind, self.kind)
 
 
 @dataclass
@@ -148,7 +149,7 @@ class RiskAssessment:
     incident_report: str = f("Incident report", "text", search=True)
 
     def title(self) -> str:
-        return f"Meeting plan for {self.meeting_at[:16].replace('T', ' ')}"
+        return f"Meeting plan: {self.place}"
 
 
 @dataclass
@@ -178,7 +179,7 @@ class MentorLog:
     note: str = f("Note", "text", search=True)
 
     def title(self) -> str:
-        return f"{vocab.MENTOR_LOG_KINDS.get(self.kind, self.kind)} on {self.on}"
+        return vocab.MENTOR_LOG_KINDS.get(self.kind, self.kind)
 
 
 RECORD_TYPES: dict[str, type] = {
@@ -269,4 +270,4 @@ def from_data(type_name: str, data: dict) -> Any:
 
 def search_text(record: Any) -> str:
     parts = [getattr(record, fld.name) for fld in fields_of(type(record)) if fld.metadata["search"]]
-    return "\n".join(p for p in parts if isinstance(p, str) and p)
+    return " · ".join(p for p in parts if isinstance(p, str) and p)

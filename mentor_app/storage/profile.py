@@ -240,6 +240,17 @@ class Profile:
         save_meta(self.path, self.meta)
         return before
 
+    def verify_secret(self, secret: str) -> str:
+        """Check a passphrase or recovery code against this open profile (the lock screen).
+
+        Returns which it was; wrong ones count towards the growing delay.
+        """
+        keys, kind = _keys_from_secret(self.path, self.meta, secret)
+        if self.key not in keys:
+            raise WrongPassphrase("Couldn't unlock: that doesn't match this profile.")
+        _reset_failures(self.path, self.meta)
+        return kind
+
     # -- checks -------------------------------------------------------------
     def check(self) -> db.CheckReport:
         return db.run_checks(self.conn)

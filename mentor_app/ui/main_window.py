@@ -1,103 +1,151 @@
-"""The main window: for now the profile's safety page and the backup actions."""
+"""The main window: the mentee list beside today's page or one mentee, with lock and backups."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
     QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
+    QListWidget,
+    QListWidgetItem,
     QMainWindow,
     QMessageBox,
     QPushButton,
+    QSplitter,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from .. import APP_NAME
+from ..records import caseload
+from ..settings import load_settings
 from ..storage import backups
-from ..storage.keystore import KeyringStatus
-from ..storage.profile import Profile
+from . import record_dialogs as dialogs
+from .home_page import HomePage
+from .lock import ClipboardGuard, IdleWatcher, LockPage
+from .mentee_page import MenteePage
+from .mentor_log import MentorLogDialog
 from .messages import plain
+from .search_dialog import SearchDialog
+from .settings_dialog import SettingsDialog
 from .worker import run_in_background
 
 AUTO_BACKUP_CHECK_MS = 5 * 60 * 1000
-ROLE_WORDS = {"mentor": "Peer mentor", "supervisor": "Supervisor"}
-OPENED_WITH = {
-    "keyring": "this computer's keyring",
-    "passphrase": "your passphrase",
-    "recovery code": "your recovery code (consider choosing a new passphrase)",
-    "set-up": "a new profile",
-}
+BASE_POINT_SIZE = None  # the platform's own size, remembered before "larger text" changes it
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, profile: Profile):
+    def __init__(self, profile):
         super().__init__()
         self.profile = profile
         self._job = None
+        self._hidden_while_locked: list[QWidget] = []
         self.setWindowTitle(f"{APP_NAME} — {profile.display_name}")
-        self.resize(820, 560)
+        self.resize(1100, 720)
+
+        self.home = HomePage(profile)
+        self.home.open_mentee.connect(self.show_mentee)
+        self.mentee_page = MenteePage(profile)
+        self.mentee_page.changed.connect(self.refresh_lists)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.home)
+        self.pages.addWidget(self.mentee_page)
+
+        self.filter = QComboBox()
+        self.filter.setAccessibleName("Show")
+        for code, label in caseload.FILTERS.items():
+            self.filter.addItem(label, code)
+        self.filter.currentIndexChanged.connect(self.refresh_lists)
+        self.mentees = QListWidget()
+        self.mentees.setAccessibleName("Mentees")
+        self.mentees.itemActivated.connect(lambda item: self.show_mentee(item.data(Qt.UserRole)))
+        self.mentees.currentItemChanged.connect(
+            lambda item, _: item is not None and self.show_mentee(item.data(Qt.UserRole), focus=False))
+        new = QPushButton("&New mentee…")
+        new.setAccessibleName("New mentee")
+        new.clicked.connect(self.new_mentee)
+        left = QWidget()
+        lbox = QVBoxLayout(left)
+        show_label = QLabel("Sho&w")
+        show_label.setBuddy(self.filter)
+        lbox.addWidget(show_label)
+        lbox.addWidget(self.filter)
+        lbox.addWidget(self.mentees, 1)
+        lbox.addWidget(new)
+
+        splitter = QSplitter()
+        splitter.addWidget(left)
+        splitter.addWidget(self.pages)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([280, 820])
 
         self.restore_banner = self._build_restore_banner()
-        self.summary = QLabel()
-        self.summary.setWordWrap(True)
-        self.summary.setAccessibleName("Your profile")
-        self.backup_button = QPushButton("&Back up now")
-        self.backup_button.setAccessibleName("Back up now")
-        self.backup_button.clicked.connect(self.back_up_now)
-        self.check_button = QPushButton("&Check for damage")
-        self.check_button.setAccessibleName("Check for damage")
-        self.check_button.clicked.connect(self.check_now)
+        workspace = QWidget()
+        wbox = QVBoxLayout(workspace)
+        wbox.addWidget(self.restore_banner)
+        wbox.addWidget(splitter, 1)
 
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.backup_button)
-        buttons.addWidget(self.check_button)
-        buttons.addStretch(1)
+        self.lock_page = LockPage(profile)
+        self.lock_page.unlocked.connect(self.unlock)
+        self.outer = QStackedWidget()
+        self.outer.addWidget(workspace)
+        self.outer.addWidget(self.lock_page)
+        self.setCentralWidget(self.outer)
 
-        page = QWidget()
-        layout = QVBoxLayout(page)
-        layout.setContentsMargins(24, 24, 24, 24)
-        heading = QLabel(f"<h2>Hello, {_escape(profile.display_name)}</h2>")
-        heading.setAccessibleName("Welcome")
-        layout.addWidget(heading)
-        layout.addWidget(self.restore_banner)
-        layout.addWidget(self.summary)
-        layout.addLayout(buttons)
-        layout.addStretch(1)
-        self.setCentralWidget(page)
-
-        self._build_menu()
-        self.refresh()
-
+        self._build_menus()
+        self.settings = load_settings(profile)
+        self.apply_text_size()
+        self.idle = IdleWatcher(self.settings.idle_lock_minutes, self)
+        self.idle.idle.connect(self.lock)
+        self.clipboard_guard = ClipboardGuard(self)
         self.timer = QTimer(self)
         self.timer.timeout.connect(self._auto_backup)
         self.timer.start(AUTO_BACKUP_CHECK_MS)
+        self.refresh_lists()
+        self.show_home()
 
     # -- building -----------------------------------------------------------
-    def _build_menu(self) -> None:
-        menu = self.menuBar().addMenu("&File")
-        for text, shortcut, slot in (
-            ("&Back up now", QKeySequence("Ctrl+Shift+B"), self.back_up_now),
-            ("&Restore from a backup…", None, self.restore_from_file),
-            ("&Check for damage", None, self.check_now),
-            ("&Quit", QKeySequence.Quit, self.close),
-        ):
-            action = QAction(text, self)
-            if shortcut is not None:
-                action.setShortcut(shortcut)
-            action.triggered.connect(slot)
-            menu.addAction(action)
+    def _action(self, menu, text: str, slot, shortcut=None) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file = bar.addMenu("&File")
+        self._action(file, "&Back up now", self.back_up_now, "Ctrl+Shift+B")
+        self._action(file, "&Restore from a backup…", self.restore_from_file)
+        self._action(file, "&Check for damage", self.check_now)
+        self._action(file, "&Settings…", self.open_settings, "Ctrl+,")
+        file.addSeparator()
+        self._action(file, "&Quit", self.close, QKeySequence.Quit)
+        records = bar.addMenu("&Records")
+        self._action(records, "&New mentee…", self.new_mentee, "Ctrl+N")
+        self._action(records, "Record a &meeting…", self.record_meeting, "Ctrl+M")
+        self._action(records, "Safeguarding &concern…", self.raise_concern, "Ctrl+Shift+C")
+        self._action(records, "My &log…", self.open_log)
+        self._action(records, "&Search…", self.open_search, "Ctrl+K")
+        view = bar.addMenu("&View")
+        self._action(view, "&Today", self.show_home, "Ctrl+Home")
+        self.larger_action = self._action(view, "&Larger text", self.toggle_larger_text)
+        self.larger_action.setCheckable(True)
+        self._action(view, "&Lock now", self.lock, "Ctrl+L")
+        self.menus = [file, records, view]
 
     def _build_restore_banner(self) -> QFrame:
         frame = QFrame()
         frame.setObjectName("restoreBanner")
-        frame.setFrameShape(QFrame.StyledPanel)
         frame.setStyleSheet("QFrame#restoreBanner { background: #fff4ce; border: 1px solid #c9a400; }")
         text = QLabel("You restored your notes from a backup. Look through them, then keep them or go back. "
                       "Automatic backups are paused until you choose.")
@@ -105,93 +153,202 @@ class MainWindow(QMainWindow):
         keep = QPushButton("&Keep restored notes")
         keep.setAccessibleName("Keep restored notes")
         keep.clicked.connect(self._confirm_restore)
-        undo = QPushButton("&Undo the restore")
-        undo.setAccessibleName("Undo the restore")
-        undo.clicked.connect(self._undo_restore)
+        self.undo_restore_button = QPushButton("&Undo the restore")
+        self.undo_restore_button.setAccessibleName("Undo the restore")
+        self.undo_restore_button.clicked.connect(self._undo_restore)
         row = QHBoxLayout(frame)
         row.addWidget(text, 1)
         row.addWidget(keep)
-        row.addWidget(undo)
+        row.addWidget(self.undo_restore_button)
         return frame
 
-    # -- state --------------------------------------------------------------
-    def refresh(self) -> None:
-        p = self.profile
-        found = backups.list_backups(p.path)
-        last = found[-1].taken.astimezone() if found else None
-        keyring = p.keyring_status or p.read_keyring_status()
-        lines = [
-            f"<b>Role:</b> {ROLE_WORDS.get(p.role, p.role)}",
-            "<b>Your notes:</b> encrypted on this computer",
-            f"<b>Opened with:</b> {OPENED_WITH.get(p.unlocked_by, p.unlocked_by)}",
-            "<b>Keyring:</b> " + ("the key is kept in this computer's keyring" if keyring is KeyringStatus.OK
-                                  else _escape(keyring.explain())),
-            "<b>Last backup:</b> " + (f"{last:%d %b %Y at %H:%M}" if last else "none yet")
-            + f" ({len(found)} kept)",
-        ]
-        self.summary.setText("<br>".join(lines))
-        self.restore_banner.setVisible(p.automatic_backups_paused)
-        self.statusBar().showMessage(
-            "Automatic backups paused after a restore" if p.automatic_backups_paused
-            else "Automatic backups on")
+    # -- showing ------------------------------------------------------------
+    def refresh_lists(self) -> None:
+        which = self.filter.currentData()
+        current = self.mentee_page.mentee_id if self.pages.currentWidget() is self.mentee_page else None
+        self.mentees.blockSignals(True)
+        self.mentees.clear()
+        for row in caseload.caseload(self.profile.conn):
+            if not caseload.matches(row, which):
+                continue
+            marks = ("⚠ " if row.safety_flag else "") + row.name
+            extra = []
+            if row.status != "active":
+                extra.append(row.status)
+            if row.actions_due:
+                extra.append(f"{row.actions_due} due")
+            item = QListWidgetItem(" · ".join([marks] + extra))
+            item.setData(Qt.UserRole, row.id)
+            if row.safety_flag:
+                item.setToolTip("Safety flag")
+            self.mentees.addItem(item)
+            if row.id == current:
+                self.mentees.setCurrentItem(item)
+        self.mentees.blockSignals(False)
+        if self.mentee_page.mentee_id is None and self.pages.currentWidget() is self.mentee_page:
+            self.show_home()
+        self.home.refresh()
+        self.restore_banner.setVisible(self.profile.automatic_backups_paused)
+        self.statusBar().showMessage("Automatic backups paused after a restore"
+                                     if self.profile.automatic_backups_paused else "Automatic backups on")
 
-    def _busy(self, busy: bool) -> None:
-        self.backup_button.setEnabled(not busy)
-        self.check_button.setEnabled(not busy)
+    def show_home(self) -> None:
+        self.home.refresh()
+        self.pages.setCurrentWidget(self.home)
 
+    def show_mentee(self, mentee_id: str, focus: bool = True, record_id: str | None = None) -> None:
+        if not mentee_id:
+            return
+        self.mentee_page.show_mentee(mentee_id)
+        self.pages.setCurrentWidget(self.mentee_page)
+        for i in range(self.mentees.count()):
+            if self.mentees.item(i).data(Qt.UserRole) == mentee_id:
+                self.mentees.blockSignals(True)
+                self.mentees.setCurrentRow(i)
+                self.mentees.blockSignals(False)
+        if record_id and record_id != mentee_id:
+            self.mentee_page.tabs.setCurrentIndex(1)
+            for i in range(self.mentee_page.timeline.topLevelItemCount()):
+                item = self.mentee_page.timeline.topLevelItem(i)
+                if item.data(0, Qt.UserRole) == record_id:
+                    self.mentee_page.timeline.setCurrentItem(item)
+                    self.mentee_page.timeline.setFocus()
+        elif focus:
+            self.mentee_page.tabs.setFocus()
+
+    def current_mentee(self) -> str | None:
+        return self.mentee_page.mentee_id if self.pages.currentWidget() is self.mentee_page else None
+
+    # -- records ------------------------------------------------------------
+    def new_mentee(self) -> None:
+        form = dialogs.mentee_form(self, self.profile)
+        if form.exec():
+            self.refresh_lists()
+            self.show_mentee(form.saved_id)
+
+    def record_meeting(self) -> None:
+        form = dialogs.MeetingForm(self, self.profile, self.current_mentee())
+        if form.exec():
+            self.mentee_page.refresh()
+            self.refresh_lists()
+            self.statusBar().showMessage(
+                f"Meeting saved for {len(form.saved_ids)} {'people' if len(form.saved_ids) > 1 else 'person'}.", 8000)
+
+    def raise_concern(self) -> None:
+        mentee = self.current_mentee()
+        if mentee is None:
+            QMessageBox.information(self, APP_NAME, "Open the mentee's page first, then record the concern. "
+                                    "If anyone is in immediate danger, call 999 now.")
+            return
+        self.mentee_page.raise_concern()
+
+    def open_log(self) -> None:
+        MentorLogDialog(self.profile, self).exec()
+
+    def open_search(self) -> None:
+        dialog = SearchDialog(self.profile, self)
+        if dialog.exec() and dialog.chosen:
+            mentee_id, record_id = dialog.chosen
+            if mentee_id:
+                self.show_mentee(mentee_id, record_id=record_id)
+            else:
+                self.open_log()
+
+    def open_settings(self) -> None:
+        dialog = SettingsDialog(self.profile, self)
+        if dialog.exec():
+            self.settings = load_settings(self.profile)
+            self.idle.set_minutes(self.settings.idle_lock_minutes)
+            self.apply_text_size()
+
+    def toggle_larger_text(self) -> None:
+        self.settings.larger_text = self.larger_action.isChecked()
+        from ..settings import save_settings
+
+        save_settings(self.profile, self.settings)
+        self.apply_text_size()
+
+    def apply_text_size(self) -> None:
+        global BASE_POINT_SIZE
+        app = QApplication.instance()
+        font = app.font()
+        if BASE_POINT_SIZE is None:
+            BASE_POINT_SIZE = font.pointSizeF()
+        font.setPointSizeF(BASE_POINT_SIZE * (1.3 if self.settings.larger_text else 1.0))
+        app.setFont(font)
+        self.larger_action.setChecked(self.settings.larger_text)
+
+    # -- lock ---------------------------------------------------------------
+    @property
+    def locked(self) -> bool:
+        return self.outer.currentWidget() is self.lock_page
+
+    def lock(self) -> None:
+        if self.locked:
+            return
+        # Open forms are hidden, not closed: nothing typed is lost.
+        self._hidden_while_locked = [w for w in QApplication.topLevelWidgets()
+                                     if w is not self and w.isVisible() and w.isWindow()]
+        for w in self._hidden_while_locked:
+            w.hide()
+        self.clipboard_guard.clear_if_ours()
+        for menu in self.menus:
+            menu.setEnabled(False)
+        self.outer.setCurrentWidget(self.lock_page)
+        self.setWindowTitle(f"{APP_NAME} — locked")
+        self.lock_page.reset()
+
+    def unlock(self) -> None:
+        self.outer.setCurrentIndex(0)
+        for menu in self.menus:
+            menu.setEnabled(True)
+        self.setWindowTitle(f"{APP_NAME} — {self.profile.display_name}")
+        for w in self._hidden_while_locked:
+            w.show()
+        self._hidden_while_locked = []
+        self.idle.set_minutes(self.settings.idle_lock_minutes)
+
+    # -- backups ------------------------------------------------------------
     def _fail(self, exc: BaseException) -> None:
-        self._busy(False)
         QMessageBox.warning(self, APP_NAME, plain(exc))
-        self.refresh()
+        self.refresh_lists()
 
-    # -- actions ------------------------------------------------------------
     def back_up_now(self) -> None:
-        self._busy(True)
         self.statusBar().showMessage("Backing up…")
-
-        def done(path) -> None:
-            self._busy(False)
-            self.refresh()
-            self.statusBar().showMessage(f"Backup taken at {datetime.now():%H:%M}", 10_000)
-
-        self._job = run_in_background(lambda: self.profile.backup_now(), done, self._fail)
+        self._job = run_in_background(lambda: self.profile.backup_now(),
+                                      lambda _: (self.home.refresh(), self.statusBar().showMessage("Backup taken.", 8000)),
+                                      self._fail)
 
     def check_now(self) -> None:
-        self._busy(True)
-
         def done(report) -> None:
-            self._busy(False)
             if report.ok:
                 QMessageBox.information(self, APP_NAME, "All checks passed: your notes file is healthy.")
-            else:
-                good = backups.newest_good_backup(self.profile.path, self.profile.key)
-                where = f" The newest good backup is from {good.taken.astimezone():%d %b %Y %H:%M}." if good else ""
-                QMessageBox.warning(self, APP_NAME, "The check found damage in your notes file." + where)
+                return
+            good = backups.newest_good_backup(self.profile.path, self.profile.key)
+            where = f" The newest good backup is from {good.taken.astimezone():%d %b %Y %H:%M}." if good else ""
+            QMessageBox.warning(self, APP_NAME, "The check found damage in your notes file." + where)
 
         self._job = run_in_background(self.profile.check, done, self._fail)
 
     def restore_from_file(self) -> None:
         start = str(backups.backup_dir(self.profile.path))
-        name, _ = QFileDialog.getOpenFileName(self, "Choose a backup", start,
-                                              f"Mentor App backups (*{backups.SUFFIX})")
+        name, _ = QFileDialog.getOpenFileName(self, "Choose a backup", start, f"Mentor App backups (*{backups.SUFFIX})")
         if not name:
             return
-        answer = QMessageBox.question(
-            self, APP_NAME,
-            "Replace your notes with this backup? What is there now is backed up first, "
-            "so you can undo this.")
-        if answer != QMessageBox.Yes:
+        if QMessageBox.question(self, APP_NAME, "Replace your notes with this backup? What is there now is backed "
+                                "up first, so you can undo this.") != QMessageBox.Yes:
             return
         try:
             self.profile.restore(Path(name))
         except Exception as exc:  # noqa: BLE001
             self._fail(exc)
             return
-        self.refresh()
+        self.show_home()
+        self.refresh_lists()
 
     def _confirm_restore(self) -> None:
         self.profile.confirm_restore()
-        self.refresh()
+        self.refresh_lists()
 
     def _undo_restore(self) -> None:
         try:
@@ -199,17 +356,19 @@ class MainWindow(QMainWindow):
         except Exception as exc:  # noqa: BLE001
             self._fail(exc)
             return
-        self.refresh()
+        self.show_home()
+        self.refresh_lists()
 
     def _auto_backup(self) -> None:
         try:
             if self.profile.maybe_backup():
-                self.refresh()
+                self.home.refresh()
         except Exception as exc:  # noqa: BLE001
             self.statusBar().showMessage(plain(exc))
 
     def closeEvent(self, event) -> None:
         self.timer.stop()
+        self.idle.stop()
         try:
             self.profile.close()
         except Exception as exc:  # noqa: BLE001
@@ -217,5 +376,3 @@ class MainWindow(QMainWindow):
         event.accept()
 
 
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,73 @@
+"""Render the main screens of a fresh demo profile to PNG files in docs/screenshots/.
+
+Run: .venv/bin/python docs/screenshots.py   (offscreen; no display needed)
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+OUT = Path(__file__).resolve().parent / "screenshots"
+
+
+def main() -> int:
+    app = QApplication(sys.argv[:1])
+    from mentor_app import demo
+    from mentor_app.records import caseload
+    from mentor_app.storage.keywrap import Argon2Params
+    from mentor_app.storage.profile import create_profile
+    from mentor_app.ui import record_dialogs
+    from mentor_app.ui.main_window import MainWindow
+    from mentor_app.ui.search_dialog import SearchDialog
+
+    OUT.mkdir(exist_ok=True)
+    folder = Path(tempfile.mkdtemp()) / "demo"
+    profile, _ = create_profile(folder, role="mentor", name="Demo Mentor", passphrase=demo.DEMO_PASSPHRASE,
+                                use_keyring=False, kdf_params=Argon2Params(time_cost=2))
+    demo.generate(profile, seed=1)
+    window = MainWindow(profile)
+    window.show()
+
+    def grab(widget, name):
+        app.processEvents()
+        widget.grab().save(str(OUT / f"{name}.png"))
+        print(OUT / f"{name}.png")
+
+    grab(window, "today")
+    flagged = next(r for r in caseload.caseload(profile.conn) if r.safety_flag and r.status == "active")
+    window.show_mentee(flagged.id)
+    grab(window, "mentee-overview")
+    window.mentee_page.tabs.setCurrentIndex(1)
+    grab(window, "mentee-timeline")
+    window.mentee_page.tabs.setCurrentIndex(2)
+    grab(window, "mentee-needs")
+    meeting = record_dialogs.MeetingForm(window, profile, flagged.id)
+    meeting.show()
+    grab(meeting, "record-meeting")
+    meeting.done(0)
+    concern = record_dialogs.concern_form(window, profile, flagged.id)
+    concern.show()
+    grab(concern, "safeguarding-concern")
+    concern.done(0)
+    search = SearchDialog(profile, window)
+    search.show()
+    search.query.setText("jobcentre")
+    search.run()
+    grab(search, "search")
+    search.done(0)
+    window.lock()
+    grab(window, "locked")
+    window.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,220 @@
+"""One form for every record type, built from the fields the record declares.
+
+Labels, lists and checks all come from `records.types`; the form only turns
+each field kind into the right widget and back. Closing a changed form asks
+before anything is thrown away.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Callable
+
+from PySide6.QtCore import QDate, QDateTime, QTime
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDateTimeEdit,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QScrollArea,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..errors import BadInput
+from ..records.types import fields_of
+from .widgets import error_label
+
+EMPTY_DATE = QDate(1900, 1, 1)
+EMPTY_DATETIME = QDateTime(EMPTY_DATE, QTime(0, 0))
+
+
+class FieldEditor:
+    """A widget for one field, with a getter and setter in the record's own terms."""
+
+    def __init__(self, widget: QWidget, get: Callable[[], Any], put: Callable[[Any], None]):
+        self.widget, self.get, self.put = widget, get, put
+
+
+def _date_edit(required: bool) -> FieldEditor:
+    w = QDateEdit()
+    w.setCalendarPopup(True)
+    w.setDisplayFormat("d MMM yyyy")
+    if not required:
+        # The lowest date shows as blank and means "not set".
+        w.setMinimumDate(EMPTY_DATE)
+        w.setSpecialValueText("not set")
+
+    def get():
+        d = w.date()
+        return "" if d == EMPTY_DATE else d.toString("yyyy-MM-dd")
+
+    def put(value):
+        w.setDate(QDate.fromString(value, "yyyy-MM-dd") if value else (EMPTY_DATE if not required else QDate.currentDate()))
+
+    return FieldEditor(w, get, put)
+
+
+def _datetime_edit(required: bool) -> FieldEditor:
+    w = QDateTimeEdit()
+    w.setCalendarPopup(True)
+    w.setDisplayFormat("d MMM yyyy HH:mm")
+    if not required:
+        w.setMinimumDateTime(EMPTY_DATETIME)
+        w.setSpecialValueText("not set")
+
+    def get():
+        d = w.dateTime()
+        return "" if d == EMPTY_DATETIME else d.toString("yyyy-MM-ddTHH:mm")
+
+    def put(value):
+        if value:
+            w.setDateTime(QDateTime.fromString(value[:16], "yyyy-MM-ddTHH:mm"))
+        else:
+            w.setDateTime(EMPTY_DATETIME if not required else QDateTime.currentDateTime())
+
+    return FieldEditor(w, get, put)
+
+
+def _choice_edit(choices: dict, required: bool, numeric: bool) -> FieldEditor:
+    w = QComboBox()
+    if not required:
+        w.addItem("—", 0 if numeric else "")
+    for code, label in choices.items():
+        w.addItem(label, int(code) if numeric else code)
+
+    def put(value):
+        i = w.findData(value)
+        w.setCurrentIndex(max(i, 0))
+
+    return FieldEditor(w, w.currentData, put)
+
+
+def editor_for(fld) -> FieldEditor:
+    meta = fld.metadata
+    kind, choices, required = meta["kind"], meta["choices"], meta["required"]
+    if choices:
+        return _choice_edit(choices, required, numeric=kind == "int")
+    if kind == "text":
+        w = QPlainTextEdit()
+        w.setTabChangesFocus(True)
+        w.setMinimumHeight(70)
+        return FieldEditor(w, w.toPlainText, w.setPlainText)
+    if kind == "bool":
+        w = QCheckBox(meta["label"])
+        return FieldEditor(w, w.isChecked, lambda v: w.setChecked(bool(v)))
+    if kind == "date":
+        return _date_edit(required)
+    if kind == "datetime":
+        return _datetime_edit(required)
+    if kind == "int":
+        w = QSpinBox()
+        w.setRange(0, 100_000)
+        w.setSingleStep(15 if fld.name.endswith("minutes") else 1)
+        return FieldEditor(w, w.value, lambda v: w.setValue(int(v or 0)))
+    if kind == "float":
+        w = QDoubleSpinBox()
+        w.setRange(0, 1000)
+        w.setDecimals(1)
+        w.setSingleStep(0.5)
+        return FieldEditor(w, w.value, lambda v: w.setValue(float(v or 0)))
+    w = QLineEdit()
+    return FieldEditor(w, w.text, lambda v: w.setText(str(v or "")))
+
+
+class RecordForm(QDialog):
+    """Edit one record. `on_save(record)` stores it and may raise BadInput."""
+
+    def __init__(self, record: Any, on_save: Callable[[Any], None], *, title: str | None = None,
+                 hidden: tuple[str, ...] = (), intro: QWidget | None = None, parent=None):
+        super().__init__(parent)
+        self.record_type = type(record)
+        self.on_save = on_save
+        self.setWindowTitle(title or record.label)
+        self.setMinimumWidth(520)
+        self.editors: dict[str, FieldEditor] = {}
+        self.form = QFormLayout()
+        for fld in fields_of(self.record_type):
+            if fld.name in hidden or fld.metadata["kind"] == "map":
+                continue
+            editor = editor_for(fld)
+            label = fld.metadata["label"]
+            editor.widget.setAccessibleName(label)
+            editor.widget.setObjectName(f"field_{fld.name}")
+            self.form.addRow("" if fld.metadata["kind"] == "bool" else label, editor.widget)
+            self.editors[fld.name] = editor
+        self._hidden_values = {n: getattr(record, n) for n in (f.name for f in fields_of(self.record_type))
+                               if n not in self.editors}
+        self.put(record)
+        self._initial = self.values()
+
+        self.error = error_label()
+        self.buttons = QDialogButtonBox(QDialogButtonBox.Save | QDialogButtonBox.Cancel)
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+
+        body = QWidget()
+        body.setLayout(self.form)
+        scroll = QScrollArea()
+        scroll.setWidget(body)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.NoFrame)
+        layout = QVBoxLayout(self)
+        if intro is not None:
+            layout.addWidget(intro)
+        layout.addWidget(scroll, 1)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+        # Tall enough to show the whole form where the screen allows.
+        wanted = body.sizeHint().height() + (intro.sizeHint().height() if intro is not None else 0) + 110
+        self.resize(max(self.minimumWidth(), body.sizeHint().width() + 40), min(wanted, 760))
+        first = next(iter(self.editors.values()), None)
+        if first is not None:
+            first.widget.setFocus()
+
+    def put(self, record: Any) -> None:
+        for name, editor in self.editors.items():
+            editor.put(getattr(record, name))
+
+    def values(self) -> dict:
+        return {name: editor.get() for name, editor in self.editors.items()}
+
+    def record(self) -> Any:
+        return self.record_type(**{**self._hidden_values, **self.values()})
+
+    def is_changed(self) -> bool:
+        return self.values() != self._initial
+
+    def save(self) -> None:
+        try:
+            self.on_save(self.record())
+        except BadInput as exc:
+            self.error.setText(exc.message)
+            return
+        self._initial = self.values()
+        self.accept()
+
+    def reject(self) -> None:
+        if self.is_changed():
+            answer = QMessageBox.question(
+                self, self.windowTitle(), "You have changes that are not saved. Throw them away?",
+                QMessageBox.Discard | QMessageBox.Cancel, QMessageBox.Cancel)
+            if answer != QMessageBox.Discard:
+                return
+        super().reject()
+
+
+def today_iso() -> str:
+    return date.today().isoformat()
+
+
+def now_iso() -> str:
+    return datetime.now().replace(second=0, microsecond=0).isoformat(timespec="minutes")

@@ -1,0 +1,106 @@
+"""The first page after unlocking: what needs doing today, and how safe the notes are."""
+
+from __future__ import annotations
+
+from html import escape
+
+from datetime import date
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget, QHBoxLayout
+
+from ..records import caseload, store, vocab
+from ..storage import backups
+from ..storage.keystore import KeyringStatus
+
+ROLE_WORDS = {"mentor": "Peer mentor", "supervisor": "Supervisor"}
+OPENED_WITH = {
+    "keyring": "this computer's keyring",
+    "passphrase": "your passphrase",
+    "recovery code": "your recovery code (consider making a new one)",
+    "set-up": "a new profile",
+}
+
+
+def _list(name: str) -> QListWidget:
+    w = QListWidget()
+    w.setAccessibleName(name)
+    w.setWordWrap(True)
+    return w
+
+
+class HomePage(QWidget):
+    open_mentee = Signal(str)
+
+    def __init__(self, profile, parent=None):
+        super().__init__(parent)
+        self.profile = profile
+        self.heading = QLabel()
+        self.heading.setAccessibleName("Welcome")
+        self.concerns = _list("Open safeguarding concerns")
+        self.due = _list("Actions due")
+        self.upcoming = _list("Next meetings")
+        for w in (self.concerns, self.due, self.upcoming):
+            w.itemActivated.connect(lambda item: self.open_mentee.emit(item.data(Qt.UserRole)))
+        self.safety = QLabel()
+        self.safety.setWordWrap(True)
+        self.safety.setAccessibleName("How your notes are kept safe")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        columns = QHBoxLayout()
+        for title, widget in (("Open safeguarding concerns", self.concerns), ("Actions due", self.due),
+                              ("Next meetings", self.upcoming)):
+            box = QVBoxLayout()
+            label = QLabel(f"<b>{title}</b>")
+            label.setBuddy(widget)
+            box.addWidget(label)
+            box.addWidget(widget)
+            columns.addLayout(box)
+        layout.addLayout(columns, 1)
+        layout.addWidget(self.safety)
+
+    def refresh(self) -> None:
+        conn, today = self.profile.conn, date.today()
+        self.heading.setText(f"<h2>Hello, {escape(self.profile.display_name)}</h2>"
+                             f"{today:%A %d %B %Y}. Press Ctrl+K to search, Ctrl+M to record a meeting.")
+        names = {r.id: r.name for r in caseload.caseload(conn, today)}
+        self._fill(self.concerns, [
+            (f"{names.get(s.mentee_id, '')}: {vocab.CONCERN_CATEGORIES[s.record.category]} "
+             f"({vocab.CONCERN_URGENCY[s.record.urgency]})", s.mentee_id) for s in caseload.open_concerns(conn)
+        ], "None open.")
+        self._fill(self.due, [
+            (f"{names.get(s.mentee_id, '')}: {s.record.text} (due {s.record.due})", s.mentee_id)
+            for s in caseload.actions_due(conn, today)
+        ], "Nothing due.")
+        self._fill(self.upcoming, [
+            (f"{s.record.next_meeting.replace('T', ' ')} — {names.get(s.mentee_id, '')}", s.mentee_id)
+            for s in caseload.upcoming_meetings(conn, today)
+        ], "None planned.")
+        self.safety.setText(self._safety_words())
+
+    def _fill(self, widget: QListWidget, rows: list[tuple[str, str]], empty: str) -> None:
+        widget.clear()
+        for text, mentee_id in rows:
+            item = QListWidgetItem(text)
+            item.setData(Qt.UserRole, mentee_id)
+            widget.addItem(item)
+        if not rows:
+            item = QListWidgetItem(empty)
+            item.setFlags(Qt.NoItemFlags)
+            widget.addItem(item)
+
+    def _safety_words(self) -> str:
+        p = self.profile
+        found = backups.list_backups(p.path)
+        last = found[-1].taken.astimezone() if found else None
+        keyring = p.keyring_status or p.read_keyring_status()
+        parts = [
+            f"{ROLE_WORDS.get(p.role, p.role)} profile, encrypted on this computer.",
+            f"Opened with {OPENED_WITH.get(p.unlocked_by, p.unlocked_by)}.",
+            "The key is in this computer's keyring." if keyring is KeyringStatus.OK else keyring.explain(),
+            (f"Last backup {last:%d %b %Y at %H:%M} ({len(found)} kept)." if last else "No backup yet."),
+        ]
+        if p.automatic_backups_paused:
+            parts.append("Automatic backups are paused after a restore.")
+        return " ".join(parts)
+

@@ -1,0 +1,323 @@
+"""One mentee: profile, consent in words, needs over time, timeline and actions."""
+
+from __future__ import annotations
+
+from html import escape
+
+from datetime import date
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QTabWidget,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..records import store, vocab
+from ..records.consent import consent_summary
+from ..records.types import MENTEE_RECORD_TYPES, Action, fields_of
+from . import record_dialogs as dialogs
+from .needs import NeedsChart, needs_check_dialog
+
+TIMELINE_TYPES = tuple(t for t in MENTEE_RECORD_TYPES if t not in ("action",))
+PROFILE_FIELDS = ("pronouns", "phone", "email", "address", "date_of_birth", "referral_source", "referral_date",
+                  "release_date", "probation_contact", "risks", "closing_reason")
+
+
+def button(text: str, slot, name: str | None = None) -> QPushButton:
+    b = QPushButton(text)
+    b.setAccessibleName(name or text.replace("&", ""))
+    b.clicked.connect(slot)
+    return b
+
+
+def _shown(fld, value) -> str:
+    choices = fld.metadata["choices"]
+    if choices and value:
+        return choices.get(str(value), str(value))
+    return str(value)
+
+
+class MenteePage(QWidget):
+    changed = Signal()  # something was saved or deleted: lists elsewhere refresh
+
+    def __init__(self, profile, parent=None):
+        super().__init__(parent)
+        self.profile = profile
+        self.mentee_id: str | None = None
+        self.stored = None
+
+        self.heading = QLabel()
+        self.heading.setAccessibleName("Mentee name")
+        self.heading.setTextFormat(Qt.RichText)
+        self.safety = QLabel()
+        self.safety.setWordWrap(True)
+        self.safety.setObjectName("safetyFlag")
+        self.safety.setAccessibleName("Safety flag")
+        self.safety.setStyleSheet("QLabel#safetyFlag { background: #c62828; color: white; padding: 6px; "
+                                  "font-weight: bold; border-radius: 4px; }")
+
+        actions = QHBoxLayout()
+        actions.addWidget(button("Record a &meeting", self.record_meeting))
+        actions.addWidget(button("Safeguarding &concern", self.raise_concern))
+        actions.addWidget(button("Meeting &plan", self.plan_meeting))
+        actions.addWidget(button("&Edit details", self.edit_mentee))
+        actions.addStretch(1)
+        actions.addWidget(button("Delete mentee…", self.delete_mentee))
+
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Mentee sections")
+        self.tabs.addTab(self._build_overview(), "&Overview")
+        self.tabs.addTab(self._build_timeline(), "&Timeline")
+        self.tabs.addTab(self._build_needs(), "&Needs and goals")
+        self.tabs.addTab(self._build_actions(), "&Actions")
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.safety)
+        layout.addLayout(actions)
+        layout.addWidget(self.tabs, 1)
+
+    # -- building -----------------------------------------------------------
+    def _build_overview(self) -> QWidget:
+        page = QWidget()
+        self.details = QFormLayout()
+        self.consent_text = QLabel()
+        self.consent_text.setWordWrap(True)
+        self.consent_text.setAccessibleName("Consent in force")
+        self.consent_text.setTextInteractionFlags(Qt.TextSelectableByKeyboard | Qt.TextSelectableByMouse)
+        consent_buttons = QHBoxLayout()
+        consent_buttons.addWidget(button("Record consent…", self.record_consent))
+        consent_buttons.addWidget(button("Consent withdrawn…", self.withdraw_consent))
+        consent_buttons.addStretch(1)
+        box = QVBoxLayout(page)
+        box.addLayout(self.details)
+        heading = QLabel("<b>Consent</b>")
+        box.addWidget(heading)
+        box.addWidget(self.consent_text)
+        box.addLayout(consent_buttons)
+        box.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidget(page)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.NoFrame)
+        return scroll
+
+    def _build_timeline(self) -> QWidget:
+        self.timeline = QTreeWidget()
+        self.timeline.setAccessibleName("Timeline")
+        self.timeline.setHeaderLabels(["When", "What", "Notes"])
+        self.timeline.setRootIsDecorated(False)
+        self.timeline.setColumnWidth(0, 130)
+        self.timeline.setColumnWidth(1, 230)
+        self.timeline.itemActivated.connect(self._open_item)
+        page = QWidget()
+        box = QVBoxLayout(page)
+        box.addWidget(QLabel("Meetings, consent, needs checks, plans and concerns, newest first. "
+                             "Press Enter on a line to open it."))
+        box.addWidget(self.timeline, 1)
+        row = QHBoxLayout()
+        row.addWidget(button("Delete selected…", self.delete_selected, "Delete the selected timeline entry"))
+        row.addStretch(1)
+        box.addLayout(row)
+        return page
+
+    def _build_needs(self) -> QWidget:
+        page = QWidget()
+        self.chart = NeedsChart()
+        self.goals = QListWidget()
+        self.goals.setAccessibleName("Goals")
+        self.goals.itemChanged.connect(self._goal_ticked)
+        box = QVBoxLayout(page)
+        box.addWidget(QLabel("<b>Needs over time</b> (1 serious need – 5 no need)"))
+        box.addWidget(self.chart)
+        box.addWidget(button("New needs check…", self.new_needs_check))
+        box.addWidget(QLabel("<b>Goals</b> (tick when achieved)"))
+        box.addWidget(self.goals, 1)
+        box.addWidget(button("Add a goal…", self.add_goal))
+        return page
+
+    def _build_actions(self) -> QWidget:
+        page = QWidget()
+        self.actions = QListWidget()
+        self.actions.setAccessibleName("Actions agreed")
+        self.actions.itemChanged.connect(self._action_ticked)
+        self.actions.itemActivated.connect(lambda item: self._edit_action(item.data(Qt.UserRole)))
+        box = QVBoxLayout(page)
+        box.addWidget(QLabel("Actions agreed, soonest due first. Tick when done; press Enter to edit."))
+        box.addWidget(self.actions, 1)
+        box.addWidget(button("Add an action…", self.add_action))
+        return page
+
+    # -- showing ------------------------------------------------------------
+    def show_mentee(self, mentee_id: str) -> None:
+        self.mentee_id = mentee_id
+        self.refresh()
+
+    def refresh(self) -> None:
+        if self.mentee_id is None:
+            return
+        conn = self.profile.conn
+        self.stored = store.get(conn, self.mentee_id)
+        if self.stored is None:
+            self.mentee_id = None
+            return
+        m = self.stored.record
+        status = vocab.MENTEE_STATUSES.get(m.status, m.status)
+        self.heading.setText(f"<h2>{escape(m.title())}</h2>{escape(status)}"
+                             + (f" · {escape(m.pronouns)}" if m.pronouns else ""))
+        self.safety.setVisible(m.safety_flag)
+        self.safety.setText("⚠ Safety flag: " + (m.safety_note or "take care when meeting; see risks."))
+
+        while self.details.rowCount():
+            self.details.removeRow(0)
+        for fld in fields_of(type(m)):
+            value = getattr(m, fld.name)
+            if fld.name in PROFILE_FIELDS and value:
+                label = QLabel(_shown(fld, value))
+                label.setWordWrap(True)
+                label.setTextInteractionFlags(Qt.TextSelectableByMouse | Qt.TextSelectableByKeyboard)
+                label.setAccessibleName(fld.metadata["label"])
+                self.details.addRow(fld.metadata["label"], label)
+        self.consent_text.setText("\n".join("• " + s.words() for s in consent_summary(conn, self.mentee_id)))
+
+        records = store.list_records(conn, mentee_id=self.mentee_id)
+        self._fill_timeline([r for r in records if r.type in TIMELINE_TYPES])
+        self.chart.set_checks([r.record for r in records if r.type == "needs_check"])
+        self._fill_checklist(self.goals, [r for r in records if r.type == "goal"], "achieved")
+        actions = sorted((r for r in records if r.type == "action"),
+                         key=lambda r: (r.record.done, r.record.due or "9999"))
+        self._fill_checklist(self.actions, actions, "done")
+
+    def _fill_timeline(self, records) -> None:
+        self.timeline.clear()
+        for r in records:
+            rec = r.record
+            summary = getattr(rec, "notes", "") or getattr(rec, "what_happened", "") or getattr(rec, "risks", "")
+            if isinstance(summary, dict):
+                summary = ", ".join(f"{vocab.NEEDS_AREAS[a]}: {s}" for a, s in rec.scores.items())
+            item = QTreeWidgetItem([r.when, rec.title(), " ".join(str(summary).split())[:160]])
+            item.setData(0, Qt.UserRole, r.id)
+            if r.type == "concern":
+                for col in range(3):
+                    item.setForeground(col, Qt.darkRed)
+            self.timeline.addTopLevelItem(item)
+
+    def _fill_checklist(self, widget: QListWidget, records, flag: str) -> None:
+        widget.blockSignals(True)
+        widget.clear()
+        today = date.today().isoformat()
+        for r in records:
+            rec = r.record
+            due = getattr(rec, "due", "")
+            text = rec.title() + (f" — due {due}" if due else "")
+            if due and due <= today and not getattr(rec, flag):
+                text += " (due now)"
+            item = QListWidgetItem(text)
+            item.setData(Qt.UserRole, r.id)
+            item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
+            item.setCheckState(Qt.Checked if getattr(rec, flag) else Qt.Unchecked)
+            widget.addItem(item)
+        widget.blockSignals(False)
+
+    # -- acting -------------------------------------------------------------
+    def _run(self, dialog) -> bool:
+        if dialog.exec():
+            self.refresh()
+            self.changed.emit()
+            return True
+        return False
+
+    def record_meeting(self) -> None:
+        self._run(dialogs.MeetingForm(self, self.profile, self.mentee_id))
+
+    def raise_concern(self) -> None:
+        self._run(dialogs.concern_form(self, self.profile, self.mentee_id))
+
+    def plan_meeting(self) -> None:
+        self._run(dialogs.risk_form(self, self.profile, self.mentee_id))
+
+    def edit_mentee(self) -> None:
+        self._run(dialogs.mentee_form(self, self.profile, self.stored))
+
+    def record_consent(self) -> None:
+        self._run(dialogs.consent_form(self, self.profile, self.mentee_id, given=True))
+
+    def withdraw_consent(self) -> None:
+        self._run(dialogs.consent_form(self, self.profile, self.mentee_id, scope="share_with_organisation",
+                                       given=False))
+
+    def new_needs_check(self) -> None:
+        checks = store.list_records(self.profile.conn, "needs_check", mentee_id=self.mentee_id)
+        self._run(needs_check_dialog(self, self.profile, self.mentee_id, checks[0].record if checks else None))
+
+    def add_goal(self) -> None:
+        self._run(dialogs.goal_form(self, self.profile, self.mentee_id))
+
+    def add_action(self) -> None:
+        self._run(dialogs.action_form(self, self.profile, self.mentee_id))
+
+    def _edit_action(self, record_id: str) -> None:
+        self._run(dialogs.action_form(self, self.profile, self.mentee_id, store.get(self.profile.conn, record_id)))
+
+    def _toggle(self, item: QListWidgetItem, flag: str) -> None:
+        stored = store.get(self.profile.conn, item.data(Qt.UserRole))
+        if stored is None:
+            return
+        setattr(stored.record, flag, item.checkState() == Qt.Checked)
+        store.save(self.profile.conn, stored.record, author=self.profile.author,
+                   mentee_id=stored.mentee_id, record_id=stored.id)
+        self.changed.emit()
+
+    def _action_ticked(self, item: QListWidgetItem) -> None:
+        self._toggle(item, "done")
+
+    def _goal_ticked(self, item: QListWidgetItem) -> None:
+        self._toggle(item, "achieved")
+
+    def _open_item(self, item: QTreeWidgetItem) -> None:
+        stored = store.get(self.profile.conn, item.data(0, Qt.UserRole))
+        if stored is None:
+            return
+        if stored.type == "meeting":
+            self._run(dialogs.MeetingForm(self, self.profile, self.mentee_id, stored))
+        elif stored.type == "needs_check":
+            QMessageBox.information(self, "Needs check", self.chart.describe())
+        else:
+            self._run(dialogs.edit_record(self, self.profile, stored.record, mentee_id=self.mentee_id,
+                                          record_id=stored.id))
+
+    def delete_selected(self) -> None:
+        item = self.timeline.currentItem()
+        if item is None:
+            return
+        if QMessageBox.question(self, "Delete", f"Delete “{item.text(1)}”? This can't be undone.",
+                                QMessageBox.Yes | QMessageBox.No, QMessageBox.No) != QMessageBox.Yes:
+            return
+        store.delete(self.profile.conn, item.data(0, Qt.UserRole), author=self.profile.author)
+        self.refresh()
+        self.changed.emit()
+
+    def delete_mentee(self) -> None:
+        name = self.stored.record.title()
+        answer = QMessageBox.question(
+            self, "Delete mentee",
+            f"Delete {name} and every record about them? This can't be undone from here "
+            "(a backup taken earlier still has them).", QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
+        if answer != QMessageBox.Yes:
+            return
+        store.delete(self.profile.conn, self.mentee_id, author=self.profile.author)
+        self.mentee_id = None
+        self.changed.emit()
+

@@ -1,0 +1,59 @@
+"""The mentor's own log: supervision, training and volunteer hours."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout
+
+from ..records import store, vocab
+from . import record_dialogs as dialogs
+
+
+class MentorLogDialog(QDialog):
+    def __init__(self, profile, parent=None):
+        super().__init__(parent)
+        self.profile = profile
+        self.setWindowTitle("My log: hours, training and supervision")
+        self.setMinimumSize(520, 420)
+        self.totals = QLabel()
+        self.totals.setAccessibleName("Hours this month")
+        self.entries = QListWidget()
+        self.entries.setAccessibleName("Log entries")
+        self.entries.itemActivated.connect(self._edit)
+        add = QPushButton("&Add an entry…")
+        add.setAccessibleName("Add an entry")
+        add.clicked.connect(self._add)
+        close = QDialogButtonBox(QDialogButtonBox.Close)
+        close.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.totals)
+        layout.addWidget(self.entries, 1)
+        layout.addWidget(add)
+        layout.addWidget(close)
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.entries.clear()
+        month = date.today().isoformat()[:7]
+        hours = {k: 0.0 for k in vocab.MENTOR_LOG_KINDS}
+        for s in store.list_records(self.profile.conn, "mentor_log"):
+            r = s.record
+            if r.on.startswith(month):
+                hours[r.kind] += r.hours
+            item = QListWidgetItem(f"{r.on}  {vocab.MENTOR_LOG_KINDS[r.kind]}: {r.hours:g} h"
+                                   + (f" — {r.note}" if r.note else ""))
+            item.setData(Qt.UserRole, s.id)
+            self.entries.addItem(item)
+        self.totals.setText("This month: " + ", ".join(
+            f"{vocab.MENTOR_LOG_KINDS[k]} {v:g} h" for k, v in hours.items()))
+
+    def _add(self) -> None:
+        if dialogs.log_form(self, self.profile).exec():
+            self.refresh()
+
+    def _edit(self, item: QListWidgetItem) -> None:
+        stored = store.get(self.profile.conn, item.data(Qt.UserRole))
+        if stored and dialogs.log_form(self, self.profile, stored).exec():
+            self.refresh()

@@ -1,0 +1,162 @@
+"""Needs checks: the form, and a chart of scores over time ("distance travelled")."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QPainter
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QGridLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QVBoxLayout,
+    QWidget,
+)
+from PySide6.QtCore import QDate
+
+from ..errors import BadInput
+from ..records import store, vocab
+from ..records.types import NeedsCheck
+from .widgets import error_label
+
+# 1 (serious need) is red, 5 (no need) is green; text beside each cell says the same.
+LABEL_W, CELL_W, CELL_H = 250, 78, 22
+SCORE_COLOURS = {1: "#d32f2f", 2: "#f57c00", 3: "#fbc02d", 4: "#8bc34a", 5: "#388e3c"}
+
+
+class NeedsDialog(QDialog):
+    def __init__(self, parent, profile, mentee_id: str, latest: NeedsCheck | None):
+        super().__init__(parent)
+        self.profile, self.mentee_id = profile, mentee_id
+        self.setWindowTitle("Needs check")
+        self.day = QDateEdit(QDate.currentDate())
+        self.day.setCalendarPopup(True)
+        self.day.setDisplayFormat("d MMM yyyy")
+        self.day.setAccessibleName("Date of the needs check")
+        grid = QGridLayout()
+        grid.addWidget(QLabel("Date"), 0, 0)
+        grid.addWidget(self.day, 0, 1)
+        self.scores: dict[str, QComboBox] = {}
+        self.notes: dict[str, QLineEdit] = {}
+        for row, (area, label) in enumerate(vocab.NEEDS_AREAS.items(), start=1):
+            combo = QComboBox()
+            combo.addItem("not scored", 0)
+            for code, words in vocab.NEEDS_SCALE.items():
+                combo.addItem(words, int(code))
+            if latest and area in latest.scores:
+                combo.setCurrentIndex(combo.findData(int(latest.scores[area])))
+            combo.setAccessibleName(f"{label}: score")
+            note = QLineEdit(latest.notes.get(area, "") if latest else "")
+            note.setAccessibleName(f"{label}: note")
+            note.setPlaceholderText("note (optional)")
+            grid.addWidget(QLabel(label), row, 0)
+            grid.addWidget(combo, row, 1)
+            grid.addWidget(note, row, 2)
+            self.scores[area], self.notes[area] = combo, note
+        self._initial = self._values()
+        self.error = error_label()
+        buttons = QDialogButtonBox(QDialogButtonBox.Save | QDialogButtonBox.Cancel)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        intro = QLabel("Score each area together: 1 is a serious need, 5 is no need. "
+                       "Last time's scores are filled in to start from.")
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        layout.addLayout(grid)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+
+    def _values(self):
+        return ({a: c.currentData() for a, c in self.scores.items()},
+                {a: n.text().strip() for a, n in self.notes.items()})
+
+    def record(self) -> NeedsCheck:
+        scores, notes = self._values()
+        return NeedsCheck(on=self.day.date().toString("yyyy-MM-dd"),
+                          scores={a: s for a, s in scores.items() if s},
+                          notes={a: n for a, n in notes.items() if n})
+
+    def save(self) -> None:
+        try:
+            store.save(self.profile.conn, self.record(), author=self.profile.author, mentee_id=self.mentee_id)
+        except BadInput as exc:
+            self.error.setText(exc.message)
+            return
+        self.accept()
+
+    def reject(self) -> None:
+        if self._values() != self._initial:
+            if QMessageBox.question(self, "Needs check", "You have changes that are not saved. Throw them away?",
+                                    QMessageBox.Discard | QMessageBox.Cancel) != QMessageBox.Discard:
+                return
+        super().reject()
+
+
+def needs_check_dialog(parent, profile, mentee_id: str, latest: NeedsCheck | None) -> NeedsDialog:
+    return NeedsDialog(parent, profile, mentee_id, latest)
+
+
+class NeedsChart(QWidget):
+    """A grid: one row per area, one column per check, coloured by score, with the score written in."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.checks: list[NeedsCheck] = []
+        self.setAccessibleName("Needs over time")
+        self.setMinimumHeight(40)
+
+    def set_checks(self, checks: list[NeedsCheck]) -> None:
+        self.checks = sorted(checks, key=lambda c: c.on)[-8:]
+        self.setAccessibleDescription(self.describe())
+        self.updateGeometry()
+        self.update()
+
+    def describe(self) -> str:
+        """The chart in words, for screen readers: first and latest score per area."""
+        if not self.checks:
+            return "No needs check yet."
+        first, last = self.checks[0], self.checks[-1]
+        parts = []
+        for area, label in vocab.NEEDS_AREAS.items():
+            a, b = first.scores.get(area), last.scores.get(area)
+            if b is None:
+                continue
+            parts.append(f"{label}: {b}" if a in (None, b) or first is last else f"{label}: from {a} to {b}")
+        return f"Latest check {last.on}. " + "; ".join(parts) + "."
+
+    def sizeHint(self) -> QSize:
+        if not self.checks:
+            return QSize(300, 40)
+        return QSize(LABEL_W + CELL_W * len(self.checks), 28 + CELL_H * len(vocab.NEEDS_AREAS))
+
+    def paintEvent(self, event) -> None:
+        p = QPainter(self)
+        p.setRenderHint(QPainter.Antialiasing)
+        if not self.checks:
+            p.drawText(self.rect(), Qt.AlignLeft | Qt.AlignVCenter, "No needs check yet.")
+            return
+        label_w, cell_w, cell_h, top = LABEL_W, CELL_W, CELL_H, 24
+        for col, check in enumerate(self.checks):
+            x = label_w + col * cell_w
+            p.drawText(QRectF(x, 0, cell_w, top), Qt.AlignCenter, date.fromisoformat(check.on).strftime("%d %b %y"))
+        for row, (area, label) in enumerate(vocab.NEEDS_AREAS.items()):
+            y = top + row * cell_h
+            p.setPen(self.palette().text().color())
+            p.drawText(QRectF(0, y, label_w - 8, cell_h), Qt.AlignRight | Qt.AlignVCenter, label)
+            for col, check in enumerate(self.checks):
+                score = check.scores.get(area)
+                rect = QRectF(label_w + col * cell_w + 2, y + 2, cell_w - 4, cell_h - 4)
+                if score:
+                    p.fillRect(rect, QColor(SCORE_COLOURS[int(score)]))
+                    p.setPen(QColor("#ffffff") if int(score) in (1, 5) else QColor("#000000"))
+                    p.drawText(rect, Qt.AlignCenter, str(score))
+                else:
+                    p.setPen(QColor("#999999"))
+                    p.drawText(rect, Qt.AlignCenter, "–")

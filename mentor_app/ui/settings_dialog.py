@@ -1,0 +1,65 @@
+"""Settings: the organisation, its safeguarding lead, when to lock, text size."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QLineEdit, QPlainTextEdit, QSpinBox, QVBoxLayout,
+)
+
+from ..errors import BadInput
+from ..settings import Settings, load_settings, save_settings
+from .widgets import error_label
+
+
+class SettingsDialog(QDialog):
+    def __init__(self, profile, parent=None):
+        super().__init__(parent)
+        self.profile = profile
+        self.setWindowTitle("Settings")
+        self.setMinimumWidth(520)
+        s = load_settings(profile)
+        self.organisation = self._named(QLineEdit(s.organisation), "Organisation")
+        self.lead = self._named(QLineEdit(s.safeguarding_lead), "Safeguarding lead")
+        self.lead_phone = self._named(QLineEdit(s.safeguarding_lead_phone), "Safeguarding lead's phone")
+        self.numbers = self._named(QPlainTextEdit(s.emergency_numbers), "Emergency and crisis numbers")
+        self.numbers.setTabChangesFocus(True)
+        self.idle = self._named(QSpinBox(), "Lock after this many quiet minutes")
+        self.idle.setRange(1, 240)
+        self.idle.setValue(s.idle_lock_minutes)
+        self.idle.setSuffix(" minutes")
+        self.larger = self._named(QCheckBox("Larger text"), "Larger text")
+        self.larger.setChecked(s.larger_text)
+        form = QFormLayout()
+        form.addRow("&Organisation", self.organisation)
+        form.addRow("Safeguarding &lead", self.lead)
+        form.addRow("Lead's &phone", self.lead_phone)
+        form.addRow("&Emergency numbers", self.numbers)
+        form.addRow("Lock &after", self.idle)
+        form.addRow("", self.larger)
+        self.error = error_label()
+        buttons = QDialogButtonBox(QDialogButtonBox.Save | QDialogButtonBox.Cancel)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+
+    @staticmethod
+    def _named(widget, name):
+        widget.setAccessibleName(name)
+        return widget
+
+    def settings(self) -> Settings:
+        return Settings(organisation=self.organisation.text().strip(), safeguarding_lead=self.lead.text().strip(),
+                        safeguarding_lead_phone=self.lead_phone.text().strip(),
+                        emergency_numbers=self.numbers.toPlainText().strip(), idle_lock_minutes=self.idle.value(),
+                        larger_text=self.larger.isChecked())
+
+    def save(self) -> None:
+        try:
+            save_settings(self.profile, self.settings())
+        except BadInput as exc:
+            self.error.setText(exc.message)
+            return
+        self.accept()
