@@ -4,6 +4,9 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
+# `make run` opens a demo profile full of invented people (made on first run);
+# `make run DEMO=` opens your own profile instead.
+DEMO   ?= .demo-profile
 
 .PHONY: run test install install-test clean
 
@@ -18,7 +21,12 @@ install-test: $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 
 run: install
+ifneq ($(DEMO),)
+	@[ -f "$(DEMO)/profile.json" ] || $(BIN)/mentor-app --profile "$(DEMO)" demo
+	$(BIN)/mentor-app --profile "$(DEMO)" $(ARGS)
+else
 	$(BIN)/mentor-app $(ARGS)
+endif
 
 test: install-test
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -264,6 +264,13 @@ def cmd_dump(args) -> int:
     return 0
 
 
+def cmd_selftest(args) -> int:
+    from .ui.selftest import run_selftest
+
+    # The profile is opened (and closed by the main window) like any command's.
+    return run_selftest(open_for_command(args))
+
+
 def cmd_gui(args) -> int:
     from .ui.app import run_app
 
@@ -329,6 +336,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("dump", parents=[common, stdin], help="write every record as JSON")
     p.add_argument("-o", "--output", metavar="FILE", help="a new file to write (default: standard output)")
     p.set_defaults(func=cmd_dump)
+
+    p = sub.add_parser("selftest", parents=[common, stdin], help="open every main screen offscreen and check it draws")
+    p.set_defaults(func=cmd_selftest)
 
     p = sub.add_parser("rekey", parents=[common, stdin], help="re-encrypt everything with a new key")
     p.set_defaults(func=cmd_rekey)

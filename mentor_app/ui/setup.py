@@ -17,7 +17,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ..storage.keywrap import MIN_PASSPHRASE_CHARS
+from ..settings import Settings, save_settings
+from ..storage.keywrap import MIN_PASSPHRASE_CHARS, passphrase_strength
 from ..storage.profile import ROLES, Profile, create_profile
 from .messages import plain
 from .widgets import busy_bar, error_label
@@ -55,9 +56,14 @@ class SetupDialog(QDialog):
             self.role.addItem(ROLE_LABELS[role], role)
         self.name = _named(QLineEdit(), "Your name")
         self.name.setPlaceholderText("For example: Sam Taylor")
+        self.organisation = _named(QLineEdit(), "Organisation")
+        self.organisation.setPlaceholderText("The project or charity you mentor with")
         self.passphrase = _named(QLineEdit(), "Passphrase")
         self.passphrase.setEchoMode(QLineEdit.Password)
         self.passphrase.setPlaceholderText(f"At least {MIN_PASSPHRASE_CHARS} characters, a few words is best")
+        self.strength = QLabel(" ")
+        self.strength.setAccessibleName("Passphrase strength")
+        self.passphrase.textChanged.connect(self._show_strength)
         self.repeat = _named(QLineEdit(), "Passphrase again")
         self.repeat.setEchoMode(QLineEdit.Password)
         self.keyring = _named(QCheckBox("Unlock automatically on this computer (keyring)"),
@@ -67,7 +73,9 @@ class SetupDialog(QDialog):
         form = QFormLayout()
         form.addRow("I am a", self.role)
         form.addRow("&Name", self.name)
+        form.addRow("&Organisation", self.organisation)
         form.addRow("&Passphrase", self.passphrase)
+        form.addRow("", self.strength)
         form.addRow("&Again", self.repeat)
         form.addRow("", self.keyring)
 
@@ -86,6 +94,12 @@ class SetupDialog(QDialog):
         layout.addWidget(self.busy)
         layout.addWidget(self.buttons)
 
+    def _show_strength(self, text: str) -> None:
+        score, words = passphrase_strength(text)
+        colour = ("#a00000", "#a05a00", "#2e6b00", "#1b5e20")[score]
+        self.strength.setText(words if text else " ")
+        self.strength.setStyleSheet(f"color: {colour};")
+
     def _show_error(self, message: str) -> None:
         self.error.setText(message)
         self.busy.setVisible(False)
@@ -96,13 +110,20 @@ class SetupDialog(QDialog):
             self._show_error("The two passphrases are different. Please type them again.")
             return
         role, name, passphrase = self.role.currentData(), self.name.text(), self.passphrase.text()
+        organisation = self.organisation.text().strip()
         use_keyring = self.keyring.isChecked()
         self.error.clear()
         self.busy.setVisible(True)
         self.buttons.setEnabled(False)
+        def create():
+            profile, code = create_profile(self.profile_dir, role=role, name=name,
+                                           passphrase=passphrase, use_keyring=use_keyring)
+            if organisation:
+                save_settings(profile, Settings(organisation=organisation))
+            return profile, code
+
         self._job = run_in_background(
-            lambda: create_profile(self.profile_dir, role=role, name=name,
-                                   passphrase=passphrase, use_keyring=use_keyring),
+            create,
             self._created,
             lambda exc: self._show_error(plain(exc)),
         )
