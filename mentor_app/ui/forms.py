@@ -130,11 +130,21 @@ def editor_for(fld) -> FieldEditor:
     return FieldEditor(w, w.text, lambda v: w.setText(str(v or "")))
 
 
+def with_mnemonic(label: str, used: set[str]) -> str:
+    """The label with an Alt+letter shortcut on its first letter not already taken."""
+    for i, ch in enumerate(label):
+        if ch.isalpha() and ch.lower() not in used:
+            used.add(ch.lower())
+            return label[:i] + "&" + label[i:]
+    return label
+
+
 class RecordForm(QDialog):
     """Edit one record. `on_save(record)` stores it and may raise BadInput."""
 
     def __init__(self, record: Any, on_save: Callable[[Any], None], *, title: str | None = None,
-                 hidden: tuple[str, ...] = (), intro: QWidget | None = None, parent=None):
+                 hidden: tuple[str, ...] = (), intro: QWidget | None = None, reserved_keys: str = "sc",
+                 parent=None):
         super().__init__(parent)
         self.record_type = type(record)
         self.on_save = on_save
@@ -142,6 +152,7 @@ class RecordForm(QDialog):
         self.setMinimumWidth(520)
         self.editors: dict[str, FieldEditor] = {}
         self.form = QFormLayout()
+        used_keys: set[str] = set(reserved_keys)
         for fld in fields_of(self.record_type):
             if fld.name in hidden or fld.metadata["kind"] == "map":
                 continue
@@ -149,7 +160,11 @@ class RecordForm(QDialog):
             label = fld.metadata["label"]
             editor.widget.setAccessibleName(label)
             editor.widget.setObjectName(f"field_{fld.name}")
-            self.form.addRow("" if fld.metadata["kind"] == "bool" else label, editor.widget)
+            if fld.metadata["kind"] == "bool":
+                editor.widget.setText(with_mnemonic(label, used_keys))
+                self.form.addRow("", editor.widget)
+            else:
+                self.form.addRow(with_mnemonic(label, used_keys), editor.widget)
             self.editors[fld.name] = editor
         self._hidden_values = {n: getattr(record, n) for n in (f.name for f in fields_of(self.record_type))
                                if n not in self.editors}
@@ -167,6 +182,7 @@ class RecordForm(QDialog):
         scroll.setWidget(body)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.NoFrame)
+        scroll.setAccessibleName(self.windowTitle())
         layout = QVBoxLayout(self)
         if intro is not None:
             layout.addWidget(intro)

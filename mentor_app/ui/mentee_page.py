@@ -112,6 +112,7 @@ class MenteePage(QWidget):
         scroll.setWidget(page)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.NoFrame)
+        scroll.setAccessibleName("Mentee details and consent")
         return scroll
 
     def _build_timeline(self) -> QWidget:

@@ -139,7 +139,7 @@ class MeetingForm(RecordForm):
         box.addWidget(label)
         box.addWidget(self.who)
         super().__init__(record, self._store, title="Edit meeting" if stored else "Record a meeting",
-                         hidden=("group_id",), intro=header, parent=parent)
+                         hidden=("group_id",), intro=header, reserved_keys="wsc", parent=parent)
         self._initial_who = self.attendees()
         kind = self.editors["kind"].widget
         kind.currentIndexChanged.connect(self._show_relevant)
