@@ -100,17 +100,19 @@ def file_digests(folder: Path) -> dict[str, str]:
     }
 
 
-def add_note(profile, body: str, note_id: str | None = None) -> str:
-    import uuid
+def add_note(profile, body: str) -> str:
+    """A real record carrying `body` (a meeting note for a mentee of that name)."""
+    from mentor_app.records import store
+    from mentor_app.records.types import Meeting, Mentee
 
-    note_id = note_id or str(uuid.uuid4())
-    with profile.transaction() as conn:
-        conn.execute(
-            "INSERT INTO notes(id, created_at, updated_at, body) VALUES(?, datetime('now'), datetime('now'), ?)",
-            (note_id, body),
-        )
-    return note_id
+    mentee = store.save(profile.conn, Mentee(name=body[:200]), author=profile.author)
+    store.save(profile.conn, Meeting(starts_at="2026-11-01T10:00", notes=body), author=profile.author,
+               mentee_id=mentee)
+    return mentee
 
 
 def note_bodies(profile) -> list[str]:
-    return [r[0] for r in profile.conn.execute("SELECT body FROM notes ORDER BY body")]
+    """The notes of every meeting in the profile, sorted."""
+    from mentor_app.records import store
+
+    return sorted(s.record.notes for s in store.list_records(profile.conn, "meeting"))

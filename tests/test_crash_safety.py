@@ -7,26 +7,23 @@ import subprocess
 import sys
 import time
 
+from mentor_app.records import store
 from mentor_app.storage import backups
 from mentor_app.storage.profile import open_profile
 
 from conftest import PASSPHRASE
 
 WRITER = r"""
-import sys, uuid
-from mentor_app.storage import backups
+import sys
+from mentor_app.records import store
+from mentor_app.records.types import Mentee
 from mentor_app.storage.profile import open_profile
 profile = open_profile(sys.argv[1], secret=sys.argv[2])
 n = int(sys.argv[3])
 print("ready", flush=True)
 while True:
     n += 1
-    with profile.transaction() as conn:
-        conn.execute(
-            "INSERT INTO notes(id, created_at, updated_at, body) VALUES(?, datetime('now'), datetime('now'), ?)",
-            (str(uuid.uuid4()), f"entry {n:08d} " + "x" * (n % 3000)),
-        )
-        conn.execute("UPDATE settings SET value = ? WHERE key = 'profile.role'", ("mentor",))
+    store.save(profile.conn, Mentee(name=f"entry {n:08d}", risks="x" * (n % 3000)), author=profile.author)
     print(n, flush=True)
     if n % 37 == 0:
         profile.backup_now(kind="auto")
@@ -58,7 +55,7 @@ def test_sigkill_at_random_points_loses_no_committed_transaction(make_profile, t
         with open_profile(path, secret=PASSPHRASE) as p:
             report = p.check()
             assert report.ok, (round_no, report)
-            stored = {int(body.split()[1]) for (body,) in p.conn.execute("SELECT body FROM notes")}
+            stored = {int(s.record.name.split()[1]) for s in store.list_records(p.conn, "mentee")}
             # Sequence numbers restart from the last one seen, so stored ⊇ committed.
             missing = committed - stored
             assert not missing, f"round {round_no}: committed rows lost: {sorted(missing)[:5]}"

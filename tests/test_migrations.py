@@ -36,7 +36,7 @@ def test_each_migration_from_the_version_before_it(tmp_path, migration):
 def test_latest_schema_has_what_the_app_uses(tmp_path):
     conn = db.connect(tmp_path / "m.db", new_data_key())
     migrate(conn)
-    assert {"settings", "notes"} <= _tables(conn)
+    assert {"settings", "records", "counters", "search_index"} <= _tables(conn)
     conn.close()
 
 
@@ -60,7 +60,7 @@ def test_opening_an_older_profile_migrates_after_an_encrypted_backup(make_profil
     profile.close()
 
     def add_column(conn):
-        run_statements(conn, "ALTER TABLE notes ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0")
+        run_statements(conn, "ALTER TABLE records ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0")
 
     monkeypatch.setattr(migrations, "MIGRATIONS", list(MIGRATIONS) + [Migration(len(MIGRATIONS) + 1, "pin", add_column)])
     with open_profile(path, secret=PASSPHRASE) as p:

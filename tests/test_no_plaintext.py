@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from mentor_app.records import store
+
 from conftest import add_note
 
 MARKERS = ["ZEBRA-MARKER-7731", "Añnalise Ðøe-Mąrker", "probation officer M4RK3R"]
@@ -30,8 +32,8 @@ def test_markers_never_reach_disk_in_the_clear_while_open_or_after_close(make_pr
     assert _files_containing(path, MARKERS) == []
 
     profile.backup_now()
-    with profile.transaction() as conn:
-        conn.execute("DELETE FROM notes WHERE body LIKE ?", (f"{MARKERS[0]}%",))
+    for s in store.list_records(profile.conn, "mentee")[:20]:
+        store.delete(profile.conn, s.id, author=profile.author)
     assert _files_containing(path, MARKERS) == []
     profile.close()
 

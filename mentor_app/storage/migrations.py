@@ -35,13 +35,6 @@ def _v1_base(conn: sqlcipher3.Connection) -> None:
             key   TEXT PRIMARY KEY,
             value TEXT NOT NULL
         )""",
-        # A mentor's free notes; later record types get tables of their own.
-        """CREATE TABLE notes (
-            id         TEXT PRIMARY KEY,
-            created_at TEXT NOT NULL,
-            updated_at TEXT NOT NULL,
-            body       TEXT NOT NULL
-        )""",
     )
 
 
@@ -76,7 +69,7 @@ def _v2_records(conn: sqlcipher3.Connection) -> None:
 
 
 MIGRATIONS: Sequence[Migration] = (
-    Migration(1, "settings and notes", _v1_base),
+    Migration(1, "settings", _v1_base),
     Migration(2, "records, change sequence and search", _v2_records),
 )
 
