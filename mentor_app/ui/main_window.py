@@ -184,6 +184,12 @@ class MainWindow(QMainWindow):
             self.mentees.addItem(item)
             if row.id == current:
                 self.mentees.setCurrentItem(item)
+        if self.mentees.count() == 0:
+            empty = QListWidgetItem("No mentees yet: press “New mentee…” below to add someone."
+                                    if which == "all" else "Nobody matches this filter.")
+            empty.setFlags(Qt.NoItemFlags)
+            self.mentees.addItem(empty)
+        self.mentees.setWordWrap(True)
         self.mentees.blockSignals(False)
         if self.mentee_page.mentee_id is None and self.pages.currentWidget() is self.mentee_page:
             self.show_home()

@@ -93,6 +93,7 @@ class SetupDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(self.busy)
         layout.addWidget(self.buttons)
+        self.name.setFocus()
 
     def _show_strength(self, text: str) -> None:
         score, words = passphrase_strength(text)
