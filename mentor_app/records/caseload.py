@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from datetime import date
 
-from . import store, vocab
+from . import referrals, store, vocab
 from .types import from_data
 
 NOT_SEEN_DAYS = 14
@@ -15,6 +15,7 @@ FILTERS = {
     "active": "Active",
     "actions_due": "Actions due",
     "not_seen": f"Not seen for {NOT_SEEN_DAYS}+ days",
+    "follow_ups": "Follow-ups due",
     "safety": "Safety flag",
 }
 
@@ -28,6 +29,7 @@ class MenteeRow:
     last_seen: str  # date of the last meeting they attended, or ""
     actions_due: int
     open_concerns: int
+    follow_ups_due: int = 0
 
     def not_seen_for(self, today: date) -> int | None:
         if not self.last_seen:
@@ -50,6 +52,9 @@ def caseload(conn, today: date | None = None) -> list[MenteeRow]:
         "SELECT mentee_id, count(*) FROM records WHERE type = 'concern' AND deleted = 0 "
         "AND json_extract(data, '$.status') != 'closed' GROUP BY mentee_id"
     ).fetchall())
+    follow_ups: dict[str, int] = {}
+    for s in referrals.follow_ups_due(conn, today):
+        follow_ups[s.mentee_id] = follow_ups.get(s.mentee_id, 0) + 1
     rows = []
     for rid, data in conn.execute("SELECT id, data FROM records WHERE type = 'mentee' AND deleted = 0"):
         d = json.loads(data)
@@ -61,6 +66,7 @@ def caseload(conn, today: date | None = None) -> list[MenteeRow]:
             last_seen=(last_seen.get(rid) or "")[:10],
             actions_due=due.get(rid, 0),
             open_concerns=concerns.get(rid, 0),
+            follow_ups_due=follow_ups.get(rid, 0),
         ))
     return sorted(rows, key=lambda r: r.name.casefold())
 
@@ -78,6 +84,8 @@ def matches(row: MenteeRow, which: str, today: date | None = None) -> bool:
         return days is None or days >= NOT_SEEN_DAYS
     if which == "safety":
         return row.safety_flag
+    if which == "follow_ups":
+        return row.follow_ups_due > 0
     return True
 
 

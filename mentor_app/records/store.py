@@ -14,10 +14,10 @@ from datetime import datetime, timezone
 from typing import Any, Iterable
 
 from ..errors import BadInput
-from ..storage.db import transaction
+from ..storage.db import transaction  # noqa: F401 - callers group writes with store.transaction
 from .types import MENTEE_RECORD_TYPES, RECORD_TYPES, from_data, search_text, to_data, validate
 
-SORT_FIELDS = ("starts_at", "raised_at", "meeting_at", "on", "due", "set_on")
+SORT_FIELDS = ("starts_at", "raised_at", "meeting_at", "on", "due", "set_on", "organisation")
 
 
 @dataclass
@@ -85,7 +85,8 @@ def _index(conn, rid: str, rtype: str, mentee_id: str | None, record: Any | None
             )
 
 
-def _save_in(conn, record: Any, *, author: str, mentee_id: str | None, record_id: str | None) -> str:
+def save_in(conn, record: Any, *, author: str, mentee_id: str | None = None, record_id: str | None = None) -> str:
+    """`save` for a caller that already holds a transaction (several writes that belong together)."""
     record = validate(record)
     rtype = record.type_name
     if rtype in MENTEE_RECORD_TYPES and not mentee_id:
@@ -122,33 +123,38 @@ def _save_in(conn, record: Any, *, author: str, mentee_id: str | None, record_id
 def save(conn, record: Any, *, author: str, mentee_id: str | None = None, record_id: str | None = None) -> str:
     """Create (no `record_id`) or change a record; returns its id."""
     with transaction(conn):
-        return _save_in(conn, record, author=author, mentee_id=mentee_id, record_id=record_id)
+        return save_in(conn, record, author=author, mentee_id=mentee_id, record_id=record_id)
 
 
 def save_many(conn, items: Iterable[tuple[Any, str | None]], *, author: str) -> list[str]:
     """Create several records in one transaction (a group session's register): all or none."""
     with transaction(conn):
-        return [_save_in(conn, record, author=author, mentee_id=m, record_id=None) for record, m in items]
+        return [save_in(conn, record, author=author, mentee_id=m, record_id=None) for record, m in items]
 
 
 def delete(conn, record_id: str, *, author: str) -> list[str]:
     """Delete a record, leaving a tombstone; a mentee takes all their records with them."""
     with transaction(conn):
-        row = conn.execute("SELECT type, deleted FROM records WHERE id = ?", (record_id,)).fetchone()
-        if row is None or row[1]:
-            raise BadInput("That record no longer exists.")
-        ids = [record_id]
-        if row[0] == "mentee":
-            ids += [r[0] for r in conn.execute(
-                "SELECT id FROM records WHERE mentee_id = ? AND deleted = 0", (record_id,))]
-        for rid in ids:
-            conn.execute(
-                "UPDATE records SET deleted = 1, data = '{}', version = version + 1, change_seq = ?, "
-                "updated_at = ?, author = ? WHERE id = ?",
-                (_next_change(conn), _now(), author, rid),
-            )
-            _index(conn, rid, "", None, None)
-        return ids
+        return delete_in(conn, record_id, author=author)
+
+
+def delete_in(conn, record_id: str, *, author: str) -> list[str]:
+    """`delete` inside the caller's transaction."""
+    row = conn.execute("SELECT type, deleted FROM records WHERE id = ?", (record_id,)).fetchone()
+    if row is None or row[1]:
+        raise BadInput("That record no longer exists.")
+    ids = [record_id]
+    if row[0] == "mentee":
+        ids += [r[0] for r in conn.execute(
+            "SELECT id FROM records WHERE mentee_id = ? AND deleted = 0", (record_id,))]
+    for rid in ids:
+        conn.execute(
+            "UPDATE records SET deleted = 1, data = '{}', version = version + 1, change_seq = ?, "
+            "updated_at = ?, author = ? WHERE id = ?",
+            (_next_change(conn), _now(), author, rid),
+        )
+        _index(conn, rid, "", None, None)
+    return ids
 
 
 def get(conn, record_id: str, *, include_deleted: bool = False) -> Stored | None:

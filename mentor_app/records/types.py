@@ -182,11 +182,65 @@ class MentorLog:
         return vocab.MENTOR_LOG_KINDS.get(self.kind, self.kind)
 
 
+@dataclass
+class Contact:
+    """A service in the signposting directory."""
+
+    type_name: ClassVar[str] = "contact"
+    label: ClassVar[str] = "Directory contact"
+    organisation: str = f("Organisation", required=True, search=True)
+    service: str = f("Service", search=True)
+    categories: list = f("Categories", "list", choices=vocab.DIRECTORY_CATEGORIES, required=True, default=[])
+    help_with: str = f("What they help with", "text", search=True)
+    phone: str = f("Phone", search=True)
+    text_number: str = f("Text number")
+    email: str = f("Email")
+    website: str = f("Website", search=True)
+    address: str = f("Address", "text", search=True)
+    area: str = f("Area", search=True)
+    opening_hours: str = f("Opening hours", "text")
+    how_to_get_there: str = f("How to get there", "text")
+    what_to_bring: str = f("What to bring", "text")
+    eligibility: str = f("Who can use it, or how to be referred", "text", search=True)
+    languages: str = f("Languages")
+    accessibility: str = f("Accessibility", "text")
+    scope: str = f("Local or national", choices=vocab.CONTACT_SCOPES, required=True, default="local")
+    last_checked: str = f("Last checked", "date")
+    checked_by: str = f("Checked by")
+    source_url: str = f("Where the details come from")
+    origin: str = f("Where this entry came from", choices=vocab.CONTACT_ORIGINS, required=True, default="local")
+
+    def title(self) -> str:
+        return f"{self.organisation} – {self.service}" if self.service else self.organisation
+
+
+@dataclass
+class Referral:
+    """A signpost (information given) or a referral made for the mentee, and what came of it."""
+
+    type_name: ClassVar[str] = "referral"
+    label: ClassVar[str] = "Signpost or referral"
+    contact_id: str = f("Service", required=True)
+    organisation: str = f("Organisation", required=True, search=True)
+    category: str = f("Need", choices=vocab.DIRECTORY_CATEGORIES, required=True, default="other")
+    kind: str = f("Signpost or referral", choices=vocab.REFERRAL_KINDS, required=True, default="signpost")
+    on: str = f("Date", "date", required=True)
+    reason: str = f("Reason", "text", search=True)
+    follow_up: str = f("Follow up on", "date")
+    outcome: str = f("Outcome", choices=vocab.REFERRAL_OUTCOMES, required=True, default="made")
+    outcome_note: str = f("Outcome note", "text", search=True)
+
+    def title(self) -> str:
+        verb = "Referred to" if self.kind == "referral" else "Signposted to"
+        return f"{verb} {self.organisation}"
+
+
 RECORD_TYPES: dict[str, type] = {
-    t.type_name: t for t in (Mentee, Consent, NeedsCheck, Goal, Action, Meeting, RiskAssessment, Concern, MentorLog)
+    t.type_name: t for t in (Mentee, Consent, NeedsCheck, Goal, Action, Meeting, RiskAssessment, Concern, MentorLog,
+                             Contact, Referral)
 }
-# Records that belong to one mentee (all but the mentee itself and the mentor's own log).
-MENTEE_RECORD_TYPES = tuple(n for n in RECORD_TYPES if n not in ("mentee", "mentor_log"))
+# Records that belong to one mentee (not the mentee itself, the mentor's log or the directory).
+MENTEE_RECORD_TYPES = tuple(n for n in RECORD_TYPES if n not in ("mentee", "mentor_log", "contact"))
 
 
 def fields_of(record_type: type) -> list[dataclasses.Field]:
@@ -215,6 +269,15 @@ def _check_value(fld: dataclasses.Field, value: Any) -> Any:
         if not isinstance(value, dict):
             raise BadInput(f"{label}: not in the expected form.")
         return value
+    if kind == "list":
+        if isinstance(value, str):
+            value = [v.strip() for v in value.replace(",", ";").split(";") if v.strip()]
+        if not isinstance(value, list) or any(not isinstance(v, str) for v in value):
+            raise BadInput(f"{label}: not in the expected form.")
+        if choices and any(v not in choices for v in value):
+            unknown = ", ".join(sorted(v for v in value if v not in choices))
+            raise BadInput(f"{label}: unknown {unknown}; choose from the list.")
+        return list(dict.fromkeys(value))
     if not isinstance(value, str):
         raise BadInput(f"{label}: not in the expected form.")
     value = "".join(ch for ch in value if ch in "\n\t" or ch.isprintable())
@@ -243,7 +306,7 @@ def validate(record: Any) -> Any:
     cleaned = {}
     for fld in fields_of(type(record)):
         value = _check_value(fld, getattr(record, fld.name))
-        if fld.metadata["required"] and value in ("", None):
+        if fld.metadata["required"] and value in ("", None, []):
             raise BadInput(f"{fld.metadata['label']}: this needs filling in.")
         cleaned[fld.name] = value
     if isinstance(record, NeedsCheck):

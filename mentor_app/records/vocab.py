@@ -109,6 +109,55 @@ CONCERN_URGENCY = _labels(
 )
 CONCERN_STATUSES = _labels(("open", "Open"), ("reported", "Reported"), ("closed", "Closed"))
 
+DIRECTORY_CATEGORIES = _labels(
+    ("housing", "Housing"),
+    ("money", "Money, benefits and debt"),
+    ("employment", "Employment, training and education"),
+    ("health", "Health and GP registration"),
+    ("mental_health", "Mental health"),
+    ("drugs_alcohol", "Drugs and alcohol"),
+    ("id_banking", "ID documents and banking"),
+    ("family", "Family and relationships"),
+    ("legal", "Legal"),
+    ("sport", "Sport and leisure"),
+    ("faith_community", "Faith and community"),
+    ("crisis", "Crisis and helplines"),
+    ("other", "Other"),
+)
+# Which directory categories meet which resettlement need (for preselecting a sheet's contacts).
+NEED_TO_DIRECTORY = {
+    "accommodation": ("housing",),
+    "money": ("money",),
+    "employment": ("employment",),
+    "health": ("health", "mental_health"),
+    "drugs_alcohol": ("drugs_alcohol",),
+    "relationships": ("family",),
+    "id_banking": ("id_banking",),
+    "positive_time": ("sport", "faith_community"),
+    "attitudes": ("legal",),
+}
+CONTACT_SCOPES = _labels(("local", "Local"), ("national", "National"))
+CONTACT_ORIGINS = _labels(
+    ("default", "Shipped with Mentor App (check before use)"),
+    ("organisation", "From your organisation"),
+    ("local", "Added on this laptop"),
+)
+
+REFERRAL_KINDS = _labels(
+    ("signpost", "Signposted (information given)"),
+    ("referral", "Referred (made on their behalf)"),
+)
+REFERRAL_OUTCOMES = _labels(
+    ("made", "Made – waiting to hear"),
+    ("waiting", "Waiting list"),
+    ("attended", "Attended"),
+    ("not_attended", "Did not attend"),
+    ("declined", "Declined"),
+    ("not_eligible", "Not eligible"),
+)
+# Outcomes that still need someone to follow up.
+OPEN_REFERRAL_OUTCOMES = ("made", "waiting")
+
 MENTOR_LOG_KINDS = _labels(
     ("supervision", "Supervision meeting"),
     ("training", "Training"),

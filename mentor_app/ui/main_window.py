@@ -177,6 +177,8 @@ class MainWindow(QMainWindow):
                 extra.append(row.status)
             if row.actions_due:
                 extra.append(f"{row.actions_due} due")
+            if row.follow_ups_due:
+                extra.append(f"{row.follow_ups_due} follow-up")
             item = QListWidgetItem(" · ".join([marks] + extra))
             item.setData(Qt.UserRole, row.id)
             if row.safety_flag:

@@ -1,0 +1,1 @@
+"""The signposting directory: contacts, their freshness, CSV exchange, the shipped default set."""

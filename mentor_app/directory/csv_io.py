@@ -1,0 +1,201 @@
+"""Directories as spreadsheets: the CSV column layout, a checked import, and export.
+
+The layout is the Contact record's own fields in order (see docs/directory-csv.md).
+An import first reads and checks every row without writing anything; only then
+are the good rows applied, in one transaction.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import BadInput
+from ..records import store, vocab
+from ..records.types import Contact, fields_of, to_data, validate
+from ..storage.files import atomic_write_bytes
+from .contacts import duplicate_key, find_duplicate
+
+CSV_COLUMNS = [f.name for f in fields_of(Contact) if f.name != "origin"]
+MAX_BYTES = 5 * 1024 * 1024
+MAX_ROWS = 5000
+CONTACT_WAYS = ("phone", "text_number", "email", "website", "address")
+_CATEGORY_BY_WORDS = {label.casefold(): code for code, label in vocab.DIRECTORY_CATEGORIES.items()}
+
+
+@dataclass
+class RowProblem:
+    row: int
+    message: str
+
+    def words(self) -> str:
+        return f"Row {self.row}: {self.message}"
+
+
+@dataclass
+class ImportPlan:
+    good: list[tuple[int, Contact]] = field(default_factory=list)
+    problems: list[RowProblem] = field(default_factory=list)
+    duplicates: list[tuple[int, Contact, str]] = field(default_factory=list)  # row, contact, what it repeats
+
+
+@dataclass
+class ImportResult:
+    added: int = 0
+    merged: int = 0
+    skipped_duplicates: int = 0
+    skipped_problem_rows: int = 0
+
+    def words(self) -> str:
+        parts = [f"{self.added} contact(s) added"]
+        if self.merged:
+            parts.append(f"{self.merged} merged into existing entries")
+        if self.skipped_duplicates:
+            parts.append(f"{self.skipped_duplicates} duplicate(s) left out (choose to merge them to include them)")
+        if self.skipped_problem_rows:
+            parts.append(f"{self.skipped_problem_rows} row(s) with problems left out")
+        return "; ".join(parts) + "."
+
+
+def _decode(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Spreadsheets on UK Windows often save "CSV" in this older encoding.
+        return raw.decode("cp1252", errors="replace")
+
+
+def _categories(cell: str) -> list[str]:
+    out = []
+    for part in cell.replace(",", ";").split(";"):
+        part = part.strip()
+        if part:
+            out.append(_CATEGORY_BY_WORDS.get(part.casefold(), part.casefold().replace(" ", "_")))
+    return out
+
+
+def read_csv(path: Path, conn=None) -> ImportPlan:
+    """Read and check a directory CSV; nothing is written. `conn` spots duplicates of existing entries."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise BadInput(f"Couldn't read {path.name}: {exc.strerror or 'the file could not be opened'}.") from None
+    if len(raw) > MAX_BYTES:
+        raise BadInput(f"{path.name} is larger than 5 MB, which is too big for a directory. Nothing was imported.")
+    if b"\x00" in raw[:4096]:
+        raise BadInput(f"{path.name} is not a CSV text file (save the spreadsheet as CSV). Nothing was imported.")
+    text = _decode(raw)
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text), dialect)
+    try:
+        header = [h.strip().casefold().replace(" ", "_") for h in next(reader)]
+    except StopIteration:
+        raise BadInput(f"{path.name} is empty. Nothing was imported.") from None
+    except csv.Error:
+        raise BadInput(f"{path.name} could not be read as CSV. Nothing was imported.") from None
+    unknown = [h for h in header if h and h not in CSV_COLUMNS]
+    if "organisation" not in header or unknown:
+        what = f"unknown columns: {', '.join(unknown)}" if unknown else "there is no 'organisation' column"
+        raise BadInput(f"{path.name} doesn't have the directory's columns ({what}). "
+                       "See the column layout in the documentation. Nothing was imported.")
+
+    plan = ImportPlan()
+    seen: dict[tuple[str, str], int] = {}
+    try:
+        for row_no, cells in enumerate(reader, start=2):
+            if row_no - 1 > MAX_ROWS:
+                raise BadInput(f"{path.name} has more than {MAX_ROWS} rows. Nothing was imported.")
+            if not any(c.strip() for c in cells):
+                continue
+            if len(cells) > len(header):
+                plan.problems.append(RowProblem(row_no, f"it has {len(cells)} cells but there are only "
+                                                        f"{len(header)} columns (a stray comma?)."))
+                continue
+            values = {h: c.strip() for h, c in zip(header, cells) if h}
+            values["categories"] = _categories(values.get("categories", ""))
+            values.setdefault("scope", "local")
+            values["scope"] = values["scope"].casefold() or "local"
+            try:
+                contact = validate(Contact(**{k: v for k, v in values.items() if k in CSV_COLUMNS}))
+            except BadInput as exc:
+                plan.problems.append(RowProblem(row_no, exc.message))
+                continue
+            if not any(getattr(contact, w) for w in CONTACT_WAYS):
+                plan.problems.append(RowProblem(row_no, "there is no phone, text number, email, website or address."))
+                continue
+            key = duplicate_key(contact)
+            if key in seen:
+                plan.duplicates.append((row_no, contact, f"row {seen[key]}"))
+                continue
+            seen[key] = row_no
+            existing = find_duplicate(conn, contact) if conn is not None else None
+            if existing is not None:
+                plan.duplicates.append((row_no, contact, existing.id))
+                continue
+            plan.good.append((row_no, contact))
+    except csv.Error as exc:
+        raise BadInput(f"{path.name} stops being valid CSV near row {reader.line_num}: {exc}. Nothing was imported.") \
+            from None
+    return plan
+
+
+def _merge(into: Contact, extra: Contact) -> Contact:
+    """Fill the gaps of an existing entry from a duplicate row; categories are combined."""
+    data = to_data(into)
+    for name, value in to_data(extra).items():
+        if name == "categories":
+            data[name] = list(dict.fromkeys(into.categories + extra.categories))
+        elif name != "origin" and value and not data.get(name):
+            data[name] = value
+        elif name in ("last_checked", "checked_by") and value and value > (data.get(name) or ""):
+            data[name] = value
+    return Contact(**data)
+
+
+def apply_plan(conn, plan: ImportPlan, *, author: str, only_good_rows: bool = False,
+               merge_duplicates: bool = False, origin: str = "local") -> ImportResult:
+    """Write what `read_csv` found, all in one transaction; refuse if rows had problems unless told."""
+    if plan.problems and not only_good_rows:
+        lines = "\n".join(p.words() for p in plan.problems[:20])
+        more = f"\n…and {len(plan.problems) - 20} more." if len(plan.problems) > 20 else ""
+        raise BadInput(f"{len(plan.problems)} row(s) have problems, so nothing was imported:\n{lines}{more}\n"
+                       "Fix them, or choose to import only the good rows.")
+    result = ImportResult(skipped_problem_rows=len(plan.problems))
+    with store.transaction(conn):
+        added_by_key: dict[tuple[str, str], str] = {}
+        for _, contact in plan.good:
+            contact.origin = origin
+            rid = store.save_in(conn, contact, author=author)
+            added_by_key[duplicate_key(contact)] = rid
+            result.added += 1
+        for _, contact, repeats in plan.duplicates:
+            if not merge_duplicates:
+                result.skipped_duplicates += 1
+                continue
+            target_id = added_by_key.get(duplicate_key(contact)) if repeats.startswith("row ") else repeats
+            target = store.get(conn, target_id) if target_id else None
+            if target is None:
+                result.skipped_duplicates += 1
+                continue
+            store.save_in(conn, _merge(target.record, contact), author=author, record_id=target.id)
+            result.merged += 1
+    return result
+
+
+def export_csv(conn, path: Path, contacts: list | None = None) -> int:
+    """Write contacts (default: the whole directory) in the documented layout; returns how many."""
+    rows = contacts if contacts is not None else store.list_records(conn, "contact")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    for s in sorted(rows, key=lambda s: s.record.organisation.casefold()):
+        data = to_data(s.record)
+        writer.writerow(["; ".join(data[c]) if c == "categories" else data[c] for c in CSV_COLUMNS])
+    atomic_write_bytes(Path(path), buffer.getvalue().encode("utf-8-sig"))
+    return len(rows)

@@ -1,0 +1,1 @@
+"""Printed matter for mentees: signposting sheets and the services booklet (reportlab)."""

@@ -1,0 +1,232 @@
+"""The signposting sheet and the services booklet, as PDF.
+
+Plain language, grouped by need, a QR code for each way to get in touch, the
+crisis numbers at the foot of every page. Text uses the bundled DejaVu Sans so
+every Latin letter prints (ł, ś, ő …), never a missing-glyph box.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+from html import escape
+from pathlib import Path
+
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, LETTER
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import (
+    BaseDocTemplate, Frame, KeepTogether, PageBreak, PageTemplate, Paragraph, Spacer, Table, TableStyle,
+)
+from reportlab.platypus.tableofcontents import TableOfContents
+
+from ..directory.contacts import freshness
+from ..records import vocab
+from ..resources import resource_path
+from .links import contact_links
+
+FONT, FONT_BOLD = "DejaVuSans", "DejaVuSans-Bold"
+PAGE_SIZES = {"A4": A4, "Letter": LETTER}
+REPLACEMENT = "?"
+
+
+@dataclass
+class SheetOptions:
+    large_print: bool = False
+    page_size: str = "A4"
+    mentee_name: str = ""          # printed only when the mentor ticks it
+    title: str = "Services that can help you"
+    organisation: str = ""
+    emergency_numbers: str = ""
+    groups: dict[str, str] = field(default_factory=dict)  # contact id -> category to list it under
+
+    @property
+    def body_size(self) -> float:
+        return 16.0 if self.large_print else 10.5
+
+
+def _register_fonts() -> None:
+    if FONT in pdfmetrics.getRegisteredFontNames():
+        return
+    pdfmetrics.registerFont(TTFont(FONT, str(resource_path("fonts", "DejaVuSans.ttf"))))
+    pdfmetrics.registerFont(TTFont(FONT_BOLD, str(resource_path("fonts", "DejaVuSans-Bold.ttf"))))
+    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD)
+
+
+def printable(text: str) -> str:
+    """Text the font can draw: control characters go, unknown glyphs become '?'."""
+    _register_fonts()
+    glyphs = pdfmetrics.getFont(FONT).face.charToGlyph
+    out = []
+    for ch in unicodedata.normalize("NFC", text or ""):
+        if ch in "\n\t":
+            out.append(" " if ch == "\t" else ch)
+        elif unicodedata.category(ch).startswith("C"):
+            continue
+        else:
+            out.append(ch if ord(ch) in glyphs else REPLACEMENT)
+    return "".join(out)
+
+
+def _p(text: str) -> str:
+    return escape(printable(text)).replace("\n", "<br/>")
+
+
+class _Styles:
+    def __init__(self, options: SheetOptions):
+        size = options.body_size
+        lead = size * 1.35
+        self.body = ParagraphStyle("body", fontName=FONT, fontSize=size, leading=lead, spaceAfter=size * 0.25)
+        # Large print keeps every line at the body size or bigger, notes and footer too.
+        small = 1.0 if options.large_print else 0.85
+        self.small = ParagraphStyle("small", parent=self.body, fontSize=size * small, leading=lead * small,
+                                    textColor=colors.HexColor("#444444"))
+        self.name = ParagraphStyle("name", parent=self.body, fontName=FONT_BOLD, fontSize=size * 1.25,
+                                   leading=lead * 1.25, spaceAfter=size * 0.2)
+        self.group = ParagraphStyle("group", parent=self.body, fontName=FONT_BOLD, fontSize=size * 1.45,
+                                    leading=lead * 1.45, spaceBefore=size * 0.8, spaceAfter=size * 0.5,
+                                    textColor=colors.HexColor("#1a4f8b"))
+        self.title = ParagraphStyle("title", parent=self.body, fontName=FONT_BOLD, fontSize=size * 1.9,
+                                    leading=lead * 1.8, spaceAfter=size * 0.4)
+        caption = 1.0 if options.large_print else 0.7
+        self.caption = ParagraphStyle("caption", parent=self.body, fontSize=size * caption,
+                                      leading=size * caption * 1.2, alignment=1)
+
+
+def _qr(link: str, size: float) -> Drawing:
+    widget = QrCodeWidget(link, barLevel="M")
+    x1, y1, x2, y2 = widget.getBounds()
+    drawing = Drawing(size, size, transform=[size / (x2 - x1), 0, 0, size / (y2 - y1), 0, 0])
+    drawing.add(widget)
+    return drawing
+
+
+def _contact_block(contact, styles: _Styles, options: SheetOptions, width: float) -> list:
+    lines = [Paragraph(_p(contact.title()), styles.name)]
+    if contact.help_with:
+        lines.append(Paragraph(_p(contact.help_with), styles.body))
+    for label, value in (("Phone", contact.phone), ("Text", contact.text_number), ("Email", contact.email),
+                         ("Website", contact.website), ("Address", contact.address),
+                         ("Open", contact.opening_hours), ("How to get there", contact.how_to_get_there),
+                         ("Bring", contact.what_to_bring), ("Who it is for", contact.eligibility),
+                         ("Languages", contact.languages), ("Access", contact.accessibility)):
+        if value:
+            lines.append(Paragraph(f"<b>{label}:</b> {_p(value)}", styles.body))
+    fresh = freshness(contact)
+    if fresh.stale:
+        checked = f"last checked {contact.last_checked}" if contact.last_checked else "not yet checked"
+        lines.append(Paragraph(f"Please check these details before you rely on them ({checked}).", styles.small))
+
+    links = contact_links(contact)
+    qr_size = (34 if options.large_print else 22) * mm
+    if not links:
+        return lines + [Spacer(1, styles.body.fontSize * 0.8)]
+    codes = [[_qr(link, qr_size), Paragraph(_p(caption), styles.caption)] for caption, link in links]
+    code_cells = Table([[c[0] for c in codes], [c[1] for c in codes]], colWidths=[qr_size + 4 * mm] * len(codes))
+    code_cells.hAlign = "LEFT"
+    code_cells.setStyle(TableStyle([("ALIGN", (0, 0), (-1, -1), "CENTER"), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                                    ("LEFTPADDING", (0, 0), (-1, -1), 1), ("RIGHTPADDING", (0, 0), (-1, -1), 1)]))
+    if options.large_print:
+        # Large print: the codes go under the words, so the words keep the whole width.
+        return lines + [code_cells, Spacer(1, styles.body.fontSize)]
+    text_width = width - (qr_size + 4 * mm) * len(codes)
+    table = Table([[lines, code_cells]], colWidths=[text_width, width - text_width])
+    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                               ("RIGHTPADDING", (0, 0), (0, 0), 6)]))
+    return [table, Spacer(1, styles.body.fontSize * 0.9)]
+
+
+def _grouped(contacts, options: SheetOptions) -> list[tuple[str, list]]:
+    groups: dict[str, list] = {code: [] for code in vocab.DIRECTORY_CATEGORIES}
+    for item in contacts:
+        stored_id, contact = item
+        category = options.groups.get(stored_id) or (contact.categories or ["other"])[0]
+        groups.setdefault(category, []).append(contact)
+    return [(code, sorted(items, key=lambda c: c.organisation.casefold())) for code, items in groups.items() if items]
+
+
+def _group(code: str, items: list, styles: _Styles, options: SheetOptions, width: float) -> list:
+    """A need's heading and its contacts; the heading never ends a page on its own."""
+    heading = Paragraph(escape(vocab.DIRECTORY_CATEGORIES.get(code, code)), styles.group)
+    blocks = [_contact_block(c, styles, options, width) for c in items]
+    return [KeepTogether([heading] + blocks[0])] + [KeepTogether(b) for b in blocks[1:]]
+
+
+def _footer_text(options: SheetOptions) -> str:
+    numbers = " · ".join(line.strip() for line in options.emergency_numbers.splitlines() if line.strip())
+    return printable(f"In a crisis: {numbers}" if numbers else "In an emergency call 999.")
+
+
+class _Document(BaseDocTemplate):
+    def __init__(self, path: Path, options: SheetOptions, styles: _Styles):
+        size = PAGE_SIZES.get(options.page_size, A4)
+        margin = 16 * mm
+        self.footer_height = (26 if options.large_print else 18) * mm
+        super().__init__(str(path), pagesize=size, leftMargin=margin, rightMargin=margin, topMargin=margin,
+                         bottomMargin=margin + self.footer_height, title=printable(options.title),
+                         author=printable(options.organisation), subject="Signposting")
+        frame = Frame(margin, margin + self.footer_height, size[0] - 2 * margin,
+                      size[1] - 2 * margin - self.footer_height, id="body")
+        self.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=self._footer)])
+        self.options, self.styles = options, styles
+
+    def _footer(self, canvas, doc) -> None:
+        width = self.pagesize[0] - self.leftMargin - self.rightMargin
+        footer = Paragraph(_p(_footer_text(self.options)), self.styles.small)
+        _, h = footer.wrap(width, self.footer_height)
+        canvas.saveState()
+        canvas.setStrokeColor(colors.HexColor("#1a4f8b"))
+        canvas.line(self.leftMargin, self.bottomMargin - 3 * mm, self.leftMargin + width, self.bottomMargin - 3 * mm)
+        footer.drawOn(canvas, self.leftMargin, self.bottomMargin - 5 * mm - h)
+        canvas.setFont(FONT, self.options.body_size if self.options.large_print else 8)
+        canvas.drawRightString(self.leftMargin + width, 8 * mm, f"Page {doc.page}")
+        canvas.restoreState()
+
+    def afterFlowable(self, flowable) -> None:
+        if isinstance(flowable, Paragraph) and flowable.style.name == "group":
+            self.notify("TOCEntry", (0, flowable.getPlainText(), self.page))
+
+
+def _header(options: SheetOptions, styles: _Styles) -> list:
+    story = [Paragraph(_p(options.title), styles.title)]
+    if options.mentee_name:
+        story.append(Paragraph(f"For {_p(options.mentee_name)}", styles.body))
+    made = f"Made on {date.today():%d %B %Y}" + (f" by {printable(options.organisation)}" if options.organisation else "")
+    story.append(Paragraph(escape(made), styles.small))
+    return story
+
+
+def build_sheet(contacts: list, path: Path, options: SheetOptions) -> Path:
+    """A sheet for one mentee. `contacts` is a list of (id, Contact)."""
+    _register_fonts()
+    styles = _Styles(options)
+    doc = _Document(Path(path), options, styles)
+    story = _header(options, styles)
+    if not contacts:
+        story.append(Paragraph("No services were chosen for this sheet.", styles.body))
+    for code, items in _grouped(contacts, options):
+        story += _group(code, items, styles, options, doc.width)
+    doc.build(story)
+    return Path(path)
+
+
+def build_booklet(contacts: list, path: Path, options: SheetOptions) -> Path:
+    """The whole directory (or one category) as a paginated booklet with a contents page."""
+    _register_fonts()
+    styles = _Styles(options)
+    doc = _Document(Path(path), options, styles)
+    toc = TableOfContents()
+    toc.levelStyles = [ParagraphStyle("toc", parent=styles.body, leftIndent=0)]
+    story = _header(options, styles) + [Paragraph("Contents", styles.name), toc, PageBreak()]
+    for i, (code, items) in enumerate(_grouped(contacts, options)):
+        if i:
+            story.append(PageBreak())
+        story += _group(code, items, styles, options, doc.width)
+    doc.multiBuild(story)
+    return Path(path)
