@@ -14,6 +14,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import BadInput, MentorAppError, SecretNeeded, WrongPassphrase, WrongRecoveryCode
+from .directory.defaults import ensure_default_directory
 from .paths import default_demo_dir, default_profile_dir
 from .storage.files import atomic_write_bytes
 from .storage import backups
@@ -52,7 +53,17 @@ def profile_dir(args) -> Path:
 
 
 def open_for_command(args) -> Profile:
-    """Open the profile: keyring first, then the passphrase or recovery code."""
+    """Open the profile (keyring first, then the passphrase or recovery code), directory up to date."""
+    profile = _unlock_for_command(args)
+    try:
+        ensure_default_directory(profile)
+    except BaseException:
+        profile.close()
+        raise
+    return profile
+
+
+def _unlock_for_command(args) -> Profile:
     folder = profile_dir(args)
     try:
         return open_profile(folder)
@@ -103,6 +114,7 @@ def cmd_init(args) -> int:
         profile_dir(args), role=args.role, name=args.name, passphrase=passphrase, use_keyring=not args.no_keyring
     )
     with profile:
+        ensure_default_directory(profile)
         print(f"Created a {args.role} profile in {profile.path}")
         print()
         print("Your recovery code. Write it down now and keep it away from this laptop:")
@@ -234,6 +246,7 @@ def cmd_demo(args) -> int:
     folder = Path(args.profile) if args.profile else default_demo_dir()
     profile, _ = create_profile(folder, role="mentor", name="Demo Mentor", passphrase=demo.DEMO_PASSPHRASE)
     with profile:
+        ensure_default_directory(profile)
         counts = demo.generate(profile, seed=args.seed)
         keyring = profile.keyring_status is KeyringStatus.OK
     total = sum(counts.values())
@@ -261,6 +274,114 @@ def cmd_dump(args) -> int:
         raise BadInput(f"The folder {target.parent} does not exist.")
     atomic_write_bytes(target, (text + "\n").encode("utf-8"))
     print(f"Wrote every record to {target}. It is NOT encrypted: keep it safe and delete it when done.")
+    return 0
+
+
+def _new_output(path: str) -> Path:
+    target = Path(path)
+    if target.exists():
+        raise BadInput(f"There is already a file at {target}. Choose a new name; nothing was overwritten.")
+    if not target.parent.is_dir():
+        raise BadInput(f"The folder {target.parent} does not exist.")
+    return target
+
+
+def _sheet_options(profile, args, title: str, mentee_name: str = "") -> "object":
+    from .printing.sheet import SheetOptions
+    from .settings import load_settings
+
+    settings = load_settings(profile)
+    return SheetOptions(large_print=args.large_print, page_size="Letter" if args.letter else "A4", title=title,
+                        mentee_name=mentee_name, organisation=settings.organisation,
+                        emergency_numbers=settings.emergency_numbers)
+
+
+def cmd_sheet(args) -> int:
+    from .directory.preselect import preselect
+    from .printing.sheet import build_sheet
+    from .records import store
+
+    target = _new_output(args.output)
+    with open_for_command(args) as profile:
+        mentee = store.get(profile.conn, args.mentee)
+        if mentee is None or mentee.type != "mentee":
+            raise BadInput("There is no mentee with that id in this profile (see: mentor-app mentees).")
+        picked = [(cid, "") for cid in args.contact] if args.contact else preselect(profile.conn, mentee.id)
+        contacts, missing = [], []
+        for cid, _ in picked:
+            stored = store.get(profile.conn, cid)
+            if stored is None or stored.type != "contact":
+                missing.append(cid)
+            else:
+                contacts.append((cid, stored.record))
+        if missing:
+            raise BadInput(f"These contact ids are not in the directory: {', '.join(missing)} "
+                           "(see: mentor-app directory list).")
+        if not contacts:
+            raise BadInput("No services to put on the sheet: name some with --contact "
+                           "(see: mentor-app directory list).")
+        options = _sheet_options(profile, args, "Services that can help you",
+                                 mentee.record.title() if args.with_name else "")
+        options.groups = {cid: cat for cid, cat in picked if cat}
+        build_sheet(contacts, target, options)
+    print(f"Signposting sheet with {len(contacts)} service(s) saved to {target}")
+    return 0
+
+
+def cmd_booklet(args) -> int:
+    from .directory.contacts import list_contacts
+    from .printing.sheet import build_booklet
+    from .records import vocab
+
+    target = _new_output(args.output)
+    if args.category and args.category not in vocab.DIRECTORY_CATEGORIES:
+        raise BadInput(f"Unknown category. Choose one of: {', '.join(vocab.DIRECTORY_CATEGORIES)}.")
+    with open_for_command(args) as profile:
+        found = list_contacts(profile.conn, category=args.category or "")
+        title = ("Services near you" if not args.category
+                 else f"Services near you: {vocab.DIRECTORY_CATEGORIES[args.category]}")
+        options = _sheet_options(profile, args, title)
+        if args.category:
+            options.groups = {s.id: args.category for s in found}
+        build_booklet([(s.id, s.record) for s in found], target, options)
+    print(f"Booklet with {len(found)} service(s) saved to {target}")
+    return 0
+
+
+def cmd_directory(args) -> int:
+    from .directory import csv_io
+    from .directory.contacts import freshness, list_contacts
+
+    with open_for_command(args) as profile:
+        if args.action == "list":
+            for s in list_contacts(profile.conn, category=args.category or "", text=args.search or ""):
+                flag = "  [check before use]" if freshness(s.record).stale else ""
+                print(f"{s.id}  {s.record.title()}{flag}")
+            return 0
+        if not args.file:
+            raise BadInput(f"Name the CSV file to {args.action}, for example: mentor-app directory {args.action} FILE.csv")
+        if args.action == "export":
+            count = csv_io.export_csv(profile.conn, _new_output(args.file))
+            print(f"Exported {count} contact(s) to {args.file}")
+            return 0
+        plan = csv_io.read_csv(Path(args.file), profile.conn)
+        for problem in plan.problems:
+            _say(problem.words())
+        for row, contact, repeats in plan.duplicates:
+            what = repeats if repeats.startswith("row ") else "an entry already in the directory"
+            _say(f"Row {row}: {contact.title()} has the same organisation and phone as {what}.")
+        result = csv_io.apply_plan(profile.conn, plan, author=profile.author,
+                                   only_good_rows=args.only_good_rows, merge_duplicates=args.merge_duplicates)
+        print(result.words())
+    return 0
+
+
+def cmd_mentees(args) -> int:
+    from .records import caseload
+
+    with open_for_command(args) as profile:
+        for row in caseload.caseload(profile.conn):
+            print(f"{row.id}  {row.name}  ({row.status})")
     return 0
 
 
@@ -336,6 +457,36 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("dump", parents=[common, stdin], help="write every record as JSON")
     p.add_argument("-o", "--output", metavar="FILE", help="a new file to write (default: standard output)")
     p.set_defaults(func=cmd_dump)
+
+    p = sub.add_parser("mentees", parents=[common, stdin], help="list mentees with their ids")
+    p.set_defaults(func=cmd_mentees)
+
+    p = sub.add_parser("sheet", parents=[common, stdin], help="make a signposting sheet (PDF) for a mentee")
+    p.add_argument("--mentee", required=True, metavar="ID")
+    p.add_argument("--contact", action="append", default=[], metavar="ID",
+                   help="a directory contact to include (repeat; default: their open referrals and needs)")
+    p.add_argument("--large-print", action="store_true", help="16 pt text or larger")
+    p.add_argument("--letter", action="store_true", help="US Letter paper instead of A4")
+    p.add_argument("--with-name", action="store_true", help="print the mentee's name on the sheet")
+    p.add_argument("-o", "--output", required=True, metavar="FILE.pdf")
+    p.set_defaults(func=cmd_sheet)
+
+    p = sub.add_parser("booklet", parents=[common, stdin], help="print the directory (or one category) as a booklet")
+    p.add_argument("--category", metavar="CODE", help="only this category")
+    p.add_argument("--large-print", action="store_true")
+    p.add_argument("--letter", action="store_true")
+    p.add_argument("-o", "--output", required=True, metavar="FILE.pdf")
+    p.set_defaults(func=cmd_booklet)
+
+    p = sub.add_parser("directory", parents=[common, stdin], help="list, import or export the signposting directory")
+    p.add_argument("action", choices=("list", "import", "export"))
+    p.add_argument("file", nargs="?", metavar="FILE.csv")
+    p.add_argument("--category", metavar="CODE", help="list: only this category")
+    p.add_argument("--search", metavar="TEXT", help="list: only contacts matching these words")
+    p.add_argument("--only-good-rows", action="store_true", help="import: leave out rows with problems")
+    p.add_argument("--merge-duplicates", action="store_true",
+                   help="import: merge rows with the same organisation and phone into the existing entry")
+    p.set_defaults(func=cmd_directory)
 
     p = sub.add_parser("selftest", parents=[common, stdin], help="open every main screen offscreen and check it draws")
     p.set_defaults(func=cmd_selftest)

@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 
 from .records import store, vocab
 from .records.types import (
-    Action, Concern, Consent, Goal, Meeting, Mentee, MentorLog, NeedsCheck, RiskAssessment,
+    Action, Concern, Consent, Contact, Goal, Meeting, Mentee, MentorLog, NeedsCheck, Referral, RiskAssessment,
 )
 from .settings import Settings, save_settings
 
@@ -154,6 +154,38 @@ def generate(profile, *, seed: int = 1, mentees: int = 12, weeks: int = 16, toda
     for concern, person in zip(concerns, active or people):
         store.save(conn, concern, author=author, mentee_id=person[0])
         counts["concern"] = counts.get("concern", 0) + 1
+
+    local = [
+        Contact(organisation="Riverside Housing Options", service="Drop-in housing advice", categories=["housing"],
+                help_with="Help to find somewhere to live and to fill in housing forms.", phone="01632 960101",
+                address="Civic Centre, 1 Market Square, Riverside RV1 1AA", area="Riverside",
+                opening_hours="Mon–Fri 9.30am–12.30pm, no appointment needed",
+                what_to_bring="Any ID you have, your release licence, proof of income if you have it",
+                last_checked=(today - timedelta(days=40)).isoformat(), checked_by="Pat Okafor (demo)"),
+        Contact(organisation="Northgate Boxing Club", service="Free Tuesday sessions", categories=["sport"],
+                help_with="Free boxing fitness for adults; no experience needed.", phone="01632 960202",
+                website="northgate-boxing.example.org", address="Unit 4, Mill Lane, Riverside RV2 3BB",
+                area="Riverside", opening_hours="Tuesdays 6pm–7.30pm", what_to_bring="Trainers and water",
+                last_checked=(today - timedelta(days=400)).isoformat(), checked_by="Demo Mentor"),
+        Contact(organisation="Second Chance Employment", service="Work coaching", categories=["employment"],
+                help_with="One-to-one help with CVs, disclosure of convictions and job applications.",
+                phone="01632 960303", email="hello@second-chance.example.org", area="Riverside",
+                last_checked=(today - timedelta(days=20)).isoformat(), checked_by="Pat Okafor (demo)"),
+        Contact(organisation="Open Door Recovery", service="Drug and alcohol support", categories=["drugs_alcohol"],
+                help_with="Free, confidential support to cut down or stop drinking or using drugs.",
+                phone="01632 960404", address="22 Station Road, Riverside RV1 4CC", area="Riverside",
+                opening_hours="Mon–Sat 10am–4pm", last_checked=(today - timedelta(days=90)).isoformat(),
+                checked_by="Demo Mentor"),
+    ]
+    contact_ids = [store.save(conn, c, author=author) for c in local]
+    counts["contact"] = len(local)
+    for person, cid, kind in zip(active, contact_ids, ["signpost", "signpost", "signpost", "signpost"]):
+        referral = Referral(contact_id=cid, organisation=local[contact_ids.index(cid)].organisation, kind=kind,
+                            category=local[contact_ids.index(cid)].categories[0],
+                            on=(today - timedelta(days=10)).isoformat(), reason="Talked about it at our meeting.",
+                            follow_up=(today - timedelta(days=1)).isoformat(), outcome="made")
+        store.save(conn, referral, author=author, mentee_id=person[0])
+        counts["referral"] = counts.get("referral", 0) + 1
 
     group_day = today - timedelta(days=2)
     group = str(uuid.uuid4())

@@ -67,12 +67,20 @@ def _decode(raw: bytes) -> str:
         return raw.decode("cp1252", errors="replace")
 
 
+def _category(part: str) -> str:
+    return _CATEGORY_BY_WORDS.get(part.casefold(), part.casefold().replace(" ", "_"))
+
+
 def _categories(cell: str) -> list[str]:
+    """Codes or plain names, separated by ';' (names like "Money, benefits and debt" keep their commas)."""
     out = []
-    for part in cell.replace(",", ";").split(";"):
-        part = part.strip()
-        if part:
-            out.append(_CATEGORY_BY_WORDS.get(part.casefold(), part.casefold().replace(" ", "_")))
+    for part in (p.strip() for p in cell.split(";")):
+        if not part:
+            continue
+        if part.casefold() in _CATEGORY_BY_WORDS or "," not in part:
+            out.append(_category(part))
+        else:
+            out += [_category(p.strip()) for p in part.split(",") if p.strip()]
     return out
 
 
@@ -88,11 +96,10 @@ def read_csv(path: Path, conn=None) -> ImportPlan:
     if b"\x00" in raw[:4096]:
         raise BadInput(f"{path.name} is not a CSV text file (save the spreadsheet as CSV). Nothing was imported.")
     text = _decode(raw)
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
+    # The header row says which separator the spreadsheet used (some locales save ';').
+    first_line = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=first_line.count)
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     try:
         header = [h.strip().casefold().replace(" ", "_") for h in next(reader)]
     except StopIteration:

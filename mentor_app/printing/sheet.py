@@ -170,7 +170,8 @@ class _Document(BaseDocTemplate):
         self.footer_height = (26 if options.large_print else 18) * mm
         super().__init__(str(path), pagesize=size, leftMargin=margin, rightMargin=margin, topMargin=margin,
                          bottomMargin=margin + self.footer_height, title=printable(options.title),
-                         author=printable(options.organisation), subject="Signposting")
+                         author=printable(options.organisation), subject="Signposting",
+                         initialFontName=FONT, initialFontSize=options.body_size)
         frame = Frame(margin, margin + self.footer_height, size[0] - 2 * margin,
                       size[1] - 2 * margin - self.footer_height, id="body")
         self.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=self._footer)])

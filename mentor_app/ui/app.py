@@ -8,6 +8,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from .. import APP_NAME, __version__
+from ..directory.defaults import ensure_default_directory
 from ..errors import MentorAppError, SecretNeeded
 from ..storage.keystore import KeyringStatus
 from ..storage.profile import Profile, open_profile, profile_exists
@@ -44,6 +45,7 @@ def run_app(profile_dir: Path) -> int:
         return exc.exit_code
     if profile is None:
         return 0
+    ensure_default_directory(profile)
     window = MainWindow(profile)
     window.show()
     return app.exec()
