@@ -32,6 +32,9 @@ def main() -> int:
     folder = Path(tempfile.mkdtemp()) / "demo"
     profile, _ = create_profile(folder, role="mentor", name="Demo Mentor", passphrase=demo.DEMO_PASSPHRASE,
                                 use_keyring=False, kdf_params=Argon2Params(time_cost=2))
+    from mentor_app.directory.defaults import ensure_default_directory
+
+    ensure_default_directory(profile)
     demo.generate(profile, seed=1)
     window = MainWindow(profile)
     window.show()
@@ -49,6 +52,19 @@ def main() -> int:
     grab(window, "mentee-timeline")
     window.mentee_page.tabs.setCurrentIndex(2)
     grab(window, "mentee-needs")
+    window.mentee_page.tabs.setCurrentIndex(4)
+    grab(window, "mentee-referrals")
+    from mentor_app.ui.sheet_dialog import SheetDialog
+
+    sheet = SheetDialog(profile, flagged.id, parent=window)
+    sheet.show()
+    grab(sheet, "sheet-dialog")
+    sheet.done(0)
+    window.show_directory()
+    window.directory.text.setText("housing")
+    window.directory.refresh()
+    grab(window, "directory")
+    window.show_mentee(flagged.id)
     meeting = record_dialogs.MeetingForm(window, profile, flagged.id)
     meeting.show()
     grab(meeting, "record-meeting")

@@ -13,6 +13,7 @@ from mentor_app.ui.main_window import MainWindow
 from mentor_app.ui.mentor_log import MentorLogDialog
 from mentor_app.ui.search_dialog import SearchDialog
 from mentor_app.ui.settings_dialog import SettingsDialog
+from mentor_app.ui.sheet_dialog import SheetDialog
 from mentor_app.ui.setup import RecoveryCodeDialog, SetupDialog
 from mentor_app.ui.unlock import UnlockDialog
 
@@ -58,6 +59,8 @@ def test_main_window_today_and_every_mentee_tab(window):
     for i in range(window.mentee_page.tabs.count()):
         window.mentee_page.tabs.setCurrentIndex(i)
         assert unnamed_focusable(window) == [], window.mentee_page.tabs.tabText(i)
+    window.show_directory()
+    assert unnamed_focusable(window) == []
     window.lock()
     assert unnamed_focusable(window) == []
 
@@ -75,8 +78,11 @@ def test_main_window_today_and_every_mentee_tab(window):
     lambda w, p, m: SearchDialog(p, w),
     lambda w, p, m: SettingsDialog(p, w),
     lambda w, p, m: MentorLogDialog(p, w),
+    lambda w, p, m: record_dialogs.ReferralForm(w, p, m),
+    lambda w, p, m: record_dialogs.contact_form(w, p),
+    lambda w, p, m: SheetDialog(p, m, parent=w),
 ], ids=["meeting", "concern", "meeting-plan", "consent", "action", "goal", "mentee", "my-log-entry",
-        "needs-check", "search", "settings", "my-log"])
+        "needs-check", "search", "settings", "my-log", "referral", "contact", "sheet"])
 def test_every_form_is_named(qtbot, window, make):
     mentee = caseload.caseload(window.profile.conn)[0].id
     dialog = make(window, window.profile, mentee)

@@ -284,3 +284,54 @@ def test_settings_are_kept_in_the_profile(demo_profile):
     save_settings(demo_profile, Settings(organisation="Test Org", idle_lock_minutes=7, larger_text=True))
     loaded = load_settings(demo_profile)
     assert (loaded.organisation, loaded.idle_lock_minutes, loaded.larger_text) == ("Test Org", 7, True)
+
+
+def test_refer_without_consent_offers_to_record_it_then_refers(qtbot, window, demo_profile):
+    from mentor_app.records.types import Contact
+
+    cid = store.save(demo_profile.conn, Contact(organisation="Partner Housing Trust", categories=["housing"],
+                                                phone="01632 960777"), author=demo_profile.author)
+    mid = store.save(demo_profile.conn, Mentee(name="Needs A Flat", status="active"), author=demo_profile.author)
+    window.refresh_lists()
+    window.show_mentee(mid)
+    form = record_dialogs.ReferralForm(window, demo_profile, mid, contact_id=cid)
+    qtbot.addWidget(form)
+    form.editors["kind"].put("referral")
+    form.editors["reason"].put("Needs move-on accommodation")
+
+    def consent_box(box):
+        assert "consent" in box.text() and "Partner Housing Trust" in box.text()
+        _when_modal(qtbot, fill_consent)
+        next(b for b in box.buttons() if "consent now" in b.text()).click()
+
+    def fill_consent(consent):
+        assert consent.editors["partner"].get() == "Partner Housing Trust"
+        assert consent.editors["scope"].get() == "share_with_partner"
+        consent.save()
+
+    _when_modal(qtbot, consent_box)
+    form.save()
+    referrals = store.list_records(demo_profile.conn, "referral", mentee_id=mid)
+    assert [r.record.kind for r in referrals] == ["referral"]
+    assert referrals[0].record.organisation == "Partner Housing Trust"
+    window.mentee_page.refresh()
+    assert window.mentee_page.referrals.topLevelItemCount() == 1
+
+
+def test_directory_search_finds_a_service_and_marks_it_checked(qtbot, window, demo_profile):
+    from mentor_app.directory.defaults import ensure_default_directory
+
+    ensure_default_directory(demo_profile)
+    window.show_directory()
+    qtbot.keyClicks(window.directory.text, "debt")
+    qtbot.waitUntil(lambda: window.directory.results.count() > 0, timeout=3000)
+    titles = [window.directory.results.item(i).text() for i in range(window.directory.results.count())]
+    assert any("StepChange" in t for t in titles)
+    assert all(t.startswith("⚠") for t in titles if "StepChange" in t)  # shipped entries: check before use
+    row = next(i for i, t in enumerate(titles) if "StepChange" in t)
+    window.directory.results.setCurrentRow(row)
+    assert "Check before use" in window.directory.details.text()
+    window.directory.mark_checked()
+    titles = [window.directory.results.item(i).text() for i in range(window.directory.results.count())]
+    assert any(t.startswith("StepChange") for t in titles)
+    assert "Checked " in window.directory.details.text()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Callable
 
-from PySide6.QtCore import QDate, QDateTime, QTime
+from PySide6.QtCore import QDate, QDateTime, Qt, QTime
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -21,6 +21,8 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFormLayout,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QMessageBox,
     QPlainTextEdit,
     QScrollArea,
@@ -98,9 +100,31 @@ def _choice_edit(choices: dict, required: bool, numeric: bool) -> FieldEditor:
     return FieldEditor(w, w.currentData, put)
 
 
+def _checklist_edit(choices: dict) -> FieldEditor:
+    w = QListWidget()
+    w.setMaximumHeight(130)
+    for code, label in choices.items():
+        item = QListWidgetItem(label)
+        item.setData(Qt.UserRole, code)
+        item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
+        item.setCheckState(Qt.Unchecked)
+        w.addItem(item)
+
+    def get():
+        return [w.item(i).data(Qt.UserRole) for i in range(w.count()) if w.item(i).checkState() == Qt.Checked]
+
+    def put(values):
+        for i in range(w.count()):
+            w.item(i).setCheckState(Qt.Checked if w.item(i).data(Qt.UserRole) in (values or []) else Qt.Unchecked)
+
+    return FieldEditor(w, get, put)
+
+
 def editor_for(fld) -> FieldEditor:
     meta = fld.metadata
     kind, choices, required = meta["kind"], meta["choices"], meta["required"]
+    if kind == "list" and choices:
+        return _checklist_edit(choices)
     if choices:
         return _choice_edit(choices, required, numeric=kind == "int")
     if kind == "text":

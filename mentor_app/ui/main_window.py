@@ -25,10 +25,11 @@ from PySide6.QtWidgets import (
 )
 
 from .. import APP_NAME
-from ..records import caseload
+from ..records import caseload, store
 from ..settings import load_settings
 from ..storage import backups
 from . import record_dialogs as dialogs
+from .directory_page import DirectoryPage
 from .home_page import HomePage
 from .lock import ClipboardGuard, IdleWatcher, LockPage
 from .mentee_page import MenteePage
@@ -55,9 +56,11 @@ class MainWindow(QMainWindow):
         self.home.open_mentee.connect(self.show_mentee)
         self.mentee_page = MenteePage(profile)
         self.mentee_page.changed.connect(self.refresh_lists)
+        self.directory = DirectoryPage(profile)
         self.pages = QStackedWidget()
         self.pages.addWidget(self.home)
         self.pages.addWidget(self.mentee_page)
+        self.pages.addWidget(self.directory)
 
         self.filter = QComboBox()
         self.filter.setAccessibleName("Show")
@@ -80,6 +83,10 @@ class MainWindow(QMainWindow):
         lbox.addWidget(self.filter)
         lbox.addWidget(self.mentees, 1)
         lbox.addWidget(new)
+        directory = QPushButton("Signposting &directory")
+        directory.setAccessibleName("Signposting directory")
+        directory.clicked.connect(lambda: self.show_directory())
+        lbox.addWidget(directory)
 
         splitter = QSplitter()
         splitter.addWidget(left)
@@ -138,6 +145,7 @@ class MainWindow(QMainWindow):
         self._action(records, "&Search…", self.open_search, "Ctrl+K")
         view = bar.addMenu("&View")
         self._action(view, "&Today", self.show_home, "Ctrl+Home")
+        self._action(view, "Signposting &directory", self.show_directory, "Ctrl+D")
         self.larger_action = self._action(view, "&Larger text", self.toggle_larger_text)
         self.larger_action.setCheckable(True)
         self._action(view, "&Lock now", self.lock, "Ctrl+L")
@@ -204,6 +212,11 @@ class MainWindow(QMainWindow):
         self.home.refresh()
         self.pages.setCurrentWidget(self.home)
 
+    def show_directory(self, contact_id: str | None = None) -> None:
+        self.directory.refresh(contact_id)
+        self.pages.setCurrentWidget(self.directory)
+        self.directory.text.setFocus()
+
     def show_mentee(self, mentee_id: str, focus: bool = True, record_id: str | None = None) -> None:
         if not mentee_id:
             return
@@ -257,8 +270,11 @@ class MainWindow(QMainWindow):
         dialog = SearchDialog(self.profile, self)
         if dialog.exec() and dialog.chosen:
             mentee_id, record_id = dialog.chosen
+            stored = store.get(self.profile.conn, record_id)
             if mentee_id:
                 self.show_mentee(mentee_id, record_id=record_id)
+            elif stored is not None and stored.type == "contact":
+                self.show_directory(record_id)
             else:
                 self.open_log()
 

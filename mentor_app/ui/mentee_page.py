@@ -30,7 +30,7 @@ from ..records.types import MENTEE_RECORD_TYPES, Action, fields_of
 from . import record_dialogs as dialogs
 from .needs import NeedsChart, needs_check_dialog
 
-TIMELINE_TYPES = tuple(t for t in MENTEE_RECORD_TYPES if t not in ("action",))
+TIMELINE_TYPES = tuple(t for t in MENTEE_RECORD_TYPES if t not in ("action", "referral"))
 PROFILE_FIELDS = ("pronouns", "phone", "email", "address", "date_of_birth", "referral_source", "referral_date",
                   "release_date", "probation_contact", "risks", "closing_reason")
 
@@ -82,6 +82,7 @@ class MenteePage(QWidget):
         self.tabs.addTab(self._build_timeline(), "&Timeline")
         self.tabs.addTab(self._build_needs(), "&Needs and goals")
         self.tabs.addTab(self._build_actions(), "&Actions")
+        self.tabs.addTab(self._build_referrals(), "&Referrals")
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
@@ -161,6 +162,27 @@ class MenteePage(QWidget):
         box.addWidget(button("Add an action…", self.add_action))
         return page
 
+    def _build_referrals(self) -> QWidget:
+        self.referrals = QTreeWidget()
+        self.referrals.setAccessibleName("Signposts and referrals")
+        self.referrals.setHeaderLabels(["Date", "Service", "Outcome", "Follow up"])
+        self.referrals.setRootIsDecorated(False)
+        self.referrals.setColumnWidth(0, 100)
+        self.referrals.setColumnWidth(1, 320)
+        self.referrals.itemActivated.connect(lambda _: self.record_outcome())
+        page = QWidget()
+        box = QVBoxLayout(page)
+        box.addWidget(QLabel("Services you pointed them to or referred them to. Press Enter on one to record "
+                             "what happened."))
+        box.addWidget(self.referrals, 1)
+        row = QHBoxLayout()
+        row.addWidget(button("Signpost or &refer…", self.add_referral))
+        row.addWidget(button("Record the outcome…", self.record_outcome))
+        row.addStretch(1)
+        row.addWidget(button("Signposting &sheet…", self.make_sheet))
+        box.addLayout(row)
+        return page
+
     # -- showing ------------------------------------------------------------
     def show_mentee(self, mentee_id: str) -> None:
         self.mentee_id = mentee_id
@@ -200,6 +222,7 @@ class MenteePage(QWidget):
         actions = sorted((r for r in records if r.type == "action"),
                          key=lambda r: (r.record.done, r.record.due or "9999"))
         self._fill_checklist(self.actions, actions, "done")
+        self._fill_referrals([r for r in records if r.type == "referral"])
 
     def _fill_timeline(self, records) -> None:
         self.timeline.clear()
@@ -214,6 +237,18 @@ class MenteePage(QWidget):
                 for col in range(3):
                     item.setForeground(col, Qt.darkRed)
             self.timeline.addTopLevelItem(item)
+
+    def _fill_referrals(self, records) -> None:
+        self.referrals.clear()
+        today = date.today().isoformat()
+        for r in records:
+            rec = r.record
+            follow = rec.follow_up if rec.outcome in vocab.OPEN_REFERRAL_OUTCOMES else ""
+            if follow and follow <= today:
+                follow += " (due)"
+            item = QTreeWidgetItem([rec.on, rec.title(), vocab.REFERRAL_OUTCOMES[rec.outcome], follow])
+            item.setData(0, Qt.UserRole, r.id)
+            self.referrals.addTopLevelItem(item)
 
     def _fill_checklist(self, widget: QListWidget, records, flag: str) -> None:
         widget.blockSignals(True)
@@ -271,6 +306,20 @@ class MenteePage(QWidget):
 
     def _edit_action(self, record_id: str) -> None:
         self._run(dialogs.action_form(self, self.profile, self.mentee_id, store.get(self.profile.conn, record_id)))
+
+    def add_referral(self) -> None:
+        self._run(dialogs.ReferralForm(self, self.profile, self.mentee_id))
+
+    def record_outcome(self) -> None:
+        item = self.referrals.currentItem()
+        stored = store.get(self.profile.conn, item.data(0, Qt.UserRole)) if item else None
+        if stored is not None:
+            self._run(dialogs.outcome_form(self, self.profile, stored))
+
+    def make_sheet(self) -> None:
+        from .sheet_dialog import SheetDialog
+
+        SheetDialog(self.profile, self.mentee_id, parent=self).exec()
 
     def _toggle(self, item: QListWidgetItem, flag: str) -> None:
         stored = store.get(self.profile.conn, item.data(Qt.UserRole))

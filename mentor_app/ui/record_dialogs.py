@@ -183,3 +183,90 @@ class MeetingForm(RecordForm):
         if len(who) > 1:
             meeting.group_id = str(uuid.uuid4())
         self.saved_ids = store.save_many(self.profile.conn, [(meeting, m) for m in who], author=self.profile.author)
+
+
+def contact_form(parent, profile, stored=None) -> RecordForm:
+    from ..records.types import Contact
+
+    record = stored.record if stored else Contact(last_checked=today_iso(), checked_by=profile.display_name)
+    if record.origin == "default":
+        # Edited here, it is this laptop's own entry: a newer shipped list won't overwrite it.
+        record.origin = "local"
+    return edit_record(parent, profile, record, record_id=stored.id if stored else None,
+                       title="Edit service" if stored else "Add a service", hidden=("origin",))
+
+
+class ReferralForm(RecordForm):
+    """Signpost or refer to a service from the directory; a referral checks partner consent first."""
+
+    def __init__(self, parent, profile, mentee_id: str, contact_id: str | None = None):
+        from PySide6.QtWidgets import QComboBox
+
+        from ..directory.contacts import list_contacts
+        from ..records.types import Referral
+
+        self.profile, self.mentee_id = profile, mentee_id
+        self.service = QComboBox()
+        self.service.setAccessibleName("Service")
+        for s in list_contacts(profile.conn):
+            self.service.addItem(s.record.title(), s.id)
+        if contact_id:
+            self.service.setCurrentIndex(max(0, self.service.findData(contact_id)))
+        header = QWidget()
+        box = QVBoxLayout(header)
+        box.setContentsMargins(0, 0, 0, 0)
+        label = QLabel("Ser&vice from the directory:")
+        label.setBuddy(self.service)
+        box.addWidget(label)
+        box.addWidget(self.service)
+        record = Referral(contact_id="-", organisation="-", on=today_iso())
+        super().__init__(record, self._store, title="Signpost or refer",
+                         hidden=("contact_id", "organisation", "category", "outcome", "outcome_note"),
+                         intro=header, reserved_keys="vsc", parent=parent)
+        _save_shortcut(self)
+        self.saved_id = None
+
+    def _store(self, referral) -> None:
+        from ..records.referrals import record_referral
+
+        contact_id = self.service.currentData()
+        if not contact_id:
+            raise BadInput("Choose a service from the directory (add it there first if it's missing).")
+        self.saved_id = record_referral(
+            self.profile.conn, author=self.profile.author, mentee_id=self.mentee_id, contact_id=contact_id,
+            kind=referral.kind, on=referral.on, reason=referral.reason, follow_up=referral.follow_up)
+
+    def save(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
+        from ..records.referrals import ConsentNeeded
+
+        try:
+            self.on_save(self.record())
+        except ConsentNeeded as need:
+            box = QMessageBox(QMessageBox.Information, "Consent needed", need.message, QMessageBox.NoButton, self)
+            consent = box.addButton("Record their consent now…", QMessageBox.AcceptRole)
+            signpost = box.addButton("Record a signpost instead", QMessageBox.ActionRole)
+            box.addButton(QMessageBox.Cancel)
+            box.exec()
+            if box.clickedButton() is consent:
+                form = consent_form(self, self.profile, self.mentee_id, scope="share_with_partner")
+                form.editors["partner"].put(need.organisation)
+                if form.exec():
+                    self.save()
+            elif box.clickedButton() is signpost:
+                self.editors["kind"].put("signpost")
+                self.save()
+            return
+        except BadInput as exc:
+            self.error.setText(exc.message)
+            return
+        self._initial = self.values()
+        self.accept()
+
+
+def outcome_form(parent, profile, stored) -> RecordForm:
+    """What came of a signpost or referral."""
+    hidden = ("contact_id", "organisation", "category", "kind", "on", "reason")
+    return edit_record(parent, profile, stored.record, mentee_id=stored.mentee_id, record_id=stored.id,
+                       title=f"Outcome: {stored.record.title()}", hidden=hidden)

@@ -17,6 +17,7 @@ def run_selftest(profile, out=sys.stdout) -> int:
     from .mentor_log import MentorLogDialog
     from .search_dialog import SearchDialog
     from .settings_dialog import SettingsDialog
+    from .sheet_dialog import SheetDialog
 
     from PySide6.QtCore import qInstallMessageHandler
 
@@ -51,6 +52,10 @@ def run_selftest(profile, out=sys.stdout) -> int:
         visit_dialog("record a meeting", record_dialogs.MeetingForm(window, profile, rows[0].id))
         visit_dialog("safeguarding concern", record_dialogs.concern_form(window, profile, rows[0].id))
         visit_dialog("meeting plan", record_dialogs.risk_form(window, profile, rows[0].id))
+        visit_dialog("signpost or refer", record_dialogs.ReferralForm(window, profile, rows[0].id))
+        visit_dialog("signposting sheet", SheetDialog(profile, rows[0].id, parent=window))
+    window.show_directory()
+    visit("directory", window)
     visit_dialog("new mentee", record_dialogs.mentee_form(window, profile))
     visit_dialog("search", SearchDialog(profile, window))
     visit_dialog("settings", SettingsDialog(profile, window))

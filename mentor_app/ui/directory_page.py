@@ -1,0 +1,221 @@
+"""The signposting directory: find a service in seconds, keep local entries current."""
+
+from __future__ import annotations
+
+from datetime import date
+from html import escape
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QComboBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QMessageBox, QPushButton,
+    QSplitter, QVBoxLayout, QWidget,
+)
+
+from .. import APP_NAME
+from ..directory import csv_io
+from ..directory.contacts import freshness, list_contacts
+from ..errors import BadInput, MentorAppError
+from ..records import store, vocab
+from ..records.types import Contact, fields_of
+from . import record_dialogs as dialogs
+
+
+def _button(text: str, slot) -> QPushButton:
+    b = QPushButton(text)
+    b.setAccessibleName(text.replace("&", "").rstrip("…"))
+    b.clicked.connect(slot)
+    return b
+
+
+def contact_html(contact: Contact) -> str:
+    """A contact in full, with its freshness said plainly at the top."""
+    fresh = freshness(contact)
+    colour = "#a04000" if fresh.stale else "#2e6b00"
+    parts = [f"<h3>{escape(contact.title())}</h3>", f"<p style='color:{colour}'>{escape(fresh.words)}</p>"]
+    for fld in fields_of(Contact):
+        value = getattr(contact, fld.name)
+        if not value or fld.name in ("organisation", "service"):
+            continue
+        if fld.name == "categories":
+            value = ", ".join(vocab.DIRECTORY_CATEGORIES.get(c, c) for c in value)
+        elif fld.metadata["choices"]:
+            value = fld.metadata["choices"].get(value, value)
+        parts.append(f"<p><b>{escape(fld.metadata['label'])}:</b> {escape(str(value)).replace(chr(10), '<br>')}</p>")
+    return "".join(parts)
+
+
+class DirectoryPage(QWidget):
+    changed = Signal()
+
+    def __init__(self, profile, parent=None):
+        super().__init__(parent)
+        self.profile = profile
+        self.text = QLineEdit()
+        self.text.setAccessibleName("Search the directory")
+        self.text.setPlaceholderText("What do they need? e.g. debt, housing, boxing, a town…")
+        self.category = QComboBox()
+        self.category.setAccessibleName("Category")
+        self.category.addItem("All categories", "")
+        for code, label in vocab.DIRECTORY_CATEGORIES.items():
+            self.category.addItem(label, code)
+        self.area = QLineEdit()
+        self.area.setAccessibleName("Area")
+        self.area.setPlaceholderText("Area (town)")
+        self.area.setMaximumWidth(180)
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(150)
+        self.timer.timeout.connect(self.refresh)
+        for w in (self.text, self.area):
+            w.textChanged.connect(lambda _: self.timer.start())
+        self.category.currentIndexChanged.connect(self.refresh)
+
+        self.results = QListWidget()
+        self.results.setAccessibleName("Services found")
+        self.results.setWordWrap(True)
+        self.results.currentItemChanged.connect(self._show)
+        self.results.itemActivated.connect(lambda _: self.edit_contact())
+        self.details = QLabel()
+        self.details.setWordWrap(True)
+        self.details.setAlignment(Qt.AlignTop)
+        self.details.setTextInteractionFlags(Qt.TextSelectableByMouse | Qt.TextSelectableByKeyboard)
+        self.details.setAccessibleName("Service details")
+        self.count = QLabel()
+
+        filters = QHBoxLayout()
+        filters.addWidget(self.text, 1)
+        filters.addWidget(self.category)
+        filters.addWidget(self.area)
+        split = QSplitter()
+        split.addWidget(self.results)
+        split.addWidget(self.details)
+        split.setSizes([380, 420])
+        buttons = QHBoxLayout()
+        for text, slot in (("&Add a service…", self.add_contact), ("&Edit…", self.edit_contact),
+                           ("Mark as &checked today", self.mark_checked), ("Delete…", self.delete_contact)):
+            buttons.addWidget(_button(text, slot))
+        buttons.addStretch(1)
+        for text, slot in (("&Import CSV…", self.import_csv), ("E&xport CSV…", self.export_csv),
+                           ("Print a &booklet…", self.print_booklet)):
+            buttons.addWidget(_button(text, slot))
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("<h2>Signposting directory</h2>"))
+        layout.addLayout(filters)
+        layout.addWidget(self.count)
+        layout.addWidget(split, 1)
+        layout.addLayout(buttons)
+
+    def refresh(self, select: str | None = None) -> None:
+        self.timer.stop()
+        current = select or (self.results.currentItem().data(Qt.UserRole) if self.results.currentItem() else None)
+        found = list_contacts(self.profile.conn, category=self.category.currentData(), area=self.area.text(),
+                              text=self.text.text())
+        self.results.clear()
+        for s in found:
+            stale = freshness(s.record).stale
+            local = "" if s.record.scope == "national" else f" · {s.record.area or 'local'}"
+            item = QListWidgetItem(("⚠ " if stale else "") + s.record.title() + local)
+            item.setData(Qt.UserRole, s.id)
+            if stale:
+                item.setToolTip(freshness(s.record).words)
+            self.results.addItem(item)
+            if s.id == current:
+                self.results.setCurrentItem(item)
+        self.count.setText(f"{len(found)} service(s). ⚠ = check the details before you rely on them.")
+        if self.results.currentItem() is None and self.results.count():
+            self.results.setCurrentRow(0)
+        if not found:
+            self.details.setText("Nothing matches. Try fewer words, another category, or add the service.")
+
+    def _show(self, item, _previous=None) -> None:
+        stored = store.get(self.profile.conn, item.data(Qt.UserRole)) if item else None
+        self.details.setText(contact_html(stored.record) if stored else "")
+
+    def _current(self):
+        item = self.results.currentItem()
+        return store.get(self.profile.conn, item.data(Qt.UserRole)) if item else None
+
+    def _after_change(self, select: str | None = None) -> None:
+        self.refresh(select)
+        self.changed.emit()
+
+    def add_contact(self) -> None:
+        form = dialogs.contact_form(self, self.profile)
+        if form.exec():
+            self._after_change(form.saved_id)
+
+    def edit_contact(self) -> None:
+        stored = self._current()
+        if stored is None:
+            return
+        form = dialogs.contact_form(self, self.profile, stored)
+        if form.exec():
+            self._after_change(stored.id)
+
+    def mark_checked(self) -> None:
+        stored = self._current()
+        if stored is None:
+            return
+        contact = stored.record
+        contact.last_checked, contact.checked_by = date.today().isoformat(), self.profile.display_name
+        if contact.origin == "default":
+            contact.origin = "local"  # reviewed here, so it is this laptop's entry now
+        store.save(self.profile.conn, contact, author=self.profile.author, record_id=stored.id)
+        self._after_change(stored.id)
+
+    def delete_contact(self) -> None:
+        stored = self._current()
+        if stored is None:
+            return
+        if QMessageBox.question(self, APP_NAME, f"Delete {stored.record.title()} from the directory? "
+                                "Referrals already recorded keep its name.",
+                                QMessageBox.Yes | QMessageBox.No, QMessageBox.No) != QMessageBox.Yes:
+            return
+        store.delete(self.profile.conn, stored.id, author=self.profile.author)
+        self._after_change()
+
+    def import_csv(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(self, "Import a directory", "", "CSV files (*.csv);;All files (*)")
+        if not name:
+            return
+        try:
+            plan = csv_io.read_csv(Path(name), self.profile.conn)
+        except BadInput as exc:
+            QMessageBox.warning(self, APP_NAME, exc.message)
+            return
+        only_good = merge = False
+        if plan.problems:
+            lines = "\n".join(p.words() for p in plan.problems[:15])
+            box = QMessageBox(QMessageBox.Warning, APP_NAME,
+                              f"{len(plan.problems)} row(s) have problems:\n\n{lines}\n\n"
+                              f"{len(plan.good)} row(s) are fine. Import only the good rows?",
+                              QMessageBox.Yes | QMessageBox.Cancel, self)
+            if box.exec() != QMessageBox.Yes:
+                return
+            only_good = True
+        if plan.duplicates:
+            merge = QMessageBox.question(
+                self, APP_NAME, f"{len(plan.duplicates)} row(s) have the same organisation and phone as an entry "
+                "already there. Merge them into those entries (filling in what is missing)? "
+                "No leaves them out.") == QMessageBox.Yes
+        try:
+            result = csv_io.apply_plan(self.profile.conn, plan, author=self.profile.author,
+                                       only_good_rows=only_good, merge_duplicates=merge)
+        except MentorAppError as exc:
+            QMessageBox.warning(self, APP_NAME, exc.message)
+            return
+        QMessageBox.information(self, APP_NAME, result.words())
+        self._after_change()
+
+    def export_csv(self) -> None:
+        name, _ = QFileDialog.getSaveFileName(self, "Export the directory", "directory.csv", "CSV files (*.csv)")
+        if name:
+            count = csv_io.export_csv(self.profile.conn, Path(name))
+            QMessageBox.information(self, APP_NAME, f"Exported {count} service(s) to {name}.")
+
+    def print_booklet(self) -> None:
+        from .sheet_dialog import SheetDialog
+
+        SheetDialog(self.profile, None, booklet_category=self.category.currentData() or "", parent=self).exec()

@@ -1,0 +1,159 @@
+"""Choose the services for a sheet (or a booklet), then save it as PDF or print it."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import datetime
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QCheckBox, QComboBox, QDialog, QFileDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMessageBox,
+    QPushButton, QVBoxLayout,
+)
+
+from .. import APP_NAME
+from ..directory.contacts import freshness, list_contacts
+from ..directory.preselect import preselect
+from ..errors import MentorAppError
+from ..printing.printer import send_to_printer
+from ..printing.sheet import SheetOptions, build_booklet, build_sheet
+from ..records import store, vocab
+from ..settings import load_settings
+from .messages import plain
+from .widgets import error_label
+
+
+def _named(widget, name):
+    widget.setAccessibleName(name)
+    return widget
+
+
+class SheetDialog(QDialog):
+    """For a mentee (a signposting sheet) or, with no mentee, a booklet of the directory."""
+
+    def __init__(self, profile, mentee_id: str | None, booklet_category: str = "", parent=None):
+        super().__init__(parent)
+        self.profile, self.mentee_id, self.category = profile, mentee_id, booklet_category
+        self.mentee = store.get(profile.conn, mentee_id) if mentee_id else None
+        self._preview_dir: tempfile.TemporaryDirectory | None = None
+        self.setWindowTitle("Signposting sheet" if self.mentee else "Services booklet")
+        self.setMinimumSize(560, 560)
+
+        self.contacts = _named(QListWidget(), "Services on the sheet")
+        picked = dict(preselect(profile.conn, mentee_id)) if self.mentee else {}
+        for s in list_contacts(profile.conn, category=booklet_category):
+            flag = " ⚠" if freshness(s.record).stale else ""
+            item = QListWidgetItem(f"{s.record.title()}{flag}")
+            item.setData(Qt.UserRole, s.id)
+            item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
+            item.setCheckState(Qt.Checked if (s.id in picked or not self.mentee) else Qt.Unchecked)
+            self.contacts.addItem(item)
+        self.groups = picked
+        self.large = _named(QCheckBox("&Large print (16 pt and bigger)"), "Large print")
+        self.paper = _named(QComboBox(), "Paper size")
+        self.paper.addItems(["A4", "Letter"])
+        self.with_name = _named(QCheckBox("Print their &name on the sheet"), "Print their name on the sheet")
+        self.with_name.setVisible(self.mentee is not None)
+        note = QLabel("Leave the name off unless they want it: a sheet can be lost." if self.mentee else
+                      "Every service in the directory" + (f" under {vocab.DIRECTORY_CATEGORIES[booklet_category]}"
+                                                          if booklet_category else "") + ", with a contents page.")
+        note.setWordWrap(True)
+        self.error = error_label()
+        buttons = QHBoxLayout()
+        for text, slot in (("&Preview", self.preview), ("&Save as PDF…", self.save_pdf), ("P&rint…", self.print_it),
+                           ("Close", self.reject)):
+            b = QPushButton(text)
+            b.setAccessibleName(text.replace("&", "").rstrip("…"))
+            b.clicked.connect(slot)
+            buttons.addWidget(b)
+        options = QHBoxLayout()
+        options.addWidget(self.large)
+        options.addWidget(QLabel("Paper:"))
+        options.addWidget(self.paper)
+        options.addStretch(1)
+        layout = QVBoxLayout(self)
+        heading = QLabel("Tick the services to include" + (f" for {self.mentee.record.title()}:" if self.mentee else ":"))
+        heading.setBuddy(self.contacts)
+        layout.addWidget(heading)
+        layout.addWidget(self.contacts, 1)
+        layout.addLayout(options)
+        layout.addWidget(self.with_name)
+        layout.addWidget(note)
+        layout.addWidget(self.error)
+        layout.addLayout(buttons)
+
+    def chosen(self) -> list:
+        out = []
+        for i in range(self.contacts.count()):
+            item = self.contacts.item(i)
+            if item.checkState() == Qt.Checked:
+                stored = store.get(self.profile.conn, item.data(Qt.UserRole))
+                if stored is not None:
+                    out.append((stored.id, stored.record))
+        return out
+
+    def options(self) -> SheetOptions:
+        settings = load_settings(self.profile)
+        title = "Services that can help you" if self.mentee else "Services near you"
+        name = self.mentee.record.title() if (self.mentee and self.with_name.isChecked()) else ""
+        groups = dict(self.groups) if self.mentee else {cid: self.category for cid, _ in self.chosen() if self.category}
+        return SheetOptions(large_print=self.large.isChecked(), page_size=self.paper.currentText(), title=title,
+                            mentee_name=name, organisation=settings.organisation,
+                            emergency_numbers=settings.emergency_numbers, groups=groups)
+
+    def write(self, path: Path) -> Path | None:
+        contacts = self.chosen()
+        if not contacts:
+            self.error.setText("Tick at least one service.")
+            return None
+        self.error.clear()
+        builder = build_sheet if self.mentee else build_booklet
+        try:
+            return builder(contacts, path, self.options())
+        except (OSError, MentorAppError) as exc:
+            self.error.setText(plain(exc) if isinstance(exc, MentorAppError) else
+                               f"Couldn't write the PDF: {exc.strerror or 'the file could not be written'}.")
+            return None
+
+    def preview(self) -> None:
+        if self._preview_dir is None:
+            self._preview_dir = tempfile.TemporaryDirectory(prefix="mentor-app-sheet-")
+        path = self.write(Path(self._preview_dir.name) / "preview.pdf")
+        if path is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+    def save_pdf(self) -> Path | None:
+        name, _ = QFileDialog.getSaveFileName(self, "Save the sheet", "services.pdf", "PDF files (*.pdf)")
+        if not name:
+            return None
+        path = self.write(Path(name))
+        if path is not None:
+            QMessageBox.information(self, APP_NAME, f"Saved to {path}.")
+        return path
+
+    def print_it(self) -> None:
+        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+        printer = QPrinter()
+        if QPrintDialog(printer, self).exec() != QDialog.Accepted:
+            return
+        documents = Path.home() / "Documents"
+        folder = documents if documents.is_dir() else Path.home()
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        path = self.write(folder / f"{'signposting-sheet' if self.mentee else 'services-booklet'}-{stamp}.pdf")
+        if path is None:
+            return
+        try:
+            send_to_printer(path, printer.printerName() or None)
+        except MentorAppError as exc:
+            QMessageBox.warning(self, APP_NAME, exc.message)
+            return
+        QMessageBox.information(self, APP_NAME, "Sent to the printer. A copy is saved at " + str(path) + ".")
+
+    def done(self, result: int) -> None:
+        if self._preview_dir is not None:
+            self._preview_dir.cleanup()
+            self._preview_dir = None
+        super().done(result)
