@@ -18,6 +18,7 @@ from .directory.defaults import ensure_default_directory
 from .paths import default_demo_dir, default_profile_dir
 from .storage.files import atomic_write_bytes
 from .storage import backups
+from .storage.db import DatabaseError
 from .storage.keystore import KeyringStatus
 from .storage.profile import ROLES, Profile, create_profile, open_profile
 
@@ -52,9 +53,11 @@ def profile_dir(args) -> Path:
     return Path(args.profile) if args.profile else default_profile_dir()
 
 
-def open_for_command(args) -> Profile:
+def open_for_command(args, prepare: bool = True) -> Profile:
     """Open the profile (keyring first, then the passphrase or recovery code), directory up to date."""
     profile = _unlock_for_command(args)
+    if not prepare:
+        return profile
     try:
         ensure_default_directory(profile)
     except BaseException:
@@ -136,7 +139,8 @@ def cmd_init(args) -> int:
 
 
 def cmd_check(args) -> int:
-    with open_for_command(args) as profile:
+    # Nothing but reading: a damaged file must still get its report.
+    with open_for_command(args, prepare=False) as profile:
         report = profile.check()
         lines = [
             ("Encryption (every page's signature)", report.cipher_problems),
@@ -509,6 +513,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         _say("Stopped. Nothing was lost.")
         return 130
+    except DatabaseError:
+        _say("Your notes file couldn't be read: part of it may be damaged. Nothing was deleted. "
+             "Run 'mentor-app check' to see what is wrong and which backup to restore.")
+        return 1
     except Exception as exc:  # noqa: BLE001 - last line of defence: no traceback, no content
         _say(f"Something unexpected went wrong ({type(exc).__name__}). Nothing was deleted. "
              "Please tell your IT contact what you were doing.")
