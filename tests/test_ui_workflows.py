@@ -335,3 +335,19 @@ def test_directory_search_finds_a_service_and_marks_it_checked(qtbot, window, de
     titles = [window.directory.results.item(i).text() for i in range(window.directory.results.count())]
     assert any(t.startswith("StepChange") for t in titles)
     assert "Checked " in window.directory.details.text()
+
+
+def test_sheet_dialog_saves_a_pdf_off_the_ui_thread(qtbot, window, demo_profile, tmp_path):
+    from mentor_app.ui.sheet_dialog import SheetDialog
+
+    row = _active_row(demo_profile, "")
+    dialog = SheetDialog(demo_profile, row.id, parent=window)
+    qtbot.addWidget(dialog)
+    for i in range(min(3, dialog.contacts.count())):
+        dialog.contacts.item(i).setCheckState(Qt.Checked)
+    dialog.with_name.setChecked(False)
+    saved = []
+    dialog.write(tmp_path / "sheet.pdf", saved.append)
+    assert not dialog.isEnabled()  # busy while the PDF is built
+    qtbot.waitUntil(lambda: bool(saved), timeout=20_000)
+    assert saved[0].stat().st_size > 1000 and dialog.isEnabled()

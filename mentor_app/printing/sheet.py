@@ -13,8 +13,6 @@ from datetime import date
 from html import escape
 from pathlib import Path
 
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
@@ -30,6 +28,7 @@ from ..directory.contacts import freshness
 from ..records import vocab
 from ..resources import resource_path
 from .links import contact_links
+from .qr import QrCode
 
 FONT, FONT_BOLD = "DejaVuSans", "DejaVuSans-Bold"
 PAGE_SIZES = {"A4": A4, "Letter": LETTER}
@@ -99,14 +98,6 @@ class _Styles:
                                       leading=size * caption * 1.2, alignment=1)
 
 
-def _qr(link: str, size: float) -> Drawing:
-    widget = QrCodeWidget(link, barLevel="M")
-    x1, y1, x2, y2 = widget.getBounds()
-    drawing = Drawing(size, size, transform=[size / (x2 - x1), 0, 0, size / (y2 - y1), 0, 0])
-    drawing.add(widget)
-    return drawing
-
-
 def _contact_block(contact, styles: _Styles, options: SheetOptions, width: float) -> list:
     lines = [Paragraph(_p(contact.title()), styles.name)]
     if contact.help_with:
@@ -127,7 +118,7 @@ def _contact_block(contact, styles: _Styles, options: SheetOptions, width: float
     qr_size = (34 if options.large_print else 22) * mm
     if not links:
         return lines + [Spacer(1, styles.body.fontSize * 0.8)]
-    codes = [[_qr(link, qr_size), Paragraph(_p(caption), styles.caption)] for caption, link in links]
+    codes = [[QrCode(link, qr_size), Paragraph(_p(caption), styles.caption)] for caption, link in links]
     code_cells = Table([[c[0] for c in codes], [c[1] for c in codes]], colWidths=[qr_size + 4 * mm] * len(codes))
     code_cells.hAlign = "LEFT"
     code_cells.setStyle(TableStyle([("ALIGN", (0, 0), (-1, -1), "CENTER"), ("VALIGN", (0, 0), (-1, -1), "TOP"),

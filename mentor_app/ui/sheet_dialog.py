@@ -22,7 +22,8 @@ from ..printing.sheet import SheetOptions, build_booklet, build_sheet
 from ..records import store, vocab
 from ..settings import load_settings
 from .messages import plain
-from .widgets import error_label
+from .widgets import busy_bar, error_label
+from .worker import run_in_background
 
 
 def _named(widget, name):
@@ -61,6 +62,8 @@ class SheetDialog(QDialog):
                                                           if booklet_category else "") + ", with a contents page.")
         note.setWordWrap(True)
         self.error = error_label()
+        self.busy = busy_bar("Making the PDF")
+        self._job = None
         buttons = QHBoxLayout()
         for text, slot in (("&Preview", self.preview), ("&Save as PDF…", self.save_pdf), ("P&rint…", self.print_it),
                            ("Close", self.reject)):
@@ -82,6 +85,7 @@ class SheetDialog(QDialog):
         layout.addWidget(self.with_name)
         layout.addWidget(note)
         layout.addWidget(self.error)
+        layout.addWidget(self.busy)
         layout.addLayout(buttons)
 
     def chosen(self) -> list:
@@ -103,35 +107,41 @@ class SheetDialog(QDialog):
                             mentee_name=name, organisation=settings.organisation,
                             emergency_numbers=settings.emergency_numbers, groups=groups)
 
-    def write(self, path: Path) -> Path | None:
+    def write(self, path: Path, then) -> None:
+        """Build the PDF off the UI thread (a booklet takes seconds), then call `then(path)`."""
         contacts = self.chosen()
         if not contacts:
             self.error.setText("Tick at least one service.")
-            return None
+            return
         self.error.clear()
         builder = build_sheet if self.mentee else build_booklet
-        try:
-            return builder(contacts, path, self.options())
-        except (OSError, MentorAppError) as exc:
-            self.error.setText(plain(exc) if isinstance(exc, MentorAppError) else
-                               f"Couldn't write the PDF: {exc.strerror or 'the file could not be written'}.")
-            return None
+        options = self.options()
+        self.busy.setVisible(True)
+        self.setEnabled(False)
+
+        def finished(result) -> None:
+            self.busy.setVisible(False)
+            self.setEnabled(True)
+            then(result)
+
+        def failed(exc: BaseException) -> None:
+            self.busy.setVisible(False)
+            self.setEnabled(True)
+            self.error.setText(f"Couldn't write the PDF: {exc.strerror or 'the file could not be written'}."
+                               if isinstance(exc, OSError) else plain(exc))
+
+        self._job = run_in_background(lambda: builder(contacts, path, options), finished, failed)
 
     def preview(self) -> None:
         if self._preview_dir is None:
             self._preview_dir = tempfile.TemporaryDirectory(prefix="mentor-app-sheet-")
-        path = self.write(Path(self._preview_dir.name) / "preview.pdf")
-        if path is not None:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+        self.write(Path(self._preview_dir.name) / "preview.pdf",
+                   lambda path: QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))))
 
-    def save_pdf(self) -> Path | None:
+    def save_pdf(self) -> None:
         name, _ = QFileDialog.getSaveFileName(self, "Save the sheet", "services.pdf", "PDF files (*.pdf)")
-        if not name:
-            return None
-        path = self.write(Path(name))
-        if path is not None:
-            QMessageBox.information(self, APP_NAME, f"Saved to {path}.")
-        return path
+        if name:
+            self.write(Path(name), lambda path: QMessageBox.information(self, APP_NAME, f"Saved to {path}."))
 
     def print_it(self) -> None:
         from PySide6.QtPrintSupport import QPrintDialog, QPrinter
@@ -142,15 +152,16 @@ class SheetDialog(QDialog):
         documents = Path.home() / "Documents"
         folder = documents if documents.is_dir() else Path.home()
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        path = self.write(folder / f"{'signposting-sheet' if self.mentee else 'services-booklet'}-{stamp}.pdf")
-        if path is None:
-            return
+        target = folder / f"{'signposting-sheet' if self.mentee else 'services-booklet'}-{stamp}.pdf"
+        self.write(target, lambda path: self._send(path, printer.printerName() or None))
+
+    def _send(self, path: Path, printer_name: str | None) -> None:
         try:
-            send_to_printer(path, printer.printerName() or None)
+            send_to_printer(path, printer_name)
         except MentorAppError as exc:
             QMessageBox.warning(self, APP_NAME, exc.message)
             return
-        QMessageBox.information(self, APP_NAME, "Sent to the printer. A copy is saved at " + str(path) + ".")
+        QMessageBox.information(self, APP_NAME, f"Sent to the printer. A copy is saved at {path}.")
 
     def done(self, result: int) -> None:
         if self._preview_dir is not None:
