@@ -164,7 +164,8 @@ class _Document(BaseDocTemplate):
                          author=printable(options.organisation), subject="Signposting",
                          initialFontName=FONT, initialFontSize=options.body_size)
         frame = Frame(margin, margin + self.footer_height, size[0] - 2 * margin,
-                      size[1] - 2 * margin - self.footer_height, id="body")
+                      size[1] - 2 * margin - self.footer_height, id="body",
+                      leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
         self.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=self._footer)])
         self.options, self.styles = options, styles
 
