@@ -389,6 +389,59 @@ def cmd_mentees(args) -> int:
     return 0
 
 
+def cmd_enrolment_file(args) -> int:
+    import json
+
+    from .exchange.enrolment import make_enrolment
+    from .storage.files import atomic_write_bytes
+
+    target = _new_output(args.output)
+    with open_for_command(args) as profile:
+        data = make_enrolment(profile, escrow_recipient=args.escrow or "")
+    atomic_write_bytes(target, json.dumps(data, indent=2, ensure_ascii=False).encode("utf-8"))
+    print(f"Enrolment file for {data['organisation']} written to {target}.")
+    print(f"Fingerprint to read out to each mentor: {data['fingerprint']}")
+    return 0
+
+
+def cmd_enrol(args) -> int:
+    from .exchange.enrolment import accept_enrolment, read_enrolment_file
+
+    enrolment = read_enrolment_file(Path(args.file))
+    expected = args.fingerprint
+    if not expected:
+        if not sys.stdin.isatty():
+            raise BadInput(f"This file's fingerprint is {enrolment.fingerprint}. Check it with your supervisor, then "
+                           f"run again with --fingerprint {enrolment.fingerprint}")
+        print(f"Organisation: {enrolment.organisation}")
+        print(f"Fingerprint:  {enrolment.fingerprint}")
+        expected = input("Type the fingerprint your supervisor read out to you: ")
+    with open_for_command(args) as profile:
+        outcome = accept_enrolment(profile, enrolment, expected, shared_folder=args.shared_folder or "")
+    print(f"{'Enrolled with' if outcome == 'enrolled' else 'Updated the enrolment for'} {enrolment.organisation}.")
+    return 0
+
+
+def cmd_fingerprint(args) -> int:
+    from .exchange.keys import device_key, organisation_keys
+
+    with open_for_command(args) as profile:
+        if profile.role == "supervisor":
+            print(organisation_keys(profile, create=True)[1].fingerprint)
+        else:
+            print(device_key(profile).fingerprint)
+    return 0
+
+
+def cmd_export(args) -> int:
+    from .exchange.export import export
+
+    with open_for_command(args) as profile:
+        result = export(profile, to=args.to)
+    print(result.words())
+    return 0
+
+
 def cmd_selftest(args) -> int:
     from .ui.selftest import run_selftest
 
@@ -491,6 +544,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--merge-duplicates", action="store_true",
                    help="import: merge rows with the same organisation and phone into the existing entry")
     p.set_defaults(func=cmd_directory)
+
+    p = sub.add_parser("enrolment-file", parents=[common, stdin],
+                       help="supervisor: write the public enrolment file for mentors")
+    p.add_argument("-o", "--output", required=True, metavar="FILE")
+    p.add_argument("--escrow", metavar="AGE_RECIPIENT", help="also encrypt every batch to this age recipient")
+    p.set_defaults(func=cmd_enrolment_file)
+
+    p = sub.add_parser("enrol", parents=[common, stdin], help="mentor: accept the organisation's enrolment file")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--fingerprint", metavar="FP", help="the fingerprint the supervisor read out (no prompt)")
+    p.add_argument("--shared-folder", metavar="DIR", help="where exports go (the shared drive folder)")
+    p.set_defaults(func=cmd_enrol)
+
+    p = sub.add_parser("fingerprint", parents=[common, stdin], help="print this profile's key fingerprint")
+    p.set_defaults(func=cmd_fingerprint)
+
+    p = sub.add_parser("export", parents=[common, stdin], help="share what is new with the supervisor, now")
+    p.add_argument("--to", metavar="DIR", help="the shared folder (default: the one set at enrolment)")
+    p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("selftest", parents=[common, stdin], help="open every main screen offscreen and check it draws")
     p.set_defaults(func=cmd_selftest)

@@ -1,0 +1,1 @@
+"""Sharing with the supervisor: keys, enrolment, consent-aware signed and encrypted batches."""

@@ -1,0 +1,112 @@
+"""One export batch: a signed manifest and its records, encrypted with age to the organisation.
+
+Plaintext inside the age envelope (see docs/exchange-format.md):
+    line 1: {"manifest": {...}, "signature": "<Ed25519 over the canonical manifest>"}
+    then:   one JSON record per line; the manifest holds the SHA-256 of these lines.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+import pyrage
+from pyrage import x25519
+
+from .keys import SigningKey, b64, fingerprint, unb64, verify
+
+FORMAT = "mentor-app-batch"
+FORMAT_VERSION = 1
+SUFFIX = ".mentorlog"
+
+
+def canonical(data) -> bytes:
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def batch_name(sequence: int, batch_id: str) -> str:
+    return f"{sequence:08d}-{batch_id}{SUFFIX}"
+
+
+def record_stream(records: list[dict]) -> bytes:
+    return b"".join(canonical(r) + b"\n" for r in records)
+
+
+def content_hash(payload) -> str:
+    return hashlib.sha256(canonical(payload)).hexdigest()
+
+
+def seal(*, records: list[dict], sequence: int, batch_id: str, previous_hash: str, created_at: str,
+         device_key: SigningKey, mentor_name: str, recipients: list[str]) -> bytes:
+    """The encrypted batch file's bytes."""
+    stream = record_stream(records)
+    manifest = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "batch_id": batch_id,
+        "sequence": sequence,
+        "previous_batch_sha256": previous_hash,
+        "created_at": created_at,
+        "device_key": b64(device_key.public),
+        "device_key_id": device_key.fingerprint,
+        "mentor_name": mentor_name,
+        "recipients": recipients,
+        "record_count": len(records),
+        "records_sha256": hashlib.sha256(stream).hexdigest(),
+    }
+    header = {"manifest": manifest, "signature": device_key.sign(canonical(manifest))}
+    plaintext = canonical(header) + b"\n" + stream
+    return pyrage.encrypt(plaintext, [x25519.Recipient.from_str(r) for r in recipients])
+
+
+class BatchInvalid(Exception):
+    """A batch that must not be used; `reason` is a plain sentence."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass
+class OpenedBatch:
+    manifest: dict
+    records: list[dict]
+
+    @property
+    def device_key(self) -> bytes:
+        return unb64(self.manifest["device_key"])
+
+
+def open_batch(data: bytes, identities: list[str]) -> OpenedBatch:
+    """Decrypt and verify a batch completely, or say why it can't be trusted."""
+    try:
+        plaintext = pyrage.decrypt(data, [x25519.Identity.from_str(i) for i in identities])
+    except Exception:  # noqa: BLE001 - pyrage raises its own error types
+        raise BatchInvalid("It could not be decrypted with the organisation's keys (damaged, cut short, "
+                           "or encrypted for someone else).") from None
+    header_line, _, stream = plaintext.partition(b"\n")
+    try:
+        header = json.loads(header_line)
+        manifest, signature = header["manifest"], header["signature"]
+        if manifest.get("format") != FORMAT:
+            raise ValueError
+    except (ValueError, KeyError, TypeError):
+        raise BatchInvalid("It is not a Mentor App batch.") from None
+    if int(manifest.get("format_version", 0)) > FORMAT_VERSION:
+        raise BatchInvalid("It was written by a newer version of Mentor App.")
+    try:
+        device = unb64(manifest["device_key"])
+    except (KeyError, ValueError):
+        raise BatchInvalid("Its signing key is missing.") from None
+    if fingerprint(device) != manifest.get("device_key_id") or not verify(device, signature, canonical(manifest)):
+        raise BatchInvalid("Its signature does not match: it was changed after the mentor's app wrote it.")
+    if hashlib.sha256(stream).hexdigest() != manifest.get("records_sha256"):
+        raise BatchInvalid("Its records do not match its signed manifest: it was changed or cut short.")
+    try:
+        records = [json.loads(line) for line in stream.splitlines() if line]
+    except ValueError:
+        raise BatchInvalid("Its records are not readable.") from None
+    if len(records) != manifest.get("record_count"):
+        raise BatchInvalid("It holds a different number of records than its manifest says.")
+    return OpenedBatch(manifest, records)

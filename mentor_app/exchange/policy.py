@@ -1,0 +1,72 @@
+"""What leaves the laptop, and on what basis: the one function that decides.
+
+For each changed record, `decide` says what the export carries:
+- safeguarding concerns go out in full whatever the consent (a legal duty),
+  with the mentee's name so the supervisor can act;
+- a mentee's records go out in full while their consent to share with the
+  organisation is in force;
+- without it, only identity-free counts under a pseudonym the supervisor
+  can't reverse (meetings by type, sport minutes, referrals by category and
+  outcome, needs scores without notes);
+- the mentor's own log goes out; the local directory and settings don't;
+- deletions go out as tombstones (id and type only).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import date
+
+from ..records import store
+from ..records.consent import consent_in_force
+from ..records.types import to_data
+
+# Fields that may go out without consent: nothing that names, describes or locates anyone.
+COUNT_FIELDS = {
+    "mentee": ("status", "referral_source"),
+    "meeting": ("kind", "activity", "appointment_at", "duration_minutes", "wellbeing_before", "wellbeing_after"),
+    "referral": ("category", "kind", "outcome"),
+    "needs_check": ("scores",),
+}
+NEVER_SHARED = ("contact",)
+
+
+@dataclass(frozen=True)
+class Decision:
+    basis: str          # consent | safeguarding | counts | mentor | tombstone | none
+    payload: dict | None
+
+
+def pseudonym(secret: bytes, mentee_id: str) -> str:
+    return "p-" + hmac.new(secret, mentee_id.encode(), hashlib.sha256).hexdigest()[:24]
+
+
+def _month(stored: store.Stored) -> str:
+    return (stored.sort_at or stored.created_at)[:7]
+
+
+def decide(conn, stored: store.Stored, secret: bytes, today: date | None = None) -> Decision:
+    if stored.type in NEVER_SHARED:
+        return Decision("none", None)
+    if stored.deleted:
+        return Decision("tombstone", {})
+    if stored.type == "mentor_log":
+        return Decision("mentor", to_data(stored.record))
+    mentee_id = stored.id if stored.type == "mentee" else stored.mentee_id
+    if stored.type == "concern":
+        mentee = store.get(conn, mentee_id)
+        payload = to_data(stored.record)
+        payload["mentee_name"] = mentee.record.title() if mentee else ""
+        return Decision("safeguarding", payload)
+    if consent_in_force(conn, mentee_id, "share_with_organisation", today).in_force:
+        return Decision("consent", to_data(stored.record))
+    fields = COUNT_FIELDS.get(stored.type)
+    if fields is None:
+        return Decision("none", None)
+    data = to_data(stored.record)
+    payload = {name: data[name] for name in fields}
+    payload["month"] = _month(stored)
+    payload["pseudonym"] = pseudonym(secret, mentee_id)
+    return Decision("counts", payload)
