@@ -136,10 +136,20 @@ def build_records(profile, cursor: int, today: date | None = None) -> tuple[list
         mentee_id = _mentee_of(s)
         if s.deleted:
             record["deleted"] = True
-        elif mentee_id and s.type != "mentor_log":
+            if s.type == "mentee" and s.id not in previously:
+                # The supervisor only ever knew this person by their pseudonym.
+                record["id"] = pseudonym(secret, s.id)
+        elif decision.basis == "consent" and mentee_id:
+            record["mentee_id"] = mentee_id
             record["pseudonym"] = pseudonym(secret, mentee_id)
-            if decision.basis in ("consent", "safeguarding"):
-                record["mentee_id"] = mentee_id
+        elif decision.basis == "safeguarding":
+            # Named so the supervisor can act, but without the pseudonym: it must not
+            # link the identity-free counts of someone who has not consented to their name.
+            record["mentee_id"] = mentee_id
+        elif decision.basis == "counts":
+            record["pseudonym"] = pseudonym(secret, mentee_id)
+            if s.type == "mentee":
+                record["id"] = record["pseudonym"]
         record["fields"] = decision.payload
         record["content_sha256"] = batch_format.content_hash(decision.payload)
         records.append(record)
