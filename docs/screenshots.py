@@ -79,6 +79,23 @@ def main() -> int:
     search.run()
     grab(search, "search")
     search.done(0)
+    import json
+
+    from mentor_app.exchange.enrolment import accept_enrolment, make_enrolment, parse_enrolment
+    from mentor_app.ui.sync_dialog import SyncDialog
+
+    supervisor, _ = create_profile(folder.parent / "supervisor", role="supervisor", name="Riverside Mentoring",
+                                   passphrase=demo.DEMO_PASSPHRASE, use_keyring=False,
+                                   kdf_params=Argon2Params(time_cost=2))
+    enrolment = parse_enrolment(json.dumps(make_enrolment(supervisor)).encode())
+    supervisor.close()
+    drive = Path(tempfile.gettempdir()) / "Mentoring shared drive"
+    drive.mkdir(exist_ok=True)
+    accept_enrolment(profile, enrolment, enrolment.fingerprint, shared_folder=str(drive))
+    sync = SyncDialog(profile, window)
+    sync.show()
+    grab(sync, "sharing")
+    sync.done(0)
     window.lock()
     grab(window, "locked")
     window.close()

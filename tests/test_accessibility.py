@@ -14,6 +14,7 @@ from mentor_app.ui.mentor_log import MentorLogDialog
 from mentor_app.ui.search_dialog import SearchDialog
 from mentor_app.ui.settings_dialog import SettingsDialog
 from mentor_app.ui.sheet_dialog import SheetDialog
+from mentor_app.ui.sync_dialog import SyncDialog
 from mentor_app.ui.setup import RecoveryCodeDialog, SetupDialog
 from mentor_app.ui.unlock import UnlockDialog
 
@@ -81,8 +82,9 @@ def test_main_window_today_and_every_mentee_tab(window):
     lambda w, p, m: record_dialogs.ReferralForm(w, p, m),
     lambda w, p, m: record_dialogs.contact_form(w, p),
     lambda w, p, m: SheetDialog(p, m, parent=w),
+    lambda w, p, m: SyncDialog(p, w),
 ], ids=["meeting", "concern", "meeting-plan", "consent", "action", "goal", "mentee", "my-log-entry",
-        "needs-check", "search", "settings", "my-log", "referral", "contact", "sheet"])
+        "needs-check", "search", "settings", "my-log", "referral", "contact", "sheet", "sync"])
 def test_every_form_is_named(qtbot, window, make):
     mentee = caseload.caseload(window.profile.conn)[0].id
     dialog = make(window, window.profile, mentee)

@@ -351,3 +351,27 @@ def test_sheet_dialog_saves_a_pdf_off_the_ui_thread(qtbot, window, demo_profile,
     assert not dialog.isEnabled()  # busy while the PDF is built
     qtbot.waitUntil(lambda: bool(saved), timeout=20_000)
     assert saved[0].stat().st_size > 1000 and dialog.isEnabled()
+
+
+def test_status_bar_says_when_the_drive_is_missing_and_shares_when_it_is_back(qtbot, window, demo_profile,
+                                                                              make_profile, tmp_path):
+    import json
+
+    from mentor_app.exchange.enrolment import accept_enrolment, make_enrolment, parse_enrolment
+    from mentor_app.ui.sync_dialog import SyncDialog
+
+    supervisor, _ = make_profile("supervisor", role="supervisor")
+    enrolment = parse_enrolment(json.dumps(make_enrolment(supervisor)).encode())
+    accept_enrolment(demo_profile, enrolment, enrolment.fingerprint, shared_folder=str(tmp_path / "drive"))
+    window.auto_share()
+    words = window.sync_label.text()
+    assert words.startswith("Shared drive not found") and "change(s) waiting" in words
+    (tmp_path / "drive").mkdir()
+    window.auto_share()
+    qtbot.waitUntil(lambda: window._share_job is None, timeout=20_000)
+    assert window.sync_label.text() == "Shared drive reachable — all shared"
+    assert list((tmp_path / "drive").glob("device-*/*.mentorlog"))
+    dialog = SyncDialog(demo_profile, window)
+    qtbot.addWidget(dialog)
+    assert "0 change(s)" in dialog.status.text() and dialog.people.count() > 0
+    dialog.done(0)

@@ -7,6 +7,7 @@ One process at a time may have it open.
 
 from __future__ import annotations
 
+import copy
 import os
 import shutil
 import time
@@ -101,6 +102,21 @@ class Profile:
     def transaction(self) -> Iterator[object]:
         with db.transaction(self.conn) as conn:
             yield conn
+
+    @contextmanager
+    def second_connection(self) -> Iterator["Profile"]:
+        """The same profile on its own connection, for work on another thread (e.g. an export).
+
+        WAL lets it read while the window writes; writes wait their turn. It
+        never takes backups or releases the profile's lock.
+        """
+        conn = db.connect(self.db_path, self.key)
+        view = copy.copy(self)
+        view.conn = conn
+        try:
+            yield view
+        finally:
+            conn.close()
 
     def get_setting(self, name: str, default: str | None = None) -> str | None:
         row = self.conn.execute("SELECT value FROM settings WHERE key = ?", (name,)).fetchone()

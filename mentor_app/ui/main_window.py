@@ -26,6 +26,8 @@ from PySide6.QtWidgets import (
 
 from .. import APP_NAME
 from ..records import caseload, store
+from ..exchange.enrolment import SHARED_FOLDER, current_enrolment
+from ..exchange.export import drive_status, export, pending_changes
 from ..settings import load_settings
 from ..storage import backups
 from . import record_dialogs as dialogs
@@ -36,10 +38,12 @@ from .mentee_page import MenteePage
 from .mentor_log import MentorLogDialog
 from .messages import plain
 from .search_dialog import SearchDialog
+from .sync_dialog import SyncDialog, export_in_background
 from .settings_dialog import SettingsDialog
 from .worker import run_in_background
 
 AUTO_BACKUP_CHECK_MS = 5 * 60 * 1000
+SYNC_CHECK_MS = 3 * 60 * 1000
 BASE_POINT_SIZE = None  # the platform's own size, remembered before "larger text" changes it
 
 
@@ -49,6 +53,7 @@ class MainWindow(QMainWindow):
         self.profile = profile
         self._job = None
         self._hidden_while_locked: list[QWidget] = []
+        self._share_job = None
         self.setWindowTitle(f"{APP_NAME} — {profile.display_name}")
         self.resize(1100, 720)
 
@@ -116,6 +121,13 @@ class MainWindow(QMainWindow):
         self.timer = QTimer(self)
         self.timer.timeout.connect(self._auto_backup)
         self.timer.start(AUTO_BACKUP_CHECK_MS)
+        self.sync_label = QLabel()
+        self.sync_label.setAccessibleName("Sharing status")
+        self.statusBar().addPermanentWidget(self.sync_label)
+        self.sync_timer = QTimer(self)
+        self.sync_timer.timeout.connect(self.auto_share)
+        self.sync_timer.start(SYNC_CHECK_MS)
+        QTimer.singleShot(0, self.auto_share)
         self.refresh_lists()
         self.show_home()
 
@@ -134,6 +146,7 @@ class MainWindow(QMainWindow):
         self._action(file, "&Back up now", self.back_up_now, "Ctrl+Shift+B")
         self._action(file, "&Restore from a backup…", self.restore_from_file)
         self._action(file, "&Check for damage", self.check_now)
+        self._action(file, "Sharing with your &supervisor…", self.open_sync)
         self._action(file, "&Settings…", self.open_settings, "Ctrl+,")
         file.addSeparator()
         self._action(file, "&Quit", self.close, QKeySequence.Quit)
@@ -278,6 +291,41 @@ class MainWindow(QMainWindow):
             else:
                 self.open_log()
 
+    def open_sync(self) -> None:
+        SyncDialog(self.profile, self).exec()
+        self.show_sync_status()
+
+    def show_sync_status(self) -> str:
+        if current_enrolment(self.profile) is None:
+            words = "Not sharing with a supervisor yet"
+        else:
+            drive = drive_status(self.profile.get_setting(SHARED_FOLDER))
+            waiting = pending_changes(self.profile)
+            words = (f"{drive.words.rstrip('.')} — {waiting} change(s) waiting" if not drive.reachable or waiting
+                     else "Shared drive reachable — all shared")
+        self.sync_label.setText(words)
+        return words
+
+    def auto_share(self) -> None:
+        """When the drive is there and something is waiting, share it without being asked."""
+        if self.locked or self._share_job is not None or current_enrolment(self.profile) is None:
+            self.show_sync_status()
+            return
+        if not drive_status(self.profile.get_setting(SHARED_FOLDER)).reachable or not pending_changes(self.profile):
+            self.show_sync_status()
+            return
+
+        def finished(_result=None) -> None:
+            self._share_job = None
+            if not self.profile.closed:
+                self.show_sync_status()
+
+        def failed(exc) -> None:
+            finished()
+            self.statusBar().showMessage(plain(exc), 15_000)
+
+        self._share_job = export_in_background(self.profile, finished, failed)
+
     def open_settings(self) -> None:
         dialog = SettingsDialog(self.profile, self)
         if dialog.exec():
@@ -335,13 +383,17 @@ class MainWindow(QMainWindow):
     # -- backups ------------------------------------------------------------
     def _fail(self, exc: BaseException) -> None:
         QMessageBox.warning(self, APP_NAME, plain(exc))
-        self.refresh_lists()
+        if not self.profile.closed:
+            self.refresh_lists()
 
     def back_up_now(self) -> None:
         self.statusBar().showMessage("Backing up…")
-        self._job = run_in_background(lambda: self.profile.backup_now(),
-                                      lambda _: (self.home.refresh(), self.statusBar().showMessage("Backup taken.", 8000)),
-                                      self._fail)
+        def done(_path) -> None:
+            if not self.profile.closed:  # the window may have closed while the backup ran
+                self.home.refresh()
+                self.statusBar().showMessage("Backup taken.", 8000)
+
+        self._job = run_in_background(lambda: self.profile.backup_now(), done, self._fail)
 
     def check_now(self) -> None:
         def done(report) -> None:
@@ -390,9 +442,23 @@ class MainWindow(QMainWindow):
         except Exception as exc:  # noqa: BLE001
             self.statusBar().showMessage(plain(exc))
 
+    def _share_on_close(self) -> None:
+        """Last chance to share before the laptop goes in the bag; quietly skipped if the drive isn't there."""
+        from PySide6.QtCore import QThreadPool
+
+        QThreadPool.globalInstance().waitForDone(30_000)
+        try:
+            if (current_enrolment(self.profile) is not None and pending_changes(self.profile)
+                    and drive_status(self.profile.get_setting(SHARED_FOLDER)).reachable):
+                export(self.profile)
+        except Exception:  # noqa: BLE001 - the changes stay waiting for next time
+            pass
+
     def closeEvent(self, event) -> None:
         self.timer.stop()
+        self.sync_timer.stop()
         self.idle.stop()
+        self._share_on_close()
         try:
             self.profile.close()
         except Exception as exc:  # noqa: BLE001

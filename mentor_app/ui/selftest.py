@@ -18,6 +18,7 @@ def run_selftest(profile, out=sys.stdout) -> int:
     from .search_dialog import SearchDialog
     from .settings_dialog import SettingsDialog
     from .sheet_dialog import SheetDialog
+    from .sync_dialog import SyncDialog
 
     from PySide6.QtCore import qInstallMessageHandler
 
@@ -60,6 +61,7 @@ def run_selftest(profile, out=sys.stdout) -> int:
     visit_dialog("search", SearchDialog(profile, window))
     visit_dialog("settings", SettingsDialog(profile, window))
     visit_dialog("my log", MentorLogDialog(profile, window))
+    visit_dialog("sharing", SyncDialog(profile, window))
     window.lock()
     visit("locked", window)
     window.close()

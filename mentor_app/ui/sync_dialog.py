@@ -1,0 +1,142 @@
+"""Sharing with the supervisor: enrolment, the drive's state, what is waiting, and what is shared for whom."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QInputDialog, QLabel, QListWidget, QMessageBox, QPushButton,
+    QVBoxLayout,
+)
+
+from .. import APP_NAME
+from ..errors import MentorAppError
+from ..exchange.enrolment import SHARED_FOLDER, accept_enrolment, current_enrolment, read_enrolment_file
+from ..exchange.export import LAST_EXPORT, drive_status, export, pending_changes
+from ..records import caseload
+from ..records.consent import consent_in_force
+from .messages import plain
+from .widgets import busy_bar, error_label
+from .worker import run_in_background
+
+
+def sharing_words(conn, mentee_id: str) -> str:
+    state = consent_in_force(conn, mentee_id, "share_with_organisation")
+    if state.in_force:
+        return f"shared in full (they agreed on {state.since})"
+    return "only counts, no name or notes (no consent to share); safeguarding concerns are always shared"
+
+
+def export_in_background(profile, on_done, on_failed):
+    def work():
+        with profile.second_connection() as view:
+            return export(view)
+    return run_in_background(work, on_done, on_failed)
+
+
+class SyncDialog(QDialog):
+    def __init__(self, profile, parent=None):
+        super().__init__(parent)
+        self.profile = profile
+        self._job = None
+        self.setWindowTitle("Sharing with your supervisor")
+        self.setMinimumSize(620, 480)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.status.setAccessibleName("Sharing status")
+        self.people = QListWidget()
+        self.people.setAccessibleName("What is shared for each mentee")
+        self.people.setWordWrap(True)
+        self.error = error_label()
+        self.busy = busy_bar("Sharing")
+        self.export_button = QPushButton("&Share now")
+        self.export_button.setAccessibleName("Share now")
+        self.export_button.clicked.connect(self.share_now)
+        enrol = QPushButton("&Enrol with your organisation…")
+        enrol.setAccessibleName("Enrol with your organisation")
+        enrol.clicked.connect(self.enrol)
+        folder = QPushButton("Choose the shared &folder…")
+        folder.setAccessibleName("Choose the shared folder")
+        folder.clicked.connect(self.choose_folder)
+        row = QHBoxLayout()
+        for b in (self.export_button, enrol, folder):
+            row.addWidget(b)
+        row.addStretch(1)
+        close = QDialogButtonBox(QDialogButtonBox.Close)
+        close.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.status)
+        layout.addLayout(row)
+        layout.addWidget(self.busy)
+        layout.addWidget(self.error)
+        layout.addWidget(QLabel("<b>What is shared for each mentee</b>"))
+        layout.addWidget(self.people, 1)
+        layout.addWidget(close)
+        self.refresh()
+
+    def refresh(self) -> None:
+        p = self.profile
+        enrolment = current_enrolment(p)
+        folder = p.get_setting(SHARED_FOLDER)
+        drive = drive_status(folder)
+        waiting = pending_changes(p)
+        last = p.get_setting(LAST_EXPORT)
+        lines = [
+            f"<b>Organisation:</b> {enrolment.organisation} (fingerprint {enrolment.fingerprint})" if enrolment
+            else "<b>Not enrolled yet.</b> Ask your supervisor for an enrolment file.",
+            f"<b>Shared folder:</b> {folder or 'not chosen'} — {drive.words}",
+            f"<b>Waiting to share:</b> {waiting} change(s)",
+            f"<b>Last shared:</b> {last.replace('T', ' ')[:16] if last else 'never'}",
+        ]
+        self.status.setText("<br>".join(lines))
+        self.export_button.setEnabled(bool(enrolment) and drive.reachable)
+        self.people.clear()
+        for row in caseload.caseload(p.conn):
+            self.people.addItem(f"{row.name}: {sharing_words(p.conn, row.id)}")
+
+    def share_now(self) -> None:
+        self.busy.setVisible(True)
+        self.export_button.setEnabled(False)
+        self.error.clear()
+
+        def done(result) -> None:
+            self.busy.setVisible(False)
+            self.refresh()
+            self.error.setStyleSheet("color: #1b5e20;")
+            self.error.setText(result.words())
+
+        def failed(exc) -> None:
+            self.busy.setVisible(False)
+            self.refresh()
+            self.error.setStyleSheet("color: #a00000;")
+            self.error.setText(plain(exc))
+
+        self._job = export_in_background(self.profile, done, failed)
+
+    def enrol(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(self, "Choose the enrolment file", "", "Enrolment files (*.json *.*)")
+        if not name:
+            return
+        try:
+            enrolment = read_enrolment_file(Path(name))
+        except MentorAppError as exc:
+            QMessageBox.warning(self, APP_NAME, exc.message)
+            return
+        typed, ok = QInputDialog.getText(
+            self, "Check the fingerprint",
+            f"This file is from {enrolment.organisation}.\nIts fingerprint is {enrolment.fingerprint}.\n\n"
+            "Type the fingerprint your supervisor read out to you:")
+        if not ok:
+            return
+        try:
+            accept_enrolment(self.profile, enrolment, typed)
+        except MentorAppError as exc:
+            QMessageBox.warning(self, APP_NAME, exc.message)
+            return
+        self.refresh()
+
+    def choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Choose the shared folder")
+        if folder:
+            self.profile.set_setting(SHARED_FOLDER, folder)
+            self.refresh()
