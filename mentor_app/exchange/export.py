@@ -120,7 +120,8 @@ def build_records(profile, cursor: int, today: date | None = None) -> tuple[list
     new_cursor = max([s.change_seq for s in changed], default=cursor)
     previously = set(json.loads(profile.get_setting(SHARED_MENTEES, "[]")))
     mentees = store.list_records(conn, "mentee")
-    now_shared = {m.id for m in mentees if consent_in_force(conn, m.id, "share_with_organisation", today).in_force}
+    shares = {m.id: consent_in_force(conn, m.id, "share_with_organisation", today).in_force for m in mentees}
+    now_shared = {mid for mid, shared in shares.items() if shared}
     chosen = {s.id: s for s in changed}
     for mentee_id in now_shared - previously:
         # Consent given since the last export: their whole record goes, not only what changed.
@@ -128,7 +129,7 @@ def build_records(profile, cursor: int, today: date | None = None) -> tuple[list
             chosen[s.id] = s
     records = []
     for s in sorted(chosen.values(), key=lambda s: s.change_seq):
-        decision = decide(conn, s, secret, today)
+        decision = decide(conn, s, secret, today, shares)
         if decision.payload is None:
             continue
         record = {"id": s.id, "type": s.type, "version": s.version, "base_version": s.version - 1,

@@ -47,7 +47,9 @@ def _month(stored: store.Stored) -> str:
     return (stored.sort_at or stored.created_at)[:7]
 
 
-def decide(conn, stored: store.Stored, secret: bytes, today: date | None = None) -> Decision:
+def decide(conn, stored: store.Stored, secret: bytes, today: date | None = None,
+           shares: dict[str, bool] | None = None) -> Decision:
+    """What goes out for one record. `shares` caches each mentee's consent for one export."""
     if stored.type in NEVER_SHARED:
         return Decision("none", None)
     if stored.deleted:
@@ -60,7 +62,10 @@ def decide(conn, stored: store.Stored, secret: bytes, today: date | None = None)
         payload = to_data(stored.record)
         payload["mentee_name"] = mentee.record.title() if mentee else ""
         return Decision("safeguarding", payload)
-    if consent_in_force(conn, mentee_id, "share_with_organisation", today).in_force:
+    shares = {} if shares is None else shares
+    if mentee_id not in shares:
+        shares[mentee_id] = consent_in_force(conn, mentee_id, "share_with_organisation", today).in_force
+    if shares[mentee_id]:
         return Decision("consent", to_data(stored.record))
     fields = COUNT_FIELDS.get(stored.type)
     if fields is None:
