@@ -23,6 +23,7 @@ class Settings:
     emergency_numbers: str = DEFAULT_EMERGENCY_NUMBERS
     idle_lock_minutes: int = 5
     larger_text: bool = False
+    ask_before_sharing: bool = False
 
     def safeguarding_words(self) -> str:
         lead = self.safeguarding_lead or "your organisation's safeguarding lead (not set yet: add them in Settings)"

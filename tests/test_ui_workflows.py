@@ -375,3 +375,19 @@ def test_status_bar_says_when_the_drive_is_missing_and_shares_when_it_is_back(qt
     qtbot.addWidget(dialog)
     assert "0 change(s)" in dialog.status.text() and dialog.people.count() > 0
     dialog.done(0)
+
+
+def test_ask_before_sharing_waits_for_the_mentor(qtbot, window, demo_profile, make_profile, tmp_path):
+    import json
+
+    from mentor_app.exchange.enrolment import accept_enrolment, make_enrolment, parse_enrolment
+
+    supervisor, _ = make_profile("supervisor", role="supervisor")
+    enrolment = parse_enrolment(json.dumps(make_enrolment(supervisor)).encode())
+    (tmp_path / "drive").mkdir()
+    accept_enrolment(demo_profile, enrolment, enrolment.fingerprint, shared_folder=str(tmp_path / "drive"))
+    window.settings.ask_before_sharing = True
+    window.auto_share()
+    assert window._share_job is None
+    assert "ready to share" in window.sync_label.text()
+    assert not list((tmp_path / "drive").glob("device-*/*.mentorlog"))

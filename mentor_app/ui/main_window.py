@@ -303,6 +303,8 @@ class MainWindow(QMainWindow):
             waiting = pending_changes(self.profile)
             words = (f"{drive.words.rstrip('.')} — {waiting} change(s) waiting" if not drive.reachable or waiting
                      else "Shared drive reachable — all shared")
+            if waiting and drive.reachable and self.settings.ask_before_sharing:
+                words = f"{waiting} change(s) ready to share: File › Sharing with your supervisor"
         self.sync_label.setText(words)
         return words
 
@@ -311,7 +313,8 @@ class MainWindow(QMainWindow):
         if self.locked or self._share_job is not None or current_enrolment(self.profile) is None:
             self.show_sync_status()
             return
-        if not drive_status(self.profile.get_setting(SHARED_FOLDER)).reachable or not pending_changes(self.profile):
+        if (self.settings.ask_before_sharing or not pending_changes(self.profile)
+                or not drive_status(self.profile.get_setting(SHARED_FOLDER)).reachable):
             self.show_sync_status()
             return
 
@@ -448,7 +451,8 @@ class MainWindow(QMainWindow):
 
         QThreadPool.globalInstance().waitForDone(30_000)
         try:
-            if (current_enrolment(self.profile) is not None and pending_changes(self.profile)
+            if (not self.settings.ask_before_sharing and current_enrolment(self.profile) is not None
+                    and pending_changes(self.profile)
                     and drive_status(self.profile.get_setting(SHARED_FOLDER)).reachable):
                 export(self.profile)
         except Exception:  # noqa: BLE001 - the changes stay waiting for next time

@@ -29,6 +29,9 @@ class SettingsDialog(QDialog):
         self.idle.setSuffix(" minutes")
         self.larger = self._named(QCheckBox("Larger text"), "Larger text")
         self.larger.setChecked(s.larger_text)
+        self.ask = self._named(QCheckBox("Ask before sharing with the supervisor"),
+                               "Ask before sharing with the supervisor")
+        self.ask.setChecked(s.ask_before_sharing)
         form = QFormLayout()
         form.addRow("&Organisation", self.organisation)
         form.addRow("Safeguarding &lead", self.lead)
@@ -36,6 +39,7 @@ class SettingsDialog(QDialog):
         form.addRow("&Emergency numbers", self.numbers)
         form.addRow("Lock &after", self.idle)
         form.addRow("", self.larger)
+        form.addRow("", self.ask)
         self.error = error_label()
         buttons = QDialogButtonBox(QDialogButtonBox.Save | QDialogButtonBox.Cancel)
         buttons.accepted.connect(self.save)
@@ -54,7 +58,7 @@ class SettingsDialog(QDialog):
         return Settings(organisation=self.organisation.text().strip(), safeguarding_lead=self.lead.text().strip(),
                         safeguarding_lead_phone=self.lead_phone.text().strip(),
                         emergency_numbers=self.numbers.toPlainText().strip(), idle_lock_minutes=self.idle.value(),
-                        larger_text=self.larger.isChecked())
+                        larger_text=self.larger.isChecked(), ask_before_sharing=self.ask.isChecked())
 
     def save(self) -> None:
         try:
