@@ -310,6 +310,8 @@ class MainWindow(QMainWindow):
 
     def auto_share(self) -> None:
         """When the drive is there and something is waiting, share it without being asked."""
+        if self.profile.closed:
+            return  # the window closed before this timer came round
         if self.locked or self._share_job is not None or current_enrolment(self.profile) is None:
             self.show_sync_status()
             return
