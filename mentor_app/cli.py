@@ -442,6 +442,43 @@ def cmd_export(args) -> int:
     return 0
 
 
+def cmd_import(args) -> int:
+    from .exchange.importer import import_folder, quarantine_list
+
+    with open_for_command(args) as profile:
+        if profile.role != "supervisor":
+            raise BadInput("Importing mentors' logs is for supervisor profiles.")
+        if args.list_quarantine:
+            for name, reason in quarantine_list(profile.conn):
+                print(f"{name}: {reason}")
+            return 0
+        if not args.folder:
+            raise BadInput("Name the shared folder to import, for example: mentor-app import /path/to/shared")
+        summary = import_folder(profile, Path(args.folder))
+    for name, reason in summary.quarantined + summary.waiting:
+        _say(f"{name}: {reason}")
+    print(summary.words())
+    return 0
+
+
+def cmd_mentors(args) -> int:
+    from .exchange import mentors
+
+    with open_for_command(args) as profile:
+        if profile.role != "supervisor":
+            raise BadInput("The register of mentors is kept in supervisor profiles.")
+        if args.action == "approve":
+            device = mentors.approve(profile.conn, args.fingerprint or "", args.name or "")
+            print(f"Approved {device.mentor_name} ({device.fingerprint}). Import again to bring in their batches.")
+        elif args.action == "revoke":
+            device = mentors.revoke(profile.conn, args.fingerprint or "")
+            print(f"Revoked {device.fingerprint}: later batches from it will be refused.")
+        else:
+            for d in mentors.list_devices(profile.conn):
+                print(f"{d.fingerprint}  {d.status:<8}  {d.mentor_name}")
+    return 0
+
+
 def cmd_selftest(args) -> int:
     from .ui.selftest import run_selftest
 
@@ -563,6 +600,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", parents=[common, stdin], help="share what is new with the supervisor, now")
     p.add_argument("--to", metavar="DIR", help="the shared folder (default: the one set at enrolment)")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("import", parents=[common, stdin], help="supervisor: import every mentor's batches")
+    p.add_argument("folder", nargs="?", metavar="DIR")
+    p.add_argument("--list-quarantine", action="store_true", help="list the files set aside, with the reason")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("mentors", parents=[common, stdin], help="supervisor: list, approve or revoke mentor keys")
+    p.add_argument("action", nargs="?", choices=("list", "approve", "revoke"), default="list")
+    p.add_argument("fingerprint", nargs="?", metavar="FP")
+    p.add_argument("--name", help="approve: the mentor's name")
+    p.set_defaults(func=cmd_mentors)
 
     p = sub.add_parser("selftest", parents=[common, stdin], help="open every main screen offscreen and check it draws")
     p.set_defaults(func=cmd_selftest)

@@ -68,9 +68,71 @@ def _v2_records(conn: sqlcipher3.Connection) -> None:
     )
 
 
+def _v3_supervisor(conn: sqlcipher3.Connection) -> None:
+    run_statements(
+        conn,
+        # Mentor devices whose batches a supervisor may import, once approved.
+        """CREATE TABLE mentor_devices (
+            fingerprint  TEXT PRIMARY KEY,
+            device_key   TEXT NOT NULL,
+            mentor_name  TEXT NOT NULL DEFAULT '',
+            status       TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'revoked')),
+            first_seen   TEXT NOT NULL,
+            decided_at   TEXT
+        )""",
+        """CREATE TABLE imported_batches (
+            fingerprint  TEXT NOT NULL REFERENCES mentor_devices(fingerprint),
+            sequence     INTEGER NOT NULL,
+            batch_id     TEXT NOT NULL,
+            sha256       TEXT NOT NULL UNIQUE,
+            imported_at  TEXT NOT NULL,
+            records      INTEGER NOT NULL,
+            PRIMARY KEY (fingerprint, sequence)
+        )""",
+        """CREATE TABLE quarantine (
+            sha256       TEXT PRIMARY KEY,
+            file_name    TEXT NOT NULL,
+            fingerprint  TEXT,
+            sequence     INTEGER,
+            reason       TEXT NOT NULL,
+            retry        INTEGER NOT NULL DEFAULT 0,
+            first_seen   TEXT NOT NULL
+        )""",
+        # Every version of every record mentors shared; the newest of each id is current.
+        """CREATE TABLE shared_records (
+            id             TEXT NOT NULL,
+            version        INTEGER NOT NULL,
+            content_sha256 TEXT NOT NULL,
+            fingerprint    TEXT NOT NULL,
+            sequence       INTEGER NOT NULL,
+            type           TEXT NOT NULL,
+            base_version   INTEGER NOT NULL,
+            basis          TEXT NOT NULL,
+            mentee_id      TEXT,
+            pseudonym      TEXT,
+            fields         TEXT NOT NULL,
+            updated_at     TEXT NOT NULL DEFAULT '',
+            deleted        INTEGER NOT NULL DEFAULT 0,
+            current        INTEGER NOT NULL DEFAULT 1,
+            conflict       INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (id, version, content_sha256)
+        )""",
+        "CREATE INDEX shared_current ON shared_records(current, type)",
+        "CREATE INDEX shared_by_mentee ON shared_records(mentee_id)",
+        "CREATE INDEX shared_by_pseudonym ON shared_records(pseudonym)",
+        """CREATE TABLE withdrawals (
+            mentee_id    TEXT PRIMARY KEY,
+            pseudonym    TEXT NOT NULL,
+            fingerprint  TEXT NOT NULL,
+            sequence     INTEGER NOT NULL
+        )""",
+    )
+
+
 MIGRATIONS: Sequence[Migration] = (
     Migration(1, "settings", _v1_base),
     Migration(2, "records, change sequence and search", _v2_records),
+    Migration(3, "supervisor: mentor devices, imported batches, quarantine, shared records", _v3_supervisor),
 )
 
 def latest_version() -> int:
