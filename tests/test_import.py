@@ -1,0 +1,201 @@
+"""The supervisor's import: a synthetic organisation of mentors, bad files and all."""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from mentor_app.exchange import mentors as register
+from mentor_app.exchange.enrolment import accept_enrolment, make_enrolment, parse_enrolment
+from mentor_app.exchange.export import device_folder, export
+from mentor_app.exchange.figures import Figures, add, mentor_figures, supervisor_figures
+from mentor_app.exchange.importer import import_folder, quarantine_list
+from mentor_app.exchange.keys import device_key
+from mentor_app.records import store
+from mentor_app.records.types import Concern, Consent, Meeting, Mentee, Referral
+
+TODAY = date.today()
+
+
+def _name(m: int, i: int) -> str:
+    return f"Person{m:02d}x{i:02d} Fictional"
+
+
+def _week_of_work(rng, p, m: int, week: int, people: list[str]) -> None:
+    if week == 0:
+        for i in range(rng.randint(2, 4)):
+            mid = store.save(p.conn, Mentee(name=_name(m, i), status="active"), author=p.author)
+            people.append(mid)
+            if rng.random() < 0.6:
+                store.save(p.conn, Consent(scope="share_with_organisation", on="2026-01-01"),
+                           author=p.author, mentee_id=mid)
+    day = (TODAY - timedelta(weeks=6 - week)).isoformat()
+    for mid in people:
+        kind = rng.choice(["one_to_one", "sport", "accompanied"])
+        meeting = store.save(p.conn, Meeting(starts_at=f"{day}T10:00", kind=kind, duration_minutes=rng.choice([30, 60, 90]),
+                                             activity="football" if kind == "sport" else "",
+                                             notes=f"Notes week {week}"), author=p.author, mentee_id=mid)
+        if rng.random() < 0.3:
+            store.save(p.conn, Referral(contact_id="c", organisation="Org", category=rng.choice(["housing", "money"]),
+                                        on=day, outcome=rng.choice(["made", "attended"])), author=p.author,
+                       mentee_id=mid)
+        if rng.random() < 0.1:
+            store.delete(p.conn, meeting, author=p.author)
+    if week == 2 and people:
+        store.save(p.conn, Concern(category="risk_from_others", raised_at=f"{day}T12:00",
+                                   what_happened="Seen with a worrying person"), author=p.author, mentee_id=people[0])
+
+
+@pytest.fixture
+def organisation(make_profile, tmp_path):
+    supervisor, _ = make_profile("supervisor", role="supervisor")
+    enrolment = parse_enrolment(json.dumps(make_enrolment(supervisor)).encode())
+    drive = tmp_path / "drive"
+    drive.mkdir()
+    return supervisor, enrolment, drive
+
+
+def _mentor(make_profile, name, enrolment, drive):
+    p, _ = make_profile(name)
+    accept_enrolment(p, enrolment, enrolment.fingerprint, shared_folder=str(drive))
+    return p
+
+
+def test_synthetic_organisation_imports_to_the_right_counts(make_profile, organisation, tmp_path):
+    supervisor, enrolment, drive = organisation
+    rng = random.Random(7)
+    mentors = [_mentor(make_profile, f"mentor{m}", enrolment, drive) for m in range(10)]
+    outsider = _mentor(make_profile, "outsider", enrolment, drive)  # never approved
+    people = {m: [] for m in range(10)}
+    for week in range(4):
+        for m, p in enumerate(mentors):
+            _week_of_work(rng, p, m, week, people[m])
+            export(p)
+    _week_of_work(rng, outsider, 99, 0, [])
+    export(outsider)
+
+    # Everything arrives at the supervisor's shared folder in a shuffled order, over several imports.
+    arriving = tmp_path / "arriving"
+    files = sorted(drive.glob("device-*/*.mentorlog"))
+    rng.shuffle(files)
+    first_batch = {}
+    for p in mentors:
+        fp = device_key(p).fingerprint
+        register.note_device(supervisor.conn, device_key(p).public, p.display_name)
+        register.approve(supervisor.conn, fp, f"Mentor {fp[:4]}")
+        first_batch[fp] = sorted(device_folder(drive, p).glob("*.mentorlog"))[0]
+    revoked = mentors[9]
+    register.revoke(supervisor.conn, device_key(revoked).fingerprint)
+
+    summaries = []
+    for chunk in (files[:15], files[15:30], files[30:]):
+        for f in chunk:
+            target = arriving / f.parent.name / f.name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(f, target)
+        summaries.append(import_folder(supervisor, arriving))
+    assert any(s.waiting for s in summaries[:2]), "a gap should have held later batches back"
+
+    # Bad files arrive too.
+    good = first_batch[device_key(mentors[0]).fingerprint]
+    folder0 = arriving / good.parent.name
+    shutil.copy(good, folder0 / (good.stem + " (conflicted copy 2026-11-28).mentorlog"))
+    shutil.copy(good, folder0 / "00000001-replayed-old.mentorlog")
+    data = good.read_bytes()
+    (folder0 / "00000097-truncated.mentorlog").write_bytes(data[: len(data) // 3])
+    tampered = bytearray(data)
+    tampered[len(tampered) // 2] ^= 0x20
+    (folder0 / "00000098-tampered.mentorlog").write_bytes(bytes(tampered))
+    again = import_folder(supervisor, arriving)
+    assert again.batches_imported == 0 and again.records_applied == 0
+    reasons = dict(quarantine_list(supervisor.conn))
+    assert "could not be decrypted" in reasons["00000097-truncated.mentorlog"]
+    assert "could not be decrypted" in reasons["00000098-tampered.mentorlog"]
+    assert any("revoked" in r for r in reasons.values())
+    assert any("not yet approved" in r for r in reasons.values())
+
+    # A second full import changes nothing.
+    before = supervisor.conn.execute("SELECT count(*), sum(version) FROM shared_records").fetchone()
+    assert import_folder(supervisor, arriving).batches_imported == 0
+    assert supervisor.conn.execute("SELECT count(*), sum(version) FROM shared_records").fetchone() == before
+
+    expected = Figures()
+    for p in mentors[:9]:
+        add(expected, mentor_figures(p.conn))
+    assert supervisor_figures(supervisor.conn).as_dict() == expected.as_dict()
+
+    # Identifiable data exists exactly for the mentees who consented.
+    names_held = {json.loads(f)["name"] for (f,) in supervisor.conn.execute(
+        "SELECT fields FROM shared_records WHERE type = 'mentee' AND basis = 'consent' AND current = 1")}
+    from mentor_app.records.consent import consent_in_force
+
+    consenting = {s.record.name for p in mentors[:9] for s in store.list_records(p.conn, "mentee")
+                  if consent_in_force(p.conn, s.id, "share_with_organisation").in_force}
+    assert names_held == consenting
+
+
+def test_withdrawal_removes_identity_and_old_batches_do_not_bring_it_back(make_profile, organisation, tmp_path):
+    supervisor, enrolment, drive = organisation
+    mentor = _mentor(make_profile, "m", enrolment, drive)
+    register.note_device(supervisor.conn, device_key(mentor).public, "M")
+    register.approve(supervisor.conn, device_key(mentor).fingerprint, "Mentor M")
+    mid = store.save(mentor.conn, Mentee(name="Withdraws Later", status="active"), author=mentor.author)
+    store.save(mentor.conn, Consent(scope="share_with_organisation", on="2026-01-01"), author=mentor.author,
+               mentee_id=mid)
+    store.save(mentor.conn, Meeting(starts_at="2026-11-01T10:00", kind="sport", activity="gym", duration_minutes=60,
+                                    notes="Private words"), author=mentor.author, mentee_id=mid)
+    export(mentor)
+    import_folder(supervisor, drive)
+    held = supervisor.conn.execute("SELECT group_concat(fields) FROM shared_records").fetchone()[0]
+    assert "Withdraws Later" in held and "Private words" in held
+
+    store.save(mentor.conn, Consent(scope="share_with_organisation", given=False, on=TODAY.isoformat()),
+               author=mentor.author, mentee_id=mid)
+    export(mentor)
+    summary = import_folder(supervisor, drive)
+    assert summary.withdrawals == 1 and "withdrawal" in summary.words()
+    held = supervisor.conn.execute("SELECT group_concat(fields) FROM shared_records").fetchone()[0]
+    assert "Withdraws Later" not in held and "Private words" not in held
+    assert supervisor_figures(supervisor.conn).sport_minutes == 60  # the counts stay
+
+    # Someone copies the old batch back with a new name, and a fresh supervisor copy imports in the wrong order.
+    old = sorted(device_folder(drive, mentor).glob("*.mentorlog"))[0]
+    shutil.copy(old, old.parent / "00000001-copy-from-backup.mentorlog")
+    assert import_folder(supervisor, drive).batches_imported == 0
+    held = supervisor.conn.execute("SELECT group_concat(fields) FROM shared_records").fetchone()[0]
+    assert "Withdraws Later" not in held
+
+
+def test_fork_and_gap_need_a_person(make_profile, organisation, tmp_path):
+    supervisor, enrolment, drive = organisation
+    mentor = _mentor(make_profile, "m", enrolment, drive)
+    register.note_device(supervisor.conn, device_key(mentor).public, "M")
+    register.approve(supervisor.conn, device_key(mentor).fingerprint, "Mentor M")
+    for n in range(3):
+        store.save(mentor.conn, Mentee(name=f"Gap Person {n}"), author=mentor.author)
+        export(mentor)
+    files = sorted(device_folder(drive, mentor).glob("*.mentorlog"))
+    hidden = files[1].rename(tmp_path / files[1].name)
+    summary = import_folder(supervisor, drive)
+    assert summary.batches_imported == 1 and summary.waiting and "Waiting for batch 2" in summary.waiting[0][1]
+    hidden.rename(files[1])
+    assert import_folder(supervisor, drive).batches_imported == 2
+
+    # A restored laptop writes a different batch 4 twice: a fork.
+    mentor.set_settings({"exchange.sequence": "3"})
+    store.save(mentor.conn, Mentee(name="Fork A"), author=mentor.author)
+    export(mentor)
+    fourth = sorted(device_folder(drive, mentor).glob("00000004-*.mentorlog"))[0]
+    moved = fourth.rename(tmp_path / fourth.name)
+    mentor.set_settings({"exchange.sequence": "3", "exchange.pending_batch": ""})
+    store.save(mentor.conn, Mentee(name="Fork B"), author=mentor.author)
+    export(mentor)
+    moved.rename(fourth)
+    summary = import_folder(supervisor, drive)
+    assert summary.batches_imported == 0
+    assert all("Fork" in reason for _, reason in summary.quarantined) and len(summary.quarantined) == 2
