@@ -479,6 +479,32 @@ def cmd_mentors(args) -> int:
     return 0
 
 
+def cmd_report(args) -> int:
+    import re
+
+    from .reports import funder
+    from .reports.figures import supervisor_figures
+    from .settings import load_settings
+
+    for value in (args.start, args.end):
+        if value and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
+            raise BadInput("Give months like 2026-04 for --from and --to.")
+    target = _new_output(args.output)
+    csv_target = _new_output(args.csv) if args.csv else None
+    with open_for_command(args) as profile:
+        if profile.role != "supervisor":
+            raise BadInput("Funder reports are made from a supervisor profile, after importing the mentors' logs.")
+        figures = supervisor_figures(profile.conn, args.start or "", args.end or "")
+        organisation = load_settings(profile).organisation or profile.display_name
+    period = f"{args.start or 'the start'} to {args.end or 'now'}"
+    funder.write_pdf(figures, target, organisation=organisation, period=period)
+    print(f"Report saved to {target}")
+    if csv_target:
+        funder.write_csv(figures, csv_target, period)
+        print(f"Figures saved to {csv_target}")
+    return 0
+
+
 def cmd_selftest(args) -> int:
     from .ui.selftest import run_selftest
 
@@ -611,6 +637,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("fingerprint", nargs="?", metavar="FP")
     p.add_argument("--name", help="approve: the mentor's name")
     p.set_defaults(func=cmd_mentors)
+
+    p = sub.add_parser("report", parents=[common, stdin], help="supervisor: the funder report (PDF, and CSV)")
+    p.add_argument("--from", dest="start", metavar="YYYY-MM")
+    p.add_argument("--to", dest="end", metavar="YYYY-MM")
+    p.add_argument("-o", "--output", required=True, metavar="FILE.pdf")
+    p.add_argument("--csv", metavar="FILE.csv", help="the same figures as a spreadsheet")
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("selftest", parents=[common, stdin], help="open every main screen offscreen and check it draws")
     p.set_defaults(func=cmd_selftest)

@@ -13,7 +13,7 @@ import pytest
 from mentor_app.exchange import mentors as register
 from mentor_app.exchange.enrolment import accept_enrolment, make_enrolment, parse_enrolment
 from mentor_app.exchange.export import device_folder, export
-from mentor_app.exchange.figures import Figures, add, mentor_figures, supervisor_figures
+from mentor_app.reports.figures import Figures, add, mentor_figures, supervisor_figures
 from mentor_app.exchange.importer import import_folder, quarantine_list
 from mentor_app.exchange.keys import device_key
 from mentor_app.records import store
@@ -199,3 +199,34 @@ def test_fork_and_gap_need_a_person(make_profile, organisation, tmp_path):
     summary = import_folder(supervisor, drive)
     assert summary.batches_imported == 0
     assert all("Fork" in reason for _, reason in summary.quarantined) and len(summary.quarantined) == 2
+
+
+def test_funder_report_has_the_figures_and_no_names(make_profile, organisation, tmp_path):
+    import subprocess
+
+    from mentor_app.reports import funder
+
+    supervisor, enrolment, drive = organisation
+    mentor = _mentor(make_profile, "m", enrolment, drive)
+    register.note_device(supervisor.conn, device_key(mentor).public, "M")
+    register.approve(supervisor.conn, device_key(mentor).fingerprint, "Mentor M")
+    for i, consent in enumerate((True, False, True)):
+        mid = store.save(mentor.conn, Mentee(name=f"Reportname{i} Secret", status="active"), author=mentor.author)
+        if consent:
+            store.save(mentor.conn, Consent(scope="share_with_organisation", on="2026-01-01"), author=mentor.author,
+                       mentee_id=mid)
+        store.save(mentor.conn, Meeting(starts_at="2026-10-05T10:00", kind="sport", activity="boxing",
+                                        duration_minutes=45, notes=f"Notes{i} secret"), author=mentor.author,
+                   mentee_id=mid)
+    export(mentor)
+    import_folder(supervisor, drive)
+    figures = supervisor_figures(supervisor.conn, "2026-10", "2026-10")
+    assert (figures.people, figures.engaged, figures.sport_sessions, figures.sport_minutes) == (3, 3, 3, 135)
+    assert supervisor_figures(supervisor.conn, "2026-11", "2026-12").sport_minutes == 0
+    pdf = funder.write_pdf(figures, tmp_path / "report.pdf", organisation="North Project", period="2026-10")
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Sport minutes" in text and "135" in text and "North Project" in text
+    assert "Reportname" not in text and "secret" not in text.lower()
+    rows = (tmp_path / "figures.csv")
+    funder.write_csv(figures, rows, "2026-10")
+    assert "Sport minutes,135" in rows.read_text(encoding="utf-8-sig")

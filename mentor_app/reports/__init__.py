@@ -1,0 +1,1 @@
+"""Figures and reports for supervisors and funders: counts, never identities."""

@@ -1,0 +1,111 @@
+"""The funder report: the period's figures as a PDF with charts and tables, and the same as CSV.
+
+Built only from `Figures`, which hold counts: no name, note or pseudonym can
+reach the page.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from pathlib import Path
+
+from reportlab.graphics.charts.barcharts import HorizontalBarChart
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from ..printing.sheet import FONT, FONT_BOLD, _register_fonts, printable
+from ..records import vocab
+from ..storage.files import atomic_write_bytes
+from .figures import Figures
+
+
+def rows(figures: Figures) -> list[tuple[str, str, float]]:
+    """(section, item, value) for every figure: the CSV, and the tables in the PDF."""
+    out = [("People", "Referred to the project (all time)", figures.people),
+           ("People", "Engaged (met at least once in the period)", figures.engaged)]
+    out += [("People", f"Status now: {vocab.MENTEE_STATUSES.get(s, s)}", n) for s, n in sorted(figures.by_status.items())]
+    out += [("Meetings", vocab.MEETING_TYPES.get(k, k), n) for k, n in sorted(figures.meetings_by_kind.items())]
+    out += [("Sport", "Sport sessions", figures.sport_sessions), ("Sport", "Sport minutes", figures.sport_minutes)]
+    for (category, outcome), n in sorted(figures.referrals.items()):
+        out.append(("Referrals", f"{vocab.DIRECTORY_CATEGORIES.get(category, category)} – "
+                                 f"{vocab.REFERRAL_OUTCOMES.get(outcome, outcome)}", n))
+    out += [("Mentor hours", vocab.MENTOR_LOG_KINDS.get(k, k), round(v, 1)) for k, v in sorted(figures.mentor_hours.items())]
+    out.append(("Safeguarding", "Concerns raised", figures.concerns))
+    for area, (first, latest, people) in figures.needs_change.items():
+        out.append(("Needs (1 serious – 5 none)", f"{vocab.NEEDS_AREAS[area]}: first → latest average "
+                    f"({people} people)", round(latest - first, 2)))
+    return out
+
+
+def write_csv(figures: Figures, path: Path, period: str) -> Path:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["period", "section", "item", "value"])
+    for section, item, value in rows(figures):
+        writer.writerow([period, section, item, value])
+    atomic_write_bytes(Path(path), buffer.getvalue().encode("utf-8-sig"))
+    return Path(path)
+
+
+def _chart(title: str, data: list[tuple[str, float]], width: float) -> Drawing:
+    height = 24 + 16 * max(1, len(data))
+    drawing = Drawing(width, height)
+    chart = HorizontalBarChart()
+    chart.x, chart.y, chart.width, chart.height = 150, 10, width - 170, height - 20
+    chart.data = [[v for _, v in data] or [0]]
+    chart.categoryAxis.categoryNames = [printable(label)[:30] for label, _ in data] or ["none"]
+    chart.categoryAxis.labels.fontName = FONT
+    chart.categoryAxis.labels.fontSize = 8
+    chart.valueAxis.labels.fontName = FONT
+    chart.valueAxis.labels.fontSize = 8
+    chart.valueAxis.valueMin = 0
+    top = max([v for _, v in data] or [1])
+    chart.valueAxis.valueStep = max(1, -(-top // 5))  # whole numbers: these are counts
+    chart.bars[0].fillColor = colors.HexColor("#1a4f8b")
+    chart.barLabelFormat = "%d"
+    chart.barLabels.fontName = FONT
+    chart.barLabels.fontSize = 8
+    chart.barLabels.nudge = 8
+    drawing.add(chart)
+    drawing.setProperties({"title": title})
+    return drawing
+
+
+def write_pdf(figures: Figures, path: Path, *, organisation: str, period: str) -> Path:
+    _register_fonts()
+    body = ParagraphStyle("body", fontName=FONT, fontSize=10, leading=13)
+    h1 = ParagraphStyle("h1", parent=body, fontName=FONT_BOLD, fontSize=18, leading=22, spaceAfter=6)
+    h2 = ParagraphStyle("h2", parent=body, fontName=FONT_BOLD, fontSize=12, leading=15, spaceBefore=10, spaceAfter=4)
+    doc = SimpleDocTemplate(str(path), pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm,
+                            bottomMargin=16 * mm, title=printable(f"{organisation} report {period}"),
+                            initialFontName=FONT)
+    story = [Paragraph(printable(f"{organisation}: mentoring report"), h1),
+             Paragraph(printable(f"Period: {period}. Made on {date.today():%d %B %Y}. Counts only: no one is named. "
+                                 "People who did not agree to share their records are counted too."), body)]
+    width = doc.width
+    meetings = [(vocab.MEETING_TYPES.get(k, k), n) for k, n in sorted(figures.meetings_by_kind.items())]
+    by_category: dict[str, int] = {}
+    for (category, _), n in figures.referrals.items():
+        label = vocab.DIRECTORY_CATEGORIES.get(category, category)
+        by_category[label] = by_category.get(label, 0) + n
+    story += [Paragraph("Meetings by type", h2), _chart("Meetings by type", meetings, width),
+              Paragraph("Referrals by need", h2), _chart("Referrals by need", sorted(by_category.items()), width)]
+    current = None
+    table_rows = []
+    for section, item, value in rows(figures):
+        if section != current:
+            table_rows.append([Paragraph(f"<b>{section}</b>", body), ""])
+            current = section
+        table_rows.append([Paragraph(printable(item), body), Paragraph(f"{value:g}", body)])
+    table = Table(table_rows, colWidths=[width - 30 * mm, 30 * mm])
+    table.setStyle(TableStyle([("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor("#cccccc")),
+                               ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    story += [Paragraph("All figures", h2), Spacer(1, 2), table]
+    doc.build(story)
+    return Path(path)
