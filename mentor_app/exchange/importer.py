@@ -85,7 +85,7 @@ def _check_record(r) -> str | None:
         if name in r and (not isinstance(r[name], str) or len(r[name]) > 120):
             return "a record has a bad mentee reference"
     if r["basis"] == "counts":
-        allowed = set(COUNT_FIELDS.get(r["type"], ())) | {"month", "pseudonym"}
+        allowed = set(COUNT_FIELDS.get(r["type"], ())) | {"month", "week", "pseudonym"}
         if not set(r["fields"]) <= allowed or "mentee_id" in r:
             return "a record shared without consent carries more than counts"
     return None

@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from ..records import store
 from ..records.consent import consent_in_force
@@ -43,8 +43,14 @@ def pseudonym(secret: bytes, mentee_id: str) -> str:
     return "p-" + hmac.new(secret, mentee_id.encode(), hashlib.sha256).hexdigest()[:24]
 
 
-def _month(stored: store.Stored) -> str:
-    return (stored.sort_at or stored.created_at)[:7]
+def _when(stored: store.Stored) -> tuple[str, str]:
+    """The month and the week (its Monday) a record belongs to: enough for counts over time, nothing finer."""
+    day = (stored.sort_at or stored.created_at)[:10]
+    try:
+        monday = date.fromisoformat(day) - timedelta(days=date.fromisoformat(day).weekday())
+    except ValueError:
+        return day[:7], ""
+    return day[:7], monday.isoformat()
 
 
 def decide(conn, stored: store.Stored, secret: bytes, today: date | None = None,
@@ -72,6 +78,6 @@ def decide(conn, stored: store.Stored, secret: bytes, today: date | None = None,
         return Decision("none", None)
     data = to_data(stored.record)
     payload = {name: data[name] for name in fields}
-    payload["month"] = _month(stored)
+    payload["month"], payload["week"] = _when(stored)
     payload["pseudonym"] = pseudonym(secret, mentee_id)
     return Decision("counts", payload)

@@ -129,10 +129,25 @@ def _v3_supervisor(conn: sqlcipher3.Connection) -> None:
     )
 
 
+def _v4_supervisor_notes(conn: sqlcipher3.Connection) -> None:
+    run_statements(
+        conn,
+        # The supervisor's own notes beside mentors' read-only records, e.g. the action on a concern.
+        """CREATE TABLE supervisor_notes (
+            record_id  TEXT NOT NULL,
+            at         TEXT NOT NULL,
+            action     TEXT NOT NULL,
+            author     TEXT NOT NULL,
+            PRIMARY KEY (record_id, at)
+        )""",
+    )
+
+
 MIGRATIONS: Sequence[Migration] = (
     Migration(1, "settings", _v1_base),
     Migration(2, "records, change sequence and search", _v2_records),
     Migration(3, "supervisor: mentor devices, imported batches, quarantine, shared records", _v3_supervisor),
+    Migration(4, "supervisor's notes beside shared records", _v4_supervisor_notes),
 )
 
 def latest_version() -> int:

@@ -1,0 +1,141 @@
+"""What the supervisor's dashboard shows: concerns to act on, caseloads, activity over time."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+
+from ..errors import BadInput
+from ..records import vocab
+from ..storage.db import transaction
+
+URGENCY_ORDER = {code: i for i, code in enumerate(vocab.CONCERN_URGENCY)}
+# How long a concern may wait for the supervisor before it stands out.
+DUE_WITHIN = {"immediate": timedelta(hours=4), "today": timedelta(days=1), "this_week": timedelta(days=7),
+              "for_information": timedelta(days=30)}
+
+
+@dataclass(frozen=True)
+class ConcernRow:
+    record_id: str
+    mentor: str
+    mentee_name: str
+    category: str
+    urgency: str
+    raised_at: str
+    what_happened: str
+    acknowledged: str   # the latest action noted by the supervisor, or ""
+    overdue: bool
+
+
+def concerns(conn, now: datetime | None = None, include_acknowledged: bool = False) -> list[ConcernRow]:
+    now = now or datetime.now()
+    notes = {r[0]: r[1] for r in conn.execute(
+        "SELECT record_id, action FROM supervisor_notes n WHERE at = (SELECT max(at) FROM supervisor_notes "
+        "WHERE record_id = n.record_id)")}
+    names = dict(conn.execute("SELECT fingerprint, mentor_name FROM mentor_devices"))
+    rows = []
+    for rid, fp, fields in conn.execute("SELECT id, fingerprint, fields FROM shared_records WHERE type = 'concern' "
+                                        "AND current = 1 AND deleted = 0"):
+        d = json.loads(fields)
+        acknowledged = notes.get(rid, "")
+        if acknowledged and not include_acknowledged:
+            continue
+        try:
+            raised = datetime.fromisoformat(d.get("raised_at", ""))
+        except ValueError:
+            raised = now
+        overdue = not acknowledged and now - raised > DUE_WITHIN.get(d.get("urgency"), timedelta(days=1))
+        rows.append(ConcernRow(rid, names.get(fp, fp), d.get("mentee_name", ""), d.get("category", ""),
+                               d.get("urgency", ""), d.get("raised_at", ""), d.get("what_happened", ""),
+                               acknowledged, overdue))
+    newest_first = sorted(rows, key=lambda r: r.raised_at, reverse=True)
+    return sorted(newest_first, key=lambda r: (URGENCY_ORDER.get(r.urgency, 99), not r.overdue))
+
+
+def acknowledge(conn, record_id: str, action: str, author: str) -> None:
+    if not action.strip():
+        raise BadInput("Say what was done about the concern.")
+    with transaction(conn):
+        conn.execute("INSERT INTO supervisor_notes(record_id, at, action, author) VALUES (?, ?, ?, ?)",
+                     (record_id, datetime.now(timezone.utc).isoformat(timespec="seconds"), action.strip()[:5000],
+                      author))
+
+
+@dataclass(frozen=True)
+class CaseloadRow:
+    mentor: str
+    fingerprint: str
+    people: int
+    active: int
+    not_seen_14: int
+    not_seen_28: int
+
+
+def caseload_by_mentor(conn, today: date | None = None) -> list[CaseloadRow]:
+    today = today or date.today()
+    last_seen: dict[str, str] = {}
+    for person, fields in conn.execute("SELECT coalesce(pseudonym, mentee_id), fields FROM shared_records "
+                                       "WHERE type = 'meeting' AND current = 1 AND deleted = 0"):
+        d = json.loads(fields)
+        if d.get("kind") == "did_not_attend":
+            continue
+        when = (d.get("starts_at") or d.get("week") or "")[:10]
+        if not when:
+            continue
+        last_seen[person] = max(last_seen.get(person, ""), when)
+    per_mentor: dict[str, list] = defaultdict(list)
+    for fp, person, fields in conn.execute("SELECT fingerprint, coalesce(pseudonym, id), fields FROM shared_records "
+                                           "WHERE type = 'mentee' AND current = 1 AND deleted = 0"):
+        per_mentor[fp].append((person, json.loads(fields).get("status", "")))
+    names = dict(conn.execute("SELECT fingerprint, mentor_name FROM mentor_devices"))
+    rows = []
+    for fp, people in sorted(per_mentor.items(), key=lambda kv: names.get(kv[0], kv[0])):
+        active = [p for p, status in people if status == "active"]
+
+        def days(person):
+            seen = last_seen.get(person)
+            return (today - date.fromisoformat(seen)).days if seen else 10**6
+
+        rows.append(CaseloadRow(names.get(fp, fp), fp, len(people), len(active),
+                                sum(days(p) >= 14 for p in active), sum(days(p) >= 28 for p in active)))
+    return rows
+
+
+def weekly_activity(conn, weeks: int = 12, today: date | None = None, fingerprint: str = "") -> list[tuple[str, int, int, float]]:
+    """(week starting, meetings, sport minutes, mentor hours) for the last `weeks` weeks."""
+    today = today or date.today()
+    start = today - timedelta(days=today.weekday(), weeks=weeks - 1)
+    buckets = {(start + timedelta(weeks=i)).isoformat(): [0, 0, 0.0] for i in range(weeks)}
+    where = "current = 1 AND deleted = 0 AND type IN ('meeting', 'mentor_log')"
+    params: tuple = ()
+    if fingerprint:
+        where += " AND fingerprint = ?"
+        params = (fingerprint,)
+    for rtype, fields in conn.execute(f"SELECT type, fields FROM shared_records WHERE {where}", params):
+        d = json.loads(fields)
+        when = d.get("starts_at") or d.get("on") or d.get("week")
+        if not when:
+            continue  # counts-only meetings carry the month, not the day
+        day = date.fromisoformat(when[:10])
+        key = (day - timedelta(days=day.weekday())).isoformat()
+        if key not in buckets:
+            continue
+        if rtype == "meeting":
+            buckets[key][0] += 1
+            if d.get("kind") == "sport":
+                buckets[key][1] += int(d.get("duration_minutes") or 0)
+        else:
+            buckets[key][2] += float(d.get("hours") or 0)
+    return [(k, v[0], v[1], v[2]) for k, v in sorted(buckets.items())]
+
+
+def referral_table(conn) -> Counter:
+    table: Counter = Counter()
+    for (fields,) in conn.execute("SELECT fields FROM shared_records WHERE type = 'referral' AND current = 1 "
+                                  "AND deleted = 0"):
+        d = json.loads(fields)
+        table[(d.get("category", ""), d.get("outcome", ""))] += 1
+    return table
