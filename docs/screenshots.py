@@ -6,6 +6,7 @@ Run: .venv/bin/python docs/screenshots.py   (offscreen; no display needed)
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -98,8 +99,37 @@ def main() -> int:
     sync.done(0)
     window.lock()
     grab(window, "locked")
+    from mentor_app.exchange import mentors as register
+    from mentor_app.exchange.export import export
+    from mentor_app.exchange.importer import import_folder
+    from mentor_app.exchange.keys import device_key
+    from mentor_app.storage.profile import open_profile
+    from mentor_app.ui.supervisor_window import SupervisorWindow
+
+    export(profile)
     window.close()
+    supervisor = open_profile(folder.parent / "supervisor", secret=demo.DEMO_PASSPHRASE)
+    register.note_device(supervisor.conn, device_key_public(folder), "Demo Mentor")
+    for d in register.list_devices(supervisor.conn):
+        register.approve(supervisor.conn, d.fingerprint, "Demo Mentor")
+    import_folder(supervisor, drive)
+    board = SupervisorWindow(supervisor)
+    board.show()
+    grab(board, "supervisor-safeguarding")
+    board.tabs.setCurrentIndex(2)
+    grab(board, "supervisor-activity")
+    board.close()
+    shutil.rmtree(drive, ignore_errors=True)
     return 0
+
+
+def device_key_public(folder: Path) -> bytes:
+    from mentor_app import demo
+    from mentor_app.exchange.keys import device_key
+    from mentor_app.storage.profile import open_profile
+
+    with open_profile(folder, secret=demo.DEMO_PASSPHRASE) as p:
+        return device_key(p).public
 
 
 if __name__ == "__main__":

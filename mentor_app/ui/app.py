@@ -46,6 +46,11 @@ def run_app(profile_dir: Path) -> int:
     if profile is None:
         return 0
     ensure_default_directory(profile)
-    window = MainWindow(profile)
+    if profile.role == "supervisor":
+        from .supervisor_window import SupervisorWindow
+
+        window = SupervisorWindow(profile)
+    else:
+        window = MainWindow(profile)
     window.show()
     return app.exec()

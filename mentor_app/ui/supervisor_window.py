@@ -1,0 +1,296 @@
+"""The supervisor's window: safeguarding first, then caseloads, activity, mentors and what was set aside."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date, datetime
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QFileDialog, QHBoxLayout, QInputDialog, QLabel, QListWidget, QMainWindow, QMessageBox, QProgressDialog,
+    QPushButton, QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget,
+)
+
+from .. import APP_NAME
+from ..errors import MentorAppError
+from ..exchange import mentors as register
+from ..exchange.importer import import_folder, quarantine_list
+from ..exchange.enrolment import SHARED_FOLDER
+from ..records import vocab
+from ..reports import dashboard, funder
+from ..reports.figures import supervisor_figures
+from ..settings import load_settings
+from .charts import BarChart
+from .lock import ClipboardGuard, IdleWatcher, LockPage
+from .messages import plain
+from .worker import run_in_background
+
+
+def _table(name: str, headers: list[str]) -> QTableWidget:
+    t = QTableWidget(0, len(headers))
+    t.setAccessibleName(name)
+    t.setHorizontalHeaderLabels(headers)
+    t.setEditTriggers(QTableWidget.NoEditTriggers)
+    t.setSelectionBehavior(QTableWidget.SelectRows)
+    t.horizontalHeader().setStretchLastSection(True)
+    t.verticalHeader().setVisible(False)
+    return t
+
+
+def _fill(table: QTableWidget, rows: list[list], keys: list | None = None) -> None:
+    table.setRowCount(len(rows))
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            item = QTableWidgetItem(str(value))
+            if keys is not None and c == 0:
+                item.setData(Qt.UserRole, keys[r])
+            table.setItem(r, c, item)
+    table.resizeColumnsToContents()
+
+
+def _button(text: str, slot) -> QPushButton:
+    b = QPushButton(text)
+    b.setAccessibleName(text.replace("&", "").rstrip("…"))
+    b.clicked.connect(slot)
+    return b
+
+
+class SupervisorWindow(QMainWindow):
+    def __init__(self, profile):
+        super().__init__()
+        self.profile = profile
+        self._job = None
+        self.setWindowTitle(f"{APP_NAME} — {profile.display_name} (supervisor)")
+        self.resize(1100, 720)
+
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Supervisor sections")
+        self.concerns = _table("Safeguarding concerns to act on",
+                               ["Urgency", "Raised", "Mentee", "Kind", "Mentor", "What was seen or said"])
+        self.tabs.addTab(self._page(self.concerns, "Newest and most urgent first. Overdue ones are marked ⚠.",
+                                    [("&Record the action taken…", self.acknowledge)]), "&Safeguarding")
+        self.caseload = _table("Caseload per mentor", ["Mentor", "People", "Active", "Not seen 14+ days",
+                                                       "Not seen 28+ days"])
+        self.tabs.addTab(self._page(self.caseload, "Each person counted once, whether or not they agreed to share "
+                                    "their records."), "&Caseload")
+        self.tabs.addTab(self._activity_page(), "&Activity")
+        self.mentors = _table("Mentor devices", ["Fingerprint", "Status", "Mentor", "First seen"])
+        self.tabs.addTab(self._page(self.mentors, "Approve a device only after its fingerprint matches the one the "
+                                    "mentor reads to you (they see it in their app).",
+                                    [("A&pprove…", self.approve), ("&Revoke…", self.revoke)]), "&Mentors")
+        self.quarantine = QListWidget()
+        self.quarantine.setAccessibleName("Files set aside")
+        self.quarantine.setWordWrap(True)
+        self.tabs.addTab(self._page(self.quarantine, "Files from the shared drive that were not used, and why."),
+                         "Set &aside")
+
+        top = QHBoxLayout()
+        self.summary = QLabel()
+        self.summary.setAccessibleName("Import summary")
+        self.summary.setWordWrap(True)
+        top.addWidget(self.summary, 1)
+        top.addWidget(_button("&Import from the shared drive…", self.import_now))
+        top.addWidget(_button("Funder &report…", self.make_report))
+        workspace = QWidget()
+        box = QVBoxLayout(workspace)
+        box.addLayout(top)
+        box.addWidget(self.tabs, 1)
+
+        from PySide6.QtWidgets import QStackedWidget
+
+        self.lock_page = LockPage(profile)
+        self.lock_page.unlocked.connect(self.unlock)
+        self.outer = QStackedWidget()
+        self.outer.addWidget(workspace)
+        self.outer.addWidget(self.lock_page)
+        self.setCentralWidget(self.outer)
+        settings = load_settings(profile)
+        self.idle = IdleWatcher(settings.idle_lock_minutes, self)
+        self.idle.idle.connect(self.lock)
+        self.clipboard_guard = ClipboardGuard(self)
+        from PySide6.QtGui import QAction, QKeySequence
+
+        lock = QAction("Lock", self)
+        lock.setShortcut(QKeySequence("Ctrl+L"))
+        lock.triggered.connect(self.lock)
+        self.addAction(lock)
+        self.refresh()
+
+    def _page(self, widget, hint: str, actions=()) -> QWidget:
+        page = QWidget()
+        box = QVBoxLayout(page)
+        label = QLabel(hint)
+        label.setWordWrap(True)
+        box.addWidget(label)
+        box.addWidget(widget, 1)
+        if actions:
+            row = QHBoxLayout()
+            for text, slot in actions:
+                row.addWidget(_button(text, slot))
+            row.addStretch(1)
+            box.addLayout(row)
+        return page
+
+    def _activity_page(self) -> QWidget:
+        page = QWidget()
+        box = QVBoxLayout(page)
+        self.meetings_chart = BarChart("Meetings per week")
+        self.sport_chart = BarChart("Sport minutes per week", " min")
+        self.hours_chart = BarChart("Mentor hours per week", " h")
+        charts = QHBoxLayout()
+        for chart in (self.meetings_chart, self.sport_chart, self.hours_chart):
+            charts.addWidget(chart)
+        box.addLayout(charts)
+        self.referrals = _table("Referrals by need and outcome", ["Need", "Outcome", "Number"])
+        self.needs = _table("Needs: distance travelled", ["Area", "First (average)", "Latest (average)", "People"])
+        tables = QHBoxLayout()
+        tables.addWidget(self.referrals)
+        tables.addWidget(self.needs)
+        box.addLayout(tables, 1)
+        return page
+
+    # -- showing ------------------------------------------------------------
+    def refresh(self) -> None:
+        conn = self.profile.conn
+        rows = dashboard.concerns(conn)
+        _fill(self.concerns, [[("⚠ " if r.overdue else "") + vocab.CONCERN_URGENCY.get(r.urgency, r.urgency),
+                                r.raised_at.replace("T", " "), r.mentee_name,
+                                vocab.CONCERN_CATEGORIES.get(r.category, r.category), r.mentor,
+                                " ".join(r.what_happened.split())[:200]] for r in rows], [r.record_id for r in rows])
+        _fill(self.caseload, [[r.mentor, r.people, r.active, r.not_seen_14, r.not_seen_28]
+                              for r in dashboard.caseload_by_mentor(conn)])
+        weeks = dashboard.weekly_activity(conn)
+        label = lambda w: date.fromisoformat(w).strftime("%d %b")  # noqa: E731
+        self.meetings_chart.set_bars([(label(w), m) for w, m, _, _ in weeks])
+        self.sport_chart.set_bars([(label(w), s) for w, _, s, _ in weeks])
+        self.hours_chart.set_bars([(label(w), h) for w, _, _, h in weeks])
+        table = dashboard.referral_table(conn)
+        _fill(self.referrals, [[vocab.DIRECTORY_CATEGORIES.get(c, c), vocab.REFERRAL_OUTCOMES.get(o, o), n]
+                               for (c, o), n in sorted(table.items())])
+        figures = supervisor_figures(conn)
+        _fill(self.needs, [[vocab.NEEDS_AREAS[a], f"{first:.1f}", f"{latest:.1f}", n]
+                           for a, (first, latest, n) in figures.needs_change.items()])
+        devices = register.list_devices(conn)
+        _fill(self.mentors, [[d.fingerprint, d.status, d.mentor_name, d.first_seen[:10]] for d in devices],
+              [d.fingerprint for d in devices])
+        self.quarantine.clear()
+        for name, reason in quarantine_list(conn):
+            self.quarantine.addItem(f"{name}: {reason}")
+        pending = sum(d.status == "pending" for d in devices)
+        self.summary.setText(f"{len(rows)} safeguarding concern(s) to act on · {figures.people} people · "
+                             f"{pending} mentor device(s) waiting for approval")
+
+    # -- acting -------------------------------------------------------------
+    def acknowledge(self) -> None:
+        row = self.concerns.currentRow()
+        if row < 0:
+            return
+        record_id = self.concerns.item(row, 0).data(Qt.UserRole)
+        action, ok = QInputDialog.getMultiLineText(self, "Action taken", "What was done, and by whom?")
+        if ok:
+            try:
+                dashboard.acknowledge(self.profile.conn, record_id, action, self.profile.display_name)
+            except MentorAppError as exc:
+                QMessageBox.warning(self, APP_NAME, exc.message)
+            self.refresh()
+
+    def _device(self) -> str | None:
+        row = self.mentors.currentRow()
+        return self.mentors.item(row, 0).data(Qt.UserRole) if row >= 0 else None
+
+    def approve(self) -> None:
+        fp = self._device()
+        if fp is None:
+            return
+        typed, ok = QInputDialog.getText(self, "Approve a mentor device",
+                                         f"This device's fingerprint is {fp}.\nAsk the mentor to read theirs out. "
+                                         "If they match, type the mentor's name:")
+        if ok:
+            try:
+                register.approve(self.profile.conn, fp, typed)
+            except MentorAppError as exc:
+                QMessageBox.warning(self, APP_NAME, exc.message)
+            self.refresh()
+
+    def revoke(self) -> None:
+        fp = self._device()
+        if fp and QMessageBox.question(self, APP_NAME, f"Revoke {fp}? Later batches from it will be refused "
+                                       "(for example after a laptop is lost).") == QMessageBox.Yes:
+            register.revoke(self.profile.conn, fp)
+            self.refresh()
+
+    def import_now(self) -> None:
+        start = self.profile.get_setting(SHARED_FOLDER) or ""
+        folder = QFileDialog.getExistingDirectory(self, "The shared folder with the mentors' logs", start)
+        if not folder:
+            return
+        self.profile.set_setting(SHARED_FOLDER, folder)
+        progress = QProgressDialog("Importing the mentors' logs…", "Stop", 0, 100, self)
+        progress.setWindowModality(Qt.WindowModal)
+        progress.setAccessibleName("Import progress")
+        stop = threading.Event()
+        progress.canceled.connect(stop.set)
+        state = {"done": 0, "total": 1}
+
+        def work():
+            with self.profile.second_connection() as view:
+                return import_folder(view, Path(folder), lambda d, t: state.update(done=d, total=max(t, 1)),
+                                     stop.is_set)
+
+        def finished(summary) -> None:
+            progress.close()
+            self.refresh()
+            QMessageBox.information(self, APP_NAME, summary.words())
+
+        def failed(exc) -> None:
+            progress.close()
+            QMessageBox.warning(self, APP_NAME, plain(exc))
+
+        from PySide6.QtCore import QTimer
+
+        timer = QTimer(progress)
+        timer.timeout.connect(lambda: progress.setValue(int(100 * state["done"] / state["total"])))
+        timer.start(100)
+        self._job = run_in_background(work, finished, failed)
+        progress.show()
+
+    def make_report(self) -> None:
+        name, _ = QFileDialog.getSaveFileName(self, "Save the funder report",
+                                              f"report-{datetime.now():%Y-%m}.pdf", "PDF files (*.pdf)")
+        if not name:
+            return
+        figures = supervisor_figures(self.profile.conn)
+        organisation = load_settings(self.profile).organisation or self.profile.display_name
+        try:
+            funder.write_pdf(figures, Path(name), organisation=organisation, period="all time")
+            funder.write_csv(figures, Path(name).with_suffix(".csv"), "all time")
+        except OSError as exc:
+            QMessageBox.warning(self, APP_NAME, f"Couldn't save the report: {exc.strerror}.")
+            return
+        QMessageBox.information(self, APP_NAME, f"Saved {name} and the figures as CSV beside it.")
+
+    # -- lock ---------------------------------------------------------------
+    @property
+    def locked(self) -> bool:
+        return self.outer.currentWidget() is self.lock_page
+
+    def lock(self) -> None:
+        if not self.locked:
+            self.clipboard_guard.clear_if_ours()
+            self.outer.setCurrentWidget(self.lock_page)
+            self.lock_page.reset()
+
+    def unlock(self) -> None:
+        self.outer.setCurrentIndex(0)
+
+    def closeEvent(self, event) -> None:
+        from PySide6.QtCore import QThreadPool
+
+        self.idle.stop()
+        QThreadPool.globalInstance().waitForDone(30_000)
+        try:
+            self.profile.close()
+        except Exception as exc:  # noqa: BLE001
+            QMessageBox.warning(self, APP_NAME, "Your records are saved, but the closing backup failed. " + plain(exc))
+        event.accept()

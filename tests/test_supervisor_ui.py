@@ -1,0 +1,58 @@
+"""The supervisor's window on an organisation with imported logs."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from mentor_app import demo
+from mentor_app.exchange import mentors as register
+from mentor_app.exchange.enrolment import accept_enrolment, make_enrolment, parse_enrolment
+from mentor_app.exchange.export import export
+from mentor_app.exchange.importer import import_folder
+from mentor_app.exchange.keys import device_key
+from mentor_app.reports import dashboard
+from mentor_app.ui.supervisor_window import SupervisorWindow
+
+from test_accessibility import unnamed_focusable
+
+
+@pytest.fixture
+def supervisor(make_profile, tmp_path):
+    sup, _ = make_profile("supervisor", role="supervisor")
+    enrolment = parse_enrolment(json.dumps(make_enrolment(sup)).encode())
+    drive = tmp_path / "drive"
+    drive.mkdir()
+    for n in range(2):
+        mentor, _ = make_profile(f"mentor{n}")
+        demo.generate(mentor, seed=10 + n, mentees=5, weeks=8)
+        accept_enrolment(mentor, enrolment, enrolment.fingerprint, shared_folder=str(drive))
+        export(mentor)
+        register.note_device(sup.conn, device_key(mentor).public, "")
+        register.approve(sup.conn, device_key(mentor).fingerprint, f"Mentor {n}")
+    import_folder(sup, drive)
+    return sup
+
+
+def test_dashboard_shows_concerns_first_and_acknowledging_clears_them(qtbot, supervisor):
+    window = SupervisorWindow(supervisor)
+    qtbot.addWidget(window)
+    window.show()
+    assert window.tabs.tabText(0).replace("&", "") == "Safeguarding"
+    open_concerns = dashboard.concerns(supervisor.conn)
+    assert window.concerns.rowCount() == len(open_concerns) > 0
+    assert window.concerns.item(0, 2).text()  # the mentee's name: shared on the basis of safeguarding
+    assert window.caseload.rowCount() == 2
+    assert "Meetings per week" in window.meetings_chart.accessibleDescription()
+    assert unnamed_focusable(window) == []
+    window.concerns.selectRow(0)
+    dashboard.acknowledge(supervisor.conn, window.concerns.item(0, 0).data(0x0100), "Called the mentor; police told",
+                          "Sup")
+    window.refresh()
+    assert window.concerns.rowCount() == len(open_concerns) - 1
+    window.tabs.setCurrentIndex(2)
+    assert unnamed_focusable(window) == []
+    window.lock()
+    assert window.locked
+    window.close()
