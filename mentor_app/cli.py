@@ -357,6 +357,12 @@ def cmd_directory(args) -> int:
     from .directory.contacts import freshness, list_contacts
 
     with open_for_command(args) as profile:
+        if args.action == "publish":
+            from .exchange.publish import publish
+
+            path = publish(profile, args.file)
+            print(f"Published the organisation's directory to {path}")
+            return 0
         if args.action == "list":
             for s in list_contacts(profile.conn, category=args.category or "", text=args.search or ""):
                 flag = "  [check before use]" if freshness(s.record).stale else ""
@@ -599,7 +605,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_booklet)
 
     p = sub.add_parser("directory", parents=[common, stdin], help="list, import or export the signposting directory")
-    p.add_argument("action", choices=("list", "import", "export"))
+    p.add_argument("action", choices=("list", "import", "export", "publish"))
     p.add_argument("file", nargs="?", metavar="FILE.csv")
     p.add_argument("--category", metavar="CODE", help="list: only this category")
     p.add_argument("--search", metavar="TEXT", help="list: only contacts matching these words")

@@ -254,6 +254,12 @@ def export(profile, to: str | Path | None = None, today: date | None = None) -> 
     folder.mkdir(exist_ok=True)
     _clean_partials(folder)
     _resume(profile, folder)
+    from .publish import PublishedDirectoryInvalid, pick_up
+
+    try:
+        pick_up(profile)  # the organisation's directory travels the other way on the same trip
+    except PublishedDirectoryInvalid:
+        pass  # ignored; the mentor's copy stays as it was
 
     cursor = _setting_int(profile, CURSOR)
     records, new_cursor, shared_mentees = build_records(profile, cursor, today)

@@ -84,6 +84,13 @@ class SupervisorWindow(QMainWindow):
         self.quarantine.setWordWrap(True)
         self.tabs.addTab(self._page(self.quarantine, "Files from the shared drive that were not used, and why."),
                          "Set &aside")
+        from .directory_page import DirectoryPage
+
+        self.directory = DirectoryPage(profile)
+        self.tabs.addTab(self._page(self.directory, "The organisation's signposting directory. Publish it to the "
+                                    "shared drive and every mentor's app picks it up, checked against your "
+                                    "organisation's signature.", [("P&ublish to the shared drive", self.publish)]),
+                         "&Directory")
 
         top = QHBoxLayout()
         self.summary = QLabel()
@@ -174,6 +181,7 @@ class SupervisorWindow(QMainWindow):
         devices = register.list_devices(conn)
         _fill(self.mentors, [[d.fingerprint, d.status, d.mentor_name, d.first_seen[:10]] for d in devices],
               [d.fingerprint for d in devices])
+        self.directory.refresh()
         self.quarantine.clear()
         for name, reason in quarantine_list(conn):
             self.quarantine.addItem(f"{name}: {reason}")
@@ -254,6 +262,17 @@ class SupervisorWindow(QMainWindow):
         timer.start(100)
         self._job = run_in_background(work, finished, failed)
         progress.show()
+
+    def publish(self) -> None:
+        from ..exchange.publish import publish
+
+        try:
+            path = publish(self.profile)
+        except MentorAppError as exc:
+            QMessageBox.warning(self, APP_NAME, exc.message + " (Choose the folder with Import first.)")
+            return
+        QMessageBox.information(self, APP_NAME, f"Published to {path}. Mentors' apps pick it up on their next "
+                                "visit to the shared drive.")
 
     def make_report(self) -> None:
         name, _ = QFileDialog.getSaveFileName(self, "Save the funder report",

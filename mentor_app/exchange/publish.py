@@ -1,0 +1,107 @@
+"""The organisation's signposting directory, published to the shared drive and picked up by mentors.
+
+A published directory is public information, so it is signed but not
+encrypted: mentors' apps accept it only with a valid signature from the
+organisation key they enrolled with, then replace the organisation's entries
+with it. A mentor's own local entries are never touched.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+
+from ..errors import BadInput, MentorAppError
+from ..records import store
+from ..records.types import Contact, to_data, validate
+from ..storage.files import fsync_dir
+from .batch import canonical
+from .enrolment import SHARED_FOLDER, current_enrolment
+from .keys import b64, organisation_keys, verify
+
+FORMAT = "mentor-app-directory"
+FOLDER = "directory"
+SUFFIX = ".mentordir"
+APPLIED = "exchange.directory_issued_at"
+MAX_BYTES = 20 * 1024 * 1024
+
+
+class PublishedDirectoryInvalid(MentorAppError):
+    pass
+
+
+def publish(profile, shared: str | Path | None = None) -> Path:
+    """Write the supervisor's directory (every entry but the shipped defaults) to the shared drive, signed."""
+    if profile.role != "supervisor":
+        raise BadInput("Only a supervisor profile publishes the organisation's directory.")
+    shared = shared or profile.get_setting(SHARED_FOLDER)
+    if not shared or not Path(shared).is_dir():
+        raise BadInput("The shared folder can't be found. Is the shared drive connected?")
+    _, signing = organisation_keys(profile, create=True)
+    contacts = [to_data(s.record) for s in store.list_records(profile.conn, "contact") if s.record.origin != "default"]
+    body = {"format": FORMAT, "version": 1, "issued_at": datetime.now(timezone.utc).isoformat(timespec="microseconds"),
+            "signing_key": b64(signing.public), "contacts": contacts}
+    data = canonical({"body": body, "signature": signing.sign(canonical(body))})
+    folder = Path(shared) / FOLDER
+    folder.mkdir(exist_ok=True)
+    final = folder / f"directory-{body['issued_at'].replace(':', '')[:17]}-{uuid.uuid4().hex[:8]}{SUFFIX}"
+    tmp = folder / f".{final.name}.partial"
+    with open(tmp, "xb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, final)
+    fsync_dir(folder)
+    return final
+
+
+def read_published(data: bytes, signing_key: bytes) -> dict:
+    """The verified body of a published directory, or PublishedDirectoryInvalid."""
+    if len(data) > MAX_BYTES:
+        raise PublishedDirectoryInvalid("The published directory is far too large.")
+    try:
+        outer = json.loads(data.decode("utf-8"))
+        body, signature = outer["body"], outer["signature"]
+        if body.get("format") != FORMAT or not isinstance(body.get("contacts"), list):
+            raise ValueError
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError, AttributeError):
+        raise PublishedDirectoryInvalid("The published directory is damaged or not a Mentor App directory.") from None
+    if not verify(signing_key, str(signature), canonical(body)):
+        raise PublishedDirectoryInvalid("The published directory is not signed by your organisation; it was ignored.")
+    return body
+
+
+def pick_up(profile) -> int | None:
+    """Apply the newest published directory if it is newer than the last; returns entries applied, or None."""
+    enrolment = current_enrolment(profile)
+    shared = profile.get_setting(SHARED_FOLDER)
+    if enrolment is None or not shared:
+        return None
+    folder = Path(shared) / FOLDER
+    files = sorted(f for f in folder.glob("*" + SUFFIX) if not f.name.startswith(".")) if folder.is_dir() else []
+    if not files:
+        return None
+    body = read_published(files[-1].read_bytes(), enrolment.signing_key)
+    if body["issued_at"] <= (profile.get_setting(APPLIED) or ""):
+        return None
+    contacts = []
+    for raw in body["contacts"]:
+        try:
+            contact = validate(Contact(**{k: v for k, v in raw.items() if k in Contact.__dataclass_fields__}))
+        except (BadInput, TypeError):
+            continue  # one bad entry doesn't keep the rest from mentors
+        contact.origin = "organisation"
+        contacts.append(contact)
+    conn = profile.conn
+    with store.transaction(conn):
+        for s in store.list_records(conn, "contact"):
+            if s.record.origin == "organisation":
+                store.delete_in(conn, s.id, author=profile.author)
+        for contact in contacts:
+            store.save_in(conn, contact, author=profile.author)
+        conn.execute("INSERT INTO settings(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = "
+                     "excluded.value", (APPLIED, body["issued_at"]))
+    return len(contacts)

@@ -1,0 +1,64 @@
+"""The organisation's directory, published signed and picked up by mentors' apps."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from mentor_app.exchange.enrolment import accept_enrolment, make_enrolment, parse_enrolment
+from mentor_app.exchange.export import export
+from mentor_app.exchange.publish import PublishedDirectoryInvalid, pick_up, publish
+from mentor_app.records import store
+from mentor_app.records.types import Contact, Mentee
+from mentor_app.errors import BadInput
+
+
+def _contact(name, phone, origin="local"):
+    return Contact(organisation=name, categories=["housing"], phone=phone, origin=origin, last_checked="2026-11-01")
+
+
+def test_mentors_pick_up_the_signed_directory_and_keep_their_own_entries(make_profile, tmp_path):
+    sup, _ = make_profile("sup", role="supervisor")
+    drive = tmp_path / "drive"
+    drive.mkdir()
+    mentor, _ = make_profile("mentor")
+    enrolment = parse_enrolment(json.dumps(make_enrolment(sup)).encode())
+    accept_enrolment(mentor, enrolment, enrolment.fingerprint, shared_folder=str(drive))
+    store.save(mentor.conn, _contact("My Own Café", "01632 960111"), author=mentor.author)
+
+    store.save(sup.conn, _contact("Org Housing Team", "01632 960222"), author=sup.author)
+    first = publish(sup, drive)
+    assert pick_up(mentor) == 1
+    names = {s.record.organisation: s.record.origin for s in store.list_records(mentor.conn, "contact")}
+    assert names == {"My Own Café": "local", "Org Housing Team": "organisation"}
+    assert pick_up(mentor) is None  # already current
+
+    first.unlink()
+    store.save(sup.conn, _contact("Org Debt Advice", "01632 960333"), author=sup.author)
+    publish(sup, drive)
+    store.save(mentor.conn, Mentee(name="Someone"), author=mentor.author)
+    export(mentor)  # the next trip to the drive brings the new directory back
+    names = {s.record.organisation for s in store.list_records(mentor.conn, "contact")}
+    assert names == {"My Own Café", "Org Housing Team", "Org Debt Advice"}
+
+
+def test_a_tampered_or_foreign_directory_is_refused(make_profile, tmp_path):
+    sup, _ = make_profile("sup", role="supervisor")
+    other, _ = make_profile("other", role="supervisor")
+    drive = tmp_path / "drive"
+    drive.mkdir()
+    mentor, _ = make_profile("mentor")
+    enrolment = parse_enrolment(json.dumps(make_enrolment(sup)).encode())
+    accept_enrolment(mentor, enrolment, enrolment.fingerprint, shared_folder=str(drive))
+    store.save(other.conn, _contact("Impostor Services", "01632 960999"), author=other.author)
+    publish(other, drive)
+    with pytest.raises(PublishedDirectoryInvalid, match="not signed by your organisation"):
+        pick_up(mentor)
+    path = sorted((drive / "directory").glob("*.mentordir"))[-1]
+    path.write_bytes(path.read_bytes().replace(b"Impostor", b"Imp0stor"))
+    with pytest.raises(PublishedDirectoryInvalid):
+        pick_up(mentor)
+    assert not any(s.record.organisation.startswith("Imp") for s in store.list_records(mentor.conn, "contact"))
+    with pytest.raises(BadInput):
+        publish(mentor, drive)
