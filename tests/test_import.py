@@ -230,3 +230,30 @@ def test_funder_report_has_the_figures_and_no_names(make_profile, organisation, 
     rows = (tmp_path / "figures.csv")
     funder.write_csv(figures, rows, "2026-10")
     assert "Sport minutes,135" in rows.read_text(encoding="utf-8-sig")
+
+
+def test_two_changes_from_the_same_version_are_both_kept_as_a_conflict(make_profile):
+    from mentor_app.exchange import batch as batch_format
+    from mentor_app.exchange.importer import _apply
+    from mentor_app.reports.dashboard import conflicts
+
+    sup, _ = make_profile("sup", role="supervisor")
+
+    def record(version, notes):
+        fields = {"notes": notes, "kind": "one_to_one", "starts_at": "2026-11-01T10:00"}
+        return {"id": "m-1", "type": "meeting", "version": version, "base_version": version - 1, "basis": "consent",
+                "mentee_id": "x", "pseudonym": "p-x", "fields": fields,
+                "content_sha256": batch_format.content_hash(fields)}
+
+    with sup.transaction() as conn:
+        assert _apply(conn, record(1, "first"), "FP", 1)
+        assert _apply(conn, record(2, "laptop A"), "FP", 2)
+        assert _apply(conn, record(2, "laptop B"), "FP", 3)
+        assert not _apply(conn, record(2, "laptop B"), "FP", 4)  # the same change again: nothing
+        register.note_device(conn, b"k" * 32, "M")
+    rows = sup.conn.execute("SELECT version, conflict, current FROM shared_records ORDER BY version").fetchall()
+    assert rows[0] == (1, 0, 0) and all(r[:2] == (2, 1) for r in rows[1:]) and len(rows) == 3
+    assert [c[1:] for c in conflicts(sup.conn)] == [("meeting", 2)]
+    from mentor_app.reports.figures import supervisor_figures as figures_of
+
+    assert sum(figures_of(sup.conn).meetings_by_kind.values()) == 1  # the conflict counts once

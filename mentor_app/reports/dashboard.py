@@ -104,8 +104,9 @@ def caseload_by_mentor(conn, today: date | None = None) -> list[CaseloadRow]:
     return rows
 
 
-def weekly_activity(conn, weeks: int = 12, today: date | None = None, fingerprint: str = "") -> list[tuple[str, int, int, float]]:
-    """(week starting, meetings, sport minutes, mentor hours) for the last `weeks` weeks."""
+def weekly_activity(conn, weeks: int = 12, today: date | None = None,
+                    fingerprint: str = "") -> list[tuple[str, int, int, float]]:
+    """(week starting, meetings, sport minutes, mentor hours) for the `weeks` weeks up to `today`."""
     today = today or date.today()
     start = today - timedelta(days=today.weekday(), weeks=weeks - 1)
     buckets = {(start + timedelta(weeks=i)).isoformat(): [0, 0, 0.0] for i in range(weeks)}
@@ -114,7 +115,11 @@ def weekly_activity(conn, weeks: int = 12, today: date | None = None, fingerprin
     if fingerprint:
         where += " AND fingerprint = ?"
         params = (fingerprint,)
-    for rtype, fields in conn.execute(f"SELECT type, fields FROM shared_records WHERE {where}", params):
+    seen: set[str] = set()
+    for rid, rtype, fields in conn.execute(f"SELECT id, type, fields FROM shared_records WHERE {where}", params):
+        if rid in seen:
+            continue  # conflicting versions of one record count once
+        seen.add(rid)
         d = json.loads(fields)
         when = d.get("starts_at") or d.get("on") or d.get("week")
         if not when:
@@ -132,10 +137,9 @@ def weekly_activity(conn, weeks: int = 12, today: date | None = None, fingerprin
     return [(k, v[0], v[1], v[2]) for k, v in sorted(buckets.items())]
 
 
-def referral_table(conn) -> Counter:
-    table: Counter = Counter()
-    for (fields,) in conn.execute("SELECT fields FROM shared_records WHERE type = 'referral' AND current = 1 "
-                                  "AND deleted = 0"):
-        d = json.loads(fields)
-        table[(d.get("category", ""), d.get("outcome", ""))] += 1
-    return table
+def conflicts(conn) -> list[tuple[str, str, int]]:
+    """Records two laptops changed from the same version: (mentor, record type, version) for a person to settle."""
+    names = dict(conn.execute("SELECT fingerprint, mentor_name FROM mentor_devices"))
+    rows = conn.execute("SELECT DISTINCT id, type, version, fingerprint FROM shared_records WHERE conflict = 1 "
+                        "ORDER BY type, id")
+    return [(names.get(fp, fp), rtype, version) for _, rtype, version, fp in rows]

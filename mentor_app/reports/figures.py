@@ -70,7 +70,11 @@ def supervisor_figures(conn, start: str = "", end: str = "", fingerprint: str = 
     where = "current = 1 AND deleted = 0" + (" AND fingerprint = ?" if fingerprint else "")
     rows = conn.execute(f"SELECT type, pseudonym, id, fields FROM shared_records WHERE {where}",
                         (fingerprint,) if fingerprint else ())
+    seen: set[str] = set()
     for rtype, pseudonym, rid, fields in rows:
+        if rid in seen:
+            continue  # two conflicting versions of one record still count once
+        seen.add(rid)
         data = json.loads(fields)
         person = pseudonym or rid
         if rtype == "mentee":

@@ -140,8 +140,29 @@ class SupervisorWindow(QMainWindow):
         return page
 
     def _activity_page(self) -> QWidget:
+        from PySide6.QtWidgets import QComboBox, QLineEdit
+
         page = QWidget()
         box = QVBoxLayout(page)
+        filters = QHBoxLayout()
+        self.mentor_filter = QComboBox()
+        self.mentor_filter.setAccessibleName("Mentor")
+        self.start_month = QLineEdit()
+        self.start_month.setAccessibleName("From month")
+        self.start_month.setPlaceholderText("from YYYY-MM")
+        self.end_month = QLineEdit()
+        self.end_month.setAccessibleName("To month")
+        self.end_month.setPlaceholderText("to YYYY-MM")
+        for w in (self.start_month, self.end_month):
+            w.setMaximumWidth(120)
+            w.editingFinished.connect(self.refresh_activity)
+        self.mentor_filter.currentIndexChanged.connect(self.refresh_activity)
+        for label, w in (("Mentor:", self.mentor_filter), ("Months:", self.start_month), ("", self.end_month)):
+            if label:
+                filters.addWidget(QLabel(label))
+            filters.addWidget(w)
+        filters.addStretch(1)
+        box.addLayout(filters)
         self.meetings_chart = BarChart("Meetings per week")
         self.sport_chart = BarChart("Sport minutes per week", " min")
         self.hours_chart = BarChart("Mentor hours per week", " h")
@@ -167,27 +188,51 @@ class SupervisorWindow(QMainWindow):
                                 " ".join(r.what_happened.split())[:200]] for r in rows], [r.record_id for r in rows])
         _fill(self.caseload, [[r.mentor, r.people, r.active, r.not_seen_14, r.not_seen_28]
                               for r in dashboard.caseload_by_mentor(conn)])
-        weeks = dashboard.weekly_activity(conn)
-        label = lambda w: date.fromisoformat(w).strftime("%d %b")  # noqa: E731
-        self.meetings_chart.set_bars([(label(w), m) for w, m, _, _ in weeks])
-        self.sport_chart.set_bars([(label(w), s) for w, _, s, _ in weeks])
-        self.hours_chart.set_bars([(label(w), h) for w, _, _, h in weeks])
-        table = dashboard.referral_table(conn)
-        _fill(self.referrals, [[vocab.DIRECTORY_CATEGORIES.get(c, c), vocab.REFERRAL_OUTCOMES.get(o, o), n]
-                               for (c, o), n in sorted(table.items())])
-        figures = supervisor_figures(conn)
-        _fill(self.needs, [[vocab.NEEDS_AREAS[a], f"{first:.1f}", f"{latest:.1f}", n]
-                           for a, (first, latest, n) in figures.needs_change.items()])
         devices = register.list_devices(conn)
+        chosen = self.mentor_filter.currentData()
+        self.mentor_filter.blockSignals(True)
+        self.mentor_filter.clear()
+        self.mentor_filter.addItem("All mentors", "")
+        for d in devices:
+            self.mentor_filter.addItem(d.mentor_name or d.fingerprint, d.fingerprint)
+        self.mentor_filter.setCurrentIndex(max(0, self.mentor_filter.findData(chosen or "")))
+        self.mentor_filter.blockSignals(False)
+        figures = self.refresh_activity()
         _fill(self.mentors, [[d.fingerprint, d.status, d.mentor_name, d.first_seen[:10]] for d in devices],
               [d.fingerprint for d in devices])
         self.directory.refresh()
         self.quarantine.clear()
         for name, reason in quarantine_list(conn):
             self.quarantine.addItem(f"{name}: {reason}")
+        for mentor, rtype, version in dashboard.conflicts(conn):
+            self.quarantine.addItem(f"Conflict: a {rtype.replace('_', ' ')} from {mentor} was changed on two "
+                                    f"laptops from version {version - 1}; both versions are kept for you to settle.")
         pending = sum(d.status == "pending" for d in devices)
         self.summary.setText(f"{len(rows)} safeguarding concern(s) to act on · {figures.people} people · "
                              f"{pending} mentor device(s) waiting for approval")
+
+    def refresh_activity(self):
+        """Charts and tables for the chosen mentor and months (counts include everyone, each once)."""
+        conn = self.profile.conn
+        fp = self.mentor_filter.currentData() or ""
+        start, end = self.start_month.text().strip(), self.end_month.text().strip()
+        end_day = None
+        if len(end) == 7:
+            try:
+                end_day = date.fromisoformat(end + "-28")
+            except ValueError:
+                end_day = None
+        weeks = dashboard.weekly_activity(conn, today=end_day, fingerprint=fp)
+        label = lambda w: date.fromisoformat(w).strftime("%d %b")  # noqa: E731
+        self.meetings_chart.set_bars([(label(w), m) for w, m, _, _ in weeks])
+        self.sport_chart.set_bars([(label(w), s) for w, _, s, _ in weeks])
+        self.hours_chart.set_bars([(label(w), h) for w, _, _, h in weeks])
+        figures = supervisor_figures(conn, start, end, fp)
+        _fill(self.referrals, [[vocab.DIRECTORY_CATEGORIES.get(c, c), vocab.REFERRAL_OUTCOMES.get(o, o), n]
+                               for (c, o), n in sorted(figures.referrals.items())])
+        _fill(self.needs, [[vocab.NEEDS_AREAS[a], f"{first:.1f}", f"{latest:.1f}", n]
+                           for a, (first, latest, n) in figures.needs_change.items()])
+        return figures
 
     # -- acting -------------------------------------------------------------
     def acknowledge(self) -> None:
