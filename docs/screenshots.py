@@ -102,7 +102,6 @@ def main() -> int:
     from mentor_app.exchange import mentors as register
     from mentor_app.exchange.export import export
     from mentor_app.exchange.importer import import_folder
-    from mentor_app.exchange.keys import device_key
     from mentor_app.storage.profile import open_profile
     from mentor_app.ui.supervisor_window import SupervisorWindow
 

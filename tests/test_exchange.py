@@ -288,7 +288,7 @@ def test_killing_the_export_at_random_points_never_loses_or_duplicates(mentor, o
     for round_no in range(20):
         with open_profile(path, secret=PASSPHRASE) as p:
             for i in range(rng.randint(1, 4)):
-                mid = _add_mentee(p, f"Round {round_no} person {i}", consent="2026-01-01")
+                _add_mentee(p, f"Round {round_no} person {i}", consent="2026-01-01")
         child = subprocess.Popen([sys.executable, "-c", EXPORTER, str(path), PASSPHRASE],
                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         child.stdout.readline()

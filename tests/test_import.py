@@ -6,7 +6,6 @@ import json
 import random
 import shutil
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 

@@ -9,7 +9,7 @@ from datetime import date
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget, QHBoxLayout
 
-from ..records import caseload, store, vocab
+from ..records import caseload, vocab
 from ..storage import backups
 from ..storage.keystore import KeyringStatus
 

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from ..records import store, vocab
 from ..records.consent import consent_summary
-from ..records.types import MENTEE_RECORD_TYPES, Action, fields_of
+from ..records.types import MENTEE_RECORD_TYPES, fields_of
 from . import record_dialogs as dialogs
 from .needs import NeedsChart, needs_check_dialog
 
