@@ -67,7 +67,7 @@ def acknowledge(conn, record_id: str, action: str, author: str) -> None:
 @dataclass(frozen=True)
 class CaseloadRow:
     mentor: str
-    fingerprint: str
+    key: str
     people: int
     active: int
     not_seen_14: int
@@ -86,20 +86,22 @@ def caseload_by_mentor(conn, today: date | None = None) -> list[CaseloadRow]:
         if not when:
             continue
         last_seen[person] = max(last_seen.get(person, ""), when)
-    per_mentor: dict[str, list] = defaultdict(list)
+    # A mentor on a new laptop has a new device under the same name: one caseload.
+    names = dict(conn.execute("SELECT fingerprint, mentor_name FROM mentor_devices"))
+    per_mentor: dict[str, dict] = defaultdict(dict)
     for fp, person, fields in conn.execute("SELECT fingerprint, coalesce(pseudonym, id), fields FROM shared_records "
                                            "WHERE type = 'mentee' AND current = 1 AND deleted = 0"):
-        per_mentor[fp].append((person, json.loads(fields).get("status", "")))
-    names = dict(conn.execute("SELECT fingerprint, mentor_name FROM mentor_devices"))
+        per_mentor[names.get(fp) or fp][person] = json.loads(fields).get("status", "")
     rows = []
-    for fp, people in sorted(per_mentor.items(), key=lambda kv: names.get(kv[0], kv[0])):
+    for mentor, by_person in sorted(per_mentor.items()):
+        people = list(by_person.items())
         active = [p for p, status in people if status == "active"]
 
         def days(person):
             seen = last_seen.get(person)
             return (today - date.fromisoformat(seen)).days if seen else 10**6
 
-        rows.append(CaseloadRow(names.get(fp, fp), fp, len(people), len(active),
+        rows.append(CaseloadRow(mentor, mentor, len(people), len(active),
                                 sum(days(p) >= 14 for p in active), sum(days(p) >= 28 for p in active)))
     return rows
 
