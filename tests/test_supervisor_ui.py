@@ -51,6 +51,12 @@ def test_dashboard_shows_concerns_first_and_acknowledging_clears_them(qtbot, sup
                           "Sup")
     window.refresh()
     assert window.concerns.rowCount() == len(open_concerns) - 1
+    assert window.people.rowCount() > 0
+    window.people.selectRow(0)
+    assert window.person.rowCount() > 0
+    names = {window.people.item(r, 0).text() for r in range(window.people.rowCount())}
+    consented = {name for _, name, _ in dashboard.shared_people(supervisor.conn)}
+    assert names == consented
     for tab in range(window.tabs.count()):
         window.tabs.setCurrentIndex(tab)
         assert unnamed_focusable(window) == [], window.tabs.tabText(tab)

@@ -139,6 +139,30 @@ def weekly_activity(conn, weeks: int = 12, today: date | None = None,
     return [(k, v[0], v[1], v[2]) for k, v in sorted(buckets.items())]
 
 
+def shared_people(conn) -> list[tuple[str, str, str]]:
+    """(mentee id, name, mentor) of everyone whose records were shared in full, by name."""
+    names = dict(conn.execute("SELECT fingerprint, mentor_name FROM mentor_devices"))
+    rows = conn.execute("SELECT mentee_id, fields, fingerprint FROM shared_records WHERE type = 'mentee' "
+                        "AND basis = 'consent' AND current = 1 AND deleted = 0")
+    people = [(mid, json.loads(f).get("name", ""), names.get(fp, fp)) for mid, f, fp in rows]
+    return sorted(people, key=lambda p: p[1].casefold())
+
+
+def person_records(conn, mentee_id: str) -> list[tuple[str, str, str]]:
+    """(date, what, summary) of one person's shared records, newest first, read-only."""
+    out = []
+    for rtype, fields in conn.execute("SELECT type, fields FROM shared_records WHERE mentee_id = ? AND current = 1 "
+                                      "AND deleted = 0 AND type != 'mentee'", (mentee_id,)):
+        d = json.loads(fields)
+        when = d.get("starts_at") or d.get("raised_at") or d.get("on") or d.get("meeting_at") or ""
+        summary = d.get("notes") or d.get("what_happened") or d.get("text") or d.get("reason") or ""
+        what = vocab.MEETING_TYPES.get(d.get("kind", ""), "") if rtype == "meeting" else rtype.replace("_", " ")
+        out.append((when.replace("T", " ")[:16], what or rtype, " ".join(str(summary).split())[:200]))
+    notes = conn.execute("SELECT at, action FROM supervisor_notes WHERE record_id = ?", (mentee_id,)).fetchall()
+    out += [(at.replace("T", " ")[:16], "Supervisor's note", action) for at, action in notes]
+    return sorted(out, reverse=True)
+
+
 def conflicts(conn) -> list[tuple[str, str, int]]:
     """Records two laptops changed from the same version: (mentor, record type, version) for a person to settle."""
     names = dict(conn.execute("SELECT fingerprint, mentor_name FROM mentor_devices"))

@@ -75,6 +75,7 @@ class SupervisorWindow(QMainWindow):
         self.tabs.addTab(self._page(self.caseload, "Each person counted once, whether or not they agreed to share "
                                     "their records."), "&Caseload")
         self.tabs.addTab(self._activity_page(), "&Activity")
+        self.tabs.addTab(self._people_page(), "&People")
         self.mentors = _table("Mentor devices", ["Fingerprint", "Status", "Mentor", "First seen"])
         self.tabs.addTab(self._page(self.mentors, "Approve a device only after its fingerprint matches the one the "
                                     "mentor reads to you (they see it in their app).",
@@ -139,6 +140,47 @@ class SupervisorWindow(QMainWindow):
             box.addLayout(row)
         return page
 
+    def _people_page(self) -> QWidget:
+        page = QWidget()
+        box = QVBoxLayout(page)
+        hint = QLabel("People whose records are shared with you by consent. Mentors' records are read-only here; "
+                      "add your own notes beside them.")
+        hint.setWordWrap(True)
+        self.people = _table("People shared by consent", ["Name", "Mentor"])
+        self.people.itemSelectionChanged.connect(self._show_person)
+        self.person = _table("Their shared records", ["When", "What", "Summary"])
+        row = QHBoxLayout()
+        row.addWidget(self.people, 1)
+        row.addWidget(self.person, 2)
+        box.addWidget(hint)
+        box.addLayout(row, 1)
+        buttons = QHBoxLayout()
+        buttons.addWidget(_button("Add a &note…", self.add_note))
+        buttons.addStretch(1)
+        box.addLayout(buttons)
+        return page
+
+    def _show_person(self) -> None:
+        row = self.people.currentRow()
+        if row < 0:
+            _fill(self.person, [])
+            return
+        mentee_id = self.people.item(row, 0).data(Qt.UserRole)
+        _fill(self.person, [list(r) for r in dashboard.person_records(self.profile.conn, mentee_id)])
+
+    def add_note(self) -> None:
+        row = self.people.currentRow()
+        if row < 0:
+            return
+        text, ok = QInputDialog.getMultiLineText(self, "Your note", "Your note (the mentor's records stay as they are):")
+        if ok:
+            try:
+                dashboard.acknowledge(self.profile.conn, self.people.item(row, 0).data(Qt.UserRole), text,
+                                      self.profile.display_name)
+            except MentorAppError as exc:
+                QMessageBox.warning(self, APP_NAME, exc.message)
+            self._show_person()
+
     def _activity_page(self) -> QWidget:
         from PySide6.QtWidgets import QComboBox, QLineEdit
 
@@ -200,6 +242,8 @@ class SupervisorWindow(QMainWindow):
         figures = self.refresh_activity()
         _fill(self.mentors, [[d.fingerprint, d.status, d.mentor_name, d.first_seen[:10]] for d in devices],
               [d.fingerprint for d in devices])
+        people = dashboard.shared_people(conn)
+        _fill(self.people, [[name, mentor] for _, name, mentor in people], [mid for mid, _, _ in people])
         self.directory.refresh()
         self.quarantine.clear()
         for name, reason in quarantine_list(conn):
