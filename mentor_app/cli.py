@@ -297,7 +297,8 @@ def _sheet_options(profile, args, title: str, mentee_name: str = "") -> "object"
     settings = load_settings(profile)
     return SheetOptions(large_print=args.large_print, page_size="Letter" if args.letter else "A4", title=title,
                         mentee_name=mentee_name, organisation=settings.organisation,
-                        emergency_numbers=settings.emergency_numbers)
+                        emergency_numbers=settings.emergency_numbers,
+                        stale_after_months=settings.stale_after_months)
 
 
 def cmd_sheet(args) -> int:
@@ -364,8 +365,11 @@ def cmd_directory(args) -> int:
             print(f"Published the organisation's directory to {path}")
             return 0
         if args.action == "list":
+            from .settings import load_settings
+
+            months = load_settings(profile).stale_after_months
             for s in list_contacts(profile.conn, category=args.category or "", text=args.search or ""):
-                flag = "  [check before use]" if freshness(s.record).stale else ""
+                flag = "  [check before use]" if freshness(s.record, stale_after=months).stale else ""
                 print(f"{s.id}  {s.record.title()}{flag}")
             return 0
         if not args.file:

@@ -24,6 +24,7 @@ class Settings:
     idle_lock_minutes: int = 5
     larger_text: bool = False
     ask_before_sharing: bool = False
+    stale_after_months: int = 12
 
     def safeguarding_words(self) -> str:
         lead = self.safeguarding_lead or "your organisation's safeguarding lead (not set yet: add them in Settings)"
@@ -50,6 +51,8 @@ def load_settings(profile) -> Settings:
 def save_settings(profile, settings: Settings) -> None:
     if not 1 <= int(settings.idle_lock_minutes) <= 240:
         raise BadInput("Lock after: choose between 1 and 240 minutes.")
+    if not 1 <= int(settings.stale_after_months) <= 120:
+        raise BadInput("Directory entries out of date after: choose between 1 and 120 months.")
     values = {}
     for fld in dataclasses.fields(Settings):
         value = getattr(settings, fld.name)

@@ -391,3 +391,23 @@ def test_ask_before_sharing_waits_for_the_mentor(qtbot, window, demo_profile, ma
     assert window._share_job is None
     assert "ready to share" in window.sync_label.text()
     assert not list((tmp_path / "drive").glob("device-*/*.mentorlog"))
+
+
+def test_directory_flags_follow_the_out_of_date_setting(qtbot, window, demo_profile):
+    from datetime import date, timedelta
+
+    from mentor_app.records.types import Contact
+
+    checked = (date.today() - timedelta(days=75)).isoformat()
+    store.save(demo_profile.conn, Contact(organisation="Two Months Old Service", categories=["legal"],
+                                          phone="01632 960555", last_checked=checked), author=demo_profile.author)
+    window.show_directory()
+    window.directory.text.setText("two months old")
+    window.directory.refresh()
+    assert not window.directory.results.item(0).text().startswith("⚠")
+    settings = load_settings(demo_profile)
+    settings.stale_after_months = 2
+    save_settings(demo_profile, settings)
+    window.directory.refresh()
+    assert window.directory.results.item(0).text().startswith("⚠")
+    assert "Possibly out of date" in window.directory.details.text()

@@ -44,6 +44,7 @@ class SheetOptions:
     organisation: str = ""
     emergency_numbers: str = ""
     groups: dict[str, str] = field(default_factory=dict)  # contact id -> category to list it under
+    stale_after_months: int = 12
 
     @property
     def body_size(self) -> float:
@@ -109,7 +110,7 @@ def _contact_block(contact, styles: _Styles, options: SheetOptions, width: float
                          ("Languages", contact.languages), ("Access", contact.accessibility)):
         if value:
             lines.append(Paragraph(f"<b>{label}:</b> {_p(value)}", styles.body))
-    fresh = freshness(contact)
+    fresh = freshness(contact, stale_after=options.stale_after_months)
     if fresh.stale:
         checked = f"last checked {contact.last_checked}" if contact.last_checked else "not yet checked"
         lines.append(Paragraph(f"Please check these details before you rely on them ({checked}).", styles.small))

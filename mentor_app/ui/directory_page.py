@@ -18,6 +18,7 @@ from ..directory.contacts import freshness, list_contacts
 from ..errors import BadInput, MentorAppError
 from ..records import store, vocab
 from ..records.types import Contact, fields_of
+from ..settings import load_settings
 from . import record_dialogs as dialogs
 
 
@@ -28,9 +29,9 @@ def _button(text: str, slot) -> QPushButton:
     return b
 
 
-def contact_html(contact: Contact) -> str:
+def contact_html(contact: Contact, stale_after: int) -> str:
     """A contact in full, with its freshness said plainly at the top."""
-    fresh = freshness(contact)
+    fresh = freshness(contact, stale_after=stale_after)
     colour = "#a04000" if fresh.stale else "#2e6b00"
     parts = [f"<h3>{escape(contact.title())}</h3>", f"<p style='color:{colour}'>{escape(fresh.words)}</p>"]
     for fld in fields_of(Contact):
@@ -82,6 +83,7 @@ class DirectoryPage(QWidget):
         self.details.setTextInteractionFlags(Qt.TextSelectableByMouse | Qt.TextSelectableByKeyboard)
         self.details.setAccessibleName("Service details")
         self.count = QLabel()
+        self.stale_after = load_settings(profile).stale_after_months
 
         filters = QHBoxLayout()
         filters.addWidget(self.text, 1)
@@ -112,14 +114,16 @@ class DirectoryPage(QWidget):
         current = select or (self.results.currentItem().data(Qt.UserRole) if self.results.currentItem() else None)
         found = list_contacts(self.profile.conn, category=self.category.currentData(), area=self.area.text(),
                               text=self.text.text())
+        self.stale_after = load_settings(self.profile).stale_after_months
         self.results.clear()
         for s in found:
-            stale = freshness(s.record).stale
+            fresh = freshness(s.record, stale_after=self.stale_after)
+            stale = fresh.stale
             local = "" if s.record.scope == "national" else f" · {s.record.area or 'local'}"
             item = QListWidgetItem(("⚠ " if stale else "") + s.record.title() + local)
             item.setData(Qt.UserRole, s.id)
             if stale:
-                item.setToolTip(freshness(s.record).words)
+                item.setToolTip(fresh.words)
             self.results.addItem(item)
             if s.id == current:
                 self.results.setCurrentItem(item)
@@ -131,7 +135,7 @@ class DirectoryPage(QWidget):
 
     def _show(self, item, _previous=None) -> None:
         stored = store.get(self.profile.conn, item.data(Qt.UserRole)) if item else None
-        self.details.setText(contact_html(stored.record) if stored else "")
+        self.details.setText(contact_html(stored.record, self.stale_after) if stored else "")
 
     def _current(self):
         item = self.results.currentItem()

@@ -27,6 +27,10 @@ class SettingsDialog(QDialog):
         self.idle.setRange(1, 240)
         self.idle.setValue(s.idle_lock_minutes)
         self.idle.setSuffix(" minutes")
+        self.stale = self._named(QSpinBox(), "Directory entries count as out of date after this many months")
+        self.stale.setRange(1, 120)
+        self.stale.setValue(s.stale_after_months)
+        self.stale.setSuffix(" months")
         self.larger = self._named(QCheckBox("Larger text"), "Larger text")
         self.larger.setChecked(s.larger_text)
         self.ask = self._named(QCheckBox("Ask before sharing with the supervisor"),
@@ -38,6 +42,7 @@ class SettingsDialog(QDialog):
         form.addRow("Lead's &phone", self.lead_phone)
         form.addRow("&Emergency numbers", self.numbers)
         form.addRow("Lock &after", self.idle)
+        form.addRow("Directory out of &date after", self.stale)
         form.addRow("", self.larger)
         form.addRow("", self.ask)
         self.error = error_label()
@@ -58,7 +63,8 @@ class SettingsDialog(QDialog):
         return Settings(organisation=self.organisation.text().strip(), safeguarding_lead=self.lead.text().strip(),
                         safeguarding_lead_phone=self.lead_phone.text().strip(),
                         emergency_numbers=self.numbers.toPlainText().strip(), idle_lock_minutes=self.idle.value(),
-                        larger_text=self.larger.isChecked(), ask_before_sharing=self.ask.isChecked())
+                        larger_text=self.larger.isChecked(), ask_before_sharing=self.ask.isChecked(),
+                        stale_after_months=self.stale.value())
 
     def save(self) -> None:
         try:

@@ -44,8 +44,9 @@ class SheetDialog(QDialog):
 
         self.contacts = _named(QListWidget(), "Services on the sheet")
         picked = dict(preselect(profile.conn, mentee_id)) if self.mentee else {}
+        months = load_settings(profile).stale_after_months
         for s in list_contacts(profile.conn, category=booklet_category):
-            flag = " ⚠" if freshness(s.record).stale else ""
+            flag = " ⚠" if freshness(s.record, stale_after=months).stale else ""
             item = QListWidgetItem(f"{s.record.title()}{flag}")
             item.setData(Qt.UserRole, s.id)
             item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
@@ -105,7 +106,8 @@ class SheetDialog(QDialog):
         groups = dict(self.groups) if self.mentee else {cid: self.category for cid, _ in self.chosen() if self.category}
         return SheetOptions(large_print=self.large.isChecked(), page_size=self.paper.currentText(), title=title,
                             mentee_name=name, organisation=settings.organisation,
-                            emergency_numbers=settings.emergency_numbers, groups=groups)
+                            emergency_numbers=settings.emergency_numbers, groups=groups,
+                            stale_after_months=settings.stale_after_months)
 
     def write(self, path: Path, then) -> None:
         """Build the PDF off the UI thread (a booklet takes seconds), then call `then(path)`."""
