@@ -256,3 +256,25 @@ def test_two_changes_from_the_same_version_are_both_kept_as_a_conflict(make_prof
     from mentor_app.reports.figures import supervisor_figures as figures_of
 
     assert sum(figures_of(sup.conn).meetings_by_kind.values()) == 1  # the conflict counts once
+
+
+def test_stopping_an_import_keeps_what_was_done_and_the_next_run_finishes(make_profile, organisation):
+    supervisor, enrolment, drive = organisation
+    mentor = _mentor(make_profile, "m", enrolment, drive)
+    register.note_device(supervisor.conn, device_key(mentor).public, "M")
+    register.approve(supervisor.conn, device_key(mentor).fingerprint, "Mentor M")
+    for n in range(4):
+        store.save(mentor.conn, Mentee(name=f"Stop Person {n}"), author=mentor.author)
+        export(mentor)
+    seen = []
+
+    def stop_after_two():
+        return len(seen) >= 2
+
+    stopped = import_folder(supervisor, drive, progress=lambda done, total: seen.append(done),
+                            cancelled=stop_after_two)
+    assert stopped.cancelled and "stopped early" in stopped.words()
+    assert stopped.batches_imported == 0  # files are read first; nothing half-applied
+    finished = import_folder(supervisor, drive)
+    assert finished.batches_imported == 4
+    assert supervisor_figures(supervisor.conn).people == 4
