@@ -515,6 +515,35 @@ def cmd_report(args) -> int:
     return 0
 
 
+def cmd_handover(args) -> int:
+    from .exchange.handover import make_handover
+
+    target = _new_output(args.output)
+    with open_for_command(args) as profile:
+        code = make_handover(profile, args.mentee, target)
+    print(f"Hand-over file written to {target}. Their records have been removed from this profile.")
+    print("Give the file to the new mentor and tell them this one-time code (not in the same message):")
+    print()
+    print(f"    {code}")
+    return 0
+
+
+def cmd_receive(args) -> int:
+    from .exchange.handover import receive_handover
+
+    with open_for_command(args) as profile:
+        # After the passphrase line, when both come on standard input.
+        if args.code_stdin:
+            code = sys.stdin.readline().strip()
+        elif sys.stdin.isatty():
+            code = getpass.getpass("The hand-over code: ")
+        else:
+            raise BadInput("The hand-over code is needed: give it on standard input with --code-stdin.")
+        name = receive_handover(profile, Path(args.file), code)
+    print(f"{name} is now in your caseload.")
+    return 0
+
+
 def cmd_selftest(args) -> int:
     from .ui.selftest import run_selftest
 
@@ -654,6 +683,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, metavar="FILE.pdf")
     p.add_argument("--csv", metavar="FILE.csv", help="the same figures as a spreadsheet")
     p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("handover", parents=[common, stdin], help="hand a mentee over to another mentor")
+    p.add_argument("--mentee", required=True, metavar="ID")
+    p.add_argument("-o", "--output", required=True, metavar="FILE")
+    p.set_defaults(func=cmd_handover)
+
+    p = sub.add_parser("receive", parents=[common], help="take in a mentee handed over by another mentor")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--code-stdin", action="store_true",
+                   help="read the hand-over code from standard input (after the passphrase, if one is asked)")
+    p.add_argument("--passphrase-stdin", action="store_true",
+                   help="read the passphrase from the first line of standard input")
+    p.set_defaults(func=cmd_receive)
 
     p = sub.add_parser("selftest", parents=[common, stdin], help="open every main screen offscreen and check it draws")
     p.set_defaults(func=cmd_selftest)

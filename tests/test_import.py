@@ -278,3 +278,46 @@ def test_stopping_an_import_keeps_what_was_done_and_the_next_run_finishes(make_p
     finished = import_folder(supervisor, drive)
     assert finished.batches_imported == 4
     assert supervisor_figures(supervisor.conn).people == 4
+
+
+def test_a_mentee_handed_over_to_another_mentor_is_still_one_person(make_profile, organisation, tmp_path):
+    from mentor_app.exchange.handover import HandoverError, make_handover, receive_handover
+
+    supervisor, enrolment, drive = organisation
+    first = _mentor(make_profile, "first", enrolment, drive)
+    second = _mentor(make_profile, "second", enrolment, drive)
+    for p, name in ((first, "First Mentor"), (second, "Second Mentor")):
+        register.note_device(supervisor.conn, device_key(p).public, "")
+        register.approve(supervisor.conn, device_key(p).fingerprint, name)
+    moving = []
+    for i, consent in enumerate((True, False)):
+        mid = store.save(first.conn, Mentee(name=f"Moving Person {i}", status="active"), author=first.author)
+        if consent:
+            store.save(first.conn, Consent(scope="share_with_organisation", on="2026-01-01"), author=first.author,
+                       mentee_id=mid)
+        store.save(first.conn, Meeting(starts_at="2026-11-02T10:00", kind="sport", activity="gym",
+                                       duration_minutes=30), author=first.author, mentee_id=mid)
+        moving.append(mid)
+    export(first)
+    import_folder(supervisor, drive)
+    assert supervisor_figures(supervisor.conn).people == 2
+
+    codes = [make_handover(first, mid, tmp_path / f"handover-{i}.mentorhandover") for i, mid in enumerate(moving)]
+    assert store.list_records(first.conn, "mentee") == []
+    with pytest.raises(HandoverError):
+        receive_handover(second, tmp_path / "handover-0.mentorhandover", "22222-33333-44444-55555-66666")
+    names = [receive_handover(second, tmp_path / f"handover-{i}.mentorhandover", code.lower())
+             for i, code in enumerate(codes)]
+    assert names == ["Moving Person 0", "Moving Person 1"]
+    for mid in moving:
+        store.save(second.conn, Meeting(starts_at="2026-11-20T10:00", kind="one_to_one"), author=second.author,
+                   mentee_id=mid)
+    export(first)
+    export(second)
+    summary = import_folder(supervisor, drive)
+    assert summary.withdrawals == 0
+    figures = supervisor_figures(supervisor.conn)
+    assert figures.people == 2  # the same two people, not four
+    assert sum(figures.meetings_by_kind.values()) == 4
+    held = supervisor.conn.execute("SELECT group_concat(fields) FROM shared_records WHERE current = 1").fetchone()[0]
+    assert "Moving Person 0" in held and "Moving Person 1" not in held

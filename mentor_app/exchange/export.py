@@ -26,7 +26,7 @@ from ..storage.files import fsync_dir
 from . import batch as batch_format
 from .enrolment import SHARED_FOLDER, current_enrolment
 from .keys import device_key, pseudonym_secret
-from .policy import NEVER_SHARED, decide, pseudonym
+from .policy import NEVER_SHARED, decide, pseudonym_source
 
 CURSOR = "exchange.cursor"
 SEQUENCE = "exchange.sequence"
@@ -115,7 +115,7 @@ def _mentee_of(s: store.Stored) -> str | None:
 def build_records(profile, cursor: int, today: date | None = None) -> tuple[list[dict], int, list[str]]:
     """The records for a batch covering changes after `cursor`: (records, new cursor, mentees now shared)."""
     conn = profile.conn
-    secret = pseudonym_secret(profile)
+    pseudonym_of = pseudonym_source(conn, pseudonym_secret(profile))
     changed = store.changes_since(conn, cursor)
     new_cursor = max([s.change_seq for s in changed], default=cursor)
     previously = set(json.loads(profile.get_setting(SHARED_MENTEES, "[]")))
@@ -129,7 +129,7 @@ def build_records(profile, cursor: int, today: date | None = None) -> tuple[list
             chosen[s.id] = s
     records = []
     for s in sorted(chosen.values(), key=lambda s: s.change_seq):
-        decision = decide(conn, s, secret, today, shares)
+        decision = decide(conn, s, pseudonym_of, today, shares)
         if decision.payload is None:
             continue
         record = {"id": s.id, "type": s.type, "version": s.version, "base_version": s.version - 1,
@@ -139,16 +139,16 @@ def build_records(profile, cursor: int, today: date | None = None) -> tuple[list
             record["deleted"] = True
             if s.type == "mentee" and s.id not in previously:
                 # The supervisor only ever knew this person by their pseudonym.
-                record["id"] = pseudonym(secret, s.id)
+                record["id"] = pseudonym_of(s.id)
         elif decision.basis == "consent" and mentee_id:
             record["mentee_id"] = mentee_id
-            record["pseudonym"] = pseudonym(secret, mentee_id)
+            record["pseudonym"] = pseudonym_of(mentee_id)
         elif decision.basis == "safeguarding":
             # Named so the supervisor can act, but without the pseudonym: it must not
             # link the identity-free counts of someone who has not consented to their name.
             record["mentee_id"] = mentee_id
         elif decision.basis == "counts":
-            record["pseudonym"] = pseudonym(secret, mentee_id)
+            record["pseudonym"] = pseudonym_of(mentee_id)
             if s.type == "mentee":
                 record["id"] = record["pseudonym"]
         record["fields"] = decision.payload
@@ -157,7 +157,7 @@ def build_records(profile, cursor: int, today: date | None = None) -> tuple[list
     for mentee_id in sorted(previously - now_shared):
         records.append({"id": f"withdrawal-{mentee_id}-{new_cursor}", "type": "withdrawal", "version": 1,
                         "base_version": 0, "basis": "withdrawal", "mentee_id": mentee_id,
-                        "pseudonym": pseudonym(secret, mentee_id), "fields": {},
+                        "pseudonym": pseudonym_of(mentee_id), "fields": {},
                         "content_sha256": batch_format.content_hash({})})
     return records, new_cursor, sorted(now_shared)
 

@@ -39,8 +39,18 @@ class Decision:
     payload: dict | None
 
 
+PSEUDONYM_OVERRIDE = "exchange.pseudonym."
+
+
 def pseudonym(secret: bytes, mentee_id: str) -> str:
     return "p-" + hmac.new(secret, mentee_id.encode(), hashlib.sha256).hexdigest()[:24]
+
+
+def pseudonym_source(conn, secret: bytes):
+    """A function giving each mentee's pseudonym; one handed over keeps the pseudonym it came with."""
+    overrides = {key[len(PSEUDONYM_OVERRIDE):]: value for key, value in conn.execute(
+        "SELECT key, value FROM settings WHERE key LIKE ?", (PSEUDONYM_OVERRIDE + "%",))}
+    return lambda mentee_id: overrides.get(mentee_id) or pseudonym(secret, mentee_id)
 
 
 def _when(stored: store.Stored) -> tuple[str, str]:
@@ -53,7 +63,7 @@ def _when(stored: store.Stored) -> tuple[str, str]:
     return day[:7], monday.isoformat()
 
 
-def decide(conn, stored: store.Stored, secret: bytes, today: date | None = None,
+def decide(conn, stored: store.Stored, pseudonym_of, today: date | None = None,
            shares: dict[str, bool] | None = None) -> Decision:
     """What goes out for one record. `shares` caches each mentee's consent for one export."""
     if stored.type in NEVER_SHARED:
@@ -79,5 +89,5 @@ def decide(conn, stored: store.Stored, secret: bytes, today: date | None = None,
     data = to_data(stored.record)
     payload = {name: data[name] for name in fields}
     payload["month"], payload["week"] = _when(stored)
-    payload["pseudonym"] = pseudonym(secret, mentee_id)
+    payload["pseudonym"] = pseudonym_of(mentee_id)
     return Decision("counts", payload)

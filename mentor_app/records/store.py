@@ -193,3 +193,25 @@ def select(conn, where: str, params: tuple = ()) -> list[Stored]:
     """Live records matching a SQL condition over the records table (for the caseload queries)."""
     rows = conn.execute(f"SELECT {_COLUMNS} FROM records WHERE deleted = 0 AND ({where})", params)
     return [_row_to_stored(r) for r in rows]
+
+
+def purge_in(conn, record_ids: list[str]) -> None:
+    """Remove records completely, leaving no tombstone (a hand-over: the record lives on elsewhere)."""
+    for rid in record_ids:
+        conn.execute("DELETE FROM records WHERE id = ?", (rid,))
+        _index(conn, rid, "", None, None)
+
+
+def adopt_in(conn, *, record_id: str, rtype: str, mentee_id: str | None, version: int, author: str,
+             created_at: str, record: Any) -> None:
+    """Take in a record made on another laptop, keeping its id and version (a hand-over)."""
+    record = validate(record)
+    if conn.execute("SELECT 1 FROM records WHERE id = ?", (record_id,)).fetchone():
+        raise BadInput("Those records are already in this profile.")
+    data = json.dumps(to_data(record), ensure_ascii=False, sort_keys=True)
+    conn.execute(
+        f"INSERT INTO records({_INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)",
+        (record_id, rtype, mentee_id, created_at, _now(), author, version, _next_change(conn), data,
+         _sort_at(record)),
+    )
+    _index(conn, record_id, rtype, mentee_id, record)

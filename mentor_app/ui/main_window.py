@@ -147,6 +147,7 @@ class MainWindow(QMainWindow):
         self._action(file, "&Restore from a backup…", self.restore_from_file)
         self._action(file, "&Check for damage", self.check_now)
         self._action(file, "Sharing with your &supervisor…", self.open_sync)
+        self._action(file, "Receive a &hand-over…", self.receive_handover)
         self._action(file, "&Settings…", self.open_settings, "Ctrl+,")
         file.addSeparator()
         self._action(file, "&Quit", self.close, QKeySequence.Quit)
@@ -290,6 +291,26 @@ class MainWindow(QMainWindow):
                 self.show_directory(record_id)
             else:
                 self.open_log()
+
+    def receive_handover(self) -> None:
+        from ..errors import MentorAppError
+        from ..exchange.handover import receive_handover
+
+        name, _ = QFileDialog.getOpenFileName(self, "The hand-over file", "", "Hand-over files (*.mentorhandover)")
+        if not name:
+            return
+        from PySide6.QtWidgets import QInputDialog
+
+        code, ok = QInputDialog.getText(self, "Hand-over code", "The code the other mentor gave you:")
+        if not ok:
+            return
+        try:
+            person = receive_handover(self.profile, Path(name), code)
+        except MentorAppError as exc:
+            QMessageBox.warning(self, APP_NAME, exc.message)
+            return
+        self.refresh_lists()
+        QMessageBox.information(self, APP_NAME, f"{person} is now in your caseload.")
 
     def open_sync(self) -> None:
         SyncDialog(self.profile, self).exec()

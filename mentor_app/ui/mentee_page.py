@@ -74,6 +74,7 @@ class MenteePage(QWidget):
         actions.addWidget(button("Meeting &plan", self.plan_meeting))
         actions.addWidget(button("&Edit details", self.edit_mentee))
         actions.addStretch(1)
+        actions.addWidget(button("Hand over…", self.hand_over, "Hand over to another mentor"))
         actions.addWidget(button("Delete mentee…", self.delete_mentee))
 
         self.tabs = QTabWidget()
@@ -357,6 +358,34 @@ class MenteePage(QWidget):
             return
         store.delete(self.profile.conn, item.data(0, Qt.UserRole), author=self.profile.author)
         self.refresh()
+        self.changed.emit()
+
+    def hand_over(self) -> None:
+        from pathlib import Path
+
+        from PySide6.QtWidgets import QFileDialog
+
+        from ..errors import MentorAppError
+        from ..exchange.handover import make_handover
+
+        name = self.stored.record.title()
+        if QMessageBox.question(
+                self, "Hand over", f"Hand {name} over to another mentor? Their records go into a file for the new "
+                "mentor and are then removed from this laptop.", QMessageBox.Yes | QMessageBox.No,
+                QMessageBox.No) != QMessageBox.Yes:
+            return
+        target, _ = QFileDialog.getSaveFileName(self, "Save the hand-over file", "handover.mentorhandover",
+                                                "Hand-over files (*.mentorhandover)")
+        if not target:
+            return
+        try:
+            code = make_handover(self.profile, self.mentee_id, Path(target))
+        except MentorAppError as exc:
+            QMessageBox.warning(self, "Hand over", exc.message)
+            return
+        QMessageBox.information(self, "Hand over", f"Saved. Give the file to the new mentor and tell them this "
+                                f"one-time code, not in the same message:\n\n{code}")
+        self.mentee_id = None
         self.changed.emit()
 
     def delete_mentee(self) -> None:

@@ -1,0 +1,94 @@
+"""Handing a mentee over to another mentor, without counting them twice.
+
+The mentee's records travel mentor to mentor in a file encrypted (age) with a
+one-time code the first mentor reads out or writes down for the second. Ids,
+versions and the pseudonym travel with them, so the supervisor's copy sees the
+same person continue, not a new one.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyrage
+
+from ..errors import BadInput, MentorAppError
+from ..records import store
+from ..records.types import from_data, to_data
+from ..storage.db import transaction
+from ..storage.files import atomic_write_bytes
+from ..storage.keywrap import new_recovery_code, normalise_recovery_code
+from .export import SHARED_MENTEES
+from .keys import pseudonym_secret
+from .policy import PSEUDONYM_OVERRIDE, pseudonym_source
+
+FORMAT = "mentor-app-handover"
+
+
+class HandoverError(MentorAppError):
+    pass
+
+
+def make_handover(profile, mentee_id: str, path: Path) -> str:
+    """Write the hand-over file, then remove the mentee here. Returns the one-time code."""
+    path = Path(path)
+    if path.exists():
+        raise BadInput(f"There is already a file at {path}. Choose a new name; nothing was overwritten.")
+    conn = profile.conn
+    mentee = store.get(conn, mentee_id)
+    if mentee is None or mentee.type != "mentee":
+        raise BadInput("There is no mentee with that id in this profile.")
+    items = [mentee] + store.list_records(conn, mentee_id=mentee_id)
+    payload = {
+        "format": FORMAT, "version": 1, "from_mentor": profile.display_name,
+        "pseudonym": pseudonym_source(conn, pseudonym_secret(profile))(mentee_id),
+        "records": [{"id": s.id, "type": s.type, "mentee_id": s.mentee_id, "version": s.version, "author": s.author,
+                     "created_at": s.created_at, "fields": to_data(s.record)} for s in items],
+    }
+    code = new_recovery_code()
+    data = pyrage.passphrase.encrypt(json.dumps(payload, ensure_ascii=False).encode("utf-8"), code)
+    atomic_write_bytes(path, data)
+    shared = [m for m in json.loads(profile.get_setting(SHARED_MENTEES, "[]")) if m != mentee_id]
+    with transaction(conn):
+        # Their records (tombstones too) before the person, so no link is left dangling.
+        children = [r[0] for r in conn.execute("SELECT id FROM records WHERE mentee_id = ?", (mentee_id,))]
+        store.purge_in(conn, children + [mentee_id])
+        conn.execute("DELETE FROM settings WHERE key = ?", (PSEUDONYM_OVERRIDE + mentee_id,))
+        # Not a withdrawal: the person carries on with the other mentor.
+        conn.execute("UPDATE settings SET value = ? WHERE key = ?", (json.dumps(shared), SHARED_MENTEES))
+    return code
+
+
+def receive_handover(profile, path: Path, code: str) -> str:
+    """Take in a handed-over mentee; returns their name."""
+    normalised = normalise_recovery_code(code)
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise BadInput(f"Couldn't read {Path(path).name}: {exc.strerror or 'the file could not be opened'}.") from None
+    try:
+        if normalised is None:
+            raise ValueError
+        pretty = "-".join(normalised[i:i + 5] for i in range(0, 25, 5))
+        payload = json.loads(pyrage.passphrase.decrypt(raw, pretty).decode("utf-8"))
+        if payload.get("format") != FORMAT:
+            raise ValueError
+        records = payload["records"]
+    except Exception:  # noqa: BLE001 - wrong code, damaged file or not a hand-over: the same to the person
+        raise HandoverError("That hand-over file can't be opened with that code. Check the code with the mentor "
+                            "who gave it to you. Nothing was changed.") from None
+    conn = profile.conn
+    with transaction(conn):
+        mentee_id = None
+        for r in sorted(records, key=lambda r: r["type"] != "mentee"):
+            store.adopt_in(conn, record_id=r["id"], rtype=r["type"], mentee_id=r.get("mentee_id"),
+                           version=int(r["version"]), author=str(r.get("author", "")),
+                           created_at=str(r.get("created_at", "")), record=from_data(r["type"], r["fields"]))
+            if r["type"] == "mentee":
+                mentee_id = r["id"]
+        if mentee_id is None:
+            raise HandoverError("That hand-over file holds no mentee. Nothing was changed.")
+        conn.execute("INSERT INTO settings(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = "
+                     "excluded.value", (PSEUDONYM_OVERRIDE + mentee_id, str(payload["pseudonym"])))
+    return store.get(conn, mentee_id).record.title()
