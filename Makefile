@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 # `make run DEMO=` opens your own profile instead.
 DEMO   ?= .demo-profile
 
-.PHONY: run test install install-test clean
+.PHONY: run test bench install install-test clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ endif
 
 test: install-test
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Benchmarks at mentor, supervisor and stress scale (minutes); results in bench/results/.
+bench: install-test
+	$(BIN)/python bench/run.py --scale $(or $(SCALE),all)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

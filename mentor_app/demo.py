@@ -208,3 +208,51 @@ def generate(profile, *, seed: int = 1, mentees: int = 12, weeks: int = 16, toda
     store.save_many(conn, [(log, None) for log in logs], author=author)
     counts["mentor_log"] = len(logs)
     return counts
+
+
+def generate_volume(profile, *, seed: int = 1, mentees: int = 25, meetings: int = 2500, referrals: int = 300,
+                    today: date | None = None) -> dict:
+    """A caseload of a given size, fast (for benchmarks and tests that need volume).
+
+    Realistic in shape: notes of realistic length, a consent mix (three in four share with the
+    organisation), referrals with outcomes, a needs check per person; spread over the last two years.
+    """
+    rng = random.Random(seed)
+    today = today or date.today()
+    author, conn = profile.author, profile.conn
+    ids = []
+    people = []
+    for i in range(mentees):
+        first, last = rng.choice(FIRST), rng.choice(LAST)
+        people.append((Mentee(name=f"{first} {last} {i + 1}", status=rng.choice(["active"] * 4 + ["paused", "closed"]),
+                              phone=f"07700 900{rng.randint(0, 999):03d}",
+                              referral_source=rng.choice(list(vocab.REFERRAL_SOURCES))), None))
+    ids = store.save_many(conn, people, author=author)
+    consent = [(Consent(scope="share_with_organisation", on="2020-01-01", method="written"), mid)
+               for mid in ids if rng.random() < 0.75]
+    checks = [(NeedsCheck(on=(today - timedelta(days=rng.randint(0, 700))).isoformat(),
+                          scores={a: rng.randint(1, 5) for a in vocab.NEEDS_AREAS}), mid) for mid in ids]
+    store.save_many(conn, consent + checks, author=author)
+    kinds = list(vocab.MEETING_TYPES)
+    batch = []
+    for n in range(meetings):
+        mid = ids[n % len(ids)]
+        day = today - timedelta(days=rng.randint(0, 730))
+        kind = rng.choices(kinds, weights=[5, 1, 3, 2, 2, 1])[0]
+        batch.append((Meeting(starts_at=_at(day, rng.choice([10, 11, 14, 15])), duration_minutes=rng.choice([30, 60, 90]),
+                              place=rng.choice(PLACES), kind=kind,
+                              activity=rng.choice(list(vocab.ACTIVITIES)[:4]) if kind == "sport" else "",
+                              notes="" if kind == "did_not_attend" else rng.choice(NOTES).format(n=rng.choice(FIRST))),
+                      mid))
+        if len(batch) == 1000:
+            store.save_many(conn, batch, author=author)
+            batch = []
+    if batch:
+        store.save_many(conn, batch, author=author)
+    outcomes = list(vocab.REFERRAL_OUTCOMES)
+    store.save_many(conn, [(Referral(contact_id="volume", organisation=rng.choice(PARTNERS),
+                                     category=rng.choice(list(vocab.DIRECTORY_CATEGORIES)),
+                                     on=(today - timedelta(days=rng.randint(0, 700))).isoformat(),
+                                     outcome=rng.choice(outcomes), reason="Talked it through together."),
+                            ids[n % len(ids)]) for n in range(referrals)], author=author)
+    return {"mentee": mentees, "meeting": meetings, "referral": referrals}

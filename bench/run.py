@@ -1,0 +1,315 @@
+"""`make bench`: the app's real work at mentor, supervisor and stress scale, each beside a baseline.
+
+Writes bench/results/<date>-<scale>.json and .md and prints the table. Never part of the tests'
+pass/fail (the test suite only runs `--scale smoke` to check this code works).
+
+    python bench/run.py [--scale smoke|mentor|supervisor|stress|all] [--out DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+
+SCALES = {
+    "smoke": {"mentors": 2, "mentees": 3, "meetings": 60, "referrals": 6, "runs": 2},
+    "mentor": {"mentors": 1, "mentees": 25, "meetings": 2500, "referrals": 300, "runs": 5},
+    "supervisor": {"mentors": 40, "mentees": 25, "meetings": 2500, "referrals": 300, "runs": 3},
+    "stress": {"mentors": 40, "mentees": 25, "meetings": 12500, "referrals": 300, "runs": 2},
+}
+QUERIES = ["jobcentre", "hostel", "gym course", "bank", "probation", "kids", "flat", "library", "walk", "nothing-here"]
+PASSPHRASE = "benchmark passphrase"
+
+MAIN_WINDOW = r"""
+import os, resource, sys, time
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from mentor_app.storage.profile import open_profile
+profile = open_profile(sys.argv[1], secret=sys.argv[2] or None)
+if profile.role == "supervisor":
+    from mentor_app.ui.supervisor_window import SupervisorWindow as Window
+else:
+    from mentor_app.ui.main_window import MainWindow as Window
+window = Window(profile)
+window.show()
+app.processEvents()
+print("shown", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, flush=True)
+window.close()
+"""
+MINIMAL_WINDOW = r"""
+import os
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+from PySide6.QtWidgets import QApplication, QMainWindow
+app = QApplication([])
+window = QMainWindow()
+window.show()
+app.processEvents()
+print("shown", flush=True)
+"""
+
+
+def _stats(samples: list[float]) -> dict:
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+    return {"median_ms": round(statistics.median(ordered) * 1000, 2), "p95_ms": round(p95 * 1000, 2),
+            "min_ms": round(ordered[0] * 1000, 2), "max_ms": round(ordered[-1] * 1000, 2), "runs": len(ordered)}
+
+
+def _timed(fn, runs: int) -> dict:
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - start)
+    return _stats(samples)
+
+
+def _process(script: str, *args: str) -> tuple[float, int]:
+    start = time.perf_counter()
+    out = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True, check=True).stdout
+    elapsed = time.perf_counter() - start
+    parts = out.split()
+    return elapsed, int(parts[1]) if len(parts) > 1 else 0
+
+
+def plain_copy(profile, target: Path) -> sqlite3.Connection:
+    """An unencrypted SQLite copy of the same data, the floor SQLCipher is measured against."""
+    profile.conn.execute("ATTACH DATABASE ? AS plaincopy KEY ''", (str(target),))
+    profile.conn.execute("SELECT sqlcipher_export('plaincopy')").fetchall()
+    profile.conn.execute("DETACH DATABASE plaincopy")
+    return sqlite3.connect(str(target))
+
+
+def bench_mentor(results: dict, tmp: Path, scale: dict) -> None:
+    from mentor_app import demo
+    from mentor_app.records import store
+    from mentor_app.records.search import search
+    from mentor_app.records.types import Meeting, Mentee
+    from mentor_app.storage.profile import create_profile, open_profile
+
+    runs = scale["runs"]
+    path = tmp / "mentor"
+    profile, _ = create_profile(path, role="mentor", name="Bench Mentor", passphrase=PASSPHRASE)
+    demo.generate_volume(profile, mentees=scale["mentees"], meetings=scale["meetings"], referrals=scale["referrals"])
+    keyring = profile.meta.keyring_enabled
+    heavy = store.save(profile.conn, Mentee(name="Two Hundred Meetings", status="active"), author=profile.author)
+    store.save_many(profile.conn, [(Meeting(starts_at=f"2026-{1 + n % 12:02d}-{1 + n % 28:02d}T10:00",
+                                            notes="A long catch-up about the week. " * 8), heavy)
+                                   for n in range(200)], author=profile.author)
+    profile.close()
+
+    window = [_process(MAIN_WINDOW, str(path), "" if keyring else PASSPHRASE) for _ in range(runs)]
+    minimal = [_process(MINIMAL_WINDOW)[0] for _ in range(runs)]
+    app, base = _stats([w[0] for w in window]), _stats(minimal)
+    results["start to unlocked main window"] = {**app, "baseline": "minimal PySide6 window",
+                                                "baseline_median_ms": base["median_ms"],
+                                                "ratio": round(app["median_ms"] / base["median_ms"], 2),
+                                                "unlocked_by": "keyring" if keyring else "passphrase"}
+    results["peak memory, main window open"] = {"rss_mb": round(max(w[1] for w in window) / 1024, 1)}
+    if keyring:
+        results["open by keyring"] = _timed(lambda: open_profile(path).close(), runs)
+    results["unlock by passphrase (the KDF)"] = _timed(lambda: open_profile(path, secret=PASSPHRASE).close(), runs)
+
+    profile = open_profile(path, secret=PASSPHRASE)
+    conn = profile.conn
+    mentee = store.list_records(conn, "mentee")[0].id
+    results["save one meeting"] = _timed(lambda: store.save(conn, Meeting(starts_at="2026-11-20T10:00",
+                                                                          notes="Saved in the benchmark."),
+                                                            author=profile.author, mentee_id=mentee), 30)
+    plain = plain_copy(profile, tmp / "plain.db")
+    encrypted, unencrypted = [], []
+    for _ in range(5):
+        for q in QUERIES:
+            start = time.perf_counter()
+            search(conn, q)
+            encrypted.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            search(plain, q)
+            unencrypted.append(time.perf_counter() - start)
+    enc, pla = _stats(encrypted), _stats(unencrypted)
+    results["global search"] = {**enc, "baseline": "same queries on an unencrypted SQLite copy",
+                                "baseline_median_ms": pla["median_ms"], "baseline_p95_ms": pla["p95_ms"],
+                                "ratio": round(enc["median_ms"] / max(pla["median_ms"], 0.001), 2)}
+
+    from PySide6.QtWidgets import QApplication
+
+    app_instance = QApplication.instance() or QApplication([])
+    from mentor_app.ui.mentee_page import MenteePage
+
+    page = MenteePage(profile)
+    results["load a mentee page with 200 meetings"] = _timed(lambda: (page.show_mentee(heavy),
+                                                                      app_instance.processEvents()), runs)
+    page.deleteLater()
+    profile.close()
+
+
+def bench_exchange(results: dict, tmp: Path, scale: dict) -> None:
+    from mentor_app import demo
+    from mentor_app.exchange import mentors as register
+    from mentor_app.exchange.enrolment import accept_enrolment, make_enrolment, parse_enrolment
+    from mentor_app.exchange.export import export
+    from mentor_app.exchange.importer import import_folder
+    from mentor_app.exchange.keys import device_key, organisation_keys
+    from mentor_app.records import store
+    from mentor_app.records.types import Meeting
+    from mentor_app.storage.keywrap import Argon2Params
+    from mentor_app.storage.profile import create_profile
+
+    fast = Argon2Params(time_cost=1, memory_kib=8192, parallelism=1)  # not what is measured here
+    sup, _ = create_profile(tmp / "supervisor", role="supervisor", name="Bench Org", passphrase=PASSPHRASE,
+                            use_keyring=False, kdf_params=fast)
+    enrolment = parse_enrolment(json.dumps(make_enrolment(sup)).encode())
+    identity = organisation_keys(sup)[0][0]
+    drive = tmp / "drive"
+    drive.mkdir()
+    first_export, total_records = None, 0
+    for m in range(scale["mentors"]):
+        p, _ = create_profile(tmp / f"m{m}", role="mentor", name=f"Mentor {m}", passphrase=PASSPHRASE,
+                              use_keyring=False, kdf_params=fast)
+        demo.generate_volume(p, seed=m, mentees=scale["mentees"], meetings=scale["meetings"],
+                             referrals=scale["referrals"])
+        accept_enrolment(p, enrolment, enrolment.fingerprint, shared_folder=str(drive))
+        register.note_device(sup.conn, device_key(p).public, "")
+        register.approve(sup.conn, device_key(p).fingerprint, f"Mentor {m}")
+        start = time.perf_counter()
+        result = export(p)
+        elapsed = time.perf_counter() - start
+        total_records += result.records
+        if first_export is None:
+            first_export = {"records": result.records, "median_ms": round(elapsed * 1000, 1),
+                            "bytes_per_record": round(result.path.stat().st_size / result.records)}
+            mentee = store.list_records(p.conn, "mentee")[0].id
+            store.save_many(p.conn, [(Meeting(starts_at="2026-11-21T10:00", notes="Changed. " * 20), mentee)
+                                     for _ in range(1000)], author=p.author)
+            start = time.perf_counter()
+            changed = export(p)
+            elapsed = time.perf_counter() - start
+            key = tmp / "org.key"
+            key.write_text(identity + "\n")
+            plaintext = subprocess.run(["age", "-d", "-i", str(key), str(changed.path)], capture_output=True,
+                                       check=True).stdout if shutil.which("age") else None
+            floor = None
+            if plaintext is not None:
+                (tmp / "plain.batch").write_bytes(plaintext)
+                start_age = time.perf_counter()
+                subprocess.run(["age", "-r", enrolment.recipients[0], "-o", str(tmp / "x.age"),
+                                str(tmp / "plain.batch")], check=True)
+                floor = time.perf_counter() - start_age
+            results["export of 1,000 changed records"] = {
+                "median_ms": round(elapsed * 1000, 1), "records": changed.records,
+                "baseline": "age CLI encrypting the same bytes",
+                "baseline_median_ms": round(floor * 1000, 1) if floor else None,
+                "ratio": round(elapsed / floor, 1) if floor else None}
+            total_records += changed.records
+        p.close()
+    results["export of a full mentor profile"] = first_export
+    batches = len(list(drive.glob("device-*/*.mentorlog")))
+    start = time.perf_counter()
+    summary = import_folder(sup, drive)
+    imported = time.perf_counter() - start
+    start = time.perf_counter()
+    again = import_folder(sup, drive)
+    reimport = time.perf_counter() - start
+    assert summary.batches_imported == batches and again.batches_imported == 0
+    results["supervisor import"] = {"batches": batches, "records": total_records, "seconds": round(imported, 2)}
+    results["re-import of the same folder"] = {"seconds": round(reimport, 3), "target_seconds": 1.0}
+    sup.close()
+    window = [_process(MAIN_WINDOW, str(tmp / "supervisor"), PASSPHRASE) for _ in range(scale["runs"])]
+    minimal = [_process(MINIMAL_WINDOW)[0] for _ in range(scale["runs"])]
+    app, base = _stats([w[0] for w in window]), _stats(minimal)
+    results["start to dashboard (supervisor window)"] = {**app, "baseline_median_ms": base["median_ms"],
+                                                         "ratio": round(app["median_ms"] / base["median_ms"], 2),
+                                                         "note": "includes a passphrase unlock (the KDF)"}
+    results["peak memory, supervisor window open"] = {"rss_mb": round(max(w[1] for w in window) / 1024, 1),
+                                                      "target_mb": 300}
+
+
+def bench_print(results: dict, tmp: Path, scale: dict) -> None:
+    from mentor_app.printing.qr import modules
+    from mentor_app.printing.sheet import SheetOptions, build_booklet, build_sheet
+    from mentor_app.records import vocab
+    from mentor_app.records.types import Contact
+    from mentor_app.settings import DEFAULT_EMERGENCY_NUMBERS
+
+    def contact(i):
+        return Contact(organisation=f"Service {i}", categories=[list(vocab.DIRECTORY_CATEGORIES)[i % 13]],
+                       help_with="Free help and advice. " * 3, phone=f"01632 960{i:03d}",
+                       website=f"https://service{i}.example.org", address=f"{i} High Street, Riverside",
+                       last_checked="2026-10-01")
+
+    options = SheetOptions(emergency_numbers=DEFAULT_EMERGENCY_NUMBERS)
+    six = [(str(i), contact(i)) for i in range(6)]
+    build_sheet(six, tmp / "warm.pdf", options)
+
+    def sheet():
+        modules.cache_clear()
+        build_sheet(six, tmp / "sheet.pdf", options)
+
+    results["one signposting sheet (6 services)"] = _timed(sheet, scale["runs"] * 2)
+    count = 100 if scale is not SCALES["smoke"] else 10
+    start = time.perf_counter()
+    modules.cache_clear()
+    build_booklet([(str(i), contact(i)) for i in range(count)], tmp / "booklet.pdf", options)
+    results[f"booklet of {count} services"] = {"seconds": round(time.perf_counter() - start, 2)}
+
+
+def markdown(scale: str, results: dict) -> str:
+    lines = [f"### {scale} scale — {date.today()} — {platform.machine()}, {os.cpu_count()} cores, "
+             f"Python {platform.python_version()}", "", "| measure | figure | baseline | ratio |",
+             "| --- | --- | --- | --- |"]
+    for name, r in results.items():
+        if r is None:
+            continue
+        figure = (f"{r['median_ms']} ms (p95 {r.get('p95_ms', '–')})" if "median_ms" in r and "p95_ms" in r
+                  else f"{r['median_ms']} ms" if "median_ms" in r else f"{r['seconds']} s" if "seconds" in r
+                  else f"{r['rss_mb']} MB" if "rss_mb" in r else json.dumps(r))
+        base = f"{r['baseline_median_ms']} ms" if r.get("baseline_median_ms") is not None else ""
+        lines.append(f"| {name} | {figure} | {base} | {r.get('ratio', '') or ''} |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--scale", default="all", choices=[*SCALES, "all"])
+    parser.add_argument("--out", default=str(Path(__file__).resolve().parent / "results"))
+    args = parser.parse_args(argv)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    scales = ["mentor", "supervisor", "stress"] if args.scale == "all" else [args.scale]
+    for name in scales:
+        scale = SCALES[name]
+        results: dict = {}
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp = Path(tmp)
+            if name in ("smoke", "mentor"):
+                bench_mentor(results, tmp, scale)
+                bench_print(results, tmp, scale)
+            if name in ("smoke", "supervisor", "stress"):
+                bench_exchange(results, tmp, scale)
+        stem = f"{date.today()}-{name}"
+        (out / f"{stem}.json").write_text(json.dumps({"scale": name, "settings": scale, "date": str(date.today()),
+                                                      "machine": platform.platform(), "cores": os.cpu_count(),
+                                                      "results": results}, indent=2))
+        table = markdown(name, results)
+        (out / f"{stem}.md").write_text(table)
+        print(table)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
