@@ -261,3 +261,18 @@ def test_keyring_can_be_turned_off_and_the_entry_is_removed(tmp_path, secret_ser
     with pytest.raises(SecretNeeded) as info:
         open_profile(path)
     assert info.value.keyring_status is KeyringStatus.DISABLED
+
+
+def test_a_broken_keyring_setting_means_no_keyring_not_a_crash(tmp_path, monkeypatch):
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "no.such.Backend")
+    previous = keyring.get_keyring()
+    keyring.core._keyring_backend = None  # make keyring read the environment again
+    try:
+        profile, _ = create_profile(tmp_path / "p", role="mentor", name="M", passphrase=PASSPHRASE,
+                                    kdf_params=FAST_KDF)
+        assert profile.keyring_status is KeyringStatus.UNAVAILABLE
+        profile.close()
+        with pytest.raises(SecretNeeded):
+            open_profile(tmp_path / "p")
+    finally:
+        keyring.set_keyring(previous)

@@ -46,7 +46,10 @@ def _username(profile_id: str) -> str:
 
 
 def _backend_usable() -> bool:
-    backend = keyring.get_keyring()
+    try:
+        backend = keyring.get_keyring()
+    except Exception:  # noqa: BLE001 - a broken keyring set-up means "no keyring", never a crash
+        return False
     priority = getattr(backend, "priority", 0)
     try:
         return float(priority) > 0
