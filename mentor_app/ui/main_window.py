@@ -128,8 +128,8 @@ class MainWindow(QMainWindow):
         self.sync_timer.timeout.connect(self.auto_share)
         self.sync_timer.start(SYNC_CHECK_MS)
         QTimer.singleShot(0, self.auto_share)
-        self.refresh_lists()
-        self.show_home()
+        self.refresh_lists()  # refreshes the today page too
+        self.pages.setCurrentWidget(self.home)
 
     # -- building -----------------------------------------------------------
     def _action(self, menu, text: str, slot, shortcut=None) -> QAction:
