@@ -12,6 +12,7 @@ from ..directory.defaults import ensure_default_directory
 from ..errors import MentorAppError, SecretNeeded
 from ..storage.keystore import KeyringStatus
 from ..storage.profile import Profile, open_profile, profile_exists
+from . import crash
 from .main_window import MainWindow
 from .messages import plain
 from .setup import RecoveryCodeDialog, SetupDialog
@@ -38,6 +39,7 @@ def run_app(profile_dir: Path) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
+    crash.install()
     try:
         profile = obtain_profile(profile_dir)
     except MentorAppError as exc:
