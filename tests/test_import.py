@@ -321,3 +321,32 @@ def test_a_mentee_handed_over_to_another_mentor_is_still_one_person(make_profile
     assert sum(figures.meetings_by_kind.values()) == 4
     held = supervisor.conn.execute("SELECT group_concat(fields) FROM shared_records WHERE current = 1").fetchone()[0]
     assert "Moving Person 0" in held and "Moving Person 1" not in held
+
+
+def test_weekly_activity_and_not_seen_counts_include_everyone(make_profile, organisation):
+    from mentor_app.records.types import MentorLog
+    from mentor_app.reports.dashboard import caseload_by_mentor, weekly_activity
+
+    supervisor, enrolment, drive = organisation
+    mentor = _mentor(make_profile, "m", enrolment, drive)
+    register.note_device(supervisor.conn, device_key(mentor).public, "")
+    register.approve(supervisor.conn, device_key(mentor).fingerprint, "Mentor M")
+    today = date(2026, 11, 26)  # a Thursday
+    seen = store.save(mentor.conn, Mentee(name="Seen Lately", status="active"), author=mentor.author)
+    store.save(mentor.conn, Consent(scope="share_with_organisation", on="2026-01-01"), author=mentor.author,
+               mentee_id=seen)
+    quiet = store.save(mentor.conn, Mentee(name="Not Consenting", status="active"), author=mentor.author)
+    for mid, day, kind in ((seen, "2026-11-24", "sport"), (quiet, "2026-11-25", "sport"),
+                           (quiet, "2026-10-20", "one_to_one"), (seen, "2026-11-17", "did_not_attend")):
+        store.save(mentor.conn, Meeting(starts_at=f"{day}T10:00", kind=kind, duration_minutes=60,
+                                        activity="gym" if kind == "sport" else ""), author=mentor.author,
+                   mentee_id=mid)
+    store.save(mentor.conn, MentorLog(on="2026-11-23", hours=7), author=mentor.author)
+    export(mentor)
+    import_folder(supervisor, drive)
+    weeks = {w: (m, s, h) for w, m, s, h in weekly_activity(supervisor.conn, weeks=6, today=today)}
+    assert weeks["2026-11-23"] == (2, 120, 7.0)   # both people's sport, consenting or not; the log
+    assert weeks["2026-11-16"] == (1, 0, 0.0)
+    assert weeks["2026-10-19"] == (1, 0, 0.0)
+    [row] = caseload_by_mentor(supervisor.conn, today=date(2026, 12, 20))
+    assert (row.mentor, row.people, row.active, row.not_seen_14, row.not_seen_28) == ("Mentor M", 2, 2, 2, 0)

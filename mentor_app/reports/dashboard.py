@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta, timezone
 from ..errors import BadInput
 from ..records import vocab
 from ..storage.db import transaction
+from .figures import current_rows
 
 URGENCY_ORDER = {code: i for i, code in enumerate(vocab.CONCERN_URGENCY)}
 # How long a concern may wait for the supervisor before it stands out.
@@ -74,34 +75,32 @@ class CaseloadRow:
     not_seen_28: int
 
 
+DAY = "substr(coalesce(json_extract(fields, '$.starts_at'), json_extract(fields, '$.on'), json_extract(fields, '$.week'), ''), 1, 10)"
+MONDAY = f"date({DAY}, '-' || ((cast(strftime('%w', {DAY}) AS integer) + 6) % 7) || ' days')"
+
+
 def caseload_by_mentor(conn, today: date | None = None) -> list[CaseloadRow]:
     today = today or date.today()
-    last_seen: dict[str, str] = {}
-    for person, fields in conn.execute("SELECT coalesce(pseudonym, mentee_id), fields FROM shared_records "
-                                       "WHERE type = 'meeting' AND current = 1 AND deleted = 0"):
-        d = json.loads(fields)
-        if d.get("kind") == "did_not_attend":
-            continue
-        when = (d.get("starts_at") or d.get("week") or "")[:10]
-        if not when:
-            continue
-        last_seen[person] = max(last_seen.get(person, ""), when)
+    rows_sql, base = current_rows()
+    last_seen = dict(conn.execute(
+        f"SELECT coalesce(pseudonym, id), max({DAY}) FROM {rows_sql} WHERE type = 'meeting' AND {DAY} != '' AND "
+        "json_extract(fields, '$.kind') != 'did_not_attend' GROUP BY 1", base))
     # A mentor on a new laptop has a new device under the same name: one caseload.
     names = dict(conn.execute("SELECT fingerprint, mentor_name FROM mentor_devices"))
     per_mentor: dict[str, dict] = defaultdict(dict)
-    for fp, person, fields in conn.execute("SELECT fingerprint, coalesce(pseudonym, id), fields FROM shared_records "
-                                           "WHERE type = 'mentee' AND current = 1 AND deleted = 0"):
-        per_mentor[names.get(fp) or fp][person] = json.loads(fields).get("status", "")
+    for fp, person, status in conn.execute(
+            f"SELECT fingerprint, coalesce(pseudonym, id), json_extract(fields, '$.status') FROM {rows_sql} "
+            "WHERE type = 'mentee'", base):
+        per_mentor[names.get(fp) or fp][person] = status or ""
     rows = []
     for mentor, by_person in sorted(per_mentor.items()):
-        people = list(by_person.items())
-        active = [p for p, status in people if status == "active"]
+        active = [p for p, status in by_person.items() if status == "active"]
 
         def days(person):
             seen = last_seen.get(person)
             return (today - date.fromisoformat(seen)).days if seen else 10**6
 
-        rows.append(CaseloadRow(mentor, mentor, len(people), len(active),
+        rows.append(CaseloadRow(mentor, mentor, len(by_person), len(active),
                                 sum(days(p) >= 14 for p in active), sum(days(p) >= 28 for p in active)))
     return rows
 
@@ -112,30 +111,18 @@ def weekly_activity(conn, weeks: int = 12, today: date | None = None,
     today = today or date.today()
     start = today - timedelta(days=today.weekday(), weeks=weeks - 1)
     buckets = {(start + timedelta(weeks=i)).isoformat(): [0, 0, 0.0] for i in range(weeks)}
-    where = "current = 1 AND deleted = 0 AND type IN ('meeting', 'mentor_log')"
-    params: tuple = ()
-    if fingerprint:
-        where += " AND fingerprint = ?"
-        params = (fingerprint,)
-    seen: set[str] = set()
-    for rid, rtype, fields in conn.execute(f"SELECT id, type, fields FROM shared_records WHERE {where}", params):
-        if rid in seen:
-            continue  # conflicting versions of one record count once
-        seen.add(rid)
-        d = json.loads(fields)
-        when = d.get("starts_at") or d.get("on") or d.get("week")
-        if not when:
-            continue  # counts-only meetings carry the month, not the day
-        day = date.fromisoformat(when[:10])
-        key = (day - timedelta(days=day.weekday())).isoformat()
-        if key not in buckets:
-            continue
-        if rtype == "meeting":
-            buckets[key][0] += 1
-            if d.get("kind") == "sport":
-                buckets[key][1] += int(d.get("duration_minutes") or 0)
-        else:
-            buckets[key][2] += float(d.get("hours") or 0)
+    rows_sql, base = current_rows(fingerprint)
+    for week, meetings, minutes in conn.execute(
+            f"SELECT {MONDAY}, count(*), sum(CASE WHEN json_extract(fields, '$.kind') = 'sport' "
+            f"THEN json_extract(fields, '$.duration_minutes') ELSE 0 END) FROM {rows_sql} "
+            f"WHERE type = 'meeting' AND {DAY} >= ? GROUP BY 1", base + (start.isoformat(),)):
+        if week in buckets:
+            buckets[week][0], buckets[week][1] = meetings, int(minutes or 0)
+    for week, hours in conn.execute(
+            f"SELECT {MONDAY}, sum(json_extract(fields, '$.hours')) FROM {rows_sql} "
+            f"WHERE type = 'mentor_log' AND {DAY} >= ? GROUP BY 1", base + (start.isoformat(),)):
+        if week in buckets:
+            buckets[week][2] = float(hours or 0)
     return [(k, v[0], v[1], v[2]) for k, v in sorted(buckets.items())]
 
 

@@ -34,19 +34,6 @@ class Figures:
                 "concerns": self.concerns, "mentor_hours": dict(self.mentor_hours)}
 
 
-def _month_of(rtype: str, data: dict) -> str:
-    if "month" in data:
-        return data["month"] or ""
-    for key in ("starts_at", "on", "raised_at", "referral_date"):
-        if data.get(key):
-            return data[key][:7]
-    return ""
-
-
-def _in(month: str, start: str, end: str) -> bool:
-    return (not start or (month and month >= start)) and (not end or (month and month <= end))
-
-
 def _add_needs(figures: Figures, checks: dict[str, list[tuple[str, dict]]]) -> None:
     firsts, lasts = defaultdict(list), defaultdict(list)
     for person_checks in checks.values():
@@ -62,44 +49,56 @@ def _add_needs(figures: Figures, checks: dict[str, list[tuple[str, dict]]]) -> N
                             for area in vocab.NEEDS_AREAS for a in [area] if firsts[a]}
 
 
-def supervisor_figures(conn, start: str = "", end: str = "", fingerprint: str = "") -> Figures:
-    """Counts over current shared records; `start`/`end` are months (YYYY-MM), inclusive."""
-    figures = Figures()
-    people, engaged = set(), set()
-    checks: dict[str, list] = defaultdict(list)
+# One row per record (conflicting versions of a record count once), only what is current.
+def current_rows(fingerprint: str = "") -> tuple[str, tuple]:
     where = "current = 1 AND deleted = 0" + (" AND fingerprint = ?" if fingerprint else "")
-    rows = conn.execute(f"SELECT type, pseudonym, id, fields FROM shared_records WHERE {where}",
-                        (fingerprint,) if fingerprint else ())
-    seen: set[str] = set()
-    for rtype, pseudonym, rid, fields in rows:
-        if rid in seen:
-            continue  # two conflicting versions of one record still count once
-        seen.add(rid)
-        data = json.loads(fields)
-        person = pseudonym or rid
-        if rtype == "mentee":
-            people.add(person)
-            figures.by_status[data.get("status", "")] += 1
-            continue
-        if rtype == "concern":
-            figures.concerns += _in(_month_of(rtype, data), start, end)
-            continue
-        if not _in(_month_of(rtype, data), start, end):
-            continue
-        if rtype == "meeting":
-            figures.meetings_by_kind[data.get("kind", "")] += 1
-            if data.get("kind") != "did_not_attend":
-                engaged.add(person)
-            if data.get("kind") == "sport":
-                figures.sport_sessions += 1
-                figures.sport_minutes += int(data.get("duration_minutes") or 0)
-        elif rtype == "referral":
-            figures.referrals[(data.get("category", ""), data.get("outcome", ""))] += 1
-        elif rtype == "mentor_log":
-            figures.mentor_hours[data.get("kind", "")] += float(data.get("hours") or 0)
-        elif rtype == "needs_check":
-            checks[person].append((_month_of(rtype, data), data.get("scores") or {}))
-    figures.people, figures.engaged = len(people), len(engaged)
+    return (f"(SELECT id, type, pseudonym, fingerprint, fields FROM shared_records WHERE {where} GROUP BY id)",
+            (fingerprint,) if fingerprint else ())
+
+
+MONTH = ("coalesce(json_extract(fields, '$.month'), substr(coalesce(json_extract(fields, '$.starts_at'), "
+         "json_extract(fields, '$.on'), json_extract(fields, '$.raised_at'), json_extract(fields, '$.referral_date'), "
+         "''), 1, 7))")
+IN_PERIOD = f"((? = '' OR {MONTH} >= ?) AND (? = '' OR {MONTH} <= ?))"
+
+
+def supervisor_figures(conn, start: str = "", end: str = "", fingerprint: str = "") -> Figures:
+    """Counts over current shared records; `start`/`end` are months (YYYY-MM), inclusive.
+
+    Counted inside SQLite (json_extract), so a supervisor's years of records are never all
+    loaded into Python at once.
+    """
+    figures = Figures()
+    rows, base = current_rows(fingerprint)
+    period = (start, start, end, end)
+    figures.people = conn.execute(f"SELECT count(DISTINCT coalesce(pseudonym, id)) FROM {rows} WHERE type = 'mentee'",
+                                  base).fetchone()[0]
+    figures.by_status = Counter(dict(conn.execute(
+        f"SELECT json_extract(fields, '$.status'), count(*) FROM {rows} WHERE type = 'mentee' GROUP BY 1", base)))
+    for kind, count, minutes in conn.execute(
+            f"SELECT json_extract(fields, '$.kind'), count(*), sum(json_extract(fields, '$.duration_minutes')) "
+            f"FROM {rows} WHERE type = 'meeting' AND {IN_PERIOD} GROUP BY 1", base + period):
+        figures.meetings_by_kind[kind or ""] = count
+        if kind == "sport":
+            figures.sport_sessions, figures.sport_minutes = count, int(minutes or 0)
+    figures.engaged = conn.execute(
+        f"SELECT count(DISTINCT coalesce(pseudonym, id)) FROM {rows} WHERE type = 'meeting' AND "
+        f"json_extract(fields, '$.kind') != 'did_not_attend' AND {IN_PERIOD}", base + period).fetchone()[0]
+    for category, outcome, count in conn.execute(
+            f"SELECT json_extract(fields, '$.category'), json_extract(fields, '$.outcome'), count(*) FROM {rows} "
+            f"WHERE type = 'referral' AND {IN_PERIOD} GROUP BY 1, 2", base + period):
+        figures.referrals[(category or "", outcome or "")] = count
+    figures.concerns = conn.execute(f"SELECT count(*) FROM {rows} WHERE type = 'concern' AND {IN_PERIOD}",
+                                    base + period).fetchone()[0]
+    for kind, hours in conn.execute(
+            f"SELECT json_extract(fields, '$.kind'), sum(json_extract(fields, '$.hours')) FROM {rows} "
+            f"WHERE type = 'mentor_log' AND {IN_PERIOD} GROUP BY 1", base + period):
+        figures.mentor_hours[kind or ""] = float(hours or 0)
+    checks: dict[str, list] = defaultdict(list)
+    for person, month, scores in conn.execute(
+            f"SELECT coalesce(pseudonym, id), {MONTH}, json_extract(fields, '$.scores') FROM {rows} "
+            f"WHERE type = 'needs_check' AND {IN_PERIOD}", base + period):
+        checks[person].append((month, json.loads(scores) if scores else {}))
     _add_needs(figures, checks)
     return figures
 
