@@ -350,3 +350,16 @@ def test_weekly_activity_and_not_seen_counts_include_everyone(make_profile, orga
     assert weeks["2026-10-19"] == (1, 0, 0.0)
     [row] = caseload_by_mentor(supervisor.conn, today=date(2026, 12, 20))
     assert (row.mentor, row.people, row.active, row.not_seen_14, row.not_seen_28) == ("Mentor M", 2, 2, 2, 0)
+
+
+def test_figures_see_an_import_made_on_another_connection(make_profile, organisation):
+    supervisor, enrolment, drive = organisation
+    mentor = _mentor(make_profile, "m", enrolment, drive)
+    register.note_device(supervisor.conn, device_key(mentor).public, "")
+    register.approve(supervisor.conn, device_key(mentor).fingerprint, "Mentor M")
+    assert supervisor_figures(supervisor.conn).people == 0
+    store.save(mentor.conn, Mentee(name="Late Arrival"), author=mentor.author)
+    export(mentor)
+    with supervisor.second_connection() as view:  # as the window's import does, on its own thread
+        import_folder(view, drive)
+    assert supervisor_figures(supervisor.conn).people == 1

@@ -75,22 +75,20 @@ class CaseloadRow:
     not_seen_28: int
 
 
-DAY = "substr(coalesce(json_extract(fields, '$.starts_at'), json_extract(fields, '$.on'), json_extract(fields, '$.week'), ''), 1, 10)"
-MONDAY = f"date({DAY}, '-' || ((cast(strftime('%w', {DAY}) AS integer) + 6) % 7) || ' days')"
+MONDAY = "date(day, '-' || ((cast(strftime('%w', day) AS integer) + 6) % 7) || ' days')"
 
 
 def caseload_by_mentor(conn, today: date | None = None) -> list[CaseloadRow]:
     today = today or date.today()
-    rows_sql, base = current_rows()
+    rows_sql, base = current_rows(conn)
     last_seen = dict(conn.execute(
-        f"SELECT coalesce(pseudonym, id), max({DAY}) FROM {rows_sql} WHERE type = 'meeting' AND {DAY} != '' AND "
-        "json_extract(fields, '$.kind') != 'did_not_attend' GROUP BY 1", base))
+        f"SELECT person, max(day) FROM {rows_sql} WHERE type = 'meeting' AND day != '' AND "
+        "kind != 'did_not_attend' GROUP BY 1", base))
     # A mentor on a new laptop has a new device under the same name: one caseload.
     names = dict(conn.execute("SELECT fingerprint, mentor_name FROM mentor_devices"))
     per_mentor: dict[str, dict] = defaultdict(dict)
-    for fp, person, status in conn.execute(
-            f"SELECT fingerprint, coalesce(pseudonym, id), json_extract(fields, '$.status') FROM {rows_sql} "
-            "WHERE type = 'mentee'", base):
+    for fp, person, status in conn.execute(f"SELECT fingerprint, person, status FROM {rows_sql} "
+                                           "WHERE type = 'mentee'", base):
         per_mentor[names.get(fp) or fp][person] = status or ""
     rows = []
     for mentor, by_person in sorted(per_mentor.items()):
@@ -111,16 +109,15 @@ def weekly_activity(conn, weeks: int = 12, today: date | None = None,
     today = today or date.today()
     start = today - timedelta(days=today.weekday(), weeks=weeks - 1)
     buckets = {(start + timedelta(weeks=i)).isoformat(): [0, 0, 0.0] for i in range(weeks)}
-    rows_sql, base = current_rows(fingerprint)
+    rows_sql, base = current_rows(conn, fingerprint)
     for week, meetings, minutes in conn.execute(
-            f"SELECT {MONDAY}, count(*), sum(CASE WHEN json_extract(fields, '$.kind') = 'sport' "
-            f"THEN json_extract(fields, '$.duration_minutes') ELSE 0 END) FROM {rows_sql} "
-            f"WHERE type = 'meeting' AND {DAY} >= ? GROUP BY 1", base + (start.isoformat(),)):
+            f"SELECT {MONDAY}, count(*), sum(CASE WHEN kind = 'sport' THEN minutes ELSE 0 END) FROM {rows_sql} "
+            "WHERE type = 'meeting' AND day >= ? GROUP BY 1", base + (start.isoformat(),)):
         if week in buckets:
             buckets[week][0], buckets[week][1] = meetings, int(minutes or 0)
     for week, hours in conn.execute(
-            f"SELECT {MONDAY}, sum(json_extract(fields, '$.hours')) FROM {rows_sql} "
-            f"WHERE type = 'mentor_log' AND {DAY} >= ? GROUP BY 1", base + (start.isoformat(),)):
+            f"SELECT {MONDAY}, sum(hours) FROM {rows_sql} WHERE type = 'mentor_log' AND day >= ? GROUP BY 1",
+            base + (start.isoformat(),)):
         if week in buckets:
             buckets[week][2] = float(hours or 0)
     return [(k, v[0], v[1], v[2]) for k, v in sorted(buckets.items())]

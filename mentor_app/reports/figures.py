@@ -49,17 +49,44 @@ def _add_needs(figures: Figures, checks: dict[str, list[tuple[str, dict]]]) -> N
                             for area in vocab.NEEDS_AREAS for a in [area] if firsts[a]}
 
 
-# One row per record (conflicting versions of a record count once), only what is current.
-def current_rows(fingerprint: str = "") -> tuple[str, tuple]:
-    where = "current = 1 AND deleted = 0" + (" AND fingerprint = ?" if fingerprint else "")
-    return (f"(SELECT id, type, pseudonym, fingerprint, fields FROM shared_records WHERE {where} GROUP BY id)",
-            (fingerprint,) if fingerprint else ())
+# Built once per change to the supervisor's copy: one row per current record (conflicting
+# versions count once), with the fields the counts need pulled out of the JSON a single time.
+_SNAPSHOT_SQL = """
+CREATE TEMP TABLE current_shared AS
+SELECT id, type, fingerprint, coalesce(pseudonym, id) AS person,
+       json_extract(fields, '$.kind') AS kind,
+       json_extract(fields, '$.status') AS status,
+       json_extract(fields, '$.category') AS category,
+       json_extract(fields, '$.outcome') AS outcome,
+       json_extract(fields, '$.duration_minutes') AS minutes,
+       json_extract(fields, '$.hours') AS hours,
+       json_extract(fields, '$.scores') AS scores,
+       substr(coalesce(json_extract(fields, '$.starts_at'), json_extract(fields, '$.on'),
+                       json_extract(fields, '$.week'), ''), 1, 10) AS day,
+       coalesce(json_extract(fields, '$.month'), substr(coalesce(json_extract(fields, '$.starts_at'),
+                json_extract(fields, '$.on'), json_extract(fields, '$.raised_at'),
+                json_extract(fields, '$.referral_date'), ''), 1, 7)) AS month
+FROM shared_records WHERE current = 1 AND deleted = 0 GROUP BY id
+"""
+_snapshots: dict[int, tuple[int, int]] = {}
 
 
-MONTH = ("coalesce(json_extract(fields, '$.month'), substr(coalesce(json_extract(fields, '$.starts_at'), "
-         "json_extract(fields, '$.on'), json_extract(fields, '$.raised_at'), json_extract(fields, '$.referral_date'), "
-         "''), 1, 7))")
-IN_PERIOD = f"((? = '' OR {MONTH} >= ?) AND (? = '' OR {MONTH} <= ?))"
+def current_rows(conn, fingerprint: str = "") -> tuple[str, tuple]:
+    """The FROM clause (and its parameters) for current records, optionally one mentor device's."""
+    built = conn.execute("SELECT 1 FROM sqlite_temp_master WHERE name = 'current_shared'").fetchone()
+    # Our own writes move total_changes; another connection's (an import on its own thread) move data_version.
+    state = (conn.total_changes, conn.execute("PRAGMA data_version").fetchone()[0])
+    if not built or _snapshots.get(id(conn)) != state:
+        conn.execute("DROP TABLE IF EXISTS temp.current_shared")
+        conn.execute(_SNAPSHOT_SQL)
+        conn.execute("CREATE INDEX temp.current_shared_type ON current_shared(type, day)")
+        _snapshots[id(conn)] = (conn.total_changes, conn.execute("PRAGMA data_version").fetchone()[0])
+    if fingerprint:
+        return "(SELECT * FROM temp.current_shared WHERE fingerprint = ?)", (fingerprint,)
+    return "temp.current_shared", ()
+
+
+IN_PERIOD = "((? = '' OR month >= ?) AND (? = '' OR month <= ?))"
 
 
 def supervisor_figures(conn, start: str = "", end: str = "", fingerprint: str = "") -> Figures:
@@ -69,35 +96,34 @@ def supervisor_figures(conn, start: str = "", end: str = "", fingerprint: str = 
     loaded into Python at once.
     """
     figures = Figures()
-    rows, base = current_rows(fingerprint)
+    rows, base = current_rows(conn, fingerprint)
     period = (start, start, end, end)
-    figures.people = conn.execute(f"SELECT count(DISTINCT coalesce(pseudonym, id)) FROM {rows} WHERE type = 'mentee'",
+    figures.people = conn.execute(f"SELECT count(DISTINCT person) FROM {rows} WHERE type = 'mentee'",
                                   base).fetchone()[0]
     figures.by_status = Counter(dict(conn.execute(
-        f"SELECT json_extract(fields, '$.status'), count(*) FROM {rows} WHERE type = 'mentee' GROUP BY 1", base)))
+        f"SELECT status, count(*) FROM {rows} WHERE type = 'mentee' GROUP BY 1", base)))
     for kind, count, minutes in conn.execute(
-            f"SELECT json_extract(fields, '$.kind'), count(*), sum(json_extract(fields, '$.duration_minutes')) "
-            f"FROM {rows} WHERE type = 'meeting' AND {IN_PERIOD} GROUP BY 1", base + period):
+            f"SELECT kind, count(*), sum(minutes) FROM {rows} WHERE type = 'meeting' AND {IN_PERIOD} GROUP BY 1",
+            base + period):
         figures.meetings_by_kind[kind or ""] = count
         if kind == "sport":
             figures.sport_sessions, figures.sport_minutes = count, int(minutes or 0)
     figures.engaged = conn.execute(
-        f"SELECT count(DISTINCT coalesce(pseudonym, id)) FROM {rows} WHERE type = 'meeting' AND "
-        f"json_extract(fields, '$.kind') != 'did_not_attend' AND {IN_PERIOD}", base + period).fetchone()[0]
+        f"SELECT count(DISTINCT person) FROM {rows} WHERE type = 'meeting' AND kind != 'did_not_attend' "
+        f"AND {IN_PERIOD}", base + period).fetchone()[0]
     for category, outcome, count in conn.execute(
-            f"SELECT json_extract(fields, '$.category'), json_extract(fields, '$.outcome'), count(*) FROM {rows} "
-            f"WHERE type = 'referral' AND {IN_PERIOD} GROUP BY 1, 2", base + period):
+            f"SELECT category, outcome, count(*) FROM {rows} WHERE type = 'referral' AND {IN_PERIOD} GROUP BY 1, 2",
+            base + period):
         figures.referrals[(category or "", outcome or "")] = count
     figures.concerns = conn.execute(f"SELECT count(*) FROM {rows} WHERE type = 'concern' AND {IN_PERIOD}",
                                     base + period).fetchone()[0]
     for kind, hours in conn.execute(
-            f"SELECT json_extract(fields, '$.kind'), sum(json_extract(fields, '$.hours')) FROM {rows} "
-            f"WHERE type = 'mentor_log' AND {IN_PERIOD} GROUP BY 1", base + period):
+            f"SELECT kind, sum(hours) FROM {rows} WHERE type = 'mentor_log' AND {IN_PERIOD} GROUP BY 1",
+            base + period):
         figures.mentor_hours[kind or ""] = float(hours or 0)
     checks: dict[str, list] = defaultdict(list)
     for person, month, scores in conn.execute(
-            f"SELECT coalesce(pseudonym, id), {MONTH}, json_extract(fields, '$.scores') FROM {rows} "
-            f"WHERE type = 'needs_check' AND {IN_PERIOD}", base + period):
+            f"SELECT person, month, scores FROM {rows} WHERE type = 'needs_check' AND {IN_PERIOD}", base + period):
         checks[person].append((month, json.loads(scores) if scores else {}))
     _add_needs(figures, checks)
     return figures

@@ -143,11 +143,17 @@ def _v4_supervisor_notes(conn: sqlcipher3.Connection) -> None:
     )
 
 
+def _v5_conflict_index(conn: sqlcipher3.Connection) -> None:
+    # Conflicts are rare: a partial index finds them without reading every shared record.
+    run_statements(conn, "CREATE INDEX shared_conflicts ON shared_records(id) WHERE conflict = 1")
+
+
 MIGRATIONS: Sequence[Migration] = (
     Migration(1, "settings", _v1_base),
     Migration(2, "records, change sequence and search", _v2_records),
     Migration(3, "supervisor: mentor devices, imported batches, quarantine, shared records", _v3_supervisor),
     Migration(4, "supervisor's notes beside shared records", _v4_supervisor_notes),
+    Migration(5, "index of conflicting shared records", _v5_conflict_index),
 )
 
 def latest_version() -> int:
