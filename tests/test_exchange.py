@@ -186,7 +186,9 @@ def test_enrolment_checks_fingerprint_organisation_and_tampering(make_profile, o
         accept_enrolment(mentor, enrolment, "AAAA-BBBB-CCCC-DDDD")
     assert accept_enrolment(mentor, enrolment, enrolment.fingerprint.lower().replace("-", " ")) == "enrolled"
 
-    tampered = dict(raw, recipients=[raw["recipients"][0].replace(raw["recipients"][0][10], "q", 1)])
+    first = raw["recipients"][0]
+    swapped = "q" if first[10] != "q" else "p"  # always a real change to the signed content
+    tampered = dict(raw, recipients=[first[:10] + swapped + first[11:]])
     with pytest.raises(EnrolmentError):
         parse_enrolment(json.dumps(tampered).encode())
     with pytest.raises(EnrolmentError, match="damaged"):
