@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable
 
@@ -103,6 +103,15 @@ def _strip_to_counts(conn, mentee_id: str) -> None:
             continue
         data = json.loads(fields)
         counts = {k: data.get(k) for k in keep}
+        # Keep when it happened, as the counts of someone who never consented have it (month and week).
+        day = str(data.get("starts_at") or data.get("on") or "")[:10]
+        if day:
+            counts["month"] = day[:7]
+            try:
+                monday = date.fromisoformat(day) - timedelta(days=date.fromisoformat(day).weekday())
+                counts["week"] = monday.isoformat()
+            except ValueError:
+                pass
         conn.execute("UPDATE shared_records SET fields = ?, basis = 'counts', mentee_id = NULL "
                      "WHERE id = ? AND version = ? AND content_sha256 = ?", (json.dumps(counts), rid, version, sha))
 
@@ -153,11 +162,11 @@ def _apply(conn, r: dict, fp: str, sequence: int) -> bool:
     if conflict:
         conn.execute("UPDATE shared_records SET conflict = 1 WHERE id = ? AND version = ?", (r["id"], r["version"]))
     conn.execute("INSERT INTO shared_records(id, version, content_sha256, fingerprint, sequence, type, base_version, "
-                 "basis, mentee_id, pseudonym, fields, updated_at, current, conflict) "
-                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 "basis, mentee_id, pseudonym, fields, updated_at, current, conflict, counted) "
+                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                  (r["id"], r["version"], r["content_sha256"], fp, sequence, r["type"], r["base_version"], r["basis"],
                   mentee_id if r["basis"] != "counts" else None, r.get("pseudonym"), json.dumps(r["fields"]),
-                  str(r.get("updated_at", ""))[:40], int(current), int(conflict)))
+                  str(r.get("updated_at", ""))[:40], int(current), int(conflict), int(not conflict)))
     return True
 
 

@@ -49,41 +49,15 @@ def _add_needs(figures: Figures, checks: dict[str, list[tuple[str, dict]]]) -> N
                             for area in vocab.NEEDS_AREAS for a in [area] if firsts[a]}
 
 
-# Built once per change to the supervisor's copy: one row per current record (conflicting
-# versions count once), with the fields the counts need pulled out of the JSON a single time.
-_SNAPSHOT_SQL = """
-CREATE TEMP TABLE current_shared AS
-SELECT id, type, fingerprint, coalesce(pseudonym, id) AS person,
-       json_extract(fields, '$.kind') AS kind,
-       json_extract(fields, '$.status') AS status,
-       json_extract(fields, '$.category') AS category,
-       json_extract(fields, '$.outcome') AS outcome,
-       json_extract(fields, '$.duration_minutes') AS minutes,
-       json_extract(fields, '$.hours') AS hours,
-       json_extract(fields, '$.scores') AS scores,
-       substr(coalesce(json_extract(fields, '$.starts_at'), json_extract(fields, '$.on'),
-                       json_extract(fields, '$.week'), ''), 1, 10) AS day,
-       coalesce(json_extract(fields, '$.month'), substr(coalesce(json_extract(fields, '$.starts_at'),
-                json_extract(fields, '$.on'), json_extract(fields, '$.raised_at'),
-                json_extract(fields, '$.referral_date'), ''), 1, 7)) AS month
-FROM shared_records WHERE current = 1 AND deleted = 0 GROUP BY id
-"""
-_snapshots: dict[int, tuple[int, int]] = {}
-
-
 def current_rows(conn, fingerprint: str = "") -> tuple[str, tuple]:
-    """The FROM clause (and its parameters) for current records, optionally one mentor device's."""
-    built = conn.execute("SELECT 1 FROM sqlite_temp_master WHERE name = 'current_shared'").fetchone()
-    # Our own writes move total_changes; another connection's (an import on its own thread) move data_version.
-    state = (conn.total_changes, conn.execute("PRAGMA data_version").fetchone()[0])
-    if not built or _snapshots.get(id(conn)) != state:
-        conn.execute("DROP TABLE IF EXISTS temp.current_shared")
-        conn.execute(_SNAPSHOT_SQL)
-        conn.execute("CREATE INDEX temp.current_shared_type ON current_shared(type, day)")
-        _snapshots[id(conn)] = (conn.total_changes, conn.execute("PRAGMA data_version").fetchone()[0])
-    if fingerprint:
-        return "(SELECT * FROM temp.current_shared WHERE fingerprint = ?)", (fingerprint,)
-    return "temp.current_shared", ()
+    """The FROM clause (and parameters) for current records, each counted once, optionally one device's.
+
+    The columns (kind, day, month …) were pulled out of each record's JSON when it arrived.
+    """
+    where = "current = 1 AND deleted = 0 AND counted = 1" + (" AND fingerprint = ?" if fingerprint else "")
+    return (f"(SELECT id, type, fingerprint, coalesce(pseudonym, id) AS person, kind, status, category, outcome, "
+            f"minutes, hours, scores, day, month FROM shared_records WHERE {where})",
+            (fingerprint,) if fingerprint else ())
 
 
 IN_PERIOD = "((? = '' OR month >= ?) AND (? = '' OR month <= ?))"

@@ -148,12 +148,51 @@ def _v5_conflict_index(conn: sqlcipher3.Connection) -> None:
     run_statements(conn, "CREATE INDEX shared_conflicts ON shared_records(id) WHERE conflict = 1")
 
 
+_EXTRACTED = (
+    ("kind", "json_extract(NEW.fields, '$.kind')"),
+    ("status", "json_extract(NEW.fields, '$.status')"),
+    ("category", "json_extract(NEW.fields, '$.category')"),
+    ("outcome", "json_extract(NEW.fields, '$.outcome')"),
+    ("minutes", "json_extract(NEW.fields, '$.duration_minutes')"),
+    ("hours", "json_extract(NEW.fields, '$.hours')"),
+    ("scores", "json_extract(NEW.fields, '$.scores')"),
+    ("day", "substr(coalesce(json_extract(NEW.fields, '$.starts_at'), json_extract(NEW.fields, '$.on'), "
+            "json_extract(NEW.fields, '$.week'), ''), 1, 10)"),
+    ("month", "coalesce(json_extract(NEW.fields, '$.month'), substr(coalesce(json_extract(NEW.fields, '$.starts_at'), "
+              "json_extract(NEW.fields, '$.on'), json_extract(NEW.fields, '$.raised_at'), "
+              "json_extract(NEW.fields, '$.referral_date'), ''), 1, 7))"),
+)
+
+
+def _v6_counting_columns(conn: sqlcipher3.Connection) -> None:
+    # The dashboard counts over columns pulled out of each record's JSON once, when it arrives,
+    # instead of reading every record's JSON each time it is opened.
+    assignments = ", ".join(f"{name} = {expression}" for name, expression in _EXTRACTED)
+    statements = [f"ALTER TABLE shared_records ADD COLUMN {name}" for name, _ in _EXTRACTED]
+    statements += [
+        # A second version of a record made from the same base (a conflict) is kept but not counted again.
+        "ALTER TABLE shared_records ADD COLUMN counted INTEGER NOT NULL DEFAULT 1",
+        f"""CREATE TRIGGER shared_records_extract AFTER INSERT ON shared_records BEGIN
+            UPDATE shared_records SET {assignments} WHERE rowid = NEW.rowid; END""",
+        f"""CREATE TRIGGER shared_records_reextract AFTER UPDATE OF fields ON shared_records BEGIN
+            UPDATE shared_records SET {assignments} WHERE rowid = NEW.rowid; END""",
+        "UPDATE shared_records SET fields = fields",
+        "UPDATE shared_records SET counted = 0 WHERE conflict = 1 AND rowid NOT IN "
+        "(SELECT min(rowid) FROM shared_records WHERE conflict = 1 GROUP BY id, version)",
+        # Covering: the dashboard's counts read this index alone, never the records' JSON.
+        "CREATE INDEX shared_counting ON shared_records(type, current, deleted, counted, month, day, kind, minutes, "
+        "status, category, outcome, hours, pseudonym, id, fingerprint)",
+    ]
+    run_statements(conn, *statements)
+
+
 MIGRATIONS: Sequence[Migration] = (
     Migration(1, "settings", _v1_base),
     Migration(2, "records, change sequence and search", _v2_records),
     Migration(3, "supervisor: mentor devices, imported batches, quarantine, shared records", _v3_supervisor),
     Migration(4, "supervisor's notes beside shared records", _v4_supervisor_notes),
     Migration(5, "index of conflicting shared records", _v5_conflict_index),
+    Migration(6, "counting columns for the dashboard", _v6_counting_columns),
 )
 
 def latest_version() -> int:
