@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta, timezone
 
 from ..errors import BadInput
 from ..records import vocab
+from ..records.types import RECORD_TYPES
 from ..storage.db import transaction
 from .figures import current_rows
 
@@ -139,8 +140,10 @@ def person_records(conn, mentee_id: str) -> list[tuple[str, str, str]]:
                                       "AND deleted = 0 AND type != 'mentee'", (mentee_id,)):
         d = json.loads(fields)
         when = d.get("starts_at") or d.get("raised_at") or d.get("on") or d.get("meeting_at") or ""
-        summary = d.get("notes") or d.get("what_happened") or d.get("text") or d.get("reason") or ""
-        what = vocab.MEETING_TYPES.get(d.get("kind", ""), "") if rtype == "meeting" else rtype.replace("_", " ")
+        summary = (d.get("notes") or d.get("what_happened") or d.get("text") or d.get("organisation")
+                   or d.get("reason") or "")
+        what = (vocab.MEETING_TYPES.get(d.get("kind", ""), "") if rtype == "meeting"
+                else RECORD_TYPES[rtype].label if rtype in RECORD_TYPES else "")
         out.append((when.replace("T", " ")[:16], what or rtype, " ".join(str(summary).split())[:200]))
     notes = conn.execute("SELECT at, action FROM supervisor_notes WHERE record_id = ?", (mentee_id,)).fetchall()
     out += [(at.replace("T", " ")[:16], "Supervisor's note", action) for at, action in notes]

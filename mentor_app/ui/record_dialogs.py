@@ -14,6 +14,7 @@ from ..records import caseload, store
 from ..records.types import Concern, Consent, Meeting, Mentee, MentorLog, NeedsCheck, RiskAssessment, Action, Goal
 from ..settings import load_settings
 from .forms import RecordForm, now_iso, today_iso
+from .widgets import labelled
 
 # Which meeting fields only matter for which meeting type.
 MEETING_FIELD_FOR_KIND = {"activity": "sport", "appointment_at": "accompanied"}
@@ -131,13 +132,7 @@ class MeetingForm(RecordForm):
             self.who.addItem(item)
         if stored is not None:
             self.who.setEnabled(False)
-        header = QWidget()
-        box = QVBoxLayout(header)
-        box.setContentsMargins(0, 0, 0, 0)
-        label = QLabel("&Who was there (tick several for a group session):")
-        label.setBuddy(self.who)
-        box.addWidget(label)
-        box.addWidget(self.who)
+        header = labelled("&Who was there (tick several for a group session):", self.who)
         super().__init__(record, self._store, title="Edit meeting" if stored else "Record a meeting",
                          hidden=("group_id",), intro=header, reserved_keys="wsc", parent=parent)
         self._initial_who = self.attendees()
@@ -212,13 +207,7 @@ class ReferralForm(RecordForm):
             self.service.addItem(s.record.title(), s.id)
         if contact_id:
             self.service.setCurrentIndex(max(0, self.service.findData(contact_id)))
-        header = QWidget()
-        box = QVBoxLayout(header)
-        box.setContentsMargins(0, 0, 0, 0)
-        label = QLabel("Ser&vice from the directory:")
-        label.setBuddy(self.service)
-        box.addWidget(label)
-        box.addWidget(self.service)
+        header = labelled("Ser&vice from the directory:", self.service)
         record = Referral(contact_id="-", organisation="-", on=today_iso())
         super().__init__(record, self._store, title="Signpost or refer",
                          hidden=("contact_id", "organisation", "category", "outcome", "outcome_note"),

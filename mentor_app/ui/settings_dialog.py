@@ -8,7 +8,7 @@ from PySide6.QtWidgets import (
 
 from ..errors import BadInput
 from ..settings import Settings, load_settings, save_settings
-from .widgets import error_label
+from .widgets import error_label, named
 
 
 class SettingsDialog(QDialog):
@@ -18,22 +18,22 @@ class SettingsDialog(QDialog):
         self.setWindowTitle("Settings")
         self.setMinimumWidth(520)
         s = load_settings(profile)
-        self.organisation = self._named(QLineEdit(s.organisation), "Organisation")
-        self.lead = self._named(QLineEdit(s.safeguarding_lead), "Safeguarding lead")
-        self.lead_phone = self._named(QLineEdit(s.safeguarding_lead_phone), "Safeguarding lead's phone")
-        self.numbers = self._named(QPlainTextEdit(s.emergency_numbers), "Emergency and crisis numbers")
+        self.organisation = named(QLineEdit(s.organisation), "Organisation")
+        self.lead = named(QLineEdit(s.safeguarding_lead), "Safeguarding lead")
+        self.lead_phone = named(QLineEdit(s.safeguarding_lead_phone), "Safeguarding lead's phone")
+        self.numbers = named(QPlainTextEdit(s.emergency_numbers), "Emergency and crisis numbers")
         self.numbers.setTabChangesFocus(True)
-        self.idle = self._named(QSpinBox(), "Lock after this many quiet minutes")
+        self.idle = named(QSpinBox(), "Lock after this many quiet minutes")
         self.idle.setRange(1, 240)
         self.idle.setValue(s.idle_lock_minutes)
         self.idle.setSuffix(" minutes")
-        self.stale = self._named(QSpinBox(), "Directory entries count as out of date after this many months")
+        self.stale = named(QSpinBox(), "Directory entries count as out of date after this many months")
         self.stale.setRange(1, 120)
         self.stale.setValue(s.stale_after_months)
         self.stale.setSuffix(" months")
-        self.larger = self._named(QCheckBox("Larger text"), "Larger text")
+        self.larger = named(QCheckBox("Larger text"), "Larger text")
         self.larger.setChecked(s.larger_text)
-        self.ask = self._named(QCheckBox("Ask before sharing with the supervisor"),
+        self.ask = named(QCheckBox("Ask before sharing with the supervisor"),
                                "Ask before sharing with the supervisor")
         self.ask.setChecked(s.ask_before_sharing)
         form = QFormLayout()
@@ -54,10 +54,6 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(buttons)
 
-    @staticmethod
-    def _named(widget, name):
-        widget.setAccessibleName(name)
-        return widget
 
     def settings(self) -> Settings:
         return Settings(organisation=self.organisation.text().strip(), safeguarding_lead=self.lead.text().strip(),

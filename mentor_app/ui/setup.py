@@ -21,15 +21,11 @@ from ..settings import Settings, save_settings
 from ..storage.keywrap import MIN_PASSPHRASE_CHARS, passphrase_strength
 from ..storage.profile import ROLES, Profile, create_profile
 from .messages import plain
-from .widgets import busy_bar, error_label
+from .widgets import busy_bar, error_label, named
 from .worker import run_in_background
 
 ROLE_LABELS = {"mentor": "Peer mentor", "supervisor": "Supervisor or project lead"}
 
-
-def _named(widget, name: str):
-    widget.setAccessibleName(name)
-    return widget
 
 
 class SetupDialog(QDialog):
@@ -51,22 +47,22 @@ class SetupDialog(QDialog):
         )
         intro.setWordWrap(True)
 
-        self.role = _named(QComboBox(), "Your role")
+        self.role = named(QComboBox(), "Your role")
         for role in ROLES:
             self.role.addItem(ROLE_LABELS[role], role)
-        self.name = _named(QLineEdit(), "Your name")
+        self.name = named(QLineEdit(), "Your name")
         self.name.setPlaceholderText("For example: Sam Taylor")
-        self.organisation = _named(QLineEdit(), "Organisation")
+        self.organisation = named(QLineEdit(), "Organisation")
         self.organisation.setPlaceholderText("The project or charity you mentor with")
-        self.passphrase = _named(QLineEdit(), "Passphrase")
+        self.passphrase = named(QLineEdit(), "Passphrase")
         self.passphrase.setEchoMode(QLineEdit.Password)
         self.passphrase.setPlaceholderText(f"At least {MIN_PASSPHRASE_CHARS} characters, a few words is best")
         self.strength = QLabel(" ")
         self.strength.setAccessibleName("Passphrase strength")
         self.passphrase.textChanged.connect(self._show_strength)
-        self.repeat = _named(QLineEdit(), "Passphrase again")
+        self.repeat = named(QLineEdit(), "Passphrase again")
         self.repeat.setEchoMode(QLineEdit.Password)
-        self.keyring = _named(QCheckBox("Unlock automatically on this computer (keyring)"),
+        self.keyring = named(QCheckBox("Unlock automatically on this computer (keyring)"),
                               "Use this computer's keyring")
         self.keyring.setChecked(True)
 

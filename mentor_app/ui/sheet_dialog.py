@@ -22,13 +22,9 @@ from ..printing.sheet import SheetOptions, build_booklet, build_sheet
 from ..records import store, vocab
 from ..settings import load_settings
 from .messages import plain
-from .widgets import busy_bar, error_label
+from .widgets import busy_bar, error_label, named
 from .worker import run_in_background
 
-
-def _named(widget, name):
-    widget.setAccessibleName(name)
-    return widget
 
 
 class SheetDialog(QDialog):
@@ -42,7 +38,7 @@ class SheetDialog(QDialog):
         self.setWindowTitle("Signposting sheet" if self.mentee else "Services booklet")
         self.setMinimumSize(560, 560)
 
-        self.contacts = _named(QListWidget(), "Services on the sheet")
+        self.contacts = named(QListWidget(), "Services on the sheet")
         picked = dict(preselect(profile.conn, mentee_id)) if self.mentee else {}
         months = load_settings(profile).stale_after_months
         for s in list_contacts(profile.conn, category=booklet_category):
@@ -53,10 +49,10 @@ class SheetDialog(QDialog):
             item.setCheckState(Qt.Checked if (s.id in picked or not self.mentee) else Qt.Unchecked)
             self.contacts.addItem(item)
         self.groups = picked
-        self.large = _named(QCheckBox("&Large print (16 pt and bigger)"), "Large print")
-        self.paper = _named(QComboBox(), "Paper size")
+        self.large = named(QCheckBox("&Large print (16 pt and bigger)"), "Large print")
+        self.paper = named(QComboBox(), "Paper size")
         self.paper.addItems(["A4", "Letter"])
-        self.with_name = _named(QCheckBox("Print their &name on the sheet"), "Print their name on the sheet")
+        self.with_name = named(QCheckBox("Print their &name on the sheet"), "Print their name on the sheet")
         self.with_name.setVisible(self.mentee is not None)
         note = QLabel("Leave the name off unless they want it: a sheet can be lost." if self.mentee else
                       "Every service in the directory" + (f" under {vocab.DIRECTORY_CATEGORIES[booklet_category]}"
