@@ -112,8 +112,13 @@ def main() -> int:
     for d in register.list_devices(supervisor.conn):
         register.approve(supervisor.conn, d.fingerprint, "Demo Mentor")
     import_folder(supervisor, drive)
+    from PySide6.QtCore import QEventLoop
+
     board = SupervisorWindow(supervisor)
+    counted = QEventLoop()  # the dashboard counts off the UI thread
+    board.refreshed.connect(counted.quit)
     board.show()
+    counted.exec()
     grab(board, "supervisor-safeguarding")
     board.tabs.setCurrentIndex(2)
     grab(board, "supervisor-activity")

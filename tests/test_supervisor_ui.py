@@ -13,6 +13,7 @@ from mentor_app.exchange.export import export
 from mentor_app.exchange.importer import import_folder
 from mentor_app.exchange.keys import device_key
 from mentor_app.reports import dashboard
+from mentor_app.reports.figures import supervisor_figures
 from mentor_app.ui.supervisor_window import SupervisorWindow
 
 from test_accessibility import unnamed_focusable
@@ -39,6 +40,10 @@ def test_dashboard_shows_concerns_first_and_acknowledging_clears_them(qtbot, sup
     window = SupervisorWindow(supervisor)
     qtbot.addWidget(window)
     window.show()
+    # The counting happens off the UI thread: the window is usable while the tables fill.
+    assert "Counting" in window.summary.text() or "updating" in window.summary.text()
+    qtbot.waitSignal(window.refreshed, timeout=20_000).wait()
+    assert "updating" not in window.summary.text()
     assert window.tabs.tabText(0).replace("&", "") == "Safeguarding"
     open_concerns = dashboard.concerns(supervisor.conn)
     assert window.concerns.rowCount() == len(open_concerns) > 0
@@ -49,11 +54,16 @@ def test_dashboard_shows_concerns_first_and_acknowledging_clears_them(qtbot, sup
     window.concerns.selectRow(0)
     dashboard.acknowledge(supervisor.conn, window.concerns.item(0, 0).data(0x0100), "Called the mentor; police told",
                           "Sup")
-    window.refresh()
+    with qtbot.waitSignal(window.refreshed, timeout=20_000):
+        window.refresh()
     assert window.concerns.rowCount() == len(open_concerns) - 1
     assert window.people.rowCount() > 0
     window.people.selectRow(0)
     assert window.person.rowCount() > 0
+    with qtbot.waitSignal(window.refreshed, timeout=20_000):
+        window.mentor_filter.setCurrentIndex(1)
+    one_mentor = int(window.summary.text().split(" · ")[1].split()[0])
+    assert 0 < one_mentor < supervisor_figures(supervisor.conn).people
     names = {window.people.item(r, 0).text() for r in range(window.people.rowCount())}
     consented = {name for _, name, _ in dashboard.shared_people(supervisor.conn)}
     assert names == consented

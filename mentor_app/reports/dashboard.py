@@ -11,7 +11,7 @@ from ..errors import BadInput
 from ..records import vocab
 from ..records.types import RECORD_TYPES
 from ..storage.db import transaction
-from .figures import current_rows
+from .figures import Figures, current_rows, supervisor_figures
 
 URGENCY_ORDER = {code: i for i, code in enumerate(vocab.CONCERN_URGENCY)}
 # How long a concern may wait for the supervisor before it stands out.
@@ -157,3 +157,36 @@ def conflicts(conn) -> list[tuple[str, str, int]]:
     rows = conn.execute("SELECT DISTINCT id, type, version, fingerprint FROM shared_records "
                         "INDEXED BY shared_conflicts WHERE conflict = 1 ORDER BY type, id")
     return [(names.get(fp, fp), rtype, version) for _, rtype, version, fp in rows]
+
+
+@dataclass
+class Overview:
+    """Everything the dashboard's tabs show but the activity charts, read in one go (off the UI thread)."""
+    concerns: list[ConcernRow]
+    caseload: list[CaseloadRow]
+    people: list[tuple[str, str, str]]
+    conflicts: list[tuple[str, str, int]]
+
+
+@dataclass
+class Activity:
+    """The activity tab for one mentor (or all) and a span of months."""
+    weeks: list[tuple[str, int, int, float]]
+    figures: Figures
+
+
+def overview(conn, now: datetime | None = None) -> Overview:
+    return Overview(concerns(conn, now), caseload_by_mentor(conn, now.date() if now else None), shared_people(conn),
+                    conflicts(conn))
+
+
+def activity(conn, fingerprint: str = "", start: str = "", end: str = "") -> Activity:
+    """Weekly charts end at the `end` month (YYYY-MM) when one is given, otherwise this week."""
+    end_day = None
+    if len(end) == 7:
+        try:
+            end_day = date.fromisoformat(end + "-28")
+        except ValueError:
+            end_day = None
+    return Activity(weekly_activity(conn, today=end_day, fingerprint=fingerprint),
+                    supervisor_figures(conn, start, end, fingerprint))

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
 )
 
 from .. import APP_NAME
-from ..directory import csv_io
 from ..directory.contacts import freshness, list_contacts
 from ..errors import BadInput, MentorAppError
 from ..records import store, vocab
@@ -184,6 +183,8 @@ class DirectoryPage(QWidget):
         name, _ = QFileDialog.getOpenFileName(self, "Import a directory", "", "CSV files (*.csv);;All files (*)")
         if not name:
             return
+        from ..directory import csv_io  # imported when used: most days nobody imports or exports
+
         try:
             plan = csv_io.read_csv(Path(name), self.profile.conn)
         except BadInput as exc:
@@ -216,6 +217,8 @@ class DirectoryPage(QWidget):
     def export_csv(self) -> None:
         name, _ = QFileDialog.getSaveFileName(self, "Export the directory", "directory.csv", "CSV files (*.csv)")
         if name:
+            from ..directory import csv_io
+
             count = csv_io.export_csv(self.profile.conn, Path(name))
             QMessageBox.information(self, APP_NAME, f"Exported {count} service(s) to {name}.")
 

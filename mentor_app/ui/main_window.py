@@ -26,8 +26,6 @@ from PySide6.QtWidgets import (
 
 from .. import APP_NAME
 from ..records import caseload, store
-from ..exchange.enrolment import SHARED_FOLDER, current_enrolment
-from ..exchange.export import drive_status, export, pending_changes
 from ..settings import load_settings
 from ..storage import backups
 from . import record_dialogs as dialogs
@@ -35,13 +33,11 @@ from .directory_page import DirectoryPage
 from .home_page import HomePage
 from .lock import ClipboardGuard, IdleWatcher, LockPage
 from .mentee_page import MenteePage
-from .mentor_log import MentorLogDialog
 from .messages import plain
-from .search_dialog import SearchDialog
-from .sync_dialog import SyncDialog, export_in_background
-from .settings_dialog import SettingsDialog
 from .worker import run_in_background
 
+# Sharing, search, the mentor log and settings are imported when first used, not at start:
+# a mentor on an old laptop waits for the window, not for code they may not touch today.
 AUTO_BACKUP_CHECK_MS = 5 * 60 * 1000
 SYNC_CHECK_MS = 3 * 60 * 1000
 BASE_POINT_SIZE = None  # the platform's own size, remembered before "larger text" changes it
@@ -278,9 +274,13 @@ class MainWindow(QMainWindow):
         self.mentee_page.raise_concern()
 
     def open_log(self) -> None:
+        from .mentor_log import MentorLogDialog
+
         MentorLogDialog(self.profile, self).exec()
 
     def open_search(self) -> None:
+        from .search_dialog import SearchDialog
+
         dialog = SearchDialog(self.profile, self)
         if dialog.exec() and dialog.chosen:
             mentee_id, record_id = dialog.chosen
@@ -313,10 +313,15 @@ class MainWindow(QMainWindow):
         QMessageBox.information(self, APP_NAME, f"{person} is now in your caseload.")
 
     def open_sync(self) -> None:
+        from .sync_dialog import SyncDialog
+
         SyncDialog(self.profile, self).exec()
         self.show_sync_status()
 
     def show_sync_status(self) -> str:
+        from ..exchange.enrolment import SHARED_FOLDER, current_enrolment
+        from ..exchange.export import drive_status, pending_changes
+
         if current_enrolment(self.profile) is None:
             words = "Not sharing with a supervisor yet"
         else:
@@ -331,6 +336,10 @@ class MainWindow(QMainWindow):
 
     def auto_share(self) -> None:
         """When the drive is there and something is waiting, share it without being asked."""
+        from ..exchange.enrolment import SHARED_FOLDER, current_enrolment
+        from ..exchange.export import drive_status, pending_changes
+        from .sync_dialog import export_in_background
+
         if self.profile.closed:
             return  # the window closed before this timer came round
         if self.locked or self._share_job is not None or current_enrolment(self.profile) is None:
@@ -353,6 +362,8 @@ class MainWindow(QMainWindow):
         self._share_job = export_in_background(self.profile, finished, failed)
 
     def open_settings(self) -> None:
+        from .settings_dialog import SettingsDialog
+
         dialog = SettingsDialog(self.profile, self)
         if dialog.exec():
             self.settings = load_settings(self.profile)
@@ -471,6 +482,9 @@ class MainWindow(QMainWindow):
     def _share_on_close(self) -> None:
         """Last chance to share before the laptop goes in the bag; quietly skipped if the drive isn't there."""
         from PySide6.QtCore import QThreadPool
+
+        from ..exchange.enrolment import SHARED_FOLDER, current_enrolment
+        from ..exchange.export import drive_status, export, pending_changes
 
         QThreadPool.globalInstance().waitForDone(30_000)
         try:

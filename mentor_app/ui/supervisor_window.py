@@ -6,7 +6,7 @@ import threading
 from datetime import date, datetime
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFileDialog, QHBoxLayout, QInputDialog, QLabel, QListWidget, QMainWindow, QMessageBox, QProgressDialog,
     QPushButton, QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget,
@@ -18,7 +18,7 @@ from ..exchange import mentors as register
 from ..exchange.importer import import_folder, quarantine_list
 from ..exchange.enrolment import SHARED_FOLDER
 from ..records import vocab
-from ..reports import dashboard, funder
+from ..reports import dashboard
 from ..reports.figures import supervisor_figures
 from ..settings import load_settings
 from .charts import BarChart
@@ -57,10 +57,16 @@ def _button(text: str, slot) -> QPushButton:
 
 
 class SupervisorWindow(QMainWindow):
+    refreshed = Signal()  # every tab shows what the profile holds now
+
     def __init__(self, profile):
         super().__init__()
         self.profile = profile
         self._job = None
+        self._jobs: dict = {}      # background reads in flight, kept alive until they report
+        self._wanted: dict = {}    # part -> the newest request for it
+        self._concern_count = self._people_count = None
+        self._pending_devices = 0
         self.setWindowTitle(f"{APP_NAME} — {profile.display_name} (supervisor)")
         self.resize(1100, 720)
 
@@ -221,15 +227,10 @@ class SupervisorWindow(QMainWindow):
         return page
 
     # -- showing ------------------------------------------------------------
+    # Counting years of every mentor's records takes longer than a frame, so the reading
+    # happens on another connection off the UI thread and the tables fill when it is done.
     def refresh(self) -> None:
         conn = self.profile.conn
-        rows = dashboard.concerns(conn)
-        _fill(self.concerns, [[("⚠ " if r.overdue else "") + vocab.CONCERN_URGENCY.get(r.urgency, r.urgency),
-                                r.raised_at.replace("T", " "), r.mentee_name,
-                                vocab.CONCERN_CATEGORIES.get(r.category, r.category), r.mentor,
-                                " ".join(r.what_happened.split())[:200]] for r in rows], [r.record_id for r in rows])
-        _fill(self.caseload, [[r.mentor, r.people, r.active, r.not_seen_14, r.not_seen_28]
-                              for r in dashboard.caseload_by_mentor(conn)])
         devices = register.list_devices(conn)
         chosen = self.mentor_filter.currentData()
         self.mentor_filter.blockSignals(True)
@@ -239,44 +240,86 @@ class SupervisorWindow(QMainWindow):
             self.mentor_filter.addItem(d.mentor_name or d.fingerprint, d.fingerprint)
         self.mentor_filter.setCurrentIndex(max(0, self.mentor_filter.findData(chosen or "")))
         self.mentor_filter.blockSignals(False)
-        figures = self.refresh_activity()
         _fill(self.mentors, [[d.fingerprint, d.status, d.mentor_name, d.first_seen[:10]] for d in devices],
               [d.fingerprint for d in devices])
-        people = dashboard.shared_people(conn)
-        _fill(self.people, [[name, mentor] for _, name, mentor in people], [mid for mid, _, _ in people])
+        self._pending_devices = sum(d.status == "pending" for d in devices)
         self.directory.refresh()
-        self.quarantine.clear()
-        for name, reason in quarantine_list(conn):
-            self.quarantine.addItem(f"{name}: {reason}")
-        for mentor, rtype, version in dashboard.conflicts(conn):
-            self.quarantine.addItem(f"Conflict: a {rtype.replace('_', ' ')} from {mentor} was changed on two "
-                                    f"laptops from version {version - 1}; both versions are kept for you to settle.")
-        pending = sum(d.status == "pending" for d in devices)
-        self.summary.setText(f"{len(rows)} safeguarding concern(s) to act on · {figures.people} people · "
-                             f"{pending} mentor device(s) waiting for approval")
+        self._load("overview", dashboard.overview, self._show_overview)
+        self.refresh_activity()
 
-    def refresh_activity(self):
+    def refresh_activity(self) -> None:
         """Charts and tables for the chosen mentor and months (counts include everyone, each once)."""
-        conn = self.profile.conn
         fp = self.mentor_filter.currentData() or ""
         start, end = self.start_month.text().strip(), self.end_month.text().strip()
-        end_day = None
-        if len(end) == 7:
-            try:
-                end_day = date.fromisoformat(end + "-28")
-            except ValueError:
-                end_day = None
-        weeks = dashboard.weekly_activity(conn, today=end_day, fingerprint=fp)
+        self._load("activity", lambda conn: dashboard.activity(conn, fp, start, end), self._show_activity)
+
+    def _load(self, part: str, read, show) -> None:
+        """Read `part` in the background; only the newest request for a part is shown."""
+        token = object()
+        self._wanted[part] = token
+        self._update_summary()
+        profile = self.profile
+
+        def work():
+            with profile.second_connection() as view:
+                return read(view.conn)
+
+        def settle() -> None:
+            if self._wanted.get(part) is token:
+                del self._wanted[part]
+            self._jobs.pop(token, None)
+            self._update_summary()
+            if not self._wanted:
+                self.refreshed.emit()
+
+        def done(result) -> None:
+            if self._wanted.get(part) is token and not profile.closed:
+                show(result)
+            settle()
+
+        def failed(exc) -> None:
+            if self._wanted.get(part) is token:
+                self.statusBar().showMessage(plain(exc), 15_000)
+            settle()
+
+        self._jobs[token] = run_in_background(work, done, failed)
+
+    def _show_overview(self, view: dashboard.Overview) -> None:
+        rows = view.concerns
+        _fill(self.concerns, [[("⚠ " if r.overdue else "") + vocab.CONCERN_URGENCY.get(r.urgency, r.urgency),
+                                r.raised_at.replace("T", " "), r.mentee_name,
+                                vocab.CONCERN_CATEGORIES.get(r.category, r.category), r.mentor,
+                                " ".join(r.what_happened.split())[:200]] for r in rows], [r.record_id for r in rows])
+        _fill(self.caseload, [[r.mentor, r.people, r.active, r.not_seen_14, r.not_seen_28] for r in view.caseload])
+        _fill(self.people, [[name, mentor] for _, name, mentor in view.people], [mid for mid, _, _ in view.people])
+        self.quarantine.clear()
+        for name, reason in quarantine_list(self.profile.conn):
+            self.quarantine.addItem(f"{name}: {reason}")
+        for mentor, rtype, version in view.conflicts:
+            self.quarantine.addItem(f"Conflict: a {rtype.replace('_', ' ')} from {mentor} was changed on two "
+                                    f"laptops from version {version - 1}; both versions are kept for you to settle.")
+        self._concern_count = len(rows)
+
+    def _show_activity(self, activity: dashboard.Activity) -> None:
         label = lambda w: date.fromisoformat(w).strftime("%d %b")  # noqa: E731
-        self.meetings_chart.set_bars([(label(w), m) for w, m, _, _ in weeks])
-        self.sport_chart.set_bars([(label(w), s) for w, _, s, _ in weeks])
-        self.hours_chart.set_bars([(label(w), h) for w, _, _, h in weeks])
-        figures = supervisor_figures(conn, start, end, fp)
+        self.meetings_chart.set_bars([(label(w), m) for w, m, _, _ in activity.weeks])
+        self.sport_chart.set_bars([(label(w), s) for w, _, s, _ in activity.weeks])
+        self.hours_chart.set_bars([(label(w), h) for w, _, _, h in activity.weeks])
+        figures = activity.figures
         _fill(self.referrals, [[vocab.DIRECTORY_CATEGORIES.get(c, c), vocab.REFERRAL_OUTCOMES.get(o, o), n]
                                for (c, o), n in sorted(figures.referrals.items())])
         _fill(self.needs, [[vocab.NEEDS_AREAS[a], f"{first:.1f}", f"{latest:.1f}", n]
                            for a, (first, latest, n) in figures.needs_change.items()])
-        return figures
+        self._people_count = figures.people
+
+    def _update_summary(self) -> None:
+        if "overview" in self._wanted and self._concern_count is None:
+            self.summary.setText("Counting everyone's records…")
+            return
+        people = "…" if self._people_count is None else self._people_count
+        self.summary.setText(f"{self._concern_count} safeguarding concern(s) to act on · {people} people · "
+                             f"{self._pending_devices} mentor device(s) waiting for approval"
+                             + (" · updating…" if self._wanted else ""))
 
     # -- acting -------------------------------------------------------------
     def acknowledge(self) -> None:
@@ -368,15 +411,28 @@ class SupervisorWindow(QMainWindow):
                                               f"report-{datetime.now():%Y-%m}.pdf", "PDF files (*.pdf)")
         if not name:
             return
-        figures = supervisor_figures(self.profile.conn)
+        from ..reports import funder  # the PDF toolkit loads only when a report is made
+
         organisation = load_settings(self.profile).organisation or self.profile.display_name
-        try:
+        profile = self.profile
+
+        def work():
+            with profile.second_connection() as view:
+                figures = supervisor_figures(view.conn)
             funder.write_pdf(figures, Path(name), organisation=organisation, period="all time")
             funder.write_csv(figures, Path(name).with_suffix(".csv"), "all time")
-        except OSError as exc:
-            QMessageBox.warning(self, APP_NAME, f"Couldn't save the report: {exc.strerror}.")
-            return
-        QMessageBox.information(self, APP_NAME, f"Saved {name} and the figures as CSV beside it.")
+
+        def done(_result) -> None:
+            self._report_job = None
+            QMessageBox.information(self, APP_NAME, f"Saved {name} and the figures as CSV beside it.")
+
+        def failed(exc) -> None:
+            self._report_job = None
+            words = f"Couldn't save the report: {exc.strerror}." if isinstance(exc, OSError) else plain(exc)
+            QMessageBox.warning(self, APP_NAME, words)
+
+        self.statusBar().showMessage("Counting for the funder report…", 5_000)
+        self._report_job = run_in_background(work, done, failed)
 
     # -- lock ---------------------------------------------------------------
     @property
