@@ -35,7 +35,7 @@ test: install-test
 # Inside a private keyring session where gnome-keyring is installed, so start-up
 # is measured the everyday way (unlocked by the keyring, not by passphrase).
 bench: install-test
-	$(if $(shell command -v gnome-keyring-daemon dbus-run-session secret-tool | wc -l | grep -x 3),.ci/with-keyring) \
+	$(if $(filter 3,$(shell which gnome-keyring-daemon dbus-run-session secret-tool | wc -l)),.ci/with-keyring) \
 	$(CURDIR)/$(BIN)/python bench/run.py --scale $(or $(SCALE),all)
 
 clean:

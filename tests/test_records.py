@@ -106,6 +106,23 @@ def test_search_finds_names_notes_actions_and_concerns_accents_ignored(profile):
     assert search(profile.conn, "   ") == []
 
 
+def test_search_follows_edits_and_deletions_and_survives_a_backup_round_trip(profile):
+    mid = _mentee(profile, name="Casey Lindqvist")
+    first = store.save(profile.conn, Meeting(starts_at="2026-11-20T10:00", notes="Talked about the allotment"),
+                       author=profile.author, mentee_id=mid)
+    other = store.save(profile.conn, Meeting(starts_at="2026-11-21T10:00", notes="Allotment again, and the bus"),
+                       author=profile.author, mentee_id=mid)
+    backup = profile.backup_now()
+    store.delete(profile.conn, other, author=profile.author)
+    profile.restore(backup)  # the copy holds both meetings: its index must still match its records
+    store.save(profile.conn, Meeting(starts_at="2026-11-20T10:00", notes="Talked about the library"),
+               author=profile.author, mentee_id=mid, record_id=first)
+    assert [h.record_id for h in search(profile.conn, "allotment")] == [other]
+    assert [h.record_id for h in search(profile.conn, "library")] == [first]
+    store.delete(profile.conn, mid, author=profile.author)  # the person and everything about them
+    assert search(profile.conn, "allotment") == [] and search(profile.conn, "casey") == []
+
+
 def test_caseload_filters(profile):
     today = date(2026, 11, 28)
     seen = _mentee(profile, name="Seen Recently", status="active")

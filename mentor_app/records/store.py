@@ -75,14 +75,20 @@ _INSERT_COLUMNS = "id, type, mentee_id, created_at, updated_at, author, version,
 
 
 def _index(conn, rid: str, rtype: str, mentee_id: str | None, record: Any | None) -> None:
-    conn.execute("DELETE FROM search_index WHERE record_id = ?", (rid,))
+    # search_rows says which index row is the record's: FTS5 can't look up by an unindexed column
+    # without reading the whole index, which made every save slower as the caseload grew.
+    row = conn.execute("SELECT fts_rowid FROM search_rows WHERE record_id = ?", (rid,)).fetchone()
+    if row is not None:
+        conn.execute("DELETE FROM search_index WHERE rowid = ?", row)
+        conn.execute("DELETE FROM search_rows WHERE record_id = ?", (rid,))
     if record is not None:
         text = search_text(record)
         if text:
-            conn.execute(
+            cursor = conn.execute(
                 "INSERT INTO search_index(record_id, type, mentee_id, text) VALUES (?, ?, ?, ?)",
                 (rid, rtype, mentee_id, text),
             )
+            conn.execute("INSERT INTO search_rows(record_id, fts_rowid) VALUES (?, ?)", (rid, cursor.lastrowid))
 
 
 def save_in(conn, record: Any, *, author: str, mentee_id: str | None = None, record_id: str | None = None) -> str:

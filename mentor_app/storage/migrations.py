@@ -186,6 +186,15 @@ def _v6_counting_columns(conn: sqlcipher3.Connection) -> None:
     run_statements(conn, *statements)
 
 
+def _v7_search_rows(conn: sqlcipher3.Connection) -> None:
+    run_statements(
+        conn,
+        # Which search-index row belongs to which record, so re-indexing one record is a lookup.
+        "CREATE TABLE search_rows (record_id TEXT PRIMARY KEY, fts_rowid INTEGER NOT NULL)",
+        "INSERT OR REPLACE INTO search_rows(record_id, fts_rowid) SELECT record_id, rowid FROM search_index",
+    )
+
+
 MIGRATIONS: Sequence[Migration] = (
     Migration(1, "settings", _v1_base),
     Migration(2, "records, change sequence and search", _v2_records),
@@ -193,6 +202,7 @@ MIGRATIONS: Sequence[Migration] = (
     Migration(4, "supervisor's notes beside shared records", _v4_supervisor_notes),
     Migration(5, "index of conflicting shared records", _v5_conflict_index),
     Migration(6, "counting columns for the dashboard", _v6_counting_columns),
+    Migration(7, "search index rows by record", _v7_search_rows),
 )
 
 def latest_version() -> int:
