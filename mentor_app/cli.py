@@ -554,7 +554,7 @@ def cmd_selftest(args) -> int:
 def cmd_gui(args) -> int:
     from .ui.app import run_app
 
-    return run_app(profile_dir(args))
+    return run_app(profile_dir(args), Path(args.file) if getattr(args, "file", None) else None)
 
 
 # -- parser ------------------------------------------------------------------
@@ -699,6 +699,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("selftest", parents=[common, stdin], help="open every main screen offscreen and check it draws")
     p.set_defaults(func=cmd_selftest)
+
+    p = sub.add_parser("open", parents=[common], help="open the desktop app; with a mentor's log, import it "
+                       "(what double-clicking a .mentorlog file does)")
+    p.add_argument("file", nargs="?", metavar="FILE", help="a mentor's log (.mentorlog) to import")
+    p.set_defaults(func=cmd_gui)
 
     p = sub.add_parser("rekey", parents=[common, stdin], help="re-encrypt everything with a new key")
     p.set_defaults(func=cmd_rekey)

@@ -73,3 +73,47 @@ def test_dashboard_shows_concerns_first_and_acknowledging_clears_them(qtbot, sup
     window.lock()
     assert window.locked
     window.close()
+
+
+def test_a_double_clicked_log_is_imported_by_a_supervisor_and_refused_plainly_by_a_mentor(
+        qtbot, make_profile, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from mentor_app.ui.app import open_file
+    from mentor_app.ui.main_window import MainWindow
+
+    said = []
+    monkeypatch.setattr(QMessageBox, "information", staticmethod(lambda _w, _t, text, *a: said.append(text)))
+    sup, _ = make_profile("sup", role="supervisor")
+    enrolment = parse_enrolment(json.dumps(make_enrolment(sup)).encode())
+    drive = tmp_path / "drive"
+    drive.mkdir()
+    mentor, _ = make_profile("mentor")
+    demo.generate(mentor, seed=3, mentees=3, weeks=4)
+    accept_enrolment(mentor, enrolment, enrolment.fingerprint, shared_folder=str(drive))
+    batch = export(mentor).path
+    register.note_device(sup.conn, device_key(mentor).public, "")
+    register.approve(sup.conn, device_key(mentor).fingerprint, "Mentor")
+    downloads = tmp_path / "Downloads"
+    downloads.mkdir()
+    loose = downloads / batch.name
+    loose.write_bytes(batch.read_bytes())  # e.g. saved from an email, outside the shared folder
+
+    window = SupervisorWindow(sup)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitSignal(window.refreshed, timeout=20_000).wait()
+    assert window.people.rowCount() == 0
+    with qtbot.waitSignal(window.refreshed, timeout=20_000):
+        open_file(window, loose)
+    assert said[-1].startswith("1 batch(es) imported")
+    assert window.people.rowCount() > 0
+    window.close()
+
+    mentor_window = MainWindow(mentor)
+    qtbot.addWidget(mentor_window)
+    open_file(mentor_window, loose)
+    assert "nothing was imported" in said[-1]
+    open_file(mentor_window, tmp_path / "notes.txt")
+    assert "not a Mentor App log" in said[-1]
+    mentor_window.close()

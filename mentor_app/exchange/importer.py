@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable
 
+from ..errors import BadInput
 from ..records.types import RECORD_TYPES
 from ..storage.db import transaction
 from . import batch as batch_format
@@ -182,24 +183,32 @@ def _candidates(folder: Path) -> list[Path]:
 
 def import_folder(profile, folder: Path, progress: Callable[[int, int], None] | None = None,
                   cancelled: Callable[[], bool] | None = None) -> ImportSummary:
-    conn = profile.conn
-    keys = organisation_keys(profile)
-    if keys is None:
-        from ..errors import BadInput
-
-        raise BadInput("This profile has no organisation keys yet: write the enrolment file first "
-                       "(mentor-app enrolment-file -o FILE).")
-    identities = keys[0]
+    """Import every mentor's batches from the shared folder (one sub-folder per device)."""
+    _organisation_identities(profile)
     folder = Path(folder)
     if not folder.is_dir():
-        from ..errors import BadInput
-
         raise BadInput(f"The folder {folder} can't be found. Is the shared drive connected?")
+    return import_files(profile, _candidates(folder), progress, cancelled)
+
+
+def _organisation_identities(profile):
+    keys = organisation_keys(profile)
+    if keys is None:
+        raise BadInput("This profile has no organisation keys yet: write the enrolment file first "
+                       "(mentor-app enrolment-file -o FILE).")
+    return keys[0]
+
+
+def import_files(profile, files: list[Path], progress: Callable[[int, int], None] | None = None,
+                 cancelled: Callable[[], bool] | None = None) -> ImportSummary:
+    """Import these batch files (e.g. one double-clicked), checked exactly as a folder's are."""
+    conn = profile.conn
+    identities = _organisation_identities(profile)
     summary = ImportSummary()
     known = {r[0] for r in conn.execute("SELECT sha256 FROM imported_batches")}
     set_aside = {r[0] for r in conn.execute("SELECT sha256 FROM quarantine WHERE retry = 0")}
     opened: dict[str, list[tuple[Path, str, batch_format.OpenedBatch]]] = {}
-    files = _candidates(folder)
+    files = [Path(f) for f in files]
     for index, path in enumerate(files):
         if cancelled and cancelled():
             summary.cancelled = True

@@ -35,10 +35,33 @@ def obtain_profile(profile_dir: Path) -> Profile | None:
         return dialog.profile if dialog.exec() == UnlockDialog.Accepted else None
 
 
-def run_app(profile_dir: Path) -> int:
+def open_file(window, path: Path) -> None:
+    """What a double-clicked file does once the profile is unlocked: a mentor's log is imported."""
+    from ..exchange.batch import SUFFIX
+
+    if path.suffix != SUFFIX:
+        QMessageBox.information(window, APP_NAME, f"{path.name} is not a Mentor App log (those end in {SUFFIX}). "
+                                "Nothing was imported.")
+    elif not hasattr(window, "import_batch_file"):
+        QMessageBox.information(window, APP_NAME, "This is a log for your supervisor's copy of Mentor App. This "
+                                "profile is a mentor's, so nothing was imported. Leave the file on the shared drive "
+                                "for your supervisor.")
+    elif not path.is_file():
+        QMessageBox.warning(window, APP_NAME, f"The file {path} can't be found. Nothing was imported.")
+    else:
+        window.import_batch_file(path)
+
+
+def run_app(profile_dir: Path, open_path: Path | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
+    app.setDesktopFileName("mentor-app")  # Linux desktops match the window to its menu entry and icon
+    from PySide6.QtGui import QIcon
+
+    from ..resources import resource_path
+
+    app.setWindowIcon(QIcon(str(resource_path("icons", "mentor-app.svg"))))
     crash.install()
     try:
         profile = obtain_profile(profile_dir)
@@ -55,4 +78,8 @@ def run_app(profile_dir: Path) -> int:
     else:
         window = MainWindow(profile)
     window.show()
+    if open_path is not None:
+        from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(0, lambda: open_file(window, Path(open_path)))
     return app.exec()

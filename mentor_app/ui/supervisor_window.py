@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 from .. import APP_NAME
 from ..errors import MentorAppError
 from ..exchange import mentors as register
-from ..exchange.importer import import_folder, quarantine_list
+from ..exchange.importer import import_files, import_folder, quarantine_list
 from ..exchange.enrolment import SHARED_FOLDER
 from ..records import vocab
 from ..reports import dashboard
@@ -366,6 +366,13 @@ class SupervisorWindow(QMainWindow):
         if not folder:
             return
         self.profile.set_setting(SHARED_FOLDER, folder)
+        self._import(lambda view, progress, stop: import_folder(view, Path(folder), progress, stop))
+
+    def import_batch_file(self, path: Path) -> None:
+        """A mentor's log opened from the file manager: checked and imported like any in the shared folder."""
+        self._import(lambda view, progress, stop: import_files(view, [Path(path)], progress, stop))
+
+    def _import(self, read) -> None:
         progress = QProgressDialog("Importing the mentors' logs…", "Stop", 0, 100, self)
         progress.setWindowModality(Qt.WindowModal)
         progress.setAccessibleName("Import progress")
@@ -375,8 +382,7 @@ class SupervisorWindow(QMainWindow):
 
         def work():
             with self.profile.second_connection() as view:
-                return import_folder(view, Path(folder), lambda d, t: state.update(done=d, total=max(t, 1)),
-                                     stop.is_set)
+                return read(view, lambda d, t: state.update(done=d, total=max(t, 1)), stop.is_set)
 
         def finished(summary) -> None:
             progress.close()
