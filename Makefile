@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 # `make run DEMO=` opens your own profile instead.
 DEMO   ?= .demo-profile
 
-.PHONY: run test bench install install-test clean
+.PHONY: run test bench installer install install-test clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,16 @@ test: install-test
 bench: install-test
 	$(if $(filter 3,$(shell which gnome-keyring-daemon dbus-run-session secret-tool | wc -l)),.ci/with-keyring) \
 	$(CURDIR)/$(BIN)/python bench/run.py --scale $(or $(SCALE),all)
+
+# A one-folder build of the app for this system with PyInstaller (dist/mentor-app), and on
+# Linux a tarball with a desktop entry and per-user install script. See installer/README.md.
+installer: install
+	$(BIN)/pip install --quiet -r installer/requirements.txt
+	$(BIN)/python installer/make_icons.py
+	SOURCE_DATE_EPOCH=$$(git log -1 --format=%ct 2>/dev/null || echo 0) PYTHONHASHSEED=0 \
+	$(BIN)/pyinstaller --noconfirm --clean --log-level WARN --distpath dist --workpath build/pyinstaller \
+	    installer/mentor-app.spec
+	[ "$$(uname)" != Linux ] || installer/linux/package.sh
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info
