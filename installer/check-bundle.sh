@@ -17,6 +17,11 @@ cd "$work"
 "$app" --version
 "$app" --profile "$work/demo" demo
 printf '%s\n' "demo passphrase" | "$app" --profile "$work/demo" selftest --passphrase-stdin
+if [ "${MENTOR_APP_REQUIRE_KEYRING:-}" = 1 ]; then
+    # The bundle must carry this system's keyring backend, or every unlock falls back to the passphrase.
+    "$app" --profile "$work/demo" keyring status </dev/null | grep -q "is in this computer's keyring" ||
+        { echo "check-bundle: the bundled app can't use the keyring" >&2; exit 1; }
+fi
 printf '%s\n' "a bundle check passphrase" |
     "$app" --profile "$work/fresh" init --role mentor --name "Bundle Check" --no-keyring --passphrase-stdin >/dev/null
 printf '%s\n' "a bundle check passphrase" | "$app" --profile "$work/fresh" check --passphrase-stdin
