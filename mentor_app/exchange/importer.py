@@ -199,6 +199,17 @@ def _organisation_identities(profile):
     return keys[0]
 
 
+def _reopen(path: Path, sha: str, identities) -> batch_format.OpenedBatch | None:
+    """The batch read in the first pass, opened again; None if the file is gone or no longer the same."""
+    try:
+        data = path.read_bytes()
+        if hashlib.sha256(data).hexdigest() != sha:
+            return None
+        return batch_format.open_batch(data, identities)
+    except (OSError, batch_format.BatchInvalid):
+        return None
+
+
 def import_files(profile, files: list[Path], progress: Callable[[int, int], None] | None = None,
                  cancelled: Callable[[], bool] | None = None) -> ImportSummary:
     """Import these batch files (e.g. one double-clicked), checked exactly as a folder's are."""
@@ -207,7 +218,9 @@ def import_files(profile, files: list[Path], progress: Callable[[int, int], None
     summary = ImportSummary()
     known = {r[0] for r in conn.execute("SELECT sha256 FROM imported_batches")}
     set_aside = {r[0] for r in conn.execute("SELECT sha256 FROM quarantine WHERE retry = 0")}
-    opened: dict[str, list[tuple[Path, str, batch_format.OpenedBatch]]] = {}
+    # Only manifests are kept between the passes: holding every batch's records at once took
+    # gigabytes at an organisation's scale. A batch is opened again when its turn comes.
+    opened: dict[str, list[tuple[Path, str, dict]]] = {}
     files = [Path(f) for f in files]
     for index, path in enumerate(files):
         if cancelled and cancelled():
@@ -251,23 +264,24 @@ def import_files(profile, files: list[Path], progress: Callable[[int, int], None
             if problem:
                 _quarantine(conn, summary, path, sha, f"It was refused because {problem}.", fp, sequence)
                 continue
-        opened.setdefault(fp, []).append((path, sha, batch))
+        opened.setdefault(fp, []).append((path, sha, manifest))
+        del batch
 
     for fp, batches in opened.items():
-        batches.sort(key=lambda item: item[2].manifest["sequence"])
+        batches.sort(key=lambda item: item[2]["sequence"])
         by_sequence: dict[int, list] = {}
         for item in batches:
-            by_sequence.setdefault(item[2].manifest["sequence"], []).append(item)
+            by_sequence.setdefault(item[2]["sequence"], []).append(item)
         last = conn.execute("SELECT max(sequence) FROM imported_batches WHERE fingerprint = ?", (fp,)).fetchone()[0] or 0
         for sequence in sorted(by_sequence):
             items = by_sequence[sequence]
-            ids = {item[2].manifest["batch_id"] for item in items}
+            ids = {item[2]["batch_id"] for item in items}
             held = conn.execute("SELECT batch_id, sha256 FROM imported_batches WHERE fingerprint = ? AND sequence = ?",
                                 (fp, sequence)).fetchone()
             with transaction(conn):
                 if held is not None:
-                    for path, sha, b in items:
-                        if b.manifest["batch_id"] == held[0]:
+                    for path, sha, m in items:
+                        if m["batch_id"] == held[0]:
                             summary.already_imported += 1  # a copy of a batch already imported
                         else:
                             _quarantine(conn, summary, path, sha, f"Fork: two different batches numbered {sequence} "
@@ -282,12 +296,17 @@ def import_files(profile, files: list[Path], progress: Callable[[int, int], None
                     for path, _, _ in items:
                         summary.waiting.append((path.name, f"Waiting for batch {last + 1} from this device."))
                     break
-                path, sha, batch = items[0]
+                path, sha, manifest = items[0]
                 previous = conn.execute("SELECT sha256 FROM imported_batches WHERE fingerprint = ? AND sequence = ?",
                                         (fp, sequence - 1)).fetchone()
-                if previous is not None and batch.manifest.get("previous_batch_sha256") != previous[0]:
+                if previous is not None and manifest.get("previous_batch_sha256") != previous[0]:
                     _quarantine(conn, summary, path, sha, "Its link to the previous batch does not match: it is not "
                                 "the batch that followed on this device.", fp, sequence)
+                    break
+                batch = _reopen(path, sha, identities)
+                if batch is None:
+                    summary.waiting.append((path.name, "It changed while it was being imported; it will be read "
+                                            "again next time."))
                     break
                 applied = 0
                 for record in batch.records:
@@ -296,7 +315,7 @@ def import_files(profile, files: list[Path], progress: Callable[[int, int], None
                     applied += _apply(conn, record, fp, sequence)
                 conn.execute("INSERT INTO imported_batches(fingerprint, sequence, batch_id, sha256, imported_at, "
                              "records) VALUES (?, ?, ?, ?, ?, ?)",
-                             (fp, sequence, batch.manifest["batch_id"], sha, _now(), len(batch.records)))
+                             (fp, sequence, manifest["batch_id"], sha, _now(), len(batch.records)))
                 summary.batches_imported += 1
                 summary.records_applied += applied
                 last = sequence
