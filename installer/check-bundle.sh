@@ -5,7 +5,7 @@
 #   installer/check-bundle.sh [dist/mentor-app]
 set -eu
 bundle=${1:-dist/mentor-app}
-app="$bundle/mentor-app"
+app="$(cd "$bundle" 2>/dev/null && pwd)/mentor-app"
 [ -x "$app" ] || { echo "check-bundle: no program at $app (run make installer first)" >&2; exit 1; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
