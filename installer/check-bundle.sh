@@ -2,9 +2,11 @@
 # Proves a Linux build works on its own: the bundled program (not the source checkout)
 # makes a demo profile and draws every main screen offscreen (selftest), then a fresh
 # profile goes through init and check headless. Any failure exits non-zero.
-#   installer/check-bundle.sh [dist/mentor-app]
+# Given the Linux tarball too, it installs and uninstalls it for a throwaway user.
+#   installer/check-bundle.sh [dist/mentor-app] [dist/mentor-app-VERSION-linux-ARCH.tar.gz]
 set -eu
 bundle=${1:-dist/mentor-app}
+tarball=${2:+$(cd "$(dirname "$2")" && pwd)/$(basename "$2")}
 app="$(cd "$bundle" 2>/dev/null && pwd)/mentor-app"
 [ -x "$app" ] || { echo "check-bundle: no program at $app (run make installer first)" >&2; exit 1; }
 work=$(mktemp -d)
@@ -31,5 +33,22 @@ printf '%s\n' "demo passphrase" |
     "$app" --profile "$work/demo" sheet --mentee "$mentee" -o "$work/sheet.pdf" --passphrase-stdin >/dev/null
 if command -v pdftotext >/dev/null; then
     pdftotext "$work/sheet.pdf" - | grep -q "999" || { echo "check-bundle: the sheet has no emergency numbers" >&2; exit 1; }
+fi
+if [ -n "$tarball" ]; then
+    mkdir "$work/home" "$work/unpacked"
+    tar -xzf "$tarball" -C "$work/unpacked"
+    (
+        export HOME="$work/home" XDG_DATA_HOME="$work/home/.local/share"
+        cd "$work/unpacked"/mentor-app-*
+        ./install.sh >/dev/null 2>&1
+        "$HOME/.local/bin/mentor-app" --version >/dev/null
+        grep -q "MimeType=application/x-mentor-app-log;" "$XDG_DATA_HOME/applications/mentor-app.desktop"
+        grep -q '\*.mentorlog' "$XDG_DATA_HOME/mime/packages/mentor-app.xml"
+        mkdir -p "$XDG_DATA_HOME/Mentor App" && echo kept > "$XDG_DATA_HOME/Mentor App/marker"
+        ./uninstall.sh >/dev/null 2>&1
+        [ ! -e "$HOME/.local/opt/mentor-app" ] && [ ! -e "$HOME/.local/bin/mentor-app" ] &&
+            [ ! -e "$XDG_DATA_HOME/applications/mentor-app.desktop" ] &&
+            [ -f "$XDG_DATA_HOME/Mentor App/marker" ]  # the person's notes stay
+    ) || { echo "check-bundle: installing or uninstalling the tarball went wrong" >&2; exit 1; }
 fi
 echo "check-bundle: the bundled app made a demo profile, drew every screen, made a sheet, and created and checked a profile"
