@@ -115,21 +115,31 @@ def test_profile_folder_and_files_are_private_to_the_user(make_profile):
         assert mode & 0o077 == 0, f"{f.name} is readable by others ({oct(mode)})"
 
 
+def _pages(path):
+    data = path.read_bytes()
+    return [data[i:i + 4096] for i in range(0, len(data), 4096)]
+
+
 def test_changing_the_passphrase_rewraps_without_rewriting_the_database(make_profile):
     profile, code = make_profile()
     add_note(profile, "kept through a passphrase change")
+    for n in range(60):
+        add_note(profile, f"another note, number {n}, long enough to fill pages " * 8)
     path = profile.path
     profile.close()
-    db_before = _digest(path / "mentor.db")
+    pages_before = _pages(path / "mentor.db")
     with open_profile(path, secret=PASSPHRASE) as p:
         p.change_passphrase("a brand new passphrase", FAST_KDF)
-    assert _digest(path / "mentor.db") == db_before
+    pages_after = _pages(path / "mentor.db")
+    # Re-encrypting would change every page; only the audit trail's new entries may differ.
+    changed = sum(a != b for a, b in zip(pages_before, pages_after)) + abs(len(pages_after) - len(pages_before))
+    assert len(pages_before) > 20 and changed <= 4, (changed, len(pages_before))
     with pytest.raises(WrongPassphrase):
         open_profile(path, secret=PASSPHRASE)
     with open_profile(path, secret="a brand new passphrase") as p:
-        assert note_bodies(p) == ["kept through a passphrase change"]
+        assert "kept through a passphrase change" in note_bodies(p) and len(note_bodies(p)) == 61
     with open_profile(path, secret=code) as p:  # the recovery code still works
-        assert note_bodies(p) == ["kept through a passphrase change"]
+        assert "kept through a passphrase change" in note_bodies(p)
 
 
 def test_rekey_changes_the_database_key_and_keeps_backups_restorable(make_profile):

@@ -53,7 +53,7 @@ def make_handover(profile, mentee_id: str, path: Path) -> str:
     with transaction(conn):
         # Their records (tombstones too) before the person, so no link is left dangling.
         children = [r[0] for r in conn.execute("SELECT id FROM records WHERE mentee_id = ?", (mentee_id,))]
-        store.purge_in(conn, children + [mentee_id])
+        store.purge_in(conn, children + [mentee_id], author=profile.author)
         conn.execute("DELETE FROM settings WHERE key = ?", (PSEUDONYM_OVERRIDE + mentee_id,))
         # Not a withdrawal: the person carries on with the other mentor.
         conn.execute("UPDATE settings SET value = ? WHERE key = ?", (json.dumps(shared), SHARED_MENTEES))

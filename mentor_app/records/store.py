@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from typing import Any, Iterable
 
 from ..errors import BadInput
+from ..storage import audit
 from ..storage.db import transaction  # noqa: F401 - callers group writes with store.transaction
 from .types import MENTEE_RECORD_TYPES, RECORD_TYPES, from_data, search_text, to_data, validate
 
@@ -105,6 +106,7 @@ def save_in(conn, record: Any, *, author: str, mentee_id: str | None = None, rec
             raise BadInput("That mentee no longer exists.")
     data = json.dumps(to_data(record), ensure_ascii=False, sort_keys=True)
     now, seq = _now(), _next_change(conn)
+    created = record_id is None
     if record_id is None:
         record_id = str(uuid.uuid4())
         conn.execute(
@@ -123,6 +125,8 @@ def save_in(conn, record: Any, *, author: str, mentee_id: str | None = None, rec
             (data, now, author, seq, _sort_at(record), mentee_id, record_id),
         )
     _index(conn, record_id, rtype, mentee_id, record)
+    audit.record(conn, "create" if created else "change", actor=author, record_type=rtype, record_id=record_id,
+                 mentee_id=mentee_id or (record_id if rtype == "mentee" else ""))
     return record_id
 
 
@@ -144,8 +148,8 @@ def delete(conn, record_id: str, *, author: str) -> list[str]:
         return delete_in(conn, record_id, author=author)
 
 
-def delete_in(conn, record_id: str, *, author: str) -> list[str]:
-    """`delete` inside the caller's transaction."""
+def delete_in(conn, record_id: str, *, author: str, action: str = "delete", detail: str = "") -> list[str]:
+    """`delete` inside the caller's transaction; `action` names why in the audit trail (erase, retention)."""
     row = conn.execute("SELECT type, deleted FROM records WHERE id = ?", (record_id,)).fetchone()
     if row is None or row[1]:
         raise BadInput("That record no longer exists.")
@@ -154,12 +158,15 @@ def delete_in(conn, record_id: str, *, author: str) -> list[str]:
         ids += [r[0] for r in conn.execute(
             "SELECT id FROM records WHERE mentee_id = ? AND deleted = 0", (record_id,))]
     for rid in ids:
+        rtype, about = conn.execute("SELECT type, mentee_id FROM records WHERE id = ?", (rid,)).fetchone()
         conn.execute(
             "UPDATE records SET deleted = 1, data = '{}', version = version + 1, change_seq = ?, "
             "updated_at = ?, author = ? WHERE id = ?",
             (_next_change(conn), _now(), author, rid),
         )
         _index(conn, rid, "", None, None)
+        audit.record(conn, action, actor=author, record_type=rtype, record_id=rid,
+                     mentee_id=about or (rid if rtype == "mentee" else ""), detail=detail)
     return ids
 
 
@@ -201,11 +208,15 @@ def select(conn, where: str, params: tuple = ()) -> list[Stored]:
     return [_row_to_stored(r) for r in rows]
 
 
-def purge_in(conn, record_ids: list[str]) -> None:
+def purge_in(conn, record_ids: list[str], *, author: str = "") -> None:
     """Remove records completely, leaving no tombstone (a hand-over: the record lives on elsewhere)."""
     for rid in record_ids:
+        row = conn.execute("SELECT type, mentee_id FROM records WHERE id = ?", (rid,)).fetchone()
         conn.execute("DELETE FROM records WHERE id = ?", (rid,))
         _index(conn, rid, "", None, None)
+        if row is not None:
+            audit.record(conn, "handover_out", actor=author, record_type=row[0], record_id=rid,
+                         mentee_id=row[1] or (rid if row[0] == "mentee" else ""))
 
 
 def adopt_in(conn, *, record_id: str, rtype: str, mentee_id: str | None, version: int, author: str,
@@ -221,3 +232,5 @@ def adopt_in(conn, *, record_id: str, rtype: str, mentee_id: str | None, version
          _sort_at(record)),
     )
     _index(conn, record_id, rtype, mentee_id, record)
+    audit.record(conn, "handover_in", actor=author, record_type=rtype, record_id=record_id,
+                 mentee_id=mentee_id or (record_id if rtype == "mentee" else ""))

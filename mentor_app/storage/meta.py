@@ -27,6 +27,9 @@ class ProfileMeta:
     wraps: dict = field(default_factory=dict)
     keyring_enabled: bool = True
     unlock_failures: int = 0
+    # When each failed attempt happened (times only): moved into the audit trail at the next unlock,
+    # since a wrong passphrase can't write inside the encrypted profile.
+    failed_unlock_times: list = field(default_factory=list)
     # Set by a restore; automatic backups wait until the person confirms it.
     restore_pending: dict | None = None
     format: int = META_FORMAT

@@ -195,6 +195,30 @@ def _v7_search_rows(conn: sqlcipher3.Connection) -> None:
     )
 
 
+def _v8_audit_trail(conn: sqlcipher3.Connection) -> None:
+    run_statements(
+        conn,
+        # Ids, action names and counts only: never what a record says (see storage/audit.py).
+        """CREATE TABLE audit_log (
+            seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+            at           TEXT NOT NULL,
+            actor        TEXT NOT NULL DEFAULT '',
+            action       TEXT NOT NULL,
+            record_type  TEXT NOT NULL DEFAULT '',
+            record_id    TEXT NOT NULL DEFAULT '',
+            mentee_id    TEXT NOT NULL DEFAULT '',
+            detail       TEXT NOT NULL DEFAULT ''
+        )""",
+        "CREATE INDEX audit_by_mentee ON audit_log(mentee_id, seq)",
+        "CREATE INDEX audit_by_record ON audit_log(record_id, seq)",
+        # Append-only: the app itself can't rewrite history, whatever a later bug might try.
+        "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log "
+        "BEGIN SELECT RAISE(ABORT, 'the audit trail can only be added to'); END",
+        "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log "
+        "BEGIN SELECT RAISE(ABORT, 'the audit trail can only be added to'); END",
+    )
+
+
 MIGRATIONS: Sequence[Migration] = (
     Migration(1, "settings", _v1_base),
     Migration(2, "records, change sequence and search", _v2_records),
@@ -203,6 +227,7 @@ MIGRATIONS: Sequence[Migration] = (
     Migration(5, "index of conflicting shared records", _v5_conflict_index),
     Migration(6, "counting columns for the dashboard", _v6_counting_columns),
     Migration(7, "search index rows by record", _v7_search_rows),
+    Migration(8, "audit trail", _v8_audit_trail),
 )
 
 def latest_version() -> int:

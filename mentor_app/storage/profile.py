@@ -32,7 +32,7 @@ from ..errors import (
     WrongPassphrase,
     WrongRecoveryCode,
 )
-from . import backups, db, keystore, keywrap, migrations
+from . import audit, backups, db, keystore, keywrap, migrations
 from .files import fsync_dir, fsync_file, make_private_dir
 from .keystore import KeyringStatus
 from .meta import ProfileMeta, load_meta, meta_path, save_meta
@@ -224,6 +224,7 @@ class Profile:
                 "That backup was made by a newer version of Mentor App. Please update the app first."
             )
         before = backups.take_backup(self.conn, self.key, self.path, "pre-restore").path
+        trail = audit.all_rows(self.conn)
         self.conn.close()
         staging = self.path / (db.DB_FILE + ".restoring")
         shutil.copyfile(source, staging)
@@ -237,6 +238,9 @@ class Profile:
         save_meta(self.path, self.meta)
         self.conn = db.connect(self.db_path, self.key)
         migrations.migrate(self.conn)
+        with db.transaction(self.conn):
+            audit.carry_over(self.conn, trail)
+            audit.record(self.conn, "restore", actor=self.author, detail=f"from {source.name}")
         self._changes_at_backup = self.conn.total_changes
         return before
 
@@ -264,6 +268,10 @@ class Profile:
         keys, kind = _keys_from_secret(self.path, self.meta, secret)
         if self.key not in keys:
             raise WrongPassphrase("Couldn't unlock: that doesn't match this profile.")
+        with db.transaction(self.conn):
+            for at in self.meta.failed_unlock_times:
+                audit.record(self.conn, "failed_unlock", actor=self.author, at=at)
+            audit.record(self.conn, "unlock", actor=self.author, detail=f"by {kind} at the lock screen")
         _reset_failures(self.path, self.meta)
         return kind
 
@@ -340,17 +348,20 @@ class Profile:
                 conn.close()
         if self.meta.keyring_enabled:
             self.keyring_status = keystore.store_key(pid, new_key)
+        audit.record(self.conn, "rekey", actor=self.author)
         return code
 
 
 def _reset_failures(profile_dir: Path, meta: ProfileMeta) -> None:
-    if meta.unlock_failures:
+    if meta.unlock_failures or meta.failed_unlock_times:
         meta.unlock_failures = 0
+        meta.failed_unlock_times = []
         save_meta(profile_dir, meta)
 
 
 def _record_failure(profile_dir: Path, meta: ProfileMeta) -> None:
     meta.unlock_failures += 1
+    meta.failed_unlock_times = (meta.failed_unlock_times + [_now().isoformat(timespec="seconds")])[-100:]
     save_meta(profile_dir, meta)
     time.sleep(unlock_delay(meta.unlock_failures))
 
@@ -534,6 +545,10 @@ def open_profile(
         if "pending" in meta.wraps:
             _finish_interrupted_rekey(meta, key)
             save_meta(profile_dir, meta)
+        with db.transaction(conn):
+            for at in meta.failed_unlock_times:
+                audit.record(conn, "failed_unlock", actor=meta.profile_id, at=at)
+            audit.record(conn, "unlock", actor=meta.profile_id, detail=f"by {unlocked_by}")
         _reset_failures(profile_dir, meta)
         profile = Profile(
             path=profile_dir, meta=meta, key=key, conn=conn, unlocked_by=unlocked_by,

@@ -1,0 +1,119 @@
+"""The audit trail: an append-only log, inside the encrypted profile, of who did what to which record and when.
+
+It holds record ids, action names and counts, never what a record says, so it can be shown to a
+data protection officer or exported for an investigation without exposing anyone's notes.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+# The one list of what the trail records, with the words a person reads.
+ACTIONS = {
+    "unlock": "Unlocked the profile",
+    "failed_unlock": "Failed attempt to unlock",
+    "view": "Opened a person's page",
+    "create": "Created a record",
+    "change": "Changed a record",
+    "delete": "Deleted a record",
+    "erase": "Erased a person on request",
+    "retention": "Deleted at the end of its retention period",
+    "export": "Shared with the supervisor",
+    "import": "Imported a mentor's log",
+    "sheet": "Made a signposting sheet",
+    "print": "Sent to the printer",
+    "subject_access": "Made a subject access copy",
+    "handover_out": "Handed over to another mentor",
+    "handover_in": "Taken over from another mentor",
+    "restore": "Restored a backup",
+    "rekey": "Re-encrypted under a new key",
+    "keyring_forgotten": "Removed the key from this computer's keyring",
+    "audit_export": "Exported the audit trail",
+}
+
+
+@dataclass(frozen=True)
+class Entry:
+    seq: int
+    at: str
+    actor: str
+    action: str
+    record_type: str
+    record_id: str
+    mentee_id: str
+    detail: str
+
+    @property
+    def words(self) -> str:
+        return ACTIONS.get(self.action, self.action)
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def record(conn, action: str, *, actor: str = "", record_type: str = "", record_id: str = "",
+           mentee_id: str | None = "", detail: str = "", at: str | None = None) -> None:
+    """Append one entry (inside the caller's transaction, if any)."""
+    if action not in ACTIONS:
+        raise ValueError(action)
+    conn.execute("INSERT INTO audit_log(at, actor, action, record_type, record_id, mentee_id, detail) "
+                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                 (at or _now(), actor, action, record_type or "", record_id or "", mentee_id or "", detail))
+
+
+def entries(conn, *, action: str = "", mentee_id: str = "", record_id: str = "", since: str = "", until: str = "",
+            limit: int | None = None) -> list[Entry]:
+    """Newest first. `since`/`until` are dates (YYYY-MM-DD), inclusive."""
+    clauses, params = [], []
+    if action:
+        clauses.append("action = ?")
+        params.append(action)
+    if mentee_id:
+        # About a person: entries on them and on any of their records.
+        clauses.append("(mentee_id = ? OR record_id = ?)")
+        params += [mentee_id, mentee_id]
+    if record_id:
+        clauses.append("record_id = ?")
+        params.append(record_id)
+    if since:
+        clauses.append("at >= ?")
+        params.append(since)
+    if until:
+        clauses.append("at < ?")
+        params.append(until + "T99")  # the whole of that day, whatever the time
+    where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+    rows = conn.execute(f"SELECT seq, at, actor, action, record_type, record_id, mentee_id, detail FROM audit_log "
+                        f"{where} ORDER BY seq DESC" + (f" LIMIT {int(limit)}" if limit else ""), params)
+    return [Entry(*r) for r in rows]
+
+
+COLUMNS = ["seq", "at", "actor", "action", "what", "record_type", "record_id", "mentee_id", "detail"]
+
+
+def export_csv(found: list[Entry], target: Path) -> int:
+    """Write entries as a spreadsheet for an investigation; `target` must not exist yet."""
+    with open(target, "x", newline="", encoding="utf-8") as f:
+        out = csv.writer(f)
+        out.writerow(COLUMNS)
+        for e in found:
+            out.writerow([e.seq, e.at, e.actor, e.action, e.words, e.record_type, e.record_id, e.mentee_id,
+                          e.detail])
+    return len(found)
+
+
+def all_rows(conn) -> list[tuple]:
+    return conn.execute("SELECT seq, at, actor, action, record_type, record_id, mentee_id, detail FROM audit_log "
+                        "ORDER BY seq").fetchall()
+
+
+def carry_over(conn, rows: list[tuple]) -> int:
+    """After a restore: put back the entries the backup is missing, so the trail never loses history."""
+    newest = conn.execute("SELECT coalesce(max(seq), 0) FROM audit_log").fetchone()[0]
+    missing = [r for r in rows if r[0] > newest]
+    conn.executemany("INSERT INTO audit_log(seq, at, actor, action, record_type, record_id, mentee_id, detail) "
+                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", missing)
+    return len(missing)
