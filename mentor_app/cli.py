@@ -17,7 +17,7 @@ from .errors import BadInput, MentorAppError, SecretNeeded, WrongPassphrase, Wro
 from .directory.defaults import ensure_default_directory
 from .paths import default_demo_dir, default_profile_dir
 from .storage.files import atomic_write_bytes
-from .storage import backups
+from .storage import audit, backups
 from .storage.db import DatabaseError
 from .storage.keystore import KeyringStatus
 from .storage.profile import ROLES, Profile, create_profile, open_profile
@@ -329,6 +329,8 @@ def cmd_sheet(args) -> int:
                                  mentee.record.title() if args.with_name else "")
         options.groups = {cid: cat for cid, cat in picked if cat}
         build_sheet(contacts, target, options)
+        audit.record(profile.conn, "sheet", actor=profile.author, mentee_id=mentee.id,
+                     detail=f"{len(contacts)} service(s)")
     print(f"Signposting sheet with {len(contacts)} service(s) saved to {target}")
     return 0
 
@@ -544,6 +546,25 @@ def cmd_receive(args) -> int:
     return 0
 
 
+def cmd_audit(args) -> int:
+    found_kwargs = {"action": args.action or "", "mentee_id": args.mentee or "", "since": args.since or "",
+                    "until": args.until or ""}
+    target = _new_output(args.output) if args.output else None
+    with open_for_command(args) as profile:
+        found = audit.entries(profile.conn, **found_kwargs)
+        if target is not None:
+            count = audit.export_csv(found, target)
+            audit.record(profile.conn, "audit_export", actor=profile.author, mentee_id=args.mentee or "",
+                         detail=f"{count} entries")
+            print(f"Wrote {count} audit entries to {target}")
+            return 0
+        for e in found:
+            about = f" person {e.mentee_id}" if e.mentee_id else ""
+            record = f" {e.record_type} {e.record_id}" if e.record_id and e.record_id != e.mentee_id else ""
+            print(f"{e.at}  {e.action:<15}{about}{record}{'  (' + e.detail + ')' if e.detail else ''}")
+    return 0
+
+
 def cmd_selftest(args) -> int:
     from .ui.selftest import run_selftest
 
@@ -699,6 +720,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("selftest", parents=[common, stdin], help="open every main screen offscreen and check it draws")
     p.set_defaults(func=cmd_selftest)
+
+    p = sub.add_parser("audit", parents=[common, stdin], help="the audit trail: who did what to which record, when")
+    p.add_argument("--action", choices=sorted(audit.ACTIONS), help="only this kind of action")
+    p.add_argument("--mentee", metavar="ID", help="only entries about this person")
+    p.add_argument("--from", dest="since", metavar="YYYY-MM-DD", help="from this day")
+    p.add_argument("--to", dest="until", metavar="YYYY-MM-DD", help="up to and including this day")
+    p.add_argument("-o", "--output", metavar="FILE.csv", help="write them as a spreadsheet for an investigation")
+    p.set_defaults(func=cmd_audit)
 
     p = sub.add_parser("open", parents=[common], help="open the desktop app; with a mentor's log, import it "
                        "(what double-clicking a .mentorlog file does)")

@@ -22,6 +22,8 @@ from pathlib import Path
 from ..errors import MentorAppError
 from ..records import store
 from ..records.consent import consent_in_force
+from ..storage import audit
+from ..storage.db import transaction
 from ..storage.files import fsync_dir
 from . import batch as batch_format
 from .enrolment import SHARED_FOLDER, current_enrolment
@@ -112,8 +114,12 @@ def _mentee_of(s: store.Stored) -> str | None:
     return s.id if s.type == "mentee" else s.mentee_id
 
 
-def build_records(profile, cursor: int, today: date | None = None) -> tuple[list[dict], int, list[str]]:
-    """The records for a batch covering changes after `cursor`: (records, new cursor, mentees now shared)."""
+def build_records(profile, cursor: int, today: date | None = None,
+                  about: dict | None = None) -> tuple[list[dict], int, list[str]]:
+    """The records for a batch covering changes after `cursor`: (records, new cursor, mentees now shared).
+
+    `about`, if given, is filled with {local mentee id: {basis: count}} for the audit trail.
+    """
     conn = profile.conn
     pseudonym_of = pseudonym_source(conn, pseudonym_secret(profile))
     changed = store.changes_since(conn, cursor)
@@ -154,6 +160,9 @@ def build_records(profile, cursor: int, today: date | None = None) -> tuple[list
         record["fields"] = decision.payload
         record["content_sha256"] = batch_format.content_hash(decision.payload)
         records.append(record)
+        if about is not None and mentee_id:
+            counts = about.setdefault(mentee_id, {})
+            counts[decision.basis] = counts.get(decision.basis, 0) + 1
     for mentee_id in sorted(previously - now_shared):
         records.append({"id": f"withdrawal-{mentee_id}-{new_cursor}", "type": "withdrawal", "version": 1,
                         "base_version": 0, "basis": "withdrawal", "mentee_id": mentee_id,
@@ -216,9 +225,16 @@ def _sequence_taken(folder: Path, sequence: int) -> Path | None:
 
 
 def _finish(profile, pending: dict) -> None:
-    profile.set_settings({CURSOR: str(pending["cursor"]), SEQUENCE: str(pending["sequence"]),
-                          PREVIOUS: pending["sha256"], SHARED_MENTEES: json.dumps(pending["shared"]),
-                          LAST_EXPORT: datetime.now(timezone.utc).isoformat(timespec="seconds"), PENDING: ""})
+    with transaction(profile.conn) as conn:
+        conn.executemany("INSERT INTO settings(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET "
+                         "value = excluded.value",
+                         [(CURSOR, str(pending["cursor"])), (SEQUENCE, str(pending["sequence"])),
+                          (PREVIOUS, pending["sha256"]), (SHARED_MENTEES, json.dumps(pending["shared"])),
+                          (LAST_EXPORT, datetime.now(timezone.utc).isoformat(timespec="seconds")), (PENDING, "")])
+        # Whose records left the laptop, on what basis, and in which batch: no content.
+        for mentee_id, counts in sorted(pending.get("about", {}).items()):
+            audit.record(conn, "export", actor=profile.author, mentee_id=mentee_id, record_id=pending["name"],
+                         detail=", ".join(f"{n} by {basis}" for basis, n in sorted(counts.items())))
 
 
 def _resume(profile, folder: Path) -> None:
@@ -262,7 +278,8 @@ def export(profile, to: str | Path | None = None, today: date | None = None) -> 
         pass  # ignored; the mentor's copy stays as it was
 
     cursor = _setting_int(profile, CURSOR)
-    records, new_cursor, shared_mentees = build_records(profile, cursor, today)
+    about: dict = {}
+    records, new_cursor, shared_mentees = build_records(profile, cursor, today, about)
     if not records:
         if new_cursor != cursor:
             profile.set_setting(CURSOR, str(new_cursor))
@@ -283,7 +300,7 @@ def export(profile, to: str | Path | None = None, today: date | None = None) -> 
                              recipients=recipients)
     name = batch_format.batch_name(sequence, batch_id)
     pending = {"name": name, "sequence": sequence, "cursor": new_cursor, "shared": shared_mentees,
-               "sha256": hashlib.sha256(data).hexdigest()}
+               "sha256": hashlib.sha256(data).hexdigest(), "about": about}
     profile.set_setting(PENDING, json.dumps(pending))
     try:
         path = _place(folder, name, data)

@@ -18,6 +18,7 @@ from typing import Callable
 
 from ..errors import BadInput
 from ..records.types import RECORD_TYPES
+from ..storage import audit
 from ..storage.db import transaction
 from . import batch as batch_format
 from .keys import fingerprint, organisation_keys
@@ -316,6 +317,8 @@ def import_files(profile, files: list[Path], progress: Callable[[int, int], None
                 conn.execute("INSERT INTO imported_batches(fingerprint, sequence, batch_id, sha256, imported_at, "
                              "records) VALUES (?, ?, ?, ?, ?, ?)",
                              (fp, sequence, manifest["batch_id"], sha, _now(), len(batch.records)))
+                audit.record(conn, "import", actor=profile.author, record_type="batch", record_id=manifest["batch_id"],
+                             detail=f"{len(batch.records)} records, batch {sequence} from device {fp}")
                 summary.batches_imported += 1
                 summary.records_applied += applied
                 last = sequence

@@ -159,7 +159,9 @@ class MainWindow(QMainWindow):
         self.larger_action = self._action(view, "&Larger text", self.toggle_larger_text)
         self.larger_action.setCheckable(True)
         self._action(view, "&Lock now", self.lock, "Ctrl+L")
-        self.menus = [file, records, view]
+        privacy = bar.addMenu("Data &protection")
+        self._action(privacy, "&Audit trail…", self.open_audit)
+        self.menus = [file, records, view, privacy]
 
     def _build_restore_banner(self) -> QFrame:
         frame = QFrame()
@@ -360,6 +362,11 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(plain(exc), 15_000)
 
         self._share_job = export_in_background(self.profile, finished, failed)
+
+    def open_audit(self) -> None:
+        from .audit_dialog import AuditDialog
+
+        AuditDialog(self.profile, self, self.current_mentee() or "").exec()
 
     def open_settings(self) -> None:
         from .settings_dialog import SettingsDialog

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..records import store, vocab
+from ..storage import audit
 from ..records.consent import consent_summary
 from ..records.types import MENTEE_RECORD_TYPES, fields_of
 from . import record_dialogs as dialogs
@@ -186,6 +187,9 @@ class MenteePage(QWidget):
 
     # -- showing ------------------------------------------------------------
     def show_mentee(self, mentee_id: str) -> None:
+        if mentee_id != self.mentee_id:
+            audit.record(self.profile.conn, "view", actor=self.profile.author, record_type="mentee",
+                         record_id=mentee_id, mentee_id=mentee_id)
         self.mentee_id = mentee_id
         self.refresh()
 

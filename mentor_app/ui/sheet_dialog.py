@@ -19,6 +19,7 @@ from ..directory.preselect import preselect
 from ..errors import MentorAppError
 from ..printing.printer import send_to_printer
 from ..printing.sheet import SheetOptions, build_booklet, build_sheet
+from ..storage import audit
 from ..records import store, vocab
 from ..settings import load_settings
 from .messages import plain
@@ -120,6 +121,9 @@ class SheetDialog(QDialog):
         def finished(result) -> None:
             self.busy.setVisible(False)
             self.setEnabled(True)
+            if self.mentee_id:
+                audit.record(self.profile.conn, "sheet", actor=self.profile.author, mentee_id=self.mentee_id,
+                             detail=f"{len(contacts)} service(s)")
             then(result)
 
         def failed(exc: BaseException) -> None:
@@ -159,6 +163,8 @@ class SheetDialog(QDialog):
         except MentorAppError as exc:
             QMessageBox.warning(self, APP_NAME, exc.message)
             return
+        audit.record(self.profile.conn, "print", actor=self.profile.author, mentee_id=self.mentee_id or "",
+                     detail="signposting sheet" if self.mentee_id else "services booklet")
         QMessageBox.information(self, APP_NAME, f"Sent to the printer. A copy is saved at {path}.")
 
     def done(self, result: int) -> None:

@@ -106,6 +106,7 @@ class SupervisorWindow(QMainWindow):
         top.addWidget(self.summary, 1)
         top.addWidget(_button("&Import from the shared drive…", self.import_now))
         top.addWidget(_button("Funder &report…", self.make_report))
+        top.addWidget(_button("Audit &trail…", self.open_audit))
         workspace = QWidget()
         box = QVBoxLayout(workspace)
         box.addLayout(top)
@@ -411,6 +412,11 @@ class SupervisorWindow(QMainWindow):
             return
         QMessageBox.information(self, APP_NAME, f"Published to {path}. Mentors' apps pick it up on their next "
                                 "visit to the shared drive.")
+
+    def open_audit(self) -> None:
+        from .audit_dialog import AuditDialog
+
+        AuditDialog(self.profile, self).exec()
 
     def make_report(self) -> None:
         name, _ = QFileDialog.getSaveFileName(self, "Save the funder report",

@@ -1,0 +1,110 @@
+"""What a data protection officer must be able to show: the audit trail, subject access, erasure, retention."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+
+from mentor_app.errors import WrongPassphrase
+from mentor_app.records import store
+from mentor_app.records.types import Meeting, Mentee
+from mentor_app.storage import audit
+from mentor_app.storage.profile import open_profile
+
+from conftest import PASSPHRASE, run_cli
+
+MARKER = "QZX-Harrowgate-Nightingale"
+
+
+def _fields(entries) -> str:
+    return "\n".join("|".join(map(str, vars(e).values())) for e in entries)
+
+
+def test_the_audit_trail_says_who_did_what_to_which_record_and_never_what_it_says(make_profile):
+    profile, _ = make_profile()
+    mid = store.save(profile.conn, Mentee(name=f"{MARKER} Person"), author=profile.author)
+    meeting = store.save(profile.conn, Meeting(starts_at="2026-11-20T10:00", notes=f"{MARKER} talked"),
+                         author=profile.author, mentee_id=mid)
+    store.save(profile.conn, Meeting(starts_at="2026-11-20T10:00", notes=f"{MARKER} changed"),
+               author=profile.author, mentee_id=mid, record_id=meeting)
+    backup = profile.backup_now()
+    store.delete(profile.conn, meeting, author=profile.author)
+    path = profile.path
+    profile.close()
+    for _ in range(2):
+        with pytest.raises(WrongPassphrase):
+            open_profile(path, secret="not the passphrase")
+    profile = open_profile(path, secret=PASSPHRASE)
+    try:
+        about = audit.entries(profile.conn, mentee_id=mid)
+        assert [(e.action, e.record_id) for e in reversed(about)] == [
+            ("create", mid), ("create", meeting), ("change", meeting), ("delete", meeting)]
+        assert all(e.actor == profile.author and e.at for e in about)
+        assert [e.action for e in audit.entries(profile.conn)[:3]] == ["unlock", "failed_unlock", "failed_unlock"]
+        assert MARKER not in _fields(audit.entries(profile.conn))
+        # Append-only, even to the app's own code.
+        for statement in ("UPDATE audit_log SET action = 'view'", "DELETE FROM audit_log"):
+            with pytest.raises(Exception, match="only be added to"):
+                profile.conn.execute(statement)
+        # A restore brings back old notes, not an old trail: the deletion stays on record.
+        profile.restore(backup)
+        assert store.get(profile.conn, meeting) is not None
+        actions = [e.action for e in audit.entries(profile.conn, mentee_id=mid)]
+        assert actions[0] == "delete" and "restore" in [e.action for e in audit.entries(profile.conn, limit=1)]
+    finally:
+        profile.close()
+
+
+def test_audit_command_filters_and_exports_for_an_investigation(make_profile, tmp_path):
+    profile, _ = make_profile()
+    mid = store.save(profile.conn, Mentee(name=f"{MARKER} Person"), author=profile.author)
+    store.save(profile.conn, Meeting(starts_at="2026-11-20T10:00", notes=MARKER), author=profile.author,
+               mentee_id=mid)
+    store.save(profile.conn, Mentee(name="Someone Else"), author=profile.author)
+    path = profile.path
+    profile.close()
+    out = run_cli("--profile", str(path), "audit", "--mentee", mid, "--passphrase-stdin", input=PASSPHRASE + "\n")
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.strip().splitlines()
+    assert len(lines) == 2 and all(mid in line for line in lines) and MARKER not in out.stdout
+    target = tmp_path / "trail.csv"
+    out = run_cli("--profile", str(path), "audit", "--action", "create", "-o", str(target), "--passphrase-stdin",
+                  input=PASSPHRASE + "\n")
+    assert out.returncode == 0, out.stderr
+    rows = list(csv.DictReader(target.open(encoding="utf-8")))
+    assert {r["action"] for r in rows} == {"create"} and MARKER not in target.read_text()
+    assert sorted(r["record_type"] for r in rows if r["record_type"] != "contact") == ["meeting", "mentee", "mentee"]
+    again = run_cli("--profile", str(path), "audit", "-o", str(target), "--passphrase-stdin", input=PASSPHRASE + "\n")
+    assert again.returncode != 0 and "already" in again.stderr  # never overwritten
+    with open_profile(path, secret=PASSPHRASE) as p:
+        assert audit.entries(p.conn, action="audit_export")[0].detail == f"{len(rows)} entries"
+
+
+def test_the_audit_dialog_filters_by_person_and_exports(qtbot, make_profile, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+    from mentor_app.ui.audit_dialog import AuditDialog
+    from mentor_app.ui.main_window import MainWindow
+
+    profile, _ = make_profile()
+    mid = store.save(profile.conn, Mentee(name="Robin Quarry"), author=profile.author)
+    other = store.save(profile.conn, Mentee(name="Sam Tiller"), author=profile.author)
+    window = MainWindow(profile)
+    qtbot.addWidget(window)
+    window.show_mentee(mid)  # opening their page is itself on the record
+    dialog = AuditDialog(profile, window, mid)
+    qtbot.addWidget(dialog)
+    shown = {dialog.table.item(r, 1).text() for r in range(dialog.table.rowCount())}
+    assert shown == {"Created a record", "Opened a person's page"}
+    assert {dialog.table.item(r, 3).text() for r in range(dialog.table.rowCount())} == {"Robin Quarry"}
+    dialog.person.setCurrentIndex(0)
+    assert dialog.table.rowCount() > 2
+    target = tmp_path / "trail.csv"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(target), "")))
+    monkeypatch.setattr(QMessageBox, "information", staticmethod(lambda *a, **k: None))
+    dialog.export()
+    text = target.read_text(encoding="utf-8")
+    assert mid in text and other in text and "Robin" not in text and "Sam" not in text
+    window.idle.stop()
+    window.close()
