@@ -565,6 +565,16 @@ def cmd_audit(args) -> int:
     return 0
 
 
+def cmd_erase(args) -> int:
+    from .privacy.erasure import erase_mentee
+
+    with open_for_command(args) as profile:
+        result = erase_mentee(profile, args.mentee, args.reason)
+    print(result.words())
+    print("Their supervisor's copy is erased with the next export to the shared drive.")
+    return 0 if not result.backups_not_rewritten else 1
+
+
 def cmd_selftest(args) -> int:
     from .ui.selftest import run_selftest
 
@@ -728,6 +738,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--to", dest="until", metavar="YYYY-MM-DD", help="up to and including this day")
     p.add_argument("-o", "--output", metavar="FILE.csv", help="write them as a spreadsheet for an investigation")
     p.set_defaults(func=cmd_audit)
+
+    p = sub.add_parser("erase", parents=[common, stdin],
+                       help="erase one person everywhere in this profile and its backups, and at the supervisor")
+    p.add_argument("--mentee", required=True, metavar="ID")
+    p.add_argument("--reason", required=True, metavar="TEXT", help="why (kept in the audit trail)")
+    p.set_defaults(func=cmd_erase)
 
     p = sub.add_parser("open", parents=[common], help="open the desktop app; with a mentor's log, import it "
                        "(what double-clicking a .mentorlog file does)")

@@ -108,3 +108,93 @@ def test_the_audit_dialog_filters_by_person_and_exports(qtbot, make_profile, tmp
     assert mid in text and other in text and "Robin" not in text and "Sam" not in text
     window.idle.stop()
     window.close()
+
+
+def _organisation(make_profile, tmp_path):
+    import json as _json
+
+    from mentor_app.exchange import mentors as register
+    from mentor_app.exchange.enrolment import accept_enrolment, make_enrolment, parse_enrolment
+    from mentor_app.exchange.keys import device_key
+
+    sup, _ = make_profile("supervisor", role="supervisor")
+    enrolment = parse_enrolment(_json.dumps(make_enrolment(sup)).encode())
+    drive = tmp_path / "drive"
+    drive.mkdir()
+    mentor, _ = make_profile("mentor")
+    accept_enrolment(mentor, enrolment, enrolment.fingerprint, shared_folder=str(drive))
+    register.note_device(sup.conn, device_key(mentor).public, "")
+    register.approve(sup.conn, device_key(mentor).fingerprint, "Mentor")
+    return sup, mentor, drive
+
+
+def _person(profile, name: str, consented: bool) -> str:
+    from mentor_app.records.types import Concern, Consent
+
+    mid = store.save(profile.conn, Mentee(name=name, status="active"), author=profile.author)
+    if consented:
+        store.save(profile.conn, Consent(scope="share_with_organisation", on="2026-01-01"), author=profile.author,
+                   mentee_id=mid)
+    for week in range(3):
+        store.save(profile.conn, Meeting(starts_at=f"2026-11-0{week + 1}T10:00", kind="sport", duration_minutes=60,
+                                         notes=f"{name} played football"), author=profile.author, mentee_id=mid)
+    store.save(profile.conn, Concern(category="risk_from_others", raised_at="2026-11-02T12:00",
+                                     what_happened=f"{name} was threatened"), author=profile.author, mentee_id=mid)
+    return mid
+
+
+def _held_about(conn, text: str) -> int:
+    return conn.execute("SELECT count(*) FROM records WHERE data LIKE ?", (f"%{text}%",)).fetchone()[0]
+
+
+def test_erasure_reaches_records_search_backups_and_the_supervisor(make_profile, tmp_path):
+    from mentor_app.exchange.export import export
+    from mentor_app.exchange.importer import import_folder
+    from mentor_app.records.search import search
+    from mentor_app.reports.dashboard import concerns
+    from mentor_app.reports.figures import supervisor_figures
+    from mentor_app.storage import backups, db
+
+    sup, mentor, drive = _organisation(make_profile, tmp_path)
+    named = _person(mentor, f"{MARKER} Named", consented=True)
+    counted = _person(mentor, "Uncounted Person", consented=False)
+    kept = _person(mentor, "Kept Person", consented=True)
+    export(mentor)
+    import_folder(sup, drive)
+    before = supervisor_figures(sup.conn)
+    assert before.people == 3 and before.sport_sessions == 9
+    backup = mentor.backup_now()
+
+    from mentor_app.errors import BadInput
+    from mentor_app.privacy.erasure import erase_mentee
+
+    with pytest.raises(BadInput, match="why"):
+        erase_mentee(mentor, named, "  ")  # a reason is required
+    assert _held_about(mentor.conn, MARKER) > 0
+
+    for mid in (named, counted):
+        result = erase_mentee(mentor, mid, "Their written request of 27 November")
+        assert result.records >= 5 and result.backups_rewritten >= 1 and not result.backups_not_rewritten
+    assert _held_about(mentor.conn, MARKER) == 0 and search(mentor.conn, MARKER.split("-")[1]) == []
+    assert store.get(mentor.conn, kept) is not None
+    check = db.connect(backup, mentor.key, readonly=True)
+    try:
+        assert _held_about(check, MARKER) == 0 and _held_about(check, "Uncounted") == 0
+        assert _held_about(check, "Kept Person") > 0  # everyone else is still restorable
+    finally:
+        check.close()
+    assert all(backups.verify_backup(b.path, mentor.key).good for b in backups.list_backups(mentor.path))
+    erased = audit.entries(mentor.conn, action="erase", mentee_id=named)
+    assert erased and all(e.detail == "Their written request of 27 November" for e in erased)
+
+    export(mentor)
+    import_folder(sup, drive)
+    after = supervisor_figures(sup.conn)
+    assert after.people == 1 and after.sport_sessions == 3  # counts of the erased went too
+    held = sup.conn.execute("SELECT count(*) FROM shared_records WHERE id IN (SELECT record_id FROM audit_log "
+                            "WHERE action = 'erase')").fetchone()[0]
+    assert held == 0
+    assert sup.conn.execute("SELECT count(*) FROM shared_records WHERE fields LIKE ?",
+                            (f"%{MARKER}%",)).fetchone()[0] == 0
+    assert all(MARKER not in c.mentee_name for c in concerns(sup.conn))
+    assert len(audit.entries(sup.conn, action="erase")) == 2

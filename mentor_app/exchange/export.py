@@ -36,6 +36,9 @@ PREVIOUS = "exchange.previous_sha256"
 SHARED_MENTEES = "exchange.shared_mentees"
 PENDING = "exchange.pending_batch"
 LAST_EXPORT = "exchange.last_export"
+# People erased on request, waiting to be erased at the supervisor too:
+# [{"mentee_id", "pseudonym", "records": [every id of theirs]}], ids only.
+ERASURES = "exchange.erasures"
 MIN_FREE_BYTES = 1024 * 1024
 LOCK_RETRIES = 6
 
@@ -107,7 +110,7 @@ def pending_changes(profile) -> int:
     placeholders = ", ".join("?" for _ in NEVER_SHARED)
     return profile.conn.execute(
         f"SELECT count(*) FROM records WHERE change_seq > ? AND type NOT IN ({placeholders})",
-        (cursor, *NEVER_SHARED)).fetchone()[0]
+        (cursor, *NEVER_SHARED)).fetchone()[0] + len(json.loads(profile.get_setting(ERASURES, "[]")))
 
 
 def _mentee_of(s: store.Stored) -> str | None:
@@ -163,7 +166,15 @@ def build_records(profile, cursor: int, today: date | None = None,
         if about is not None and mentee_id:
             counts = about.setdefault(mentee_id, {})
             counts[decision.basis] = counts.get(decision.basis, 0) + 1
-    for mentee_id in sorted(previously - now_shared):
+    erasures = json.loads(profile.get_setting(ERASURES, "[]"))
+    erased = {e["mentee_id"] for e in erasures}
+    for e in erasures:
+        # After the tombstones: whatever the supervisor still holds about them goes, counts and notes too.
+        fields = {"records": e["records"]}
+        records.append({"id": f"erasure-{e['mentee_id']}", "type": "erasure", "version": 1, "base_version": 0,
+                        "basis": "erasure", "mentee_id": e["mentee_id"], "pseudonym": e["pseudonym"],
+                        "fields": fields, "content_sha256": batch_format.content_hash(fields)})
+    for mentee_id in sorted(previously - now_shared - erased):
         records.append({"id": f"withdrawal-{mentee_id}-{new_cursor}", "type": "withdrawal", "version": 1,
                         "base_version": 0, "basis": "withdrawal", "mentee_id": mentee_id,
                         "pseudonym": pseudonym_of(mentee_id), "fields": {},
@@ -231,6 +242,9 @@ def _finish(profile, pending: dict) -> None:
                          [(CURSOR, str(pending["cursor"])), (SEQUENCE, str(pending["sequence"])),
                           (PREVIOUS, pending["sha256"]), (SHARED_MENTEES, json.dumps(pending["shared"])),
                           (LAST_EXPORT, datetime.now(timezone.utc).isoformat(timespec="seconds")), (PENDING, "")])
+        if pending.get("erased"):
+            left = [e for e in json.loads(profile.get_setting(ERASURES, "[]")) if e["mentee_id"] not in pending["erased"]]
+            conn.execute("UPDATE settings SET value = ? WHERE key = ?", (json.dumps(left), ERASURES))
         # Whose records left the laptop, on what basis, and in which batch: no content.
         for mentee_id, counts in sorted(pending.get("about", {}).items()):
             audit.record(conn, "export", actor=profile.author, mentee_id=mentee_id, record_id=pending["name"],
@@ -300,7 +314,8 @@ def export(profile, to: str | Path | None = None, today: date | None = None) -> 
                              recipients=recipients)
     name = batch_format.batch_name(sequence, batch_id)
     pending = {"name": name, "sequence": sequence, "cursor": new_cursor, "shared": shared_mentees,
-               "sha256": hashlib.sha256(data).hexdigest(), "about": about}
+               "sha256": hashlib.sha256(data).hexdigest(), "about": about,
+               "erased": [r["mentee_id"] for r in records if r["type"] == "erasure"]}
     profile.set_setting(PENDING, json.dumps(pending))
     try:
         path = _place(folder, name, data)

@@ -25,8 +25,8 @@ from .keys import fingerprint, organisation_keys
 from .mentors import note_device
 from .policy import COUNT_FIELDS
 
-RECORD_TYPES_IN = set(RECORD_TYPES) - {"contact"} | {"withdrawal"}
-BASES = {"consent", "safeguarding", "counts", "mentor", "tombstone", "withdrawal"}
+RECORD_TYPES_IN = set(RECORD_TYPES) - {"contact"} | {"withdrawal", "erasure"}
+BASES = {"consent", "safeguarding", "counts", "mentor", "tombstone", "withdrawal", "erasure"}
 MAX_RECORD_BYTES = 200_000
 MAX_BATCH_BYTES = 100 * 1024 * 1024
 
@@ -118,8 +118,31 @@ def _strip_to_counts(conn, mentee_id: str) -> None:
                      "WHERE id = ? AND version = ? AND content_sha256 = ?", (json.dumps(counts), rid, version, sha))
 
 
+def _erase(conn, r: dict, fp: str) -> None:
+    """A person erased on request at the mentor's laptop: nothing about them stays here either."""
+    mentee_id, pseudonym = r.get("mentee_id") or "", r.get("pseudonym") or ""
+    named = {str(i) for i in r["fields"].get("records", []) if isinstance(i, str)} | {mentee_id, pseudonym}
+    # By id and by name link, whichever device sent them: a person handed over between mentors keeps
+    # their ids, and an erasure is owed wherever they are held.
+    linked = {row[0] for row in conn.execute(
+        "SELECT id FROM shared_records WHERE (mentee_id != '' AND mentee_id = ?) OR (pseudonym != '' AND pseudonym = ?)",
+        (mentee_id, pseudonym))}
+    ids = [i for i in sorted(named | linked) if i and conn.execute(
+        "SELECT 1 FROM shared_records WHERE id = ?", (i,)).fetchone()]
+    for rid in ids:
+        conn.execute("DELETE FROM shared_records WHERE id = ?", (rid,))
+        conn.execute("DELETE FROM supervisor_notes WHERE record_id = ?", (rid,))
+    conn.execute("DELETE FROM supervisor_notes WHERE record_id = ?", (mentee_id,))
+    conn.execute("DELETE FROM withdrawals WHERE mentee_id = ?", (mentee_id,))
+    audit.record(conn, "erase", record_type="mentee", record_id=mentee_id, mentee_id=mentee_id,
+                 detail=f"on request, from device {fp}: {len(ids)} shared record(s) removed")
+
+
 def _apply(conn, r: dict, fp: str, sequence: int) -> bool:
     """Apply one record; False when it changes nothing (already held)."""
+    if r["type"] == "erasure":
+        _erase(conn, r, fp)
+        return True
     if r["type"] == "withdrawal":
         conn.execute("INSERT INTO withdrawals(mentee_id, pseudonym, fingerprint, sequence) VALUES (?, ?, ?, ?) "
                      "ON CONFLICT(mentee_id) DO UPDATE SET fingerprint = excluded.fingerprint, "
@@ -151,8 +174,8 @@ def _apply(conn, r: dict, fp: str, sequence: int) -> bool:
                      (r["id"], r["version"], r["content_sha256"], fp, sequence, r["type"], r["base_version"],
                       r["basis"]))
         # A deletion removes what was held, not only marks it.
-        conn.execute("UPDATE shared_records SET fields = '{}', mentee_id = NULL WHERE id = ? AND deleted = 0",
-                     (r["id"],))
+        conn.execute("UPDATE shared_records SET fields = '{}', mentee_id = NULL, pseudonym = NULL "
+                     "WHERE id = ? AND deleted = 0", (r["id"],))
         return True
     newest = conn.execute("SELECT max(version) FROM shared_records WHERE id = ?", (r["id"],)).fetchone()[0]
     same_base = conn.execute("SELECT count(*) FROM shared_records WHERE id = ? AND version = ? AND "

@@ -1,0 +1,1 @@
+"""What a data protection officer needs: subject access, erasure and retention."""
