@@ -565,13 +565,24 @@ def cmd_audit(args) -> int:
     return 0
 
 
+def cmd_sar(args) -> int:
+    from .privacy.sar import write_subject_access
+
+    with open_for_command(args) as profile:
+        pdf, js = write_subject_access(profile, args.mentee, Path(args.output))
+    print(f"Wrote {pdf} (to read) and {js} (machine-readable).")
+    print("Read it through before sharing: other people's names are replaced, but check the notes yourself.")
+    return 0
+
+
 def cmd_erase(args) -> int:
     from .privacy.erasure import erase_mentee
 
     with open_for_command(args) as profile:
         result = erase_mentee(profile, args.mentee, args.reason)
     print(result.words())
-    print("Their supervisor's copy is erased with the next export to the shared drive.")
+    if result.at_supervisor:
+        print("Their supervisor's copy is erased with the next export to the shared drive.")
     return 0 if not result.backups_not_rewritten else 1
 
 
@@ -738,6 +749,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--to", dest="until", metavar="YYYY-MM-DD", help="up to and including this day")
     p.add_argument("-o", "--output", metavar="FILE.csv", help="write them as a spreadsheet for an investigation")
     p.set_defaults(func=cmd_audit)
+
+    p = sub.add_parser("sar", parents=[common, stdin],
+                       help="subject access: everything held about one person, as a PDF and JSON")
+    p.add_argument("--mentee", required=True, metavar="ID")
+    p.add_argument("-o", "--output", required=True, metavar="DIR", help="the folder to write them into")
+    p.set_defaults(func=cmd_sar)
 
     p = sub.add_parser("erase", parents=[common, stdin],
                        help="erase one person everywhere in this profile and its backups, and at the supervisor")

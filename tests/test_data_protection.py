@@ -198,3 +198,48 @@ def test_erasure_reaches_records_search_backups_and_the_supervisor(make_profile,
                             (f"%{MARKER}%",)).fetchone()[0] == 0
     assert all(MARKER not in c.mentee_name for c in concerns(sup.conn))
     assert len(audit.entries(sup.conn, action="erase")) == 2
+
+
+def test_subject_access_copy_has_everything_about_them_and_no_one_elses_name(make_profile, tmp_path):
+    import json as _json
+    import subprocess
+
+    from mentor_app.records.types import Consent
+
+    profile, _ = make_profile()
+    mid = store.save(profile.conn, Mentee(name="Jordan Reeve", status="active"), author=profile.author)
+    other = store.save(profile.conn, Mentee(name="Casey Lindqvist"), author=profile.author)
+    store.save(profile.conn, Consent(scope="share_with_organisation", on="2026-02-01"), author=profile.author,
+               mentee_id=mid)
+    store.save(profile.conn, Consent(scope="share_with_organisation", on="2026-05-01", given=False),
+               author=profile.author, mentee_id=mid)
+    store.save(profile.conn, Meeting(starts_at="2026-11-20T10:00", notes="Jordan met casey lindqvist at the gym; "
+                                     "Casey was kind. Jordan's flat is sorted."), author=profile.author, mentee_id=mid)
+    store.save(profile.conn, Meeting(starts_at="2026-11-21T10:00", notes="Not about Jordan"), author=profile.author,
+               mentee_id=other)
+    out_dir = tmp_path / "sar"
+    out_dir.mkdir()
+    path = profile.path
+    profile.close()
+    out = run_cli("--profile", str(path), "sar", "--mentee", mid, "-o", str(out_dir), "--passphrase-stdin",
+                  input=PASSPHRASE + "\n")
+    assert out.returncode == 0, out.stderr
+    [pdf] = out_dir.glob("*.pdf")
+    [js] = out_dir.glob("*.json")
+    data = _json.loads(js.read_text(encoding="utf-8"))
+    assert data["person"]["fields"]["name"] == "Jordan Reeve" and data["redactions"] == 2
+    [meeting] = [r for r in data["records"] if r["type"] == "meeting"]
+    assert meeting["fields"]["notes"] == ("Jordan met [another person] at the gym; [another person] was kind. "
+                                          "Jordan's flat is sorted.")
+    assert [c["fields"]["given"] for c in data["consent_history"]] == [True, False]
+    assert {e["action"] for e in data["audit_trail"]} >= {"create"}
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "Subject access copy" in text and "Jordan Reeve" in text and "[another person]" in text
+    assert "Casey" not in text and "Lindqvist" not in text and "Not about Jordan" not in text
+    assert "Consent history" in text and "Who opened, changed, shared or printed" in text
+    again = run_cli("--profile", str(path), "sar", "--mentee", mid, "-o", str(out_dir), "--passphrase-stdin",
+                    input=PASSPHRASE + "\n")
+    assert again.returncode != 0 and "nothing was overwritten" in again.stderr
+    with open_profile(path, secret=PASSPHRASE) as p:
+        assert audit.entries(p.conn, action="subject_access", mentee_id=mid)

@@ -27,6 +27,7 @@ class ErasureResult:
     records: int
     backups_rewritten: int = 0
     backups_not_rewritten: list[str] = field(default_factory=list)  # file names only
+    at_supervisor: bool = False  # an erasure waits for the next export
 
     def words(self) -> str:
         text = f"Erased {self.records} record(s) about this person from this laptop"
@@ -109,7 +110,7 @@ def erase_mentee(profile, mentee_id: str, reason: str) -> ErasureResult:
                          "value = excluded.value", (ERASURES, json.dumps(queue)))
     # The write-ahead log still holds the old pages until it is checkpointed and emptied.
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    result = ErasureResult(records=len(ids))
+    result = ErasureResult(records=len(ids), at_supervisor=enrolled)
     for b in backups.list_backups(profile.path):
         try:
             _rewrite_backup(b.path, profile.key, ids, mentee_id)

@@ -1,0 +1,243 @@
+"""Subject access: everything a profile holds about one person, as a readable PDF and as JSON.
+
+Other people's names (the profile's other mentees) are replaced by "[another person]" wherever a
+record mentions them, and the mentor or supervisor reads it through before sharing it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import fields as dc_fields
+from datetime import datetime, timezone
+from html import escape
+from pathlib import Path
+
+from ..errors import BadInput
+from ..records import store, vocab
+from ..records.types import RECORD_TYPES, fields_of
+from ..settings import load_settings
+from ..storage import audit
+
+FORMAT = "mentor-app-subject-access"
+REDACTED = "[another person]"
+REVIEW_NOTE = ("Prepared for review before it is shared. Names of other people the profile holds are replaced by "
+               f"{REDACTED}. Check the notes for anyone else who could be recognised, and for anything that must "
+               "be withheld (for example because sharing it could put someone at risk), before handing it over.")
+ORDER = ["consent", "needs_check", "goal", "action", "meeting", "referral", "risk_assessment", "concern"]
+
+
+def _name_pattern(names: list[str]) -> re.Pattern | None:
+    """Whole names first, then each part of a name of three letters or more, as whole words."""
+    parts = set()
+    for name in names:
+        parts.add(name.strip())
+        parts.update(p for p in re.split(r"[\s,()]+", name) if len(p) >= 3)
+    parts = sorted((p for p in parts if p), key=len, reverse=True)
+    if not parts:
+        return None
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(p) for p in parts) + r")(?!\w)", re.IGNORECASE)
+
+
+class _Redactor:
+    def __init__(self, others: list[str], own: str):
+        own_parts = {p.casefold() for p in re.split(r"[\s,()]+", own) if p}
+        # A part the person shares with someone else (a common first name) stays: it names them too.
+        kept = [n for n in others if n.strip()]
+        self.pattern = _name_pattern(kept)
+        self.own_parts = own_parts
+        self.count = 0
+
+    def __call__(self, value):
+        if isinstance(value, str) and self.pattern is not None:
+            def swap(match):
+                if match.group(0).casefold() in self.own_parts:
+                    return match.group(0)
+                self.count += 1
+                return REDACTED
+            return self.pattern.sub(swap, value)
+        if isinstance(value, list):
+            return [self(v) for v in value]
+        if isinstance(value, dict):
+            return {k: self(v) for k, v in value.items()}
+        return value
+
+
+def _audit_rows(conn, mentee_id: str) -> list[dict]:
+    return [{"at": e.at, "action": e.action, "what": e.words, "record_type": e.record_type, "record_id": e.record_id,
+             "detail": e.detail if e.action not in ("erase",) else ""}
+            for e in reversed(audit.entries(conn, mentee_id=mentee_id))]
+
+
+def _mentor_copy(profile, mentee_id: str) -> dict:
+    conn = profile.conn
+    person = store.get(conn, mentee_id)
+    if person is None or person.type != "mentee":
+        raise BadInput("There is no mentee with that id in this profile (see: mentor-app mentees).")
+    others = [s.record.name for s in store.list_records(conn, "mentee") if s.id != mentee_id]
+    redact = _Redactor(others, person.record.name)
+    records = []
+    for s in store.list_records(conn, mentee_id=mentee_id, newest_first=False):
+        records.append({"id": s.id, "type": s.type, "what": RECORD_TYPES[s.type].label, "when": s.sort_at,
+                        "created_at": s.created_at, "updated_at": s.updated_at, "version": s.version,
+                        "fields": redact({f.name: getattr(s.record, f.name) for f in dc_fields(s.record)})})
+    consent = [r for r in records if r["type"] == "consent"]
+    return {"person": {"id": mentee_id, "created_at": person.created_at, "updated_at": person.updated_at,
+                       "fields": {f.name: getattr(person.record, f.name) for f in dc_fields(person.record)}},
+            "records": [r for r in records if r["type"] != "consent"], "consent_history": consent,
+            "redactions": redact.count,
+            "not_included": "Nothing else is held about this person in this profile."}
+
+
+def _supervisor_copy(profile, mentee_id: str) -> dict:
+    conn = profile.conn
+    rows = conn.execute("SELECT id, type, version, basis, fields, updated_at FROM shared_records WHERE mentee_id = ? "
+                        "AND current = 1 AND deleted = 0 ORDER BY type, updated_at", (mentee_id,)).fetchall()
+    if not rows:
+        raise BadInput("No records shared by consent or for safeguarding are held about that id here.")
+    others = [json.loads(f).get("name", "") for (f,) in conn.execute(
+        "SELECT fields FROM shared_records WHERE type = 'mentee' AND mentee_id != ? AND deleted = 0", (mentee_id,))]
+    person_fields = next((json.loads(f) for _, t, _, _, f, _ in rows if t == "mentee"), {})
+    redact = _Redactor(others, person_fields.get("name", ""))
+    records = [{"id": rid, "type": rtype, "what": RECORD_TYPES[rtype].label if rtype in RECORD_TYPES else rtype,
+                "shared_as": basis, "updated_at": updated, "version": version,
+                "fields": redact(json.loads(fields))} for rid, rtype, version, basis, fields, updated in rows
+               if rtype != "mentee"]
+    notes = [{"record_id": rid, "at": at, "note": redact(action)} for rid, at, action in conn.execute(
+        "SELECT record_id, at, action FROM supervisor_notes WHERE record_id = ? OR record_id IN "
+        "(SELECT id FROM shared_records WHERE mentee_id = ?) ORDER BY at", (mentee_id, mentee_id))]
+    return {"person": {"id": mentee_id, "fields": person_fields},
+            "records": [r for r in records if r["type"] != "consent"],
+            "consent_history": [r for r in records if r["type"] == "consent"], "supervisor_notes": notes,
+            "redactions": redact.count,
+            "not_included": "Mentors also share identity-free counts (under a code, not a name) for people who have "
+                            "not agreed to share their records; those cannot be linked to a person here, so they "
+                            "are not in this copy."}
+
+
+def gather(profile, mentee_id: str) -> dict:
+    """Everything held about one person, as plain data."""
+    copy = (_supervisor_copy if profile.role == "supervisor" else _mentor_copy)(profile, mentee_id)
+    settings = load_settings(profile)
+    return {"format": FORMAT, "format_version": 1,
+            "produced_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "organisation": settings.organisation or "", "held_by": profile.role, "review_note": REVIEW_NOTE,
+            **copy, "audit_trail": _audit_rows(profile.conn, mentee_id)}
+
+
+def _label(rtype: str, name: str) -> str:
+    cls = RECORD_TYPES.get(rtype)
+    if cls is not None:
+        for f in fields_of(cls):
+            if f.name == name:
+                return f.metadata.get("label", name)
+    return name.replace("_", " ").capitalize()
+
+
+def _shown(rtype: str, name: str, value) -> str:
+    cls = RECORD_TYPES.get(rtype)
+    choices = None
+    if cls is not None:
+        choices = next((f.metadata.get("choices") for f in fields_of(cls) if f.name == name), None)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dict):
+        if name == "scores":
+            return ", ".join(f"{vocab.NEEDS_AREAS.get(k, k)}: {v}" for k, v in value.items())
+        return ", ".join(f"{k}: {v}" for k, v in value.items())
+    if isinstance(value, list):
+        return ", ".join(str(choices.get(v, v)) if choices else str(v) for v in value)
+    return str(choices.get(value, value)) if choices else str(value)
+
+
+def write_pdf(data: dict, target: Path) -> None:
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    from ..printing.sheet import FONT, FONT_BOLD, printable
+
+    printable("")  # registers the fonts, which draw every script the notes may hold
+    body = ParagraphStyle("body", fontName=FONT, fontSize=9.5, leading=12.5)
+    small = ParagraphStyle("small", parent=body, fontSize=8.5, leading=11, textColor=colors.HexColor("#444444"))
+    head = ParagraphStyle("head", parent=body, fontName=FONT_BOLD, fontSize=13, leading=17, spaceBefore=10,
+                          spaceAfter=4, textColor=colors.HexColor("#1a4f8b"))
+    title = ParagraphStyle("title", parent=body, fontName=FONT_BOLD, fontSize=18, leading=23, spaceAfter=6)
+    item = ParagraphStyle("item", parent=body, fontName=FONT_BOLD, spaceBefore=6)
+
+    def p(text, style=body):
+        return Paragraph(escape(printable(str(text))).replace("\n", "<br/>"), style)
+
+    def pairs(rtype, values: dict) -> list:
+        rows = [[p(_label(rtype, k), small), p(_shown(rtype, k, v))] for k, v in values.items()
+                if v not in ("", None, [], {}, False) or isinstance(v, bool) and rtype == "consent"]
+        if not rows:
+            return []
+        table = Table(rows, colWidths=[45 * mm, None], hAlign="LEFT")
+        table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                                   ("BOTTOMPADDING", (0, 0), (-1, -1), 1), ("TOPPADDING", (0, 0), (-1, -1), 1)]))
+        return [table]
+
+    person = data["person"]["fields"]
+    story = [p("Subject access copy", title),
+             p(f"Everything {data['organisation'] or 'this organisation'} holds about "
+               f"{person.get('name', 'this person')} in this {data['held_by']}'s copy of Mentor App, "
+               f"produced {data['produced_at'][:10]}. Person's record id: {data['person']['id']}.", body),
+             Spacer(1, 4), p(data["review_note"], small),
+             p(f"Names of other people replaced: {data['redactions']}. {data['not_included']}", small),
+             p("About them", head), *pairs("mentee", person)]
+    story.append(p("Consent history", head))
+    if not data["consent_history"]:
+        story.append(p("No consent records.", small))
+    for r in data["consent_history"]:
+        story += [p(f"{r['fields'].get('on', '')}  {r['what']}", item), *pairs("consent", r["fields"])]
+    by_type: dict[str, list] = {}
+    for r in data["records"]:
+        by_type.setdefault(r["type"], []).append(r)
+    for rtype in sorted(by_type, key=lambda t: ORDER.index(t) if t in ORDER else len(ORDER)):
+        story.append(p(f"{by_type[rtype][0]['what']} ({len(by_type[rtype])})", head))
+        for r in by_type[rtype]:
+            when = (r.get("when") or r["fields"].get("starts_at") or r["fields"].get("on")
+                    or r["fields"].get("raised_at") or r.get("created_at") or r.get("updated_at") or "")
+            story += [p(str(when).replace("T", " ")[:16], item), *pairs(rtype, r["fields"])]
+    if data.get("supervisor_notes"):
+        story.append(p("The supervisor's notes", head))
+        story += [p(f"{n['at'][:16].replace('T', ' ')}  {n['note']}") for n in data["supervisor_notes"]]
+    story.append(p("Who opened, changed, shared or printed their records", head))
+    rows = [[p("When", small), p("What", small), p("Record", small)]]
+    rows += [[p(e["at"][:16].replace("T", " "), small), p(e["what"], small),
+              p(f"{e['record_type']} {e['record_id'][:8]}".strip(), small)] for e in data["audit_trail"]]
+    table = Table(rows, colWidths=[32 * mm, 70 * mm, None], repeatRows=1, hAlign="LEFT")
+    table.setStyle(TableStyle([("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                               ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+    story.append(table)
+
+    def footer(canvas, doc):
+        canvas.saveState()
+        canvas.setFont(FONT, 7.5)
+        canvas.drawString(doc.leftMargin, 10 * mm, f"Subject access copy · {data['person']['id']} · page {doc.page}")
+        canvas.restoreState()
+
+    doc = SimpleDocTemplate(str(target), pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm,
+                            bottomMargin=18 * mm, title="Subject access copy", author="Mentor App")
+    doc.build(story, onFirstPage=footer, onLaterPages=footer)
+
+
+def write_subject_access(profile, mentee_id: str, folder: Path) -> tuple[Path, Path]:
+    """The PDF and JSON in `folder`; existing files are never overwritten."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise BadInput(f"The folder {folder} does not exist. Create it first, or choose another.")
+    data = gather(profile, mentee_id)
+    stem = f"subject-access-{mentee_id[:8]}-{data['produced_at'][:10]}"
+    pdf, js = folder / f"{stem}.pdf", folder / f"{stem}.json"
+    for path in (pdf, js):
+        if path.exists():
+            raise BadInput(f"There is already a file at {path}. Choose another folder; nothing was overwritten.")
+    write_pdf(data, pdf)
+    js.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+    audit.record(profile.conn, "subject_access", actor=profile.author, record_type="mentee", record_id=mentee_id,
+                 mentee_id=mentee_id, detail=f"{len(data['records']) + len(data['consent_history'])} records")
+    return pdf, js
