@@ -575,6 +575,45 @@ def cmd_sar(args) -> int:
     return 0
 
 
+def cmd_retention(args) -> int:
+    import csv
+
+    from .privacy import retention
+
+    report_to = _new_output(args.report) if args.report else None
+    with open_for_command(args) as profile:
+        policy = retention.load_policy(profile)
+        if args.set or args.automatic:
+            for item in args.set:
+                rtype, _, years = item.partition("=")
+                if rtype not in policy.years or not years.isdigit():
+                    raise BadInput(f"--set {item}: write TYPE=YEARS with one of: {', '.join(policy.years)}.")
+                policy.years[rtype] = int(years)
+            if args.automatic:
+                policy.automatic = args.automatic == "on"
+            retention.save_policy(profile, policy)
+        items = retention.due(profile.conn, policy)
+        if args.delete:
+            report = retention.delete_due(profile, items)
+            print(report.words())
+            rows = report.removed
+        else:
+            for rtype, years in policy.years.items():
+                print(f"{rtype:<16} kept {years} year(s)")
+            print(f"Automatic deletion: {'on' if policy.automatic else 'off'}")
+            people = len({d.mentee_id for d in items if d.mentee_id})
+            print(f"{len(items)} record(s) of {people} person/people are past their retention period"
+                  + (": run again with --delete to delete them." if items else "."))
+            rows = items
+        if report_to is not None:
+            with open(report_to, "x", newline="", encoding="utf-8") as f:
+                out = csv.writer(f)
+                out.writerow(["record_type", "record_id", "mentee_id", "clock_started", "years", "deleted"])
+                out.writerows([d.record_type, d.record_id, d.mentee_id, d.since, d.years, "yes" if args.delete
+                               else "no"] for d in rows)
+    return 0
+
+
 def cmd_erase(args) -> int:
     from .privacy.erasure import erase_mentee
 
@@ -755,6 +794,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--mentee", required=True, metavar="ID")
     p.add_argument("-o", "--output", required=True, metavar="DIR", help="the folder to write them into")
     p.set_defaults(func=cmd_sar)
+
+    p = sub.add_parser("retention", parents=[common, stdin],
+                       help="what is past its retention period; --delete deletes it (tombstones reach the supervisor)")
+    p.add_argument("--delete", action="store_true", help="delete what is due (each deletion goes in the audit trail)")
+    p.add_argument("--set", action="append", default=[], metavar="TYPE=YEARS",
+                   help="keep this record type for YEARS after a case closes (repeat)")
+    p.add_argument("--automatic", choices=("on", "off"), help="delete what is due without asking, at each unlock")
+    p.add_argument("--report", metavar="FILE.csv", help="write the list (ids and dates, no content) to a new file")
+    p.set_defaults(func=cmd_retention)
 
     p = sub.add_parser("erase", parents=[common, stdin],
                        help="erase one person everywhere in this profile and its backups, and at the supervisor")

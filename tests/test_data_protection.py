@@ -243,3 +243,61 @@ def test_subject_access_copy_has_everything_about_them_and_no_one_elses_name(mak
     assert again.returncode != 0 and "nothing was overwritten" in again.stderr
     with open_profile(path, secret=PASSPHRASE) as p:
         assert audit.entries(p.conn, action="subject_access", mentee_id=mid)
+
+
+def test_retention_deletes_what_is_due_after_a_case_closes_and_keeps_safeguarding_longer(make_profile, tmp_path):
+    from datetime import date, timedelta
+
+    from mentor_app.exchange.export import export
+    from mentor_app.exchange.importer import import_folder
+    from mentor_app.privacy import retention
+    from mentor_app.records.types import Concern, Consent, MentorLog
+
+    sup, mentor, drive = _organisation(make_profile, tmp_path)
+    closed = store.save(mentor.conn, Mentee(name="Closed Case", status="closed"), author=mentor.author)
+    store.save(mentor.conn, Consent(scope="share_with_organisation", on="2020-01-01"), author=mentor.author,
+               mentee_id=closed)
+    meeting = store.save(mentor.conn, Meeting(starts_at="2026-01-05T10:00", notes="old"), author=mentor.author,
+                         mentee_id=closed)
+    concern = store.save(mentor.conn, Concern(category="risk_from_others", raised_at="2026-01-05T12:00",
+                                              what_happened="x"), author=mentor.author, mentee_id=closed)
+    active = store.save(mentor.conn, Mentee(name="Active Case", status="active"), author=mentor.author)
+    store.save(mentor.conn, Meeting(starts_at="2026-01-05T10:00"), author=mentor.author, mentee_id=active)
+    log = store.save(mentor.conn, MentorLog(on="2026-01-05", hours=2), author=mentor.author)
+    export(mentor)
+    import_folder(sup, drive)
+    policy = retention.load_policy(mentor)
+    assert policy.years["meeting"] == 3 and policy.years["concern"] == 6 and not policy.automatic
+    today = date.today()
+
+    assert retention.due(mentor.conn, policy, today + timedelta(days=365)) == []
+    in_four_years = {d.record_id for d in retention.due(mentor.conn, policy, today + timedelta(days=4 * 366))}
+    assert meeting in in_four_years and log in in_four_years
+    assert concern not in in_four_years and closed not in in_four_years and active not in str(in_four_years)
+    everything = retention.due(mentor.conn, policy, today + timedelta(days=7 * 366))
+    assert {d.record_id for d in everything} >= {meeting, concern, closed, log}
+    assert everything.index(next(d for d in everything if d.record_id == concern)) < \
+        everything.index(next(d for d in everything if d.record_id == closed))  # children first
+
+    report = retention.delete_due(mentor, retention.due(mentor.conn, policy, today + timedelta(days=4 * 366)))
+    assert report.counts() == {"meeting": 1, "consent": 1, "mentor_log": 1}
+    assert "Closed Case" not in report.words() and "old" not in report.words()
+    assert store.get(mentor.conn, concern) is not None and store.get(mentor.conn, meeting) is None
+    assert [e.detail for e in audit.entries(mentor.conn, action="retention", record_id=meeting)] == [
+        f"kept 3 year(s) from {today.isoformat()}"]
+    export(mentor)
+    import_folder(sup, drive)
+    gone = sup.conn.execute("SELECT deleted, fields FROM shared_records WHERE id = ? AND current = 1",
+                            (meeting,)).fetchone()
+    assert gone == (1, "{}")  # the tombstone reached the supervisor
+
+    with pytest.raises(Exception, match="between 1 and"):
+        retention.save_policy(mentor, retention.Policy({**policy.years, "concern": 0}))
+    retention.save_policy(mentor, retention.Policy({**policy.years, "concern": 1}, automatic=True))
+    assert retention.load_policy(mentor).automatic
+    report = retention.run_if_automatic(mentor, today + timedelta(days=2 * 366))
+    assert report.counts() == {"concern": 1} and store.get(mentor.conn, concern) is None
+    assert store.get(mentor.conn, closed) is not None  # the person's own record keeps its own period
+    report = retention.run_if_automatic(mentor, today + timedelta(days=4 * 366))
+    assert report.counts() == {"mentee": 1} and store.get(mentor.conn, closed) is None
+    assert "the whole record of 1 person" in report.words()
