@@ -301,3 +301,50 @@ def test_retention_deletes_what_is_due_after_a_case_closes_and_keeps_safeguardin
     report = retention.run_if_automatic(mentor, today + timedelta(days=4 * 366))
     assert report.counts() == {"mentee": 1} and store.get(mentor.conn, closed) is None
     assert "the whole record of 1 person" in report.words()
+
+
+def test_the_data_protection_menu_makes_a_copy_erases_and_shows_retention(qtbot, make_profile, tmp_path,
+                                                                          monkeypatch):
+    from datetime import date, timedelta
+
+    from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
+
+    from mentor_app.privacy import retention
+    from mentor_app.ui.main_window import MainWindow
+    from mentor_app.ui.privacy_dialogs import RetentionDialog
+
+    said = []
+    monkeypatch.setattr(QMessageBox, "information", staticmethod(lambda _w, _t, text, *a: said.append(text)))
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda *a, **k: QMessageBox.Yes))
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", staticmethod(lambda *a, **k: str(tmp_path)))
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: ("Their request by letter", True)))
+    profile, _ = make_profile()
+    mid = store.save(profile.conn, Mentee(name="Robin Quarry", status="closed"), author=profile.author)
+    store.save(profile.conn, Meeting(starts_at="2026-01-05T10:00", notes="Robin's note"), author=profile.author,
+               mentee_id=mid)
+    window = MainWindow(profile)
+    qtbot.addWidget(window)
+    window.show_mentee(mid)
+    window.subject_access()
+    assert list(tmp_path.glob("subject-access-*.pdf")) and "Read it through" in said[-1]
+
+    dialog = RetentionDialog(profile, window)
+    qtbot.addWidget(dialog)
+    assert dialog.table.rowCount() == 0 and not dialog.delete_button.isEnabled()
+    later = date.today() + timedelta(days=4 * 366)
+    monkeypatch.setattr(retention, "due", lambda conn, policy, today=None, _due=retention.due: _due(conn, policy,
+                                                                                                     later))
+    dialog.spins["meeting"].setValue(2)
+    assert dialog.table.rowCount() == 2 and dialog.table.item(0, 1).text() == "Robin Quarry"
+    dialog.save()
+    assert retention.load_policy(profile).years["meeting"] == 2
+    dialog.delete_now()
+    assert "Deleted at the end of their retention period" in said[-1] and store.get(profile.conn, mid) is None
+
+    other = store.save(profile.conn, Mentee(name="Sam Tiller"), author=profile.author)
+    window.show_mentee(other)
+    window.erase_person()
+    assert store.get(profile.conn, other) is None and said[-1].startswith("Erased")
+    assert audit.entries(profile.conn, action="erase", mentee_id=other)[0].detail == "Their request by letter"
+    window.idle.stop()
+    window.close()

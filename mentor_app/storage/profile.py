@@ -300,6 +300,8 @@ class Profile:
         pid = self.meta.profile_id
         status = keystore.store_key(pid, self.key) if enabled else keystore.forget_key(pid)
         self.keyring_status = status if enabled else KeyringStatus.DISABLED
+        if not enabled:
+            audit.record(self.conn, "keyring_forgotten", actor=self.author)
         return status
 
     def read_keyring_status(self) -> KeyringStatus:

@@ -124,6 +124,7 @@ class MainWindow(QMainWindow):
         self.sync_timer.timeout.connect(self.auto_share)
         self.sync_timer.start(SYNC_CHECK_MS)
         QTimer.singleShot(0, self.auto_share)
+        QTimer.singleShot(0, self.check_retention)
         self.refresh_lists()  # refreshes the today page too
         self.pages.setCurrentWidget(self.home)
 
@@ -161,6 +162,11 @@ class MainWindow(QMainWindow):
         self._action(view, "&Lock now", self.lock, "Ctrl+L")
         privacy = bar.addMenu("Data &protection")
         self._action(privacy, "&Audit trail…", self.open_audit)
+        self._action(privacy, "&Subject access copy of this person…", self.subject_access)
+        self._action(privacy, "&Erase this person…", self.erase_person)
+        self._action(privacy, "&Retention: due for deletion…", self.open_retention)
+        privacy.addSeparator()
+        self._action(privacy, "&Forget this computer's keyring entry…", self.forget_keyring)
         self.menus = [file, records, view, privacy]
 
     def _build_restore_banner(self) -> QFrame:
@@ -362,6 +368,50 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(plain(exc), 15_000)
 
         self._share_job = export_in_background(self.profile, finished, failed)
+
+    def subject_access(self) -> None:
+        from . import privacy_dialogs
+
+        privacy_dialogs.subject_access(self, self.profile, self.current_mentee())
+
+    def erase_person(self) -> None:
+        from . import privacy_dialogs
+
+        if privacy_dialogs.erase(self, self.profile, self.current_mentee()):
+            self.show_home()
+            self.refresh_lists()
+
+    def open_retention(self) -> None:
+        from .privacy_dialogs import RetentionDialog
+
+        RetentionDialog(self.profile, self).exec()
+        self.refresh_lists()
+
+    def check_retention(self) -> None:
+        """At unlock: delete what is due if the organisation chose that, else say that something is due."""
+        from ..privacy import retention
+
+        if self.profile.closed:
+            return
+        try:
+            report = retention.run_if_automatic(self.profile)
+            if report is not None:
+                if report.removed:
+                    self.refresh_lists()
+                    self.statusBar().showMessage(report.words() + " (See Data protection › Audit trail.)", 30_000)
+                return
+            waiting = retention.due(self.profile.conn, retention.load_policy(self.profile))
+        except Exception as exc:  # noqa: BLE001 - never stands between a mentor and their notes
+            self.statusBar().showMessage(plain(exc), 15_000)
+            return
+        if waiting:
+            self.statusBar().showMessage(f"{len(waiting)} record(s) are past their retention period: "
+                                         "Data protection › Retention.", 30_000)
+
+    def forget_keyring(self) -> None:
+        from . import privacy_dialogs
+
+        privacy_dialogs.forget_keyring(self, self.profile)
 
     def open_audit(self) -> None:
         from .audit_dialog import AuditDialog

@@ -1,0 +1,179 @@
+"""The Data protection menu: a subject access copy, erasing a person, retention, forgetting the keyring entry."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QApplication, QCheckBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QInputDialog, QLabel,
+    QMessageBox, QSpinBox, QTableWidget, QTableWidgetItem, QVBoxLayout,
+)
+
+from .. import APP_NAME
+from ..errors import MentorAppError
+from ..privacy import retention
+from ..records import store
+from ..records.types import RECORD_TYPES
+from .messages import plain
+from .widgets import named
+
+
+def _busy(work):
+    QApplication.setOverrideCursor(Qt.WaitCursor)
+    try:
+        return work()
+    finally:
+        QApplication.restoreOverrideCursor()
+
+
+def subject_access(parent, profile, mentee_id: str | None) -> Path | None:
+    from ..privacy.sar import write_subject_access
+
+    if not mentee_id:
+        QMessageBox.information(parent, APP_NAME, "Open the person's page first, then make their copy.")
+        return None
+    folder = QFileDialog.getExistingDirectory(parent, "Where to save their subject access copy")
+    if not folder:
+        return None
+    try:
+        pdf, js = _busy(lambda: write_subject_access(profile, mentee_id, Path(folder)))
+    except MentorAppError as exc:
+        QMessageBox.warning(parent, APP_NAME, exc.message)
+        return None
+    QMessageBox.information(parent, APP_NAME, f"Saved {pdf.name} (to read) and {js.name} (machine-readable) in "
+                            f"{folder}.\n\nRead it through before you share it: other people's names are replaced, "
+                            "but check the notes yourself.")
+    return pdf
+
+
+def erase(parent, profile, mentee_id: str | None) -> bool:
+    from ..privacy.erasure import erase_mentee
+
+    person = store.get(profile.conn, mentee_id) if mentee_id else None
+    if person is None:
+        QMessageBox.information(parent, APP_NAME, "Open the person's page first, then erase them.")
+        return False
+    reason, ok = QInputDialog.getText(
+        parent, "Erase this person",
+        f"Erasing removes everything about {person.record.name} from this laptop and its backups, and from your "
+        "supervisor's copy at the next export. It cannot be undone.\n\nWhy are they being erased? (for the audit "
+        "trail, e.g. \"their written request of 28 November\")")
+    if not ok:
+        return False
+    if not reason.strip():
+        QMessageBox.warning(parent, APP_NAME, "Give the reason for the erasure. Nothing was erased.")
+        return False
+    sure = QMessageBox.warning(parent, APP_NAME, f"Erase {person.record.name} now? This cannot be undone.",
+                               QMessageBox.Yes | QMessageBox.Cancel, QMessageBox.Cancel)
+    if sure != QMessageBox.Yes:
+        return False
+    try:
+        result = _busy(lambda: erase_mentee(profile, mentee_id, reason))
+    except MentorAppError as exc:
+        QMessageBox.warning(parent, APP_NAME, exc.message)
+        return False
+    QMessageBox.information(parent, APP_NAME, result.words())
+    return True
+
+
+def forget_keyring(parent, profile) -> None:
+    if not profile.meta.keyring_enabled:
+        QMessageBox.information(parent, APP_NAME, "This computer's keyring does not hold the key: you already "
+                                "open your notes with your passphrase.")
+        return
+    if QMessageBox.question(parent, APP_NAME, "Remove the key from this computer's keyring? From now on the app "
+                            "asks for your passphrase each time it opens. Do this if the laptop may be lost or "
+                            "someone else can log in as you.") != QMessageBox.Yes:
+        return
+    try:
+        profile.set_keyring(False)
+    except Exception as exc:  # noqa: BLE001 - a keyring that fails still leaves the setting off
+        QMessageBox.warning(parent, APP_NAME, plain(exc))
+        return
+    QMessageBox.information(parent, APP_NAME, "Done: the key is no longer in this computer's keyring.")
+
+
+class RetentionDialog(QDialog):
+    """How long each kind of record is kept, and what is past that now."""
+
+    def __init__(self, profile, parent=None, names: dict | None = None):
+        super().__init__(parent)
+        self.profile = profile
+        self.names = names or {s.id: s.record.name for s in store.list_records(profile.conn, "mentee")}
+        self.setWindowTitle("Retention: due for deletion")
+        self.resize(760, 560)
+        policy = retention.load_policy(profile)
+        form = QFormLayout()
+        self.spins = {}
+        for rtype, years in policy.years.items():
+            label = "The person's own record" if rtype == "mentee" else RECORD_TYPES[rtype].label
+            spin = named(QSpinBox(), f"Years to keep: {label}")
+            spin.setRange(1, retention.MAX_YEARS)
+            spin.setValue(years)
+            spin.setSuffix(" years")
+            spin.valueChanged.connect(self.refresh)
+            self.spins[rtype] = spin
+            form.addRow(label, spin)
+        self.automatic = QCheckBox("Delete what is due without asking, each time the app opens")
+        self.automatic.setChecked(policy.automatic)
+        hint = QLabel("Counted from when a case closes (from its date, for your own log). Safeguarding records "
+                      "are kept longer. Deletions reach your supervisor's copy at the next export.")
+        hint.setWordWrap(True)
+        self.table = named(QTableWidget(0, 4), "Records due for deletion")
+        self.table.setHorizontalHeaderLabels(["Record", "Person", "Clock started", "Kept for"])
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setEditTriggers(QTableWidget.NoEditTriggers)
+        self.summary = QLabel()
+        buttons = QDialogButtonBox(QDialogButtonBox.Save | QDialogButtonBox.Close)
+        self.delete_button = buttons.addButton("&Delete these now…", QDialogButtonBox.ActionRole)
+        self.delete_button.clicked.connect(self.delete_now)
+        buttons.button(QDialogButtonBox.Save).clicked.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        columns = QHBoxLayout()
+        left = QVBoxLayout()
+        left.addLayout(form)
+        left.addWidget(self.automatic)
+        left.addStretch(1)
+        columns.addLayout(left)
+        right = QVBoxLayout()
+        right.addWidget(self.summary)
+        right.addWidget(self.table, 1)
+        columns.addLayout(right, 1)
+        box = QVBoxLayout(self)
+        box.addWidget(hint)
+        box.addLayout(columns, 1)
+        box.addWidget(buttons)
+        self.refresh()
+
+    def policy(self) -> retention.Policy:
+        return retention.Policy({t: s.value() for t, s in self.spins.items()}, self.automatic.isChecked())
+
+    def refresh(self) -> None:
+        self.items = retention.due(self.profile.conn, self.policy())
+        self.table.setRowCount(len(self.items))
+        for row, d in enumerate(self.items):
+            what = "The person's own record" if d.record_type == "mentee" else RECORD_TYPES[d.record_type].label
+            for col, text in enumerate([what, self.names.get(d.mentee_id, "—"), d.since, f"{d.years} years"]):
+                self.table.setItem(row, col, QTableWidgetItem(text))
+        self.table.resizeColumnsToContents()
+        self.summary.setText(f"{len(self.items)} record(s) past their retention period." if self.items
+                             else "Nothing is past its retention period.")
+        self.delete_button.setEnabled(bool(self.items))
+
+    def save(self) -> None:
+        try:
+            retention.save_policy(self.profile, self.policy())
+        except MentorAppError as exc:
+            QMessageBox.warning(self, APP_NAME, exc.message)
+            return
+        self.summary.setText("Saved. " + self.summary.text())
+
+    def delete_now(self) -> None:
+        if QMessageBox.warning(self, APP_NAME, f"Delete these {len(self.items)} record(s) now? This cannot be "
+                               "undone.", QMessageBox.Yes | QMessageBox.Cancel,
+                               QMessageBox.Cancel) != QMessageBox.Yes:
+            return
+        report = retention.delete_due(self.profile, self.items)
+        QMessageBox.information(self, APP_NAME, report.words() + " Each one is in the audit trail.")
+        self.refresh()
