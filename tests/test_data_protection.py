@@ -163,6 +163,11 @@ def test_erasure_reaches_records_search_backups_and_the_supervisor(make_profile,
     import_folder(sup, drive)
     before = supervisor_figures(sup.conn)
     assert before.people == 3 and before.sport_sessions == 9
+    from mentor_app.privacy.sar import gather
+
+    held = gather(sup, named)  # the supervisor's subject access copy: what was shared with consent
+    assert held["held_by"] == "supervisor" and len([r for r in held["records"] if r["type"] == "meeting"]) == 3
+    assert "Kept Person" not in str(held) and held["person"]["fields"]["name"].startswith(MARKER)
     backup = mentor.backup_now()
 
     from mentor_app.errors import BadInput

@@ -208,7 +208,8 @@ def write_pdf(data: dict, target: Path) -> None:
     story.append(p("Who opened, changed, shared or printed their records", head))
     rows = [[p("When", small), p("What", small), p("Record", small)]]
     rows += [[p(e["at"][:16].replace("T", " "), small), p(e["what"], small),
-              p(f"{e['record_type']} {e['record_id'][:8]}".strip(), small)] for e in data["audit_trail"]]
+              p(f"{RECORD_TYPES[e['record_type']].label if e['record_type'] in RECORD_TYPES else e['record_type']} "
+                f"{e['record_id'][:8]}".strip(), small)] for e in data["audit_trail"]]
     table = Table(rows, colWidths=[32 * mm, 70 * mm, None], repeatRows=1, hAlign="LEFT")
     table.setStyle(TableStyle([("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP"),
                                ("LEFTPADDING", (0, 0), (-1, -1), 0)]))

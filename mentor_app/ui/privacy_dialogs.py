@@ -31,7 +31,7 @@ def subject_access(parent, profile, mentee_id: str | None) -> Path | None:
     from ..privacy.sar import write_subject_access
 
     if not mentee_id:
-        QMessageBox.information(parent, APP_NAME, "Open the person's page first, then make their copy.")
+        QMessageBox.information(parent, APP_NAME, "Choose the person first (open their page), then make their copy.")
         return None
     folder = QFileDialog.getExistingDirectory(parent, "Where to save their subject access copy")
     if not folder:

@@ -163,6 +163,7 @@ class SupervisorWindow(QMainWindow):
         box.addLayout(row, 1)
         buttons = QHBoxLayout()
         buttons.addWidget(_button("Add a &note…", self.add_note))
+        buttons.addWidget(_button("Subject access &copy…", self.subject_access))
         buttons.addStretch(1)
         box.addLayout(buttons)
         return page
@@ -174,6 +175,12 @@ class SupervisorWindow(QMainWindow):
             return
         mentee_id = self.people.item(row, 0).data(Qt.UserRole)
         _fill(self.person, [list(r) for r in dashboard.person_records(self.profile.conn, mentee_id)])
+
+    def subject_access(self) -> None:
+        from .privacy_dialogs import subject_access
+
+        row = self.people.currentRow()
+        subject_access(self, self.profile, self.people.item(row, 0).data(Qt.UserRole) if row >= 0 else None)
 
     def add_note(self) -> None:
         row = self.people.currentRow()
