@@ -62,3 +62,27 @@ def test_a_tampered_or_foreign_directory_is_refused(make_profile, tmp_path):
     assert not any(s.record.organisation.startswith("Imp") for s in store.list_records(mentor.conn, "contact"))
     with pytest.raises(BadInput):
         publish(mentor, drive)
+
+
+def test_the_organisations_retention_periods_reach_mentors_with_the_directory(make_profile, tmp_path):
+    from mentor_app.privacy import retention
+
+    sup, _ = make_profile("sup", role="supervisor")
+    drive = tmp_path / "drive"
+    drive.mkdir()
+    mentor, _ = make_profile("mentor")
+    enrolment = parse_enrolment(json.dumps(make_enrolment(sup)).encode())
+    accept_enrolment(mentor, enrolment, enrolment.fingerprint, shared_folder=str(drive))
+    policy = retention.load_policy(sup)
+    policy.years["meeting"], policy.years["concern"], policy.automatic = 2, 10, True
+    retention.save_policy(sup, policy)
+    publish(sup, drive)
+    assert retention.load_policy(mentor).years["meeting"] == 3  # not yet
+    pick_up(mentor)
+    got = retention.load_policy(mentor)
+    assert got.years["meeting"] == 2 and got.years["concern"] == 10 and got.automatic
+    assert got.years["goal"] == 3
+    # Nonsense in a (correctly signed) publication falls back to the defaults, type by type.
+    assert retention.from_published({"years": {"meeting": 0, "goal": "5", "concern": 7, "x": 9}}).years == {
+        **retention.DEFAULT_YEARS, "concern": 7}
+    assert retention.from_published("nonsense") is None

@@ -42,8 +42,12 @@ def publish(profile, shared: str | Path | None = None) -> Path:
         raise BadInput("The shared folder can't be found. Is the shared drive connected?")
     _, signing = organisation_keys(profile, create=True)
     contacts = [to_data(s.record) for s in store.list_records(profile.conn, "contact") if s.record.origin != "default"]
+    from ..privacy import retention
+
+    # The organisation's retention periods travel with its directory, signed the same way.
     body = {"format": FORMAT, "version": 1, "issued_at": datetime.now(timezone.utc).isoformat(timespec="microseconds"),
-            "signing_key": b64(signing.public), "contacts": contacts}
+            "signing_key": b64(signing.public), "contacts": contacts,
+            "retention": retention.to_published(retention.load_policy(profile))}
     data = canonical({"body": body, "signature": signing.sign(canonical(body))})
     folder = Path(shared) / FOLDER
     folder.mkdir(exist_ok=True)
@@ -84,6 +88,8 @@ def pick_up(profile) -> int | None:
     files = sorted(f for f in folder.glob("*" + SUFFIX) if not f.name.startswith(".")) if folder.is_dir() else []
     if not files:
         return None
+    from ..privacy import retention
+
     body = read_published(files[-1].read_bytes(), enrolment.signing_key)
     if body["issued_at"] <= (profile.get_setting(APPLIED) or ""):
         return None
@@ -104,4 +110,8 @@ def pick_up(profile) -> int | None:
             store.save_in(conn, contact, author=profile.author)
         conn.execute("INSERT INTO settings(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = "
                      "excluded.value", (APPLIED, body["issued_at"]))
+        policy = retention.from_published(body.get("retention"))
+        if policy is not None:
+            conn.executemany("INSERT INTO settings(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = "
+                             "excluded.value", list(retention.settings_values(policy).items()))
     return len(contacts)

@@ -46,9 +46,29 @@ def save_policy(profile, policy: Policy) -> None:
         if not isinstance(years, int) or not 1 <= years <= MAX_YEARS:
             label = RECORD_TYPES[rtype].label if rtype in RECORD_TYPES else rtype
             raise BadInput(f"Retention for {label}: choose between 1 and {MAX_YEARS} years.")
+    profile.set_settings(settings_values(policy))
+
+
+def settings_values(policy: Policy) -> dict[str, str]:
     values = {KEY + t: str(y) for t, y in policy.years.items()}
     values[AUTOMATIC] = "1" if policy.automatic else "0"
-    profile.set_settings(values)
+    return values
+
+
+def to_published(policy: Policy) -> dict:
+    """The organisation's policy as it travels to mentors inside the signed directory publication."""
+    return {"years": dict(policy.years), "automatic": policy.automatic}
+
+
+def from_published(raw) -> Policy | None:
+    """A published policy, checked; unknown types and out-of-range years are left at their defaults."""
+    if not isinstance(raw, dict) or not isinstance(raw.get("years"), dict):
+        return None
+    years = dict(DEFAULT_YEARS)
+    for rtype, value in raw["years"].items():
+        if rtype in years and isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_YEARS:
+            years[rtype] = value
+    return Policy(years, raw.get("automatic") is True)
 
 
 @dataclass(frozen=True)
