@@ -107,6 +107,7 @@ class SupervisorWindow(QMainWindow):
         top.addWidget(_button("&Import from the shared drive…", self.import_now))
         top.addWidget(_button("Funder &report…", self.make_report))
         top.addWidget(_button("Audit &trail…", self.open_audit))
+        top.addWidget(_button("R&etention…", self.open_retention))
         workspace = QWidget()
         box = QVBoxLayout(workspace)
         box.addLayout(top)
@@ -419,6 +420,12 @@ class SupervisorWindow(QMainWindow):
             return
         QMessageBox.information(self, APP_NAME, f"Published to {path}. Mentors' apps pick it up on their next "
                                 "visit to the shared drive.")
+
+    def open_retention(self) -> None:
+        """The organisation's retention periods; Publish (Directory tab) carries them to every mentor."""
+        from .privacy_dialogs import RetentionDialog
+
+        RetentionDialog(self.profile, self).exec()
 
     def open_audit(self) -> None:
         from .audit_dialog import AuditDialog
