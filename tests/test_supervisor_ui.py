@@ -60,6 +60,10 @@ def test_dashboard_shows_concerns_first_and_acknowledging_clears_them(qtbot, sup
     assert window.people.rowCount() > 0
     window.people.selectRow(0)
     assert window.person.rowCount() > 0
+    from mentor_app.storage import audit
+
+    viewed = audit.entries(supervisor.conn, action="view", limit=1)[0]
+    assert viewed.record_id == window.people.item(0, 0).data(0x0100)  # a supervisor's look is on record too
     with qtbot.waitSignal(window.refreshed, timeout=20_000):
         window.mentor_filter.setCurrentIndex(1)
     one_mentor = int(window.summary.text().split(" · ")[1].split()[0])

@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta, timezone
 from ..errors import BadInput
 from ..records import vocab
 from ..records.types import RECORD_TYPES
+from ..storage import audit
 from ..storage.db import transaction
 from .figures import Figures, current_rows, supervisor_figures
 
@@ -64,6 +65,10 @@ def acknowledge(conn, record_id: str, action: str, author: str) -> None:
         conn.execute("INSERT INTO supervisor_notes(record_id, at, action, author) VALUES (?, ?, ?, ?)",
                      (record_id, datetime.now(timezone.utc).isoformat(timespec="seconds"), action.strip()[:5000],
                       author))
+        about = conn.execute("SELECT coalesce(mentee_id, '') FROM shared_records WHERE id = ? LIMIT 1",
+                             (record_id,)).fetchone()
+        audit.record(conn, "create", actor=author, record_type="supervisor_note", record_id=record_id,
+                     mentee_id=about[0] if about else "")
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from ..records import vocab
 from ..reports import dashboard
 from ..reports.figures import supervisor_figures
 from ..settings import load_settings
+from ..storage import audit
 from .charts import BarChart
 from .lock import ClipboardGuard, IdleWatcher, LockPage
 from .messages import plain
@@ -175,6 +176,8 @@ class SupervisorWindow(QMainWindow):
             _fill(self.person, [])
             return
         mentee_id = self.people.item(row, 0).data(Qt.UserRole)
+        audit.record(self.profile.conn, "view", actor=self.profile.author, record_type="mentee", record_id=mentee_id,
+                     mentee_id=mentee_id)
         _fill(self.person, [list(r) for r in dashboard.person_records(self.profile.conn, mentee_id)])
 
     def subject_access(self) -> None:
