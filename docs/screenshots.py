@@ -96,6 +96,17 @@ def main() -> int:
     sync = SyncDialog(profile, window)
     sync.show()
     grab(sync, "sharing")
+    from mentor_app.ui.audit_dialog import AuditDialog
+    from mentor_app.ui.privacy_dialogs import RetentionDialog
+
+    trail = AuditDialog(profile, window, flagged.id)
+    trail.show()
+    grab(trail, "audit-trail")
+    trail.close()
+    keep = RetentionDialog(profile, window)
+    keep.show()
+    grab(keep, "retention")
+    keep.close()
     sync.done(0)
     window.lock()
     grab(window, "locked")

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
 
 from .. import APP_NAME
 from ..records import store
+from ..records.types import RECORD_TYPES
 from ..storage import audit
 from .widgets import named
 
@@ -72,7 +73,8 @@ class AuditDialog(QDialog):
         found = audit.entries(self.profile.conn, limit=SHOWN + 1, **self.filters())
         self.table.setRowCount(min(len(found), SHOWN))
         for row, e in enumerate(found[:SHOWN]):
-            record = f"{e.record_type} {e.record_id[:8]}" if e.record_id and e.record_id != e.mentee_id else ""
+            kind = RECORD_TYPES[e.record_type].label if e.record_type in RECORD_TYPES else e.record_type.replace("_", " ")
+            record = f"{kind} {e.record_id[:8]}" if e.record_id and e.record_id != e.mentee_id else ""
             about = self.names.get(e.mentee_id, e.mentee_id[:8]) if e.mentee_id else ""
             for col, text in enumerate([e.at.replace("T", " ")[:16], e.words, record, about, e.detail]):
                 self.table.setItem(row, col, QTableWidgetItem(text))
