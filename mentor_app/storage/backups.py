@@ -12,8 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from .. import logs
 from .db import DatabaseError, WrongKeyOrNotADatabase, connect, export_copy, run_checks, schema_version
 from .files import fsync_dir, fsync_file, make_private_dir
+
+log = logs.get_logger(__name__)
 
 BACKUP_DIR = "backups"
 SUFFIX = ".mentorbackup"
@@ -86,7 +89,12 @@ def write_backup(conn, key: bytes, target: Path) -> None:
 def take_backup(conn, key: bytes, profile_dir: Path, kind: str, now: datetime | None = None) -> Backup:
     taken = now or datetime.now(timezone.utc)
     target = backup_dir(profile_dir) / _name_for(taken, kind)
-    write_backup(conn, key, target)
+    try:
+        write_backup(conn, key, target)
+    except Exception:
+        log.warning(f"backup failed: {kind}", exc_info=True)
+        raise
+    log.info(f"backup taken: {kind}")
     return Backup(path=target, taken=taken, kind=kind)
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import platform
 import sys
 from pathlib import Path
 
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from .. import APP_NAME, __version__
+from .. import APP_NAME, __version__, logs
 from ..directory.defaults import ensure_default_directory
 from ..errors import MentorAppError, SecretNeeded
 from ..storage.keystore import KeyringStatus
@@ -17,6 +18,8 @@ from .main_window import MainWindow
 from .messages import plain
 from .setup import RecoveryCodeDialog, SetupDialog
 from .unlock import UnlockDialog
+
+log = logs.get_logger(__name__)
 
 
 def obtain_profile(profile_dir: Path) -> Profile | None:
@@ -53,6 +56,8 @@ def open_file(window, path: Path) -> None:
 
 
 def run_app(profile_dir: Path, open_path: Path | None = None) -> int:
+    logs.setup("app")
+    log.info(f"app started: version {__version__}, {platform.system()}")
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
@@ -66,10 +71,14 @@ def run_app(profile_dir: Path, open_path: Path | None = None) -> int:
     try:
         profile = obtain_profile(profile_dir)
     except MentorAppError as exc:
+        # The kind of refusal (in use, newer version, damaged) helps support; its sentence may name a folder.
+        log.info(f"profile not opened: {type(exc).__name__}")
         QMessageBox.critical(None, APP_NAME, plain(exc))
         return exc.exit_code
     if profile is None:
+        log.info("profile not opened: set-up or unlock cancelled")
         return 0
+    log.info(f"profile unlocked: role {profile.role}")
     ensure_default_directory(profile)
     if profile.role == "supervisor":
         from .supervisor_window import SupervisorWindow
@@ -77,9 +86,12 @@ def run_app(profile_dir: Path, open_path: Path | None = None) -> int:
         window = SupervisorWindow(profile)
     else:
         window = MainWindow(profile)
+    app.lastWindowClosed.connect(lambda: log.info("window closed"))
     window.show()
     if open_path is not None:
         from PySide6.QtCore import QTimer
 
         QTimer.singleShot(0, lambda: open_file(window, Path(open_path)))
-    return app.exec()
+    code = app.exec()
+    log.info("app finished: exit code %d", code)
+    return code
