@@ -78,6 +78,16 @@ class OpenedBatch:
         return unb64(self.manifest["device_key"])
 
 
+def _json(line: bytes):
+    """One line of JSON as `canonical` writes it; anything it could not have written raises ValueError."""
+    try:
+        value = json.loads(line)
+        canonical(value)  # a lone surrogate escape can't be encoded, so it can't be hashed or signed
+    except RecursionError:  # nested deeper than any record: made by hand to break the reader
+        raise ValueError("nested too deeply") from None
+    return value
+
+
 def open_batch(data: bytes, identities: list[str]) -> OpenedBatch:
     """Decrypt and verify a batch completely, or say why it can't be trusted."""
     try:
@@ -87,24 +97,35 @@ def open_batch(data: bytes, identities: list[str]) -> OpenedBatch:
                            "or encrypted for someone else).") from None
     header_line, _, stream = plaintext.partition(b"\n")
     try:
-        header = json.loads(header_line)
+        header = _json(header_line)
         manifest, signature = header["manifest"], header["signature"]
-        if manifest.get("format") != FORMAT:
+        if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
             raise ValueError
     except (ValueError, KeyError, TypeError):
         raise BatchInvalid("It is not a Mentor App batch.") from None
-    if int(manifest.get("format_version", 0)) > FORMAT_VERSION:
+    try:
+        newer = int(manifest.get("format_version", 0)) > FORMAT_VERSION
+    except (ValueError, TypeError, OverflowError):
+        raise BatchInvalid("It is not a Mentor App batch.") from None
+    if newer:
         raise BatchInvalid("It was written by a newer version of Mentor App.")
     try:
         device = unb64(manifest["device_key"])
-    except (KeyError, ValueError):
+    except (KeyError, ValueError, AttributeError):
         raise BatchInvalid("Its signing key is missing.") from None
-    if fingerprint(device) != manifest.get("device_key_id") or not verify(device, signature, canonical(manifest)):
+    if (fingerprint(device) != manifest.get("device_key_id") or not isinstance(signature, str)
+            or not verify(device, signature, canonical(manifest))):
         raise BatchInvalid("Its signature does not match: it was changed after the mentor's app wrote it.")
+    if not isinstance(manifest.get("batch_id"), str) or not manifest["batch_id"]:
+        raise BatchInvalid("Its signed manifest has no batch id.")
+    sequence = manifest.get("sequence")
+    # A whole number SQLite can hold: anything else can be neither put in order nor remembered.
+    if not isinstance(sequence, int) or isinstance(sequence, bool) or not 1 <= sequence < 2**63:
+        raise BatchInvalid("Its signed manifest has no valid sequence number.")
     if hashlib.sha256(stream).hexdigest() != manifest.get("records_sha256"):
         raise BatchInvalid("Its records do not match its signed manifest: it was changed or cut short.")
     try:
-        records = [json.loads(line) for line in stream.splitlines() if line]
+        records = [_json(line) for line in stream.splitlines() if line]
     except ValueError:
         raise BatchInvalid("Its records are not readable.") from None
     if len(records) != manifest.get("record_count"):

@@ -72,13 +72,18 @@ def parse_enrolment(raw: bytes) -> Enrolment:
         raise damaged
     try:
         data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         raise damaged from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise damaged
-    if int(data.get("version", 0) or 0) > VERSION:
+    try:
+        newer = int(data.get("version", 0) or 0) > VERSION
+    except (TypeError, ValueError, OverflowError):
+        raise damaged from None
+    if newer:
         raise EnrolmentError("This enrolment file was made by a newer version of Mentor App. Please update the app.")
     try:
+        signed = _canonical(data)  # a lone surrogate escape can't be encoded: not written by Mentor App
         signing_key = unb64(str(data["signing_key"]))
         recipients = [str(r) for r in data["recipients"]]
         if len(signing_key) != 32 or not recipients or not all(r.startswith("age1") for r in recipients):
@@ -89,7 +94,7 @@ def parse_enrolment(raw: bytes) -> Enrolment:
             x25519.Recipient.from_str(r)
     except Exception:  # noqa: BLE001 - any malformed field means the same to the person
         raise damaged from None
-    if not verify(signing_key, str(data.get("signature", "")), _canonical(data)):
+    if not verify(signing_key, str(data.get("signature", "")), signed):
         raise EnrolmentError("This enrolment file has been changed since the organisation signed it, so it can't "
                              "be trusted. Ask your supervisor for a new one. Nothing was changed.")
     return Enrolment(organisation=str(data.get("organisation", "")), recipients=recipients,

@@ -15,7 +15,7 @@ import pyrage
 
 from ..errors import BadInput, MentorAppError
 from ..records import store
-from ..records.types import from_data, to_data
+from ..records.types import MENTEE_RECORD_TYPES, from_data, to_data
 from ..storage.db import transaction
 from ..storage.files import atomic_write_bytes
 from ..storage.keywrap import new_recovery_code, normalise_recovery_code
@@ -60,6 +60,25 @@ def make_handover(profile, mentee_id: str, path: Path) -> str:
     return code
 
 
+def _records(payload: dict) -> list[dict]:
+    """The hand-over's records, if shaped as make_handover writes them: one person and their own records."""
+    json.dumps(payload, ensure_ascii=False).encode("utf-8")  # a lone surrogate escape can't be stored
+    records = payload["records"]
+    if not isinstance(records, list) or not isinstance(payload.get("pseudonym"), str):
+        raise ValueError
+    for r in records:
+        if not (isinstance(r, dict) and isinstance(r.get("id"), str) and r["id"] and isinstance(r.get("fields"), dict)
+                and r.get("type") in ("mentee", *MENTEE_RECORD_TYPES) and type(r.get("version")) is int
+                and 0 <= r["version"] < 2**63):
+            raise ValueError
+    people = [r["id"] for r in records if r["type"] == "mentee"]
+    owner = people[0] if len(people) == 1 else None
+    # Every record belongs to the one person handed over, never to someone already on this laptop.
+    if len(people) > 1 or any(r.get("mentee_id") != (None if r["type"] == "mentee" else owner) for r in records):
+        raise ValueError
+    return records
+
+
 def receive_handover(profile, path: Path, code: str) -> str:
     """Take in a handed-over mentee; returns their name."""
     normalised = normalise_recovery_code(code)
@@ -74,7 +93,7 @@ def receive_handover(profile, path: Path, code: str) -> str:
         payload = json.loads(pyrage.passphrase.decrypt(raw, pretty).decode("utf-8"))
         if payload.get("format") != FORMAT:
             raise ValueError
-        records = payload["records"]
+        records = _records(payload)
     except Exception:  # noqa: BLE001 - wrong code, damaged file or not a hand-over: the same to the person
         raise HandoverError("That hand-over file can't be opened with that code. Check the code with the mentor "
                             "who gave it to you. Nothing was changed.") from None

@@ -69,11 +69,13 @@ def read_published(data: bytes, signing_key: bytes) -> dict:
     try:
         outer = json.loads(data.decode("utf-8"))
         body, signature = outer["body"], outer["signature"]
-        if body.get("format") != FORMAT or not isinstance(body.get("contacts"), list):
+        if (body.get("format") != FORMAT or not isinstance(body.get("contacts"), list)
+                or not isinstance(body.get("issued_at"), str)):
             raise ValueError
-    except (ValueError, KeyError, TypeError, UnicodeDecodeError, AttributeError):
+        signed = canonical(body)  # a lone surrogate escape can't be encoded: not written by Mentor App
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError, AttributeError, RecursionError):
         raise PublishedDirectoryInvalid("The published directory is damaged or not a Mentor App directory.") from None
-    if not verify(signing_key, str(signature), canonical(body)):
+    if not verify(signing_key, str(signature), signed):
         raise PublishedDirectoryInvalid("The published directory is not signed by your organisation; it was ignored.")
     return body
 
@@ -85,16 +87,25 @@ def pick_up(profile) -> int | None:
     if enrolment is None or not shared:
         return None
     folder = Path(shared) / FOLDER
-    files = sorted(f for f in folder.glob("*" + SUFFIX) if not f.name.startswith(".")) if folder.is_dir() else []
+    files = []
+    if folder.is_dir():
+        files = sorted(f for f in folder.glob("*" + SUFFIX) if not f.name.startswith(".") and f.is_file())
     if not files:
         return None
     from ..privacy import retention
 
-    body = read_published(files[-1].read_bytes(), enrolment.signing_key)
+    try:
+        data = files[-1].read_bytes()
+    except OSError:
+        raise PublishedDirectoryInvalid("The published directory could not be read from the shared drive; "
+                                        "it will be tried again next time.") from None
+    body = read_published(data, enrolment.signing_key)
     if body["issued_at"] <= (profile.get_setting(APPLIED) or ""):
         return None
     contacts = []
     for raw in body["contacts"]:
+        if not isinstance(raw, dict):
+            continue
         try:
             contact = validate(Contact(**{k: v for k, v in raw.items() if k in Contact.__dataclass_fields__}))
         except (BadInput, TypeError):
