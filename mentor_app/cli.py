@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from . import __version__
+from . import __version__, logs
 from .errors import BadInput, MentorAppError, SecretNeeded, WrongPassphrase, WrongRecoveryCode
 from .directory.defaults import ensure_default_directory
 from .paths import default_demo_dir, default_profile_dir
@@ -823,6 +823,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     # Everything the app creates is private to this user.
     os.umask(0o077)
+    logs.setup("cli")
     args = build_parser().parse_args(argv)
     func = getattr(args, "func", cmd_gui)
     try:
@@ -838,6 +839,7 @@ def main(argv: list[str] | None = None) -> int:
              "Run 'mentor-app check' to see what is wrong and which backup to restore.")
         return 1
     except Exception as exc:  # noqa: BLE001 - last line of defence: no traceback, no content
+        logs.get_logger(__name__).error("unexpected error", exc_info=True)  # type and app frames only
         _say(f"Something unexpected went wrong ({type(exc).__name__}). Nothing was deleted. "
              "Please tell your IT contact what you were doing.")
         return 70

@@ -37,6 +37,12 @@ def secret_service_available() -> bool:
     )
 
 
+@pytest.fixture(autouse=True)
+def private_log_dir(tmp_path_factory, monkeypatch):
+    """The app's log files go to a throwaway folder, never the real user's."""
+    monkeypatch.setenv("MENTOR_APP_LOG_DIR", str(tmp_path_factory.mktemp("logs")))
+
+
 @pytest.fixture
 def no_keyring(monkeypatch):
     """This process and its children see no usable keyring at all."""

@@ -602,8 +602,6 @@ IMPORTER_GAPS = {
 }
 
 
-@pytest.mark.xfail(strict=True, raises=(KeyError, TypeError),
-                   reason="importer._check_record lets this record through and the import stops with an exception")
 @pytest.mark.parametrize("gap", sorted(IMPORTER_GAPS))
 def test_a_signed_record_the_record_check_misses_is_set_aside(world, gap):
     key = _approved_device(world)

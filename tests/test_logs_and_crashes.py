@@ -186,12 +186,8 @@ def test_the_command_line_logs_events_but_no_record_content(make_profile, log_di
     bad_csv = tmp_path / "services.csv"
     bad_csv.write_text(f"organisation,categories,phone,last_checked\n{marker} Trust,housing,0123,{marker}\n",
                        encoding="utf-8")
-    # What `main()` does once it sets up its own log; a second setup() with the same kind changes nothing.
-    launcher = "import sys; from mentor_app import logs; logs.setup('cli'); from mentor_app.cli import main; " \
-               "sys.exit(main(sys.argv[1:]))"
-
     def cli(*args):
-        command = [sys.executable, "-c", launcher, *args, "--profile", str(profile.path), "--passphrase-stdin"]
+        command = [sys.executable, "-m", "mentor_app", *args, "--profile", str(profile.path), "--passphrase-stdin"]
         return subprocess.run(command, check=False, input=PASSPHRASE + "\n", capture_output=True, text=True,
                               env=dict(os.environ), timeout=120)
 

@@ -72,7 +72,8 @@ def _check_record(r) -> str | None:
     """Why a record can't be used, or None. Every field is checked: the drive is not trusted."""
     if not isinstance(r, dict):
         return "a record is not an object"
-    if r.get("type") not in RECORD_TYPES_IN or r.get("basis") not in BASES:
+    if not isinstance(r.get("type"), str) or not isinstance(r.get("basis"), str) \
+            or r["type"] not in RECORD_TYPES_IN or r["basis"] not in BASES:
         return "a record has an unknown type or basis"
     if not isinstance(r.get("id"), str) or not 0 < len(r["id"]) <= 120:
         return "a record has no usable id"
@@ -86,6 +87,10 @@ def _check_record(r) -> str | None:
     for name in ("mentee_id", "pseudonym"):
         if name in r and (not isinstance(r[name], str) or len(r[name]) > 120):
             return "a record has a bad mentee reference"
+    if r["type"] in ("withdrawal", "erasure") and not (isinstance(r.get("mentee_id"), str) and r["mentee_id"]):
+        return "a withdrawal or erasure does not say whose it is"
+    if r["type"] == "erasure" and not isinstance(r["fields"].get("records", []), list):
+        return "an erasure's list of records is not a list"
     if r["basis"] == "counts":
         allowed = set(COUNT_FIELDS.get(r["type"], ())) | {"month", "week", "pseudonym"}
         if not set(r["fields"]) <= allowed or "mentee_id" in r:

@@ -260,7 +260,7 @@ def _check_value(fld: dataclasses.Field, value: Any) -> Any:
                 value = float(value) if kind == "float" else int(str(value).strip() or 0)
             except ValueError:
                 raise BadInput(f"{label}: please enter a number.") from None
-        if value < 0 or value > 100_000:
+        if not 0 <= value <= 100_000:  # also refuses NaN, which compares false to everything
             raise BadInput(f"{label}: please enter a number between 0 and 100000.")
         if choices and value and str(int(value)) not in choices:
             raise BadInput(f"{label}: please choose from the list.")
