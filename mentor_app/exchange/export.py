@@ -23,7 +23,7 @@ from ..errors import MentorAppError
 from ..records import store
 from ..records.consent import consent_in_force
 from ..storage import audit
-from ..storage.db import transaction
+from ..storage.db import put_settings, transaction
 from ..storage.files import fsync_dir
 from . import batch as batch_format
 from .enrolment import SHARED_FOLDER, current_enrolment
@@ -237,14 +237,12 @@ def _sequence_taken(folder: Path, sequence: int) -> Path | None:
 
 def _finish(profile, pending: dict) -> None:
     with transaction(profile.conn) as conn:
-        conn.executemany("INSERT INTO settings(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET "
-                         "value = excluded.value",
-                         [(CURSOR, str(pending["cursor"])), (SEQUENCE, str(pending["sequence"])),
-                          (PREVIOUS, pending["sha256"]), (SHARED_MENTEES, json.dumps(pending["shared"])),
-                          (LAST_EXPORT, datetime.now(timezone.utc).isoformat(timespec="seconds")), (PENDING, "")])
+        put_settings(conn, {CURSOR: str(pending["cursor"]), SEQUENCE: str(pending["sequence"]),
+                            PREVIOUS: pending["sha256"], SHARED_MENTEES: json.dumps(pending["shared"]),
+                            LAST_EXPORT: datetime.now(timezone.utc).isoformat(timespec="seconds"), PENDING: ""})
         if pending.get("erased"):
             left = [e for e in json.loads(profile.get_setting(ERASURES, "[]")) if e["mentee_id"] not in pending["erased"]]
-            conn.execute("UPDATE settings SET value = ? WHERE key = ?", (json.dumps(left), ERASURES))
+            put_settings(conn, {ERASURES: json.dumps(left)})
         # Whose records left the laptop, on what basis, and in which batch: no content.
         for mentee_id, counts in sorted(pending.get("about", {}).items()):
             audit.record(conn, "export", actor=profile.author, mentee_id=mentee_id, record_id=pending["name"],

@@ -17,6 +17,7 @@ from pathlib import Path
 from ..errors import BadInput, MentorAppError
 from ..records import store
 from ..records.types import Contact, to_data, validate
+from ..storage.db import put_settings
 from ..storage.files import fsync_dir
 from .batch import canonical
 from .enrolment import SHARED_FOLDER, current_enrolment
@@ -119,10 +120,6 @@ def pick_up(profile) -> int | None:
                 store.delete_in(conn, s.id, author=profile.author)
         for contact in contacts:
             store.save_in(conn, contact, author=profile.author)
-        conn.execute("INSERT INTO settings(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = "
-                     "excluded.value", (APPLIED, body["issued_at"]))
         policy = retention.from_published(body.get("retention"))
-        if policy is not None:
-            conn.executemany("INSERT INTO settings(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = "
-                             "excluded.value", list(retention.settings_values(policy).items()))
+        put_settings(conn, {APPLIED: body["issued_at"], **(retention.settings_values(policy) if policy else {})})
     return len(contacts)

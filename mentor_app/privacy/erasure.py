@@ -106,8 +106,7 @@ def erase_mentee(profile, mentee_id: str, reason: str) -> ErasureResult:
         if enrolled:
             queue = [e for e in json.loads(profile.get_setting(ERASURES, "[]")) if e["mentee_id"] != mentee_id]
             queue.append({"mentee_id": mentee_id, "pseudonym": pseudonym, "records": ids})
-            conn.execute("INSERT INTO settings(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET "
-                         "value = excluded.value", (ERASURES, json.dumps(queue)))
+            db.put_settings(conn, {ERASURES: json.dumps(queue)})
     # The write-ahead log still holds the old pages until it is checkpointed and emptied.
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     result = ErasureResult(records=len(ids), at_supervisor=enrolled)

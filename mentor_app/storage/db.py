@@ -70,6 +70,12 @@ def transaction(conn: sqlcipher3.Connection) -> Iterator[sqlcipher3.Connection]:
     conn.execute("COMMIT")
 
 
+def put_settings(conn: sqlcipher3.Connection, values: dict[str, str]) -> None:
+    """Write settings inside the caller's transaction (Profile.set_settings makes its own)."""
+    conn.executemany("INSERT INTO settings(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET "
+                     "value = excluded.value", list(values.items()))
+
+
 def schema_version(conn: sqlcipher3.Connection) -> int:
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 

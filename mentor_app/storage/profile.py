@@ -128,11 +128,7 @@ class Profile:
     def set_settings(self, values: dict[str, str]) -> None:
         """Write several settings in one transaction."""
         with self.transaction() as conn:
-            conn.executemany(
-                "INSERT INTO settings(key, value) VALUES(?, ?) "
-                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                list(values.items()),
-            )
+            db.put_settings(conn, values)
 
     @property
     def needs_recovery_code(self) -> bool:
