@@ -18,13 +18,19 @@ def _contact(name, phone, origin="local"):
     return Contact(organisation=name, categories=["housing"], phone=phone, origin=origin, last_checked="2026-11-01")
 
 
-def test_mentors_pick_up_the_signed_directory_and_keep_their_own_entries(make_profile, tmp_path):
+def _enrolled(make_profile, tmp_path):
+    """A supervisor and a mentor enrolled with them, sharing one drive."""
     sup, _ = make_profile("sup", role="supervisor")
     drive = tmp_path / "drive"
     drive.mkdir()
     mentor, _ = make_profile("mentor")
     enrolment = parse_enrolment(json.dumps(make_enrolment(sup)).encode())
     accept_enrolment(mentor, enrolment, enrolment.fingerprint, shared_folder=str(drive))
+    return sup, mentor, drive
+
+
+def test_mentors_pick_up_the_signed_directory_and_keep_their_own_entries(make_profile, tmp_path):
+    sup, mentor, drive = _enrolled(make_profile, tmp_path)
     store.save(mentor.conn, _contact("My Own Café", "01632 960111"), author=mentor.author)
 
     store.save(sup.conn, _contact("Org Housing Team", "01632 960222"), author=sup.author)
@@ -67,12 +73,7 @@ def test_a_tampered_or_foreign_directory_is_refused(make_profile, tmp_path):
 def test_the_organisations_retention_periods_reach_mentors_with_the_directory(make_profile, tmp_path):
     from mentor_app.privacy import retention
 
-    sup, _ = make_profile("sup", role="supervisor")
-    drive = tmp_path / "drive"
-    drive.mkdir()
-    mentor, _ = make_profile("mentor")
-    enrolment = parse_enrolment(json.dumps(make_enrolment(sup)).encode())
-    accept_enrolment(mentor, enrolment, enrolment.fingerprint, shared_folder=str(drive))
+    sup, mentor, drive = _enrolled(make_profile, tmp_path)
     policy = retention.load_policy(sup)
     policy.years["meeting"], policy.years["concern"], policy.automatic = 2, 10, True
     retention.save_policy(sup, policy)
