@@ -270,7 +270,7 @@ def bench_exchange(results: dict, tmp: Path, scale: dict) -> None:
     from mentor_app import demo
     from mentor_app.exchange import mentors as register
     from mentor_app.exchange.enrolment import accept_enrolment, make_enrolment, parse_enrolment
-    from mentor_app.exchange.export import export
+    from mentor_app.exchange.trip import trip
     from mentor_app.exchange.keys import device_key, organisation_keys
     from mentor_app.records import store
     from mentor_app.records.types import Meeting
@@ -296,7 +296,7 @@ def bench_exchange(results: dict, tmp: Path, scale: dict) -> None:
         register.note_device(sup.conn, device_key(p).public, "")
         register.approve(sup.conn, device_key(p).fingerprint, f"Mentor {m}")
         start = time.perf_counter()
-        result = export(p)
+        result = trip(p)
         elapsed = time.perf_counter() - start
         total_records += result.records
         if first_export is None:
@@ -310,7 +310,7 @@ def bench_exchange(results: dict, tmp: Path, scale: dict) -> None:
             store.save_many(p.conn, [(Meeting(starts_at="2026-11-21T10:00", notes="Changed. " * 20), mentee)
                                      for _ in range(1000)], author=p.author)
             start = time.perf_counter()
-            changed = export(p)
+            changed = trip(p)
             elapsed = time.perf_counter() - start
             floor = _age_floor(tmp, key, changed.path, enrolment.recipients[0])
             results["export of 1,000 changed records"] = {"median_ms": round(elapsed * 1000, 1),

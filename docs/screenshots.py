@@ -111,12 +111,12 @@ def main() -> int:
     window.lock()
     grab(window, "locked")
     from mentor_app.exchange import mentors as register
-    from mentor_app.exchange.export import export
+    from mentor_app.exchange.trip import trip
     from mentor_app.exchange.importer import import_folder
     from mentor_app.storage.profile import open_profile
     from mentor_app.ui.supervisor_window import SupervisorWindow
 
-    export(profile)
+    trip(profile)
     window.close()
     supervisor = open_profile(folder.parent / "supervisor", secret=demo.DEMO_PASSPHRASE)
     register.note_device(supervisor.conn, device_key_public(folder), "Demo Mentor")

@@ -446,16 +446,16 @@ def cmd_fingerprint(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from .exchange.export import export
+    from .exchange.trip import trip
 
     with open_for_command(args) as profile:
-        result = export(profile, to=args.to)
+        result = trip(profile, to=args.to)
     print(result.words())
     return 0
 
 
 def cmd_import(args) -> int:
-    from .exchange.importer import import_folder, quarantine_list
+    from .exchange.importer import accept_gap, import_folder, quarantine_list, retry_set_aside
 
     with open_for_command(args) as profile:
         if profile.role != "supervisor":
@@ -464,10 +464,20 @@ def cmd_import(args) -> int:
             for name, reason in quarantine_list(profile.conn):
                 print(f"{name}: {reason}")
             return 0
+        if args.accept_gap:
+            fp, raw_sequence = args.accept_gap
+            if not raw_sequence.isdigit():
+                raise BadInput("Give the batch number as a whole number, for example: --accept-gap FP 7 --reason ...")
+            print(accept_gap(profile, fp, int(raw_sequence), args.reason or ""))
+        if args.retry:
+            n = retry_set_aside(profile)
+            print(f"{n} set-aside file{'' if n == 1 else 's'} will be looked at again.")
         if not args.folder:
+            if args.accept_gap or args.retry:
+                return 0
             raise BadInput("Name the shared folder to import, for example: mentor-app import /path/to/shared")
         summary = import_folder(profile, Path(args.folder))
-    for name, reason in summary.quarantined + summary.waiting:
+    for name, reason in summary.quarantined + summary.waiting + summary.refused:
         _say(f"{name}: {reason}")
     print(summary.words())
     return 0
@@ -483,11 +493,13 @@ def cmd_mentors(args) -> int:
             device = mentors.approve(profile.conn, args.fingerprint or "", args.name or "")
             print(f"Approved {device.mentor_name} ({device.fingerprint}). Import again to bring in their batches.")
         elif args.action == "revoke":
-            device = mentors.revoke(profile.conn, args.fingerprint or "")
-            print(f"Revoked {device.fingerprint}: later batches from it will be refused.")
+            device = mentors.revoke(profile.conn, args.fingerprint or "", args.from_sequence, args.after or "")
+            point = (f"batches from number {args.from_sequence} on" if args.from_sequence is not None
+                     else f"batches written after {args.after}" if args.after else "batches not yet imported")
+            print(f"Revoked {device.fingerprint}: its {point} will be refused; earlier ones still import.")
         else:
             for d in mentors.list_devices(profile.conn):
-                print(f"{d.fingerprint}  {d.status:<8}  {d.mentor_name}")
+                print(f"{d.fingerprint}  {d.status:<8}  {d.mentor_name}  ({d.delivery_words()})")
     return 0
 
 
@@ -750,12 +762,19 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("import", parents=[common, stdin], help="supervisor: import every mentor's batches")
     p.add_argument("folder", nargs="?", metavar="DIR")
     p.add_argument("--list-quarantine", action="store_true", help="list the files set aside, with the reason")
+    p.add_argument("--accept-gap", nargs=2, metavar=("FINGERPRINT", "SEQUENCE"),
+                   help="accept that this batch from this device is lost, so later ones can import (audited)")
+    p.add_argument("--reason", help="with --accept-gap: why (kept in the audit trail)")
+    p.add_argument("--retry", action="store_true", help="look again at every file set aside")
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("mentors", parents=[common, stdin], help="supervisor: list, approve or revoke mentor keys")
     p.add_argument("action", nargs="?", choices=("list", "approve", "revoke"), default="list")
     p.add_argument("fingerprint", nargs="?", metavar="FP")
     p.add_argument("--name", help="approve: the mentor's name")
+    point = p.add_mutually_exclusive_group()
+    point.add_argument("--from-sequence", type=int, metavar="N", help="revoke: refuse batch N and later")
+    point.add_argument("--after", metavar="YYYY-MM-DD", help="revoke: refuse batches written after this day")
     p.set_defaults(func=cmd_mentors)
 
     p = sub.add_parser("report", parents=[common, stdin], help="supervisor: the funder report (PDF, and CSV)")

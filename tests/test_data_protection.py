@@ -148,7 +148,7 @@ def _held_about(conn, text: str) -> int:
 
 
 def test_erasure_reaches_records_search_backups_and_the_supervisor(make_profile, tmp_path):
-    from mentor_app.exchange.export import export
+    from mentor_app.exchange.trip import trip
     from mentor_app.exchange.importer import import_folder
     from mentor_app.records.search import search
     from mentor_app.reports.dashboard import concerns
@@ -159,7 +159,7 @@ def test_erasure_reaches_records_search_backups_and_the_supervisor(make_profile,
     named = _person(mentor, f"{MARKER} Named", consented=True)
     counted = _person(mentor, "Uncounted Person", consented=False)
     kept = _person(mentor, "Kept Person", consented=True)
-    export(mentor)
+    trip(mentor)
     import_folder(sup, drive)
     before = supervisor_figures(sup.conn)
     assert before.people == 3 and before.sport_sessions == 9
@@ -192,7 +192,7 @@ def test_erasure_reaches_records_search_backups_and_the_supervisor(make_profile,
     erased = audit.entries(mentor.conn, action="erase", mentee_id=named)
     assert erased and all(e.detail == "Their written request of 27 November" for e in erased)
 
-    export(mentor)
+    trip(mentor)
     import_folder(sup, drive)
     after = supervisor_figures(sup.conn)
     assert after.people == 1 and after.sport_sessions == 3  # counts of the erased went too
@@ -253,7 +253,7 @@ def test_subject_access_copy_has_everything_about_them_and_no_one_elses_name(mak
 def test_retention_deletes_what_is_due_after_a_case_closes_and_keeps_safeguarding_longer(make_profile, tmp_path):
     from datetime import date, timedelta
 
-    from mentor_app.exchange.export import export
+    from mentor_app.exchange.trip import trip
     from mentor_app.exchange.importer import import_folder
     from mentor_app.privacy import retention
     from mentor_app.records.types import Concern, Consent, MentorLog
@@ -269,7 +269,7 @@ def test_retention_deletes_what_is_due_after_a_case_closes_and_keeps_safeguardin
     active = store.save(mentor.conn, Mentee(name="Active Case", status="active"), author=mentor.author)
     store.save(mentor.conn, Meeting(starts_at="2026-01-05T10:00"), author=mentor.author, mentee_id=active)
     log = store.save(mentor.conn, MentorLog(on="2026-01-05", hours=2), author=mentor.author)
-    export(mentor)
+    trip(mentor)
     import_folder(sup, drive)
     policy = retention.load_policy(mentor)
     assert policy.years["meeting"] == 3 and policy.years["concern"] == 6 and not policy.automatic
@@ -290,7 +290,7 @@ def test_retention_deletes_what_is_due_after_a_case_closes_and_keeps_safeguardin
     assert store.get(mentor.conn, concern) is not None and store.get(mentor.conn, meeting) is None
     assert [e.detail for e in audit.entries(mentor.conn, action="retention", record_id=meeting)] == [
         f"kept 3 year(s) from {today.isoformat()}"]
-    export(mentor)
+    trip(mentor)
     import_folder(sup, drive)
     gone = sup.conn.execute("SELECT deleted, fields FROM shared_records WHERE id = ? AND current = 1",
                             (meeting,)).fetchone()

@@ -16,7 +16,8 @@ import pytest
 from mentor_app.errors import BadInput
 from mentor_app.exchange import batch as batch_format
 from mentor_app.exchange.enrolment import EnrolmentError, accept_enrolment, make_enrolment, parse_enrolment
-from mentor_app.exchange.export import DriveUnavailable, ExportError, device_folder, drive_status, export, pending_changes
+from mentor_app.exchange.export import DriveUnavailable, ExportError, device_folder, drive_status, pending_changes
+from mentor_app.exchange.trip import trip
 from mentor_app.exchange.keys import SigningKey, organisation_keys, rotate_organisation_key
 from mentor_app.records import store
 from mentor_app.records.types import Concern, Consent, Meeting, Mentee, MentorLog, NeedsCheck, Referral
@@ -89,8 +90,11 @@ CONSENT_CASES = {
 def test_the_consent_table(mentor, org):
     ids = {name: _add_mentee(mentor, name, c, w, e) for name, (c, w, e, _) in CONSENT_CASES.items()}
     store.save(mentor.conn, MentorLog(on=YESTERDAY, hours=6), author=mentor.author)
-    export(mentor)
-    [opened] = _batches(mentor, org)
+    trip(mentor)
+    concerns_first, opened = _batches(mentor, org)
+    # The concerns travel first, in a batch of their own: never held back behind a large one.
+    assert {r["type"] for r in concerns_first.records} == {"concern"}
+    opened.records[:0] = concerns_first.records
     text = json.dumps(opened.records, ensure_ascii=False)
     by_type = {}
     for r in opened.records:
@@ -129,13 +133,13 @@ def test_the_consent_table(mentor, org):
 
 def test_withdrawal_and_deletion_travel_as_records(mentor, org):
     mid = _add_mentee(mentor, "Later Withdraws", consent="2026-01-01")
-    export(mentor)
+    trip(mentor)
     store.save(mentor.conn, Consent(scope="share_with_organisation", given=False, on=TODAY.isoformat()),
                author=mentor.author, mentee_id=mid)
     meeting = store.list_records(mentor.conn, "meeting", mentee_id=mid)[0]
     store.delete(mentor.conn, meeting.id, author=mentor.author)
-    export(mentor)
-    second = _batches(mentor, org)[1]
+    trip(mentor)
+    second = _batches(mentor, org)[-1]
     withdrawal = [r for r in second.records if r["type"] == "withdrawal"]
     assert len(withdrawal) == 1 and withdrawal[0]["mentee_id"] == mid
     tomb = [r for r in second.records if r["id"] == meeting.id]
@@ -145,16 +149,18 @@ def test_withdrawal_and_deletion_travel_as_records(mentor, org):
 
 def test_age_cli_decrypts_and_signature_catches_any_change(mentor, org, tmp_path):
     _add_mentee(mentor, "Age Check", consent="2026-01-01")
-    result = export(mentor)
+    result = trip(mentor)
     identities, _ = organisation_keys(org)
     key = tmp_path / "org.key"
     key.write_text(identities[0] + "\n")
-    plain = subprocess.run(["age", "-d", "-i", str(key), str(result.path)], capture_output=True, check=True).stdout
+    # The first line is the signed envelope in the clear; the age CLI reads the rest (docs/exchange-format.md).
+    ciphertext = result.path.read_bytes().partition(b"\n")[2]
+    plain = subprocess.run(["age", "-d", "-i", str(key)], input=ciphertext, capture_output=True, check=True).stdout
     header = json.loads(plain.split(b"\n", 1)[0])
-    assert header["manifest"]["record_count"] == result.records and b"Age Check" in plain
+    assert header["manifest"]["record_count"] == result.records - 1 and b"Age Check" in plain  # less the concern
 
     data = result.path.read_bytes()
-    assert batch_format.open_batch(data, identities).manifest["sequence"] == 1
+    assert batch_format.open_batch(data, identities).manifest["sequence"] == 2  # after the concerns' batch
     rng = random.Random(5)
     for position in [0, 40, len(data) // 2, len(data) - 1] + [rng.randrange(len(data)) for _ in range(8)]:
         flipped = bytearray(data)
@@ -209,31 +215,32 @@ def test_enrolment_checks_fingerprint_organisation_and_tampering(make_profile, o
 
 def test_exports_use_the_newest_key_and_old_keys_still_read(mentor, org, make_profile):
     _add_mentee(mentor, "Before Rotation", consent="2026-01-01")
-    export(mentor)
+    trip(mentor)
     rotate_organisation_key(org)
     accept_enrolment(mentor, parse_enrolment(json.dumps(make_enrolment(org)).encode()),
                      organisation_keys(org)[1].fingerprint)
     _add_mentee(mentor, "After Rotation", consent="2026-01-01")
-    export(mentor)
+    trip(mentor)
     identities, _ = organisation_keys(org)
-    first, second = _batches(mentor, org)
+    first, second = _batches(mentor, org)[1], _batches(mentor, org)[-1]
     assert second.manifest["recipients"] != first.manifest["recipients"]
     folder = device_folder(Path(mentor.get_setting("exchange.shared_folder")), mentor)
-    newest = sorted(folder.glob("*.mentorlog"))[1].read_bytes()
+    newest = sorted(folder.glob("*.mentorlog"))[-1].read_bytes()
     with pytest.raises(batch_format.BatchInvalid):
         batch_format.open_batch(newest, identities[1:])  # the old key alone can't read the new batch
 
 
 def test_nothing_to_share_writes_nothing_and_sequence_clash_stops(mentor, org):
-    assert export(mentor).path is None
+    assert trip(mentor).path is None
     _add_mentee(mentor, "Seq Person")
-    first = export(mentor)
-    assert first.sequence == 1 and pending_changes(mentor) == 0
+    first = trip(mentor)
+    assert first.sequence == 2 and pending_changes(mentor) == 0  # the concern's batch, then the rest
     # A restored backup forgets batch 1 was written: the next export must not overwrite it.
+    mentor.conn.execute("DELETE FROM outbox")
     mentor.set_settings({"exchange.sequence": "0", "exchange.cursor": "0"})
     before = first.path.read_bytes()
     with pytest.raises(ExportError, match="already has a batch numbered 1"):
-        export(mentor)
+        trip(mentor)
     assert first.path.read_bytes() == before
 
 
@@ -241,8 +248,8 @@ def test_missing_read_only_and_full_drives_keep_changes_waiting(mentor, org, tmp
     _add_mentee(mentor, "Waiting Person", consent="2026-01-01")
     waiting = pending_changes(mentor)
     with pytest.raises(DriveUnavailable, match="Shared drive not found") as missing:
-        export(mentor, to=tmp_path / "unplugged")
-    assert f"{waiting} change(s) are waiting" in missing.value.message
+        trip(mentor, to=tmp_path / "unplugged")
+    assert f"{waiting} changes waiting" in missing.value.message
 
     mount = tmp_path / "small"
     mount.mkdir()
@@ -258,25 +265,25 @@ def test_missing_read_only_and_full_drives_keep_changes_waiting(mentor, org, tmp
         status = drive_status(mount)
         assert not status.reachable and "full" in status.words
         with pytest.raises(DriveUnavailable, match="full"):
-            export(mentor, to=mount)
+            trip(mentor, to=mount)
         (mount / "filler").unlink()
         subprocess.run(["mount", "-o", "remount,ro", str(mount)], check=True)
         with pytest.raises(DriveUnavailable, match="read-only"):
-            export(mentor, to=mount)
+            trip(mentor, to=mount)
         assert pending_changes(mentor) == waiting
     finally:
         subprocess.run(["umount", str(mount)], check=False)
-    result = export(mentor)
+    result = trip(mentor)
     assert result.records > 0 and pending_changes(mentor) == 0
 
 
 EXPORTER = r"""
 import sys
-from mentor_app.exchange.export import export
+from mentor_app.exchange.trip import trip
 from mentor_app.storage.profile import open_profile
 profile = open_profile(sys.argv[1], secret=sys.argv[2])
 print("ready", flush=True)
-export(profile)
+trip(profile)
 print("done", flush=True)
 profile.close()
 """
@@ -301,7 +308,7 @@ def test_killing_the_export_at_random_points_never_loses_or_duplicates(mentor, o
         if folder is not None:
             assert not [f for f in folder.iterdir() if f.name.endswith(".partial") and not f.name.startswith(".")]
     with open_profile(path, secret=PASSPHRASE) as p:
-        export(p)
+        trip(p)
         assert pending_changes(p) == 0
         for s in store.changes_since(p.conn, 0):
             if s.type != "contact":

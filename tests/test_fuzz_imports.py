@@ -42,7 +42,7 @@ from mentor_app.exchange import batch as batch_format
 from mentor_app.exchange import mentors as register
 from mentor_app.exchange.enrolment import (ENROLMENT, SHARED_FOLDER, EnrolmentError, accept_enrolment,
                                            current_enrolment, make_enrolment, parse_enrolment)
-from mentor_app.exchange.export import export
+from mentor_app.exchange.trip import trip
 from mentor_app.exchange.handover import HandoverError, make_handover, receive_handover
 from mentor_app.exchange.importer import RECORD_TYPES_IN, import_files, import_folder
 from mentor_app.exchange.keys import SigningKey, b64, device_key, organisation_keys
@@ -134,7 +134,7 @@ def world(tmp_path_factory):
                                     notes="Talked about housing"), author=mentor.author, mentee_id=mid)
     store.save(mentor.conn, Concern(category="exploitation", raised_at="2026-11-01T12:00",
                                     what_happened="Seen with a worrying person"), author=mentor.author, mentee_id=mid)
-    batch_path = export(mentor).path
+    batch_path = trip(mentor).path
     register.note_device(supervisor.conn, device_key(mentor).public, "Fuzz mentor")
     register.approve(supervisor.conn, device_key(mentor).fingerprint, "Fuzz mentor")
     # Imported once, so a refused file has real shared records to leave alone.

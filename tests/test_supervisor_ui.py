@@ -9,7 +9,7 @@ import pytest
 from mentor_app import demo
 from mentor_app.exchange import mentors as register
 from mentor_app.exchange.enrolment import accept_enrolment, make_enrolment, parse_enrolment
-from mentor_app.exchange.export import export
+from mentor_app.exchange.trip import trip
 from mentor_app.exchange.importer import import_folder
 from mentor_app.exchange.keys import device_key
 from mentor_app.reports import dashboard
@@ -29,7 +29,7 @@ def supervisor(make_profile, tmp_path):
         mentor, _ = make_profile(f"mentor{n}")
         demo.generate(mentor, seed=10 + n, mentees=5, weeks=8)
         accept_enrolment(mentor, enrolment, enrolment.fingerprint, shared_folder=str(drive))
-        export(mentor)
+        trip(mentor)
         register.note_device(sup.conn, device_key(mentor).public, "")
         register.approve(sup.conn, device_key(mentor).fingerprint, f"Mentor {n}")
     import_folder(sup, drive)
@@ -95,7 +95,7 @@ def test_a_double_clicked_log_is_imported_by_a_supervisor_and_refused_plainly_by
     mentor, _ = make_profile("mentor")
     demo.generate(mentor, seed=3, mentees=3, weeks=4)
     accept_enrolment(mentor, enrolment, enrolment.fingerprint, shared_folder=str(drive))
-    batch = export(mentor).path
+    batch = trip(mentor).path
     register.note_device(sup.conn, device_key(mentor).public, "")
     register.approve(sup.conn, device_key(mentor).fingerprint, "Mentor")
     downloads = tmp_path / "Downloads"

@@ -1,8 +1,13 @@
 """One export batch: a signed manifest and its records, encrypted with age to the organisation.
 
-Plaintext inside the age envelope (see docs/exchange-format.md):
+A version 2 file (see docs/exchange-format.md) is one line of signed envelope
+in the clear (which device, which number, the hash of what follows: no
+content), then the age ciphertext. The envelope lets the mentor's own app tell
+its real batches from anything else left in its folder without the
+organisation's key. Plaintext inside the age message:
     line 1: {"manifest": {...}, "signature": "<Ed25519 over the canonical manifest>"}
     then:   one JSON record per line; the manifest holds the SHA-256 of these lines.
+Version 1 files (age ciphertext alone) still open.
 """
 
 from __future__ import annotations
@@ -17,8 +22,12 @@ from pyrage import x25519
 from .keys import SigningKey, b64, fingerprint, unb64, verify
 
 FORMAT = "mentor-app-batch"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 SUFFIX = ".mentorlog"
+ENVELOPE_MAGIC = b"mentor-app-batch 2 "
+MAX_ENVELOPE = 4096
+MAX_BYTES = 100 * 1024 * 1024  # no batch the app writes comes near this
+AGE_MAGIC = b"age-encryption.org/v1"
 
 
 def canonical(data) -> bytes:
@@ -39,7 +48,7 @@ def content_hash(payload) -> str:
 
 def seal(*, records: list[dict], sequence: int, batch_id: str, previous_hash: str, created_at: str,
          device_key: SigningKey, mentor_name: str, recipients: list[str]) -> bytes:
-    """The encrypted batch file's bytes."""
+    """The batch file's bytes: the signed envelope line, then the encrypted manifest and records."""
     stream = record_stream(records)
     manifest = {
         "format": FORMAT,
@@ -57,7 +66,58 @@ def seal(*, records: list[dict], sequence: int, batch_id: str, previous_hash: st
     }
     header = {"manifest": manifest, "signature": device_key.sign(canonical(manifest))}
     plaintext = canonical(header) + b"\n" + stream
-    return pyrage.encrypt(plaintext, [x25519.Recipient.from_str(r) for r in recipients])
+    ciphertext = pyrage.encrypt(plaintext, [x25519.Recipient.from_str(r) for r in recipients])
+    envelope = {"format": FORMAT, "format_version": FORMAT_VERSION, "batch_id": batch_id, "sequence": sequence,
+                "created_at": created_at, "device_key": manifest["device_key"],
+                "device_key_id": manifest["device_key_id"], "age_sha256": hashlib.sha256(ciphertext).hexdigest()}
+    line = canonical({"envelope": envelope, "signature": device_key.sign(canonical(envelope))})
+    return ENVELOPE_MAGIC + line + b"\n" + ciphertext
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """The signed, unencrypted first line of a version 2 batch."""
+
+    batch_id: str
+    sequence: int
+    created_at: str
+    device_key: bytes
+    age_sha256: str
+
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint(self.device_key)
+
+
+def read_envelope(data: bytes) -> Envelope | None:
+    """The envelope of a version 2 batch whose signature and ciphertext hash both hold; None for anything else.
+
+    Reads only what it needs: a prefix of the file is enough to find the envelope, the
+    whole file to check the hash.
+    """
+    if not data.startswith(ENVELOPE_MAGIC):
+        return None
+    line, newline, ciphertext = data[len(ENVELOPE_MAGIC):].partition(b"\n")
+    if not newline or len(line) > MAX_ENVELOPE:
+        return None
+    try:
+        outer = _json(line)
+        envelope, signature = outer["envelope"], outer["signature"]
+        device = unb64(envelope["device_key"])
+        sequence = envelope["sequence"]
+        if (envelope.get("format") != FORMAT or not isinstance(signature, str) or len(device) != 32
+                or not isinstance(sequence, int) or isinstance(sequence, bool) or not 1 <= sequence < 2**63
+                or not isinstance(envelope.get("batch_id"), str) or not envelope["batch_id"]
+                or fingerprint(device) != envelope.get("device_key_id")):
+            return None
+        if not verify(device, signature, canonical(envelope)):
+            return None
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+    if hashlib.sha256(ciphertext).hexdigest() != envelope.get("age_sha256"):
+        return None
+    return Envelope(envelope["batch_id"], sequence, str(envelope.get("created_at", "")), device,
+                    envelope["age_sha256"])
 
 
 class BatchInvalid(Exception):
@@ -90,6 +150,15 @@ def _json(line: bytes):
 
 def open_batch(data: bytes, identities: list[str]) -> OpenedBatch:
     """Decrypt and verify a batch completely, or say why it can't be trusted."""
+    envelope = None
+    if data.startswith(ENVELOPE_MAGIC):
+        envelope = read_envelope(data)
+        if envelope is None:
+            raise BatchInvalid("Its outer signature does not match: it was changed or cut short after the "
+                               "mentor's app wrote it.")
+        data = data.partition(b"\n")[2]
+    elif not data.startswith(AGE_MAGIC):
+        raise BatchInvalid("It is not a Mentor App batch.")
     try:
         plaintext = pyrage.decrypt(data, [x25519.Identity.from_str(i) for i in identities])
     except Exception:  # noqa: BLE001 - pyrage raises its own error types
@@ -130,4 +199,7 @@ def open_batch(data: bytes, identities: list[str]) -> OpenedBatch:
         raise BatchInvalid("Its records are not readable.") from None
     if len(records) != manifest.get("record_count"):
         raise BatchInvalid("It holds a different number of records than its manifest says.")
+    if envelope is not None and (envelope.batch_id, envelope.sequence, envelope.device_key) != (
+            manifest["batch_id"], sequence, device):
+        raise BatchInvalid("Its outer envelope and its signed manifest disagree: it was put together by hand.")
     return OpenedBatch(manifest, records)

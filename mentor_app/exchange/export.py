@@ -11,9 +11,9 @@ from __future__ import annotations
 import errno
 import hashlib
 import json
+import logging
 import os
 import shutil
-import time
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -24,11 +24,13 @@ from ..records import store
 from ..records.consent import consent_in_force
 from ..storage import audit
 from ..storage.db import put_settings, transaction
-from ..storage.files import fsync_dir
 from . import batch as batch_format
-from .enrolment import SHARED_FOLDER, current_enrolment
+from . import drive, outbox
 from .keys import device_key, pseudonym_secret
 from .policy import NEVER_SHARED, decide, pseudonym_source
+from .validate import check_record
+
+log = logging.getLogger(__name__)
 
 CURSOR = "exchange.cursor"
 SEQUENCE = "exchange.sequence"
@@ -39,8 +41,9 @@ LAST_EXPORT = "exchange.last_export"
 # People erased on request, waiting to be erased at the supervisor too:
 # [{"mentee_id", "pseudonym", "records": [every id of theirs]}], ids only.
 ERASURES = "exchange.erasures"
+# Records the record check would not let the app seal (a bug, not the mentor's doing): [{"id", "reason"}].
+HELD_BACK = "exchange.held_back"
 MIN_FREE_BYTES = 1024 * 1024
-LOCK_RETRIES = 6
 
 
 class ExportError(MentorAppError):
@@ -55,18 +58,6 @@ class DriveUnavailable(ExportError):
 class DriveStatus:
     reachable: bool
     words: str
-
-
-@dataclass
-class ExportResult:
-    path: Path | None
-    records: int
-    sequence: int | None
-
-    def words(self) -> str:
-        if self.path is None:
-            return "Nothing new to share."
-        return f"Shared {self.records} record(s) in batch {self.sequence} ({self.path.name})."
 
 
 def device_folder(shared: Path, profile) -> Path:
@@ -117,8 +108,8 @@ def _mentee_of(s: store.Stored) -> str | None:
     return s.id if s.type == "mentee" else s.mentee_id
 
 
-def build_records(profile, cursor: int, today: date | None = None,
-                  about: dict | None = None) -> tuple[list[dict], int, list[str]]:
+def build_records(profile, cursor: int, today: date | None = None, about: dict | None = None,
+                  again: list[str] | None = None) -> tuple[list[dict], int, list[str]]:
     """The records for a batch covering changes after `cursor`: (records, new cursor, mentees now shared).
 
     `about`, if given, is filled with {local mentee id: {basis: count}} for the audit trail.
@@ -132,6 +123,10 @@ def build_records(profile, cursor: int, today: date | None = None,
     shares = {m.id: consent_in_force(conn, m.id, "share_with_organisation", today).in_force for m in mentees}
     now_shared = {mid for mid, shared in shares.items() if shared}
     chosen = {s.id: s for s in changed}
+    for rid in again or ():  # kept back last time: tried again
+        held = store.get(conn, rid, include_deleted=True)
+        if held is not None:
+            chosen.setdefault(rid, held)
     for mentee_id in now_shared - previously:
         # Consent given since the last export: their whole record goes, not only what changed.
         for s in [store.get(conn, mentee_id)] + store.list_records(conn, mentee_id=mentee_id):
@@ -182,149 +177,120 @@ def build_records(profile, cursor: int, today: date | None = None,
     return records, new_cursor, sorted(now_shared)
 
 
-def _with_retries(action):
-    """Run a file operation, waiting a little when a sync client or antivirus briefly holds the file."""
-    for attempt in range(LOCK_RETRIES):
-        try:
-            return action()
-        except PermissionError:
-            if attempt == LOCK_RETRIES - 1:
-                raise
-            time.sleep(0.2 * 2 ** attempt)
+def _records_are_sound(records: list[dict]) -> tuple[list[dict], list[tuple[str, str]]]:
+    """The records any reader will accept, and (id, reason) for any the app must not seal (kept back, not lost)."""
+    sound, held = [], []
+    for r in records:
+        problem = check_record(r)
+        if problem:
+            held.append((str(r.get("id", ""))[:120], problem))
+        else:
+            sound.append(r)
+    return sound, held
 
 
-def _place(folder: Path, name: str, data: bytes) -> Path:
-    """Write `data` as folder/name without ever overwriting, then read it back."""
-    final = folder / name
-    tmp = folder / f".{name}.{uuid.uuid4().hex}.partial"
+def real_clash(folder: Path, sequence: int, key) -> Path | None:
+    """A batch signed by this device's own key already carrying `sequence`: a restored or copied profile.
 
-    def write():
-        with open(tmp, "xb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-
-    _with_retries(write)
-    try:
-        try:
-            _with_retries(lambda: os.link(tmp, final))
-        except FileExistsError:
-            raise
-        except OSError:
-            # Some shares and USB sticks can't hard-link: check, then rename.
-            if final.exists():
-                raise FileExistsError(name) from None
-            _with_retries(lambda: os.rename(tmp, final))
-    finally:
-        try:
-            tmp.unlink(missing_ok=True)
-        except OSError:
-            pass  # the drive went away: the temporary name is never read as a batch
-    fsync_dir(folder)
-    if hashlib.sha256(final.read_bytes()).hexdigest() != hashlib.sha256(data).hexdigest():
-        raise ExportError("The batch on the shared drive doesn't read back as written. It was left there for the "
-                          "supervisor to reject; the changes will go again in the next export.")
-    return final
-
-
-def _sequence_taken(folder: Path, sequence: int) -> Path | None:
+    Anything else with that number (an empty file, junk, someone else's batch) is not obeyed.
+    """
     prefix = f"{sequence:08d}-"
-    for entry in folder.iterdir() if folder.is_dir() else ():
-        if entry.name.startswith(prefix) and entry.name.endswith(batch_format.SUFFIX):
-            return entry
+    for entry in drive.entries(folder, suffix=batch_format.SUFFIX):
+        if not entry.path.name.startswith(prefix) or entry.size > batch_format.MAX_BYTES:
+            continue
+        try:
+            envelope = batch_format.read_envelope(drive.read_limited(entry.path, batch_format.MAX_BYTES))
+        except (OSError, drive.TooLarge):
+            continue
+        if envelope is not None and envelope.device_key == key.public and envelope.sequence == sequence:
+            return entry.path
     return None
 
 
-def _finish(profile, pending: dict) -> None:
-    with transaction(profile.conn) as conn:
-        put_settings(conn, {CURSOR: str(pending["cursor"]), SEQUENCE: str(pending["sequence"]),
-                            PREVIOUS: pending["sha256"], SHARED_MENTEES: json.dumps(pending["shared"]),
-                            LAST_EXPORT: datetime.now(timezone.utc).isoformat(timespec="seconds"), PENDING: ""})
-        if pending.get("erased"):
-            left = [e for e in json.loads(profile.get_setting(ERASURES, "[]")) if e["mentee_id"] not in pending["erased"]]
-            put_settings(conn, {ERASURES: json.dumps(left)})
-        # Whose records left the laptop, on what basis, and in which batch: no content.
-        for mentee_id, counts in sorted(pending.get("about", {}).items()):
-            audit.record(conn, "export", actor=profile.author, mentee_id=mentee_id, record_id=pending["name"],
-                         detail=", ".join(f"{n} by {basis}" for basis, n in sorted(counts.items())))
+def strangers(folder: Path, conn) -> list[str]:
+    """Files in this device's folder that are not its batches: reported on the Sharing screen, never obeyed."""
+    ours = {r[0] for r in conn.execute("SELECT coalesce(placed_name, name) FROM outbox")} | {
+        r[0] for r in conn.execute("SELECT name FROM outbox")}
+    return [e.name for e in drive.entries(folder) if e.path.name not in ours]
 
 
-def _resume(profile, folder: Path) -> None:
-    """Settle a batch a crash left half-done: finish it if it reached the drive, else forget it."""
+def _resume_v1(profile, folder: Path) -> None:
+    """Settle a batch an older version of the app was writing when it stopped: finish it if it is there."""
     raw = profile.get_setting(PENDING)
     if not raw:
         return
     pending = json.loads(raw)
-    final = folder / pending["name"]
-    if final.exists() and hashlib.sha256(final.read_bytes()).hexdigest() == pending["sha256"]:
-        _finish(profile, pending)
-    else:
-        profile.set_setting(PENDING, "")
-
-
-def _clean_partials(folder: Path) -> None:
-    for entry in folder.glob(".*.partial"):
-        entry.unlink(missing_ok=True)
-
-
-def export(profile, to: str | Path | None = None, today: date | None = None) -> ExportResult:
-    """Write one batch of everything new to the shared folder (or `to`)."""
-    enrolment = current_enrolment(profile)
-    if enrolment is None:
-        raise ExportError("This profile isn't enrolled with a supervising organisation yet. Ask your supervisor "
-                          "for an enrolment file, then run: mentor-app enrol FILE")
-    shared = to or profile.get_setting(SHARED_FOLDER)
-    status = drive_status(shared)
-    if not status.reachable:
-        raise DriveUnavailable(f"{status.words} {pending_changes(profile)} change(s) are waiting and will be "
-                               "shared when it is back.")
-    folder = device_folder(Path(shared), profile)
-    folder.mkdir(exist_ok=True)
-    _clean_partials(folder)
-    _resume(profile, folder)
-    from .publish import PublishedDirectoryInvalid, pick_up
-
     try:
-        pick_up(profile)  # the organisation's directory travels the other way on the same trip
-    except PublishedDirectoryInvalid:
-        pass  # ignored; the mentor's copy stays as it was
+        data = drive.read_limited(folder / pending["name"], batch_format.MAX_BYTES)
+    except (OSError, drive.TooLarge):
+        data = b""
+    with transaction(profile.conn) as conn:
+        if hashlib.sha256(data).hexdigest() == pending["sha256"]:
+            put_settings(conn, {CURSOR: str(pending["cursor"]), SEQUENCE: str(pending["sequence"]),
+                                PREVIOUS: pending["sha256"], SHARED_MENTEES: json.dumps(pending["shared"])})
+        put_settings(conn, {PENDING: ""})
 
+
+def _split_concerns_first(records: list[dict]) -> list[list[dict]]:
+    """A concern is never held back behind a large batch: concerns travel in their own batch, first."""
+    concerns = [r for r in records if r["type"] == "concern" and len(records) > 1]
+    rest = [r for r in records if not (r["type"] == "concern" and len(records) > 1)]
+    return [part for part in (concerns, rest) if part]
+
+
+def seal_new(profile, folder: Path, enrolment, today: date | None = None, key=None) -> list[tuple[int, str, int]]:
+    """Seal everything changed since the last batch into the outbox; [(sequence, file name, records)].
+
+    The cursor moves in the same transaction that keeps the sealed bytes, so a crash leaves
+    either both or neither.
+    """
+    key = key or device_key(profile)
+    conn = profile.conn
     cursor = _setting_int(profile, CURSOR)
+    held_before = json.loads(profile.get_setting(HELD_BACK, "[]"))
     about: dict = {}
-    records, new_cursor, shared_mentees = build_records(profile, cursor, today, about)
+    records, new_cursor, shared_mentees = build_records(profile, cursor, today, about,
+                                                        again=[h["id"] for h in held_before])
+    records, held = _records_are_sound(records)
+    if held:
+        # Never sealed, never lost: the record stays on this laptop and is tried again on every trip.
+        log.warning("export: %d record(s) kept back by the record check", len(held))
+    held_values = {HELD_BACK: json.dumps([{"id": rid, "reason": why} for rid, why in held])}
     if not records:
-        if new_cursor != cursor:
-            profile.set_setting(CURSOR, str(new_cursor))
-        return ExportResult(None, 0, None)
-    sequence = _setting_int(profile, SEQUENCE) + 1
-    clash = _sequence_taken(folder, sequence)
+        with transaction(conn):
+            put_settings(conn, {CURSOR: str(new_cursor), SHARED_MENTEES: json.dumps(shared_mentees), **held_values})
+        return []
+    sequence = max(_setting_int(profile, SEQUENCE), outbox.last_sequence(conn)) + 1
+    clash = real_clash(folder, sequence, key)
     if clash is not None:
         raise ExportError(
-            f"The shared folder already has a batch numbered {sequence} from this device ({clash.name}). That "
-            "happens when a profile is restored from an older backup or copied to another laptop. Nothing was "
+            f"The shared folder already has a batch numbered {sequence} from this device ({drive.shown_name(clash.name)})."
+            " That happens when a profile is restored from an older backup or copied to another laptop. Nothing was "
             "written or overwritten; please ask your supervisor or IT contact before exporting again.")
-    batch_id = str(uuid.uuid4())
     recipients = enrolment.recipients[:1] + ([enrolment.escrow_recipient] if enrolment.escrow_recipient else [])
-    data = batch_format.seal(records=records, sequence=sequence, batch_id=batch_id,
-                             previous_hash=profile.get_setting(PREVIOUS, "") or "",
-                             created_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                             device_key=device_key(profile), mentor_name=profile.display_name,
-                             recipients=recipients)
-    name = batch_format.batch_name(sequence, batch_id)
-    pending = {"name": name, "sequence": sequence, "cursor": new_cursor, "shared": shared_mentees,
-               "sha256": hashlib.sha256(data).hexdigest(), "about": about,
-               "erased": [r["mentee_id"] for r in records if r["type"] == "erasure"]}
-    profile.set_setting(PENDING, json.dumps(pending))
-    try:
-        path = _place(folder, name, data)
-    except FileExistsError:
-        profile.set_setting(PENDING, "")
-        raise ExportError(f"A batch named {name} appeared on the drive while exporting. Nothing was overwritten; "
-                          "try again.") from None
-    except OSError as exc:
-        profile.set_setting(PENDING, "")
-        why = "is full" if exc.errno == errno.ENOSPC else "went away or refused the file"
-        raise DriveUnavailable(f"The shared drive {why} while exporting. Nothing was lost: the "
-                               f"{pending_changes(profile)} change(s) will go in the next export.") from None
-    _finish(profile, pending)
-    return ExportResult(path, len(records), sequence)
+    previous = profile.get_setting(PREVIOUS, "") or ""
+    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    sealed = []
+    for part in _split_concerns_first(records):
+        batch_id = str(uuid.uuid4())
+        data = batch_format.seal(records=part, sequence=sequence, batch_id=batch_id, previous_hash=previous,
+                                 created_at=now, device_key=key, mentor_name=profile.display_name,
+                                 recipients=recipients)
+        sealed.append((sequence, batch_format.batch_name(sequence, batch_id), batch_id, data, part))
+        previous = hashlib.sha256(data).hexdigest()
+        sequence += 1
+    erased = [r["mentee_id"] for r in records if r["type"] == "erasure"]
+    with transaction(conn):
+        for seq, name, batch_id, data, part in sealed:
+            outbox.add_in(conn, sequence=seq, batch_id=batch_id, name=name, data=data, records=len(part),
+                          concerns=[r["id"] for r in part if r["type"] == "concern"])
+        put_settings(conn, {CURSOR: str(new_cursor), SEQUENCE: str(sealed[-1][0]), PREVIOUS: previous,
+                            SHARED_MENTEES: json.dumps(shared_mentees), LAST_EXPORT: now, **held_values})
+        if erased:
+            left = [e for e in json.loads(profile.get_setting(ERASURES, "[]")) if e["mentee_id"] not in erased]
+            put_settings(conn, {ERASURES: json.dumps(left)})
+        # Whose records left the laptop, on what basis, and in which batch: no content.
+        for mentee_id, counts in sorted(about.items()):
+            audit.record(conn, "export", actor=profile.author, mentee_id=mentee_id, record_id=sealed[0][1],
+                         detail=", ".join(f"{n} by {basis}" for basis, n in sorted(counts.items())))
+    return [(seq, name, len(part)) for seq, name, _, _, part in sealed]

@@ -1,10 +1,13 @@
-"""The supervisor's import: every mentor device's batches, verified, applied once, all-or-nothing each.
+"""The supervisor's import: every mentor device's batches, verified, applied once, record by record.
 
 Nothing a drive holds is trusted: a batch must decrypt with the organisation's
-keys, carry a valid signature from an approved device, follow that device's
-sequence without gaps or forks, and hold only well-formed records. Anything
-else is quarantined with a plain reason and never stops the rest. Importing
-the same folder again changes nothing.
+keys, carry a valid signature from an approved device and follow that device's
+sequence without gaps or forks. A batch that fails is set aside with a plain
+reason; inside a good batch, a record the check refuses is set aside alone and
+the rest apply, so no single file or record stops a mentor's channel. Files are
+size-checked before reading, links out of the folder are not followed, and any
+file name can be shown. Importing the same folder again changes nothing; each
+import leaves a signed receipt so mentors' apps know what arrived.
 """
 
 from __future__ import annotations
@@ -17,18 +20,19 @@ from pathlib import Path
 from typing import Callable
 
 from ..errors import BadInput
-from ..records.types import RECORD_TYPES
 from ..storage import audit
 from ..storage.db import transaction
+from ..words import count
 from . import batch as batch_format
-from .keys import fingerprint, organisation_keys
-from .mentors import note_device
+from . import drive
+from .keys import fingerprint, normalise_fingerprint, organisation_keys
+from .mentors import note_device, refuses
 from .policy import COUNT_FIELDS
+from .receipts import write_receipt
+from .validate import BASES, RECORD_TYPES_IN, check_record  # noqa: F401 - re-exported for the fuzz tests
 
-RECORD_TYPES_IN = set(RECORD_TYPES) - {"contact"} | {"withdrawal", "erasure"}
-BASES = {"consent", "safeguarding", "counts", "mentor", "tombstone", "withdrawal", "erasure"}
-MAX_RECORD_BYTES = 200_000
-MAX_BATCH_BYTES = 100 * 1024 * 1024
+MAX_BATCH_BYTES = batch_format.MAX_BYTES
+GAP = "gap:"  # the sha256 column of a batch accepted as lost: a placeholder that no real file can have
 
 
 @dataclass
@@ -38,19 +42,24 @@ class ImportSummary:
     already_imported: int = 0
     quarantined: list[tuple[str, str]] = field(default_factory=list)   # (file name, reason)
     waiting: list[tuple[str, str]] = field(default_factory=list)       # held back for a missing batch
+    refused: list[tuple[str, str]] = field(default_factory=list)       # (file name, why one record was refused)
     withdrawals: int = 0
     cancelled: bool = False
+    receipt: Path | None = None
 
     def words(self) -> str:
-        parts = [f"{self.batches_imported} batch(es) imported ({self.records_applied} records)"]
+        parts = [f"{count(self.batches_imported, 'batch', 'batches')} imported "
+                 f"({count(self.records_applied, 'record')})"]
         if self.already_imported:
             parts.append(f"{self.already_imported} already imported")
         if self.withdrawals:
-            parts.append(f"{self.withdrawals} consent withdrawal(s): their names and notes were removed")
+            parts.append(f"{count(self.withdrawals, 'consent withdrawal')}: their names and notes were removed")
         if self.waiting:
-            parts.append(f"{len(self.waiting)} waiting for an earlier batch")
+            parts.append(f"{count(len(self.waiting), 'batch', 'batches')} waiting for an earlier batch")
         if self.quarantined:
-            parts.append(f"{len(self.quarantined)} set aside (see: mentor-app import --list-quarantine)")
+            parts.append(f"{count(len(self.quarantined), 'file')} set aside (see: mentor-app import --list-quarantine)")
+        if self.refused:
+            parts.append(f"{count(len(self.refused), 'record')} refused inside good batches (listed under Set aside)")
         if self.cancelled:
             parts.append("stopped early at your request; run it again to carry on")
         return "; ".join(parts) + "."
@@ -60,42 +69,15 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def _quarantine(conn, summary: ImportSummary, path: Path, sha: str, reason: str, fp: str | None = None,
-                sequence: int | None = None, retry: bool = False) -> None:
-    conn.execute("INSERT INTO quarantine(sha256, file_name, fingerprint, sequence, reason, retry, first_seen) "
-                 "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(sha256) DO UPDATE SET reason = excluded.reason, "
-                 "retry = excluded.retry", (sha, path.name, fp, sequence, reason, int(retry), _now()))
-    summary.quarantined.append((path.name, reason))
-
-
-def _check_record(r) -> str | None:
-    """Why a record can't be used, or None. Every field is checked: the drive is not trusted."""
-    if not isinstance(r, dict):
-        return "a record is not an object"
-    if not isinstance(r.get("type"), str) or not isinstance(r.get("basis"), str) \
-            or r["type"] not in RECORD_TYPES_IN or r["basis"] not in BASES:
-        return "a record has an unknown type or basis"
-    if not isinstance(r.get("id"), str) or not 0 < len(r["id"]) <= 120:
-        return "a record has no usable id"
-    for name in ("version", "base_version"):
-        if not isinstance(r.get(name), int) or isinstance(r.get(name), bool) or not 0 <= r[name] < 10**9:
-            return "a record has a bad version number"
-    if not isinstance(r.get("fields"), dict) or len(json.dumps(r["fields"])) > MAX_RECORD_BYTES:
-        return "a record's fields are missing or too large"
-    if r.get("content_sha256") != batch_format.content_hash(r["fields"]):
-        return "a record's content does not match its hash"
-    for name in ("mentee_id", "pseudonym"):
-        if name in r and (not isinstance(r[name], str) or len(r[name]) > 120):
-            return "a record has a bad mentee reference"
-    if r["type"] in ("withdrawal", "erasure") and not (isinstance(r.get("mentee_id"), str) and r["mentee_id"]):
-        return "a withdrawal or erasure does not say whose it is"
-    if r["type"] == "erasure" and not isinstance(r["fields"].get("records", []), list):
-        return "an erasure's list of records is not a list"
-    if r["basis"] == "counts":
-        allowed = set(COUNT_FIELDS.get(r["type"], ())) | {"month", "week", "pseudonym"}
-        if not set(r["fields"]) <= allowed or "mentee_id" in r:
-            return "a record shared without consent carries more than counts"
-    return None
+def _quarantine(conn, summary: ImportSummary, entry: drive.Entry, sha: str, reason: str, code: str,
+                fp: str | None = None, sequence: int | None = None, retry: bool = False) -> None:
+    conn.execute("INSERT INTO quarantine(sha256, file_name, fingerprint, sequence, reason, retry, first_seen, seen, "
+                 "code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(sha256) DO UPDATE SET reason = excluded.reason, "
+                 "retry = excluded.retry, seen = excluded.seen, code = excluded.code, "
+                 "fingerprint = coalesce(excluded.fingerprint, fingerprint), "
+                 "sequence = coalesce(excluded.sequence, sequence)",
+                 (sha, entry.name, fp, sequence, reason, int(retry), _now(), entry.seen, code))
+    summary.quarantined.append((entry.name, reason))
 
 
 def _strip_to_counts(conn, mentee_id: str) -> None:
@@ -200,24 +182,25 @@ def _apply(conn, r: dict, fp: str, sequence: int) -> bool:
     return True
 
 
-def _candidates(folder: Path) -> list[Path]:
+def _candidates(folder: Path) -> list[drive.Entry]:
     files = []
-    for device in sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")):
-        for f in sorted(device.iterdir()):
-            # Sync clients add "(conflicted copy)" or " (1)" to names: the batch id inside tells copies apart.
-            if f.is_file() and not f.name.startswith(".") and f.name.endswith(batch_format.SUFFIX):
-                files.append(f)
+    for device in drive.entries(folder, dirs=True):
+        # Sync clients add "(conflicted copy)" or " (1)" to names: the batch id inside tells copies apart.
+        files += drive.entries(device.path, root=folder, suffix=batch_format.SUFFIX)
     return files
 
 
 def import_folder(profile, folder: Path, progress: Callable[[int, int], None] | None = None,
                   cancelled: Callable[[], bool] | None = None) -> ImportSummary:
-    """Import every mentor's batches from the shared folder (one sub-folder per device)."""
+    """Import every mentor's batches from the shared folder (one sub-folder per device), then leave a receipt."""
     _organisation_identities(profile)
     folder = Path(folder)
     if not folder.is_dir():
-        raise BadInput(f"The folder {folder} can't be found. Is the shared drive connected?")
-    return import_files(profile, _candidates(folder), progress, cancelled)
+        raise BadInput(f"The folder {drive.shown_name(str(folder))} can't be found. Is the shared drive connected?")
+    summary = import_files(profile, _candidates(folder), progress, cancelled)
+    if not summary.cancelled:
+        summary.receipt = write_receipt(profile, folder)
+    return summary
 
 
 def _organisation_identities(profile):
@@ -228,18 +211,108 @@ def _organisation_identities(profile):
     return keys[0]
 
 
-def _reopen(path: Path, sha: str, identities) -> batch_format.OpenedBatch | None:
+def _entry(path) -> drive.Entry | None:
+    if isinstance(path, drive.Entry):
+        return path
+    try:
+        info = Path(path).lstat()
+    except OSError:
+        return None
+    return drive.Entry(Path(path), info.st_size, info.st_mtime_ns)
+
+
+def _reopen(entry: drive.Entry, sha: str, identities) -> batch_format.OpenedBatch | None:
     """The batch read in the first pass, opened again; None if the file is gone or no longer the same."""
     try:
-        data = path.read_bytes()
+        data = drive.read_limited(entry.path, MAX_BATCH_BYTES)
         if hashlib.sha256(data).hexdigest() != sha:
             return None
         return batch_format.open_batch(data, identities)
-    except (OSError, batch_format.BatchInvalid):
+    except (OSError, drive.TooLarge, batch_format.BatchInvalid):
         return None
 
 
-def import_files(profile, files: list[Path], progress: Callable[[int, int], None] | None = None,
+def _first_pass(profile, entry: drive.Entry, identities, summary: ImportSummary, known: set, set_aside: set,
+                seen_aside: set):
+    """Read and verify one file; (fingerprint, sha, manifest) when it is a batch to put in order, else None."""
+    conn = profile.conn
+    if entry.seen in seen_aside:
+        return None  # judged before and unchanged: not read again
+    if entry.size > MAX_BATCH_BYTES:
+        with transaction(conn):
+            _quarantine(conn, summary, entry, "unread:" + hashlib.sha256(entry.seen.encode("utf-8", "replace")).hexdigest(),
+                        "It is far too large to be a batch; it was not read.", "too_large")
+        return None
+    try:
+        data = drive.read_limited(entry.path, MAX_BATCH_BYTES)
+    except drive.TooLarge:
+        return None  # it grew while being read: still being written, next time
+    except OSError:
+        return None  # vanished or still being written: next time
+    sha = hashlib.sha256(data).hexdigest()
+    if sha in known:
+        summary.already_imported += 1
+        return None
+    if sha in set_aside:
+        return None
+    with transaction(conn):
+        try:
+            batch = batch_format.open_batch(data, identities)
+        except batch_format.BatchInvalid as exc:
+            envelope = batch_format.read_envelope(data)
+            fp = envelope.fingerprint if envelope else None
+            _quarantine(conn, summary, entry, sha, exc.reason, "unreadable", fp, envelope.sequence if envelope else None)
+            return None
+        manifest = batch.manifest
+        fp = fingerprint(batch.device_key)
+        status = note_device(conn, batch.device_key, str(manifest.get("mentor_name", "")))
+        sequence = manifest["sequence"]
+        if status == "pending":
+            _quarantine(conn, summary, entry, sha, "It comes from a mentor device not yet approved: check its "
+                        f"fingerprint {fp} with the mentor, then approve it.", "not_approved", fp, sequence, retry=True)
+            return None
+        if status == "revoked" and refuses(conn, fp, sequence, str(manifest.get("created_at", ""))):
+            # Kept for a second look: approving the device again, or --retry, brings these back.
+            _quarantine(conn, summary, entry, sha, f"It comes from a revoked mentor device ({fp}).", "revoked", fp,
+                        sequence, retry=True)
+            return None
+    return fp, sha, manifest
+
+
+def _set_waiting(conn, fp: str, waiting_for: int | None) -> None:
+    conn.execute("UPDATE mentor_devices SET waiting_since = CASE WHEN ? IS NULL THEN NULL "
+                 "WHEN waiting_for IS ? THEN waiting_since ELSE ? END, waiting_for = ? WHERE fingerprint = ?",
+                 (waiting_for, waiting_for, _now(), waiting_for, fp))
+
+
+def _apply_batch(profile, batch: batch_format.OpenedBatch, fp: str, sequence: int, entry: drive.Entry,
+                 summary: ImportSummary) -> tuple[int, int]:
+    """Apply each good record of a verified batch; refused ones are set aside alone. (applied, refused)."""
+    conn = profile.conn
+    applied = refused = 0
+    for position, record in enumerate(batch.records):
+        problem = check_record(record)
+        if problem:
+            reason = f"One record was refused because {problem}."
+            conn.execute("INSERT OR IGNORE INTO refused_records(fingerprint, sequence, position, record_id, "
+                         "record_type, reason, code, first_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                         (fp, sequence, position, _text(record, "id"), _text(record, "type"), reason,
+                          "record_refused", _now()))
+            summary.refused.append((entry.name, reason))
+            refused += 1
+            continue
+        if record["type"] == "withdrawal":
+            summary.withdrawals += 1
+        applied += _apply(conn, record, fp, sequence)
+    return applied, refused
+
+
+def _text(record, key: str) -> str:
+    value = record.get(key) if isinstance(record, dict) else None
+    return value[:120] if isinstance(value, str) else ""
+
+
+def import_files(profile, files: list, progress: Callable[[int, int], None] | None = None,
                  cancelled: Callable[[], bool] | None = None) -> ImportSummary:
     """Import these batch files (e.g. one double-clicked), checked exactly as a folder's are."""
     conn = profile.conn
@@ -247,115 +320,122 @@ def import_files(profile, files: list[Path], progress: Callable[[int, int], None
     summary = ImportSummary()
     known = {r[0] for r in conn.execute("SELECT sha256 FROM imported_batches")}
     set_aside = {r[0] for r in conn.execute("SELECT sha256 FROM quarantine WHERE retry = 0")}
+    seen_aside = {r[0] for r in conn.execute("SELECT seen FROM quarantine WHERE retry = 0 AND seen IS NOT NULL")}
     # Only manifests are kept between the passes: holding every batch's records at once took
     # gigabytes at an organisation's scale. A batch is opened again when its turn comes.
-    opened: dict[str, list[tuple[Path, str, dict]]] = {}
-    files = [Path(f) for f in files]
-    for index, path in enumerate(files):
+    opened: dict[str, list[tuple[drive.Entry, str, dict]]] = {}
+    entries = [e for e in map(_entry, files) if e is not None]
+    for index, entry in enumerate(entries):
         if cancelled and cancelled():
             summary.cancelled = True
             return summary
         if progress:
-            progress(index, len(files))
-        try:
-            data = path.read_bytes()
-        except OSError:
-            continue  # vanished or still being written: next time
-        sha = hashlib.sha256(data).hexdigest()
-        if sha in known:
-            summary.already_imported += 1
-            continue
-        if sha in set_aside:
-            continue
-        with transaction(conn):
-            if len(data) > MAX_BATCH_BYTES:
-                _quarantine(conn, summary, path, sha, "It is far too large to be a batch.")
-                continue
-            try:
-                batch = batch_format.open_batch(data, identities)
-            except batch_format.BatchInvalid as exc:
-                _quarantine(conn, summary, path, sha, exc.reason)
-                continue
-            manifest = batch.manifest
-            fp = fingerprint(batch.device_key)
-            status = note_device(conn, batch.device_key, str(manifest.get("mentor_name", "")))
-            sequence = manifest.get("sequence")
-            if status == "pending":
-                _quarantine(conn, summary, path, sha, "It comes from a mentor device not yet approved: check its "
-                            f"fingerprint {fp} with the mentor, then approve it.", fp, sequence, retry=True)
-                continue
-            if status == "revoked":
-                _quarantine(conn, summary, path, sha, f"It comes from a revoked mentor device ({fp}).", fp, sequence)
-                continue
-            problem = next((p for p in map(_check_record, batch.records) if p), None)
-            if not isinstance(sequence, int) or sequence < 1:
-                problem = "its sequence number is not valid"
-            if problem:
-                _quarantine(conn, summary, path, sha, f"It was refused because {problem}.", fp, sequence)
-                continue
-        opened.setdefault(fp, []).append((path, sha, manifest))
-        del batch
+            progress(index, len(entries))
+        found = _first_pass(profile, entry, identities, summary, known, set_aside, seen_aside)
+        if found:
+            fp, sha, manifest = found
+            opened.setdefault(fp, []).append((entry, sha, manifest))
 
     for fp, batches in opened.items():
-        batches.sort(key=lambda item: item[2]["sequence"])
         by_sequence: dict[int, list] = {}
-        for item in batches:
+        for item in sorted(batches, key=lambda item: item[2]["sequence"]):
             by_sequence.setdefault(item[2]["sequence"], []).append(item)
         last = conn.execute("SELECT max(sequence) FROM imported_batches WHERE fingerprint = ?", (fp,)).fetchone()[0] or 0
+        waiting_for = None
         for sequence in sorted(by_sequence):
             items = by_sequence[sequence]
             ids = {item[2]["batch_id"] for item in items}
             held = conn.execute("SELECT batch_id, sha256 FROM imported_batches WHERE fingerprint = ? AND sequence = ?",
                                 (fp, sequence)).fetchone()
             with transaction(conn):
-                if held is not None:
-                    for path, sha, m in items:
+                late = held is not None and held[0] == "" and len(ids) == 1
+                if held is not None and not late:
+                    for entry, sha, m in items:
                         if m["batch_id"] == held[0]:
                             summary.already_imported += 1  # a copy of a batch already imported
                         else:
-                            _quarantine(conn, summary, path, sha, f"Fork: two different batches numbered {sequence} "
-                                        "from the same device. A person needs to look at this.", fp, sequence)
+                            _quarantine(conn, summary, entry, sha, f"Fork: two different batches numbered {sequence} "
+                                        "from the same device. A person needs to look at this.", "fork", fp, sequence)
                     continue
                 if len(ids) > 1:
-                    for path, sha, _ in items:
-                        _quarantine(conn, summary, path, sha, f"Fork: two different batches numbered {sequence} from "
-                                    "the same device. A person needs to look at this.", fp, sequence)
+                    for entry, sha, _ in items:
+                        _quarantine(conn, summary, entry, sha, f"Fork: two different batches numbered {sequence} from "
+                                    "the same device. A person needs to look at this.", "fork", fp, sequence)
                     break
-                if sequence != last + 1:
-                    for path, _, _ in items:
-                        summary.waiting.append((path.name, f"Waiting for batch {last + 1} from this device."))
+                if sequence != last + 1 and not late:
+                    waiting_for = last + 1
+                    for entry, _, _ in items:
+                        summary.waiting.append((entry.name, f"Waiting for batch {last + 1} from this device."))
                     break
-                path, sha, manifest = items[0]
+                entry, sha, manifest = items[0]
                 previous = conn.execute("SELECT sha256 FROM imported_batches WHERE fingerprint = ? AND sequence = ?",
                                         (fp, sequence - 1)).fetchone()
-                if previous is not None and manifest.get("previous_batch_sha256") != previous[0]:
-                    _quarantine(conn, summary, path, sha, "Its link to the previous batch does not match: it is not "
-                                "the batch that followed on this device.", fp, sequence)
+                if (previous is not None and not previous[0].startswith(GAP)
+                        and manifest.get("previous_batch_sha256") != previous[0]):
+                    _quarantine(conn, summary, entry, sha, "Its link to the previous batch does not match: it is not "
+                                "the batch that followed on this device.", "link_mismatch", fp, sequence)
                     break
-                batch = _reopen(path, sha, identities)
+                batch = _reopen(entry, sha, identities)
                 if batch is None:
-                    summary.waiting.append((path.name, "It changed while it was being imported; it will be read "
+                    summary.waiting.append((entry.name, "It changed while it was being imported; it will be read "
                                             "again next time."))
                     break
-                applied = 0
-                for record in batch.records:
-                    if record["type"] == "withdrawal":
-                        summary.withdrawals += 1
-                    applied += _apply(conn, record, fp, sequence)
+                applied, refused = _apply_batch(profile, batch, fp, sequence, entry, summary)
+                if late:  # the batch accepted as lost turned up after all: nothing of it is lost
+                    conn.execute("DELETE FROM imported_batches WHERE fingerprint = ? AND sequence = ?", (fp, sequence))
                 conn.execute("INSERT INTO imported_batches(fingerprint, sequence, batch_id, sha256, imported_at, "
                              "records) VALUES (?, ?, ?, ?, ?, ?)",
                              (fp, sequence, manifest["batch_id"], sha, _now(), len(batch.records)))
                 audit.record(conn, "import", actor=profile.author, record_type="batch", record_id=manifest["batch_id"],
-                             detail=f"{len(batch.records)} records, batch {sequence} from device {fp}")
+                             detail=f"{len(batch.records)} records ({refused} refused), batch {sequence} from device {fp}")
                 summary.batches_imported += 1
                 summary.records_applied += applied
-                last = sequence
-                for extra_path, extra_sha, _ in items[1:]:
-                    summary.already_imported += 1
+                last = max(last, sequence)
+                summary.already_imported += len(items) - 1
+        with transaction(conn):
+            _set_waiting(conn, fp, waiting_for)
     if progress:
-        progress(len(files), len(files))
+        progress(len(entries), len(entries))
     return summary
 
 
+def accept_gap(profile, fp: str, sequence: int, reason: str) -> str:
+    """The supervisor decides on purpose that a device's batch is lost, so its later batches can import."""
+    conn = profile.conn
+    fp = normalise_fingerprint(fp)
+    if not reason.strip():
+        raise BadInput("Say why the batch is accepted as lost with --reason, for the audit trail.")
+    if conn.execute("SELECT 1 FROM mentor_devices WHERE fingerprint = ?", (fp,)).fetchone() is None:
+        raise BadInput(f"No mentor device with fingerprint {fp} has sent anything yet.")
+    last = conn.execute("SELECT coalesce(max(sequence), 0) FROM imported_batches WHERE fingerprint = ?",
+                        (fp,)).fetchone()[0]
+    if sequence != last + 1:
+        raise BadInput(f"This device's batches have arrived up to batch {last}, so only batch {last + 1} can be "
+                       f"accepted as lost now, not batch {sequence}.")
+    with transaction(conn):
+        conn.execute("INSERT INTO accepted_gaps(fingerprint, sequence, reason, accepted_at) VALUES (?, ?, ?, ?)",
+                     (fp, sequence, reason.strip()[:500], _now()))
+        conn.execute("INSERT INTO imported_batches(fingerprint, sequence, batch_id, sha256, imported_at, records) "
+                     "VALUES (?, ?, '', ?, ?, 0)", (fp, sequence, f"{GAP}{fp}:{sequence}", _now()))
+        _set_waiting(conn, fp, None)
+        audit.record(conn, "accept_gap", actor=profile.author, record_type="batch", record_id=f"{fp}:{sequence}",
+                     detail=f"batch {sequence} from device {fp} accepted as lost: {reason.strip()[:200]}")
+    return (f"Batch {sequence} from device {fp} is accepted as lost; the batches after it will import. If it turns "
+            "up after all, it is still imported.")
+
+
+def retry_set_aside(profile) -> int:
+    """Look again at every file set aside (after approving a device again, or replacing a file); how many."""
+    conn = profile.conn
+    with transaction(conn):
+        n = conn.execute("SELECT count(*) FROM quarantine").fetchone()[0]
+        conn.execute("DELETE FROM quarantine")
+        audit.record(conn, "retry_set_aside", actor=profile.author, detail=f"{n} file(s) to look at again")
+    return n
+
+
 def quarantine_list(conn) -> list[tuple[str, str]]:
-    return [(r[0], r[1]) for r in conn.execute("SELECT file_name, reason FROM quarantine ORDER BY first_seen")]
+    files = [(r[0], r[1]) for r in conn.execute("SELECT file_name, reason FROM quarantine ORDER BY first_seen")]
+    records = [(f"batch {r[0]} from device {r[1]}" + (f", record {r[2]}" if r[2] else ""), r[3]) for r in conn.execute(
+        "SELECT sequence, fingerprint, record_id, reason FROM refused_records ORDER BY first_seen, position")]
+    return files + records

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 from ..errors import BadInput
 from ..storage.db import transaction
@@ -16,6 +16,27 @@ class MentorDevice:
     mentor_name: str
     status: str
     first_seen: str
+    last_sequence: int = 0          # the last batch received without a gap
+    last_received_at: str = ""      # when it arrived
+    waiting_for: int | None = None  # a later batch is here, this one is not
+    waiting_since: str = ""
+    revoked_from_sequence: int | None = None
+    revoked_after: str = ""
+
+    def delivery_words(self) -> str:
+        """What has arrived from this device, in a sentence: the Mentors tab and `mentor-app mentors`."""
+        from ..words import count  # noqa: PLC0415 - a leaf helper
+
+        got = (f"{count(self.last_sequence, 'batch', 'batches')} received, the last on {self.last_received_at[:10]}"
+               if self.last_sequence else "nothing received yet")
+        if self.waiting_for:
+            got += f"; waiting for batch {self.waiting_for} since {self.waiting_since[:10]}"
+        if self.status == "revoked":
+            if self.revoked_from_sequence:
+                got += f"; revoked from batch {self.revoked_from_sequence}"
+            elif self.revoked_after:
+                got += f"; revoked for batches written after {self.revoked_after}"
+        return got
 
 
 def _now() -> str:
@@ -23,9 +44,28 @@ def _now() -> str:
 
 
 def list_devices(conn) -> list[MentorDevice]:
-    rows = conn.execute("SELECT fingerprint, mentor_name, status, first_seen FROM mentor_devices "
-                        "ORDER BY status, mentor_name")
+    rows = conn.execute(
+        "SELECT d.fingerprint, d.mentor_name, d.status, d.first_seen, coalesce(b.sequence, 0), "
+        "coalesce(b.imported_at, ''), d.waiting_for, coalesce(d.waiting_since, ''), d.revoked_from_sequence, "
+        "coalesce(d.revoked_after, '') FROM mentor_devices d LEFT JOIN imported_batches b ON b.fingerprint = "
+        "d.fingerprint AND b.sequence = (SELECT max(sequence) FROM imported_batches WHERE fingerprint = d.fingerprint) "
+        "ORDER BY d.status, d.mentor_name")
     return [MentorDevice(*r) for r in rows]
+
+
+def refuses(conn, fp: str, sequence: int, created_at: str) -> bool:
+    """Whether a revoked device's batch falls after the point it was revoked from (no point: all of them)."""
+    row = conn.execute("SELECT revoked_from_sequence, revoked_after FROM mentor_devices WHERE fingerprint = ?",
+                       (fp,)).fetchone()
+    if row is None:
+        return True
+    from_sequence, after = row
+    if from_sequence is not None:
+        return sequence >= from_sequence
+    if after:
+        # The laptop's own clock wrote created_at: the README says when to trust it.
+        return created_at[:10] > after
+    return True
 
 
 def device_status(conn, fp: str) -> str | None:
@@ -44,7 +84,8 @@ def note_device(conn, device_key: bytes, mentor_name: str) -> str:
     return status
 
 
-def _decide(conn, fp: str, status: str, name: str | None = None) -> MentorDevice:
+def _decide(conn, fp: str, status: str, name: str | None = None, from_sequence: int | None = None,
+            after: str = "") -> MentorDevice:
     fp = normalise_fingerprint(fp)
     if device_status(conn, fp) is None:
         raise BadInput(f"No mentor device with fingerprint {fp} has sent anything yet. Import their folder first, "
@@ -52,7 +93,8 @@ def _decide(conn, fp: str, status: str, name: str | None = None) -> MentorDevice
     with transaction(conn):
         if name:
             conn.execute("UPDATE mentor_devices SET mentor_name = ? WHERE fingerprint = ?", (name.strip()[:200], fp))
-        conn.execute("UPDATE mentor_devices SET status = ?, decided_at = ? WHERE fingerprint = ?", (status, _now(), fp))
+        conn.execute("UPDATE mentor_devices SET status = ?, decided_at = ?, revoked_from_sequence = ?, "
+                     "revoked_after = ? WHERE fingerprint = ?", (status, _now(), from_sequence, after or None, fp))
         if status == "approved":
             # Their batches held back as 'unknown' are looked at again on the next import.
             conn.execute("DELETE FROM quarantine WHERE fingerprint = ? AND retry = 1", (fp,))
@@ -65,5 +107,15 @@ def approve(conn, fp: str, name: str) -> MentorDevice:
     return _decide(conn, fp, "approved", name)
 
 
-def revoke(conn, fp: str) -> MentorDevice:
-    return _decide(conn, fp, "revoked")
+def revoke(conn, fp: str, from_sequence: int | None = None, after: str = "") -> MentorDevice:
+    """Refuse a device's batches: all not yet imported, or those from a sequence number or after a date."""
+    if from_sequence is not None and after:
+        raise BadInput("Revoke from a batch number or after a date, not both.")
+    if from_sequence is not None and from_sequence < 1:
+        raise BadInput("Batch numbers start at 1.")
+    if after:
+        try:
+            after = date.fromisoformat(after).isoformat()
+        except ValueError:
+            raise BadInput("Give the date like 2026-03-31.") from None
+    return _decide(conn, fp, "revoked", from_sequence=from_sequence, after=after)

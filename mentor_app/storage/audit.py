@@ -23,6 +23,8 @@ ACTIONS = {
     "retention": "Deleted at the end of its retention period",
     "export": "Shared with the supervisor",
     "import": "Imported a mentor's log",
+    "accept_gap": "Accepted a mentor's batch as lost",
+    "retry_set_aside": "Looked again at files set aside",
     "sheet": "Made a signposting sheet",
     "print": "Sent to the printer",
     "subject_access": "Made a subject access copy",

@@ -219,6 +219,61 @@ def _v8_audit_trail(conn: sqlcipher3.Connection) -> None:
     )
 
 
+def _v9_delivery(conn: sqlcipher3.Connection) -> None:
+    run_statements(
+        conn,
+        # Mentor: every sealed batch, kept (encrypted to the organisation) until a signed receipt from the
+        # supervisor covers it and the organisation's keeping period has passed, so a batch lost from the
+        # drive is written again. Concern ids say which safeguarding concerns each batch carries.
+        """CREATE TABLE outbox (
+            sequence      INTEGER PRIMARY KEY,
+            batch_id      TEXT NOT NULL,
+            name          TEXT NOT NULL,
+            sha256        TEXT NOT NULL,
+            size          INTEGER NOT NULL,
+            data          BLOB,
+            created_at    TEXT NOT NULL,
+            records       INTEGER NOT NULL,
+            concerns      TEXT NOT NULL DEFAULT '[]',
+            placed_name   TEXT,
+            placed_mtime  INTEGER,
+            placed_at     TEXT,
+            received_at   TEXT,
+            removed_at    TEXT
+        )""",
+        # Supervisor: files already judged are skipped by name, size and time, without reading them again.
+        "ALTER TABLE quarantine ADD COLUMN seen TEXT",
+        "ALTER TABLE quarantine ADD COLUMN code TEXT NOT NULL DEFAULT ''",
+        "CREATE INDEX quarantine_seen ON quarantine(seen)",
+        # Single records refused inside batches that were otherwise applied.
+        """CREATE TABLE refused_records (
+            fingerprint  TEXT NOT NULL,
+            sequence     INTEGER NOT NULL,
+            position     INTEGER NOT NULL,
+            record_id    TEXT NOT NULL DEFAULT '',
+            record_type  TEXT NOT NULL DEFAULT '',
+            reason       TEXT NOT NULL,
+            code         TEXT NOT NULL,
+            first_seen   TEXT NOT NULL,
+            PRIMARY KEY (fingerprint, sequence, position)
+        )""",
+        # Revocation from a point: batches before it still import.
+        "ALTER TABLE mentor_devices ADD COLUMN revoked_from_sequence INTEGER",
+        "ALTER TABLE mentor_devices ADD COLUMN revoked_after TEXT",
+        # The first batch a device's chain is waiting for, and since when (the Mentors tab and receipts).
+        "ALTER TABLE mentor_devices ADD COLUMN waiting_for INTEGER",
+        "ALTER TABLE mentor_devices ADD COLUMN waiting_since TEXT",
+        # Batches a supervisor accepted as lost, on purpose and with a reason.
+        """CREATE TABLE accepted_gaps (
+            fingerprint  TEXT NOT NULL,
+            sequence     INTEGER NOT NULL,
+            reason       TEXT NOT NULL,
+            accepted_at  TEXT NOT NULL,
+            PRIMARY KEY (fingerprint, sequence)
+        )""",
+    )
+
+
 MIGRATIONS: Sequence[Migration] = (
     Migration(1, "settings", _v1_base),
     Migration(2, "records, change sequence and search", _v2_records),
@@ -228,6 +283,8 @@ MIGRATIONS: Sequence[Migration] = (
     Migration(6, "counting columns for the dashboard", _v6_counting_columns),
     Migration(7, "search index rows by record", _v7_search_rows),
     Migration(8, "audit trail", _v8_audit_trail),
+    Migration(9, "delivery: outbox, receipts' inputs, refused records, revocation points, accepted gaps",
+              _v9_delivery),
 )
 
 def latest_version() -> int:

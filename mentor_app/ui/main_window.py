@@ -541,14 +541,15 @@ class MainWindow(QMainWindow):
         from PySide6.QtCore import QThreadPool
 
         from ..exchange.enrolment import SHARED_FOLDER, current_enrolment
-        from ..exchange.export import drive_status, export, pending_changes
+        from ..exchange.export import drive_status, pending_changes
+        from ..exchange.trip import trip
 
         QThreadPool.globalInstance().waitForDone(30_000)
         try:
             if (not self.settings.ask_before_sharing and current_enrolment(self.profile) is not None
                     and pending_changes(self.profile)
                     and drive_status(self.profile.get_setting(SHARED_FOLDER)).reachable):
-                export(self.profile)
+                trip(self.profile)
         except Exception:  # noqa: BLE001 - the changes stay waiting for next time
             pass
 

@@ -12,7 +12,8 @@ from PySide6.QtWidgets import (
 from .. import APP_NAME
 from ..errors import MentorAppError
 from ..exchange.enrolment import SHARED_FOLDER, accept_enrolment, current_enrolment, read_enrolment_file
-from ..exchange.export import LAST_EXPORT, drive_status, export, pending_changes
+from ..exchange.export import LAST_EXPORT, drive_status, pending_changes
+from ..exchange.trip import trip
 from ..records import caseload
 from ..records.consent import consent_in_force
 from .messages import plain
@@ -30,7 +31,7 @@ def sharing_words(conn, mentee_id: str) -> str:
 def export_in_background(profile, on_done, on_failed):
     def work():
         with profile.second_connection() as view:
-            return export(view)
+            return trip(view)
     return run_in_background(work, on_done, on_failed)
 
 

@@ -1,0 +1,163 @@
+"""What one shared record may hold: the single check every writer runs before sealing and every reader on arrival.
+
+Sizes are counted in UTF-8 bytes of the canonical JSON that is signed and
+hashed, so text in any script that the forms accept fits, and nothing a
+hand-made file could carry gets past. Anything the app can write, the app can
+read: the exporter and the hand-over reader refuse to seal what this refuses.
+"""
+
+from __future__ import annotations
+
+from ..records import vocab
+from ..records.types import MAX_LINE, MAX_TEXT, RECORD_TYPES, fields_of
+from . import batch as batch_format
+from .policy import COUNT_FIELDS
+
+RECORD_TYPES_IN = (set(RECORD_TYPES) - {"contact"}) | {"withdrawal", "erasure"}
+BASES = {"consent", "safeguarding", "counts", "mentor", "tombstone", "withdrawal", "erasure"}
+# A version every JSON reader holds exactly (2**53 - 1). A hand-over is refused long before it,
+# so the records it brings can be changed for ever after without reaching it.
+MAX_VERSION = 2**53 - 1
+HANDOVER_MAX_VERSION = 2**40
+MAX_ID = 120
+MAX_ERASED_IDS = 50_000
+MAX_MAP = len(vocab.NEEDS_AREAS)  # a needs check scores (and notes) each area once
+# The worst a character can cost in canonical JSON: four UTF-8 bytes (a quote, a backslash, a tab or
+# a new line is written as two).
+BYTES_PER_CHAR = 4
+# Fields that travel beside a record's own: the concern's person, and the when of identity-free counts.
+EXTRA_FIELDS = {"mentee_name": 2 * MAX_LINE + 3, "month": 7, "week": 10, "pseudonym": MAX_ID}
+_STRING_KINDS = {"line": MAX_LINE, "date": 10, "datetime": 16, "text": MAX_TEXT}
+
+
+def _limit(kind: str) -> int:
+    return _STRING_KINDS.get(kind, MAX_LINE)
+
+
+def _max_bytes(rtype: str) -> int:
+    """The most the fields of one record of this type can take, with room for JSON's punctuation."""
+    if rtype == "erasure":
+        return MAX_ERASED_IDS * (MAX_ID + 3) + 64
+    if rtype == "withdrawal":
+        return 64
+    total = 1024 + sum(BYTES_PER_CHAR * n + 16 for n in EXTRA_FIELDS.values())
+    for fld in fields_of(RECORD_TYPES[rtype]):
+        kind = fld.metadata["kind"]
+        if kind == "map":  # needs scores and a note for each area
+            total += MAX_MAP * (BYTES_PER_CHAR * (MAX_TEXT + MAX_LINE) + 16)
+        elif kind == "list":
+            total += 64 * (BYTES_PER_CHAR * MAX_LINE + 4)
+        else:
+            total += BYTES_PER_CHAR * _limit(kind) + len(fld.name) + 16
+    return total
+
+
+MAX_BYTES = {t: _max_bytes(t) for t in RECORD_TYPES_IN}
+MAX_RECORD_BYTES = max(MAX_BYTES.values()) + 4096  # the whole line: fields plus the envelope keys
+
+
+def _field_problem(rtype: str, fields: dict) -> str | None:
+    kinds = {fld.name: fld.metadata["kind"] for fld in fields_of(RECORD_TYPES[rtype])}
+    for name, value in fields.items():
+        if not isinstance(name, str):
+            return "a field has no proper name"
+        kind = kinds.get(name)
+        if kind is None:
+            if name not in EXTRA_FIELDS:
+                return f"it has a field a {rtype.replace('_', ' ')} never has"
+            if value is not None and (not isinstance(value, str) or len(value) > EXTRA_FIELDS[name]):
+                return "a field is not in the expected form"
+            continue
+        if value is None:
+            continue  # left out of counts, or written before the field existed
+        if kind in ("line", "text", "date", "datetime"):
+            if not isinstance(value, str) or len(value) > _limit(kind):
+                return "a field is too long or not text"
+        elif kind == "bool":
+            if not isinstance(value, bool):
+                return "a yes-or-no field is not yes or no"
+        elif kind in ("int", "float"):
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 100_000:
+                return "a number field is out of range"
+        elif kind == "list":
+            if not isinstance(value, list) or len(value) > 64 or any(
+                    not isinstance(v, str) or len(v) > MAX_LINE for v in value):
+                return "a list field is not in the expected form"
+        elif kind == "map":
+            if not isinstance(value, dict) or len(value) > MAX_MAP or any(
+                    not isinstance(k, str) or len(k) > MAX_LINE
+                    or not (isinstance(v, (int, float)) and not isinstance(v, bool) or isinstance(v, str))
+                    or isinstance(v, str) and len(v) > MAX_TEXT for k, v in value.items()):
+                return "a field is not in the expected form"
+    return None
+
+
+def _version_problem(r: dict, top: int = MAX_VERSION) -> str | None:
+    for name in ("version", "base_version"):
+        value = r.get(name)
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= top:
+            return "it has a bad version number"
+    return None
+
+
+def check_record(r) -> str | None:
+    """Why this shared record can't be used, or None. Every key is checked: the drive is not trusted."""
+    if not isinstance(r, dict):
+        return "it is not a record"
+    rtype, basis = r.get("type"), r.get("basis")
+    if not isinstance(rtype, str) or not isinstance(basis, str) or rtype not in RECORD_TYPES_IN or basis not in BASES:
+        return "it has an unknown type or basis"
+    if not isinstance(r.get("id"), str) or not 0 < len(r["id"]) <= MAX_ID:
+        return "it has no usable id"
+    problem = _version_problem(r)
+    if problem:
+        return problem
+    fields = r.get("fields")
+    if not isinstance(fields, dict):
+        return "its fields are missing"
+    try:
+        size = len(batch_format.canonical(fields))
+    except (TypeError, ValueError, UnicodeEncodeError, RecursionError):
+        return "its fields can't be read"
+    if size > MAX_BYTES[rtype]:
+        return "its fields are too large"
+    if r.get("content_sha256") != batch_format.content_hash(fields):
+        return "its content does not match its hash"
+    for name in ("mentee_id", "pseudonym"):
+        if name in r and (not isinstance(r[name], str) or len(r[name]) > MAX_ID):
+            return "it has a bad mentee reference"
+    for name in ("updated_at", "author"):
+        if name in r and (not isinstance(r[name], str) or len(r[name]) > MAX_LINE):
+            return "it has a bad time or author"
+    if "deleted" in r and r["deleted"] is not True:
+        return "its deletion mark is not in the expected form"
+    if rtype in ("withdrawal", "erasure"):
+        if not (isinstance(r.get("mentee_id"), str) and r["mentee_id"]):
+            return "a withdrawal or erasure does not say whose it is"
+        if rtype == "erasure":
+            ids = fields.get("records", [])
+            if not isinstance(ids, list) or any(not isinstance(i, str) or len(i) > MAX_ID for i in ids):
+                return "an erasure's list of records is not a list"
+        elif fields:
+            return "a withdrawal carries fields"
+        return None
+    if r.get("deleted"):
+        return "a deletion carries fields" if fields else None
+    if basis == "counts":
+        allowed = set(COUNT_FIELDS.get(rtype, ())) | {"month", "week", "pseudonym"}
+        if not set(fields) <= allowed or "mentee_id" in r:
+            return "a record shared without consent carries more than counts"
+    return _field_problem(rtype, fields)
+
+
+def check_handover_record(record_id: str, rtype: str, version, fields: dict) -> str | None:
+    """A record arriving from another mentor's laptop, as it would be shared: the same limits, with room
+    left under the version limit to change it for ever after."""
+    problem = _version_problem({"version": version, "base_version": 0}, HANDOVER_MAX_VERSION)
+    return problem or check_record({"id": record_id, "type": rtype, "version": version, "base_version": 0,
+                                    "basis": "consent", "fields": fields,
+                                    "content_sha256": batch_format.content_hash(fields)})
+
+
+class Unsealable(Exception):
+    """A record the app itself made that no reader would accept: a bug, caught before it leaves."""
