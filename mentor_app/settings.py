@@ -25,6 +25,8 @@ class Settings:
     larger_text: bool = False
     ask_before_sharing: bool = False
     stale_after_months: int = 12
+    # Anything shared and not received by the supervisor after this many days is shown as a warning.
+    warn_unreceived_days: int = 3
 
     def safeguarding_words(self) -> str:
         lead = self.safeguarding_lead or "your organisation's safeguarding lead (not set yet: add them in Settings)"
@@ -53,6 +55,8 @@ def save_settings(profile, settings: Settings) -> None:
         raise BadInput("Lock after: choose between 1 and 240 minutes.")
     if not 1 <= int(settings.stale_after_months) <= 120:
         raise BadInput("Directory entries out of date after: choose between 1 and 120 months.")
+    if not 1 <= int(settings.warn_unreceived_days) <= 60:
+        raise BadInput("Warn when not received after: choose between 1 and 60 days.")
     values = {}
     for fld in dataclasses.fields(Settings):
         value = getattr(settings, fld.name)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..errors import BadInput, MentorAppError
 from ..settings import load_settings
+from . import drive
 from .keys import age_recipient, b64, fingerprint, normalise_fingerprint, organisation_keys, unb64, verify
 
 FORMAT = "mentor-app-enrolment"
@@ -104,7 +105,10 @@ def parse_enrolment(raw: bytes) -> Enrolment:
 
 def read_enrolment_file(path: Path) -> Enrolment:
     try:
-        raw = Path(path).read_bytes()
+        raw = drive.read_limited(Path(path), MAX_BYTES)
+    except drive.TooLarge:
+        raise EnrolmentError("This is far too large to be an enrolment file. Ask your supervisor for a new one. "
+                             "Nothing was changed.") from None
     except OSError as exc:
         raise BadInput(f"Couldn't read {Path(path).name}: {exc.strerror or 'the file could not be opened'}.") from None
     return parse_enrolment(raw)

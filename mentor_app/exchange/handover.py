@@ -15,15 +15,18 @@ import pyrage
 
 from ..errors import BadInput, MentorAppError
 from ..records import store
-from ..records.types import MENTEE_RECORD_TYPES, from_data, to_data
+from ..records.types import MENTEE_RECORD_TYPES, from_data, to_data, validate
 from ..storage.db import transaction
 from ..storage.files import atomic_write_bytes
 from ..storage.keywrap import new_recovery_code, normalise_recovery_code
+from . import drive
 from .export import SHARED_MENTEES
 from .keys import pseudonym_secret
 from .policy import PSEUDONYM_OVERRIDE, pseudonym_source
+from .validate import check_handover_record
 
 FORMAT = "mentor-app-handover"
+MAX_BYTES = 200 * 1024 * 1024  # a whole caseload's worth for one person, many times over
 
 
 class HandoverError(MentorAppError):
@@ -83,7 +86,9 @@ def receive_handover(profile, path: Path, code: str) -> str:
     """Take in a handed-over mentee; returns their name."""
     normalised = normalise_recovery_code(code)
     try:
-        raw = Path(path).read_bytes()
+        raw = drive.read_limited(Path(path), MAX_BYTES)
+    except drive.TooLarge:
+        raise HandoverError("That file is far too large to be a hand-over file. Nothing was changed.") from None
     except OSError as exc:
         raise BadInput(f"Couldn't read {Path(path).name}: {exc.strerror or 'the file could not be opened'}.") from None
     try:
@@ -97,13 +102,25 @@ def receive_handover(profile, path: Path, code: str) -> str:
     except Exception:  # noqa: BLE001 - wrong code, damaged file or not a hand-over: the same to the person
         raise HandoverError("That hand-over file can't be opened with that code. Check the code with the mentor "
                             "who gave it to you. Nothing was changed.") from None
+    cleaned = []
+    for r in records:
+        try:
+            record = validate(from_data(r["type"], r["fields"]))
+        except (BadInput, TypeError):
+            raise HandoverError("That hand-over file holds a record this app can't keep. Ask the mentor who gave it "
+                                "to you to check their app is up to date. Nothing was changed.") from None
+        # What is taken in here must be shareable later: the record check every writer runs.
+        if check_handover_record(r["id"], r["type"], r["version"], to_data(record)):
+            raise HandoverError("That hand-over file holds a record that could never be shared with your supervisor "
+                                "(it is damaged or made by hand). Nothing was changed.")
+        cleaned.append((r, record))
     conn = profile.conn
     with transaction(conn):
         mentee_id = None
-        for r in sorted(records, key=lambda r: r["type"] != "mentee"):
+        for r, record in sorted(cleaned, key=lambda item: item[0]["type"] != "mentee"):
             store.adopt_in(conn, record_id=r["id"], rtype=r["type"], mentee_id=r.get("mentee_id"),
-                           version=int(r["version"]), author=str(r.get("author", "")),
-                           created_at=str(r.get("created_at", "")), record=from_data(r["type"], r["fields"]))
+                           version=int(r["version"]), author=str(r.get("author", ""))[:120],
+                           created_at=str(r.get("created_at", ""))[:40], record=record)
             if r["type"] == "mentee":
                 mentee_id = r["id"]
         if mentee_id is None:

@@ -282,3 +282,31 @@ def waited_longer_than(conn, days: int, now: datetime | None = None) -> tuple[in
     row = conn.execute("SELECT count(*), coalesce(sum(concerns != '[]'), 0) FROM outbox "
                        "WHERE received_at IS NULL AND created_at < ?", (cutoff,)).fetchone()
     return int(row[0]), int(row[1])
+
+
+def late_warning(conn, days: int, now: datetime | None = None) -> str | None:
+    """A warning for the status bar and Today when something shared has waited too long; concerns first."""
+    from ..words import count  # noqa: PLC0415 - a leaf helper
+
+    n, concerns = waited_longer_than(conn, days, now)
+    if not n:
+        return None
+    span = count(days, "day")
+    if concerns:
+        return (f"{count(concerns, 'safeguarding concern batch', 'safeguarding concern batches')} shared more than "
+                f"{span} ago {'has' if concerns == 1 else 'have'} not reached your supervisor yet. Tell your "
+                "safeguarding lead directly, and check the shared drive.")
+    return (f"{count(n, 'batch', 'batches')} shared more than {span} ago {'has' if n == 1 else 'have'} not reached "
+            "your supervisor yet: check the shared drive is connected.")
+
+
+def concern_words(delivery: dict[str, tuple[str, str]], concern_id: str) -> str:
+    """Whether one concern has reached the supervisor, in words for the mentee page and Today."""
+    from ..words import uk_date  # noqa: PLC0415 - a leaf helper
+
+    state = delivery.get(concern_id)
+    if state is None:
+        return "not shared yet"
+    if state[0] == "received":
+        return f"received by your supervisor on {uk_date(state[1])}"
+    return f"not yet received (sent {uk_date(state[1])})"

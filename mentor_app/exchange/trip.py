@@ -81,8 +81,12 @@ def keep_received_days(profile) -> int:
     return int(raw) if raw.isdigit() and 1 <= int(raw) <= 3650 else outbox.KEEP_RECEIVED_DAYS
 
 
-def trip(profile, to: str | Path | None = None, today: date | None = None) -> TripResult:
-    """One trip to the shared folder (or `to`): the whole of what "share now" means."""
+def trip(profile, to: str | Path | None = None, today: date | None = None, new_records: bool = True) -> TripResult:
+    """One trip to the shared folder (or `to`): the whole of what "share now" means.
+
+    `new_records=False` (a mentor who asks before sharing) still reads receipts and puts back what
+    went missing, but seals nothing new.
+    """
     enrolment = current_enrolment(profile)
     if enrolment is None:
         raise ExportError("This profile isn't enrolled with a supervising organisation yet. Ask your supervisor "
@@ -100,7 +104,7 @@ def trip(profile, to: str | Path | None = None, today: date | None = None) -> Tr
     _resume_v1(profile, folder)
     result.notice = read_receipt(profile, shared)
     read_publications(profile, shared)
-    result.sealed = seal_new(profile, folder, enrolment, today)
+    result.sealed = seal_new(profile, folder, enrolment, today) if new_records else []
     result.records = sum(n for _, _, n in result.sealed)
     placed = outbox.place_waiting(profile, folder)
     new_names = {name for _, name, _ in result.sealed}

@@ -9,7 +9,9 @@ from datetime import date
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget, QHBoxLayout
 
+from ..exchange import outbox
 from ..records import caseload, vocab
+from ..settings import load_settings
 from ..storage import backups
 from ..storage.keystore import KeyringStatus
 
@@ -42,11 +44,17 @@ class HomePage(QWidget):
         self.upcoming = _list("Next meetings")
         for w in (self.concerns, self.due, self.upcoming):
             w.itemActivated.connect(lambda item: self.open_mentee.emit(item.data(Qt.UserRole)))
+        self.delivery = QLabel()
+        self.delivery.setWordWrap(True)
+        self.delivery.setAccessibleName("Sharing warning")
+        self.delivery.setStyleSheet("color: #a00000; font-weight: bold;")
+        self.delivery.setVisible(False)
         self.safety = QLabel()
         self.safety.setWordWrap(True)
         self.safety.setAccessibleName("How your notes are kept safe")
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
+        layout.addWidget(self.delivery)
         columns = QHBoxLayout()
         for title, widget in (("Open safeguarding concerns", self.concerns), ("Actions due", self.due),
                               ("Next meetings", self.upcoming)):
@@ -64,10 +72,15 @@ class HomePage(QWidget):
         self.heading.setText(f"<h2>Hello, {escape(self.profile.display_name)}</h2>"
                              f"{today:%A %d %B %Y}. Press Ctrl+K to search, Ctrl+M to record a meeting.")
         names = {r.id: r.name for r in caseload.caseload(conn, today)}
+        delivery = outbox.concern_delivery(conn)
         self._fill(self.concerns, [
             (f"{names.get(s.mentee_id, '')}: {vocab.CONCERN_CATEGORIES[s.record.category]} "
-             f"({vocab.CONCERN_URGENCY[s.record.urgency]})", s.mentee_id) for s in caseload.open_concerns(conn)
+             f"({vocab.CONCERN_URGENCY[s.record.urgency]}) — {outbox.concern_words(delivery, s.id)}", s.mentee_id)
+            for s in caseload.open_concerns(conn)
         ], "None open.")
+        warning = outbox.late_warning(conn, load_settings(self.profile).warn_unreceived_days)
+        self.delivery.setText(warning or "")
+        self.delivery.setVisible(bool(warning))
         self._fill(self.due, [
             (f"{names.get(s.mentee_id, '')}: {s.record.text} (due {s.record.due})", s.mentee_id)
             for s in caseload.actions_due(conn, today)

@@ -327,23 +327,28 @@ class MainWindow(QMainWindow):
         self.show_sync_status()
 
     def show_sync_status(self) -> str:
+        from ..exchange import outbox
         from ..exchange.enrolment import SHARED_FOLDER, current_enrolment
         from ..exchange.export import drive_status, pending_changes
+        from ..words import count
 
         if current_enrolment(self.profile) is None:
             words = "Not sharing with a supervisor yet"
         else:
             drive = drive_status(self.profile.get_setting(SHARED_FOLDER))
             waiting = pending_changes(self.profile)
-            words = (f"{drive.words.rstrip('.')} — {waiting} change(s) waiting" if not drive.reachable or waiting
+            words = (f"{drive.words.rstrip('.')} — {count(waiting, 'change')} waiting" if not drive.reachable or waiting
                      else "Shared drive reachable — all shared")
             if waiting and drive.reachable and self.settings.ask_before_sharing:
-                words = f"{waiting} change(s) ready to share: File › Sharing with your supervisor"
+                words = f"{count(waiting, 'change')} ready to share: File › Sharing with your supervisor"
+            late = outbox.late_warning(self.profile.conn, self.settings.warn_unreceived_days)
+            if late:
+                words = f"{late} {words}."
         self.sync_label.setText(words)
         return words
 
     def auto_share(self) -> None:
-        """When the drive is there and something is waiting, share it without being asked."""
+        """When the drive is there, go to it without being asked: receipts, anything missing, anything new."""
         from ..exchange.enrolment import SHARED_FOLDER, current_enrolment
         from ..exchange.export import drive_status, pending_changes
         from .sync_dialog import export_in_background
@@ -353,7 +358,7 @@ class MainWindow(QMainWindow):
         if self.locked or self._share_job is not None or current_enrolment(self.profile) is None:
             self.show_sync_status()
             return
-        if (self.settings.ask_before_sharing or not pending_changes(self.profile)
+        if ((self.settings.ask_before_sharing and pending_changes(self.profile))
                 or not drive_status(self.profile.get_setting(SHARED_FOLDER)).reachable):
             self.show_sync_status()
             return
@@ -362,12 +367,15 @@ class MainWindow(QMainWindow):
             self._share_job = None
             if not self.profile.closed:
                 self.show_sync_status()
+                if not self.locked:
+                    self.home.refresh()
 
         def failed(exc) -> None:
             finished()
             self.statusBar().showMessage(plain(exc), 15_000)
 
-        self._share_job = export_in_background(self.profile, finished, failed)
+        self._share_job = export_in_background(self.profile, finished, failed,
+                                               new_records=not self.settings.ask_before_sharing)
 
     def subject_access(self) -> None:
         from . import privacy_dialogs
@@ -541,13 +549,12 @@ class MainWindow(QMainWindow):
         from PySide6.QtCore import QThreadPool
 
         from ..exchange.enrolment import SHARED_FOLDER, current_enrolment
-        from ..exchange.export import drive_status, pending_changes
+        from ..exchange.export import drive_status
         from ..exchange.trip import trip
 
         QThreadPool.globalInstance().waitForDone(30_000)
         try:
             if (not self.settings.ask_before_sharing and current_enrolment(self.profile) is not None
-                    and pending_changes(self.profile)
                     and drive_status(self.profile.get_setting(SHARED_FOLDER)).reachable):
                 trip(self.profile)
         except Exception:  # noqa: BLE001 - the changes stay waiting for next time

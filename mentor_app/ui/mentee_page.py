@@ -230,13 +230,19 @@ class MenteePage(QWidget):
         self._fill_referrals([r for r in records if r.type == "referral"])
 
     def _fill_timeline(self, records) -> None:
+        from ..exchange import outbox
+
         self.timeline.clear()
+        delivery = outbox.concern_delivery(self.profile.conn) if any(r.type == "concern" for r in records) else {}
         for r in records:
             rec = r.record
             summary = getattr(rec, "notes", "") or getattr(rec, "what_happened", "") or getattr(rec, "risks", "")
             if isinstance(summary, dict):
                 summary = ", ".join(f"{vocab.NEEDS_AREAS[a]}: {s}" for a, s in rec.scores.items())
-            item = QTreeWidgetItem([r.when, rec.title(), " ".join(str(summary).split())[:160]])
+            summary = " ".join(str(summary).split())[:160]
+            if r.type == "concern":  # has it reached the supervisor? a mentor must never have to guess
+                summary = f"{outbox.concern_words(delivery, r.id).capitalize()}. {summary}"
+            item = QTreeWidgetItem([r.when, rec.title(), summary])
             item.setData(0, Qt.UserRole, r.id)
             if r.type == "concern":
                 for col in range(3):

@@ -31,6 +31,10 @@ class SettingsDialog(QDialog):
         self.stale.setRange(1, 120)
         self.stale.setValue(s.stale_after_months)
         self.stale.setSuffix(" months")
+        self.warn = named(QSpinBox(), "Warn when something shared has not reached the supervisor after this many days")
+        self.warn.setRange(1, 60)
+        self.warn.setValue(s.warn_unreceived_days)
+        self.warn.setSuffix(" days")
         self.larger = named(QCheckBox("Larger text"), "Larger text")
         self.larger.setChecked(s.larger_text)
         self.ask = named(QCheckBox("Ask before sharing with the supervisor"),
@@ -43,6 +47,7 @@ class SettingsDialog(QDialog):
         form.addRow("&Emergency numbers", self.numbers)
         form.addRow("Lock &after", self.idle)
         form.addRow("Directory out of &date after", self.stale)
+        form.addRow("&Warn when not received after", self.warn)
         form.addRow("", self.larger)
         form.addRow("", self.ask)
         self.error = error_label()
@@ -60,7 +65,7 @@ class SettingsDialog(QDialog):
                         safeguarding_lead_phone=self.lead_phone.text().strip(),
                         emergency_numbers=self.numbers.toPlainText().strip(), idle_lock_minutes=self.idle.value(),
                         larger_text=self.larger.isChecked(), ask_before_sharing=self.ask.isChecked(),
-                        stale_after_months=self.stale.value())
+                        stale_after_months=self.stale.value(), warn_unreceived_days=self.warn.value())
 
     def save(self) -> None:
         try:

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 from .. import APP_NAME
 from ..errors import MentorAppError
 from ..exchange import mentors as register
+from ..words import count, uk_date
 from ..exchange.importer import import_files, import_folder, quarantine_list
 from ..exchange.enrolment import SHARED_FOLDER
 from ..records import vocab
@@ -26,6 +27,9 @@ from .charts import BarChart
 from .lock import ClipboardGuard, IdleWatcher, LockPage
 from .messages import plain
 from .worker import run_in_background
+
+
+STATUS_WORDS = {"pending": "Waiting for approval", "approved": "Approved", "revoked": "Revoked"}
 
 
 def _table(name: str, headers: list[str]) -> QTableWidget:
@@ -83,10 +87,13 @@ class SupervisorWindow(QMainWindow):
                                     "their records."), "&Caseload")
         self.tabs.addTab(self._activity_page(), "&Activity")
         self.tabs.addTab(self._people_page(), "&People")
-        self.mentors = _table("Mentor devices", ["Fingerprint", "Status", "Mentor", "First seen"])
+        self.mentors = _table("Mentor devices", ["Fingerprint", "Status", "Mentor", "First seen", "What has arrived"])
         self.tabs.addTab(self._page(self.mentors, "Approve a device only after its fingerprint matches the one the "
-                                    "mentor reads to you (they see it in their app).",
-                                    [("A&pprove…", self.approve), ("&Revoke…", self.revoke)]), "&Mentors")
+                                    "mentor reads to you (they see it in their app). A batch that is waiting usually "
+                                    "arrives by itself: the mentor's app sends again whatever is missing.",
+                                    [("A&pprove…", self.approve), ("&Revoke…", self.revoke),
+                                     ("Accept a &lost batch…", self.accept_lost),
+                                     ("Look a&gain at set-aside files", self.retry_set_aside)]), "&Mentors")
         self.quarantine = QListWidget()
         self.quarantine.setAccessibleName("Files set aside")
         self.quarantine.setWordWrap(True)
@@ -252,7 +259,8 @@ class SupervisorWindow(QMainWindow):
             self.mentor_filter.addItem(d.mentor_name or d.fingerprint, d.fingerprint)
         self.mentor_filter.setCurrentIndex(max(0, self.mentor_filter.findData(chosen or "")))
         self.mentor_filter.blockSignals(False)
-        _fill(self.mentors, [[d.fingerprint, d.status, d.mentor_name, d.first_seen[:10]] for d in devices],
+        _fill(self.mentors, [[d.fingerprint, STATUS_WORDS.get(d.status, d.status), d.mentor_name,
+                              uk_date(d.first_seen), d.delivery_words()] for d in devices],
               [d.fingerprint for d in devices])
         self._pending_devices = sum(d.status == "pending" for d in devices)
         self.directory.refresh()
@@ -367,10 +375,49 @@ class SupervisorWindow(QMainWindow):
 
     def revoke(self) -> None:
         fp = self._device()
-        if fp and QMessageBox.question(self, APP_NAME, f"Revoke {fp}? Later batches from it will be refused "
-                                       "(for example after a laptop is lost).") == QMessageBox.Yes:
-            register.revoke(self.profile.conn, fp)
+        if fp is None:
+            return
+        device = next(d for d in register.list_devices(self.profile.conn) if d.fingerprint == fp)
+        first = device.last_sequence + 1
+        number, ok = QInputDialog.getInt(
+            self, "Revoke a mentor device",
+            f"Batches from {device.mentor_name or fp} have arrived up to batch {device.last_sequence}.\n"
+            "Refuse batches from this number on (the ones before it still import, for example when a laptop "
+            "was lost after writing them):", first, 1, 2**31 - 1)
+        if ok:
+            register.revoke(self.profile.conn, fp, from_sequence=number)
             self.refresh()
+
+    def accept_lost(self) -> None:
+        fp = self._device()
+        if fp is None:
+            return
+        from ..exchange.importer import accept_gap
+
+        device = next(d for d in register.list_devices(self.profile.conn) if d.fingerprint == fp)
+        if not device.waiting_for:
+            QMessageBox.information(self, APP_NAME, "Nothing is waiting from this device: no batch is missing.")
+            return
+        reason, ok = QInputDialog.getText(
+            self, "Accept a lost batch",
+            f"Batch {device.waiting_for} from {device.mentor_name or fp} has not arrived since "
+            f"{uk_date(device.waiting_since)}, and later ones are waiting behind it.\nOnly accept it as lost once "
+            "the mentor's app can no longer send it (for example, the laptop was lost). If it turns up later, it "
+            "is still imported.\n\nWhy is it lost? (kept in the audit trail)")
+        if ok:
+            try:
+                QMessageBox.information(self, APP_NAME, accept_gap(self.profile, fp, device.waiting_for, reason))
+            except MentorAppError as exc:
+                QMessageBox.warning(self, APP_NAME, exc.message)
+            self.refresh()
+
+    def retry_set_aside(self) -> None:
+        from ..exchange.importer import retry_set_aside
+
+        n = retry_set_aside(self.profile)
+        QMessageBox.information(self, APP_NAME, f"{count(n, 'file')} set aside will be looked at again on the next "
+                                "import.")
+        self.refresh()
 
     def import_now(self) -> None:
         start = self.profile.get_setting(SHARED_FOLDER) or ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from html import escape
 from pathlib import Path
 
 from PySide6.QtWidgets import (
@@ -12,10 +13,15 @@ from PySide6.QtWidgets import (
 from .. import APP_NAME
 from ..errors import MentorAppError
 from ..exchange.enrolment import SHARED_FOLDER, accept_enrolment, current_enrolment, read_enrolment_file
+from ..exchange import outbox
 from ..exchange.export import LAST_EXPORT, drive_status, pending_changes
+from ..exchange.keys import device_key
+from ..exchange.status import attention
 from ..exchange.trip import trip
 from ..records import caseload
 from ..records.consent import consent_in_force
+from ..settings import load_settings
+from ..words import count, uk_date
 from .messages import plain
 from .widgets import busy_bar, error_label
 from .worker import run_in_background
@@ -48,6 +54,13 @@ class SyncDialog(QDialog):
         self.people = QListWidget()
         self.people.setAccessibleName("What is shared for each mentee")
         self.people.setWordWrap(True)
+        self.unreceived = QListWidget()
+        self.unreceived.setAccessibleName("Not yet received by your supervisor")
+        self.unreceived.setWordWrap(True)
+        self.news = QLabel()
+        self.news.setWordWrap(True)
+        self.news.setAccessibleName("What needs your attention")
+        self.news.setStyleSheet("color: #a00000;")
         self.error = error_label()
         self.busy = busy_bar("Sharing")
         self.export_button = QPushButton("&Share now")
@@ -70,7 +83,14 @@ class SyncDialog(QDialog):
         layout.addLayout(row)
         layout.addWidget(self.busy)
         layout.addWidget(self.error)
-        layout.addWidget(QLabel("<b>What is shared for each mentee</b>"))
+        layout.addWidget(self.news)
+        waiting_label = QLabel("<b>Not yet &received by your supervisor</b>")
+        waiting_label.setBuddy(self.unreceived)
+        layout.addWidget(waiting_label)
+        layout.addWidget(self.unreceived, 1)
+        people_label = QLabel("<b>What is shared for each &mentee</b>")
+        people_label.setBuddy(self.people)
+        layout.addWidget(people_label)
         layout.addWidget(self.people, 1)
         layout.addWidget(close)
         self.refresh()
@@ -83,14 +103,26 @@ class SyncDialog(QDialog):
         waiting = pending_changes(p)
         last = p.get_setting(LAST_EXPORT)
         lines = [
-            f"<b>Organisation:</b> {enrolment.organisation} (fingerprint {enrolment.fingerprint})" if enrolment
+            f"<b>Organisation:</b> {escape(enrolment.organisation)} (fingerprint {enrolment.fingerprint})" if enrolment
             else "<b>Not enrolled yet.</b> Ask your supervisor for an enrolment file.",
-            f"<b>Shared folder:</b> {folder or 'not chosen'} — {drive.words}",
-            f"<b>Waiting to share:</b> {waiting} change(s)",
-            f"<b>Last shared:</b> {last.replace('T', ' ')[:16] if last else 'never'}",
+            f"<b>This laptop's fingerprint:</b> {device_key(p).fingerprint} (your supervisor checks it with you)",
+            f"<b>Shared folder:</b> {escape(folder or 'not chosen')} — {drive.words}",
+            f"<b>Waiting to share:</b> {count(waiting, 'change')}",
+            f"<b>Last shared:</b> {uk_date(last) + ' at ' + last[11:16] if last else 'never'}",
         ]
         self.status.setText("<br>".join(lines))
         self.export_button.setEnabled(bool(enrolment) and drive.reachable)
+        self.news.setText("<br>".join(escape(n) for n in attention(p, load_settings(p).warn_unreceived_days)))
+        self.news.setVisible(bool(self.news.text()))
+        self.unreceived.clear()
+        for batch in outbox.sent(p.conn, only_unreceived=True):
+            carries = " — carries a safeguarding concern" if batch.concerns else ""
+            where = "on the shared drive" if batch.placed_at else "not on the shared drive yet"
+            self.unreceived.addItem(f"Batch {batch.sequence}: {count(batch.records, 'record')}, sent "
+                                    f"{uk_date(batch.created_at)}, {where}{carries}")
+        if not self.unreceived.count():
+            self.unreceived.addItem("Nothing: your supervisor has everything you shared." if enrolment
+                                    else "Nothing shared yet.")
         self.people.clear()
         for row in caseload.caseload(p.conn):
             self.people.addItem(f"{row.name}: {sharing_words(p.conn, row.id)}")
