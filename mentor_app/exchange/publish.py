@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import uuid
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from ..records import store
 from ..records.types import Contact, to_data, validate
 from ..storage.db import put_settings
 from ..storage.files import fsync_dir
+from . import drive
 from .batch import canonical
 from .enrolment import SHARED_FOLDER, current_enrolment
 from .keys import b64, organisation_keys, verify
@@ -26,8 +28,11 @@ from .keys import b64, organisation_keys, verify
 FORMAT = "mentor-app-directory"
 FOLDER = "directory"
 SUFFIX = ".mentordir"
-APPLIED = "exchange.directory_issued_at"
+APPLIED = "exchange.directory_issued_at"      # issued_at of the publication last applied
+PROBLEM = "exchange.directory_problem"        # plain words on what could not be used at the last check, or ""
+SEEN = "exchange.directory_files_judged"      # files already judged, by name, size and time: not read again
 MAX_BYTES = 20 * 1024 * 1024
+MAX_SEEN = 500
 
 
 class PublishedDirectoryInvalid(MentorAppError):
@@ -81,28 +86,119 @@ def read_published(data: bytes, signing_key: bytes) -> dict:
     return body
 
 
-def pick_up(profile) -> int | None:
-    """Apply the newest published directory if it is newer than the last; returns entries applied, or None."""
+def pick_up(profile, shared: str | Path | None = None) -> int | None:
+    """Apply the newest valid published directory if it is newer than the last; returns entries applied, or None.
+
+    Every publication file is looked at, so no one file (junk, damaged, or an old one renamed to sort last)
+    can hold the directory back; what could not be used is put in PROBLEM in plain words.
+    """
     enrolment = current_enrolment(profile)
-    shared = profile.get_setting(SHARED_FOLDER)
-    if enrolment is None or not shared:
+    shared = shared or profile.get_setting(SHARED_FOLDER)
+    if enrolment is None or not shared or not Path(shared).is_dir():
         return None
-    folder = Path(shared) / FOLDER
-    files = []
-    if folder.is_dir():
-        files = sorted(f for f in folder.glob("*" + SUFFIX) if not f.name.startswith(".") and f.is_file())
-    if not files:
+    applied = profile.get_setting(APPLIED) or ""
+    found = _look(profile, enrolment, Path(shared), applied)
+    notes = {PROBLEM: problem_words(found.problems, found.stale and not applied), SEEN: found.seen}
+    notes = {k: v for k, v in notes.items() if profile.get_setting(k, "") != v}  # a quiet trip writes nothing
+    if found.newest is None:
+        if notes:
+            profile.set_settings(notes)
         return None
+    return _apply(profile, found.newest, notes)
+
+
+@dataclass
+class _Found:
+    newest: dict | None = None                   # the body to apply, if any is newer
+    problems: list = field(default_factory=list)  # (shown name, reason)
+    stale: bool = False                           # a valid one was passed over as older than the enrolment
+    seen: str = ""                                # what to remember for the next trip
+
+
+def _look(profile, enrolment, shared: Path, applied: str) -> _Found:
+    """Judge every publication file, reading only those not judged before in the same state."""
+    key = b64(enrolment.signing_key) + " " + enrolment.issued_at
+    remembered = _remembered(profile, key)
+    found, verdicts = _Found(), {}
+    for entry in drive.entries(shared / FOLDER, root=shared, suffix=SUFFIX):
+        verdict = remembered.get(entry.seen)
+        if verdict is None:
+            verdict, body = _judge(entry, enrolment, applied)
+            if body is not None and (found.newest is None or body["issued_at"] > found.newest["issued_at"]):
+                found.newest = body
+        if verdict == "old":
+            found.stale = True
+        elif verdict != "ok":
+            found.problems.append((entry.name, verdict))
+        if verdict != "unreadable":  # a file being synced or locked is tried again next time
+            verdicts[entry.seen] = verdict
+    if verdicts:
+        # Only files still there are remembered, and at most MAX_SEEN of them (the newest names).
+        kept = dict(list(verdicts.items())[-MAX_SEEN:])
+        found.seen = json.dumps({"key": key, "files": kept}, sort_keys=True)
+    return found
+
+
+def _remembered(profile, key: str) -> dict:
+    # A different enrolment (another organisation's key) makes every earlier verdict worthless.
+    try:
+        raw = json.loads(profile.get_setting(SEEN) or "{}")
+        files = raw.get("files") if raw.get("key") == key else {}
+        return {k: v for k, v in files.items() if isinstance(k, str) and v in VERDICTS}
+    except (ValueError, AttributeError):
+        return {}
+
+
+def _judge(entry: drive.Entry, enrolment, applied: str) -> tuple[str, dict | None]:
+    """A verdict on one file, and its body when it should be applied (newer than applied and the enrolment)."""
+    if entry.size > MAX_BYTES:
+        return "large", None  # not even opened
+    try:
+        body = read_published(drive.read_limited(entry.path, MAX_BYTES), enrolment.signing_key)
+    except drive.TooLarge:
+        return "large", None
+    except OSError:
+        return "unreadable", None
+    except PublishedDirectoryInvalid:
+        return "damaged", None
+    # Times compare as text: Mentor App writes them all in UTC ISO form. An old, genuinely signed publication
+    # (old phone numbers, old retention) is never applied by a mentor enrolled after it was issued.
+    if body["issued_at"] < enrolment.issued_at:
+        return "old", None
+    return "ok", (body if body["issued_at"] > applied else None)
+
+
+VERDICTS = {"ok", "old", "damaged", "large"}
+_REASONS = {"damaged": ("is damaged or not signed by your organisation", "are damaged or not signed by your "
+                        "organisation"),
+            "large": ("is far too large to be a directory", "are far too large to be a directory"),
+            "unreadable": ("could not be read and will be tried again next time",
+                           "could not be read and will be tried again next time")}
+
+
+def problem_words(problems: list, stale: bool = False) -> str:
+    """What the mentor is told about publications that could not be used, or "" when there is nothing to say."""
+    clauses = []
+    for reason, (one, several) in _REASONS.items():
+        names = [name for name, why in problems if why == reason]
+        if not names:
+            continue
+        shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+        where = "" if clauses else " on the shared drive"
+        clauses.append(f"one file{where} ({shown}) {one}" if len(names) == 1
+                       else f"{len(names)} files{where} ({shown}) {several}")
+    words = "The organisation's directory could not be updated: " + "; ".join(clauses) + "." if clauses else ""
+    if stale:
+        words = (words + " " if words else "") + ("The organisation's directory on the shared drive is older than "
+                                                  "your enrolment, so it was not used: ask your supervisor to "
+                                                  "publish it again.")
+    return words
+
+
+def _apply(profile, body: dict, notes: dict) -> int:
+    """Replace the organisation's entries and retention periods with the publication's, in one transaction."""
     from ..privacy import retention
 
-    try:
-        data = files[-1].read_bytes()
-    except OSError:
-        raise PublishedDirectoryInvalid("The published directory could not be read from the shared drive; "
-                                        "it will be tried again next time.") from None
-    body = read_published(data, enrolment.signing_key)
-    if body["issued_at"] <= (profile.get_setting(APPLIED) or ""):
-        return None
     contacts = []
     for raw in body["contacts"]:
         if not isinstance(raw, dict):
@@ -121,5 +217,6 @@ def pick_up(profile) -> int | None:
         for contact in contacts:
             store.save_in(conn, contact, author=profile.author)
         policy = retention.from_published(body.get("retention"))
-        put_settings(conn, {APPLIED: body["issued_at"], **(retention.settings_values(policy) if policy else {})})
+        put_settings(conn, {**notes, APPLIED: body["issued_at"],
+                            **(retention.published_values(profile, policy) if policy else {})})
     return len(contacts)
