@@ -9,6 +9,7 @@ import pytest
 from mentor_app import demo
 from mentor_app.exchange import mentors as register
 from mentor_app.exchange.enrolment import accept_enrolment, make_enrolment, parse_enrolment
+from mentor_app.exchange.export import device_folder
 from mentor_app.exchange.trip import trip
 from mentor_app.exchange.importer import import_folder
 from mentor_app.exchange.keys import device_key
@@ -95,13 +96,15 @@ def test_a_double_clicked_log_is_imported_by_a_supervisor_and_refused_plainly_by
     mentor, _ = make_profile("mentor")
     demo.generate(mentor, seed=3, mentees=3, weeks=4)
     accept_enrolment(mentor, enrolment, enrolment.fingerprint, shared_folder=str(drive))
-    batch = trip(mentor).path
+    trip(mentor)
+    first, batch = sorted(device_folder(drive, mentor).glob("*.mentorlog"))  # the concerns travel first
     register.note_device(sup.conn, device_key(mentor).public, "")
     register.approve(sup.conn, device_key(mentor).fingerprint, "Mentor")
     downloads = tmp_path / "Downloads"
     downloads.mkdir()
     loose = downloads / batch.name
     loose.write_bytes(batch.read_bytes())  # e.g. saved from an email, outside the shared folder
+    (downloads / first.name).write_bytes(first.read_bytes())
 
     window = SupervisorWindow(sup)
     qtbot.addWidget(window)
@@ -110,7 +113,12 @@ def test_a_double_clicked_log_is_imported_by_a_supervisor_and_refused_plainly_by
     assert window.people.rowCount() == 0
     with qtbot.waitSignal(window.refreshed, timeout=20_000):
         open_file(window, loose)
-    assert said[-1].startswith("1 batch(es) imported")
+    assert "1 batch waiting for an earlier batch" in said[-1]  # the second, alone, waits for the first
+    with qtbot.waitSignal(window.refreshed, timeout=20_000):
+        open_file(window, downloads / first.name)
+    with qtbot.waitSignal(window.refreshed, timeout=20_000):
+        open_file(window, loose)
+    assert said[-1].startswith("1 batch imported")
     assert window.people.rowCount() > 0
     window.close()
 

@@ -31,6 +31,7 @@ MAX_LISTED = 500       # set-aside batches and refused records listed per device
 KEEP_OWN = 5           # the supervisor keeps its newest few receipts on the drive and removes its older ones
 MAX_FILES_READ = 200   # a mentor looks at no more than this many receipt files on one trip
 WRITTEN = "exchange.receipts_written"
+LAST_WRITTEN = "exchange.receipt_last"       # issued_at and content hash of the last receipt this profile wrote
 
 
 @dataclass
@@ -81,7 +82,12 @@ def device_receipts(conn) -> dict[str, DeviceReceipt]:
 
 
 def write_receipt(profile, shared: Path) -> Path | None:
-    """Write a new signed receipt to the shared folder and remove this profile's older ones; None if it can't."""
+    """Write a new signed receipt to the shared folder and remove this profile's older ones; None if none was needed.
+
+    A new one is written when what it says has changed, or when the newest receipt on the drive is not
+    the last one this profile wrote (it was deleted, or a newer copy of this profile wrote one before
+    an older backup was restored: mentors must hear that the supervisor went back).
+    """
     keys = organisation_keys(profile)
     if keys is None:
         return None
@@ -89,6 +95,12 @@ def write_receipt(profile, shared: Path) -> Path | None:
     devices = {fp: {"through": d.through, "accepted_gaps": d.accepted_gaps, "set_aside": d.set_aside,
                     "refused": d.refused, "waiting_for": d.waiting_for}
                for fp, d in sorted(device_receipts(profile.conn).items())}
+    content = hashlib.sha256(canonical(devices)).hexdigest()
+    last_at, _, last_content = (profile.get_setting(LAST_WRITTEN) or "").partition(" ")
+    if last_content == content:
+        newest, _ = newest_receipt(shared, signing.public)
+        if newest is not None and newest.issued_at == last_at:
+            return None
     body = {"format": FORMAT, "version": VERSION, "issued_at": _now(), "signing_key": b64(signing.public),
             "devices": devices}
     data = canonical({"body": body, "signature": signing.sign(canonical(body))})
@@ -111,7 +123,7 @@ def write_receipt(profile, shared: Path) -> Path | None:
             (folder / old).unlink(missing_ok=True)
         except OSError:
             pass
-    profile.set_setting(WRITTEN, json.dumps(written[-KEEP_OWN:]))
+    profile.set_settings({WRITTEN: json.dumps(written[-KEEP_OWN:]), LAST_WRITTEN: f"{body['issued_at']} {content}"})
     return folder / name
 
 
@@ -176,7 +188,3 @@ def newest_receipt(shared: Path, signing_key: bytes, skip: set[str] | None = Non
         if best is None or receipt.issued_at > best.issued_at:
             best = receipt
     return best, bad
-
-
-def receipt_digest(receipt: Receipt) -> str:
-    return hashlib.sha256(receipt.issued_at.encode()).hexdigest()[:16]

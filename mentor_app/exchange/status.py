@@ -48,7 +48,7 @@ def attention(profile, warn_days: int) -> list[str]:
         notes.append(f"{count(len(strangers), 'file')} in this laptop's folder on the shared drive "
                      f"{'is' if len(strangers) == 1 else 'are'} not from this laptop and {'was' if len(strangers) == 1 else 'were'} "
                      f"ignored ({shown}).")
-    problem = profile.get_setting(getattr(publish, "PROBLEM", "exchange.directory_problem"))
+    problem = profile.get_setting(publish.PROBLEM)
     if problem:
         notes.append(problem)
     return notes

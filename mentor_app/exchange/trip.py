@@ -66,10 +66,7 @@ def read_receipt(profile, shared: Path) -> str | None:
 
 def read_publications(profile, shared: Path) -> None:
     """The organisation's directory and policies travel the other way on the same trip."""
-    try:
-        publish.pick_up(profile)
-    except publish.PublishedDirectoryInvalid as exc:  # reported on the Sharing screen, never in the way
-        profile.set_setting(getattr(publish, "PROBLEM", "exchange.directory_problem"), exc.message)
+    publish.pick_up(profile, shared)  # a file it can't use is reported on the Sharing screen, never obeyed
 
 
 def note_strangers(profile, folder: Path) -> None:

@@ -34,10 +34,10 @@ def sharing_words(conn, mentee_id: str) -> str:
     return "only counts, no name or notes (no consent to share); safeguarding concerns are always shared"
 
 
-def export_in_background(profile, on_done, on_failed):
+def export_in_background(profile, on_done, on_failed, new_records: bool = True):
     def work():
         with profile.second_connection() as view:
-            return trip(view)
+            return trip(view, new_records=new_records)
     return run_in_background(work, on_done, on_failed)
 
 
