@@ -396,8 +396,9 @@ class MainWindow(QMainWindow):
         self.refresh_lists()
 
     def check_retention(self) -> None:
-        """At unlock: delete what is due if the organisation chose that, else say that something is due."""
+        """At unlock: delete what is due if the mentor agreed to that, else say that something is due."""
         from ..privacy import retention
+        from ..words import count
 
         if self.profile.closed:
             return
@@ -412,8 +413,13 @@ class MainWindow(QMainWindow):
         except Exception as exc:  # noqa: BLE001 - never stands between a mentor and their notes
             self.statusBar().showMessage(plain(exc), 15_000)
             return
-        if waiting:
-            self.statusBar().showMessage(f"{len(waiting)} record(s) are past their retention period: "
+        if retention.automatic_waiting(self.profile):
+            # Never switched on behind the mentor's back: the organisation asks, the mentor decides.
+            self.statusBar().showMessage("Your organisation asks that records past their retention period are "
+                                         "deleted automatically: tick it in Data protection › Retention to agree.",
+                                         30_000)
+        elif waiting:
+            self.statusBar().showMessage(f"{count(len(waiting), 'record')} past their retention period: "
                                          "Data protection › Retention.", 30_000)
 
     def forget_keyring(self) -> None:

@@ -117,6 +117,9 @@ class RetentionDialog(QDialog):
             form.addRow(label, spin)
         self.automatic = QCheckBox("Delete what is due without asking, each time the app opens")
         self.automatic.setChecked(policy.automatic)
+        if profile.role == "mentor" and retention.automatic_waiting(profile):
+            self.automatic.setText("Delete what is due without asking, each time the app opens (your organisation "
+                                   "asks for this; tick to agree)")
         hint = QLabel("Counted from when a case closes (from its date, for your own log). Safeguarding records "
                       "are kept longer. Deletions reach your supervisor's copy at the next export.")
         hint.setWordWrap(True)
