@@ -135,7 +135,89 @@ def main() -> int:
     grab(board, "supervisor-activity")
     board.close()
     shutil.rmtree(drive, ignore_errors=True)
+    delivery_screens(grab, folder.parent)
     return 0
+
+
+def delivery_screens(grab, root: Path) -> None:
+    """A batch goes missing from the drive: what the mentor and the supervisor see, on a 1024×600 screen."""
+    import json
+    from datetime import date
+
+    from PySide6.QtCore import QEventLoop
+
+    from mentor_app import demo
+    from mentor_app.exchange import mentors as register
+    from mentor_app.exchange.enrolment import accept_enrolment, make_enrolment, parse_enrolment
+    from mentor_app.exchange.export import device_folder
+    from mentor_app.exchange.importer import import_folder
+    from mentor_app.exchange.keys import device_key
+    from mentor_app.exchange.trip import trip
+    from mentor_app.records import store
+    from mentor_app.records.types import Concern, Meeting
+    from mentor_app.storage.keywrap import Argon2Params
+    from mentor_app.storage.profile import create_profile
+    from mentor_app.ui.main_window import MainWindow
+    from mentor_app.ui.supervisor_window import SupervisorWindow
+    from mentor_app.ui.sync_dialog import SyncDialog
+
+    fast = Argon2Params(time_cost=2)
+    supervisor, _ = create_profile(root / "delivery-supervisor", role="supervisor", name="Riverside Mentoring",
+                                   passphrase=demo.DEMO_PASSPHRASE, use_keyring=False, kdf_params=fast)
+    mentor, _ = create_profile(root / "delivery-mentor", role="mentor", name="Sam Mentor",
+                               passphrase=demo.DEMO_PASSPHRASE, use_keyring=False, kdf_params=fast)
+    demo.generate(mentor, seed=4, mentees=4, weeks=3)
+    drive = root / "delivery-drive"
+    drive.mkdir()
+    enrolment = parse_enrolment(json.dumps(make_enrolment(supervisor)).encode())
+    accept_enrolment(mentor, enrolment, enrolment.fingerprint, shared_folder=str(drive))
+    register.note_device(supervisor.conn, device_key(mentor).public, "Sam Mentor")
+    register.approve(supervisor.conn, device_key(mentor).fingerprint, "Sam Mentor")
+    trip(mentor)
+    import_folder(supervisor, drive)
+    trip(mentor)
+    person = store.list_records(mentor.conn, "mentee")[0]
+    today = date.today().isoformat()
+    store.save(mentor.conn, Concern(category="exploitation", urgency="today", raised_at=f"{today}T15:00",
+                                    what_happened="Said someone is asking them to carry parcels."),
+               author=mentor.author, mentee_id=person.id)
+    store.save(mentor.conn, Meeting(starts_at=f"{today}T14:00", kind="one_to_one", place="Café",
+                                    notes="Talked about the weekend."), author=mentor.author, mentee_id=person.id)
+    trip(mentor)
+    store.save(mentor.conn, Meeting(starts_at=f"{today}T16:00", kind="sport", activity="football",
+                                    duration_minutes=90), author=mentor.author, mentee_id=person.id)
+    trip(mentor)
+    lost = sorted(device_folder(drive, mentor).glob("*.mentorlog"))[-3]  # the concern's batch
+    lost.unlink()  # a sync client "resolved a conflict" before the supervisor imported it
+    import_folder(supervisor, drive)
+
+    board = SupervisorWindow(supervisor)
+    counted = QEventLoop()
+    board.refreshed.connect(counted.quit)
+    board.resize(1024, 600)
+    board.show()
+    counted.exec()
+    board.tabs.setCurrentIndex(4)
+    grab(board, "supervisor-mentors-waiting")
+    board.close()
+
+    # The mentor's app reads the receipt on its next trip; here, before it puts the batch back.
+    from mentor_app.exchange.trip import read_receipt
+
+    read_receipt(mentor, drive)
+    window = MainWindow(mentor)
+    window.resize(1024, 600)
+    window.show()
+    sync = SyncDialog(mentor, window)
+    sync.resize(1000, 580)
+    sync.show()
+    grab(sync, "sharing-not-yet-received")
+    sync.done(0)
+    window.show_mentee(person.id)
+    window.mentee_page.tabs.setCurrentIndex(1)
+    grab(window, "concern-not-yet-received")
+    window.close()
+    shutil.rmtree(drive, ignore_errors=True)
 
 
 def device_key_public(folder: Path) -> bytes:

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from . import __version__, logs
+from .words import count
 from .errors import BadInput, MentorAppError, SecretNeeded, WrongPassphrase, WrongRecoveryCode
 from .directory.defaults import ensure_default_directory
 from .paths import default_demo_dir, default_profile_dir
@@ -148,7 +149,7 @@ def cmd_check(args) -> int:
             ("Links between records", report.foreign_key_problems),
         ]
         for title, problems in lines:
-            print(f"{title}: {'OK' if not problems else f'{len(problems)} problem(s)'}")
+            print(f"{title}: {'OK' if not problems else count(len(problems), 'problem')}")
             for p in problems[:20]:
                 print(f"    {p}")
         if report.ok:
@@ -330,8 +331,8 @@ def cmd_sheet(args) -> int:
         options.groups = {cid: cat for cid, cat in picked if cat}
         build_sheet(contacts, target, options)
         audit.record(profile.conn, "sheet", actor=profile.author, mentee_id=mentee.id,
-                     detail=f"{len(contacts)} service(s)")
-    print(f"Signposting sheet with {len(contacts)} service(s) saved to {target}")
+                     detail=count(len(contacts), "service"))
+    print(f"Signposting sheet with {count(len(contacts), 'service')} saved to {target}")
     return 0
 
 
@@ -377,8 +378,8 @@ def cmd_directory(args) -> int:
         if not args.file:
             raise BadInput(f"Name the CSV file to {args.action}, for example: mentor-app directory {args.action} FILE.csv")
         if args.action == "export":
-            count = csv_io.export_csv(profile.conn, _new_output(args.file))
-            print(f"Exported {count} contact(s) to {args.file}")
+            exported = csv_io.export_csv(profile.conn, _new_output(args.file))
+            print(f"Exported {count(exported, 'contact')} to {args.file}")
             return 0
         plan = csv_io.read_csv(Path(args.file), profile.conn)
         for problem in plan.problems:

@@ -7,6 +7,7 @@ from datetime import date, datetime, timezone
 
 from ..errors import BadInput
 from ..storage.db import transaction
+from ..words import count, uk_date
 from .keys import b64, fingerprint, normalise_fingerprint
 
 
@@ -25,17 +26,15 @@ class MentorDevice:
 
     def delivery_words(self) -> str:
         """What has arrived from this device, in a sentence: the Mentors tab and `mentor-app mentors`."""
-        from ..words import count  # noqa: PLC0415 - a leaf helper
-
-        got = (f"{count(self.last_sequence, 'batch', 'batches')} received, the last on {self.last_received_at[:10]}"
+        got = (f"{count(self.last_sequence, 'batch', 'batches')} received, the last on {uk_date(self.last_received_at)}"
                if self.last_sequence else "nothing received yet")
         if self.waiting_for:
-            got += f"; waiting for batch {self.waiting_for} since {self.waiting_since[:10]}"
+            got += f"; waiting for batch {self.waiting_for} since {uk_date(self.waiting_since)}"
         if self.status == "revoked":
             if self.revoked_from_sequence:
                 got += f"; revoked from batch {self.revoked_from_sequence}"
             elif self.revoked_after:
-                got += f"; revoked for batches written after {self.revoked_after}"
+                got += f"; revoked for batches written after {uk_date(self.revoked_after)}"
         return got
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from ..storage.db import put_settings, transaction
 from ..storage.files import fsync_dir
+from ..words import count, uk_date
 from . import batch as batch_format
 from . import drive
 from .receipts import Receipt
@@ -46,6 +47,11 @@ class Sent:
     placed_at: str | None
     received_at: str | None
     removed: bool
+    placed_name: str | None = None
+
+    def on_drive(self, folder: Path) -> bool:
+        """Whether the drive still has a file by the name it was written under (a look, not a read)."""
+        return bool(self.placed_name) and os.path.isfile(Path(folder) / self.placed_name)
 
 
 @dataclass
@@ -73,9 +79,9 @@ def last_sequence(conn) -> int:
 
 def sent(conn, only_unreceived: bool = False) -> list[Sent]:
     where = "WHERE received_at IS NULL" if only_unreceived else ""
-    return [Sent(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5], r[6], bool(r[7])) for r in conn.execute(
-        f"SELECT sequence, name, created_at, records, concerns, placed_at, received_at, removed_at IS NOT NULL "
-        f"FROM outbox {where} ORDER BY sequence")]
+    return [Sent(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5], r[6], bool(r[7]), r[8]) for r in conn.execute(
+        f"SELECT sequence, name, created_at, records, concerns, placed_at, received_at, removed_at IS NOT NULL, "
+        f"placed_name FROM outbox {where} ORDER BY sequence")]
 
 
 def concern_delivery(conn) -> dict[str, tuple[str, str]]:
@@ -286,8 +292,6 @@ def waited_longer_than(conn, days: int, now: datetime | None = None) -> tuple[in
 
 def late_warning(conn, days: int, now: datetime | None = None) -> str | None:
     """A warning for the status bar and Today when something shared has waited too long; concerns first."""
-    from ..words import count  # noqa: PLC0415 - a leaf helper
-
     n, concerns = waited_longer_than(conn, days, now)
     if not n:
         return None
@@ -302,8 +306,6 @@ def late_warning(conn, days: int, now: datetime | None = None) -> str | None:
 
 def concern_words(delivery: dict[str, tuple[str, str]], concern_id: str) -> str:
     """Whether one concern has reached the supervisor, in words for the mentee page and Today."""
-    from ..words import uk_date  # noqa: PLC0415 - a leaf helper
-
     state = delivery.get(concern_id)
     if state is None:
         return "not shared yet"

@@ -31,6 +31,9 @@ def attention(profile, warn_days: int) -> list[str]:
     if notice:
         notes.append(notice)
     told = json.loads(profile.get_setting(outbox.RECEIPT_DEVICE, "{}") or "{}")
+    if told.get("waiting_for") and any(s.sequence == told["waiting_for"] for s in outbox.sent(conn, True)):
+        notes.append(f"Your supervisor is waiting for batch {told['waiting_for']} from this laptop (later ones "
+                     "arrived without it). It is written to the shared drive again on every trip until it arrives.")
     for item in told.get("set_aside", [])[:5]:
         why = SET_ASIDE_WORDS.get(item.get("code"), "your supervisor's app could not use it")
         notes.append(f"Your supervisor's app set aside batch {item.get('sequence') or '(no number)'}: {why}.")

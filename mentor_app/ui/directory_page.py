@@ -18,6 +18,7 @@ from ..errors import BadInput, MentorAppError
 from ..records import store, vocab
 from ..records.types import Contact, fields_of
 from ..settings import load_settings
+from ..words import count
 from . import record_dialogs as dialogs
 
 
@@ -126,7 +127,7 @@ class DirectoryPage(QWidget):
             self.results.addItem(item)
             if s.id == current:
                 self.results.setCurrentItem(item)
-        self.count.setText(f"{len(found)} service(s). ⚠ = check the details before you rely on them.")
+        self.count.setText(f"{count(len(found), 'service')}. ⚠ = check the details before you rely on them.")
         if self.results.currentItem() is None and self.results.count():
             self.results.setCurrentRow(0)
         if not found:
@@ -194,15 +195,15 @@ class DirectoryPage(QWidget):
         if plan.problems:
             lines = "\n".join(p.words() for p in plan.problems[:15])
             box = QMessageBox(QMessageBox.Warning, APP_NAME,
-                              f"{len(plan.problems)} row(s) have problems:\n\n{lines}\n\n"
-                              f"{len(plan.good)} row(s) are fine. Import only the good rows?",
+                              f"{count(len(plan.problems), 'row')} {'has' if len(plan.problems) == 1 else 'have'} problems:\n\n{lines}\n\n"
+                              f"{count(len(plan.good), 'row')} {'is' if len(plan.good) == 1 else 'are'} fine. Import only the good rows?",
                               QMessageBox.Yes | QMessageBox.Cancel, self)
             if box.exec() != QMessageBox.Yes:
                 return
             only_good = True
         if plan.duplicates:
             merge = QMessageBox.question(
-                self, APP_NAME, f"{len(plan.duplicates)} row(s) have the same organisation and phone as an entry "
+                self, APP_NAME, f"{count(len(plan.duplicates), 'row')} {'has' if len(plan.duplicates) == 1 else 'have'} the same organisation and phone as an entry "
                 "already there. Merge them into those entries (filling in what is missing)? "
                 "No leaves them out.") == QMessageBox.Yes
         try:
@@ -219,8 +220,8 @@ class DirectoryPage(QWidget):
         if name:
             from ..directory import csv_io
 
-            count = csv_io.export_csv(self.profile.conn, Path(name))
-            QMessageBox.information(self, APP_NAME, f"Exported {count} service(s) to {name}.")
+            exported = csv_io.export_csv(self.profile.conn, Path(name))
+            QMessageBox.information(self, APP_NAME, f"Exported {count(exported, 'service')} to {name}.")
 
     def print_booklet(self) -> None:
         from .sheet_dialog import SheetDialog

@@ -332,6 +332,7 @@ class MainWindow(QMainWindow):
         from ..exchange.export import drive_status, pending_changes
         from ..words import count
 
+        late = None
         if current_enrolment(self.profile) is None:
             words = "Not sharing with a supervisor yet"
         else:
@@ -343,8 +344,12 @@ class MainWindow(QMainWindow):
                 words = f"{count(waiting, 'change')} ready to share: File › Sharing with your supervisor"
             late = outbox.late_warning(self.profile.conn, self.settings.warn_unreceived_days)
             if late:
-                words = f"{late} {words}."
+                # Short enough for a small screen; the whole sentence is on Today and in the tooltip.
+                _, concerns = outbox.waited_longer_than(self.profile.conn, self.settings.warn_unreceived_days)
+                words = ("⚠ A safeguarding concern has not reached your supervisor (File › Sharing)" if concerns
+                         else "⚠ Not yet received by your supervisor (File › Sharing)")
         self.sync_label.setText(words)
+        self.sync_label.setToolTip(late if current_enrolment(self.profile) is not None and late else "")
         return words
 
     def auto_share(self) -> None:

@@ -241,7 +241,8 @@ class MenteePage(QWidget):
                 summary = ", ".join(f"{vocab.NEEDS_AREAS[a]}: {s}" for a, s in rec.scores.items())
             summary = " ".join(str(summary).split())[:160]
             if r.type == "concern":  # has it reached the supervisor? a mentor must never have to guess
-                summary = f"{outbox.concern_words(delivery, r.id).capitalize()}. {summary}"
+                words = outbox.concern_words(delivery, r.id)
+                summary = f"{words[:1].upper()}{words[1:]}. {summary}"
             item = QTreeWidgetItem([r.when, rec.title(), summary])
             item.setData(0, Qt.UserRole, r.id)
             if r.type == "concern":

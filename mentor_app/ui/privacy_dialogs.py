@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QMessageBox, QSpinBox, QTableWidget, QTableWidgetItem, QVBoxLayout,
 )
 
+from ..words import count
 from .. import APP_NAME
 from ..errors import MentorAppError
 from ..privacy import retention
@@ -160,7 +161,7 @@ class RetentionDialog(QDialog):
             for col, text in enumerate([what, self.names.get(d.mentee_id, "—"), d.since, f"{d.years} years"]):
                 self.table.setItem(row, col, QTableWidgetItem(text))
         self.table.resizeColumnsToContents()
-        self.summary.setText(f"{len(self.items)} record(s) past their retention period." if self.items
+        self.summary.setText(f"{count(len(self.items), 'record')} past their retention period." if self.items
                              else "Nothing is past its retention period.")
         self.delete_button.setEnabled(bool(self.items))
 
@@ -173,7 +174,7 @@ class RetentionDialog(QDialog):
         self.summary.setText("Saved. " + self.summary.text())
 
     def delete_now(self) -> None:
-        if QMessageBox.warning(self, APP_NAME, f"Delete these {len(self.items)} record(s) now? This cannot be "
+        if QMessageBox.warning(self, APP_NAME, f"Delete {'this record' if len(self.items) == 1 else f'these {len(self.items)} records'} now? This cannot be "
                                "undone.", QMessageBox.Yes | QMessageBox.Cancel,
                                QMessageBox.Cancel) != QMessageBox.Yes:
             return

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import sys
 
+from ..words import count
+
 
 def run_selftest(profile, out=sys.stdout) -> int:
     """Render each screen; 0 when all of them drew something."""
@@ -65,5 +67,5 @@ def run_selftest(profile, out=sys.stdout) -> int:
     window.lock()
     visit("locked", window)
     window.close()
-    print("All screens rendered." if not failures else f"{len(failures)} screen(s) failed.", file=out)
+    print("All screens rendered." if not failures else f"{count(len(failures), 'screen')} failed.", file=out)
     return 0 if not failures else 1

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QPushButton, QVBoxLayout,
 )
 
+from ..words import count
 from .. import APP_NAME
 from ..directory.contacts import freshness, list_contacts
 from ..directory.preselect import preselect
@@ -123,7 +124,7 @@ class SheetDialog(QDialog):
             self.setEnabled(True)
             if self.mentee_id:
                 audit.record(self.profile.conn, "sheet", actor=self.profile.author, mentee_id=self.mentee_id,
-                             detail=f"{len(contacts)} service(s)")
+                             detail=count(len(contacts), "service"))
             then(result)
 
         def failed(exc: BaseException) -> None:

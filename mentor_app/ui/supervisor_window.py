@@ -337,8 +337,8 @@ class SupervisorWindow(QMainWindow):
             self.summary.setText("Counting everyone's records…")
             return
         people = "…" if self._people_count is None else self._people_count
-        self.summary.setText(f"{self._concern_count} safeguarding concern(s) to act on · {people} people · "
-                             f"{self._pending_devices} mentor device(s) waiting for approval"
+        self.summary.setText(f"{count(self._concern_count, 'safeguarding concern')} to act on · {count(people, 'person', 'people')} · "
+                             f"{count(self._pending_devices, 'mentor device')} waiting for approval"
                              + (" · updating…" if self._wanted else ""))
 
     # -- acting -------------------------------------------------------------

@@ -14,7 +14,7 @@ from .. import APP_NAME
 from ..errors import MentorAppError
 from ..exchange.enrolment import SHARED_FOLDER, accept_enrolment, current_enrolment, read_enrolment_file
 from ..exchange import outbox
-from ..exchange.export import LAST_EXPORT, drive_status, pending_changes
+from ..exchange.export import LAST_EXPORT, device_folder, drive_status, pending_changes
 from ..exchange.keys import device_key
 from ..exchange.status import attention
 from ..exchange.trip import trip
@@ -30,7 +30,7 @@ from .worker import run_in_background
 def sharing_words(conn, mentee_id: str) -> str:
     state = consent_in_force(conn, mentee_id, "share_with_organisation")
     if state.in_force:
-        return f"shared in full (they agreed on {state.since})"
+        return f"shared in full (they agreed on {uk_date(state.since)})"
     return "only counts, no name or notes (no consent to share); safeguarding concerns are always shared"
 
 
@@ -115,11 +115,15 @@ class SyncDialog(QDialog):
         self.news.setText("<br>".join(escape(n) for n in attention(p, load_settings(p).warn_unreceived_days)))
         self.news.setVisible(bool(self.news.text()))
         self.unreceived.clear()
+        mine = device_folder(Path(folder), p) if folder and drive.reachable else None
         for batch in outbox.sent(p.conn, only_unreceived=True):
-            carries = " — carries a safeguarding concern" if batch.concerns else ""
-            where = "on the shared drive" if batch.placed_at else "not on the shared drive yet"
-            self.unreceived.addItem(f"Batch {batch.sequence}: {count(batch.records, 'record')}, sent "
-                                    f"{uk_date(batch.created_at)}, {where}{carries}")
+            carries = "a safeguarding concern — " if batch.concerns else ""
+            if mine is not None and batch.placed_at and not batch.on_drive(mine):
+                where = "missing from the shared drive: it will be written there again on the next trip"
+            else:
+                where = "on the shared drive" if batch.placed_at else "not on the shared drive yet"
+            self.unreceived.addItem(f"Batch {batch.sequence}: {carries}{count(batch.records, 'record')}, sent "
+                                    f"{uk_date(batch.created_at)}, {where}")
         if not self.unreceived.count():
             self.unreceived.addItem("Nothing: your supervisor has everything you shared." if enrolment
                                     else "Nothing shared yet.")
