@@ -319,3 +319,30 @@ def test_a_receipt_that_goes_backwards_makes_the_mentor_send_again(world, tmp_pa
         import_folder(restored, drive)
         held = restored.conn.execute("SELECT group_concat(fields) FROM shared_records").fetchone()[0]
         assert "After Backup" in held
+
+
+def test_the_command_line_accepts_a_gap_revokes_from_a_point_and_retries(world, tmp_path):
+    from conftest import PASSPHRASE, run_cli
+
+    supervisor, mentor, drive = world
+    for n in range(3):
+        _person(mentor, f"Cli {n}")
+        trip(mentor)
+    _files(mentor, drive)[1].unlink()
+    fp = device_key(mentor).fingerprint
+    supervisor.close()
+    mentor.close()
+    args = ("--profile", str(supervisor.path), "--passphrase-stdin")
+    first = run_cli("import", str(drive), *args, input=PASSPHRASE + "\n")
+    assert first.returncode == 0 and "1 batch imported" in first.stdout and "waiting" in first.stdout
+    listed = run_cli("mentors", *args, input=PASSPHRASE + "\n")
+    assert "waiting for batch 2 since" in listed.stdout
+    refused = run_cli("import", str(drive), "--accept-gap", fp, "2", *args, input=PASSPHRASE + "\n")
+    assert refused.returncode != 0 and "--reason" in refused.stderr and "Traceback" not in refused.stderr
+    accepted = run_cli("import", str(drive), "--accept-gap", fp, "2", "--reason", "laptop stolen", *args,
+                       input=PASSPHRASE + "\n")
+    assert accepted.returncode == 0 and "accepted as lost" in accepted.stdout and "1 batch imported" in accepted.stdout
+    revoked = run_cli("mentors", "revoke", fp, "--from-sequence", "4", *args, input=PASSPHRASE + "\n")
+    assert revoked.returncode == 0 and "from number 4 on" in revoked.stdout
+    again = run_cli("import", "--retry", *args, input=PASSPHRASE + "\n")
+    assert again.returncode == 0 and "looked at again" in again.stdout
