@@ -595,6 +595,17 @@ def cmd_retention(args) -> int:
 
     report_to = _new_output(args.report) if args.report else None
     with open_for_command(args) as profile:
+        if args.keep_received_days is not None:
+            from .exchange import outbox
+
+            if profile.role != "supervisor":
+                raise BadInput("How long received batches are kept is the organisation's choice: set it in the "
+                               "supervisor's profile, and it reaches mentors with the next directory publication.")
+            if not 1 <= args.keep_received_days <= outbox.MAX_KEEP_DAYS:
+                raise BadInput(f"--keep-received-days: choose between 1 and {outbox.MAX_KEEP_DAYS} days.")
+            profile.set_setting(outbox.KEEP_RECEIVED, str(args.keep_received_days))
+            print(f"Mentors' apps remove a batch from the shared drive {count(args.keep_received_days, 'day')} "
+                  "after you received it, once your next directory publication reaches them.")
         policy = retention.load_policy(profile)
         if args.set or args.automatic:
             for item in args.set:
@@ -822,6 +833,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="keep this record type for YEARS after a case closes (repeat)")
     p.add_argument("--automatic", choices=("on", "off"), help="delete what is due without asking, at each unlock")
     p.add_argument("--report", metavar="FILE.csv", help="write the list (ids and dates, no content) to a new file")
+    p.add_argument("--keep-received-days", type=int, metavar="DAYS",
+                   help="supervisor: days a received batch stays on the shared drive (default 30; published)")
     p.set_defaults(func=cmd_retention)
 
     p = sub.add_parser("erase", parents=[common, stdin],

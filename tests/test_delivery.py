@@ -346,3 +346,22 @@ def test_the_command_line_accepts_a_gap_revokes_from_a_point_and_retries(world, 
     assert revoked.returncode == 0 and "from number 4 on" in revoked.stdout
     again = run_cli("import", "--retry", *args, input=PASSPHRASE + "\n")
     assert again.returncode == 0 and "looked at again" in again.stdout
+
+
+def test_the_organisation_sets_how_long_received_batches_stay_on_the_drive(world):
+    from mentor_app.exchange.publish import publish
+
+    supervisor, mentor, drive = world
+    _person(mentor, "Kept A While")
+    trip(mentor)
+    import_folder(supervisor, drive)
+    supervisor.set_setting(outbox.KEEP_RECEIVED, "7")
+    publish(supervisor, drive)
+    trip(mentor)  # learns the receipt and the organisation's keeping period on the same trip
+    assert outbox.keep_received_days(mentor) == 7
+    folder = device_folder(drive, mentor)
+    soon = datetime.now(timezone.utc) + timedelta(days=6)
+    assert outbox.tidy(mentor, folder, outbox.keep_received_days(mentor), now=soon) == 0
+    later = datetime.now(timezone.utc) + timedelta(days=8)
+    assert outbox.tidy(mentor, folder, outbox.keep_received_days(mentor), now=later) == 1
+    assert _files(mentor, drive) == []

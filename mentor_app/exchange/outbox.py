@@ -32,6 +32,8 @@ RECEIPT_THROUGH = "exchange.receipt_through"
 RECEIPT_DEVICE = "exchange.receipt_device"    # this device's part of the newest receipt (codes, ids: no content)
 NOTICE = "exchange.delivery_notice"           # a plain sentence the Sharing screen shows until the next one
 KEEP_RECEIVED_DAYS = 30
+KEEP_RECEIVED = "exchange.keep_received_days"  # the organisation's choice, published with its directory
+MAX_KEEP_DAYS = 3650
 LOCK_RETRIES = 6
 
 
@@ -63,6 +65,21 @@ class Placed:
 
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def keep_received_days(profile) -> int:
+    """How long a received batch stays on the drive and the laptop: the organisation's choice, or 30 days."""
+    raw = profile.get_setting(KEEP_RECEIVED) or ""
+    return int(raw) if raw.isdigit() and 1 <= int(raw) <= MAX_KEEP_DAYS else KEEP_RECEIVED_DAYS
+
+
+def published_keep_days(raw) -> int | None:
+    """The keeping period from a publication, if it is a whole number of days in range; else None."""
+    if isinstance(raw, dict):
+        days = raw.get("keep_received_days")
+        if isinstance(days, int) and not isinstance(days, bool) and 1 <= days <= MAX_KEEP_DAYS:
+            return days
+    return None
 
 
 def add_in(conn, *, sequence: int, batch_id: str, name: str, data: bytes, records: int, concerns: list[str]) -> None:

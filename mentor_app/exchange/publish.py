@@ -21,6 +21,7 @@ from ..records.types import Contact, to_data, validate
 from ..storage.db import put_settings
 from ..storage.files import fsync_dir
 from . import drive
+from . import outbox
 from .batch import canonical
 from .enrolment import SHARED_FOLDER, current_enrolment
 from .keys import b64, organisation_keys, verify
@@ -53,7 +54,8 @@ def publish(profile, shared: str | Path | None = None) -> Path:
     # The organisation's retention periods travel with its directory, signed the same way.
     body = {"format": FORMAT, "version": 1, "issued_at": datetime.now(timezone.utc).isoformat(timespec="microseconds"),
             "signing_key": b64(signing.public), "contacts": contacts,
-            "retention": retention.to_published(retention.load_policy(profile))}
+            "retention": retention.to_published(retention.load_policy(profile)),
+            "sharing": {"keep_received_days": outbox.keep_received_days(profile)}}
     data = canonical({"body": body, "signature": signing.sign(canonical(body))})
     folder = Path(shared) / FOLDER
     folder.mkdir(exist_ok=True)
@@ -217,6 +219,8 @@ def _apply(profile, body: dict, notes: dict) -> int:
         for contact in contacts:
             store.save_in(conn, contact, author=profile.author)
         policy = retention.from_published(body.get("retention"))
+        keep = outbox.published_keep_days(body.get("sharing"))
         put_settings(conn, {**notes, APPLIED: body["issued_at"],
-                            **(retention.published_values(profile, policy) if policy else {})})
+                            **(retention.published_values(profile, policy) if policy else {}),
+                            **({outbox.KEEP_RECEIVED: str(keep)} if keep else {})})
     return len(contacts)

@@ -25,7 +25,6 @@ from .receipts import newest_receipt
 log = logging.getLogger(__name__)
 BAD_RECEIPTS = "exchange.bad_receipts"   # receipt files already found invalid (name, size, time), not read again
 STRANGERS = "exchange.strangers"          # files in this device's folder that are not its batches
-KEEP_RECEIVED = "exchange.keep_received_days"
 
 
 @dataclass
@@ -70,12 +69,9 @@ def read_publications(profile, shared: Path) -> None:
 
 
 def note_strangers(profile, folder: Path) -> None:
-    profile.set_setting(STRANGERS, json.dumps(strangers(folder, profile.conn)[:50]))
-
-
-def keep_received_days(profile) -> int:
-    raw = profile.get_setting(KEEP_RECEIVED) or ""
-    return int(raw) if raw.isdigit() and 1 <= int(raw) <= 3650 else outbox.KEEP_RECEIVED_DAYS
+    found = json.dumps(strangers(folder, profile.conn)[:50])
+    if found != (profile.get_setting(STRANGERS) or "[]"):
+        profile.set_setting(STRANGERS, found)
 
 
 def trip(profile, to: str | Path | None = None, today: date | None = None, new_records: bool = True) -> TripResult:
@@ -111,7 +107,7 @@ def trip(profile, to: str | Path | None = None, today: date | None = None, new_r
         result.sequence = result.sealed[-1][0]
         last = result.sealed[-1][1]
         result.path = folder / last if last in placed.written else None
-    outbox.tidy(profile, folder, keep_received_days(profile))
+    outbox.tidy(profile, folder, outbox.keep_received_days(profile))
     note_strangers(profile, folder)
     if placed.drive_failed:
         log.info("trip: the drive refused a batch; %d waiting", placed.waiting)
