@@ -365,3 +365,23 @@ def test_the_organisation_sets_how_long_received_batches_stay_on_the_drive(world
     later = datetime.now(timezone.utc) + timedelta(days=8)
     assert outbox.tidy(mentor, folder, outbox.keep_received_days(mentor), now=later) == 1
     assert _files(mentor, drive) == []
+
+
+def test_a_batch_damaged_in_place_on_the_drive_goes_again_under_a_second_name(world):
+    supervisor, mentor, drive = world
+    for n in range(3):
+        _person(mentor, f"Damaged {n}", concern="A worry" if n == 1 else None)
+        trip(mentor)
+    second = _files(mentor, drive)[1]
+    info = second.stat()
+    data = bytearray(second.read_bytes())
+    data[-10] ^= 0xFF  # bit rot, or a hand that kept the size and the time
+    second.write_bytes(bytes(data))
+    os.utime(second, ns=(info.st_atime_ns, info.st_mtime_ns))
+    summary = import_folder(supervisor, drive)
+    assert any("changed or cut short" in why for _, why in summary.quarantined)
+    result = trip(mentor)  # the receipt says batch 2 is waited for: its copy is read, found wrong, sent again
+    assert result.written_again == 1 and any("-again2" in f.name for f in _files(mentor, drive))
+    import_folder(supervisor, drive)
+    held = supervisor.conn.execute("SELECT group_concat(fields) FROM shared_records").fetchone()[0]
+    assert all(f"Damaged {n}" in held for n in range(3)) and "A worry" in held

@@ -183,11 +183,19 @@ def _names(name: str):
         yield f"{stem}-again{n}{batch_format.SUFFIX}"
 
 
-def place_waiting(profile, folder: Path) -> Placed:
+def waited_for(profile) -> set[int]:
+    """The batch the supervisor's last receipt says it is waiting for: its copy on the drive is read again."""
+    told = json.loads(profile.get_setting(RECEIPT_DEVICE, "{}") or "{}")
+    return {told["waiting_for"]} if isinstance(told.get("waiting_for"), int) else set()
+
+
+def place_waiting(profile, folder: Path, recheck: set[int] = frozenset()) -> Placed:
     """Put on the drive every batch the supervisor has not received and the drive does not hold.
 
     Concern-carrying batches first; then in order. Never overwrites: when another file has taken a
     batch's name, the batch goes under a second name (the importer tells copies apart by the id inside).
+    A file that looks unchanged (same size and time) is trusted without reading, except for the
+    batches in `recheck`: one the supervisor still waits for may have been damaged in place.
     """
     conn = profile.conn
     rows = conn.execute(
@@ -199,7 +207,7 @@ def place_waiting(profile, folder: Path) -> Placed:
             result.waiting += 1
             continue
         if placed_name:
-            mtime = _holds(folder / placed_name, size, sha, placed_mtime)
+            mtime = _holds(folder / placed_name, size, sha, None if sequence in recheck else placed_mtime)
             if mtime is not None:
                 if mtime != placed_mtime:
                     conn.execute("UPDATE outbox SET placed_mtime = ? WHERE sequence = ?", (mtime, sequence))

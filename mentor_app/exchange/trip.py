@@ -99,7 +99,7 @@ def trip(profile, to: str | Path | None = None, today: date | None = None, new_r
     read_publications(profile, shared)
     result.sealed = seal_new(profile, folder, enrolment, today) if new_records else []
     result.records = sum(n for _, _, n in result.sealed)
-    placed = outbox.place_waiting(profile, folder)
+    placed = outbox.place_waiting(profile, folder, recheck=outbox.waited_for(profile))
     new_names = {name for _, name, _ in result.sealed}
     result.written_again = len([n for n in placed.written if n not in new_names])
     result.waiting = placed.waiting
