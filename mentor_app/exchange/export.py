@@ -120,24 +120,34 @@ def build_records(profile, cursor: int, today: date | None = None, about: dict |
     new_cursor = max([s.change_seq for s in changed], default=cursor)
     previously = set(json.loads(profile.get_setting(SHARED_MENTEES, "[]")))
     mentees = store.list_records(conn, "mentee")
+    # Consent and names are decided once per person for the whole trip, not once per record.
     shares = {m.id: consent_in_force(conn, m.id, "share_with_organisation", today).in_force for m in mentees}
+    names = {m.id: m.record.title() for m in mentees}
     now_shared = {mid for mid, shared in shares.items() if shared}
     chosen = {s.id: s for s in changed}
     for rid in again or ():  # kept back last time: tried again
         held = store.get(conn, rid, include_deleted=True)
         if held is not None:
             chosen.setdefault(rid, held)
-    for mentee_id in now_shared - previously:
-        # Consent given since the last export: their whole record goes, not only what changed.
-        for s in [store.get(conn, mentee_id)] + store.list_records(conn, mentee_id=mentee_id):
-            chosen[s.id] = s
+    newly = sorted(now_shared - previously)
+    if newly:
+        # Consent given since the last export: their whole record goes, not only what changed
+        # (what changed since the cursor is in `changed` already).
+        by_id = {m.id: m for m in mentees}
+        for mentee_id in newly:
+            chosen[mentee_id] = by_id[mentee_id]
+        for start in range(0, len(newly), 500):
+            part = newly[start:start + 500]
+            for s in store.select(conn, f"mentee_id IN ({', '.join('?' for _ in part)}) AND change_seq <= ?",
+                                  (*part, cursor)):
+                chosen[s.id] = s
     records = []
     for s in sorted(chosen.values(), key=lambda s: s.change_seq):
-        decision = decide(conn, s, pseudonym_of, today, shares)
+        decision = decide(conn, s, pseudonym_of, today, shares, names)
         if decision.payload is None:
             continue
-        record = {"id": s.id, "type": s.type, "version": s.version, "base_version": s.version - 1,
-                  "basis": decision.basis, "updated_at": s.updated_at, "author": s.author}
+        record = batch_format.Record(id=s.id, type=s.type, version=s.version, base_version=s.version - 1,
+                                     basis=decision.basis, updated_at=s.updated_at, author=s.author)
         mentee_id = _mentee_of(s)
         if s.deleted:
             record["deleted"] = True
@@ -155,8 +165,7 @@ def build_records(profile, cursor: int, today: date | None = None, about: dict |
             record["pseudonym"] = pseudonym_of(mentee_id)
             if s.type == "mentee":
                 record["id"] = record["pseudonym"]
-        record["fields"] = decision.payload
-        record["content_sha256"] = batch_format.content_hash(decision.payload)
+        record.set_fields(decision.payload)
         records.append(record)
         if about is not None and mentee_id:
             counts = about.setdefault(mentee_id, {})
@@ -181,7 +190,7 @@ def _records_are_sound(records: list[dict]) -> tuple[list[dict], list[tuple[str,
     """The records any reader will accept, and (id, reason) for any the app must not seal (kept back, not lost)."""
     sound, held = [], []
     for r in records:
-        problem = check_record(r)
+        problem = check_record(r, batch_format.encoded_fields(r))
         if problem:
             held.append((str(r.get("id", ""))[:120], problem))
         else:

@@ -32,6 +32,11 @@ from .receipts import write_receipt
 from .validate import BASES, RECORD_TYPES_IN, check_record  # noqa: F401 - re-exported for the fuzz tests
 
 MAX_BATCH_BYTES = batch_format.MAX_BYTES
+# Pages kept in memory while records are applied: a batch's inserts land all over the shared records'
+# indexes, and with the default cache each one read and decrypted pages again and spilled half-done
+# work to disk mid-transaction. Kept for the rest of the connection's life; a cache never holds more
+# than the pages used.
+APPLY_CACHE_KIB = 64 * 1024
 GAP = "gap:"  # the sha256 column of a batch accepted as lost: a placeholder that no real file can have
 
 
@@ -125,8 +130,11 @@ def _erase(conn, r: dict, fp: str) -> None:
                  detail=f"on request, from device {fp}: {len(ids)} shared record(s) removed")
 
 
-def _apply(conn, r: dict, fp: str, sequence: int) -> bool:
-    """Apply one record; False when it changes nothing (already held)."""
+def _apply(conn, r: dict, fp: str, sequence: int, withdrawals: bool = True) -> bool:
+    """Apply one record; False when it changes nothing (already held).
+
+    `withdrawals` False says the withdrawals table is empty, so a consent record need not look there.
+    """
     if r["type"] == "erasure":
         _erase(conn, r, fp)
         return True
@@ -138,7 +146,7 @@ def _apply(conn, r: dict, fp: str, sequence: int) -> bool:
         _strip_to_counts(conn, r["mentee_id"])
         return True
     mentee_id = r.get("mentee_id")
-    if mentee_id and r["basis"] == "consent":
+    if withdrawals and mentee_id and r["basis"] == "consent":
         withdrawn = conn.execute("SELECT fingerprint, sequence FROM withdrawals WHERE mentee_id = ?",
                                  (mentee_id,)).fetchone()
         if withdrawn and (withdrawn[0] != fp or sequence < withdrawn[1]):
@@ -150,11 +158,11 @@ def _apply(conn, r: dict, fp: str, sequence: int) -> bool:
             r["content_sha256"] = batch_format.content_hash(r["fields"])
         elif withdrawn:
             conn.execute("DELETE FROM withdrawals WHERE mentee_id = ?", (mentee_id,))  # consent given again
-    exists = conn.execute("SELECT 1 FROM shared_records WHERE id = ? AND version = ? AND content_sha256 = ?",
-                          (r["id"], r["version"], r["content_sha256"])).fetchone()
-    if exists:
-        return False
     if r.get("deleted"):
+        exists = conn.execute("SELECT 1 FROM shared_records WHERE id = ? AND version = ? AND content_sha256 = ?",
+                              (r["id"], r["version"], r["content_sha256"])).fetchone()
+        if exists:
+            return False
         conn.execute("UPDATE shared_records SET current = 0 WHERE id = ?", (r["id"],))
         conn.execute("INSERT INTO shared_records(id, version, content_sha256, fingerprint, sequence, type, "
                      "base_version, basis, fields, deleted, current) VALUES (?, ?, ?, ?, ?, ?, ?, ?, '{}', 1, 1)",
@@ -164,12 +172,16 @@ def _apply(conn, r: dict, fp: str, sequence: int) -> bool:
         conn.execute("UPDATE shared_records SET fields = '{}', mentee_id = NULL, pseudonym = NULL "
                      "WHERE id = ? AND deleted = 0", (r["id"],))
         return True
-    newest = conn.execute("SELECT max(version) FROM shared_records WHERE id = ?", (r["id"],)).fetchone()[0]
-    same_base = conn.execute("SELECT count(*) FROM shared_records WHERE id = ? AND version = ? AND "
-                             "content_sha256 != ?", (r["id"], r["version"], r["content_sha256"])).fetchone()[0]
+    # What is held of this id, in one look: the newest version, this very version, another at the same version.
+    newest, exists, same_base = conn.execute(
+        "SELECT max(version), count(CASE WHEN version = ?2 AND content_sha256 = ?3 THEN 1 END), "
+        "count(CASE WHEN version = ?2 AND content_sha256 != ?3 THEN 1 END) FROM shared_records WHERE id = ?1",
+        (r["id"], r["version"], r["content_sha256"])).fetchone()
+    if exists:
+        return False
     current = newest is None or r["version"] >= newest
     conflict = same_base > 0
-    if current and not conflict:
+    if current and not conflict and newest is not None:  # with nothing held there is nothing to supersede
         conn.execute("UPDATE shared_records SET current = 0 WHERE id = ?", (r["id"],))
     if conflict:
         conn.execute("UPDATE shared_records SET conflict = 1 WHERE id = ? AND version = ?", (r["id"], r["version"]))
@@ -290,6 +302,10 @@ def _apply_batch(profile, batch: batch_format.OpenedBatch, fp: str, sequence: in
     """Apply each good record of a verified batch; refused ones are set aside alone. (applied, refused)."""
     conn = profile.conn
     applied = refused = 0
+    cache = conn.execute("PRAGMA cache_size").fetchone()[0]
+    if 0 <= cache * 4 < APPLY_CACHE_KIB or -APPLY_CACHE_KIB < cache < 0:  # in pages (of 4 KiB) or in KiB
+        conn.execute(f"PRAGMA cache_size = -{APPLY_CACHE_KIB}")
+    withdrawals = conn.execute("SELECT 1 FROM withdrawals LIMIT 1").fetchone() is not None
     for position, record in enumerate(batch.records):
         problem = check_record(record)
         if problem:
@@ -303,7 +319,8 @@ def _apply_batch(profile, batch: batch_format.OpenedBatch, fp: str, sequence: in
             continue
         if record["type"] == "withdrawal":
             summary.withdrawals += 1
-        applied += _apply(conn, record, fp, sequence)
+            withdrawals = True
+        applied += _apply(conn, record, fp, sequence, withdrawals)
     return applied, refused
 
 

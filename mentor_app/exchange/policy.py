@@ -14,6 +14,7 @@ For each changed record, `decide` says what the export carries:
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import hmac
 from dataclasses import dataclass
@@ -21,7 +22,6 @@ from datetime import date, timedelta
 
 from ..records import store
 from ..records.consent import consent_in_force
-from ..records.types import to_data
 
 # Fields that may go out without consent: nothing that names, describes or locates anyone.
 COUNT_FIELDS = {
@@ -47,10 +47,32 @@ def pseudonym(secret: bytes, mentee_id: str) -> str:
 
 
 def pseudonym_source(conn, secret: bytes):
-    """A function giving each mentee's pseudonym; one handed over keeps the pseudonym it came with."""
+    """A function giving each mentee's pseudonym; one handed over keeps the pseudonym it came with.
+
+    Each pseudonym is worked out once for the life of the function (one export), not once per record.
+    """
     overrides = {key[len(PSEUDONYM_OVERRIDE):]: value for key, value in conn.execute(
         "SELECT key, value FROM settings WHERE key LIKE ?", (PSEUDONYM_OVERRIDE + "%",))}
-    return lambda mentee_id: overrides.get(mentee_id) or pseudonym(secret, mentee_id)
+    known: dict[str, str] = {}
+
+    def pseudonym_of(mentee_id: str) -> str:
+        found = known.get(mentee_id)
+        if found is None:
+            found = known[mentee_id] = overrides.get(mentee_id) or pseudonym(secret, mentee_id)
+        return found
+
+    return pseudonym_of
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _data(record) -> dict:
+    """to_data(record), with each record type's field names looked up once."""
+    names = _FIELD_NAMES.get(type(record))
+    if names is None:
+        names = _FIELD_NAMES[type(record)] = tuple(fld.name for fld in dataclasses.fields(type(record)))
+    return {name: getattr(record, name) for name in names}
 
 
 def _when(stored: store.Stored) -> tuple[str, str]:
@@ -64,30 +86,34 @@ def _when(stored: store.Stored) -> tuple[str, str]:
 
 
 def decide(conn, stored: store.Stored, pseudonym_of, today: date | None = None,
-           shares: dict[str, bool] | None = None) -> Decision:
-    """What goes out for one record. `shares` caches each mentee's consent for one export."""
+           shares: dict[str, bool] | None = None, names: dict[str, str] | None = None) -> Decision:
+    """What goes out for one record. `shares` caches each mentee's consent for one export; `names`, if
+    given, holds every live mentee's name (looked up once per export, not once per concern)."""
     if stored.type in NEVER_SHARED:
         return Decision("none", None)
     if stored.deleted:
         return Decision("tombstone", {})
     if stored.type == "mentor_log":
-        return Decision("mentor", to_data(stored.record))
+        return Decision("mentor", _data(stored.record))
     mentee_id = stored.id if stored.type == "mentee" else stored.mentee_id
     if stored.type == "concern":
-        mentee = store.get(conn, mentee_id)
-        payload = to_data(stored.record)
-        payload["mentee_name"] = mentee.record.title() if mentee else ""
+        payload = _data(stored.record)
+        if names is not None:
+            payload["mentee_name"] = names.get(mentee_id, "")
+        else:
+            mentee = store.get(conn, mentee_id)
+            payload["mentee_name"] = mentee.record.title() if mentee else ""
         return Decision("safeguarding", payload)
     shares = {} if shares is None else shares
     if mentee_id not in shares:
         shares[mentee_id] = consent_in_force(conn, mentee_id, "share_with_organisation", today).in_force
     if shares[mentee_id]:
-        return Decision("consent", to_data(stored.record))
+        return Decision("consent", _data(stored.record))
     fields = COUNT_FIELDS.get(stored.type)
     if fields is None:
         return Decision("none", None)
-    data = to_data(stored.record)
-    payload = {name: data[name] for name in fields}
+    record = stored.record
+    payload = {name: getattr(record, name) for name in fields}
     payload["month"], payload["week"] = _when(stored)
     payload["pseudonym"] = pseudonym_of(mentee_id)
     return Decision("counts", payload)

@@ -8,6 +8,8 @@ read: the exporter and the hand-over reader refuse to seal what this refuses.
 
 from __future__ import annotations
 
+import hashlib
+
 from ..records import vocab
 from ..records.types import MAX_LINE, MAX_TEXT, RECORD_TYPES, fields_of
 from . import batch as batch_format
@@ -56,9 +58,20 @@ MAX_BYTES = {t: _max_bytes(t) for t in RECORD_TYPES_IN}
 MAX_RECORD_BYTES = max(MAX_BYTES.values()) + 4096  # the whole line: fields plus the envelope keys
 
 
+# Each record type's fields, their kinds and, for text, their limits: looked up once, not per record.
+_KINDS = {t: {fld.name: fld.metadata["kind"] for fld in fields_of(RECORD_TYPES[t])} for t in RECORD_TYPES}
+_TEXT_LIMITS = {t: {name: _limit(kind) for name, kind in kinds.items() if kind in ("line", "text", "date", "datetime")}
+                for t, kinds in _KINDS.items()}
+
+
 def _field_problem(rtype: str, fields: dict) -> str | None:
-    kinds = {fld.name: fld.metadata["kind"] for fld in fields_of(RECORD_TYPES[rtype])}
+    kinds, text_limits = _KINDS[rtype], _TEXT_LIMITS[rtype]
     for name, value in fields.items():
+        limit = text_limits.get(name) if isinstance(name, str) else None
+        if limit is not None:  # most fields: text within its limit
+            if value is None or isinstance(value, str) and len(value) <= limit:
+                continue
+            return "a field is too long or not text"
         if not isinstance(name, str):
             return "a field has no proper name"
         kind = kinds.get(name)
@@ -70,10 +83,7 @@ def _field_problem(rtype: str, fields: dict) -> str | None:
             continue
         if value is None:
             continue  # left out of counts, or written before the field existed
-        if kind in ("line", "text", "date", "datetime"):
-            if not isinstance(value, str) or len(value) > _limit(kind):
-                return "a field is too long or not text"
-        elif kind == "bool":
+        if kind == "bool":
             if not isinstance(value, bool):
                 return "a yes-or-no field is not yes or no"
         elif kind in ("int", "float"):
@@ -100,8 +110,12 @@ def _version_problem(r: dict, top: int = MAX_VERSION) -> str | None:
     return None
 
 
-def check_record(r) -> str | None:
-    """Why this shared record can't be used, or None. Every key is checked: the drive is not trusted."""
+def check_record(r, encoded: bytes | None = None) -> str | None:
+    """Why this shared record can't be used, or None. Every key is checked: the drive is not trusted.
+
+    `encoded`, if given, is canonical(r["fields"]) already written (the exporter has it), so the fields
+    are not serialised again; either way they are serialised at most once here.
+    """
     if not isinstance(r, dict):
         return "it is not a record"
     rtype, basis = r.get("type"), r.get("basis")
@@ -116,12 +130,13 @@ def check_record(r) -> str | None:
     if not isinstance(fields, dict):
         return "its fields are missing"
     try:
-        size = len(batch_format.canonical(fields))
+        if encoded is None:
+            encoded = batch_format.canonical(fields)
     except (TypeError, ValueError, UnicodeEncodeError, RecursionError):
         return "its fields can't be read"
-    if size > MAX_BYTES[rtype]:
+    if len(encoded) > MAX_BYTES[rtype]:
         return "its fields are too large"
-    if r.get("content_sha256") != batch_format.content_hash(fields):
+    if r.get("content_sha256") != hashlib.sha256(encoded).hexdigest():
         return "its content does not match its hash"
     for name in ("mentee_id", "pseudonym"):
         if name in r and (not isinstance(r[name], str) or len(r[name]) > MAX_ID):
