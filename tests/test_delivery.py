@@ -121,6 +121,8 @@ def test_junk_with_the_next_number_never_stops_an_export(world):
                                device_key=stranger, mentor_name="x",
                                recipients=[str(__import__("pyrage").x25519.Identity.generate().to_public())])
     (folder / "00000002-z.mentorlog").write_bytes(forged)
+    with open(folder / "00000002-huge.mentorlog", "wb") as fh:
+        fh.truncate(2 * 1024**3)  # only its first few kilobytes are ever looked at
     _person(mentor, "After The Junk")
     result = trip(mentor)
     assert result.sequence == 2 and result.path is not None and result.path.exists()

@@ -79,6 +79,25 @@ def entries(folder: Path, root: Path | None = None, suffix: str = "", dirs: bool
     return sorted(found, key=lambda e: os.fsencode(e.path.name))
 
 
+def read_head(path: Path, size: int) -> bytes:
+    """At most the first `size` bytes of a regular file (never follows a link)."""
+    flags = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    fd = os.open(path, flags)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(f"not a regular file: {shown_name(Path(path).name)}")
+        chunks, total = [], 0
+        while total < size:
+            chunk = os.read(fd, size - total)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
 def read_limited(path: Path, limit: int) -> bytes:
     """The whole file, read only if it is at most `limit` bytes (checked before reading, and while reading)."""
     flags = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)

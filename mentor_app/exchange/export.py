@@ -201,15 +201,16 @@ def _records_are_sound(records: list[dict]) -> tuple[list[dict], list[tuple[str,
 def real_clash(folder: Path, sequence: int, key) -> Path | None:
     """A batch signed by this device's own key already carrying `sequence`: a restored or copied profile.
 
-    Anything else with that number (an empty file, junk, someone else's batch) is not obeyed.
+    Anything else with that number (an empty file, junk, someone else's batch) is not obeyed. Only the
+    envelope line is read: a signature by this device's key is enough to know it wrote the file.
     """
     prefix = f"{sequence:08d}-"
     for entry in drive.entries(folder, suffix=batch_format.SUFFIX):
-        if not entry.path.name.startswith(prefix) or entry.size > batch_format.MAX_BYTES:
+        if not entry.path.name.startswith(prefix):
             continue
         try:
-            envelope = batch_format.read_envelope(drive.read_limited(entry.path, batch_format.MAX_BYTES))
-        except (OSError, drive.TooLarge):
+            envelope = batch_format.read_envelope(drive.read_head(entry.path, batch_format.ENVELOPE_HEAD), whole=False)
+        except OSError:
             continue
         if envelope is not None and envelope.device_key == key.public and envelope.sequence == sequence:
             return entry.path
