@@ -41,6 +41,8 @@ LAST_EXPORT = "exchange.last_export"
 # People erased on request, waiting to be erased at the supervisor too:
 # [{"mentee_id", "pseudonym", "records": [every id of theirs]}], ids only.
 ERASURES = "exchange.erasures"
+# Hand-over statements waiting for the next batch: announcements (sent) and proofs (received), no content.
+HANDOVERS = "exchange.handovers"
 # Records the record check would not let the app seal (a bug, not the mentor's doing): [{"id", "reason"}].
 HELD_BACK = "exchange.held_back"
 MIN_FREE_BYTES = 1024 * 1024
@@ -101,7 +103,8 @@ def pending_changes(profile) -> int:
     placeholders = ", ".join("?" for _ in NEVER_SHARED)
     return profile.conn.execute(
         f"SELECT count(*) FROM records WHERE change_seq > ? AND type NOT IN ({placeholders})",
-        (cursor, *NEVER_SHARED)).fetchone()[0] + len(json.loads(profile.get_setting(ERASURES, "[]")))
+        (cursor, *NEVER_SHARED)).fetchone()[0] + len(json.loads(profile.get_setting(ERASURES, "[]"))) + len(
+        json.loads(profile.get_setting(HANDOVERS, "[]")))
 
 
 def _mentee_of(s: store.Stored) -> str | None:
@@ -183,7 +186,12 @@ def build_records(profile, cursor: int, today: date | None = None, about: dict |
                         "base_version": 0, "basis": "withdrawal", "mentee_id": mentee_id,
                         "pseudonym": pseudonym_of(mentee_id), "fields": {},
                         "content_sha256": batch_format.content_hash({})})
-    return records, new_cursor, sorted(now_shared)
+    # Hand-overs first: a proof of holding must reach the supervisor before the records it covers.
+    handovers = [{"id": f"handover-{h['statement']['part']}{'-in' if 'token' in h else ''}", "type": "handover",
+                  "basis": "handover", "version": 1, "base_version": 0, "fields": h,
+                  "content_sha256": batch_format.content_hash(h)}
+                 for h in json.loads(profile.get_setting(HANDOVERS, "[]"))]
+    return handovers + records, new_cursor, sorted(now_shared)
 
 
 def _records_are_sound(records: list[dict]) -> tuple[list[dict], list[tuple[str, str]]]:
@@ -242,10 +250,15 @@ def _resume_v1(profile, folder: Path) -> None:
 
 
 def _split_concerns_first(records: list[dict]) -> list[list[dict]]:
-    """A concern is never held back behind a large batch: concerns travel in their own batch, first."""
-    concerns = [r for r in records if r["type"] == "concern" and len(records) > 1]
-    rest = [r for r in records if not (r["type"] == "concern" and len(records) > 1)]
-    return [part for part in (concerns, rest) if part]
+    """A concern is never held back behind a large batch: concerns travel in their own batch, first.
+
+    Hand-over proofs go with them, so a concern about someone just taken over arrives as theirs.
+    """
+    if not any(r["type"] == "concern" for r in records) or len(records) < 2:
+        return [records]
+    first = [r for r in records if r["type"] in ("concern", "handover")]
+    rest = [r for r in records if r["type"] not in ("concern", "handover")]
+    return [part for part in (first, rest) if part]
 
 
 def seal_new(profile, folder: Path, enrolment, today: date | None = None, key=None) -> list[tuple[int, str, int]]:
@@ -299,6 +312,11 @@ def seal_new(profile, folder: Path, enrolment, today: date | None = None, key=No
         if erased:
             left = [e for e in json.loads(profile.get_setting(ERASURES, "[]")) if e["mentee_id"] not in erased]
             put_settings(conn, {ERASURES: json.dumps(left)})
+        sent = {r["id"] for r in records if r["type"] == "handover"}
+        if sent:
+            left = [h for h in json.loads(profile.get_setting(HANDOVERS, "[]"))
+                    if f"handover-{h['statement']['part']}{'-in' if 'token' in h else ''}" not in sent]
+            put_settings(conn, {HANDOVERS: json.dumps(left)})
         # Whose records left the laptop, on what basis, and in which batch: no content.
         for mentee_id, counts in sorted(about.items()):
             audit.record(conn, "export", actor=profile.author, mentee_id=mentee_id, record_id=sealed[0][1],

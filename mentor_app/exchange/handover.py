@@ -8,7 +8,11 @@ same person continue, not a new one.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import secrets
+import uuid
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pyrage
@@ -16,16 +20,19 @@ import pyrage
 from ..errors import BadInput, MentorAppError
 from ..records import store
 from ..records.types import MENTEE_RECORD_TYPES, from_data, to_data, validate
-from ..storage.db import transaction
+from ..storage.db import put_settings, transaction
 from ..storage.files import atomic_write_bytes
 from ..storage.keywrap import new_recovery_code, normalise_recovery_code
 from . import drive
-from .export import SHARED_MENTEES
-from .keys import pseudonym_secret
+from .batch import content_hash
+from .export import HANDOVERS, SHARED_MENTEES
+from .holders import statement_bytes
+from .keys import device_key, pseudonym_secret
 from .policy import PSEUDONYM_OVERRIDE, pseudonym_source
-from .validate import check_handover_record
+from .validate import check_handover_record, check_record
 
 FORMAT = "mentor-app-handover"
+RECEIVED = "exchange.handovers_received"  # hand-over parts taken in here: a file is taken in once
 MAX_BYTES = 200 * 1024 * 1024  # a whole caseload's worth for one person, many times over
 
 
@@ -43,9 +50,11 @@ def make_handover(profile, mentee_id: str, path: Path) -> str:
     if mentee is None or mentee.type != "mentee":
         raise BadInput("There is no mentee with that id in this profile.")
     items = [mentee] + store.list_records(conn, mentee_id=mentee_id)
+    person_pseudonym = pseudonym_source(conn, pseudonym_secret(profile))(mentee_id)
+    parts = _signed_parts(profile, mentee_id, person_pseudonym)
     payload = {
-        "format": FORMAT, "version": 1, "from_mentor": profile.display_name,
-        "pseudonym": pseudonym_source(conn, pseudonym_secret(profile))(mentee_id),
+        "format": FORMAT, "version": 2, "from_mentor": profile.display_name, "handover": parts,
+        "pseudonym": person_pseudonym,
         "records": [{"id": s.id, "type": s.type, "mentee_id": s.mentee_id, "version": s.version, "author": s.author,
                      "created_at": s.created_at, "fields": to_data(s.record)} for s in items],
     }
@@ -60,7 +69,41 @@ def make_handover(profile, mentee_id: str, path: Path) -> str:
         conn.execute("DELETE FROM settings WHERE key = ?", (PSEUDONYM_OVERRIDE + mentee_id,))
         # Not a withdrawal: the person carries on with the other mentor.
         conn.execute("UPDATE settings SET value = ? WHERE key = ?", (json.dumps(shared), SHARED_MENTEES))
+        # The supervisor hears of it in this laptop's next batch; the token stays in the file alone.
+        queued = json.loads(profile.get_setting(HANDOVERS, "[]")) + [
+            {"statement": p["statement"], "signature": p["signature"]} for p in parts]
+        put_settings(conn, {HANDOVERS: json.dumps(queued)})
     return code
+
+
+def _signed_parts(profile, mentee_id: str, person_pseudonym: str) -> list[dict]:
+    """One signed statement per key the supervisor may hold the person under, each with its own token.
+
+    Two parts, not one: the person's name side and their identity-free counts must not be joined by
+    the hand-over itself.
+    """
+    key = device_key(profile)
+    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    parts = []
+    for person_key in ("m:" + mentee_id, "p:" + person_pseudonym):
+        token = secrets.token_hex(32)
+        statement = {"part": str(uuid.uuid4()), "key": person_key, "from_device": key.fingerprint,
+                     "token_sha256": hashlib.sha256(token.encode()).hexdigest(), "created_at": now}
+        parts.append({"statement": statement, "signature": key.sign(statement_bytes(statement)), "token": token})
+    return parts
+
+
+def _parts(payload: dict) -> list[dict]:
+    """The hand-over's signed parts, each as a receiving device sends it; [] for a version 1 file."""
+    parts = payload.get("handover", [])
+    if not isinstance(parts, list):
+        raise ValueError
+    for part in parts:
+        record = {"id": "h", "type": "handover", "basis": "handover", "version": 1, "base_version": 0,
+                  "fields": part, "content_sha256": content_hash(part) if isinstance(part, dict) else ""}
+        if not isinstance(part, dict) or "token" not in part or check_record(record):
+            raise ValueError
+    return parts
 
 
 def _records(payload: dict) -> list[dict]:
@@ -99,9 +142,13 @@ def receive_handover(profile, path: Path, code: str) -> str:
         if payload.get("format") != FORMAT:
             raise ValueError
         records = _records(payload)
+        parts = _parts(payload)
     except Exception:  # noqa: BLE001 - wrong code, damaged file or not a hand-over: the same to the person
         raise HandoverError("That hand-over file can't be opened with that code. Check the code with the mentor "
                             "who gave it to you. Nothing was changed.") from None
+    taken = set(json.loads(profile.get_setting(RECEIVED, "[]")))
+    if any(p["statement"]["part"] in taken for p in parts):
+        raise HandoverError("That hand-over file was already taken in on this laptop. Nothing was changed.")
     cleaned = []
     for r in records:
         try:
@@ -127,4 +174,7 @@ def receive_handover(profile, path: Path, code: str) -> str:
             raise HandoverError("That hand-over file holds no mentee. Nothing was changed.")
         conn.execute("INSERT INTO settings(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = "
                      "excluded.value", (PSEUDONYM_OVERRIDE + mentee_id, str(payload["pseudonym"])))
+        # This laptop's next batch proves to the supervisor that it holds the file; then the person moves.
+        put_settings(conn, {HANDOVERS: json.dumps(json.loads(profile.get_setting(HANDOVERS, "[]")) + parts),
+                            RECEIVED: json.dumps(sorted(taken | {p["statement"]["part"] for p in parts}))})
     return store.get(conn, mentee_id).record.title()

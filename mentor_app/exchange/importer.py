@@ -24,7 +24,7 @@ from ..storage import audit
 from ..storage.db import transaction
 from ..words import count
 from . import batch as batch_format
-from . import drive
+from . import drive, holders
 from .keys import fingerprint, normalise_fingerprint, organisation_keys
 from .mentors import note_device, refuses
 from .policy import COUNT_FIELDS
@@ -306,21 +306,38 @@ def _apply_batch(profile, batch: batch_format.OpenedBatch, fp: str, sequence: in
     if 0 <= cache * 4 < APPLY_CACHE_KIB or -APPLY_CACHE_KIB < cache < 0:  # in pages (of 4 KiB) or in KiB
         conn.execute(f"PRAGMA cache_size = -{APPLY_CACHE_KIB}")
     withdrawals = conn.execute("SELECT 1 FROM withdrawals LIMIT 1").fetchone() is not None
+    def refuse(position: int, record, problem: str, code: str) -> None:
+        reason = f"One record was refused because {problem}."
+        conn.execute("INSERT OR IGNORE INTO refused_records(fingerprint, sequence, position, record_id, "
+                     "record_type, reason, code, first_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                     (fp, sequence, position, _text(record, "id"), _text(record, "type"), reason, code, _now()))
+        summary.refused.append((entry.name, reason))
+
     for position, record in enumerate(batch.records):
         problem = check_record(record)
         if problem:
-            reason = f"One record was refused because {problem}."
-            conn.execute("INSERT OR IGNORE INTO refused_records(fingerprint, sequence, position, record_id, "
-                         "record_type, reason, code, first_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                         (fp, sequence, position, _text(record, "id"), _text(record, "type"), reason,
-                          "record_refused", _now()))
-            summary.refused.append((entry.name, reason))
+            refuse(position, record, problem, "record_refused")
+            refused += 1
+            continue
+        if record["type"] == "handover":
+            problem = holders.take_handover(conn, record, fp)
+            if problem:
+                refuse(position, record, problem, "handover_refused")
+                refused += 1
+            else:
+                applied += 1
+            continue
+        # Only the device that holds a person changes what is held of them.
+        problem = holders.refusal(conn, record, fp)
+        if problem:
+            refuse(position, record, problem, "not_holder")
             refused += 1
             continue
         if record["type"] == "withdrawal":
             summary.withdrawals += 1
             withdrawals = True
         applied += _apply(conn, record, fp, sequence, withdrawals)
+        holders.note(conn, record, fp)
     return applied, refused
 
 

@@ -15,13 +15,15 @@ from ..records.types import MAX_LINE, MAX_TEXT, RECORD_TYPES, fields_of
 from . import batch as batch_format
 from .policy import COUNT_FIELDS
 
-RECORD_TYPES_IN = (set(RECORD_TYPES) - {"contact"}) | {"withdrawal", "erasure"}
-BASES = {"consent", "safeguarding", "counts", "mentor", "tombstone", "withdrawal", "erasure"}
+RECORD_TYPES_IN = (set(RECORD_TYPES) - {"contact"}) | {"withdrawal", "erasure", "handover"}
+BASES = {"consent", "safeguarding", "counts", "mentor", "tombstone", "withdrawal", "erasure", "handover"}
 # A version every JSON reader holds exactly (2**53 - 1). A hand-over is refused long before it,
 # so the records it brings can be changed for ever after without reaching it.
 MAX_VERSION = 2**53 - 1
 HANDOVER_MAX_VERSION = 2**40
 MAX_ID = 120
+# A hand-over statement: which person key moves, from which device, and the hash of the token that proves it.
+HANDOVER_STATEMENT = {"part": MAX_ID, "key": MAX_ID + 2, "from_device": 24, "token_sha256": 64, "created_at": 40}
 MAX_ERASED_IDS = 50_000
 MAX_MAP = len(vocab.NEEDS_AREAS)  # a needs check scores (and notes) each area once
 # The worst a character can cost in canonical JSON: four UTF-8 bytes (a quote, a backslash, a tab or
@@ -42,6 +44,8 @@ def _max_bytes(rtype: str) -> int:
         return MAX_ERASED_IDS * (MAX_ID + 3) + 64
     if rtype == "withdrawal":
         return 64
+    if rtype == "handover":
+        return 2048
     total = 1024 + sum(BYTES_PER_CHAR * n + 16 for n in EXTRA_FIELDS.values())
     for fld in fields_of(RECORD_TYPES[rtype]):
         kind = fld.metadata["kind"]
@@ -146,6 +150,8 @@ def check_record(r, encoded: bytes | None = None) -> str | None:
             return "it has a bad time or author"
     if "deleted" in r and r["deleted"] is not True:
         return "its deletion mark is not in the expected form"
+    if rtype == "handover" or basis == "handover":
+        return _handover_problem(rtype, basis, fields)
     if rtype in ("withdrawal", "erasure"):
         if not (isinstance(r.get("mentee_id"), str) and r["mentee_id"]):
             return "a withdrawal or erasure does not say whose it is"
@@ -163,6 +169,23 @@ def check_record(r, encoded: bytes | None = None) -> str | None:
         if not set(fields) <= allowed or "mentee_id" in r:
             return "a record shared without consent carries more than counts"
     return _field_problem(rtype, fields)
+
+
+def _handover_problem(rtype: str, basis: str, fields: dict) -> str | None:
+    """A hand-over statement signed by the sending device, and (from the receiving device) its token."""
+    if rtype != "handover" or basis != "handover":
+        return "a hand-over has the wrong type or basis"
+    statement = fields.get("statement")
+    if set(fields) - {"statement", "signature", "token"} or not isinstance(statement, dict):
+        return "a hand-over is not in the expected form"
+    if set(statement) != set(HANDOVER_STATEMENT) or any(
+            not isinstance(statement[k], str) or len(statement[k]) > n for k, n in HANDOVER_STATEMENT.items()):
+        return "a hand-over statement is not in the expected form"
+    if not isinstance(fields.get("signature"), str) or len(fields["signature"]) > 200:
+        return "a hand-over is not signed"
+    if "token" in fields and (not isinstance(fields["token"], str) or len(fields["token"]) > 128):
+        return "a hand-over's proof is not in the expected form"
+    return None
 
 
 def check_handover_record(record_id: str, rtype: str, version, fields: dict) -> str | None:

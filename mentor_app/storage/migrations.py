@@ -274,6 +274,46 @@ def _v9_delivery(conn: sqlcipher3.Connection) -> None:
     )
 
 
+def _v10_holders(conn: sqlcipher3.Connection) -> None:
+    run_statements(
+        conn,
+        # Supervisor: which mentor device holds each person and record. Keys are "r:" + record id,
+        # "m:" + mentee id and "p:" + pseudonym; only the holder may change what a key covers.
+        """CREATE TABLE holders (
+            key          TEXT PRIMARY KEY,
+            fingerprint  TEXT NOT NULL,
+            since        TEXT NOT NULL
+        )""",
+        # Who held what so far: the first device to send each record, person and pseudonym.
+        "INSERT OR IGNORE INTO holders(key, fingerprint, since) SELECT 'r:' || id, fingerprint, '' "
+        "FROM shared_records ORDER BY rowid",
+        "INSERT OR IGNORE INTO holders(key, fingerprint, since) SELECT 'm:' || mentee_id, fingerprint, '' "
+        "FROM shared_records WHERE coalesce(mentee_id, '') != '' ORDER BY rowid",
+        "INSERT OR IGNORE INTO holders(key, fingerprint, since) SELECT 'p:' || pseudonym, fingerprint, '' "
+        "FROM shared_records WHERE coalesce(pseudonym, '') != '' ORDER BY rowid",
+        # Hand-overs: a part is one person key moving from one device to another, proven by a token.
+        """CREATE TABLE handovers (
+            part          TEXT PRIMARY KEY,
+            key           TEXT NOT NULL,
+            from_fp       TEXT NOT NULL,
+            token_sha256  TEXT NOT NULL,
+            announced     INTEGER NOT NULL DEFAULT 0,
+            claimed_by    TEXT,
+            claimed_at    TEXT
+        )""",
+        # A mentor's deletion or erasure of a shared concern waits for the supervisor's decision.
+        """CREATE TABLE deletion_requests (
+            record_id    TEXT PRIMARY KEY,
+            fingerprint  TEXT NOT NULL,
+            kind         TEXT NOT NULL CHECK (kind IN ('delete', 'erase')),
+            requested_at TEXT NOT NULL,
+            decided_at   TEXT,
+            decision     TEXT CHECK (decision IN ('kept', 'erased')),
+            reason       TEXT NOT NULL DEFAULT ''
+        )""",
+    )
+
+
 MIGRATIONS: Sequence[Migration] = (
     Migration(1, "settings", _v1_base),
     Migration(2, "records, change sequence and search", _v2_records),
@@ -285,6 +325,7 @@ MIGRATIONS: Sequence[Migration] = (
     Migration(8, "audit trail", _v8_audit_trail),
     Migration(9, "delivery: outbox, receipts' inputs, refused records, revocation points, accepted gaps",
               _v9_delivery),
+    Migration(10, "supervisor: who holds each person and record, hand-overs, deletion requests", _v10_holders),
 )
 
 def latest_version() -> int:

@@ -1,0 +1,139 @@
+"""Only the device that holds a person changes their records at the supervisor; hand-overs move that openly."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from pyrage import x25519
+
+from mentor_app.exchange import batch as batch_format
+from mentor_app.exchange import mentors as register
+from mentor_app.exchange.enrolment import accept_enrolment, make_enrolment, parse_enrolment
+from mentor_app.exchange.export import device_folder
+from mentor_app.exchange.handover import HandoverError, make_handover, receive_handover
+from mentor_app.exchange.importer import import_folder, quarantine_list
+from mentor_app.exchange.keys import device_key, organisation_keys
+from mentor_app.exchange.trip import trip
+from mentor_app.records import store
+from mentor_app.records.types import Concern, Consent, Meeting, Mentee
+from mentor_app.reports.figures import supervisor_figures
+
+
+@pytest.fixture
+def org(make_profile, tmp_path):
+    supervisor, _ = make_profile("supervisor", role="supervisor")
+    enrolment = parse_enrolment(json.dumps(make_enrolment(supervisor)).encode())
+    drive = tmp_path / "drive"
+    drive.mkdir()
+
+    def mentor(name: str):
+        p, _ = make_profile(name)
+        accept_enrolment(p, enrolment, enrolment.fingerprint, shared_folder=str(drive))
+        register.note_device(supervisor.conn, device_key(p).public, name)
+        register.approve(supervisor.conn, device_key(p).fingerprint, name.title())
+        return p
+
+    return supervisor, drive, mentor
+
+
+def _person(p, name: str) -> str:
+    mid = store.save(p.conn, Mentee(name=name, status="active"), author=p.author)
+    store.save(p.conn, Consent(scope="share_with_organisation", on="2026-01-01"), author=p.author, mentee_id=mid)
+    store.save(p.conn, Meeting(starts_at="2026-11-02T10:00", kind="sport", activity="gym", duration_minutes=30,
+                               notes=f"Real note about {name}"), author=p.author, mentee_id=mid)
+    store.save(p.conn, Concern(category="exploitation", raised_at="2026-11-02T11:00",
+                               what_happened=f"Real concern about {name}"), author=p.author, mentee_id=mid)
+    return mid
+
+
+def _held(supervisor) -> list:
+    tables = ("shared_records", "supervisor_notes", "withdrawals", "holders")
+    return [sorted(map(repr, supervisor.conn.execute(f"SELECT * FROM {t}"))) for t in tables]
+
+
+def _record(rtype: str, rid: str, fields: dict, **extra) -> dict:
+    r = {"id": rid, "type": rtype, "version": extra.pop("version", 9), "base_version": 8,
+         "basis": extra.pop("basis", "consent"), "fields": fields, **extra}
+    r["content_sha256"] = batch_format.content_hash(fields)
+    return r
+
+
+def test_another_approved_device_can_change_nothing_of_a_person_it_does_not_hold(org):
+    supervisor, drive, mentor = org
+    alice, mallory = mentor("alice"), mentor("mallory")
+    mid = _person(alice, "Held By Alice")
+    meeting = store.list_records(alice.conn, "meeting", mentee_id=mid)[0].id
+    concern = store.list_records(alice.conn, "concern", mentee_id=mid)[0].id
+    trip(alice)
+    import_folder(supervisor, drive)
+    supervisor.conn.execute("INSERT INTO supervisor_notes(record_id, at, action, author) VALUES (?, ?, ?, ?)",
+                            (concern, "2026-11-03T09:00", "Rang the safeguarding lead", "sup"))
+    before = _held(supervisor)
+
+    # Mallory knows the ids (they were in a hand-over file, a subject access copy, an audit CSV).
+    forged = [
+        _record("meeting", meeting, {}, basis="tombstone", deleted=True),
+        _record("meeting", meeting, {"notes": "Invented words", "kind": "one_to_one"}, version=10,
+                basis="safeguarding", mentee_id=mid),
+        _record("erasure", f"erasure-{mid}", {"records": [meeting, concern]}, version=1, basis="erasure",
+                mentee_id=mid),
+        _record("withdrawal", f"withdrawal-{mid}", {}, version=1, basis="withdrawal", mentee_id=mid),
+        _record("meeting", "mallory-new", {"notes": "A made-up meeting", "kind": "one_to_one"}, version=1,
+                mentee_id=mid),
+    ]
+    ids, _ = organisation_keys(supervisor)
+    data = batch_format.seal(records=forged, sequence=1, batch_id="forged", previous_hash="",
+                             created_at="2026-11-04T10:00:00", device_key=device_key(mallory), mentor_name="Mallory",
+                             recipients=[str(x25519.Identity.from_str(ids[0]).to_public())])
+    folder = device_folder(drive, mallory)
+    folder.mkdir()
+    (folder / "00000001-forged.mentorlog").write_bytes(data)
+    summary = import_folder(supervisor, drive)
+    assert summary.batches_imported == 1 and summary.records_applied == 0
+    assert len(summary.refused) == len(forged)
+    assert all("doesn't hold this person" in why for _, why in summary.refused)
+    assert _held(supervisor) == before  # nothing of Alice's person, notes or counts changed
+    listed = [why for name, why in quarantine_list(supervisor.conn) if name.startswith("batch 1 from device")]
+    assert len(listed) == len(forged)
+
+    # Alice, who holds them, still can.
+    store.save(alice.conn, Meeting(starts_at="2026-11-05T10:00", kind="one_to_one"), author=alice.author,
+               mentee_id=mid)
+    trip(alice)
+    assert import_folder(supervisor, drive).refused == []
+
+
+def test_a_hand_over_moves_the_person_once_and_a_replayed_file_is_refused(org, tmp_path):
+    supervisor, drive, mentor = org
+    first, second, third = mentor("first"), mentor("second"), mentor("third")
+    mid = _person(first, "Moving On")
+    trip(first)
+    import_folder(supervisor, drive)
+    code = make_handover(first, mid, tmp_path / "person.mentorhandover")
+    assert receive_handover(second, tmp_path / "person.mentorhandover", code) == "Moving On"
+    # The same file a second time, on the same laptop: refused, nothing changes.
+    store.delete(second.conn, mid, author=second.author)
+    with pytest.raises(HandoverError, match="already taken in"):
+        receive_handover(second, tmp_path / "person.mentorhandover", code)
+    store_count = len(store.list_records(second.conn, "mentee"))
+    assert store_count == 0
+    # Put the person back for the test's sake as the second mentor had them.
+    second_profile_has = receive_handover(third, tmp_path / "person.mentorhandover", code)  # a copy given twice
+    assert second_profile_has == "Moving On"
+    trip(first)   # announces the hand-over
+    trip(third)   # claims it with the token from the file
+    trip(second)  # claims it too, later: the supervisor takes a hand-over in once
+    summary = import_folder(supervisor, drive)
+    refused = [why for _, why in summary.refused]
+    assert any("already taken in by another device" in why for why in refused)
+    holder = {fp for (fp,) in supervisor.conn.execute("SELECT fingerprint FROM holders WHERE key = ?", ("m:" + mid,))}
+    assert holder == {device_key(third).fingerprint}
+    # The new holder's changes arrive; the old holder's no longer would.
+    store.save(third.conn, Meeting(starts_at="2026-11-20T10:00", kind="one_to_one", notes="With the new mentor"),
+               author=third.author, mentee_id=mid)
+    trip(third)
+    assert import_folder(supervisor, drive).refused == []
+    held = supervisor.conn.execute("SELECT group_concat(fields) FROM shared_records").fetchone()[0]
+    assert "With the new mentor" in held
+    assert supervisor_figures(supervisor.conn).people == 1  # one person throughout
