@@ -199,6 +199,14 @@ def test_erasure_reaches_records_search_backups_and_the_supervisor(make_profile,
     held = sup.conn.execute("SELECT count(*) FROM shared_records WHERE id IN (SELECT record_id FROM audit_log "
                             "WHERE action = 'erase')").fetchone()[0]
     assert held == 0
+    # A shared concern goes only when the supervisor agrees: the erasure waits in the Safeguarding tab.
+    from mentor_app.exchange import requests
+
+    waiting = requests.pending(sup.conn)
+    assert waiting and set(waiting.values()) == {"erase"}
+    assert {c.record_id for c in concerns(sup.conn) if c.deletion_requested == "erase"} == set(waiting)
+    for record_id in waiting:
+        requests.decide(sup.conn, record_id, True, "", "Supervisor")
     assert sup.conn.execute("SELECT count(*) FROM shared_records WHERE fields LIKE ?",
                             (f"%{MARKER}%",)).fetchone()[0] == 0
     assert all(MARKER not in c.mentee_name for c in concerns(sup.conn))

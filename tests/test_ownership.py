@@ -137,3 +137,44 @@ def test_a_hand_over_moves_the_person_once_and_a_replayed_file_is_refused(org, t
     held = supervisor.conn.execute("SELECT group_concat(fields) FROM shared_records").fetchone()[0]
     assert "With the new mentor" in held
     assert supervisor_figures(supervisor.conn).people == 1  # one person throughout
+
+
+def test_a_mentor_alone_never_removes_a_concern_or_the_supervisors_notes(org):
+    from mentor_app.exchange import requests
+    from mentor_app.privacy.erasure import erase_mentee
+    from mentor_app.reports import dashboard
+
+    supervisor, drive, mentor = org
+    alice = mentor("alice")
+    kept_id = _person(alice, "Asked To Delete")
+    erased_id = _person(alice, "Asked To Erase")
+    trip(alice)
+    import_folder(supervisor, drive)
+    concern_of = {mid: store.list_records(alice.conn, "concern", mentee_id=mid)[0].id for mid in (kept_id, erased_id)}
+    for cid in concern_of.values():
+        dashboard.acknowledge(supervisor.conn, cid, "Spoke to the safeguarding lead", "Sup")
+
+    store.delete(alice.conn, concern_of[kept_id], author=alice.author)
+    erase_mentee(alice, erased_id, "The person asked")
+    trip(alice)
+    import_folder(supervisor, drive)
+    assert requests.pending(supervisor.conn) == {concern_of[kept_id]: "delete", concern_of[erased_id]: "erase"}
+    shown = {r.record_id: r.deletion_requested for r in dashboard.concerns(supervisor.conn)}
+    assert shown == {concern_of[kept_id]: "delete", concern_of[erased_id]: "erase"}  # acknowledged, yet shown
+    held = supervisor.conn.execute("SELECT group_concat(fields) FROM shared_records").fetchone()[0]
+    assert "Real concern about Asked To Erase" in held and "Real note about Asked To Erase" not in held
+    notes = {r[0] for r in supervisor.conn.execute("SELECT record_id FROM supervisor_notes")}
+    assert set(concern_of.values()) <= notes
+
+    with pytest.raises(Exception, match="why"):
+        requests.decide(supervisor.conn, concern_of[kept_id], False, "", "Sup")
+    requests.decide(supervisor.conn, concern_of[kept_id], False, "Needed for the review in January", "Sup")
+    requests.decide(supervisor.conn, concern_of[erased_id], True, "", "Sup")
+    assert requests.pending(supervisor.conn) == {}
+    held = supervisor.conn.execute("SELECT group_concat(fields) FROM shared_records").fetchone()[0]
+    assert "Real concern about Asked To Delete" in held and "Asked To Erase" not in held
+    notes = {r[0] for r in supervisor.conn.execute("SELECT record_id FROM supervisor_notes")}
+    assert concern_of[kept_id] in notes and concern_of[erased_id] not in notes
+    trail = [r[0] for r in supervisor.conn.execute(
+        "SELECT detail FROM audit_log WHERE action = 'deletion_decided' ORDER BY seq")]
+    assert "kept" in trail[0] and "review in January" in trail[0] and "erased as the mentor asked" in trail[1]

@@ -24,7 +24,7 @@ from ..storage import audit
 from ..storage.db import transaction
 from ..words import count
 from . import batch as batch_format
-from . import drive, holders
+from . import drive, holders, requests
 from .keys import fingerprint, normalise_fingerprint, organisation_keys
 from .mentors import note_device, refuses
 from .policy import COUNT_FIELDS
@@ -119,15 +119,22 @@ def _erase(conn, r: dict, fp: str) -> None:
     linked = {row[0] for row in conn.execute(
         "SELECT id FROM shared_records WHERE (mentee_id != '' AND mentee_id = ?) OR (pseudonym != '' AND pseudonym = ?)",
         (mentee_id, pseudonym))}
-    ids = [i for i in sorted(named | linked) if i and conn.execute(
-        "SELECT 1 FROM shared_records WHERE id = ?", (i,)).fetchone()]
+    held = {i: t for i in sorted(named | linked) if i for (t,) in conn.execute(
+        "SELECT type FROM shared_records WHERE id = ? LIMIT 1", (i,))}
+    ids = [i for i, t in held.items() if t != "concern"]
     for rid in ids:
         conn.execute("DELETE FROM shared_records WHERE id = ?", (rid,))
         conn.execute("DELETE FROM supervisor_notes WHERE record_id = ?", (rid,))
-    conn.execute("DELETE FROM supervisor_notes WHERE record_id = ?", (mentee_id,))
+    # Concerns, and the supervisor's notes about the person, wait for the supervisor to decide.
+    concerns = [i for i, t in held.items() if t == "concern"]
+    for rid in concerns:
+        requests.request_in(conn, rid, fp, "erase")
+    if not concerns:
+        conn.execute("DELETE FROM supervisor_notes WHERE record_id = ?", (mentee_id,))
     conn.execute("DELETE FROM withdrawals WHERE mentee_id = ?", (mentee_id,))
     audit.record(conn, "erase", record_type="mentee", record_id=mentee_id, mentee_id=mentee_id,
-                 detail=f"on request, from device {fp}: {len(ids)} shared record(s) removed")
+                 detail=f"on request, from device {fp}: {count(len(ids), 'shared record')} removed"
+                 + (f", {count(len(concerns), 'concern')} waiting for your decision" if concerns else ""))
 
 
 def _apply(conn, r: dict, fp: str, sequence: int, withdrawals: bool = True) -> bool:
@@ -158,6 +165,10 @@ def _apply(conn, r: dict, fp: str, sequence: int, withdrawals: bool = True) -> b
             r["content_sha256"] = batch_format.content_hash(r["fields"])
         elif withdrawn:
             conn.execute("DELETE FROM withdrawals WHERE mentee_id = ?", (mentee_id,))  # consent given again
+    if r.get("deleted") and r["type"] == "concern" and conn.execute(
+            "SELECT 1 FROM shared_records WHERE id = ? AND deleted = 0 LIMIT 1", (r["id"],)).fetchone():
+        requests.request_in(conn, r["id"], fp, "delete")  # a concern goes only when the supervisor agrees
+        return True
     if r.get("deleted"):
         exists = conn.execute("SELECT 1 FROM shared_records WHERE id = ? AND version = ? AND content_sha256 = ?",
                               (r["id"], r["version"], r["content_sha256"])).fetchone()

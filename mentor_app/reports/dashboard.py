@@ -31,6 +31,7 @@ class ConcernRow:
     what_happened: str
     acknowledged: str   # the latest action noted by the supervisor, or ""
     overdue: bool
+    deletion_requested: str = ""  # "delete" or "erase": the mentor asks, the supervisor decides
 
 
 def concerns(conn, now: datetime | None = None, include_acknowledged: bool = False) -> list[ConcernRow]:
@@ -39,12 +40,13 @@ def concerns(conn, now: datetime | None = None, include_acknowledged: bool = Fal
         "SELECT record_id, action FROM supervisor_notes n WHERE at = (SELECT max(at) FROM supervisor_notes "
         "WHERE record_id = n.record_id)")}
     names = dict(conn.execute("SELECT fingerprint, mentor_name FROM mentor_devices"))
+    asked = dict(conn.execute("SELECT record_id, kind FROM deletion_requests WHERE decided_at IS NULL"))
     rows = []
     for rid, fp, fields in conn.execute("SELECT id, fingerprint, fields FROM shared_records WHERE type = 'concern' "
                                         "AND current = 1 AND deleted = 0"):
         d = json.loads(fields)
         acknowledged = notes.get(rid, "")
-        if acknowledged and not include_acknowledged:
+        if acknowledged and not include_acknowledged and rid not in asked:
             continue
         try:
             raised = datetime.fromisoformat(d.get("raised_at", ""))
@@ -53,7 +55,7 @@ def concerns(conn, now: datetime | None = None, include_acknowledged: bool = Fal
         overdue = not acknowledged and now - raised > DUE_WITHIN.get(d.get("urgency"), timedelta(days=1))
         rows.append(ConcernRow(rid, names.get(fp, fp), d.get("mentee_name", ""), d.get("category", ""),
                                d.get("urgency", ""), d.get("raised_at", ""), d.get("what_happened", ""),
-                               acknowledged, overdue))
+                               acknowledged, overdue, asked.get(rid, "")))
     newest_first = sorted(rows, key=lambda r: r.raised_at, reverse=True)
     return sorted(newest_first, key=lambda r: (URGENCY_ORDER.get(r.urgency, 99), not r.overdue))
 

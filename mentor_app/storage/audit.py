@@ -6,7 +6,6 @@ data protection officer or exported for an investigation without exposing anyone
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -24,6 +23,7 @@ ACTIONS = {
     "export": "Shared with the supervisor",
     "import": "Imported a mentor's log",
     "accept_gap": "Accepted a mentor's batch as lost",
+    "deletion_decided": "Decided a mentor's request to delete a concern",
     "retry_set_aside": "Looked again at files set aside",
     "sheet": "Made a signposting sheet",
     "print": "Sent to the printer",
@@ -98,12 +98,10 @@ COLUMNS = ["seq", "at", "actor", "action", "what", "record_type", "record_id", "
 
 def export_csv(found: list[Entry], target: Path) -> int:
     """Write entries as a spreadsheet for an investigation; `target` must not exist yet."""
-    with open(target, "x", newline="", encoding="utf-8") as f:
-        out = csv.writer(f)
-        out.writerow(COLUMNS)
-        for e in found:
-            out.writerow([e.seq, e.at, e.actor, e.action, e.words, e.record_type, e.record_id, e.mentee_id,
-                          e.detail])
+    from .csvsafe import write_csv
+
+    write_csv(target, [COLUMNS] + [[e.seq, e.at, e.actor, e.action, e.words, e.record_type, e.record_id,
+                                    e.mentee_id, e.detail] for e in found], bom=False)
     return len(found)
 
 

@@ -29,6 +29,8 @@ from .messages import plain
 from .worker import run_in_background
 
 
+REQUEST_WORDS = {"delete": "⚠ Deletion requested by the mentor: keep, with a reason, or erase. ",
+                 "erase": "⚠ Erasure requested by the mentor: keep, with a reason, or erase. "}
 STATUS_WORDS = {"pending": "Waiting for approval", "approved": "Approved", "revoked": "Revoked"}
 
 
@@ -80,7 +82,9 @@ class SupervisorWindow(QMainWindow):
         self.concerns = _table("Safeguarding concerns to act on",
                                ["Urgency", "Raised", "Mentee", "Kind", "Mentor", "What was seen or said"])
         self.tabs.addTab(self._page(self.concerns, "Newest and most urgent first. Overdue ones are marked ⚠.",
-                                    [("&Record the action taken…", self.acknowledge)]), "&Safeguarding")
+                                    [("&Record the action taken…", self.acknowledge),
+                                     ("&Keep, with a reason…", lambda: self.decide_request(False)),
+                                     ("Erase as re&quested…", lambda: self.decide_request(True))]), "&Safeguarding")
         self.caseload = _table("Caseload per mentor", ["Mentor", "People", "Active", "Not seen 14+ days",
                                                        "Not seen 28+ days"])
         self.tabs.addTab(self._page(self.caseload, "Each person counted once, whether or not they agreed to share "
@@ -309,7 +313,8 @@ class SupervisorWindow(QMainWindow):
         _fill(self.concerns, [[("⚠ " if r.overdue else "") + vocab.CONCERN_URGENCY.get(r.urgency, r.urgency),
                                 r.raised_at.replace("T", " "), r.mentee_name,
                                 vocab.CONCERN_CATEGORIES.get(r.category, r.category), r.mentor,
-                                " ".join(r.what_happened.split())[:200]] for r in rows], [r.record_id for r in rows])
+                                (REQUEST_WORDS[r.deletion_requested] if r.deletion_requested else "")
+                                + " ".join(r.what_happened.split())[:200]] for r in rows], [r.record_id for r in rows])
         _fill(self.caseload, [[r.mentor, r.people, r.active, r.not_seen_14, r.not_seen_28] for r in view.caseload])
         _fill(self.people, [[name, mentor] for _, name, mentor in view.people], [mid for mid, _, _ in view.people])
         self.quarantine.clear()
@@ -351,6 +356,33 @@ class SupervisorWindow(QMainWindow):
         if ok:
             try:
                 dashboard.acknowledge(self.profile.conn, record_id, action, self.profile.display_name)
+            except MentorAppError as exc:
+                QMessageBox.warning(self, APP_NAME, exc.message)
+            self.refresh()
+
+    def decide_request(self, erase: bool) -> None:
+        """A mentor asked to delete or erase a concern: the supervisor keeps it, with a reason, or erases it."""
+        from ..exchange import requests
+
+        row = self.concerns.currentRow()
+        if row < 0:
+            return
+        record_id = self.concerns.item(row, 0).data(Qt.UserRole)
+        if record_id not in requests.pending(self.profile.conn):
+            QMessageBox.information(self, APP_NAME, "The mentor has not asked to delete or erase this concern.")
+            return
+        if erase:
+            if QMessageBox.question(self, APP_NAME, "Erase this concern and your notes on it, as the mentor "
+                                    "asks? This cannot be undone.") != QMessageBox.Yes:
+                return
+            reason, ok = "", True
+        else:
+            reason, ok = QInputDialog.getMultiLineText(self, "Keep the concern",
+                                                       "Why is it kept? (kept in the audit trail)")
+        if ok:
+            try:
+                QMessageBox.information(self, APP_NAME, requests.decide(self.profile.conn, record_id, erase, reason,
+                                                                        self.profile.display_name))
             except MentorAppError as exc:
                 QMessageBox.warning(self, APP_NAME, exc.message)
             self.refresh()
