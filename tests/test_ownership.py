@@ -178,3 +178,59 @@ def test_a_mentor_alone_never_removes_a_concern_or_the_supervisors_notes(org):
     trail = [r[0] for r in supervisor.conn.execute(
         "SELECT detail FROM audit_log WHERE action = 'deletion_decided' ORDER BY seq")]
     assert "kept" in trail[0] and "review in January" in trail[0] and "erased as the mentor asked" in trail[1]
+
+
+def _rows(conn) -> list[str]:
+    """Every row of every table, as text."""
+    tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    return [repr(row) for t in tables for row in conn.execute(f'SELECT * FROM "{t}"')]
+
+
+def test_after_a_withdrawal_nothing_joins_the_counts_to_the_person_and_consent_again_brings_them_back(org):
+    from datetime import date, timedelta
+
+    from mentor_app.exchange.keys import pseudonym_secret
+    from mentor_app.exchange.policy import PSEUDONYM_OVERRIDE, pseudonym
+
+    supervisor, drive, mentor = org
+    alice = mentor("alice")
+    mid = _person(alice, "Withdraws Consent")
+    store.save(alice.conn, Meeting(starts_at="2026-11-09T10:00", kind="one_to_one", duration_minutes=45,
+                                   notes="Second private note"), author=alice.author, mentee_id=mid)
+    trip(alice)
+    import_folder(supervisor, drive)
+    before = supervisor_figures(supervisor.conn)
+    old_pseudonym = pseudonym(pseudonym_secret(alice), mid)
+
+    yesterday = (date.today() - timedelta(days=1)).isoformat()
+    store.save(alice.conn, Consent(scope="share_with_organisation", given=False, on=yesterday),
+               author=alice.author, mentee_id=mid)
+    trip(alice)
+    assert import_folder(supervisor, drive).withdrawals == 1
+    new_pseudonym = alice.get_setting(PSEUDONYM_OVERRIDE + mid)
+    assert new_pseudonym and new_pseudonym != old_pseudonym  # the mentor's app counts them anew from here
+
+    rows = _rows(supervisor.conn)
+    assert [row for row in rows if old_pseudonym in row] == []
+    stripped = [r[0] for r in supervisor.conn.execute("SELECT id FROM shared_records WHERE pseudonym = ?",
+                                                      (new_pseudonym,))]
+    assert len(stripped) >= 3  # the person and both meetings, still counted
+    linking = [row for row in rows if (mid in row or "Withdraws Consent" in row)
+               and (new_pseudonym in row or any(rid in row for rid in stripped))]
+    assert linking == []
+    assert "Real concern about Withdraws Consent" in "".join(rows)  # safeguarding keeps the name
+    after = supervisor_figures(supervisor.conn)
+    assert (after.people, after.meetings_by_kind, after.sport_minutes) == (
+        before.people, before.meetings_by_kind, before.sport_minutes)
+
+    # Consent given again: the next batch brings the person back in full, counted once.
+    store.save(alice.conn, Consent(scope="share_with_organisation", on=date.today().isoformat()),
+               author=alice.author, mentee_id=mid)
+    trip(alice)
+    import_folder(supervisor, drive)
+    held = supervisor.conn.execute("SELECT group_concat(fields) FROM shared_records WHERE current = 1 "
+                                   "AND basis = 'consent'").fetchone()[0]
+    assert "Withdraws Consent" in held and "Second private note" in held
+    again = supervisor_figures(supervisor.conn)
+    assert (again.people, again.meetings_by_kind) == (before.people, before.meetings_by_kind)
+    assert supervisor.conn.execute("SELECT count(*) FROM shared_records WHERE conflict = 1").fetchone()[0] == 0

@@ -13,6 +13,7 @@ import hashlib
 import json
 import logging
 import os
+import secrets
 import shutil
 import uuid
 from dataclasses import dataclass
@@ -27,7 +28,7 @@ from ..storage.db import put_settings, transaction
 from . import batch as batch_format
 from . import drive, outbox
 from .keys import device_key, pseudonym_secret
-from .policy import NEVER_SHARED, decide, pseudonym_source
+from .policy import NEVER_SHARED, PSEUDONYM_OVERRIDE, decide, pseudonym_source
 from .validate import check_record
 
 log = logging.getLogger(__name__)
@@ -182,10 +183,12 @@ def build_records(profile, cursor: int, today: date | None = None, about: dict |
                         "basis": "erasure", "mentee_id": e["mentee_id"], "pseudonym": e["pseudonym"],
                         "fields": fields, "content_sha256": batch_format.content_hash(fields)})
     for mentee_id in sorted(previously - now_shared - erased):
+        # From now on the person's counts go under a new pseudonym: the old one names them to the supervisor.
+        fresh = {"new_pseudonym": "p-" + secrets.token_hex(12)}
         records.append({"id": f"withdrawal-{mentee_id}-{new_cursor}", "type": "withdrawal", "version": 1,
                         "base_version": 0, "basis": "withdrawal", "mentee_id": mentee_id,
-                        "pseudonym": pseudonym_of(mentee_id), "fields": {},
-                        "content_sha256": batch_format.content_hash({})})
+                        "pseudonym": pseudonym_of(mentee_id), "fields": fresh,
+                        "content_sha256": batch_format.content_hash(fresh)})
     # Hand-overs first: a proof of holding must reach the supervisor before the records it covers.
     handovers = [{"id": f"handover-{h['statement']['part']}{'-in' if 'token' in h else ''}", "type": "handover",
                   "basis": "handover", "version": 1, "base_version": 0, "fields": h,
@@ -312,6 +315,8 @@ def seal_new(profile, folder: Path, enrolment, today: date | None = None, key=No
         if erased:
             left = [e for e in json.loads(profile.get_setting(ERASURES, "[]")) if e["mentee_id"] not in erased]
             put_settings(conn, {ERASURES: json.dumps(left)})
+        put_settings(conn, {PSEUDONYM_OVERRIDE + r["mentee_id"]: r["fields"]["new_pseudonym"]
+                            for r in records if r["type"] == "withdrawal"})
         sent = {r["id"] for r in records if r["type"] == "handover"}
         if sent:
             left = [h for h in json.loads(profile.get_setting(HANDOVERS, "[]"))

@@ -56,9 +56,11 @@ def refusal(conn, r: dict, fp: str) -> str | None:
 
 
 def note(conn, r: dict, fp: str) -> None:
-    """The sender now holds whatever of this record nobody held yet."""
+    """The sender now holds whatever of this record nobody held yet (a person leaving keeps no new keys)."""
+    if r["type"] in ("erasure", "withdrawal"):
+        return
     conn.executemany("INSERT OR IGNORE INTO holders(key, fingerprint, since) VALUES (?, ?, ?)",
-                     [(k, fp, _now()) for k in keys_of(r) if r["type"] != "erasure"])
+                     [(k, fp, _now()) for k in keys_of(r)])
 
 
 def statement_bytes(statement: dict) -> bytes:

@@ -85,29 +85,52 @@ def _quarantine(conn, summary: ImportSummary, entry: drive.Entry, sha: str, reas
     summary.quarantined.append((entry.name, reason))
 
 
-def _strip_to_counts(conn, mentee_id: str) -> None:
-    """Keep only what identity-free counts need of a mentee who withdrew consent."""
-    rows = conn.execute("SELECT id, version, content_sha256, type, fields FROM shared_records "
-                        "WHERE mentee_id = ? AND basis = 'consent'", (mentee_id,)).fetchall()
-    for rid, version, sha, rtype, fields in rows:
-        keep = COUNT_FIELDS.get(rtype)
-        if keep is None:
-            conn.execute("DELETE FROM shared_records WHERE id = ? AND version = ? AND content_sha256 = ?",
-                         (rid, version, sha))
+def _counts_of(rtype: str, data: dict) -> dict:
+    """What identity-free counts keep of a record: the counting fields, and the month and week it belongs to."""
+    counts = {k: data.get(k) for k in COUNT_FIELDS[rtype]}
+    day = str(data.get("starts_at") or data.get("on") or data.get("month") or "")[:10]
+    if data.get("month"):
+        counts["month"] = data["month"]
+        if data.get("week"):
+            counts["week"] = data["week"]
+    elif day:
+        counts["month"] = day[:7]
+        try:
+            monday = date.fromisoformat(day) - timedelta(days=date.fromisoformat(day).weekday())
+            counts["week"] = monday.isoformat()
+        except ValueError:
+            pass
+    return counts
+
+
+def _strip_to_counts(conn, mentee_id: str, old_pseudonym: str, new_pseudonym: str) -> set[str]:
+    """Keep only what identity-free counts need of a mentee who withdrew consent, unlinkable to them.
+
+    Nothing kept names them: no mentee id, not the pseudonym they were shared under (the mentor's app
+    sends a new one, which never travels beside their id again), not the person record's id. Each
+    stripped row gets the hash of what it now holds, so a record sent again after consent is given
+    again is not mistaken for one already held. Returns every record id touched.
+    """
+    rows = conn.execute(
+        "SELECT rowid, id, type, fields, basis FROM shared_records WHERE (mentee_id = ? AND basis = 'consent') "
+        "OR (coalesce(pseudonym, '') != '' AND pseudonym = ? AND basis = 'counts')",
+        (mentee_id, old_pseudonym)).fetchall()
+    touched = set()
+    for rowid, rid, rtype, fields, basis in rows:
+        touched.add(rid)
+        if COUNT_FIELDS.get(rtype) is None:
+            conn.execute("DELETE FROM shared_records WHERE rowid = ?", (rowid,))
             continue
-        data = json.loads(fields)
-        counts = {k: data.get(k) for k in keep}
-        # Keep when it happened, as the counts of someone who never consented have it (month and week).
-        day = str(data.get("starts_at") or data.get("on") or "")[:10]
-        if day:
-            counts["month"] = day[:7]
-            try:
-                monday = date.fromisoformat(day) - timedelta(days=date.fromisoformat(day).weekday())
-                counts["week"] = monday.isoformat()
-            except ValueError:
-                pass
-        conn.execute("UPDATE shared_records SET fields = ?, basis = 'counts', mentee_id = NULL "
-                     "WHERE id = ? AND version = ? AND content_sha256 = ?", (json.dumps(counts), rid, version, sha))
+        counts = _counts_of(rtype, json.loads(fields))
+        # The person's own record is known by its pseudonym when shared as counts, never by their id.
+        new_id = new_pseudonym if rtype == "mentee" and new_pseudonym else rid
+        conn.execute("UPDATE shared_records SET id = ?, fields = ?, basis = 'counts', mentee_id = NULL, pseudonym = ?, "
+                     "content_sha256 = ? WHERE rowid = ?",
+                     (new_id, json.dumps(counts), new_pseudonym or None, batch_format.content_hash(counts), rowid))
+        touched.add(new_id)
+    if old_pseudonym:
+        conn.execute("DELETE FROM holders WHERE key = ?", ("p:" + old_pseudonym,))
+    return touched
 
 
 def _erase(conn, r: dict, fp: str) -> None:
@@ -137,7 +160,7 @@ def _erase(conn, r: dict, fp: str) -> None:
                  + (f", {count(len(concerns), 'concern')} waiting for your decision" if concerns else ""))
 
 
-def _apply(conn, r: dict, fp: str, sequence: int, withdrawals: bool = True) -> bool:
+def _apply(conn, r: dict, fp: str, sequence: int, withdrawals: bool = True, touched: set | None = None) -> bool:
     """Apply one record; False when it changes nothing (already held).
 
     `withdrawals` False says the withdrawals table is empty, so a consent record need not look there.
@@ -146,11 +169,18 @@ def _apply(conn, r: dict, fp: str, sequence: int, withdrawals: bool = True) -> b
         _erase(conn, r, fp)
         return True
     if r["type"] == "withdrawal":
-        conn.execute("INSERT INTO withdrawals(mentee_id, pseudonym, fingerprint, sequence) VALUES (?, ?, ?, ?) "
-                     "ON CONFLICT(mentee_id) DO UPDATE SET fingerprint = excluded.fingerprint, "
-                     "sequence = max(sequence, excluded.sequence)", (r["mentee_id"], r.get("pseudonym", ""), fp,
-                                                                   sequence))
-        _strip_to_counts(conn, r["mentee_id"])
+        # No pseudonym is kept beside the person's id: that pair is the link a withdrawal must break.
+        conn.execute("INSERT INTO withdrawals(mentee_id, pseudonym, fingerprint, sequence) VALUES (?, '', ?, ?) "
+                     "ON CONFLICT(mentee_id) DO UPDATE SET fingerprint = excluded.fingerprint, pseudonym = '', "
+                     "sequence = max(sequence, excluded.sequence)", (r["mentee_id"], fp, sequence))
+        new = r["fields"].get("new_pseudonym") or ""
+        if touched is not None:
+            touched.update(_strip_to_counts(conn, r["mentee_id"], r.get("pseudonym") or "", new))
+        else:
+            _strip_to_counts(conn, r["mentee_id"], r.get("pseudonym") or "", new)
+        if new:
+            conn.execute("INSERT OR IGNORE INTO holders(key, fingerprint, since) VALUES (?, ?, ?)",
+                         ("p:" + new, fp, _now()))
         return True
     mentee_id = r.get("mentee_id")
     if withdrawals and mentee_id and r["basis"] == "consent":
@@ -158,10 +188,10 @@ def _apply(conn, r: dict, fp: str, sequence: int, withdrawals: bool = True) -> b
                                  (mentee_id,)).fetchone()
         if withdrawn and (withdrawn[0] != fp or sequence < withdrawn[1]):
             # An old batch from before the withdrawal: it must not bring their identity back.
-            keep = COUNT_FIELDS.get(r["type"])
-            if keep is None:
+            if COUNT_FIELDS.get(r["type"]) is None:
                 return False
-            r = dict(r, basis="counts", fields={k: r["fields"].get(k) for k in keep}, mentee_id=None)
+            # Counted, but under no pseudonym: the one it carries is the person's old, linked one.
+            r = dict(r, basis="counts", fields=_counts_of(r["type"], r["fields"]), mentee_id=None, pseudonym=None)
             r["content_sha256"] = batch_format.content_hash(r["fields"])
         elif withdrawn:
             conn.execute("DELETE FROM withdrawals WHERE mentee_id = ?", (mentee_id,))  # consent given again
@@ -183,6 +213,10 @@ def _apply(conn, r: dict, fp: str, sequence: int, withdrawals: bool = True) -> b
         conn.execute("UPDATE shared_records SET fields = '{}', mentee_id = NULL, pseudonym = NULL "
                      "WHERE id = ? AND deleted = 0", (r["id"],))
         return True
+    if r["basis"] == "consent":
+        # Shared in full now (consent given, or given again): the identity-free version of it is superseded.
+        conn.execute("DELETE FROM shared_records WHERE basis = 'counts' AND (id = ? OR (type = 'mentee' AND id = ?))",
+                     (r["id"], r.get("pseudonym") or "\x00"))
     # What is held of this id, in one look: the newest version, this very version, another at the same version.
     newest, exists, same_base = conn.execute(
         "SELECT max(version), count(CASE WHEN version = ?2 AND content_sha256 = ?3 THEN 1 END), "

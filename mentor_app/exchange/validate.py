@@ -43,7 +43,7 @@ def _max_bytes(rtype: str) -> int:
     if rtype == "erasure":
         return MAX_ERASED_IDS * (MAX_ID + 3) + 64
     if rtype == "withdrawal":
-        return 64
+        return 64 + BYTES_PER_CHAR * MAX_ID
     if rtype == "handover":
         return 2048
     total = 1024 + sum(BYTES_PER_CHAR * n + 16 for n in EXTRA_FIELDS.values())
@@ -159,7 +159,8 @@ def check_record(r, encoded: bytes | None = None) -> str | None:
             ids = fields.get("records", [])
             if not isinstance(ids, list) or any(not isinstance(i, str) or len(i) > MAX_ID for i in ids):
                 return "an erasure's list of records is not a list"
-        elif fields:
+        elif set(fields) - {"new_pseudonym"} or not isinstance(fields.get("new_pseudonym", ""), str) \
+                or len(fields.get("new_pseudonym", "")) > MAX_ID:
             return "a withdrawal carries fields"
         return None
     if r.get("deleted"):
