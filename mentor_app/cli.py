@@ -478,9 +478,14 @@ def cmd_import(args) -> int:
                 return 0
             raise BadInput("Name the shared folder to import, for example: mentor-app import /path/to/shared")
         summary = import_folder(profile, Path(args.folder))
+        from .privacy.erasure import after_import
+
+        kept_in_line = after_import(profile, summary)  # withdrawals and erasures reach the backups too
     for name, reason in summary.quarantined + summary.waiting + summary.refused:
         _say(f"{name}: {reason}")
     print(summary.words())
+    if kept_in_line.not_rewritten:
+        _say(kept_in_line.words())
     return 0
 
 

@@ -183,7 +183,7 @@ def test_a_mentor_alone_never_removes_a_concern_or_the_supervisors_notes(org):
 def _rows(conn) -> list[str]:
     """Every row of every table, as text."""
     tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-    return [repr(row) for t in tables for row in conn.execute(f'SELECT * FROM "{t}"')]
+    return [f"{t}: {row!r}" for t in tables for row in conn.execute(f'SELECT * FROM "{t}"')]
 
 
 def test_after_a_withdrawal_nothing_joins_the_counts_to_the_person_and_consent_again_brings_them_back(org):
@@ -234,3 +234,62 @@ def test_after_a_withdrawal_nothing_joins_the_counts_to_the_person_and_consent_a
     again = supervisor_figures(supervisor.conn)
     assert (again.people, again.meetings_by_kind) == (before.people, before.meetings_by_kind)
     assert supervisor.conn.execute("SELECT count(*) FROM shared_records WHERE conflict = 1").fetchone()[0] == 0
+
+
+def test_withdrawals_and_erasures_reach_every_supervisor_backup(org):
+    from datetime import date, timedelta
+    from time import sleep
+
+    from mentor_app.exchange import requests
+    from mentor_app.exchange.keys import pseudonym_secret
+    from mentor_app.exchange.policy import pseudonym
+    from mentor_app.privacy.erasure import after_import, erase_mentee, reach_supervisor_backups
+    from mentor_app.reports import dashboard
+    from mentor_app.storage import backups, db
+
+    supervisor, drive, mentor = org
+    alice = mentor("alice")
+    withdrawn = _person(alice, "Zebedee Withdraws")
+    erased = _person(alice, "Yolanda Erased")
+    old = {mid: pseudonym(pseudonym_secret(alice), mid) for mid in (withdrawn, erased)}
+    trip(alice)
+    import_folder(supervisor, drive)
+    erased_concern = store.list_records(alice.conn, "concern", mentee_id=erased)[0].id
+    dashboard.acknowledge(supervisor.conn, erased_concern, "Told the lead about Yolanda Erased", "Sup")
+    supervisor.conn.execute("INSERT INTO supervisor_notes(record_id, at, action, author) VALUES (?, ?, ?, ?)",
+                            (erased, "2026-11-03T10:00", "Called Yolanda Erased's probation officer", "Sup"))
+    for _ in range(3):
+        supervisor.backup_now()
+        sleep(1.1)  # one backup a second at most, by name
+    held_before = [b.path for b in backups.list_backups(supervisor.path)]
+    assert len(held_before) >= 3
+
+    yesterday = (date.today() - timedelta(days=1)).isoformat()
+    store.save(alice.conn, Consent(scope="share_with_organisation", given=False, on=yesterday),
+               author=alice.author, mentee_id=withdrawn)
+    erase_mentee(alice, erased, "Their written request")
+    trip(alice)
+    summary = import_folder(supervisor, drive)
+    result = after_import(supervisor, summary)
+    assert result.rewritten == len(held_before) and result.not_rewritten == []
+    # The concern about the erased person waits for the supervisor; once erased, the backups follow.
+    requests.decide(supervisor.conn, erased_concern, True, "", "Sup")
+    reach_supervisor_backups(supervisor, {erased_concern}, {erased}, set())
+
+    for path in held_before:
+        check = db.connect(path, supervisor.key, readonly=True)
+        try:
+            rows = _rows(check)
+        finally:
+            check.close()
+        text = "\n".join(rows)
+        assert [r for r in rows if "Yolanda Erased" in r or old[erased] in r] == []
+        # Its id stays only in the audit trail, which holds ids and never names (append-only by design).
+        assert [r for r in rows if erased in r and not r.startswith("audit_log: ")] == []
+        assert old[withdrawn] not in text  # the withdrawn person's old pseudonym is gone
+        assert "Real note about Zebedee Withdraws" not in text
+        assert "Real concern about Zebedee Withdraws" in text  # safeguarding keeps the name
+        # What still carries the withdrawn person's id is safeguarding, who holds them, and the audit trail.
+        assert {r.split(":")[0] for r in rows if withdrawn in r} <= {
+            "shared_records", "holders", "withdrawals", "audit_log"}
+        assert all("'concern'" in r for r in rows if withdrawn in r and r.startswith("shared_records"))

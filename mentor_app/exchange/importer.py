@@ -51,6 +51,8 @@ class ImportSummary:
     withdrawals: int = 0
     cancelled: bool = False
     receipt: Path | None = None
+    # What withdrawals and erasures changed, so the supervisor's backups can be brought into line.
+    left: dict[str, set] = field(default_factory=lambda: {"ids": set(), "people": set(), "pseudonyms": set()})
 
     def words(self) -> str:
         parts = [f"{count(self.batches_imported, 'batch', 'batches')} imported "
@@ -133,7 +135,7 @@ def _strip_to_counts(conn, mentee_id: str, old_pseudonym: str, new_pseudonym: st
     return touched
 
 
-def _erase(conn, r: dict, fp: str) -> None:
+def _erase(conn, r: dict, fp: str, touched: set | None = None) -> None:
     """A person erased on request at the mentor's laptop: nothing about them stays here either."""
     mentee_id, pseudonym = r.get("mentee_id") or "", r.get("pseudonym") or ""
     named = {str(i) for i in r["fields"].get("records", []) if isinstance(i, str)} | {mentee_id, pseudonym}
@@ -145,6 +147,8 @@ def _erase(conn, r: dict, fp: str) -> None:
     held = {i: t for i in sorted(named | linked) if i for (t,) in conn.execute(
         "SELECT type FROM shared_records WHERE id = ? LIMIT 1", (i,))}
     ids = [i for i, t in held.items() if t != "concern"]
+    if touched is not None:
+        touched.update(held)
     for rid in ids:
         conn.execute("DELETE FROM shared_records WHERE id = ?", (rid,))
         conn.execute("DELETE FROM supervisor_notes WHERE record_id = ?", (rid,))
@@ -155,6 +159,11 @@ def _erase(conn, r: dict, fp: str) -> None:
     if not concerns:
         conn.execute("DELETE FROM supervisor_notes WHERE record_id = ?", (mentee_id,))
     conn.execute("DELETE FROM withdrawals WHERE mentee_id = ?", (mentee_id,))
+    # Who held them goes too (their pseudonym is a key here); a concern waiting for a decision keeps its own.
+    gone = ["p:" + pseudonym] + ([] if concerns else ["m:" + mentee_id]) + ["r:" + i for i in ids]
+    for start in range(0, len(gone), 500):
+        chunk = gone[start:start + 500]
+        conn.execute(f"DELETE FROM holders WHERE key IN ({', '.join('?' for _ in chunk)})", chunk)
     audit.record(conn, "erase", record_type="mentee", record_id=mentee_id, mentee_id=mentee_id,
                  detail=f"on request, from device {fp}: {count(len(ids), 'shared record')} removed"
                  + (f", {count(len(concerns), 'concern')} waiting for your decision" if concerns else ""))
@@ -166,7 +175,7 @@ def _apply(conn, r: dict, fp: str, sequence: int, withdrawals: bool = True, touc
     `withdrawals` False says the withdrawals table is empty, so a consent record need not look there.
     """
     if r["type"] == "erasure":
-        _erase(conn, r, fp)
+        _erase(conn, r, fp, touched)
         return True
     if r["type"] == "withdrawal":
         # No pseudonym is kept beside the person's id: that pair is the link a withdrawal must break.
@@ -381,7 +390,13 @@ def _apply_batch(profile, batch: batch_format.OpenedBatch, fp: str, sequence: in
         if record["type"] == "withdrawal":
             summary.withdrawals += 1
             withdrawals = True
-        applied += _apply(conn, record, fp, sequence, withdrawals)
+        if record["type"] in ("withdrawal", "erasure"):
+            summary.left["people"].add(record["mentee_id"])
+            if record.get("pseudonym"):
+                summary.left["pseudonyms"].add(record["pseudonym"])
+            applied += _apply(conn, record, fp, sequence, withdrawals, touched=summary.left["ids"])
+        else:
+            applied += _apply(conn, record, fp, sequence, withdrawals)
         holders.note(conn, record, fp)
     return applied, refused
 

@@ -50,8 +50,10 @@ def decide(conn, record_id: str, erase: bool, reason: str, actor: str) -> str:
             conn.execute("DELETE FROM supervisor_notes WHERE record_id = ?", (record_id,))
             left = conn.execute("SELECT 1 FROM shared_records WHERE mentee_id = ? AND type = 'concern' LIMIT 1",
                                 (mentee_id,)).fetchone() if mentee_id else None
+            conn.execute("DELETE FROM holders WHERE key = ?", ("r:" + record_id,))
             if mentee_id and row[0] == "erase" and left is None:
                 conn.execute("DELETE FROM supervisor_notes WHERE record_id = ?", (mentee_id,))
+                conn.execute("DELETE FROM holders WHERE key = ?", ("m:" + mentee_id,))
         audit.record(conn, "deletion_decided", actor=actor, record_type="concern", record_id=record_id,
                      mentee_id=mentee_id, detail=("erased as the mentor asked" if erase else "kept") +
                      (f" ({row[0]} requested)") + (f": {reason.strip()[:200]}" if reason.strip() else ""))

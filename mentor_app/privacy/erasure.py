@@ -18,6 +18,7 @@ from ..exchange.policy import PSEUDONYM_OVERRIDE
 from ..records import store
 from ..storage import audit, backups, db
 from ..storage.files import fsync_dir, fsync_file
+from ..words import count
 
 MAX_REASON = 500
 
@@ -55,7 +56,7 @@ def _forget_in(conn, ids: list[str], mentee_id: str) -> None:
     conn.execute("DELETE FROM settings WHERE key = ?", (PSEUDONYM_OVERRIDE + mentee_id,))
 
 
-def _rewrite_backup(path, key: bytes, ids: list[str], mentee_id: str) -> None:
+def _rewrite_backup(path, key: bytes, ids: list[str], mentee_id: str, change=None) -> None:
     """Crash-safe: a copy is changed and compacted, then takes the original's place."""
     tmp = path.with_name(".partial-" + path.name)  # swept away by remove_leftovers if we die half-way
     shutil.copyfile(path, tmp)
@@ -63,7 +64,10 @@ def _rewrite_backup(path, key: bytes, ids: list[str], mentee_id: str) -> None:
         conn = db.connect(tmp, key, wal=False)
         try:
             with db.transaction(conn):
-                _forget_in(conn, ids, mentee_id)
+                if change is None:
+                    _forget_in(conn, ids, mentee_id)
+                else:
+                    change(conn)
             conn.execute("VACUUM")  # no free page keeps an old copy of a row
         finally:
             conn.close()
@@ -117,3 +121,96 @@ def erase_mentee(profile, mentee_id: str, reason: str) -> ErasureResult:
         except (db.WrongKeyOrNotADatabase, db.DatabaseError, OSError):
             result.backups_not_rewritten.append(b.path.name)
     return result
+
+
+# At the supervisor: what a withdrawal or an erasure changed, carried into every backup in the profile.
+_SUPERVISOR_TABLES = (
+    # table, the column matched, which kinds of key it is matched against
+    ("shared_records", "id", ("r",)),
+    ("shared_records", "mentee_id", ("m",)),
+    ("shared_records", "pseudonym", ("p",)),
+    ("supervisor_notes", "record_id", ("r", "m")),
+    ("withdrawals", "mentee_id", ("m",)),
+    ("deletion_requests", "record_id", ("r",)),
+    ("holders", "key", ("key",)),
+)
+
+
+@dataclass
+class BackupsResult:
+    rewritten: int = 0
+    not_rewritten: list[str] = field(default_factory=list)  # file names only
+
+    def words(self) -> str:
+        if not self.not_rewritten:
+            return f"{count(self.rewritten, 'backup')} in the profile brought up to date." if self.rewritten else ""
+        return (f"{count(len(self.not_rewritten), 'backup')} could not be opened to re-write and may still hold "
+                f"the person: {', '.join(self.not_rewritten)}. Delete those files by hand.")
+
+
+def _chunks(values: list[str], size: int = 500):
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
+def _columns(conn, table: str) -> list[str]:
+    return [r[1] for r in conn.execute(f'PRAGMA table_info("{table}")')]
+
+
+def reach_supervisor_backups(profile, ids: set[str], people: set[str], pseudonyms: set[str]) -> BackupsResult:
+    """Make every backup in a supervisor's profile hold, for these records, people and pseudonyms, exactly
+    what the live profile now holds: a withdrawal's stripped rows, an erasure's absence, decided requests.
+
+    Crash-safe, like the mentor's side: each backup is copied, changed, compacted, then swapped in.
+    """
+    live = profile.conn
+    values = {"r": sorted(i for i in ids if i), "m": sorted(m for m in people if m),
+              "p": sorted(p for p in pseudonyms if p)}
+    values["key"] = [f"{kind}:{v}" for kind in ("r", "m", "p") for v in values[kind]]
+    keep: dict[str, dict] = {}
+    for table, column, kinds in _SUPERVISOR_TABLES:
+        wanted = [v for kind in kinds for v in values[kind]]
+        if not wanted or table not in {r[0] for r in live.execute("SELECT name FROM sqlite_master")}:
+            continue
+        cols = _columns(live, table)
+        found = keep.setdefault(table, {"cols": cols, "rows": {}})
+        for chunk in _chunks(wanted):
+            marks = ", ".join("?" for _ in chunk)
+            for row in live.execute(f'SELECT rowid, * FROM "{table}" WHERE "{column}" IN ({marks})', chunk):
+                found["rows"][row[0]] = row[1:]
+
+    def change(conn) -> None:
+        present = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        for table, column, kinds in _SUPERVISOR_TABLES:
+            wanted = [v for kind in kinds for v in values[kind]]
+            if table in present and column in _columns(conn, table):
+                for chunk in _chunks(wanted):
+                    conn.execute(f'DELETE FROM "{table}" WHERE "{column}" IN ({", ".join("?" for _ in chunk)})',
+                                 chunk)
+        for table, found in keep.items():
+            if table not in present:
+                continue
+            common = [c for c in found["cols"] if c in set(_columns(conn, table))]
+            picks = [found["cols"].index(c) for c in common]
+            conn.executemany(f'INSERT OR REPLACE INTO "{table}"({", ".join(common)}) VALUES '
+                             f'({", ".join("?" for _ in common)})',
+                             [[row[i] for i in picks] for row in found["rows"].values()])
+
+    result = BackupsResult()
+    if not values["key"]:
+        return result
+    for b in backups.list_backups(profile.path):
+        try:
+            _rewrite_backup(b.path, profile.key, [], "", change)
+            result.rewritten += 1
+        except (db.WrongKeyOrNotADatabase, db.DatabaseError, OSError):
+            result.not_rewritten.append(b.path.name)
+    return result
+
+
+def after_import(profile, summary) -> BackupsResult:
+    """Carry what an import's withdrawals and erasures changed into the supervisor's backups."""
+    left = summary.left
+    if not left["people"]:
+        return BackupsResult()
+    return reach_supervisor_backups(profile, left["ids"], left["people"], left["pseudonyms"])

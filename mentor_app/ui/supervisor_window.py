@@ -380,12 +380,33 @@ class SupervisorWindow(QMainWindow):
             reason, ok = QInputDialog.getMultiLineText(self, "Keep the concern",
                                                        "Why is it kept? (kept in the audit trail)")
         if ok:
+            person = self.profile.conn.execute("SELECT coalesce(mentee_id, '') FROM shared_records WHERE id = ? "
+                                               "LIMIT 1", (record_id,)).fetchone()
             try:
                 QMessageBox.information(self, APP_NAME, requests.decide(self.profile.conn, record_id, erase, reason,
                                                                         self.profile.display_name))
             except MentorAppError as exc:
                 QMessageBox.warning(self, APP_NAME, exc.message)
-            self.refresh()
+                return
+            finally:
+                self.refresh()
+            if erase:
+                self._erase_from_backups({record_id}, {person[0]} if person and person[0] else set())
+
+    def _erase_from_backups(self, ids: set, people: set) -> None:
+        """Backups follow the decision, off the window's thread (each one is copied and compacted)."""
+        from ..privacy.erasure import reach_supervisor_backups
+
+        def work():
+            with self.profile.second_connection() as view:
+                return reach_supervisor_backups(view, ids, people, set())
+
+        def done(result) -> None:
+            if result.not_rewritten:
+                QMessageBox.warning(self, APP_NAME, result.words())
+
+        self._jobs["backups"] = run_in_background(work, done, lambda exc: QMessageBox.warning(
+            self, APP_NAME, plain(exc)))
 
     def _device(self) -> str | None:
         row = self.mentors.currentRow()
@@ -472,13 +493,18 @@ class SupervisorWindow(QMainWindow):
         state = {"done": 0, "total": 1}
 
         def work():
+            from ..privacy.erasure import after_import
+
             with self.profile.second_connection() as view:
-                return read(view, lambda d, t: state.update(done=d, total=max(t, 1)), stop.is_set)
+                summary = read(view, lambda d, t: state.update(done=d, total=max(t, 1)), stop.is_set)
+                summary.backups = after_import(view, summary)  # withdrawals and erasures reach the backups
+                return summary
 
         def finished(summary) -> None:
             progress.close()
             self.refresh()
-            QMessageBox.information(self, APP_NAME, summary.words())
+            QMessageBox.information(self, APP_NAME, " ".join(
+                [summary.words()] + ([summary.backups.words()] if summary.backups.not_rewritten else [])))
 
         def failed(exc) -> None:
             progress.close()
