@@ -190,6 +190,21 @@ def delivery_screens(grab, root: Path) -> None:
     lost = sorted(device_folder(drive, mentor).glob("*.mentorlog"))[-3]  # the concern's batch
     lost.unlink()  # a sync client "resolved a conflict" before the supervisor imported it
     import_folder(supervisor, drive)
+    trip(mentor)  # the receipt says what is missing: it goes again
+    import_folder(supervisor, drive)
+    # A mentor erases someone on request: a shared concern about them waits for the supervisor.
+    from mentor_app.privacy.erasure import erase_mentee
+
+    asked = next(m for m in store.list_records(mentor.conn, "mentee")
+                 if store.list_records(mentor.conn, "concern", mentee_id=m.id) and m.id != person.id)
+    erase_mentee(mentor, asked.id, "Their written request")
+    trip(mentor)
+    import_folder(supervisor, drive)
+    store.save(mentor.conn, Meeting(starts_at=f"{today}T17:00", kind="one_to_one"), author=mentor.author,
+               mentee_id=person.id)
+    trip(mentor)
+    later = sorted(device_folder(drive, mentor).glob("*.mentorlog"))[-1]
+    later.unlink()
 
     board = SupervisorWindow(supervisor)
     counted = QEventLoop()
@@ -197,6 +212,7 @@ def delivery_screens(grab, root: Path) -> None:
     board.resize(1024, 600)
     board.show()
     counted.exec()
+    grab(board, "supervisor-erasure-request")
     board.tabs.setCurrentIndex(4)
     grab(board, "supervisor-mentors-waiting")
     board.close()
@@ -215,7 +231,7 @@ def delivery_screens(grab, root: Path) -> None:
     sync.done(0)
     window.show_mentee(person.id)
     window.mentee_page.tabs.setCurrentIndex(1)
-    grab(window, "concern-not-yet-received")
+    grab(window, "concern-received")
     window.close()
     shutil.rmtree(drive, ignore_errors=True)
 

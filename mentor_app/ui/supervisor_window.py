@@ -29,8 +29,7 @@ from .messages import plain
 from .worker import run_in_background
 
 
-REQUEST_WORDS = {"delete": "⚠ Deletion requested by the mentor: keep, with a reason, or erase. ",
-                 "erase": "⚠ Erasure requested by the mentor: keep, with a reason, or erase. "}
+REQUEST_WORDS = {"delete": "Deletion requested · ", "erase": "Erasure requested · "}
 STATUS_WORDS = {"pending": "Waiting for approval", "approved": "Approved", "revoked": "Revoked"}
 
 
@@ -81,7 +80,9 @@ class SupervisorWindow(QMainWindow):
         self.tabs.setAccessibleName("Supervisor sections")
         self.concerns = _table("Safeguarding concerns to act on",
                                ["Urgency", "Raised", "Mentee", "Kind", "Mentor", "What was seen or said"])
-        self.tabs.addTab(self._page(self.concerns, "Newest and most urgent first. Overdue ones are marked ⚠.",
+        self.tabs.addTab(self._page(self.concerns, "Newest and most urgent first. Overdue ones are marked ⚠. When a "
+                                    "mentor asks to delete or erase a concern, it stays here until you keep it "
+                                    "(with a reason) or erase it.",
                                     [("&Record the action taken…", self.acknowledge),
                                      ("&Keep, with a reason…", lambda: self.decide_request(False)),
                                      ("Erase as re&quested…", lambda: self.decide_request(True))]), "&Safeguarding")
@@ -310,11 +311,12 @@ class SupervisorWindow(QMainWindow):
 
     def _show_overview(self, view: dashboard.Overview) -> None:
         rows = view.concerns
-        _fill(self.concerns, [[("⚠ " if r.overdue else "") + vocab.CONCERN_URGENCY.get(r.urgency, r.urgency),
+        # A mentor's request to delete a concern is shown first in its row: the supervisor decides.
+        _fill(self.concerns, [[(REQUEST_WORDS[r.deletion_requested] if r.deletion_requested else "")
+                                + ("⚠ " if r.overdue else "") + vocab.CONCERN_URGENCY.get(r.urgency, r.urgency),
                                 r.raised_at.replace("T", " "), r.mentee_name,
                                 vocab.CONCERN_CATEGORIES.get(r.category, r.category), r.mentor,
-                                (REQUEST_WORDS[r.deletion_requested] if r.deletion_requested else "")
-                                + " ".join(r.what_happened.split())[:200]] for r in rows], [r.record_id for r in rows])
+                                " ".join(r.what_happened.split())[:200]] for r in rows], [r.record_id for r in rows])
         _fill(self.caseload, [[r.mentor, r.people, r.active, r.not_seen_14, r.not_seen_28] for r in view.caseload])
         _fill(self.people, [[name, mentor] for _, name, mentor in view.people], [mid for mid, _, _ in view.people])
         self.quarantine.clear()
