@@ -511,6 +511,7 @@ def bench_print(results: dict, tmp: Path, scale: dict) -> None:
 
     def sheet():
         modules.cache_clear()
+        (tmp / "sheet.pdf").unlink(missing_ok=True)  # a sheet is always written to a new file
         build_sheet(six, tmp / "sheet.pdf", options)
 
     results["one signposting sheet (6 services)"] = _timed(sheet, scale["runs"] * 2)

@@ -17,7 +17,7 @@ from .words import count
 from .errors import BadInput, MentorAppError, SecretNeeded, WrongPassphrase, WrongRecoveryCode
 from .directory.defaults import ensure_default_directory
 from .paths import default_demo_dir, default_profile_dir
-from .storage.files import atomic_write_bytes
+from .storage.files import refuse_existing, write_new
 from .storage import audit, backups
 from .storage.db import DatabaseError
 from .storage.keystore import KeyringStatus
@@ -272,23 +272,15 @@ def cmd_dump(args) -> int:
     if not args.output:
         sys.stdout.write(text + "\n")
         return 0
-    target = Path(args.output)
-    if target.exists():
-        raise BadInput(f"There is already a file at {target}. Choose a new name; nothing was overwritten.")
-    if not target.parent.is_dir():
-        raise BadInput(f"The folder {target.parent} does not exist.")
-    atomic_write_bytes(target, (text + "\n").encode("utf-8"))
+    target = _new_output(args.output)
+    write_new(target, (text + "\n").encode("utf-8"))
     print(f"Wrote every record to {target}. It is NOT encrypted: keep it safe and delete it when done.")
     return 0
 
 
 def _new_output(path: str) -> Path:
-    target = Path(path)
-    if target.exists():
-        raise BadInput(f"There is already a file at {target}. Choose a new name; nothing was overwritten.")
-    if not target.parent.is_dir():
-        raise BadInput(f"The folder {target.parent} does not exist.")
-    return target
+    """An -o target, checked early; the writers create it new with no-follow (storage/files.py create_new)."""
+    return refuse_existing(Path(path))
 
 
 def _sheet_options(profile, args, title: str, mentee_name: str = "") -> "object":
@@ -406,12 +398,10 @@ def cmd_enrolment_file(args) -> int:
     import json
 
     from .exchange.enrolment import make_enrolment
-    from .storage.files import atomic_write_bytes
-
     target = _new_output(args.output)
     with open_for_command(args) as profile:
         data = make_enrolment(profile, escrow_recipient=args.escrow or "")
-    atomic_write_bytes(target, json.dumps(data, indent=2, ensure_ascii=False).encode("utf-8"))
+    write_new(target, json.dumps(data, indent=2, ensure_ascii=False).encode("utf-8"))
     print(f"Enrolment file for {data['organisation']} written to {target}.")
     print(f"Fingerprint to read out to each mentor: {data['fingerprint']}")
     return 0
@@ -594,8 +584,6 @@ def cmd_sar(args) -> int:
 
 
 def cmd_retention(args) -> int:
-    import csv
-
     from .privacy import retention
 
     report_to = _new_output(args.report) if args.report else None
@@ -635,11 +623,11 @@ def cmd_retention(args) -> int:
                   + (": run again with --delete to delete them." if items else "."))
             rows = items
         if report_to is not None:
-            with open(report_to, "x", newline="", encoding="utf-8") as f:
-                out = csv.writer(f)
-                out.writerow(["record_type", "record_id", "mentee_id", "clock_started", "years", "deleted"])
-                out.writerows([d.record_type, d.record_id, d.mentee_id, d.since, d.years, "yes" if args.delete
-                               else "no"] for d in rows)
+            from .storage.csvsafe import write_csv
+
+            write_csv(report_to, [["record_type", "record_id", "mentee_id", "clock_started", "years", "deleted"]]
+                      + [[d.record_type, d.record_id, d.mentee_id, d.since, d.years, "yes" if args.delete else "no"]
+                         for d in rows], bom=False)
     return 0
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from ..errors import BadInput
 from ..records import store, vocab
 from ..records.types import Contact, fields_of, to_data, validate
-from ..storage.files import atomic_write_bytes
+from ..storage import csvsafe
 from .contacts import duplicate_key, find_duplicate
 
 CSV_COLUMNS = [f.name for f in fields_of(Contact) if f.name != "origin"]
@@ -39,6 +39,18 @@ class ImportPlan:
     good: list[tuple[int, Contact]] = field(default_factory=list)
     problems: list[RowProblem] = field(default_factory=list)
     duplicates: list[tuple[int, Contact, str]] = field(default_factory=list)  # row, contact, what it repeats
+    # Cells that start like a spreadsheet formula (=, +, -, @): kept as plain text, never run.
+    formula_cells: list[tuple[int, str]] = field(default_factory=list)  # row, column
+
+    def formula_words(self) -> str:
+        if not self.formula_cells:
+            return ""
+        row, column = self.formula_cells[0]
+        n = len(self.formula_cells)
+        return (f"{n} cell{'' if n == 1 else 's'} started with =, +, - or @ (the first: row {row}, {column}), "
+                "which a spreadsheet may run as a formula. "
+                f"{'It was' if n == 1 else 'They were'} kept as plain text; Mentor App never runs them, and "
+                "puts a ' in front of such cells when it exports a directory.")
 
 
 @dataclass
@@ -47,6 +59,7 @@ class ImportResult:
     merged: int = 0
     skipped_duplicates: int = 0
     skipped_problem_rows: int = 0
+    formula_note: str = ""
 
     def words(self) -> str:
         parts = [f"{self.added} contact(s) added"]
@@ -56,7 +69,7 @@ class ImportResult:
             parts.append(f"{self.skipped_duplicates} duplicate(s) left out (choose to merge them to include them)")
         if self.skipped_problem_rows:
             parts.append(f"{self.skipped_problem_rows} row(s) with problems left out")
-        return "; ".join(parts) + "."
+        return "; ".join(parts) + "." + (f" {self.formula_note}" if self.formula_note else "")
 
 
 def _decode(raw: bytes) -> str:
@@ -124,7 +137,15 @@ def read_csv(path: Path, conn=None) -> ImportPlan:
                 plan.problems.append(RowProblem(row_no, f"it has {len(cells)} cells but there are only "
                                                         f"{len(header)} columns (a stray comma?)."))
                 continue
-            values = {h: c.strip() for h, c in zip(header, cells) if h}
+            values = {}
+            for h, c in zip(header, cells):
+                if not h:
+                    continue
+                c = c.strip()
+                if csvsafe.starts_like_formula(c):
+                    plan.formula_cells.append((row_no, h))
+                # The quote the app's own export put in front of such a cell comes off again.
+                values[h] = csvsafe.restore(c)
             values["categories"] = _categories(values.get("categories", ""))
             values.setdefault("scope", "local")
             values["scope"] = values["scope"].casefold() or "local"
@@ -173,7 +194,7 @@ def apply_plan(conn, plan: ImportPlan, *, author: str, only_good_rows: bool = Fa
         more = f"\n…and {len(plan.problems) - 20} more." if len(plan.problems) > 20 else ""
         raise BadInput(f"{len(plan.problems)} row(s) have problems, so nothing was imported:\n{lines}{more}\n"
                        "Fix them, or choose to import only the good rows.")
-    result = ImportResult(skipped_problem_rows=len(plan.problems))
+    result = ImportResult(skipped_problem_rows=len(plan.problems), formula_note=plan.formula_words())
     with store.transaction(conn):
         added_by_key: dict[tuple[str, str], str] = {}
         for _, contact in plan.good:
@@ -198,11 +219,9 @@ def apply_plan(conn, plan: ImportPlan, *, author: str, only_good_rows: bool = Fa
 def export_csv(conn, path: Path, contacts: list | None = None) -> int:
     """Write contacts (default: the whole directory) in the documented layout; returns how many."""
     rows = contacts if contacts is not None else store.list_records(conn, "contact")
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
+    table = [CSV_COLUMNS]
     for s in sorted(rows, key=lambda s: s.record.organisation.casefold()):
         data = to_data(s.record)
-        writer.writerow(["; ".join(data[c]) if c == "categories" else data[c] for c in CSV_COLUMNS])
-    atomic_write_bytes(Path(path), buffer.getvalue().encode("utf-8-sig"))
+        table.append(["; ".join(data[c]) if c == "categories" else data[c] for c in CSV_COLUMNS])
+    csvsafe.write_csv(Path(path), table)
     return len(rows)

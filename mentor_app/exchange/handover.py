@@ -21,7 +21,7 @@ from ..errors import BadInput, MentorAppError
 from ..records import store
 from ..records.types import MENTEE_RECORD_TYPES, from_data, to_data, validate
 from ..storage.db import put_settings, transaction
-from ..storage.files import atomic_write_bytes
+from ..storage.files import write_new
 from ..storage.keywrap import new_recovery_code, normalise_recovery_code
 from . import drive
 from .batch import content_hash
@@ -60,7 +60,7 @@ def make_handover(profile, mentee_id: str, path: Path) -> str:
     }
     code = new_recovery_code()
     data = pyrage.passphrase.encrypt(json.dumps(payload, ensure_ascii=False).encode("utf-8"), code)
-    atomic_write_bytes(path, data)
+    write_new(Path(path), data)  # created new, never through a link
     shared = [m for m in json.loads(profile.get_setting(SHARED_MENTEES, "[]")) if m != mentee_id]
     with transaction(conn):
         # Their records (tombstones too) before the person, so no link is left dangling.

@@ -21,7 +21,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from ..storage.db import put_settings, transaction
-from ..storage.files import fsync_dir
+from ..storage.files import fsync_dir, make_shared_readable
 from ..words import count, uk_date
 from . import batch as batch_format
 from . import drive
@@ -132,6 +132,7 @@ def place(folder: Path, name: str, data: bytes) -> Path:
 
     def write():
         with open(tmp, "xb") as fh:
+            make_shared_readable(fh)  # 0644: the supervisor's account reads it (it is encrypted)
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())

@@ -19,7 +19,7 @@ from ..errors import BadInput, MentorAppError
 from ..records import store
 from ..records.types import Contact, to_data, validate
 from ..storage.db import put_settings
-from ..storage.files import fsync_dir
+from ..storage.files import fsync_dir, make_shared_readable
 from . import drive
 from . import outbox
 from .batch import canonical
@@ -62,6 +62,7 @@ def publish(profile, shared: str | Path | None = None) -> Path:
     final = folder / f"directory-{body['issued_at'].replace(':', '')[:17]}-{uuid.uuid4().hex[:8]}{SUFFIX}"
     tmp = folder / f".{final.name}.partial"
     with open(tmp, "xb") as fh:
+        make_shared_readable(fh)  # 0644: every mentor's account reads it (signed; no one is named)
         fh.write(data)
         fh.flush()
         os.fsync(fh.fileno())

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ..storage.files import fsync_dir
+from ..storage.files import fsync_dir, make_shared_readable
 from . import drive
 from .batch import canonical
 from .keys import b64, organisation_keys, verify
@@ -110,6 +110,7 @@ def write_receipt(profile, shared: Path) -> Path | None:
         folder.mkdir(exist_ok=True)
         tmp = folder / f".{name}.partial"
         with open(tmp, "xb") as fh:
+            make_shared_readable(fh)  # 0644: every mentor's account reads it (signed; no one is named)
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())

@@ -7,6 +7,7 @@ every Latin letter prints (ł, ś, ő …), never a missing-glyph box.
 
 from __future__ import annotations
 
+import io
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
@@ -27,6 +28,7 @@ from reportlab.platypus.tableofcontents import TableOfContents
 from ..directory.contacts import freshness
 from ..records import vocab
 from ..resources import resource_path
+from ..storage.files import write_new
 from .links import contact_links
 from .qr import QrCode
 
@@ -160,7 +162,7 @@ class _Document(BaseDocTemplate):
         size = PAGE_SIZES.get(options.page_size, A4)
         margin = 16 * mm
         self.footer_height = (26 if options.large_print else 18) * mm
-        super().__init__(str(path), pagesize=size, leftMargin=margin, rightMargin=margin, topMargin=margin,
+        super().__init__(path if hasattr(path, "write") else str(path), pagesize=size, leftMargin=margin, rightMargin=margin, topMargin=margin,
                          bottomMargin=margin + self.footer_height, title=printable(options.title),
                          author=printable(options.organisation), subject="Signposting",
                          initialFontName=FONT, initialFontSize=options.body_size)
@@ -200,21 +202,23 @@ def build_sheet(contacts: list, path: Path, options: SheetOptions) -> Path:
     """A sheet for one mentee. `contacts` is a list of (id, Contact)."""
     _register_fonts()
     styles = _Styles(options)
-    doc = _Document(Path(path), options, styles)
+    buffer = io.BytesIO()  # laid out in memory, then written to a brand-new file (never through a link)
+    doc = _Document(buffer, options, styles)
     story = _header(options, styles)
     if not contacts:
         story.append(Paragraph("No services were chosen for this sheet.", styles.body))
     for code, items in _grouped(contacts, options):
         story += _group(code, items, styles, options, doc.width)
     doc.build(story)
-    return Path(path)
+    return write_new(Path(path), buffer.getvalue())
 
 
 def build_booklet(contacts: list, path: Path, options: SheetOptions) -> Path:
     """The whole directory (or one category) as a paginated booklet with a contents page."""
     _register_fonts()
     styles = _Styles(options)
-    doc = _Document(Path(path), options, styles)
+    buffer = io.BytesIO()
+    doc = _Document(buffer, options, styles)
     toc = TableOfContents()
     toc.levelStyles = [ParagraphStyle("toc", parent=styles.body, leftIndent=0)]
     story = _header(options, styles) + [Paragraph("Contents", styles.name), toc, PageBreak()]
@@ -223,4 +227,4 @@ def build_booklet(contacts: list, path: Path, options: SheetOptions) -> Path:
             story.append(PageBreak())
         story += _group(code, items, styles, options, doc.width)
     doc.multiBuild(story)
-    return Path(path)
+    return write_new(Path(path), buffer.getvalue())

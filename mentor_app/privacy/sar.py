@@ -7,6 +7,7 @@ record mentions them, and the mentor or supervisor reads it through before shari
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import fields as dc_fields
 from datetime import datetime, timezone
@@ -18,6 +19,7 @@ from ..records import store, vocab
 from ..records.types import RECORD_TYPES, fields_of
 from ..settings import load_settings
 from ..storage import audit
+from ..storage.files import write_new
 
 FORMAT = "mentor-app-subject-access"
 REDACTED = "[another person]"
@@ -221,9 +223,13 @@ def write_pdf(data: dict, target: Path) -> None:
         canvas.drawString(doc.leftMargin, 10 * mm, f"Subject access copy · {data['person']['id']} · page {doc.page}")
         canvas.restoreState()
 
-    doc = SimpleDocTemplate(str(target), pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm,
+    import io
+
+    buffer = io.BytesIO()  # laid out in memory, then written to a brand-new file (never through a link)
+    doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm,
                             bottomMargin=18 * mm, title="Subject access copy", author="Mentor App")
     doc.build(story, onFirstPage=footer, onLaterPages=footer)
+    write_new(Path(target), buffer.getvalue())
 
 
 def write_subject_access(profile, mentee_id: str, folder: Path) -> tuple[Path, Path]:
@@ -235,10 +241,15 @@ def write_subject_access(profile, mentee_id: str, folder: Path) -> tuple[Path, P
     stem = f"subject-access-{mentee_id[:8]}-{data['produced_at'][:10]}"
     pdf, js = folder / f"{stem}.pdf", folder / f"{stem}.json"
     for path in (pdf, js):
-        if path.exists():
-            raise BadInput(f"There is already a file at {path}. Choose another folder; nothing was overwritten.")
+        if os.path.lexists(path):
+            raise BadInput(f"There is already a file or link at {path}. Choose another folder; nothing was "
+                           "overwritten.")
     write_pdf(data, pdf)
-    js.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+    try:
+        write_new(js, json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8"))
+    except BaseException:
+        pdf.unlink(missing_ok=True)  # both files or neither
+        raise
     audit.record(profile.conn, "subject_access", actor=profile.author, record_type="mentee", record_id=mentee_id,
                  mentee_id=mentee_id, detail=f"{len(data['records']) + len(data['consent_history'])} records")
     return pdf, js

@@ -6,7 +6,6 @@ reach the page.
 
 from __future__ import annotations
 
-import csv
 import io
 from datetime import date
 from pathlib import Path
@@ -21,7 +20,8 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from ..printing.sheet import FONT, FONT_BOLD, _register_fonts, printable
 from ..records import vocab
-from ..storage.files import atomic_write_bytes
+from ..storage import csvsafe
+from ..storage.files import write_new
 from .figures import Figures
 
 
@@ -44,13 +44,9 @@ def rows(figures: Figures) -> list[tuple[str, str, float]]:
 
 
 def write_csv(figures: Figures, path: Path, period: str) -> Path:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["period", "section", "item", "value"])
-    for section, item, value in rows(figures):
-        writer.writerow([period, section, item, value])
-    atomic_write_bytes(Path(path), buffer.getvalue().encode("utf-8-sig"))
-    return Path(path)
+    table = [["period", "section", "item", "value"]]
+    table += [[period, section, item, value] for section, item, value in rows(figures)]
+    return csvsafe.write_csv(Path(path), table)
 
 
 def _chart(title: str, data: list[tuple[str, float]], width: float) -> Drawing:
@@ -82,7 +78,8 @@ def write_pdf(figures: Figures, path: Path, *, organisation: str, period: str) -
     body = ParagraphStyle("body", fontName=FONT, fontSize=10, leading=13)
     h1 = ParagraphStyle("h1", parent=body, fontName=FONT_BOLD, fontSize=18, leading=22, spaceAfter=6)
     h2 = ParagraphStyle("h2", parent=body, fontName=FONT_BOLD, fontSize=12, leading=15, spaceBefore=10, spaceAfter=4)
-    doc = SimpleDocTemplate(str(path), pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm,
+    buffer = io.BytesIO()  # laid out in memory, then written to a brand-new file (never through a link)
+    doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm,
                             bottomMargin=16 * mm, title=printable(f"{organisation} report {period}"),
                             initialFontName=FONT)
     story = [Paragraph(printable(f"{organisation}: mentoring report"), h1),
@@ -108,4 +105,4 @@ def write_pdf(figures: Figures, path: Path, *, organisation: str, period: str) -
                                ("VALIGN", (0, 0), (-1, -1), "TOP")]))
     story += [Paragraph("All figures", h2), Spacer(1, 2), table]
     doc.build(story)
-    return Path(path)
+    return write_new(Path(path), buffer.getvalue())

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .. import logs
 from .db import DatabaseError, WrongKeyOrNotADatabase, connect, export_copy, run_checks, schema_version
-from .files import fsync_dir, fsync_file, make_private_dir
+from .files import copy_new, fsync_dir, fsync_file, make_private_dir
 
 log = logs.get_logger(__name__)
 
@@ -83,6 +83,24 @@ def write_backup(conn, key: bytes, target: Path) -> None:
         if tmp.exists():
             tmp.unlink()
         raise
+    fsync_dir(target.parent)
+
+
+def export_backup(conn, key: bytes, profile_dir: Path, target: Path) -> None:
+    """A backup to a file outside the profile (`backup --to`), created new: never through a link.
+
+    The copy is made in the profile's own private backups folder, then copied
+    into a brand-new file at `target` (0600). The chosen folder is not changed:
+    not made private, nothing else written there.
+    """
+    folder = backup_dir(profile_dir)
+    make_private_dir(folder)
+    tmp = folder / f".partial-export-{os.urandom(8).hex()}{SUFFIX}"
+    try:
+        export_copy(conn, tmp, key)
+        copy_new(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
     fsync_dir(target.parent)
 
 

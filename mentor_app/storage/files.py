@@ -1,10 +1,11 @@
-"""Private folders and crash-safe file replacement for the profile."""
+"""Private folders and crash-safe file replacement for the profile; outputs created new, never through a link."""
 
 from __future__ import annotations
 
 import os
 import tempfile
 from pathlib import Path
+from typing import BinaryIO
 
 
 def make_private_dir(path: Path) -> None:
@@ -46,3 +47,107 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 def fsync_file(path: Path) -> None:
     with open(path, "rb+") as fh:
         os.fsync(fh.fileno())
+
+
+def _refuse_existing(path: Path) -> "BadInput":
+    from ..errors import BadInput
+
+    return BadInput(f"There is already a file or link at {path}; nothing was overwritten. Choose a new name.")
+
+
+def create_new(path: Path, mode: int = 0o600) -> BinaryIO:
+    """Open `path` for writing as a brand-new file: never an existing file, never through a link.
+
+    O_CREAT|O_EXCL|O_NOFOLLOW: a file, folder or symbolic link already at the
+    path (even a link to nowhere) is refused with a plain message, and the
+    folder it is in is left exactly as it was (its permissions included).
+    """
+    from ..errors import BadInput
+
+    path = Path(path)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags, mode)
+    except FileExistsError:
+        raise _refuse_existing(path) from None
+    except OSError as exc:
+        if os.path.lexists(path):
+            raise _refuse_existing(path) from None
+        if not path.parent.is_dir():
+            raise BadInput(f"The folder {path.parent} does not exist.") from None
+        raise BadInput(f"Couldn't create {path}: {exc.strerror or 'the folder refused it'}.") from None
+    return os.fdopen(fd, "wb")
+
+
+def refuse_existing(path: Path) -> Path:
+    """Early, friendly check before slow work; create_new is what really guarantees it."""
+    from ..errors import BadInput
+
+    path = Path(path)
+    if os.path.lexists(path):
+        raise _refuse_existing(path)
+    if not path.parent.is_dir():
+        raise BadInput(f"The folder {path.parent} does not exist.")
+    return path
+
+
+def write_new(path: Path, data: bytes, mode: int = 0o600) -> Path:
+    """Write `data` to a brand-new file (see create_new); a failed write leaves no half file behind."""
+    path = Path(path)
+    fh = create_new(path, mode)
+    try:
+        with fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+    except BaseException:
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+        raise
+    return path
+
+
+def copy_new(source: Path, path: Path, mode: int = 0o600) -> Path:
+    """Copy `source` to a brand-new file at `path` (see create_new), durably."""
+    import shutil
+
+    path = Path(path)
+    fh = create_new(path, mode)
+    try:
+        with fh, open(source, "rb") as src:
+            shutil.copyfileobj(src, fh, 1024 * 1024)
+            fh.flush()
+            os.fsync(fh.fileno())
+    except BaseException:
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+        raise
+    return path
+
+
+SHARED_FILE_MODE = 0o644
+
+
+def make_shared_readable(fh) -> None:
+    """A file for the shared folder (encrypted or signed): readable by the organisation's other accounts.
+
+    Set on the open file, whatever the umask; a share that has no POSIX modes is left as it is.
+    """
+    if os.name != "posix":
+        return
+    try:
+        os.fchmod(fh.fileno(), SHARED_FILE_MODE)
+    except OSError:
+        pass
+
+
+def remove_chosen(path: Path) -> None:
+    """A save dialog already asked before replacing `path`: remove the file or link there
+    (a link itself, never what it points to), so the new file is created fresh."""
+    path = Path(path)
+    if path.is_symlink() or path.is_file():
+        path.unlink()

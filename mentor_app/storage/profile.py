@@ -33,7 +33,7 @@ from ..errors import (
     WrongRecoveryCode,
 )
 from . import audit, backups, db, keystore, keywrap, migrations
-from .files import fsync_dir, fsync_file, make_private_dir
+from .files import fsync_dir, fsync_file, make_private_dir, refuse_existing
 from .keystore import KeyringStatus
 from .meta import ProfileMeta, load_meta, meta_path, save_meta
 
@@ -158,13 +158,9 @@ class Profile:
     def backup_now(self, kind: str = "manual", to: Path | None = None) -> Path:
         """Take a backup into the profile (or to `to`, a file that must not exist)."""
         if to is not None:
-            to = Path(to)
-            if to.exists():
-                raise BadInput(f"There is already a file at {to}. Choose a new file name; nothing was overwritten.")
-            if not to.parent.is_dir():
-                raise BadInput(f"The folder {to.parent} does not exist.")
+            to = refuse_existing(Path(to))
             try:
-                backups.write_backup(self.conn, self.key, to)
+                backups.export_backup(self.conn, self.key, self.path, to)
             except OSError as exc:
                 raise BackupError(f"Couldn't write the backup to {to}: {exc.strerror or 'the write failed'}.") from None
             path = to

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
 from .. import APP_NAME
 from ..records import store
 from ..records.types import RECORD_TYPES
+from ..errors import MentorAppError
 from ..storage import audit
 from .widgets import named
 
@@ -92,6 +93,9 @@ class AuditDialog(QDialog):
             count = audit.export_csv(audit.entries(self.profile.conn, **self.filters()), target)
         except OSError as exc:
             QMessageBox.warning(self, APP_NAME, f"Couldn't write {target.name}: {exc.strerror}.")
+            return
+        except MentorAppError as exc:
+            QMessageBox.warning(self, APP_NAME, exc.message)
             return
         audit.record(self.profile.conn, "audit_export", actor=self.profile.author,
                      mentee_id=self.filters()["mentee_id"], detail=f"{count} entries")

@@ -219,8 +219,17 @@ class DirectoryPage(QWidget):
         name, _ = QFileDialog.getSaveFileName(self, "Export the directory", "directory.csv", "CSV files (*.csv)")
         if name:
             from ..directory import csv_io
+            from ..storage.files import remove_chosen
 
-            exported = csv_io.export_csv(self.profile.conn, Path(name))
+            try:
+                remove_chosen(Path(name))  # the save dialog asked before replacing
+                exported = csv_io.export_csv(self.profile.conn, Path(name))
+            except MentorAppError as exc:
+                QMessageBox.warning(self, APP_NAME, exc.message)
+                return
+            except OSError as exc:
+                QMessageBox.warning(self, APP_NAME, f"Couldn't write {Path(name).name}: {exc.strerror}.")
+                return
             QMessageBox.information(self, APP_NAME, f"Exported {count(exported, 'service')} to {name}.")
 
     def print_booklet(self) -> None:

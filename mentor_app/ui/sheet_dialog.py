@@ -21,6 +21,7 @@ from ..errors import MentorAppError
 from ..printing.printer import send_to_printer
 from ..printing.sheet import SheetOptions, build_booklet, build_sheet
 from ..storage import audit
+from ..storage.files import remove_chosen
 from ..records import store, vocab
 from ..settings import load_settings
 from .messages import plain
@@ -133,7 +134,11 @@ class SheetDialog(QDialog):
             self.error.setText(f"Couldn't write the PDF: {exc.strerror or 'the file could not be written'}."
                                if isinstance(exc, OSError) else plain(exc))
 
-        self._job = run_in_background(lambda: builder(contacts, path, options), finished, failed)
+        def build():
+            remove_chosen(path)  # the save dialog asked before replacing; a preview replaces the last one
+            return builder(contacts, path, options)
+
+        self._job = run_in_background(build, finished, failed)
 
     def preview(self) -> None:
         if self._preview_dir is None:

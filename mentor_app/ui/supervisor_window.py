@@ -555,6 +555,9 @@ class SupervisorWindow(QMainWindow):
         def work():
             with profile.second_connection() as view:
                 figures = supervisor_figures(view.conn)
+            from ..storage.files import remove_chosen
+
+            remove_chosen(Path(name))  # the save dialog asked before replacing
             funder.write_pdf(figures, Path(name), organisation=organisation, period="all time")
             funder.write_csv(figures, Path(name).with_suffix(".csv"), "all time")
 
