@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from urllib.parse import quote_plus
 
+MAX_LINK = 320  # bytes: room for a website at the longest line; a denser code is hard to scan at 22 mm
+
 
 def tel_link(phone: str) -> str | None:
     digits = re.sub(r"[^\d+]", "", phone)
@@ -30,11 +32,15 @@ def map_link(address: str) -> str | None:
 
 
 def contact_links(contact) -> list[tuple[str, str]]:
-    """(caption, link) for each way the contact can be reached by scanning."""
+    """(caption, link) for each way the contact can be reached by scanning.
+
+    A link longer than MAX_LINK gets no code: printed at its size the code would be too dense to scan
+    (and past a few thousand characters it can't be made at all); the words are still printed.
+    """
     out = []
     for caption, link in (("Scan to call", tel_link(contact.phone)),
                           ("Scan for the website", web_link(contact.website)),
                           ("Scan for a map", map_link(contact.address))):
-        if link:
+        if link and len(link.encode("utf-8")) <= MAX_LINK:
             out.append((caption, link))
     return out
