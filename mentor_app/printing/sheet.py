@@ -101,17 +101,33 @@ class _Styles:
                                       leading=size * caption * 1.2, alignment=1)
 
 
+def _is_long(contact) -> bool:
+    from .text import is_short
+
+    return not all(is_short(v) for v in (contact.title(), contact.help_with, contact.phone, contact.text_number,
+                                         contact.email, contact.website, contact.address, contact.opening_hours,
+                                         contact.how_to_get_there, contact.what_to_bring, contact.eligibility,
+                                         contact.languages, contact.accessibility))
+
+
 def _contact_block(contact, styles: _Styles, options: SheetOptions, width: float) -> list:
-    lines = [Paragraph(_p(contact.title()), styles.name)]
+    from .text import flowables
+
+    title = Paragraph(_p(contact.title()), styles.name)
+    lines = []
     if contact.help_with:
-        lines.append(Paragraph(_p(contact.help_with), styles.body))
+        lines += flowables(contact.help_with, styles.body)
     for label, value in (("Phone", contact.phone), ("Text", contact.text_number), ("Email", contact.email),
                          ("Website", contact.website), ("Address", contact.address),
                          ("Open", contact.opening_hours), ("How to get there", contact.how_to_get_there),
                          ("Bring", contact.what_to_bring), ("Who it is for", contact.eligibility),
                          ("Languages", contact.languages), ("Access", contact.accessibility)):
         if value:
-            lines.append(Paragraph(f"<b>{label}:</b> {_p(value)}", styles.body))
+            lines += flowables(value, styles.body, prefix=f"<b>{label}:</b> ")
+    # A long entry can't sit beside its codes in a table (a table row never splits across pages): its
+    # codes go under the name and its words flow across pages at the full width.
+    long_entry = _is_long(contact)
+    lines.insert(0, title)
     fresh = freshness(contact, stale_after=options.stale_after_months)
     if fresh.stale:
         checked = f"last checked {contact.last_checked}" if contact.last_checked else "not yet checked"
@@ -126,6 +142,9 @@ def _contact_block(contact, styles: _Styles, options: SheetOptions, width: float
     code_cells.hAlign = "LEFT"
     code_cells.setStyle(TableStyle([("ALIGN", (0, 0), (-1, -1), "CENTER"), ("VALIGN", (0, 0), (-1, -1), "TOP"),
                                     ("LEFTPADDING", (0, 0), (-1, -1), 1), ("RIGHTPADDING", (0, 0), (-1, -1), 1)]))
+    if long_entry:
+        return [title, code_cells, Spacer(1, styles.body.fontSize * 0.5), *lines[1:],
+                Spacer(1, styles.body.fontSize)]
     if options.large_print:
         # Large print: the codes go under the words, so the words keep the whole width.
         return lines + [code_cells, Spacer(1, styles.body.fontSize)]
@@ -148,8 +167,16 @@ def _grouped(contacts, options: SheetOptions) -> list[tuple[str, list]]:
 def _group(code: str, items: list, styles: _Styles, options: SheetOptions, width: float) -> list:
     """A need's heading and its contacts; the heading never ends a page on its own."""
     heading = Paragraph(escape(vocab.DIRECTORY_CATEGORIES.get(code, code)), styles.group)
-    blocks = [_contact_block(c, styles, options, width) for c in items]
-    return [KeepTogether([heading] + blocks[0])] + [KeepTogether(b) for b in blocks[1:]]
+    out, head = [], [heading]
+    for contact in items:
+        block = _contact_block(contact, styles, options, width)
+        if _is_long(contact):
+            # Longer than a page: keep only its name and codes together, and let the words start at once.
+            out += [KeepTogether(head + block[:2]), *block[2:]]
+        else:
+            out.append(KeepTogether(head + block))
+        head = []
+    return out
 
 
 def _footer_text(options: SheetOptions) -> str:
@@ -172,10 +199,25 @@ class _Document(BaseDocTemplate):
         self.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=self._footer)])
         self.options, self.styles = options, styles
 
+    def _fitted_footer(self, width: float) -> tuple[Paragraph, float]:
+        """The crisis numbers, cut (ending with …) if the organisation's list is too long for the footer."""
+        if getattr(self, "_footer_fit", None) is None:
+            full = _footer_text(self.options)
+            room, cut, text = self.footer_height - 1 * mm, len(full), full
+            while True:
+                footer = Paragraph(_p(text), self.styles.small)
+                _, h = footer.wrap(width, self.footer_height)
+                if h <= room or cut <= 20:
+                    break
+                cut = int(cut * 0.8)
+                text = full[:cut].rstrip() + " …"
+            self._footer_fit = text
+        footer = Paragraph(_p(self._footer_fit), self.styles.small)
+        return footer, footer.wrap(width, self.footer_height)[1]
+
     def _footer(self, canvas, doc) -> None:
         width = self.pagesize[0] - self.leftMargin - self.rightMargin
-        footer = Paragraph(_p(_footer_text(self.options)), self.styles.small)
-        _, h = footer.wrap(width, self.footer_height)
+        footer, h = self._fitted_footer(width)
         canvas.saveState()
         canvas.setStrokeColor(colors.HexColor("#1a4f8b"))
         canvas.line(self.leftMargin, self.bottomMargin - 3 * mm, self.leftMargin + width, self.bottomMargin - 3 * mm)

@@ -76,7 +76,8 @@ def _mentor_copy(profile, mentee_id: str) -> dict:
     person = store.get(conn, mentee_id)
     if person is None or person.type != "mentee":
         raise BadInput("There is no mentee with that id in this profile (see: mentor-app mentees).")
-    others = [s.record.name for s in store.list_records(conn, "mentee") if s.id != mentee_id]
+    others = [n for s in store.list_records(conn, "mentee") if s.id != mentee_id
+              for n in (s.record.name, s.record.preferred_name) if n]
     redact = _Redactor(others, person.record.name)
     records = []
     for s in store.list_records(conn, mentee_id=mentee_id, newest_first=False):
@@ -91,15 +92,37 @@ def _mentor_copy(profile, mentee_id: str) -> dict:
             "not_included": "Nothing else is held about this person in this profile."}
 
 
+def _title(fields: dict) -> str:
+    """The name as a concern carries it (see Mentee.title)."""
+    name, preferred = fields.get("name", ""), fields.get("preferred_name", "")
+    return f"{name} ({preferred})" if preferred and preferred != name else name
+
+
 def _supervisor_copy(profile, mentee_id: str) -> dict:
     conn = profile.conn
     rows = conn.execute("SELECT id, type, version, basis, fields, updated_at FROM shared_records WHERE mentee_id = ? "
                         "AND current = 1 AND deleted = 0 ORDER BY type, updated_at", (mentee_id,)).fetchall()
     if not rows:
         raise BadInput("No records shared by consent or for safeguarding are held about that id here.")
-    others = [json.loads(f).get("name", "") for (f,) in conn.execute(
-        "SELECT fields FROM shared_records WHERE type = 'mentee' AND mentee_id != ? AND deleted = 0", (mentee_id,))]
     person_fields = next((json.loads(f) for _, t, _, _, f, _ in rows if t == "mentee"), {})
+    own = {n.strip().casefold() for n in (person_fields.get("name", ""), person_fields.get("preferred_name", ""),
+                                          _title(person_fields)) if n and n.strip()}
+    others = []
+    # Every name held here: other people's records (any version), and the names concerns carry, which may
+    # be the only place someone is named (a person with no consent to share, or whose records were withdrawn).
+    for rtype, about, f in conn.execute("SELECT type, coalesce(mentee_id, ''), fields FROM shared_records "
+                                        "WHERE type IN ('mentee', 'concern')"):
+        try:
+            values = json.loads(f or "{}")
+        except ValueError:
+            continue
+        if not isinstance(values, dict):
+            continue
+        if rtype == "mentee" and about != mentee_id:
+            others += [values.get("name", ""), values.get("preferred_name", "")]
+        elif rtype == "concern" and about != mentee_id:
+            others.append(values.get("mentee_name", ""))
+    others = [n for n in others if isinstance(n, str) and n.strip() and n.strip().casefold() not in own]
     redact = _Redactor(others, person_fields.get("name", ""))
     records = [{"id": rid, "type": rtype, "what": RECORD_TYPES[rtype].label if rtype in RECORD_TYPES else rtype,
                 "shared_as": basis, "updated_at": updated, "version": version,
@@ -160,6 +183,7 @@ def write_pdf(data: dict, target: Path) -> None:
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
     from ..printing.sheet import FONT, FONT_BOLD, printable
+    from ..printing.text import flowables, is_short
 
     printable("")  # registers the fonts, which draw every script the notes may hold
     body = ParagraphStyle("body", fontName=FONT, fontSize=9.5, leading=12.5)
@@ -172,15 +196,41 @@ def write_pdf(data: dict, target: Path) -> None:
     def p(text, style=body):
         return Paragraph(escape(printable(str(text))).replace("\n", "<br/>"), style)
 
-    def pairs(rtype, values: dict) -> list:
-        rows = [[p(_label(rtype, k), small), p(_shown(rtype, k, v))] for k, v in values.items()
-                if v not in ("", None, [], {}, False) or isinstance(v, bool) and rtype == "consent"]
-        if not rows:
-            return []
-        table = Table(rows, colWidths=[45 * mm, None], hAlign="LEFT")
+    label_width = 45 * mm
+    long_label = ParagraphStyle("long-label", parent=small, spaceBefore=2)
+    long_value = ParagraphStyle("long-value", parent=body, leftIndent=label_width, spaceAfter=2)
+
+    def table(rows) -> Table:
+        table = Table(rows, colWidths=[label_width, None], hAlign="LEFT")
         table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                                    ("BOTTOMPADDING", (0, 0), (-1, -1), 1), ("TOPPADDING", (0, 0), (-1, -1), 1)]))
-        return [table]
+        return table
+
+    def pairs(rtype, values: dict) -> list:
+        shown = []
+        for k, v in values.items():
+            if v in ("", None, [], {}, False) and not (isinstance(v, bool) and rtype == "consent"):
+                continue
+            if rtype == "needs_check" and k == "notes" and isinstance(v, dict):
+                # Each area's note on its own (each may be as long as any note), not one run-on line.
+                shown += [(f"Note: {vocab.NEEDS_AREAS.get(area, area)}", str(note)) for area, note in v.items()
+                          if str(note).strip()]
+            else:
+                shown.append((_label(rtype, k), _shown(rtype, k, v)))
+        # Short values sit in a two-column table; a long one (which no table row could hold once it is
+        # taller than a page) goes under its label, indented to the same column, and flows across pages.
+        out, rows = [], []
+        for label, value in shown:
+            if is_short(value):
+                rows.append([p(label, small), p(value)])
+                continue
+            if rows:
+                out.append(table(rows))
+                rows = []
+            out += [p(label, long_label), *flowables(value, long_value)]
+        if rows:
+            out.append(table(rows))
+        return out
 
     person = data["person"]["fields"]
     story = [p("Subject access copy", title),
@@ -206,7 +256,8 @@ def write_pdf(data: dict, target: Path) -> None:
             story += [p(str(when).replace("T", " ")[:16], item), *pairs(rtype, r["fields"])]
     if data.get("supervisor_notes"):
         story.append(p("The supervisor's notes", head))
-        story += [p(f"{n['at'][:16].replace('T', ' ')}  {n['note']}") for n in data["supervisor_notes"]]
+        for n in data["supervisor_notes"]:
+            story += flowables(f"{n['at'][:16].replace('T', ' ')}  {n['note']}", body)
     story.append(p("Who opened, changed, shared or printed their records", head))
     rows = [[p("When", small), p("What", small), p("Record", small)]]
     rows += [[p(e["at"][:16].replace("T", " "), small), p(e["what"], small),

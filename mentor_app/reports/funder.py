@@ -19,6 +19,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from ..printing.sheet import FONT, FONT_BOLD, _register_fonts, printable
+from ..printing.text import flowables, markup
 from ..records import vocab
 from ..storage import csvsafe
 from ..storage.files import write_new
@@ -82,9 +83,10 @@ def write_pdf(figures: Figures, path: Path, *, organisation: str, period: str) -
     doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm,
                             bottomMargin=16 * mm, title=printable(f"{organisation} report {period}"),
                             initialFontName=FONT)
-    story = [Paragraph(printable(f"{organisation}: mentoring report"), h1),
-             Paragraph(printable(f"Period: {period}. Made on {date.today():%d %B %Y}. Counts only: no one is named. "
-                                 "People who did not agree to share their records are counted too."), body)]
+    # The organisation's name and the period are printed as words (escaped, flowing across pages if long).
+    story = [*flowables(f"{organisation}: mentoring report", h1),
+             *flowables(f"Period: {period}. Made on {date.today():%d %B %Y}. Counts only: no one is named. "
+                        "People who did not agree to share their records are counted too.", body)]
     width = doc.width
     meetings = [(vocab.MEETING_TYPES.get(k, k), n) for k, n in sorted(figures.meetings_by_kind.items())]
     by_category: dict[str, int] = {}
@@ -99,7 +101,7 @@ def write_pdf(figures: Figures, path: Path, *, organisation: str, period: str) -
         if section != current:
             table_rows.append([Paragraph(f"<b>{section}</b>", body), ""])
             current = section
-        table_rows.append([Paragraph(printable(item), body), Paragraph(f"{value:g}", body)])
+        table_rows.append([Paragraph(markup(item), body), Paragraph(f"{value:g}", body)])
     table = Table(table_rows, colWidths=[width - 30 * mm, 30 * mm])
     table.setStyle(TableStyle([("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor("#cccccc")),
                                ("VALIGN", (0, 0), (-1, -1), "TOP")]))
