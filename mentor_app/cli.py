@@ -18,6 +18,7 @@ from .errors import BadInput, MentorAppError, SecretNeeded, WrongPassphrase, Wro
 from .directory.defaults import ensure_default_directory
 from .paths import default_demo_dir, default_profile_dir
 from .storage.files import refuse_existing, write_new
+from .storage.passphrase import check_new_passphrase
 from .storage import audit, backups
 from .storage.db import DatabaseError
 from .storage.keystore import KeyringStatus
@@ -39,14 +40,18 @@ def _read_stdin_secret() -> str:
 
 
 def _new_passphrase(args) -> str:
+    """A new passphrase, strong enough (storage/passphrase.py decides), from stdin or typed twice."""
     if getattr(args, "passphrase_stdin", False):
-        return _read_stdin_secret()
+        new = _read_stdin_secret()
+        check_new_passphrase(new)
+        return new
     if not sys.stdin.isatty():
         raise BadInput("A passphrase is needed. There is no terminal to ask on: give it on standard input with --passphrase-stdin.")
     first = getpass.getpass("Choose a passphrase: ")
+    check_new_passphrase(first)  # before asking again: a weak one is refused with advice
     second = getpass.getpass("Type it again: ")
     if first != second:
-        raise BadInput("The two passphrases are different. Nothing was created; please try again.")
+        raise BadInput("The two passphrases are different. Nothing was changed; please try again.")
     return first
 
 
@@ -234,12 +239,15 @@ def cmd_rekey(args) -> int:
         if args.passphrase_stdin:
             passphrase = _read_stdin_secret()
         elif sys.stdin.isatty():
-            passphrase = getpass.getpass("Your passphrase (it stays the same): ")
+            passphrase = getpass.getpass("Your current passphrase: ")
         else:
-            raise BadInput("Re-keying needs your passphrase: give it on standard input with --passphrase-stdin.")
-        code = profile.rekey(passphrase)
-        print("Your notes and backups are now encrypted with a new key.")
-        print("Your passphrase is unchanged. Your new recovery code (the old one no longer works):")
+            raise BadInput("Re-keying needs your current passphrase and a new one: give them on standard input, "
+                           "one a line, with --passphrase-stdin.")
+        # Whoever may have the old key may know the old passphrase too: re-keying sets a new one.
+        new = _new_passphrase(args)
+        code = profile.rekey(passphrase, new_passphrase=new)
+        print("Your notes and backups are now encrypted with a new key, and your new passphrase opens them.")
+        print("Your new recovery code (the old one no longer works):")
         print()
         print(f"    {code}")
     return 0
@@ -841,7 +849,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", nargs="?", metavar="FILE", help="a mentor's log (.mentorlog) to import")
     p.set_defaults(func=cmd_gui)
 
-    p = sub.add_parser("rekey", parents=[common, stdin], help="re-encrypt everything with a new key")
+    p = sub.add_parser("rekey", parents=[common], help="re-encrypt everything with a new key and a new passphrase")
+    p.add_argument("--passphrase-stdin", action="store_true",
+                   help="read from standard input, one a line: the passphrase to open the profile (only if the "
+                        "keyring can't), the current passphrase, then the new one")
     p.set_defaults(func=cmd_rekey)
     return parser
 

@@ -16,6 +16,8 @@ from .records.types import (
 )
 from .settings import Settings, save_settings
 
+# Printed for anyone to use (the demo holds invented people only). It goes through the same strength
+# check as any new passphrase (storage/passphrase.py) and passes it, so no exception is needed.
 DEMO_PASSPHRASE = "demo passphrase"
 FIRST = ["Jordan", "Casey", "Riley", "Alex", "Sam", "Jamie", "Taylor", "Morgan", "Charlie", "Danny",
          "Lee", "Kerry", "Robbie", "Shay", "Ashley", "Billie", "Frankie", "Kai", "Reece", "Toni"]

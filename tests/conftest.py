@@ -55,15 +55,15 @@ def no_keyring(monkeypatch):
 
 @pytest.fixture
 def secret_service():
-    """The real Secret Service daemon; entries made through it are removed afterwards."""
+    """The real Secret Service daemon; the entries listed in it (see Profile.keyring_entry) are removed afterwards."""
     if not secret_service_available():
         if os.environ.get("MENTOR_APP_REQUIRE_KEYRING"):
             pytest.fail("A Secret Service keyring daemon is required here but was not found.")
         pytest.skip("no Secret Service keyring daemon in this session")
     made: list[str] = []
     yield made
-    for profile_id in made:
-        keystore.forget_key(profile_id)
+    for entry in made:
+        keystore.forget_key(entry)
 
 
 @pytest.fixture

@@ -156,7 +156,9 @@ def test_with_the_keyring_commands_need_no_passphrase(tmp_path, secret_service):
     result = run_cli("--profile", str(path), "init", "--role", "supervisor", "--name", "North Project",
                      "--passphrase-stdin", input=PASSPHRASE + "\n")
     assert result.returncode == 0, result.stderr
-    secret_service.append(json.loads((path / "profile.json").read_text())["profile_id"])
+    from mentor_app.storage import keystore
+
+    secret_service.append(keystore.entry_name(json.loads((path / "profile.json").read_text())["profile_id"], path))
     assert "keyring" in result.stdout
     check = run_cli("--profile", str(path), "check")  # nothing on stdin, no terminal
     assert check.returncode == 0, check.stderr

@@ -27,6 +27,9 @@ from mentor_app.storage.profile import create_profile, open_profile, unlock_dela
 from conftest import FAST_KDF, PASSPHRASE, add_note, note_bodies
 
 
+NEW_PASSPHRASE = "lantern orchard pebble"
+
+
 def _digest(path):
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -149,8 +152,8 @@ def test_rekey_changes_the_database_key_and_keeps_backups_restorable(make_profil
     add_note(profile, "after backup")
     old_key = profile.key
     with pytest.raises(WrongPassphrase):
-        profile.rekey("wrong passphrase", FAST_KDF)
-    new_code = profile.rekey(PASSPHRASE, FAST_KDF)
+        profile.rekey("wrong passphrase", FAST_KDF, new_passphrase=NEW_PASSPHRASE)
+    new_code = profile.rekey(PASSPHRASE, FAST_KDF, new_passphrase=NEW_PASSPHRASE)
     assert profile.key != old_key
     path = profile.path
     profile.close()
@@ -172,18 +175,33 @@ def test_interrupted_rekey_still_opens_with_the_passphrase(make_profile):
     profile, _ = make_profile()
     add_note(profile, "survives an interrupted rekey")
     path = profile.path
-    meta_before = (path / "profile.json").read_bytes()
-    profile.rekey(PASSPHRASE, FAST_KDF)
-    profile.close()
-    # Put back the old profile.json with the new wraps still pending, as the crash would leave it.
-    after = json.loads((path / "profile.json").read_text())
-    crashed = json.loads(meta_before)
-    crashed["wraps"]["pending"] = after["wraps"]
-    (path / "profile.json").write_text(json.dumps(crashed))
+    from mentor_app.storage import profile as profile_module
+
+    real_save, saves = profile_module.save_meta, []
+
+    def crash_on_second_save(folder, meta):
+        saves.append(1)
+        if len(saves) == 2:
+            raise KeyboardInterrupt("the power went")
+        real_save(folder, meta)
+
+    profile_module.save_meta = crash_on_second_save
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            profile.rekey(PASSPHRASE, FAST_KDF, new_passphrase=NEW_PASSPHRASE)
+    finally:
+        profile_module.save_meta = real_save
+    profile.conn.close()  # as a crash leaves it: no closing backup
+    profile._lock.release()
+    profile.closed = True
+    assert "pending" in json.loads((path / "profile.json").read_text())["wraps"]
+    # The person may type the old passphrase or the new one they had just chosen.
     with open_profile(path, secret=PASSPHRASE) as p:
         assert note_bodies(p) == ["survives an interrupted rekey"]
         assert p.needs_recovery_code
     assert "pending" not in json.loads((path / "profile.json").read_text())["wraps"]
+    with open_profile(path, secret=NEW_PASSPHRASE) as p:
+        assert note_bodies(p) == ["survives an interrupted rekey"]
 
 
 def test_profile_from_a_newer_app_is_refused_untouched(make_profile):
@@ -207,7 +225,7 @@ def test_keyring_round_trip_opens_without_typing(tmp_path, secret_service):
     profile, _ = create_profile(
         tmp_path / "kr", role="mentor", name="Keyring Mentor", passphrase=PASSPHRASE, kdf_params=FAST_KDF
     )
-    secret_service.append(profile.meta.profile_id)
+    secret_service.append(profile.keyring_entry)
     assert profile.keyring_status is KeyringStatus.OK
     add_note(profile, "opened by keyring")
     profile.close()
@@ -220,14 +238,14 @@ def test_keyring_round_trip_opens_without_typing(tmp_path, secret_service):
 def test_deleted_keyring_entry_falls_back_to_passphrase_and_nothing_is_rekeyed(tmp_path, secret_service):
     path = tmp_path / "kr"
     profile, code = create_profile(path, role="mentor", name="M", passphrase=PASSPHRASE, kdf_params=FAST_KDF)
-    pid = profile.meta.profile_id
-    secret_service.append(pid)
+    entry = profile.keyring_entry
+    secret_service.append(entry)
     add_note(profile, "must survive a keyring reset")
     key_check = profile.meta.key_check
     profile.close()
     db_before = _digest(path / "mentor.db")
 
-    assert keystore.forget_key(pid) is KeyringStatus.OK
+    assert keystore.forget_key(entry) is KeyringStatus.OK
     with pytest.raises(SecretNeeded) as info:
         open_profile(path)
     assert info.value.keyring_status is KeyringStatus.MISSING
@@ -247,11 +265,11 @@ def test_deleted_keyring_entry_falls_back_to_passphrase_and_nothing_is_rekeyed(t
 def test_changed_keyring_entry_is_named_and_the_passphrase_still_opens(tmp_path, secret_service):
     path = tmp_path / "kr"
     profile, _ = create_profile(path, role="mentor", name="M", passphrase=PASSPHRASE, kdf_params=FAST_KDF)
-    pid = profile.meta.profile_id
-    secret_service.append(pid)
+    entry = profile.keyring_entry
+    secret_service.append(entry)
     add_note(profile, "still here")
     profile.close()
-    keyring.set_password(keystore.SERVICE, f"profile-{pid}", os.urandom(32).hex())
+    keyring.set_password(keystore.SERVICE, entry, os.urandom(32).hex())
     with pytest.raises(SecretNeeded) as info:
         open_profile(path)
     assert info.value.keyring_status is KeyringStatus.MISMATCH
@@ -263,11 +281,11 @@ def test_changed_keyring_entry_is_named_and_the_passphrase_still_opens(tmp_path,
 def test_keyring_can_be_turned_off_and_the_entry_is_removed(tmp_path, secret_service):
     path = tmp_path / "kr"
     profile, _ = create_profile(path, role="mentor", name="M", passphrase=PASSPHRASE, kdf_params=FAST_KDF)
-    pid = profile.meta.profile_id
-    secret_service.append(pid)
+    entry = profile.keyring_entry
+    secret_service.append(entry)
     profile.set_keyring(False)
     profile.close()
-    assert keystore.read_key(pid) == (None, KeyringStatus.MISSING)
+    assert keystore.read_key(entry) == (None, KeyringStatus.MISSING)
     with pytest.raises(SecretNeeded) as info:
         open_profile(path)
     assert info.value.keyring_status is KeyringStatus.DISABLED

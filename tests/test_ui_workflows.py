@@ -270,7 +270,7 @@ def test_closing_a_changed_form_asks_first(qtbot, window, demo_profile):
 def test_app_unlocks_by_keyring_without_asking(qtbot, tmp_path, secret_service):
     path = tmp_path / "kr"
     profile, _ = create_profile(path, role="mentor", name="Keyring User", passphrase=PASSPHRASE, kdf_params=FAST_KDF)
-    secret_service.append(profile.meta.profile_id)
+    secret_service.append(profile.keyring_entry)
     profile.close()
     opened = obtain_profile(path)  # would block on a dialog if it had to ask
     assert opened.unlocked_by == "keyring"

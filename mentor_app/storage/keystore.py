@@ -8,6 +8,9 @@ a new key or to touch the data.
 from __future__ import annotations
 
 import enum
+import hashlib
+import os
+from pathlib import Path
 
 import keyring
 import keyring.errors
@@ -35,13 +38,26 @@ _EXPLANATIONS = {
     KeyringStatus.DISABLED: "Keeping the key in the keyring is turned off for this profile.",
     KeyringStatus.UNAVAILABLE: "This computer's keyring can't be reached.",
     KeyringStatus.LOCKED: "This computer's keyring is locked.",
-    KeyringStatus.MISSING: "The key is no longer in this computer's keyring (it may have been reset or cleared).",
+    KeyringStatus.MISSING: ("The key is no longer in this computer's keyring (it may have been reset or cleared, "
+                            "or this profile folder was copied or moved here)."),
     KeyringStatus.MISMATCH: "The keyring holds a different key than this profile needs.",
     KeyringStatus.ERROR: "The keyring gave an error.",
 }
 
 
-def _username(profile_id: str) -> str:
+def entry_name(profile_id: str, profile_dir: Path) -> str:
+    """The keyring entry of one copy of a profile: its id and the folder's real path.
+
+    A copied profile folder has the same id and, until one of them is re-keyed,
+    the same key; naming the entry after the folder too means a copy never
+    reads, replaces or deletes the original's entry.
+    """
+    where = os.path.normcase(os.path.realpath(Path(profile_dir)))
+    return f"profile-{profile_id}-{hashlib.sha256(where.encode('utf-8')).hexdigest()[:16]}"
+
+
+def legacy_entry_name(profile_id: str) -> str:
+    """The entry name of earlier versions, shared by every copy of the profile."""
     return f"profile-{profile_id}"
 
 
@@ -73,9 +89,9 @@ def _ask(call, *args) -> tuple[object, KeyringStatus]:
         return None, KeyringStatus.ERROR
 
 
-def read_key(profile_id: str) -> tuple[bytes | None, KeyringStatus]:
-    """The stored key and OK, or None and the reason it could not be read."""
-    value, status = _ask(keyring.get_password, _username(profile_id))
+def read_key(entry: str) -> tuple[bytes | None, KeyringStatus]:
+    """The key stored under `entry` (see entry_name) and OK, or None and the reason it could not be read."""
+    value, status = _ask(keyring.get_password, entry)
     if status is not KeyringStatus.OK:
         return None, status
     if value is None:
@@ -86,10 +102,28 @@ def read_key(profile_id: str) -> tuple[bytes | None, KeyringStatus]:
         return None, KeyringStatus.MISMATCH
 
 
-def store_key(profile_id: str, key: bytes) -> KeyringStatus:
-    return _ask(keyring.set_password, _username(profile_id), key.hex())[1]
+def store_key(entry: str, key: bytes) -> KeyringStatus:
+    return _ask(keyring.set_password, entry, key.hex())[1]
 
 
-def forget_key(profile_id: str) -> KeyringStatus:
-    """Remove this profile's key from the keyring; MISSING if it was not there."""
-    return _ask(keyring.delete_password, _username(profile_id))[1]
+def forget_key(entry: str, key_check: str | None = None) -> KeyringStatus:
+    """Remove the entry; MISSING if it was not there.
+
+    With `key_check` (the profile's public key tag) an entry holding any other
+    key is left alone and MISMATCH returned: it belongs to a different profile.
+    """
+    if key_check is not None:
+        from .keywrap import key_check as check_of
+
+        value, status = _ask(keyring.get_password, entry)
+        if status is not KeyringStatus.OK:
+            return status
+        if value is None:
+            return KeyringStatus.MISSING
+        try:
+            held = bytes.fromhex(value)
+        except ValueError:
+            return KeyringStatus.MISMATCH
+        if check_of(held) != key_check:
+            return KeyringStatus.MISMATCH
+    return _ask(keyring.delete_password, entry)[1]

@@ -36,6 +36,7 @@ from . import audit, backups, db, keystore, keywrap, migrations
 from .files import fsync_dir, fsync_file, make_private_dir, refuse_existing
 from .keystore import KeyringStatus
 from .meta import ProfileMeta, load_meta, meta_path, save_meta
+from .passphrase import check_new_passphrase
 
 ROLES = ("mentor", "supervisor")
 LOCK_FILE = ".lock"
@@ -50,11 +51,8 @@ def unlock_delay(failures: int) -> float:
 
 
 def check_passphrase(passphrase: str) -> None:
-    if len(passphrase) < keywrap.MIN_PASSPHRASE_CHARS:
-        raise BadInput(
-            f"Please choose a passphrase of at least {keywrap.MIN_PASSPHRASE_CHARS} characters. "
-            "A few ordinary words in a row are easy to remember and hard to guess."
-        )
+    """A new passphrase must be long and hard to guess (decided in storage/passphrase.py)."""
+    check_new_passphrase(passphrase)
 
 
 def _now() -> datetime:
@@ -97,6 +95,11 @@ class Profile:
     @property
     def db_path(self) -> Path:
         return self.path / db.DB_FILE
+
+    @property
+    def keyring_entry(self) -> str:
+        """This copy's own keyring entry (a copied folder has another one)."""
+        return keystore.entry_name(self.meta.profile_id, self.path)
 
     @contextmanager
     def transaction(self) -> Iterator[object]:
@@ -289,8 +292,12 @@ class Profile:
         """Turn keyring storage on (storing the key now) or off (forgetting it)."""
         self.meta.keyring_enabled = enabled
         save_meta(self.path, self.meta)
-        pid = self.meta.profile_id
-        status = keystore.store_key(pid, self.key) if enabled else keystore.forget_key(pid)
+        if enabled:
+            status = keystore.store_key(self.keyring_entry, self.key)
+        else:
+            # Only an entry holding this profile's own key is removed: never another profile's.
+            status = keystore.forget_key(self.keyring_entry, self.meta.key_check)
+            keystore.forget_key(keystore.legacy_entry_name(self.meta.profile_id), self.meta.key_check)
         self.keyring_status = status if enabled else KeyringStatus.DISABLED
         if not enabled:
             audit.record(self.conn, "keyring_forgotten", actor=self.author)
@@ -299,32 +306,37 @@ class Profile:
     def read_keyring_status(self) -> KeyringStatus:
         if not self.meta.keyring_enabled:
             return KeyringStatus.DISABLED
-        key, status = keystore.read_key(self.meta.profile_id)
+        key, status = keystore.read_key(self.keyring_entry)
         if status is KeyringStatus.OK and keywrap.key_check(key) != self.meta.key_check:
             status = KeyringStatus.MISMATCH
         self.keyring_status = status
         return status
 
-    def rekey(self, passphrase: str, kdf_params: keywrap.Argon2Params | None = None) -> str:
+    def rekey(self, passphrase: str, kdf_params: keywrap.Argon2Params | None = None, *, new_passphrase: str) -> str:
         """Encrypt everything under a brand-new data key (after a suspected leak).
 
-        Needs the current passphrase, which stays the same. The recovery code
-        is replaced, since whoever had the old key may have the old code too.
+        Needs the current passphrase and a new one: whoever may have the old
+        key may know the old passphrase. The recovery code is replaced too.
         Backups are re-encrypted so they stay restorable. Returns the new code.
         """
         wrap = self.meta.wraps.get("passphrase")
         if wrap is None or keywrap.unwrap_with_passphrase(wrap, passphrase, self.meta.profile_id) != self.key:
             raise WrongPassphrase("Couldn't re-key: the passphrase doesn't match. Nothing was changed.")
+        if new_passphrase == passphrase:
+            raise BadInput("Choose a new passphrase for the new key: the old one may be known. Nothing was changed.")
+        check_new_passphrase(new_passphrase)
         pid = self.meta.profile_id
         new_key = keywrap.new_data_key()
         code = keywrap.new_recovery_code()
         new_wraps = {
-            "passphrase": keywrap.wrap_with_passphrase(new_key, passphrase, pid, kdf_params),
+            "passphrase": keywrap.wrap_with_passphrase(new_key, new_passphrase, pid, kdf_params),
             "recovery": keywrap.wrap_with_recovery_code(new_key, code, pid),
         }
         # Written before the database changes: a crash part-way through still
-        # leaves a passphrase wrap for whichever key the database ends up with.
-        self.meta.wraps["pending"] = new_wraps
+        # leaves a passphrase wrap for whichever key the database ends up with,
+        # under the old passphrase as well as the new one (either may be typed).
+        self.meta.wraps["pending"] = dict(new_wraps, old_passphrase=keywrap.wrap_with_passphrase(
+            new_key, passphrase, pid, kdf_params))
         save_meta(self.path, self.meta)
         self.conn.execute(f"PRAGMA rekey = \"x'{new_key.hex()}'\"")
         self.meta.wraps = new_wraps
@@ -341,7 +353,7 @@ class Profile:
             finally:
                 conn.close()
         if self.meta.keyring_enabled:
-            self.keyring_status = keystore.store_key(pid, new_key)
+            self.keyring_status = keystore.store_key(self.keyring_entry, new_key)
         audit.record(self.conn, "rekey", actor=self.author)
         return code
 
@@ -411,7 +423,7 @@ def create_profile(
         profile.set_setting("profile.name", name.strip())
         profile.set_setting("profile.role", role)
         if use_keyring:
-            profile.keyring_status = keystore.store_key(profile_id, key)
+            profile.keyring_status = keystore.store_key(profile.keyring_entry, key)
             if profile.keyring_status is not KeyringStatus.OK:
                 # Not stored, so don't go looking for it on every open.
                 meta.keyring_enabled = False
@@ -430,11 +442,12 @@ def _unwrap(meta: ProfileMeta, kind: str, secret: str) -> list[bytes]:
     wrap_sets = [meta.wraps] + ([meta.wraps["pending"]] if "pending" in meta.wraps else [])
     keys = []
     for wraps in wrap_sets:
-        wrap = wraps.get(kind)
-        if wrap is not None:
-            key = unwrap(wrap, secret, meta.profile_id)
-            if key is not None:
-                keys.append(key)
+        names = (kind, "old_passphrase") if kind == "passphrase" else (kind,)
+        for wrap in (wraps.get(name) for name in names):
+            if wrap is not None:
+                key = unwrap(wrap, secret, meta.profile_id)
+                if key is not None:
+                    keys.append(key)
     return keys
 
 
@@ -514,7 +527,7 @@ def open_profile(
         else:
             keys, unlocked_by, keyring_status = [], "keyring", KeyringStatus.DISABLED
             if use_keyring and meta.keyring_enabled:
-                key, keyring_status = keystore.read_key(meta.profile_id)
+                key, keyring_status = _read_keyring(profile_dir, meta)
                 if key is not None and keywrap.key_check(key) != meta.key_check:
                     keyring_status = KeyringStatus.MISMATCH
                 elif key is not None:
@@ -553,6 +566,21 @@ def open_profile(
     except BaseException:
         lock.release()
         raise
+
+
+def _read_keyring(profile_dir: Path, meta: ProfileMeta) -> tuple[bytes | None, KeyringStatus]:
+    """This copy's entry; an entry of an earlier version (one per profile id) moves to it once."""
+    entry = keystore.entry_name(meta.profile_id, profile_dir)
+    key, status = keystore.read_key(entry)
+    if status is not KeyringStatus.MISSING:
+        return key, status
+    legacy = keystore.legacy_entry_name(meta.profile_id)
+    old, old_status = keystore.read_key(legacy)
+    if old_status is not KeyringStatus.OK or keywrap.key_check(old) != meta.key_check:
+        return None, KeyringStatus.MISSING
+    if keystore.store_key(entry, old) is KeyringStatus.OK:
+        keystore.forget_key(legacy, meta.key_check)
+    return old, KeyringStatus.OK
 
 
 def _finish_interrupted_rekey(meta: ProfileMeta, key: bytes) -> None:

@@ -18,7 +18,8 @@ from PySide6.QtWidgets import (
 )
 
 from ..settings import Settings, save_settings
-from ..storage.keywrap import MIN_PASSPHRASE_CHARS, passphrase_strength
+from ..storage.keywrap import MIN_PASSPHRASE_CHARS
+from ..storage.passphrase import rate_passphrase
 from ..storage.profile import ROLES, Profile, create_profile
 from .messages import plain
 from .widgets import busy_bar, error_label, named
@@ -92,8 +93,8 @@ class SetupDialog(QDialog):
         self.name.setFocus()
 
     def _show_strength(self, text: str) -> None:
-        score, words = passphrase_strength(text)
-        colour = ("#a00000", "#a05a00", "#2e6b00", "#1b5e20")[score]
+        score, words = rate_passphrase(text)  # the same judge as the set-up itself (storage/passphrase.py)
+        colour = ("#a00000", "#a00000", "#a05a00", "#2e6b00", "#1b5e20")[score]
         self.strength.setText(words if text else " ")
         self.strength.setStyleSheet(f"color: {colour};")
 
