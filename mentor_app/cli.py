@@ -416,20 +416,22 @@ def cmd_enrolment_file(args) -> int:
 
 
 def cmd_enrol(args) -> int:
-    from .exchange.enrolment import accept_enrolment, read_enrolment_file
+    from .exchange.enrolment import accept_enrolment, escrow_words, read_enrolment_file
 
+    # Nothing of the file's is shown before the mentor has typed the fingerprint the supervisor read out.
     enrolment = read_enrolment_file(Path(args.file))
     expected = args.fingerprint
     if not expected:
         if not sys.stdin.isatty():
-            raise BadInput(f"This file's fingerprint is {enrolment.fingerprint}. Check it with your supervisor, then "
-                           f"run again with --fingerprint {enrolment.fingerprint}")
-        print(f"Organisation: {enrolment.organisation}")
-        print(f"Fingerprint:  {enrolment.fingerprint}")
-        expected = input("Type the fingerprint your supervisor read out to you: ")
+            raise BadInput("Give the fingerprint your supervisor reads out to you (in person or on the phone), "
+                           "with --fingerprint. Get it from your supervisor, not from the file or a message that "
+                           "came with it. Nothing was changed.")
+        expected = input("Type the fingerprint your supervisor reads out to you: ")
     with open_for_command(args) as profile:
         outcome = accept_enrolment(profile, enrolment, expected, shared_folder=args.shared_folder or "")
     print(f"{'Enrolled with' if outcome == 'enrolled' else 'Updated the enrolment for'} {enrolment.organisation}.")
+    if enrolment.escrow_recipient:
+        print(escrow_words(enrolment))
     return 0
 
 
@@ -441,6 +443,25 @@ def cmd_fingerprint(args) -> int:
             print(organisation_keys(profile, create=True)[1].fingerprint)
         else:
             print(device_key(profile).fingerprint)
+    return 0
+
+
+def cmd_rotate_keys(args) -> int:
+    from .exchange.rotation import rotate_keys, write_statements
+    from .exchange.enrolment import SHARED_FOLDER
+
+    with open_for_command(args) as profile:
+        if profile.role != "supervisor":
+            raise BadInput("Only a supervisor profile holds the organisation's keys.")
+        if args.write_statements:
+            shared = args.shared or profile.get_setting(SHARED_FOLDER)
+            if not shared or not Path(shared).is_dir():
+                raise BadInput("The shared folder can't be found. Connect the shared drive, or name it with --shared DIR.")
+            written = write_statements(profile, Path(shared))
+            print(f"{count(len(written), 'key statement')} written to the shared folder again.")
+            return 0
+        result = rotate_keys(profile, args.shared)
+    print(result.words())
     return 0
 
 
@@ -494,6 +515,7 @@ def cmd_mentors(args) -> int:
         if profile.role != "supervisor":
             raise BadInput("The register of mentors is kept in supervisor profiles.")
         if args.action == "approve":
+            # FP is what the mentor read out from their own app; a wrong one is refused with no hint.
             device = mentors.approve(profile.conn, args.fingerprint or "", args.name or "")
             print(f"Approved {device.mentor_name} ({device.fingerprint}). Import again to bring in their batches.")
         elif args.action == "revoke":
@@ -768,6 +790,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("fingerprint", parents=[common, stdin], help="print this profile's key fingerprint")
     p.set_defaults(func=cmd_fingerprint)
 
+    p = sub.add_parser("rotate-keys", parents=[common, stdin],
+                       help="supervisor: new organisation keys, announced to mentors' apps with the old key")
+    p.add_argument("--shared", metavar="DIR", help="the shared folder (default: the one imported from)")
+    p.add_argument("--write-statements", action="store_true",
+                   help="only put back on the shared folder the key statements missing there")
+    p.set_defaults(func=cmd_rotate_keys)
+
     p = sub.add_parser("export", parents=[common, stdin], help="share what is new with the supervisor, now")
     p.add_argument("--to", metavar="DIR", help="the shared folder (default: the one set at enrolment)")
     p.set_defaults(func=cmd_export)
@@ -783,7 +812,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("mentors", parents=[common, stdin], help="supervisor: list, approve or revoke mentor keys")
     p.add_argument("action", nargs="?", choices=("list", "approve", "revoke"), default="list")
-    p.add_argument("fingerprint", nargs="?", metavar="FP")
+    p.add_argument("fingerprint", nargs="?", metavar="FP",
+                   help="approve: the fingerprint the mentor reads out from their app; revoke: the device's")
     p.add_argument("--name", help="approve: the mentor's name")
     point = p.add_mutually_exclusive_group()
     point.add_argument("--from-sequence", type=int, metavar="N", help="revoke: refuse batch N and later")

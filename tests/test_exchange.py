@@ -188,8 +188,10 @@ def test_enrolment_checks_fingerprint_organisation_and_tampering(make_profile, o
     mentor, _ = make_profile("m2")
     raw = make_enrolment(org)
     enrolment = parse_enrolment(json.dumps(raw).encode())
-    with pytest.raises(EnrolmentError, match="don't match"):
+    with pytest.raises(EnrolmentError, match="don't match") as refused:
         accept_enrolment(mentor, enrolment, "AAAA-BBBB-CCCC-DDDD")
+    assert enrolment.fingerprint not in refused.value.message  # no hint of the right one
+    assert enrolment.fingerprint.replace("-", "") not in refused.value.message.replace("-", "")
     assert accept_enrolment(mentor, enrolment, enrolment.fingerprint.lower().replace("-", " ")) == "enrolled"
 
     first = raw["recipients"][0]

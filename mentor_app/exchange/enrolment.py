@@ -1,8 +1,11 @@
 """Enrolment: the supervisor's small public file that tells a mentor's app where exports go.
 
 The file is signed by the organisation's own signing key; what makes it
-trustworthy is the mentor comparing its fingerprint with the one the
-supervisor reads out.
+trustworthy is the mentor typing the fingerprint the supervisor reads out
+before the app shows anything of the file's, and the app comparing it: no
+message ever shows the file's own fingerprint. After enrolment, the
+organisation's keys can change with a signed statement (rotation.py), so
+`current_enrolment` is the file's enrolment carried through the statements taken.
 """
 
 from __future__ import annotations
@@ -26,6 +29,10 @@ MAX_BYTES = 64 * 1024
 
 class EnrolmentError(MentorAppError):
     pass
+
+
+MISMATCH = ("The fingerprints don't match: the one you typed is not this enrolment file's. Don't use the file: ask "
+            "your supervisor to check it with you (in person or on the phone). Nothing was changed.")
 
 
 def _canonical(data: dict) -> bytes:
@@ -114,25 +121,79 @@ def read_enrolment_file(path: Path) -> Enrolment:
     return parse_enrolment(raw)
 
 
+def escrow_words(enrolment: Enrolment) -> str:
+    """The escrow recipient, if any, in a sentence the mentor can read before enrolling."""
+    if not enrolment.escrow_recipient:
+        return ""
+    return ("Every batch is also encrypted to a second key your organisation keeps for emergencies (escrow): "
+            f"{enrolment.escrow_recipient}")
+
+
 def current_enrolment(profile) -> Enrolment | None:
+    """The enrolment in use: the enrolment file's, carried through the key rotations taken since."""
     raw = profile.get_setting(ENROLMENT)
-    return parse_enrolment(raw.encode("utf-8")) if raw else None
+    if not raw:
+        return None
+    from .rotation import ROTATIONS, apply_stored
+
+    return apply_stored(parse_enrolment(raw.encode("utf-8")), profile.get_setting(ROTATIONS))
+
+
+def _rotated_to(profile, existing: Enrolment, enrolment: Enrolment) -> Enrolment:
+    """The enrolment in use after reading the shared folder's key rotations (a new file may follow one)."""
+    from .rotation import read_key_rotations
+
+    folder = profile.get_setting(SHARED_FOLDER)
+    if existing.signing_key == enrolment.signing_key or not folder or not Path(folder).is_dir():
+        return existing
+    try:
+        return read_key_rotations(profile, Path(folder)) or existing
+    except OSError:
+        return existing
+
+
+def _earlier_keys(profile) -> set[bytes]:
+    """The signing keys this profile was enrolled with before the rotations it took."""
+    from .rotation import ROTATIONS, parse_statement
+
+    raw = profile.get_setting(ENROLMENT)
+    keys = {parse_enrolment(raw.encode("utf-8")).signing_key} if raw else set()
+    try:
+        taken = json.loads(profile.get_setting(ROTATIONS) or "[]")
+    except ValueError:
+        taken = []
+    for statement in map(parse_statement, taken if isinstance(taken, list) else []):
+        if statement is not None:
+            keys.add(statement.previous_signing_key)
+    return keys
+
+
+def fingerprint_matches(enrolment: Enrolment, typed: str) -> bool:
+    return bool(typed) and normalise_fingerprint(typed) == enrolment.fingerprint
 
 
 def accept_enrolment(profile, enrolment: Enrolment, expected_fingerprint: str, shared_folder: str = "") -> str:
     """Store the enrolment once its fingerprint matches what the supervisor read out."""
     if profile.role != "mentor":
         raise BadInput("Enrolment is for mentor profiles.")
-    if normalise_fingerprint(expected_fingerprint) != enrolment.fingerprint:
-        raise EnrolmentError(f"The fingerprints don't match (this file says {enrolment.fingerprint}). Don't use it: "
-                             "ask your supervisor to check. Nothing was changed.")
+    if not fingerprint_matches(enrolment, expected_fingerprint or ""):
+        # Never a hint of the file's own fingerprint: the whole check is that the mentor hears it elsewhere.
+        raise EnrolmentError(MISMATCH)
     existing = current_enrolment(profile)
+    if existing is not None:
+        existing = _rotated_to(profile, existing, enrolment)
     if existing is not None and existing.signing_key != enrolment.signing_key:
+        if enrolment.signing_key in _earlier_keys(profile):
+            raise EnrolmentError("This enrolment file carries your organisation's old keys, which it has changed "
+                                 "since. Ask your supervisor for a new one. Nothing was changed.")
         raise EnrolmentError(f"This profile is already enrolled with {existing.organisation or 'another organisation'} "
                              "and this file is for a different organisation. Nothing was changed.")
     if existing is not None and enrolment.issued_at < existing.issued_at:
         raise EnrolmentError("This enrolment file is older than the one already in use. Nothing was changed.")
-    values = {ENROLMENT: json.dumps(enrolment.raw, sort_keys=True, ensure_ascii=False)}
+    from .rotation import ROTATIONS
+
+    # The new file is signed by the key in use: the rotations taken before it are behind it now.
+    values = {ENROLMENT: json.dumps(enrolment.raw, sort_keys=True, ensure_ascii=False), ROTATIONS: "[]"}
     if shared_folder:
         values[SHARED_FOLDER] = shared_folder
     profile.set_settings(values)

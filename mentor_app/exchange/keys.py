@@ -86,6 +86,11 @@ def _new_signing() -> str:
     return b64(_private_bytes(Ed25519PrivateKey.generate()))
 
 
+def new_signing_private() -> str:
+    """A new Ed25519 private key (base64), not stored anywhere yet: key rotation stores it with its statement."""
+    return _new_signing()
+
+
 def device_key(profile) -> SigningKey:
     """This profile's signing key, made the first time it is needed."""
     value = profile.get_setting(DEVICE_SIGNING)

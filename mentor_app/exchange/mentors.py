@@ -1,14 +1,29 @@
-"""The supervisor's register of mentor devices: pending until a person checks the fingerprint."""
+"""The supervisor's register of mentor devices: pending until a person checks the fingerprint.
+
+Approving takes the fingerprint the mentor reads out from their own app, never one the supervisor's app
+suggests. A device is known by its full public key: a batch from a different key whose fingerprint
+happens to be the same is never taken for the approved device. The name a batch carries is the device's
+own claim (anyone who can read the public enrolment file can make a pending device with any name), so
+it is shown as "NAME (name given by the device)" until the supervisor gives the name on approving.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
+import json
+import logging
+
 from ..errors import BadInput
+from ..storage.db import put_settings
 from ..storage.db import transaction
 from ..words import count, uk_date
 from .keys import b64, fingerprint, normalise_fingerprint
+
+log = logging.getLogger(__name__)
+APPROVED_KEYS = "exchange.approved_device_keys"   # fingerprint -> the full public key the supervisor approved
+CLAIMED = " (name given by the device)"
 
 
 @dataclass(frozen=True)
@@ -23,6 +38,7 @@ class MentorDevice:
     waiting_since: str = ""
     revoked_from_sequence: int | None = None
     revoked_after: str = ""
+    name_given_by_device: bool = False  # mentor_name (shown with CLAIMED) is what the device's batches say
 
     def delivery_words(self) -> str:
         """What has arrived from this device, in a sentence: the Mentors tab and `mentor-app mentors`."""
@@ -49,7 +65,31 @@ def list_devices(conn) -> list[MentorDevice]:
         "coalesce(d.revoked_after, '') FROM mentor_devices d LEFT JOIN imported_batches b ON b.fingerprint = "
         "d.fingerprint AND b.sequence = (SELECT max(sequence) FROM imported_batches WHERE fingerprint = d.fingerprint) "
         "ORDER BY d.status, d.mentor_name")
-    return [MentorDevice(*r) for r in rows]
+    named = _approved_keys(conn)
+    devices = []
+    for r in rows:
+        claimed = r[0] not in named and r[2] != "approved"
+        name = f"{r[1]}{CLAIMED}" if claimed and r[1] else r[1]
+        devices.append(MentorDevice(r[0], name, *r[2:], name_given_by_device=claimed))
+    return devices
+
+
+def _approved_keys(conn) -> dict[str, str]:
+    row = conn.execute("SELECT value FROM settings WHERE key = ?", (APPROVED_KEYS,)).fetchone()
+    try:
+        found = json.loads(row[0]) if row else {}
+    except ValueError:
+        found = {}
+    return found if isinstance(found, dict) else {}
+
+
+def _known_key(conn, fp: str) -> str | None:
+    """The full public key this fingerprint stands for: the one approved, else the one first seen."""
+    approved = _approved_keys(conn).get(fp)
+    if approved:
+        return approved
+    row = conn.execute("SELECT device_key FROM mentor_devices WHERE fingerprint = ?", (fp,)).fetchone()
+    return row[0] if row else None
 
 
 def refuses(conn, fp: str, sequence: int, created_at: str) -> bool:
@@ -80,7 +120,18 @@ def note_device(conn, device_key: bytes, mentor_name: str) -> str:
         conn.execute("INSERT INTO mentor_devices(fingerprint, device_key, mentor_name, status, first_seen) "
                       "VALUES (?, ?, ?, 'pending', ?)", (fp, b64(device_key), mentor_name[:200], _now()))
         return "pending"
+    if _known_key(conn, fp) != b64(device_key):
+        # Same short fingerprint, different key: not the device that was checked and approved. Its batches
+        # wait as from an unapproved device, and approving this fingerprint never lets them in.
+        log.warning("a batch's device key differs from the known key with the same fingerprint")
+        return "pending"
     return status
+
+
+def key_differs(conn, device_key: bytes) -> bool:
+    """Whether a device key shares its fingerprint with a different key the register already knows."""
+    known = _known_key(conn, fingerprint(device_key))
+    return known is not None and known != b64(device_key)
 
 
 def _decide(conn, fp: str, status: str, name: str | None = None, from_sequence: int | None = None,
@@ -100,9 +151,35 @@ def _decide(conn, fp: str, status: str, name: str | None = None, from_sequence: 
     return next(d for d in list_devices(conn) if d.fingerprint == fp)
 
 
-def approve(conn, fp: str, name: str) -> MentorDevice:
+NOT_THIS_DEVICE = ("That isn't the fingerprint of the device you chose. Don't approve it: ask the mentor to read "
+                   "out the fingerprint on their Sharing screen again (they also see it with: mentor-app "
+                   "fingerprint). Nothing was changed.")
+NO_SUCH_DEVICE = ("No device in the register has that fingerprint. Check it with the mentor again (they see it "
+                  "on their Sharing screen, or with: mentor-app fingerprint); if it is right, import their folder "
+                  "first. Nothing was changed.")
+
+
+def approve(conn, read_out: str, name: str, chosen: str | None = None) -> MentorDevice:
+    """Approve the device whose fingerprint the mentor read out; with `chosen` (the one selected), it must be that one.
+
+    No message here ever names the device's fingerprint: the supervisor has to hear it from the mentor.
+    """
     if not name.strip():
         raise BadInput("Give the mentor's name with --name, so their records show who they are from.")
+    fp = normalise_fingerprint(read_out or "")
+    if not fp:
+        raise BadInput("Type the fingerprint the mentor reads out to you from their app. Nothing was changed.")
+    if chosen is not None and fp != normalise_fingerprint(chosen):
+        raise BadInput(NOT_THIS_DEVICE)
+    if device_status(conn, fp) is None:
+        raise BadInput(NO_SUCH_DEVICE)
+    key = conn.execute("SELECT device_key FROM mentor_devices WHERE fingerprint = ?", (fp,)).fetchone()[0]
+    approved = _approved_keys(conn)
+    if approved.get(fp, key) != key:
+        raise BadInput(NO_SUCH_DEVICE)
+    approved[fp] = key  # the full key checked now: a different key with this fingerprint is never this device
+    with transaction(conn):
+        put_settings(conn, {APPROVED_KEYS: json.dumps(approved, sort_keys=True)})
     return _decide(conn, fp, "approved", name)
 
 

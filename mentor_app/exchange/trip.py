@@ -21,6 +21,7 @@ from .export import (
 )
 from .keys import device_key
 from .receipts import newest_receipt
+from .rotation import read_key_rotations
 
 log = logging.getLogger(__name__)
 BAD_RECEIPTS = "exchange.bad_receipts"   # receipt files already found invalid (name, size, time), not read again
@@ -91,6 +92,7 @@ def trip(profile, to: str | Path | None = None, today: date | None = None, new_r
         raise DriveUnavailable(f"{status.words} {count(waiting, 'change')} waiting; they will be shared when it "
                                "is back.")
     shared = Path(shared)
+    enrolment = read_key_rotations(profile, shared) or enrolment  # new organisation keys, signed by the old ones
     folder = device_folder(shared, profile)
     folder.mkdir(exist_ok=True)
     result = TripResult()

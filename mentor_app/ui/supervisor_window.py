@@ -121,6 +121,7 @@ class SupervisorWindow(QMainWindow):
         top.addWidget(_button("Funder &report…", self.make_report))
         top.addWidget(_button("Audit &trail…", self.open_audit))
         top.addWidget(_button("R&etention…", self.open_retention))
+        top.addWidget(_button("New organisation ke&ys…", self.rotate_keys))
         workspace = QWidget()
         box = QVBoxLayout(workspace)
         box.addLayout(top)
@@ -415,17 +416,15 @@ class SupervisorWindow(QMainWindow):
         return self.mentors.item(row, 0).data(Qt.UserRole) if row >= 0 else None
 
     def approve(self) -> None:
+        """The supervisor types the fingerprint the mentor reads out (never shown here to copy) and the name."""
         fp = self._device()
         if fp is None:
             return
-        typed, ok = QInputDialog.getText(self, "Approve a mentor device",
-                                         f"This device's fingerprint is {fp}.\nAsk the mentor to read theirs out. "
-                                         "If they match, type the mentor's name:")
-        if ok:
-            try:
-                register.approve(self.profile.conn, fp, typed)
-            except MentorAppError as exc:
-                QMessageBox.warning(self, APP_NAME, exc.message)
+        from .approve_dialog import ApproveDeviceDialog
+
+        device = next(d for d in register.list_devices(self.profile.conn) if d.fingerprint == fp)
+        self._approve_dialog = ApproveDeviceDialog(self.profile.conn, device, self)
+        if self._approve_dialog.exec():
             self.refresh()
 
     def revoke(self) -> None:
@@ -530,6 +529,23 @@ class SupervisorWindow(QMainWindow):
             return
         QMessageBox.information(self, APP_NAME, f"Published to {path}. Mentors' apps pick it up on their next "
                                 "visit to the shared drive.")
+
+    def rotate_keys(self) -> None:
+        from ..exchange.rotation import rotate_keys
+
+        if QMessageBox.question(
+                self, APP_NAME, "Make new organisation keys? Do this when a key may be known to someone else, or "
+                "as a routine. A statement signed with the current key goes to the shared drive, and each mentor's "
+                "app takes the new keys on its next trip, with no new enrolment. The old keys stay here, so "
+                "batches already sealed still import.") != QMessageBox.Yes:
+            return
+        try:
+            result = rotate_keys(self.profile)
+        except MentorAppError as exc:
+            hint = "" if self.profile.get_setting(SHARED_FOLDER) else " (Choose the folder with Import first.)"
+            QMessageBox.warning(self, APP_NAME, exc.message + hint)
+            return
+        QMessageBox.information(self, APP_NAME, result.words())
 
     def open_retention(self) -> None:
         """The organisation's retention periods; Publish (Directory tab) carries them to every mentor."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QInputDialog, QLabel, QListWidget, QMessageBox, QPushButton,
     QVBoxLayout,
@@ -12,7 +13,10 @@ from PySide6.QtWidgets import (
 
 from .. import APP_NAME
 from ..errors import MentorAppError
-from ..exchange.enrolment import SHARED_FOLDER, accept_enrolment, current_enrolment, read_enrolment_file
+from ..exchange.enrolment import (
+    MISMATCH, SHARED_FOLDER, accept_enrolment, current_enrolment, escrow_words, fingerprint_matches,
+    read_enrolment_file,
+)
 from ..exchange import outbox
 from ..exchange.export import LAST_EXPORT, device_folder, drive_status, pending_changes
 from ..exchange.keys import device_key
@@ -46,11 +50,17 @@ class SyncDialog(QDialog):
         super().__init__(parent)
         self.profile = profile
         self._job = None
+        self.last_message = ""
         self.setWindowTitle("Sharing with your supervisor")
         self.setMinimumSize(620, 480)
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.status.setAccessibleName("Sharing status")
+        # Large, so it can be read out over the phone; the supervisor types it to approve this laptop.
+        self.own_fingerprint = QLabel()
+        self.own_fingerprint.setAccessibleName("This laptop's fingerprint: read this to your supervisor")
+        self.own_fingerprint.setTextInteractionFlags(Qt.TextSelectableByMouse | Qt.TextSelectableByKeyboard)
+        self.own_fingerprint.setFocusPolicy(Qt.StrongFocus)
         self.people = QListWidget()
         self.people.setAccessibleName("What is shared for each mentee")
         self.people.setWordWrap(True)
@@ -80,6 +90,7 @@ class SyncDialog(QDialog):
         close.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.status)
+        layout.addWidget(self.own_fingerprint)
         layout.addLayout(row)
         layout.addWidget(self.busy)
         layout.addWidget(self.error)
@@ -105,12 +116,19 @@ class SyncDialog(QDialog):
         lines = [
             f"<b>Organisation:</b> {escape(enrolment.organisation)} (fingerprint {enrolment.fingerprint})" if enrolment
             else "<b>Not enrolled yet.</b> Ask your supervisor for an enrolment file.",
-            f"<b>This laptop's fingerprint:</b> {device_key(p).fingerprint} (your supervisor checks it with you)",
             f"<b>Shared folder:</b> {escape(folder or 'not chosen')} — {drive.words}",
             f"<b>Waiting to share:</b> {count(waiting, 'change')}",
             f"<b>Last shared:</b> {uk_date(last) + ' at ' + last[11:16] if last else 'never'}",
         ]
+        if enrolment and enrolment.escrow_recipient:
+            lines.insert(1, escape(escrow_words(enrolment)))
         self.status.setText("<br>".join(lines))
+        mine = device_key(p).fingerprint
+        self.own_fingerprint.setText(
+            "<b>Read this to your supervisor</b> — this laptop's fingerprint:<br>"
+            f"<span style='font-size: 24pt; font-weight: bold; font-family: monospace;'>{mine}</span>")
+        self.own_fingerprint.setAccessibleDescription(f"This laptop's fingerprint is {' '.join(mine)}. Read it to "
+                                                      "your supervisor so they can approve this laptop.")
         self.export_button.setEnabled(bool(enrolment) and drive.reachable)
         self.news.setText("<br>".join(escape(n) for n in attention(p, load_settings(p).warn_unreceived_days)))
         self.news.setVisible(bool(self.news.text()))
@@ -150,27 +168,54 @@ class SyncDialog(QDialog):
 
         self._job = export_in_background(self.profile, done, failed)
 
-    def enrol(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(self, "Choose the enrolment file", "", "Enrolment files (*.json *.*)")
-        if not name:
-            return
-        try:
-            enrolment = read_enrolment_file(Path(name))
-        except MentorAppError as exc:
-            QMessageBox.warning(self, APP_NAME, exc.message)
-            return
+    # The enrolment ceremony: the fingerprint is typed before anything of the file's is shown, and a wrong
+    # one is refused without a hint of the right one. The prompts are methods so tests can answer them.
+    def ask_fingerprint(self) -> str | None:
         typed, ok = QInputDialog.getText(
             self, "Check the fingerprint",
-            f"This file is from {enrolment.organisation}.\nIts fingerprint is {enrolment.fingerprint}.\n\n"
-            "Type the fingerprint your supervisor read out to you:")
-        if not ok:
-            return
+            "Your supervisor reads out your organisation's fingerprint to you, in person or on the phone.\n\n"
+            "Type the fingerprint your supervisor reads out:")
+        return typed if ok else None
+
+    def confirm(self, text: str) -> bool:
+        return QMessageBox.question(self, APP_NAME, text) == QMessageBox.Yes
+
+    def tell(self, text: str, warning: bool = False) -> None:
+        self.last_message = text
+        (QMessageBox.warning if warning else QMessageBox.information)(self, APP_NAME, text)
+
+    def enrol(self, path: str | Path | None = None) -> str | None:
+        """Enrol from an enrolment file; 'enrolled' or 'updated' when done, None otherwise."""
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(self, "Choose the enrolment file", "",
+                                                  "Enrolment files (*.json *.*)")
+            if not path:
+                return None
+        typed = self.ask_fingerprint()
+        if not typed or not typed.strip():
+            return None
         try:
-            accept_enrolment(self.profile, enrolment, typed)
+            enrolment = read_enrolment_file(Path(path))
         except MentorAppError as exc:
-            QMessageBox.warning(self, APP_NAME, exc.message)
-            return
+            self.tell(exc.message, warning=True)
+            return None
+        if not fingerprint_matches(enrolment, typed):
+            self.tell(MISMATCH, warning=True)
+            return None
+        escrow = escrow_words(enrolment)
+        question = (f"The fingerprint matches. This enrolment file is from {enrolment.organisation}."
+                    + (f"\n\n{escrow}" if escrow else "") + f"\n\nEnrol with {enrolment.organisation}?")
+        if not self.confirm(question):
+            return None
+        try:
+            outcome = accept_enrolment(self.profile, enrolment, typed)
+        except MentorAppError as exc:
+            self.tell(exc.message, warning=True)
+            return None
         self.refresh()
+        self.tell(f"{'Enrolled with' if outcome == 'enrolled' else 'Updated the enrolment for'} "
+                  f"{enrolment.organisation}." + (f" {escrow}" if escrow else ""))
+        return outcome
 
     def choose_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Choose the shared folder")
