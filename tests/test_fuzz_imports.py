@@ -367,7 +367,7 @@ def _approved_device(world) -> SigningKey:
     return key
 
 
-NORMAL_TYPES = sorted(RECORD_TYPES_IN - {"withdrawal", "erasure"})
+NORMAL_TYPES = sorted(RECORD_TYPES_IN - {"withdrawal", "erasure", "handover"})
 RECORD_KEYS = {"id", "type", "basis", "version", "base_version", "fields", "content_sha256", "mentee_id", "pseudonym",
                "updated_at", "deleted"}
 BASES = {"consent", "safeguarding", "counts", "mentor", "tombstone", "withdrawal", "erasure"}

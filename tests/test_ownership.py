@@ -123,6 +123,7 @@ def test_a_hand_over_moves_the_person_once_and_a_replayed_file_is_refused(org, t
     assert second_profile_has == "Moving On"
     trip(first)   # announces the hand-over
     trip(third)   # claims it with the token from the file
+    import_folder(supervisor, drive)
     trip(second)  # claims it too, later: the supervisor takes a hand-over in once
     summary = import_folder(supervisor, drive)
     refused = [why for _, why in summary.refused]
