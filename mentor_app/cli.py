@@ -525,7 +525,9 @@ def cmd_mentors(args) -> int:
             print(f"Revoked {device.fingerprint}: its {point} will be refused; earlier ones still import.")
         else:
             for d in mentors.list_devices(profile.conn):
-                print(f"{d.fingerprint}  {d.status:<8}  {d.mentor_name}  ({d.delivery_words()})")
+                # A pending device's fingerprint is not printed: approving needs the one the mentor reads out.
+                shown = d.fingerprint if d.status != "pending" else "(fingerprint: ask the mentor)"
+                print(f"{shown}  {d.status:<8}  {d.mentor_name}  ({d.delivery_words()})")
     return 0
 
 

@@ -279,6 +279,7 @@ def test_names_a_device_gives_itself_are_marked_until_the_supervisor_names_it(qt
     window.close()
     code, out, _ = _run(monkeypatch, capsys, org, "mentors")
     assert code == 0 and "Supervisor (name given by the device)" in out and "Alice Smith (name" not in out
+    assert "QQQQ-QQQQ-QQQQ-QQQQ" not in out  # a waiting device's fingerprint is read out by the mentor, not copied
 
 
 def test_a_different_key_with_the_same_fingerprint_is_not_the_approved_device(make_profile, org, shared):

@@ -118,6 +118,8 @@ def test_synthetic_organisation_imports_to_the_right_counts(make_profile, organi
     assert "changed" in reasons["00000098-tampered.mentorlog"]
     assert any("revoked" in r for r in reasons.values())
     assert any("not yet approved" in r for r in reasons.values())
+    outsider_fp = device_key(outsider).fingerprint
+    assert not any(outsider_fp in r for r in reasons.values())  # approving needs the one the mentor reads out
 
     # A second full import changes nothing.
     before = supervisor.conn.execute("SELECT count(*), sum(version) FROM shared_records").fetchone()

@@ -26,7 +26,7 @@ from ..words import count
 from . import batch as batch_format
 from . import drive, holders, requests
 from .keys import fingerprint, normalise_fingerprint, organisation_keys
-from .mentors import note_device, refuses
+from .mentors import key_differs, note_device, refuses
 from .policy import COUNT_FIELDS
 from .receipts import write_receipt
 from .validate import BASES, RECORD_TYPES_IN, check_record  # noqa: F401 - re-exported for the fuzz tests
@@ -334,8 +334,12 @@ def _first_pass(profile, entry: drive.Entry, identities, summary: ImportSummary,
         status = note_device(conn, batch.device_key, str(manifest.get("mentor_name", "")))
         sequence = manifest["sequence"]
         if status == "pending":
-            _quarantine(conn, summary, entry, sha, "It comes from a mentor device not yet approved: check its "
-                        f"fingerprint {fp} with the mentor, then approve it.", "not_approved", fp, sequence, retry=True)
+            # The fingerprint is not shown here: approving needs the one the mentor reads out.
+            why = ("It comes from a device whose key differs from the approved one with the same fingerprint: it was "
+                   "held back. Ask the mentor to read out their fingerprint." if key_differs(conn, batch.device_key)
+                   else "It comes from a mentor device not yet approved: ask the mentor to read out their "
+                   "fingerprint, then approve it (Mentors tab).")
+            _quarantine(conn, summary, entry, sha, why, "not_approved", fp, sequence, retry=True)
             return None
         if status == "revoked" and refuses(conn, fp, sequence, str(manifest.get("created_at", ""))):
             # Kept for a second look: approving the device again, or --retry, brings these back.

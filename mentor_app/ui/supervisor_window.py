@@ -265,7 +265,9 @@ class SupervisorWindow(QMainWindow):
             self.mentor_filter.addItem(d.mentor_name or d.fingerprint, d.fingerprint)
         self.mentor_filter.setCurrentIndex(max(0, self.mentor_filter.findData(chosen or "")))
         self.mentor_filter.blockSignals(False)
-        _fill(self.mentors, [[d.fingerprint, STATUS_WORDS.get(d.status, d.status), d.mentor_name,
+        # A device waiting for approval shows no fingerprint to copy: the mentor reads theirs out.
+        _fill(self.mentors, [[d.fingerprint if d.status != "pending" else "(ask the mentor to read it out)",
+                              STATUS_WORDS.get(d.status, d.status), d.mentor_name,
                               uk_date(d.first_seen), d.delivery_words()] for d in devices],
               [d.fingerprint for d in devices])
         self._pending_devices = sum(d.status == "pending" for d in devices)
