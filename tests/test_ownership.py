@@ -290,6 +290,8 @@ def test_withdrawals_and_erasures_reach_every_supervisor_backup(org):
         assert old[withdrawn] not in text  # the withdrawn person's old pseudonym is gone
         assert "Real note about Zebedee Withdraws" not in text
         assert "Real concern about Zebedee Withdraws" in text  # safeguarding keeps the name
+        fresh = alice.get_setting("exchange.pseudonym." + withdrawn)
+        assert [r for r in rows if fresh in r and (withdrawn in r or "Zebedee" in r)] == []
         # What still carries the withdrawn person's id is safeguarding, who holds them, and the audit trail.
         assert {r.split(":")[0] for r in rows if withdrawn in r} <= {
             "shared_records", "holders", "withdrawals", "audit_log"}
