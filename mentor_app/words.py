@@ -17,3 +17,10 @@ def uk_date(iso: str) -> str:
         return f"{day} {MONTHS[month - 1]} {year}"
     except (ValueError, IndexError):
         return iso
+
+
+def uk_datetime(iso: str) -> str:
+    """ "2026-12-03T14:00…" as "3 Dec 2026, 14:00"; a date alone as uk_date does."""
+    day = uk_date(iso)
+    time = iso[11:16] if len(iso) >= 16 and iso[10] in "T " else ""
+    return f"{day}, {time}" if time and day != iso else day

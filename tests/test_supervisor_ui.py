@@ -129,3 +129,46 @@ def test_a_double_clicked_log_is_imported_by_a_supervisor_and_refused_plainly_by
     open_file(mentor_window, tmp_path / "notes.txt")
     assert "not a Mentor App log" in said[-1]
     mentor_window.close()
+
+
+def test_the_queue_shows_what_the_mentor_did_and_a_closed_concern_is_not_urgent(qtbot, make_profile, tmp_path,
+                                                                                  monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from mentor_app.records import store
+    from mentor_app.records.types import Concern, Mentee
+
+    said = []
+    monkeypatch.setattr(QMessageBox, "information", staticmethod(lambda _w, _t, text, *a: said.append(text)))
+    sup, _ = make_profile("supervisor", role="supervisor")
+    enrolment = parse_enrolment(json.dumps(make_enrolment(sup)).encode())
+    drive = tmp_path / "drive"
+    drive.mkdir()
+    mentor, _ = make_profile("mentor")
+    accept_enrolment(mentor, enrolment, enrolment.fingerprint, shared_folder=str(drive))
+    mid = store.save(mentor.conn, Mentee(name="Casey Queue", status="active"), author=mentor.author)
+    store.save(mentor.conn, Concern(category="suicide_self_harm", urgency="immediate", raised_at="2026-08-01T10:00",
+                                    what_happened="Said they had a plan", action_taken="Stayed with them; called 999",
+                                    reported_to="Safeguarding lead", status="closed"),
+               author=mentor.author, mentee_id=mid)
+    store.save(mentor.conn, Concern(category="exploitation", urgency="today", raised_at="2026-11-30T10:00",
+                                    what_happened="Asked to carry parcels"), author=mentor.author, mentee_id=mid)
+    trip(mentor)
+    register.note_device(sup.conn, device_key(mentor).public, "")
+    register.approve(sup.conn, device_key(mentor).fingerprint, "Mentor")
+    import_folder(sup, drive)
+
+    window = SupervisorWindow(sup)
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.refreshed, timeout=20_000):
+        window.show()
+    cells = [[window.concerns.item(r, c).text() for c in range(window.concerns.columnCount())]
+             for r in range(window.concerns.rowCount())]
+    closed = next(row for row in cells if "Said they had a plan" in row[-1])
+    assert closed[0] == "Closed by the mentor" and "⚠" not in closed[0] and cells[-1] == closed  # not urgent, last
+    assert "Stayed with them; called 999" in closed[5] and "reported to Safeguarding lead" in closed[5]
+    assert closed[1] == "1 Aug 2026, 10:00"
+    window.concerns.setCurrentCell(-1, -1)
+    window.acknowledge()
+    assert "Choose the concern" in said[-1]
+    window.close()

@@ -32,6 +32,13 @@ class ConcernRow:
     acknowledged: str   # the latest action noted by the supervisor, or ""
     overdue: bool
     deletion_requested: str = ""  # "delete" or "erase": the mentor asks, the supervisor decides
+    status: str = "open"          # the mentor's own status: open, reported, closed
+    action_taken: str = ""        # what the mentor did
+    reported_to: str = ""
+
+    @property
+    def closed(self) -> bool:
+        return self.status == "closed"
 
 
 def concerns(conn, now: datetime | None = None, include_acknowledged: bool = False) -> list[ConcernRow]:
@@ -52,12 +59,17 @@ def concerns(conn, now: datetime | None = None, include_acknowledged: bool = Fal
             raised = datetime.fromisoformat(d.get("raised_at", ""))
         except ValueError:
             raised = now
-        overdue = not acknowledged and now - raised > DUE_WITHIN.get(d.get("urgency"), timedelta(days=1))
+        status = str(d.get("status") or "open")
+        # A concern the mentor closed is not urgent any more, whatever urgency it was raised with.
+        overdue = (not acknowledged and status != "closed"
+                   and now - raised > DUE_WITHIN.get(d.get("urgency"), timedelta(days=1)))
         rows.append(ConcernRow(rid, names.get(fp, fp), d.get("mentee_name", ""), d.get("category", ""),
                                d.get("urgency", ""), d.get("raised_at", ""), d.get("what_happened", ""),
-                               acknowledged, overdue, asked.get(rid, "")))
+                               acknowledged, overdue, asked.get(rid, ""), status, str(d.get("action_taken") or ""),
+                               str(d.get("reported_to") or "")))
     newest_first = sorted(rows, key=lambda r: r.raised_at, reverse=True)
-    return sorted(newest_first, key=lambda r: (URGENCY_ORDER.get(r.urgency, 99), not r.overdue))
+    return sorted(newest_first, key=lambda r: (not r.deletion_requested and r.closed,
+                                               URGENCY_ORDER.get(r.urgency, 99), not r.overdue))
 
 
 def acknowledge(conn, record_id: str, action: str, author: str) -> None:

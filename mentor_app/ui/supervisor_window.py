@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 from .. import APP_NAME
 from ..errors import MentorAppError
 from ..exchange import mentors as register
-from ..words import count, uk_date
+from ..words import count, uk_date, uk_datetime
 from ..exchange.importer import import_files, import_folder, quarantine_list
 from ..exchange.enrolment import SHARED_FOLDER
 from ..records import vocab
@@ -27,6 +27,16 @@ from .charts import BarChart
 from .lock import ClipboardGuard, IdleWatcher, LockPage
 from .messages import plain
 from .worker import run_in_background
+
+
+def _mentor_action(row) -> str:
+    """What the mentor recorded: their status, what they did and who they told."""
+    words = vocab.CONCERN_STATUSES.get(row.status, row.status)
+    if row.action_taken:
+        words += ": " + " ".join(row.action_taken.split())[:120]
+    if row.reported_to:
+        words += f" (reported to {row.reported_to})"
+    return words
 
 
 REQUEST_WORDS = {"delete": "Deletion requested · ", "erase": "Erasure requested · "}
@@ -79,7 +89,8 @@ class SupervisorWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Supervisor sections")
         self.concerns = _table("Safeguarding concerns to act on",
-                               ["Urgency", "Raised", "Mentee", "Kind", "Mentor", "What was seen or said"])
+                               ["Urgency", "Raised", "Mentee", "Kind", "Mentor", "The mentor's action",
+                                "What was seen or said"])
         self.tabs.addTab(self._page(self.concerns, "Newest and most urgent first. Overdue ones are marked ⚠. When a "
                                     "mentor asks to delete or erase a concern, it stays here until you keep it "
                                     "(with a reason) or erase it.",
@@ -316,9 +327,10 @@ class SupervisorWindow(QMainWindow):
         rows = view.concerns
         # A mentor's request to delete a concern is shown first in its row: the supervisor decides.
         _fill(self.concerns, [[(REQUEST_WORDS[r.deletion_requested] if r.deletion_requested else "")
-                                + ("⚠ " if r.overdue else "") + vocab.CONCERN_URGENCY.get(r.urgency, r.urgency),
-                                r.raised_at.replace("T", " "), r.mentee_name,
-                                vocab.CONCERN_CATEGORIES.get(r.category, r.category), r.mentor,
+                                + ("Closed by the mentor" if r.closed else
+                                   ("⚠ " if r.overdue else "") + vocab.CONCERN_URGENCY.get(r.urgency, r.urgency)),
+                                uk_datetime(r.raised_at), r.mentee_name,
+                                vocab.CONCERN_CATEGORIES.get(r.category, r.category), r.mentor, _mentor_action(r),
                                 " ".join(r.what_happened.split())[:200]] for r in rows], [r.record_id for r in rows])
         _fill(self.caseload, [[r.mentor, r.people, r.active, r.not_seen_14, r.not_seen_28] for r in view.caseload])
         _fill(self.people, [[name, mentor] for _, name, mentor in view.people], [mid for mid, _, _ in view.people])
@@ -355,9 +367,13 @@ class SupervisorWindow(QMainWindow):
     def acknowledge(self) -> None:
         row = self.concerns.currentRow()
         if row < 0:
+            QMessageBox.information(self, APP_NAME, "Choose the concern in the list first, then record what was "
+                                    "done about it.")
             return
         record_id = self.concerns.item(row, 0).data(Qt.UserRole)
-        action, ok = QInputDialog.getMultiLineText(self, "Action taken", "What was done, and by whom?")
+        about = " · ".join(self.concerns.item(row, c).text() for c in (2, 3, 1))
+        action, ok = QInputDialog.getMultiLineText(self, "Action taken",
+                                                   f"The concern about {about}.\n\nWhat was done, and by whom?")
         if ok:
             try:
                 dashboard.acknowledge(self.profile.conn, record_id, action, self.profile.display_name)
