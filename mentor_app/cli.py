@@ -89,7 +89,7 @@ def _unlock_for_command(args) -> Profile:
             except (WrongPassphrase, WrongRecoveryCode) as exc:
                 if attempt == TTY_ATTEMPTS:
                     raise
-                _say(exc.message)
+                _say(_words(exc))
     else:
         raise SecretNeeded(reason.replace(" Please enter your passphrase or recovery code.", "")
                            + " Give the passphrase on standard input with --passphrase-stdin.")
@@ -502,7 +502,7 @@ def cmd_import(args) -> int:
         kept_in_line = after_import(profile, summary)  # withdrawals and erasures reach the backups too
     for name, reason in summary.quarantined + summary.waiting + summary.refused:
         _say(f"{name}: {reason}")
-    print(summary.words())
+    print(summary.words() + (f" {HINTS['set_aside']}" if summary.quarantined or summary.refused else ""))
     if kept_in_line.not_rewritten:
         _say(kept_in_line.words())
     return 0
@@ -889,6 +889,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# What to do next, in the command line's words (the window has its own: ui/messages.HINTS).
+HINTS = {
+    "enrol": "Ask your supervisor for an enrolment file, then run: mentor-app enrol FILE",
+    "enrolment_file": "Write the enrolment file first: mentor-app enrolment-file -o FILE",
+    "set_aside": "See: mentor-app import --list-quarantine",
+    "restore": 'To go back to it, run: mentor-app restore "{detail}"',
+    "init": "Create one with 'mentor-app init', or choose the right folder with --profile.",
+    "mentees": "See: mentor-app mentees",
+}
+
+
+def _words(exc: MentorAppError) -> str:
+    hint = HINTS.get(exc.hint, "")
+    return f"{exc.message} {hint.format(detail=exc.detail)}" if hint else exc.message
+
+
 def main(argv: list[str] | None = None) -> int:
     # Everything the app creates is private to this user.
     os.umask(0o077)
@@ -898,7 +914,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return func(args)
     except MentorAppError as exc:
-        _say(exc.message)
+        _say(_words(exc))
         return exc.exit_code
     except KeyboardInterrupt:
         _say("Stopped. Nothing was lost.")

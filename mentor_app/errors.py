@@ -12,9 +12,13 @@ class MentorAppError(Exception):
 
     exit_code = 1
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, hint: str = "", detail: str = ""):
         super().__init__(message)
         self.message = message
+        # What to do next, as a key: the command line and the window each put it in their own words
+        # (cli.HINTS and ui/messages.HINTS), so no window tells a mentor to type a command.
+        self.hint = hint
+        self.detail = detail  # e.g. a file name the hint needs
 
 
 class ProfileNotFound(MentorAppError):

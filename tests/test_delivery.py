@@ -387,3 +387,18 @@ def test_a_batch_damaged_in_place_on_the_drive_goes_again_under_a_second_name(wo
     import_folder(supervisor, drive)
     held = supervisor.conn.execute("SELECT group_concat(fields) FROM shared_records").fetchone()[0]
     assert all(f"Damaged {n}" in held for n in range(3)) and "A worry" in held
+
+
+def test_the_window_and_the_command_line_each_say_what_to_do_next_in_their_own_words(make_profile):
+    from conftest import PASSPHRASE, run_cli
+    from mentor_app.exchange.export import ExportError
+    from mentor_app.ui.messages import plain
+
+    loner, _ = make_profile("loner")
+    with pytest.raises(ExportError) as raised:
+        trip(loner)
+    in_window = plain(raised.value)
+    assert "Sharing with your supervisor" in in_window and "mentor-app" not in in_window
+    loner.close()
+    said = run_cli("export", "--profile", str(loner.path), "--passphrase-stdin", input=PASSPHRASE + "\n")
+    assert said.returncode != 0 and "mentor-app enrol FILE" in said.stderr

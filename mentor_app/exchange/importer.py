@@ -64,7 +64,7 @@ class ImportSummary:
         if self.waiting:
             parts.append(f"{count(len(self.waiting), 'batch', 'batches')} waiting for an earlier batch")
         if self.quarantined:
-            parts.append(f"{count(len(self.quarantined), 'file')} set aside (see: mentor-app import --list-quarantine)")
+            parts.append(f"{count(len(self.quarantined), 'file')} set aside")
         if self.refused:
             parts.append(f"{count(len(self.refused), 'record')} refused inside good batches (listed under Set aside)")
         if self.cancelled:
@@ -272,8 +272,7 @@ def import_folder(profile, folder: Path, progress: Callable[[int, int], None] | 
 def _organisation_identities(profile):
     keys = organisation_keys(profile)
     if keys is None:
-        raise BadInput("This profile has no organisation keys yet: write the enrolment file first "
-                       "(mentor-app enrolment-file -o FILE).")
+        raise BadInput("This profile has no organisation keys yet.", hint="enrolment_file")
     return keys[0]
 
 

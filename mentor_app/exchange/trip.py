@@ -83,8 +83,7 @@ def trip(profile, to: str | Path | None = None, today: date | None = None, new_r
     """
     enrolment = current_enrolment(profile)
     if enrolment is None:
-        raise ExportError("This profile isn't enrolled with a supervising organisation yet. Ask your supervisor "
-                          "for an enrolment file, then run: mentor-app enrol FILE")
+        raise ExportError("This profile isn't enrolled with a supervising organisation yet.", hint="enrol")
     shared = to or profile.get_setting(SHARED_FOLDER)
     status = drive_status(shared)
     if not status.reachable:

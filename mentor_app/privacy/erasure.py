@@ -96,7 +96,7 @@ def erase_mentee(profile, mentee_id: str, reason: str) -> ErasureResult:
     conn = profile.conn
     stored = store.get(conn, mentee_id, include_deleted=True)
     if stored is None or stored.type != "mentee":
-        raise BadInput("There is no mentee with that id in this profile (see: mentor-app mentees). Nothing was erased.")
+        raise BadInput("There is no mentee with that id in this profile. Nothing was erased.", hint="mentees")
     ids = _their_ids(conn, mentee_id)
     enrolled = current_enrolment(profile) is not None
     pseudonym = pseudonym_source(conn, pseudonym_secret(profile))(mentee_id) if enrolled else ""

@@ -75,7 +75,7 @@ def _mentor_copy(profile, mentee_id: str) -> dict:
     conn = profile.conn
     person = store.get(conn, mentee_id)
     if person is None or person.type != "mentee":
-        raise BadInput("There is no mentee with that id in this profile (see: mentor-app mentees).")
+        raise BadInput("There is no mentee with that id in this profile.", hint="mentees")
     others = [n for s in store.list_records(conn, "mentee") if s.id != mentee_id
               for n in (s.record.name, s.record.preferred_name) if n]
     redact = _Redactor(others, person.record.name)

@@ -523,7 +523,8 @@ class SupervisorWindow(QMainWindow):
             progress.close()
             self.refresh()
             QMessageBox.information(self, APP_NAME, " ".join(
-                [summary.words()] + ([summary.backups.words()] if summary.backups.not_rewritten else [])))
+                [summary.words()] + (["See the Set aside tab."] if summary.quarantined or summary.refused else [])
+                + ([summary.backups.words()] if summary.backups.not_rewritten else [])))
 
         def failed(exc) -> None:
             progress.close()
