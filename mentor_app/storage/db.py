@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import os
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -19,6 +21,65 @@ class WrongKeyOrNotADatabase(Exception):
     """SQLCipher could not read page 1 with this key."""
 
 
+class WrongThread(sqlcipher3.ProgrammingError):
+    """A connection was used from a thread that doesn't own it (give the job its own connection)."""
+
+
+class GuardedConnection(sqlcipher3.Connection):
+    """A connection that one thread at a time owns: use from any other thread raises WrongThread.
+
+    SQLite's own check is off (connections may be opened on a worker and handed
+    over, as unlocking does); this one is kept. `release()` hands the
+    connection over: the next thread to use it owns it. `claim()` takes it now.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.owner: int | None = threading.get_ident()
+
+    def _check(self) -> None:
+        me = threading.get_ident()
+        if self.owner is None:
+            self.owner = me
+        elif self.owner != me:
+            raise WrongThread("This database connection belongs to another thread: give background work "
+                              "its own connection (Profile.second_connection).")
+
+    def claim(self) -> None:
+        self.owner = threading.get_ident()
+
+    def release(self) -> None:
+        self.owner = None
+
+    def cursor(self, *args, **kwargs):
+        self._check()
+        return super().cursor(*args, **kwargs)
+
+    def execute(self, *args, **kwargs):
+        self._check()
+        return super().execute(*args, **kwargs)
+
+    def executemany(self, *args, **kwargs):
+        self._check()
+        return super().executemany(*args, **kwargs)
+
+    def executescript(self, *args, **kwargs):
+        self._check()
+        return super().executescript(*args, **kwargs)
+
+    def commit(self):
+        self._check()
+        return super().commit()
+
+    def rollback(self):
+        self._check()
+        return super().rollback()
+
+    def backup(self, *args, **kwargs):
+        self._check()
+        return super().backup(*args, **kwargs)
+
+
 def _key_pragma(key: bytes) -> str:
     # A raw 256-bit key: SQLCipher skips its own key derivation.
     return f"PRAGMA key = \"x'{key.hex()}'\""
@@ -33,9 +94,11 @@ def connect(path: Path, key: bytes, readonly: bool = False, wal: bool = True) ->
     """
     if readonly:
         uri = path.resolve().as_uri() + "?mode=ro"
-        conn = sqlcipher3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+        conn = sqlcipher3.connect(uri, uri=True, isolation_level=None, check_same_thread=False,
+                                  factory=GuardedConnection)
     else:
-        conn = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False)
+        conn = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False,
+                                  factory=GuardedConnection)
     try:
         conn.execute("PRAGMA cipher_log_level = NONE")
         conn.execute(_key_pragma(key))
@@ -113,12 +176,37 @@ def run_checks(conn: sqlcipher3.Connection) -> CheckReport:
     return report
 
 
-def export_copy(conn: sqlcipher3.Connection, target: Path, key: bytes) -> None:
-    """Write an encrypted copy of the whole database to `target` (which must not exist)."""
+def export_copy(source, target: Path, key: bytes) -> None:
+    """Write an encrypted copy of the whole database to `target` (which must not exist).
+
+    `source` is the database file (the usual case: the copy is made on a
+    connection of its own, from one consistent snapshot, so it never competes
+    with the connection a window writes on) or an open connection that nothing
+    else is using (opening a profile, before a migration).
+    """
+    if isinstance(source, (str, os.PathLike)):
+        conn = connect(Path(source), key)
+        try:
+            _export(conn, target, key)
+        finally:
+            conn.close()  # an ATTACH left behind by a failure goes with the connection
+    else:
+        _export(source, target, key)
+
+
+def _export(conn: sqlcipher3.Connection, target: Path, key: bytes) -> None:
     conn.execute(f"ATTACH DATABASE ? AS backup_copy KEY \"x'{key.hex()}'\"", (str(target),))
     try:
-        conn.execute("SELECT sqlcipher_export('backup_copy')").fetchall()
-        # sqlcipher_export copies schema and rows; the schema version goes by hand.
-        conn.execute(f"PRAGMA backup_copy.user_version = {schema_version(conn)}")
+        # One read transaction: every table is copied as it was at the same moment.
+        conn.execute("BEGIN")
+        try:
+            version = schema_version(conn)
+            conn.execute("SELECT sqlcipher_export('backup_copy')").fetchall()
+            # sqlcipher_export copies schema and rows; the schema version goes by hand.
+            conn.execute(f"PRAGMA backup_copy.user_version = {version}")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
     finally:
         conn.execute("DETACH DATABASE backup_copy")

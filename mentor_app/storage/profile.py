@@ -55,6 +55,10 @@ def check_passphrase(passphrase: str) -> None:
     check_new_passphrase(passphrase)
 
 
+def _mark(conn) -> tuple:
+    return conn.total_changes, conn.execute("PRAGMA data_version").fetchone()[0]
+
+
 def _now() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -87,7 +91,7 @@ class Profile:
     unlocked_by: str
     _lock: filelock.BaseFileLock
     keyring_status: KeyringStatus | None = None
-    _changes_at_backup: int = 0
+    _changes_at_backup: tuple = ()
     _last_backup: float = field(default_factory=time.monotonic)
     closed: bool = False
 
@@ -151,37 +155,59 @@ class Profile:
         return self.get_setting("profile.name", "") or ""
 
     # -- backups ------------------------------------------------------------
+    # The copy itself is made on a connection of its own (see write_backup), so a backup
+    # can run on any thread while the window goes on writing. Only the bookkeeping here
+    # (what had changed when the copy began) touches the window's connection.
+    def backup_mark(self) -> tuple:
+        """Where the database is now: this connection's changes and every other connection's commits."""
+        return _mark(self.conn)
+
     def changed_since_backup(self) -> bool:
-        return self.conn.total_changes != self._changes_at_backup
+        return self.backup_mark() != self._changes_at_backup
+
+    def backup_due(self, min_minutes: float = AUTO_BACKUP_MINUTES) -> bool:
+        """Is an automatic backup wanted: something changed and enough time passed?"""
+        if self.automatic_backups_paused or not self.changed_since_backup():
+            return False
+        return time.monotonic() - self._last_backup >= min_minutes * 60
+
+    def backed_up(self, mark: tuple) -> None:
+        """A backup that began at `mark` is on disk."""
+        self._changes_at_backup = mark
+        self._last_backup = time.monotonic()
 
     @property
     def automatic_backups_paused(self) -> bool:
         return self.meta.restore_pending is not None
 
-    def backup_now(self, kind: str = "manual", to: Path | None = None) -> Path:
-        """Take a backup into the profile (or to `to`, a file that must not exist)."""
+    def write_backup(self, kind: str = "manual", to: Path | None = None) -> Path:
+        """Copy the database, on a connection of its own: safe from any thread, never touches `conn`.
+
+        Into the profile's backups (thinned afterwards), or to `to`, a file that must not exist.
+        Call `backed_up(mark)` afterwards with the mark taken before it began.
+        """
         if to is not None:
             to = refuse_existing(Path(to))
             try:
-                backups.export_backup(self.conn, self.key, self.path, to)
+                backups.export_backup(self.db_path, self.key, self.path, to)
             except OSError as exc:
                 raise BackupError(f"Couldn't write the backup to {to}: {exc.strerror or 'the write failed'}.") from None
-            path = to
-        else:
-            path = backups.take_backup(self.conn, self.key, self.path, kind).path
-            if not self.automatic_backups_paused:
-                backups.thin_backups(self.path)
-        self._changes_at_backup = self.conn.total_changes
-        self._last_backup = time.monotonic()
+            return to
+        path = backups.take_backup(self.db_path, self.key, self.path, kind).path
+        if not self.automatic_backups_paused:
+            backups.thin_backups(self.path)
+        return path
+
+    def backup_now(self, kind: str = "manual", to: Path | None = None) -> Path:
+        """Take a backup into the profile (or to `to`, a file that must not exist), and wait for it."""
+        mark = self.backup_mark()
+        path = self.write_backup(kind, to)
+        self.backed_up(mark)
         return path
 
     def maybe_backup(self, min_minutes: float = AUTO_BACKUP_MINUTES) -> Path | None:
         """The automatic backup: only when something changed and enough time passed."""
-        if self.automatic_backups_paused or not self.changed_since_backup():
-            return None
-        if time.monotonic() - self._last_backup < min_minutes * 60:
-            return None
-        return self.backup_now(kind="auto")
+        return self.backup_now(kind="auto") if self.backup_due(min_minutes) else None
 
     def close(self) -> None:
         if self.closed:
@@ -218,7 +244,7 @@ class Profile:
             raise NewerVersion(
                 "That backup was made by a newer version of Mentor App. Please update the app first."
             )
-        before = backups.take_backup(self.conn, self.key, self.path, "pre-restore").path
+        before = backups.take_backup(self.db_path, self.key, self.path, "pre-restore").path
         trail = audit.all_rows(self.conn)
         self.conn.close()
         staging = self.path / (db.DB_FILE + ".restoring")
@@ -236,7 +262,7 @@ class Profile:
         with db.transaction(self.conn):
             audit.carry_over(self.conn, trail)
             audit.record(self.conn, "restore", actor=self.author, detail=f"from {source.name}")
-        self._changes_at_backup = self.conn.total_changes
+        self._changes_at_backup = self.backup_mark()
         return before
 
     def confirm_restore(self) -> None:
@@ -260,9 +286,19 @@ class Profile:
 
         Returns which it was; wrong ones count towards the growing delay.
         """
+        kind = self.match_secret(secret)
+        self.record_unlock(kind)
+        return kind
+
+    def match_secret(self, secret: str) -> str:
+        """The slow half of `verify_secret` (key derivation): touches no connection, so any thread may run it."""
         keys, kind = _keys_from_secret(self.path, self.meta, secret)
         if self.key not in keys:
             raise WrongPassphrase("Couldn't unlock: that doesn't match this profile.")
+        return kind
+
+    def record_unlock(self, kind: str) -> None:
+        """The quick half, on the connection's own thread: the unlock and the failures before it, audited."""
         with db.transaction(self.conn):
             for at in self.meta.failed_unlock_times:
                 audit.record(self.conn, "failed_unlock", actor=self.author, at=at)
@@ -272,7 +308,12 @@ class Profile:
 
     # -- checks -------------------------------------------------------------
     def check(self) -> db.CheckReport:
-        return db.run_checks(self.conn)
+        """Every check, on a read-only connection of its own (safe from any thread)."""
+        conn = db.connect(self.db_path, self.key, readonly=True)
+        try:
+            return db.run_checks(conn)
+        finally:
+            conn.close()
 
     # -- keys ---------------------------------------------------------------
     def change_passphrase(self, new_passphrase: str, kdf_params: keywrap.Argon2Params | None = None) -> None:
@@ -422,6 +463,7 @@ def create_profile(
         profile = Profile(path=profile_dir, meta=meta, key=key, conn=conn, unlocked_by="set-up", _lock=lock)
         profile.set_setting("profile.name", name.strip())
         profile.set_setting("profile.role", role)
+        profile._changes_at_backup = profile.backup_mark()
         if use_keyring:
             profile.keyring_status = keystore.store_key(profile.keyring_entry, key)
             if profile.keyring_status is not KeyringStatus.OK:
@@ -433,6 +475,7 @@ def create_profile(
     except BaseException:
         lock.release()
         raise
+    conn.release()  # set-up may run on a worker: the thread that uses the profile next owns its connection
     return profile, code
 
 
@@ -561,7 +604,8 @@ def open_profile(
             path=profile_dir, meta=meta, key=key, conn=conn, unlocked_by=unlocked_by,
             _lock=lock, keyring_status=keyring_status,
         )
-        profile._changes_at_backup = conn.total_changes
+        profile._changes_at_backup = profile.backup_mark()
+        conn.release()  # opened on a worker when unlocking: the thread that uses it next owns it
         return profile
     except BaseException:
         lock.release()
