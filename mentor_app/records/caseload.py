@@ -89,11 +89,16 @@ def matches(row: MenteeRow, which: str, today: date | None = None) -> bool:
     return True
 
 
-def last_meeting_defaults(conn) -> dict:
-    """What the meeting form pre-fills: the place, type and activity used last time."""
-    row = conn.execute(
-        "SELECT data FROM records WHERE type = 'meeting' AND deleted = 0 ORDER BY change_seq DESC LIMIT 1"
-    ).fetchone()
+def last_meeting_defaults(conn, mentee_id: str | None = None) -> dict:
+    """What the meeting form pre-fills: the place, type and activity of this mentee's last meeting."""
+    if mentee_id is None:
+        row = conn.execute(
+            "SELECT data FROM records WHERE type = 'meeting' AND deleted = 0 ORDER BY change_seq DESC LIMIT 1"
+        ).fetchone()
+    else:
+        row = conn.execute(
+            "SELECT data FROM records WHERE type = 'meeting' AND deleted = 0 AND mentee_id = ? "
+            "ORDER BY sort_at DESC, change_seq DESC LIMIT 1", (mentee_id,)).fetchone()
     if row is None:
         return {}
     d = json.loads(row[0])

@@ -10,12 +10,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Callable
 
-from PySide6.QtCore import QDate, QDateTime, Qt, QTime
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QComboBox,
-    QDateEdit,
-    QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
@@ -33,57 +32,32 @@ from PySide6.QtWidgets import (
 
 from ..errors import BadInput
 from ..records.types import fields_of
-from .widgets import error_label
+from .widgets import DateEntry, error_label
 
-EMPTY_DATE = QDate(1900, 1, 1)
-EMPTY_DATETIME = QDateTime(EMPTY_DATE, QTime(0, 0))
+# What a form may be at most: a 1024×600 screen less its panel and the window's title bar.
+SMALL_SCREEN_HEIGHT = 600
+FORM_MAX_HEIGHT = 540
 
 
 class FieldEditor:
-    """A widget for one field, with a getter and setter in the record's own terms."""
+    """A widget for one field, with a getter and setter in the record's own terms.
 
-    def __init__(self, widget: QWidget, get: Callable[[], Any], put: Callable[[Any], None]):
+    `widget` is the control a person types into; `row` what sits in the form (the same, or a box
+    around it); `problem()` a plain sentence when what was typed can't be stored.
+    """
+
+    def __init__(self, widget: QWidget, get: Callable[[], Any], put: Callable[[Any], None],
+                 row: QWidget | None = None, problem: Callable[[], str] | None = None):
         self.widget, self.get, self.put = widget, get, put
+        self.row = row if row is not None else widget
+        self.problem = problem or (lambda: "")
 
 
-def _date_edit(required: bool) -> FieldEditor:
-    w = QDateEdit()
-    w.setCalendarPopup(True)
-    w.setDisplayFormat("d MMM yyyy")
-    if not required:
-        # The lowest date shows as blank and means "not set".
-        w.setMinimumDate(EMPTY_DATE)
-        w.setSpecialValueText("not set")
-
-    def get():
-        d = w.date()
-        return "" if d == EMPTY_DATE else d.toString("yyyy-MM-dd")
-
-    def put(value):
-        w.setDate(QDate.fromString(value, "yyyy-MM-dd") if value else (EMPTY_DATE if not required else QDate.currentDate()))
-
-    return FieldEditor(w, get, put)
-
-
-def _datetime_edit(required: bool) -> FieldEditor:
-    w = QDateTimeEdit()
-    w.setCalendarPopup(True)
-    w.setDisplayFormat("d MMM yyyy HH:mm")
-    if not required:
-        w.setMinimumDateTime(EMPTY_DATETIME)
-        w.setSpecialValueText("not set")
-
-    def get():
-        d = w.dateTime()
-        return "" if d == EMPTY_DATETIME else d.toString("yyyy-MM-ddTHH:mm")
-
-    def put(value):
-        if value:
-            w.setDateTime(QDateTime.fromString(value[:16], "yyyy-MM-ddTHH:mm"))
-        else:
-            w.setDateTime(EMPTY_DATETIME if not required else QDateTime.currentDateTime())
-
-    return FieldEditor(w, get, put)
+def _date_edit(label: str, required: bool, with_time: bool) -> FieldEditor:
+    entry = DateEntry(label, with_time=with_time, required=required)
+    editor = FieldEditor(entry.line, entry.iso, entry.set_iso, row=entry, problem=entry.problem)
+    editor.entry = entry
+    return editor
 
 
 def _choice_edit(choices: dict, required: bool, numeric: bool) -> FieldEditor:
@@ -135,10 +109,8 @@ def editor_for(fld) -> FieldEditor:
     if kind == "bool":
         w = QCheckBox(meta["label"])
         return FieldEditor(w, w.isChecked, lambda v: w.setChecked(bool(v)))
-    if kind == "date":
-        return _date_edit(required)
-    if kind == "datetime":
-        return _datetime_edit(required)
+    if kind in ("date", "datetime"):
+        return _date_edit(meta["label"], required, with_time=kind == "datetime")
     if kind == "int":
         w = QSpinBox()
         w.setRange(0, 100_000)
@@ -186,9 +158,9 @@ class RecordForm(QDialog):
             editor.widget.setObjectName(f"field_{fld.name}")
             if fld.metadata["kind"] == "bool":
                 editor.widget.setText(with_mnemonic(label, used_keys))
-                self.form.addRow("", editor.widget)
+                self.form.addRow("", editor.row)
             else:
-                self.form.addRow(with_mnemonic(label, used_keys), editor.widget)
+                self.form.addRow(with_mnemonic(label, used_keys), editor.row)
             self.editors[fld.name] = editor
         self._hidden_values = {n: getattr(record, n) for n in (f.name for f in fields_of(self.record_type))
                                if n not in self.editors}
@@ -200,22 +172,24 @@ class RecordForm(QDialog):
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
 
+        # The fields scroll; the intro (who is there, the safeguarding lead) sits at the top of
+        # them, and Save and Cancel stay in view below on the smallest screen.
         body = QWidget()
-        body.setLayout(self.form)
-        scroll = QScrollArea()
-        scroll.setWidget(body)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.NoFrame)
-        scroll.setAccessibleName(self.windowTitle())
-        layout = QVBoxLayout(self)
+        inner = QVBoxLayout(body)
         if intro is not None:
-            layout.addWidget(intro)
-        layout.addWidget(scroll, 1)
+            inner.addWidget(intro)
+        inner.addLayout(self.form)
+        inner.addStretch(1)
+        self.scroll = QScrollArea()
+        self.scroll.setWidget(body)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QScrollArea.NoFrame)
+        self.scroll.setAccessibleName(self.windowTitle())
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.scroll, 1)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
-        # Tall enough to show the whole form where the screen allows.
-        wanted = body.sizeHint().height() + (intro.sizeHint().height() if intro is not None else 0) + 110
-        self.resize(max(self.minimumWidth(), body.sizeHint().width() + 40), min(wanted, 760))
+        fit_to_screen(self, body)
         first = next(iter(self.editors.values()), None)
         if first is not None:
             first.widget.setFocus()
@@ -227,7 +201,13 @@ class RecordForm(QDialog):
     def values(self) -> dict:
         return {name: editor.get() for name, editor in self.editors.items()}
 
+    def problems(self) -> list[str]:
+        return [p for p in (e.problem() for e in self.editors.values()) if p]
+
     def record(self) -> Any:
+        problems = self.problems()
+        if problems:
+            raise BadInput(problems[0])
         return self.record_type(**{**self._hidden_values, **self.values()})
 
     def is_changed(self) -> bool:
@@ -250,6 +230,22 @@ class RecordForm(QDialog):
             if answer != QMessageBox.Discard:
                 return
         super().reject()
+
+
+def fit_to_screen(dialog: QDialog, body: QWidget, below: int = 0) -> None:
+    """Tall enough for the whole form where the screen allows; never taller than a 1024×600 screen.
+
+    `body` is what scrolls; `below` the height of what stays in view under it (Save, Cancel).
+    """
+    screen = dialog.screen() or QApplication.primaryScreen()
+    room = FORM_MAX_HEIGHT
+    if screen is not None:
+        room = min(room, screen.availableGeometry().height() - 60)
+    below = below or sum(dialog.layout().itemAt(i).sizeHint().height() for i in range(1, dialog.layout().count()))
+    margins = dialog.layout().contentsMargins()
+    wanted = body.sizeHint().height() + below + margins.top() + margins.bottom() + 24
+    width = max(dialog.minimumWidth(), min(body.sizeHint().width() + 40, 980))
+    dialog.resize(width, max(240, min(wanted, room)))
 
 
 def today_iso() -> str:

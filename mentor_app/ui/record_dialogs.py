@@ -116,7 +116,8 @@ class MeetingForm(RecordForm):
         if stored is not None:
             record = stored.record
         else:
-            last = caseload.last_meeting_defaults(profile.conn)
+            # This person's last meeting, not the last one anybody had: a 1:1 doesn't inherit football.
+            last = caseload.last_meeting_defaults(profile.conn, mentee_id) if mentee_id else {}
             record = Meeting(starts_at=now_iso(), place=last.get("place", ""),
                              kind=last.get("kind") or "one_to_one", activity=last.get("activity", ""),
                              duration_minutes=last.get("duration_minutes") or 60)
@@ -136,6 +137,8 @@ class MeetingForm(RecordForm):
         super().__init__(record, self._store, title="Edit meeting" if stored else "Record a meeting",
                          hidden=("group_id",), intro=header, reserved_keys="wsc", parent=parent)
         self._initial_who = self.attendees()
+        self.editors["starts_at"].entry.warn_future = "that's in the future: is that right?"
+        self._future_confirmed = ""
         kind = self.editors["kind"].widget
         kind.currentIndexChanged.connect(self._show_relevant)
         self._show_relevant()
@@ -156,7 +159,7 @@ class MeetingForm(RecordForm):
     def _show_relevant(self) -> None:
         kind = self.editors["kind"].get()
         for name, wanted in MEETING_FIELD_FOR_KIND.items():
-            self.form.setRowVisible(self.editors[name].widget, kind == wanted)
+            self.form.setRowVisible(self.editors[name].row, kind == wanted)
 
     def record(self) -> Meeting:
         meeting = super().record()
@@ -165,6 +168,20 @@ class MeetingForm(RecordForm):
             if kind != wanted:
                 setattr(meeting, name, "")
         return meeting
+
+    def save(self) -> None:
+        """A meeting in the future is asked about once, in the form, then saved if Save is pressed again."""
+        from ..records.dates import shown_datetime
+
+        entry = self.editors["starts_at"].entry
+        when = entry.iso()
+        if not entry.problem() and entry.in_future() and self._future_confirmed != when:
+            self._future_confirmed = when
+            self.error.setText(f"This meeting is in the future ({shown_datetime(when)}). Press Save again to keep "
+                               "it, or change the date and time.")
+            entry.line.setFocus()
+            return
+        super().save()
 
     def _store(self, meeting: Meeting) -> None:
         if self.stored is not None:

@@ -39,3 +39,144 @@ def labelled(text: str, widget) -> QWidget:
     layout.addWidget(label)
     layout.addWidget(widget)
     return box
+
+
+class DateEntry(QWidget):
+    """A date, or a date and time, typed as people write it: one Tab stop, empty allowed when optional.
+
+    `line` is the text field (the one focus stop); below it a short line says what was
+    understood while typing, what couldn't be read, or a warning such as a date in the future.
+    """
+
+    def __init__(self, label: str, *, with_time: bool, required: bool, warn_future: str = ""):
+        from PySide6.QtCore import Qt
+        from PySide6.QtWidgets import QLineEdit
+
+        super().__init__()
+        self.label, self.with_time, self.required, self.warn_future = label, with_time, required, warn_future
+        self._default_time = None
+        self.line = QLineEdit()
+        self.line.setAccessibleName(label)
+        self.line.setPlaceholderText(("e.g. today 14:30, tomorrow 3pm, 3/12 10:00" if with_time
+                                      else "e.g. today, 3/12, 3 Dec 2026") + ("" if required else " — or leave empty"))
+        self.hint = QLabel()
+        self.hint.setWordWrap(True)
+        self.hint.setVisible(False)
+        self.hint.setObjectName("dateHint")
+        self.hint.setTextInteractionFlags(Qt.NoTextInteraction)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(1)
+        layout.addWidget(self.line)
+        layout.addWidget(self.hint)
+        self.setFocusProxy(self.line)
+        self.line.textEdited.connect(self._explain)
+        self.line.editingFinished.connect(self._tidy)
+
+    # -- reading ------------------------------------------------------------
+    def parsed(self):
+        """A date, a datetime, or None when empty; DateNotUnderstood when it can't be read."""
+        from ..records.dates import parse_date, parse_datetime
+
+        text = self.line.text()
+        if self.with_time:
+            return parse_datetime(text, default_time=self._default_time)
+        return parse_date(text)
+
+    def iso(self) -> str:
+        """What the record stores; the typed text as it is when it can't be read (see `problem`)."""
+        from ..records.dates import DateNotUnderstood
+
+        try:
+            value = self.parsed()
+        except DateNotUnderstood:
+            return self.line.text().strip()
+        if value is None:
+            return ""
+        return value.isoformat(timespec="minutes") if self.with_time else value.isoformat()
+
+    def problem(self) -> str:
+        """The plain sentence to show on Save, or "" when all is well."""
+        from ..records.dates import DateNotUnderstood
+
+        try:
+            value = self.parsed()
+        except DateNotUnderstood as exc:
+            return f"{self.label}: {exc.message}"
+        if value is None and self.required:
+            return f"{self.label}: please fill this in (for example “today”)."
+        return ""
+
+    def in_future(self) -> bool:
+        from datetime import date, datetime
+
+        try:
+            value = self.parsed()
+        except ValueError:
+            return False
+        if value is None:
+            return False
+        return value > (datetime.now() if self.with_time else date.today())
+
+    # -- writing ------------------------------------------------------------
+    def set_iso(self, value: str) -> None:
+        from datetime import date, datetime
+
+        from ..records.dates import uk_date, uk_datetime
+
+        text = ""
+        if value:
+            try:
+                if self.with_time:
+                    moment = datetime.fromisoformat(value[:16])
+                    self._default_time = moment.time()
+                    text = uk_datetime(moment)
+                else:
+                    text = uk_date(date.fromisoformat(value[:10]))
+            except ValueError:
+                text = value
+        self.line.setText(text)
+        self._say("")
+
+    def _say(self, words: str) -> None:
+        self.hint.setText(words)
+        self.hint.setVisible(bool(words))
+        self.line.setAccessibleDescription(words)
+
+    def _explain(self, _text: str = "") -> None:
+        """While typing: what the field will hold, so "6/12" can't silently mean the wrong day."""
+        from ..records.dates import DateNotUnderstood, uk_date, uk_datetime
+
+        try:
+            value = self.parsed()
+        except DateNotUnderstood:
+            self._say("")  # still typing; said plainly when the field is left
+            return
+        if value is None:
+            self._say("")
+            return
+        words = "means " + (uk_datetime(value) if self.with_time else uk_date(value))
+        self._say(words + self._future_words())
+
+    def _future_words(self) -> str:
+        return f" — ⚠ {self.warn_future}" if self.warn_future and self.in_future() else ""
+
+    def _tidy(self) -> None:
+        """On leaving the field: show the value back in words, or say what couldn't be read."""
+        from ..records.dates import DateNotUnderstood, uk_date, uk_datetime
+
+        try:
+            value = self.parsed()
+        except DateNotUnderstood as exc:
+            self._say(exc.message)
+            self.hint.setStyleSheet("color: #a00000;")
+            return
+        self.hint.setStyleSheet("color: #8a4b00;" if self._future_words() else "")
+        if value is None:
+            self.line.setText("")
+            self._say("")
+            return
+        if self.with_time:
+            self._default_time = value.time()
+        self.line.setText(uk_datetime(value) if self.with_time else uk_date(value))
+        self._say(self._future_words().removeprefix(" — "))
