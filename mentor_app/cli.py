@@ -258,6 +258,7 @@ def cmd_demo(args) -> int:
 
     folder = Path(args.profile) if args.profile else default_demo_dir()
     profile, _ = create_profile(folder, role="mentor", name="Demo Mentor", passphrase=demo.DEMO_PASSPHRASE)
+    demo.mark_as_demo(folder)
     with profile:
         ensure_default_directory(profile)
         counts = demo.generate(profile, seed=args.seed)

@@ -19,6 +19,22 @@ from .settings import Settings, save_settings
 # Printed for anyone to use (the demo holds invented people only). It goes through the same strength
 # check as any new passphrase (storage/passphrase.py) and passes it, so no exception is needed.
 DEMO_PASSPHRASE = "demo passphrase"
+# A note beside a demo profile, so the unlock screen can say its passphrase (it holds invented people only).
+DEMO_NOTE = "DEMO-PROFILE.txt"
+
+
+def mark_as_demo(folder) -> None:
+    from pathlib import Path
+
+    (Path(folder) / DEMO_NOTE).write_text(
+        "This profile holds invented people only, for trying Mentor App.\n"
+        f"Its passphrase is: {DEMO_PASSPHRASE}\n", encoding="utf-8")
+
+
+def is_demo(folder) -> bool:
+    from pathlib import Path
+
+    return (Path(folder) / DEMO_NOTE).is_file()
 FIRST = ["Jordan", "Casey", "Riley", "Alex", "Sam", "Jamie", "Taylor", "Morgan", "Charlie", "Danny",
          "Lee", "Kerry", "Robbie", "Shay", "Ashley", "Billie", "Frankie", "Kai", "Reece", "Toni"]
 LAST = ["Alder", "Birch", "Rowan", "Hazel", "Linnet", "Wren", "Sparrow", "Aspen", "Larch", "Plover",

@@ -57,3 +57,17 @@ def test_different_seeds_make_different_people(tmp_path):
         dumped = run_cli("--profile", str(path), "dump", "--passphrase-stdin", input=DEMO_PASS, env=NO_KR)
         names.append(sorted(m["fields"]["name"] for m in json.loads(dumped.stdout)["records"]["mentee"]))
     assert names[0] != names[1]
+
+
+def test_the_demo_profile_says_its_passphrase_when_it_asks_for_it(qtbot, tmp_path):
+    from mentor_app.ui.unlock import UnlockDialog
+
+    folder = tmp_path / "demo"
+    made = run_cli("demo", "--profile", str(folder), env={"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"})
+    assert made.returncode == 0, made.stderr
+    dialog = UnlockDialog(folder, "This computer's keyring isn't available.", offer_keyring=False)
+    qtbot.addWidget(dialog)
+    assert "Its passphrase is: demo passphrase" in dialog.reason.text()
+    other = UnlockDialog(tmp_path, "This computer's keyring isn't available.", offer_keyring=False)
+    qtbot.addWidget(other)
+    assert "demo passphrase" not in other.reason.text()

@@ -28,6 +28,10 @@ class UnlockDialog(QDialog):
         self.setWindowTitle("Open your notes")
         self.setMinimumWidth(460)
 
+        from .. import demo
+
+        if demo.is_demo(profile_dir):  # invented people only: the passphrase is printed in the README too
+            reason = f"{reason}\n\nThis is the demo profile of invented people. Its passphrase is: {demo.DEMO_PASSPHRASE}"
         self.reason = QLabel(reason)
         self.reason.setWordWrap(True)
         self.reason.setAccessibleName("Why the passphrase is needed")
