@@ -147,16 +147,16 @@ class DirectoryPage(QWidget):
 
     def add_contact(self) -> None:
         form = dialogs.contact_form(self, self.profile)
-        if form.exec():
-            self._after_change(form.saved_id)
+        form.saved.connect(lambda _record: self._after_change(form.saved_id))
+        form.exec()
 
     def edit_contact(self) -> None:
         stored = self._current()
         if stored is None:
             return
         form = dialogs.contact_form(self, self.profile, stored)
-        if form.exec():
-            self._after_change(stored.id)
+        form.saved.connect(lambda _record: self._after_change(stored.id))
+        form.exec()
 
     def mark_checked(self) -> None:
         stored = self._current()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -136,7 +136,13 @@ def with_mnemonic(label: str, used: set[str]) -> str:
 
 
 class RecordForm(QDialog):
-    """Edit one record. `on_save(record)` stores it and may raise BadInput."""
+    """Edit one record. `on_save(record)` stores it and may raise BadInput.
+
+    `saved` carries the record once it is stored. Callers refresh from it, not from exec()'s
+    result: a form hidden by the lock ends its exec() and may be saved after unlocking.
+    """
+
+    saved = Signal(object)
 
     def __init__(self, record: Any, on_save: Callable[[Any], None], *, title: str | None = None,
                  hidden: tuple[str, ...] = (), intro: QWidget | None = None, reserved_keys: str = "sc",
@@ -215,11 +221,13 @@ class RecordForm(QDialog):
 
     def save(self) -> None:
         try:
-            self.on_save(self.record())
+            record = self.record()
+            self.on_save(record)
         except BadInput as exc:
             self.error.setText(exc.message)
             return
         self._initial = self.values()
+        self.saved.emit(record)
         self.accept()
 
     def reject(self) -> None:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QClipboard, QGuiApplication
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
+from .. import logs
 from .messages import plain
 from .widgets import busy_bar, error_label
 from .worker import run_in_background
 
+CLEAR_COPIED_AFTER_S = 90  # text copied from the app leaves the clipboard after this, if nothing replaced it
+log = logs.get_logger(__name__)
 ACTIVITY = {QEvent.KeyPress, QEvent.MouseButtonPress, QEvent.MouseMove, QEvent.Wheel, QEvent.TouchBegin}
 
 
@@ -30,6 +33,10 @@ class IdleWatcher(QObject):
         self.timer.setInterval(int(minutes * 60_000))
         self.timer.start()
 
+    def restart(self) -> None:
+        """Count the quiet spell from now (after unlocking)."""
+        self.timer.start()
+
     def eventFilter(self, obj, event) -> bool:
         if event.type() in ACTIVITY:
             self.timer.start()
@@ -41,25 +48,57 @@ class IdleWatcher(QObject):
 
 
 class ClipboardGuard(QObject):
-    """Remembers text copied from the app, so locking clears it only if it is still there."""
+    """Remembers text copied from the app, in the clipboard and in the X11 primary selection.
 
-    def __init__(self, parent=None):
+    What the app copied is cleared on locking, on closing and `clear_after_s`
+    seconds after it was copied, but only while it is still there: something
+    copied since in another program is left alone.
+    """
+
+    def __init__(self, parent=None, clear_after_s: float = CLEAR_COPIED_AFTER_S):
         super().__init__(parent)
         self.clipboard = QGuiApplication.clipboard()
-        self.copied: str | None = None
-        self.clipboard.dataChanged.connect(self._changed)
+        self.modes = [QClipboard.Clipboard] + ([QClipboard.Selection] if self.clipboard.supportsSelection() else [])
+        self.copied: dict = {}
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(int(clear_after_s * 1000))
+        self.timer.timeout.connect(self.clear_if_ours)
+        self.clipboard.dataChanged.connect(self._clipboard_changed)
+        self.clipboard.selectionChanged.connect(self._selection_changed)
 
-    def _changed(self) -> None:
-        if QApplication.activeWindow() is not None or self.clipboard.ownsClipboard():
-            self.copied = self.clipboard.text()
+    @property
+    def copied_text(self) -> str | None:
+        return self.copied.get(QClipboard.Clipboard)
+
+    def _owns(self, mode) -> bool:
+        return self.clipboard.ownsSelection() if mode == QClipboard.Selection else self.clipboard.ownsClipboard()
+
+    def _clipboard_changed(self) -> None:
+        self._changed(QClipboard.Clipboard)
+
+    def _selection_changed(self) -> None:
+        self._changed(QClipboard.Selection)
+
+    def _changed(self, mode=QClipboard.Clipboard) -> None:
+        text = self.clipboard.text(mode)
+        if text and (QApplication.activeWindow() is not None or self._owns(mode)):
+            self.copied[mode] = text
+            self.timer.start()
+        else:
+            self.copied.pop(mode, None)  # another program's text now: not ours to clear
 
     def clear_if_ours(self) -> bool:
-        text = self.clipboard.text()
-        if text and (self.clipboard.ownsClipboard() or text == self.copied):
-            self.clipboard.clear()
-            self.copied = None
-            return True
-        return False
+        cleared = False
+        for mode in self.modes:
+            text = self.clipboard.text(mode)
+            if text and (self._owns(mode) or text == self.copied.get(mode)):
+                self.clipboard.clear(mode)
+                cleared = True
+            self.copied.pop(mode, None)
+        if not self.copied:
+            self.timer.stop()
+        return cleared
 
 
 class LockPage(QWidget):
@@ -107,16 +146,23 @@ class LockPage(QWidget):
         self.secret.setEnabled(False)
         self.unlock_button.setEnabled(False)
         self.busy.setVisible(True)
-        self._job = run_in_background(lambda: self.profile.verify_secret(secret), self._ok, self._failed)
+        # Only the key derivation runs off the UI thread; the audit entry goes on the window's connection.
+        self._job = run_in_background(lambda: self.profile.match_secret(secret), self._ok, self._failed)
 
     def _done(self) -> None:
         self.secret.setEnabled(True)
         self.unlock_button.setEnabled(True)
         self.busy.setVisible(False)
 
-    def _ok(self, _kind) -> None:
+    def _ok(self, kind) -> None:
         self._done()
         self.secret.clear()
+        if self.profile.closed:
+            return
+        try:
+            self.profile.record_unlock(kind)
+        except Exception:  # noqa: BLE001 - the right passphrase opens the notes even if the audit can't be written
+            log.warning("unlock at the lock screen not written to the audit trail", exc_info=True)
         self.unlocked.emit()
 
     def _failed(self, exc: BaseException) -> None:

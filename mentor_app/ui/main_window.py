@@ -31,14 +31,12 @@ from ..storage import backups
 from . import record_dialogs as dialogs
 from .directory_page import DirectoryPage
 from .home_page import HomePage
-from .lock import ClipboardGuard, IdleWatcher, LockPage
 from .mentee_page import MenteePage
 from .messages import plain
-from .worker import run_in_background
+from .shell import WindowShell
 
 # Sharing, search, the mentor log and settings are imported when first used, not at start:
 # a mentor on an old laptop waits for the window, not for code they may not touch today.
-AUTO_BACKUP_CHECK_MS = 5 * 60 * 1000
 SYNC_CHECK_MS = 3 * 60 * 1000
 BASE_POINT_SIZE = None  # the platform's own size, remembered before "larger text" changes it
 
@@ -48,9 +46,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.profile = profile
         self._job = None
-        self._hidden_while_locked: list[QWidget] = []
         self._share_job = None
-        self.setWindowTitle(f"{APP_NAME} — {profile.display_name}")
         self.resize(1100, 720)
 
         self.home = HomePage(profile)
@@ -101,28 +97,20 @@ class MainWindow(QMainWindow):
         wbox.addWidget(self.restore_banner)
         wbox.addWidget(splitter, 1)
 
-        self.lock_page = LockPage(profile)
-        self.lock_page.unlocked.connect(self.unlock)
-        self.outer = QStackedWidget()
-        self.outer.addWidget(workspace)
-        self.outer.addWidget(self.lock_page)
-        self.setCentralWidget(self.outer)
-
         self._build_menus()
         self.settings = load_settings(profile)
         self.apply_text_size()
-        self.idle = IdleWatcher(self.settings.idle_lock_minutes, self)
-        self.idle.idle.connect(self.lock)
-        self.clipboard_guard = ClipboardGuard(self)
-        self.timer = QTimer(self)
-        self.timer.timeout.connect(self._auto_backup)
-        self.timer.start(AUTO_BACKUP_CHECK_MS)
+        # Lock, idle, clipboard, the backup timer and closing: shared with the supervisor's window.
+        self.shell = WindowShell(self, profile, workspace, idle_minutes=self.settings.idle_lock_minutes,
+                                 title=lambda: f"{APP_NAME} — {self.profile.display_name}",
+                                 on_unlocked=self.refresh_lists, on_close=self._share_on_close)
+        self.shell.backup_finished.connect(lambda _path: self.home.refresh())
+        self.lock_page, self.idle = self.shell.lock_page, self.shell.idle
+        self.clipboard_guard, self.timer = self.shell.clipboard_guard, self.shell.backup_timer
         self.sync_label = QLabel()
         self.sync_label.setAccessibleName("Sharing status")
         self.statusBar().addPermanentWidget(self.sync_label)
-        self.sync_timer = QTimer(self)
-        self.sync_timer.timeout.connect(self.auto_share)
-        self.sync_timer.start(SYNC_CHECK_MS)
+        self.sync_timer = self.shell.add_timer(SYNC_CHECK_MS, self.auto_share)
         QTimer.singleShot(0, self.auto_share)
         QTimer.singleShot(0, self.check_retention)
         self.refresh_lists()  # refreshes the today page too
@@ -261,17 +249,20 @@ class MainWindow(QMainWindow):
     # -- records ------------------------------------------------------------
     def new_mentee(self) -> None:
         form = dialogs.mentee_form(self, self.profile)
-        if form.exec():
-            self.refresh_lists()
-            self.show_mentee(form.saved_id)
+        form.saved.connect(lambda _record: (self.refresh_lists(), self.show_mentee(form.saved_id)))
+        form.exec()
 
     def record_meeting(self) -> None:
         form = dialogs.MeetingForm(self, self.profile, self.current_mentee())
-        if form.exec():
+        form.saved.connect(lambda _record: self._meeting_saved(form))
+        form.exec()
+
+    def _meeting_saved(self, form) -> None:
+        if self.mentee_page.mentee_id is not None:
             self.mentee_page.refresh()
-            self.refresh_lists()
-            self.statusBar().showMessage(
-                f"Meeting saved for {len(form.saved_ids)} {'people' if len(form.saved_ids) > 1 else 'person'}.", 8000)
+        self.refresh_lists()
+        self.statusBar().showMessage(
+            f"Meeting saved for {len(form.saved_ids)} {'people' if len(form.saved_ids) > 1 else 'person'}.", 8000)
 
     def raise_concern(self) -> None:
         mentee = self.current_mentee()
@@ -466,32 +457,13 @@ class MainWindow(QMainWindow):
     # -- lock ---------------------------------------------------------------
     @property
     def locked(self) -> bool:
-        return self.outer.currentWidget() is self.lock_page
+        return self.shell.locked
 
     def lock(self) -> None:
-        if self.locked:
-            return
-        # Open forms are hidden, not closed: nothing typed is lost.
-        self._hidden_while_locked = [w for w in QApplication.topLevelWidgets()
-                                     if w is not self and w.isVisible() and w.isWindow()]
-        for w in self._hidden_while_locked:
-            w.hide()
-        self.clipboard_guard.clear_if_ours()
-        for menu in self.menus:
-            menu.setEnabled(False)
-        self.outer.setCurrentWidget(self.lock_page)
-        self.setWindowTitle(f"{APP_NAME} — locked")
-        self.lock_page.reset()
+        self.shell.lock()
 
     def unlock(self) -> None:
-        self.outer.setCurrentIndex(0)
-        for menu in self.menus:
-            menu.setEnabled(True)
-        self.setWindowTitle(f"{APP_NAME} — {self.profile.display_name}")
-        for w in self._hidden_while_locked:
-            w.show()
-        self._hidden_while_locked = []
-        self.idle.set_minutes(self.settings.idle_lock_minutes)
+        self.shell.unlock()
 
     # -- backups ------------------------------------------------------------
     def _fail(self, exc: BaseException) -> None:
@@ -500,13 +472,10 @@ class MainWindow(QMainWindow):
             self.refresh_lists()
 
     def back_up_now(self) -> None:
+        """In the background, on its own connection: the mentor can go on writing."""
         self.statusBar().showMessage("Backing up…")
-        def done(_path) -> None:
-            if not self.profile.closed:  # the window may have closed while the backup ran
-                self.home.refresh()
-                self.statusBar().showMessage("Backup taken.", 8000)
-
-        self._job = run_in_background(lambda: self.profile.backup_now(), done, self._fail)
+        self._job = self.shell.backup("manual", lambda _path: self.statusBar().showMessage("Backup taken.", 8000),
+                                      self._fail)
 
     def check_now(self) -> None:
         def done(report) -> None:
@@ -517,7 +486,7 @@ class MainWindow(QMainWindow):
             where = f" The newest good backup is from {good.taken.astimezone():%d %b %Y %H:%M}." if good else ""
             QMessageBox.warning(self, APP_NAME, "The check found damage in your notes file." + where)
 
-        self._job = run_in_background(self.profile.check, done, self._fail)
+        self._job = self.shell.check(done, self._fail)
 
     def restore_from_file(self) -> None:
         start = str(backups.backup_dir(self.profile.path))
@@ -548,22 +517,12 @@ class MainWindow(QMainWindow):
         self.show_home()
         self.refresh_lists()
 
-    def _auto_backup(self) -> None:
-        try:
-            if self.profile.maybe_backup():
-                self.home.refresh()
-        except Exception as exc:  # noqa: BLE001
-            self.statusBar().showMessage(plain(exc))
-
     def _share_on_close(self) -> None:
         """Last chance to share before the laptop goes in the bag; quietly skipped if the drive isn't there."""
-        from PySide6.QtCore import QThreadPool
-
         from ..exchange.enrolment import SHARED_FOLDER, current_enrolment
         from ..exchange.export import drive_status
         from ..exchange.trip import trip
 
-        QThreadPool.globalInstance().waitForDone(30_000)
         try:
             if (not self.settings.ask_before_sharing and current_enrolment(self.profile) is not None
                     and drive_status(self.profile.get_setting(SHARED_FOLDER)).reachable):
@@ -572,14 +531,6 @@ class MainWindow(QMainWindow):
             pass
 
     def closeEvent(self, event) -> None:
-        self.timer.stop()
-        self.sync_timer.stop()
-        self.idle.stop()
-        self._share_on_close()
-        try:
-            self.profile.close()
-        except Exception as exc:  # noqa: BLE001
-            QMessageBox.warning(self, APP_NAME, "Your notes are saved, but the closing backup failed. " + plain(exc))
-        event.accept()
+        self.shell.close_event(event)  # timers off, background work finished, sharing, the closing backup
 
 

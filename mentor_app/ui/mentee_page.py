@@ -281,11 +281,15 @@ class MenteePage(QWidget):
 
     # -- acting -------------------------------------------------------------
     def _run(self, dialog) -> bool:
-        if dialog.exec():
+        # The page refreshes when the form says it saved, even if that happens after a lock
+        # ended the form's exec() (it is shown again on unlock, and Save still works).
+        dialog.saved.connect(self._saved)
+        return bool(dialog.exec())
+
+    def _saved(self, _record=None) -> None:
+        if self.mentee_id is not None and not self.profile.closed:
             self.refresh()
-            self.changed.emit()
-            return True
-        return False
+        self.changed.emit()
 
     def record_meeting(self) -> None:
         self._run(dialogs.MeetingForm(self, self.profile, self.mentee_id))

@@ -50,10 +50,13 @@ class MentorLogDialog(QDialog):
             f"{vocab.MENTOR_LOG_KINDS[k]} {v:g} h" for k, v in hours.items()))
 
     def _add(self) -> None:
-        if dialogs.log_form(self, self.profile).exec():
-            self.refresh()
+        form = dialogs.log_form(self, self.profile)
+        form.saved.connect(lambda _record: self.refresh())
+        form.exec()
 
     def _edit(self, item: QListWidgetItem) -> None:
         stored = store.get(self.profile.conn, item.data(Qt.UserRole))
-        if stored and dialogs.log_form(self, self.profile, stored).exec():
-            self.refresh()
+        if stored:
+            form = dialogs.log_form(self, self.profile, stored)
+            form.saved.connect(lambda _record: self.refresh())
+            form.exec()

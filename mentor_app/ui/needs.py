@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (
     QComboBox,
@@ -31,6 +31,8 @@ SCORE_COLOURS = {1: "#d32f2f", 2: "#f57c00", 3: "#fbc02d", 4: "#8bc34a", 5: "#38
 
 
 class NeedsDialog(QDialog):
+    saved = Signal(object)  # the check once stored: callers refresh from this, not from exec()
+
     def __init__(self, parent, profile, mentee_id: str, latest: NeedsCheck | None):
         super().__init__(parent)
         self.profile, self.mentee_id = profile, mentee_id
@@ -85,10 +87,12 @@ class NeedsDialog(QDialog):
 
     def save(self) -> None:
         try:
-            store.save(self.profile.conn, self.record(), author=self.profile.author, mentee_id=self.mentee_id)
+            record = self.record()
+            store.save(self.profile.conn, record, author=self.profile.author, mentee_id=self.mentee_id)
         except BadInput as exc:
             self.error.setText(exc.message)
             return
+        self.saved.emit(record)
         self.accept()
 
     def reject(self) -> None:

@@ -268,6 +268,7 @@ class ReferralForm(RecordForm):
             self.error.setText(exc.message)
             return
         self._initial = self.values()
+        self.saved.emit(self.record())
         self.accept()
 
 

@@ -24,7 +24,6 @@ from ..reports.figures import supervisor_figures
 from ..settings import load_settings
 from ..storage import audit
 from .charts import BarChart
-from .lock import ClipboardGuard, IdleWatcher, LockPage
 from .messages import plain
 from .worker import run_in_background
 
@@ -138,18 +137,16 @@ class SupervisorWindow(QMainWindow):
         box.addLayout(top)
         box.addWidget(self.tabs, 1)
 
-        from PySide6.QtWidgets import QStackedWidget
+        from .shell import WindowShell
 
-        self.lock_page = LockPage(profile)
-        self.lock_page.unlocked.connect(self.unlock)
-        self.outer = QStackedWidget()
-        self.outer.addWidget(workspace)
-        self.outer.addWidget(self.lock_page)
-        self.setCentralWidget(self.outer)
+        # Lock, idle, clipboard, automatic backups (every few minutes when something changed, and on
+        # closing) and closing itself: shared with the mentor's window.
         settings = load_settings(profile)
-        self.idle = IdleWatcher(settings.idle_lock_minutes, self)
-        self.idle.idle.connect(self.lock)
-        self.clipboard_guard = ClipboardGuard(self)
+        self.shell = WindowShell(self, profile, workspace, idle_minutes=settings.idle_lock_minutes,
+                                 title=lambda: f"{APP_NAME} — {self.profile.display_name} (supervisor)",
+                                 on_unlocked=self.refresh)
+        self.lock_page, self.idle = self.shell.lock_page, self.shell.idle
+        self.clipboard_guard, self.timer = self.shell.clipboard_guard, self.shell.backup_timer
         from PySide6.QtGui import QAction, QKeySequence
 
         lock = QAction("Lock", self)
@@ -442,8 +439,9 @@ class SupervisorWindow(QMainWindow):
 
         device = next(d for d in register.list_devices(self.profile.conn) if d.fingerprint == fp)
         self._approve_dialog = ApproveDeviceDialog(self.profile.conn, device, self)
-        if self._approve_dialog.exec():
-            self.refresh()
+        # From its signal, not exec(): a lock ends exec(), and the dialog can still be finished after unlocking.
+        self._approve_dialog.accepted.connect(self.refresh)
+        self._approve_dialog.exec()
 
     def revoke(self) -> None:
         fp = self._device()
@@ -611,24 +609,13 @@ class SupervisorWindow(QMainWindow):
     # -- lock ---------------------------------------------------------------
     @property
     def locked(self) -> bool:
-        return self.outer.currentWidget() is self.lock_page
+        return self.shell.locked
 
     def lock(self) -> None:
-        if not self.locked:
-            self.clipboard_guard.clear_if_ours()
-            self.outer.setCurrentWidget(self.lock_page)
-            self.lock_page.reset()
+        self.shell.lock()
 
     def unlock(self) -> None:
-        self.outer.setCurrentIndex(0)
+        self.shell.unlock()
 
     def closeEvent(self, event) -> None:
-        from PySide6.QtCore import QThreadPool
-
-        self.idle.stop()
-        QThreadPool.globalInstance().waitForDone(30_000)
-        try:
-            self.profile.close()
-        except Exception as exc:  # noqa: BLE001
-            QMessageBox.warning(self, APP_NAME, "Your records are saved, but the closing backup failed. " + plain(exc))
-        event.accept()
+        self.shell.close_event(event)  # background work finished, then the closing backup

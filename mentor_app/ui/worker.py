@@ -1,4 +1,13 @@
-"""Run slow work (key derivation, backups) off the UI thread."""
+"""Run slow work (key derivation, backups, counting) off the UI thread.
+
+One rule for every job: it never touches the window's connection
+(`profile.conn` refuses use from another thread). A job that reads or writes
+the profile opens its own (`profile.second_connection()`, or `run_with_profile`
+below); a backup or a check makes its own inside `Profile.write_backup` and
+`Profile.check`. Backups, checks and other work on the profile's files run
+one at a time on a single background thread (`serial=True`), like a save
+queue: two backups never write the same folder at once.
+"""
 
 from __future__ import annotations
 
@@ -27,11 +36,45 @@ class _Job(QRunnable):
             self.signals.done.emit(result)
 
 
+_serial: QThreadPool | None = None
+
+
+def serial_pool() -> QThreadPool:
+    """The one thread that takes backups and checks, in the order they were asked for."""
+    global _serial
+    if _serial is None:
+        _serial = QThreadPool()
+        _serial.setMaxThreadCount(1)
+        _serial.setExpiryTimeout(-1)
+    return _serial
+
+
 def run_in_background(fn: Callable[[], object], on_done: Callable[[object], None],
-                      on_failed: Callable[[BaseException], None]) -> _Job:
+                      on_failed: Callable[[BaseException], None], *, serial: bool = False) -> _Job:
+    """Run `fn()` on a worker; `on_done(result)` or `on_failed(exc)` then run on the UI thread.
+
+    Keep the returned job referenced until it reports.
+    """
     job = _Job(fn)
     job.setAutoDelete(False)
     job.signals.done.connect(on_done)
     job.signals.failed.connect(on_failed)
-    QThreadPool.globalInstance().start(job)
+    (serial_pool() if serial else QThreadPool.globalInstance()).start(job)
     return job
+
+
+def run_with_profile(profile, fn: Callable[[object], object], on_done: Callable[[object], None],
+                     on_failed: Callable[[BaseException], None], *, serial: bool = False) -> _Job:
+    """Run `fn(view)` on a worker, `view` being the profile on a connection of the job's own."""
+
+    def work():
+        with profile.second_connection() as view:
+            return fn(view)
+
+    return run_in_background(work, on_done, on_failed, serial=serial)
+
+
+def wait_for_jobs(msecs: int = 30_000) -> bool:
+    """Let running jobs finish (before the profile closes); True if they all did."""
+    serial = serial_pool().waitForDone(msecs)
+    return QThreadPool.globalInstance().waitForDone(msecs) and serial
