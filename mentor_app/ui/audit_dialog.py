@@ -44,12 +44,18 @@ class AuditDialog(QDialog):
         for w in (self.since, self.until):
             w.editingFinished.connect(self.refresh)
         filters = QHBoxLayout()
-        for w in (self.action, self.person, self.since, self.until):
-            filters.addWidget(w)
+        for words, w in (("Ac&tion", self.action), ("&Person", self.person), ("&From", self.since),
+                         ("T&o", self.until)):
+            label = QLabel(words)
+            label.setBuddy(w)  # what a screen reader says for the list or field
+            filters.addWidget(label)
+            filters.addWidget(w, 1 if w is self.person else 0)
         self.table = named(QTableWidget(0, 5), "Audit entries")
         self.table.setHorizontalHeaderLabels(["When", "What", "Record", "About", "Detail"])
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setEditTriggers(QTableWidget.NoEditTriggers)
+        self.table.setSelectionBehavior(QTableWidget.SelectRows)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; the arrow keys move in it
         self.count = QLabel()
         hint = QLabel("Every unlock, view, change, deletion, export, import, sheet and print, with record ids and "
                       "never what a record says. It can only be added to.")

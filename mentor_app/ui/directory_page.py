@@ -6,10 +6,11 @@ from datetime import date
 from html import escape
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QComboBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QMessageBox, QPushButton,
-    QSplitter, QVBoxLayout, QWidget,
+    QSplitter, QTextBrowser, QVBoxLayout, QWidget,
 )
 
 from .. import APP_NAME
@@ -20,6 +21,31 @@ from ..records.types import Contact, fields_of
 from ..settings import load_settings
 from ..words import count
 from . import record_dialogs as dialogs
+from .widgets import pick_mnemonic
+
+# Window-wide shortcuts a one-line search box would otherwise swallow (Ctrl+Home is View › Today).
+PASSED_TO_WINDOW = (QKeySequence("Ctrl+Home"), QKeySequence("Ctrl+End"))
+
+
+class _LetShortcutsThrough(QObject):
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.ShortcutOverride and QKeySequence(event.keyCombination()) in PASSED_TO_WINDOW:
+            event.ignore()
+            return True
+        return False
+
+
+class DetailsView(QTextBrowser):
+    """The chosen service in full: reached by Tab, read with the arrow keys, Tab moves on."""
+
+    def __init__(self):
+        super().__init__()
+        self.setOpenLinks(False)
+        self.setTabChangesFocus(True)
+        self.setFocusPolicy(Qt.StrongFocus)
+
+    def text(self) -> str:
+        return self.toPlainText()
 
 
 def _button(text: str, slot) -> QPushButton:
@@ -49,14 +75,20 @@ def contact_html(contact: Contact, stale_after: int) -> str:
 class DirectoryPage(QWidget):
     changed = Signal()
 
-    def __init__(self, profile, parent=None):
+    def __init__(self, profile, parent=None, reserved: str = ""):
+        """`reserved`: the Alt-letters the window around this page already uses."""
         super().__init__(parent)
         self.profile = profile
+        used = set(reserved)
         self.text = QLineEdit()
         self.text.setAccessibleName("Search the directory")
         self.text.setPlaceholderText("What do they need? e.g. debt, housing, boxing, a town…")
+        self._shortcuts = _LetShortcutsThrough(self)
+        self.text.installEventFilter(self._shortcuts)
         self.category = QComboBox()
         self.category.setAccessibleName("Category")
+        self.category.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.category.setMinimumContentsLength(16)
         self.category.addItem("All categories", "")
         for code, label in vocab.DIRECTORY_CATEGORIES.items():
             self.category.addItem(label, code)
@@ -64,6 +96,7 @@ class DirectoryPage(QWidget):
         self.area.setAccessibleName("Area")
         self.area.setPlaceholderText("Area (town)")
         self.area.setMaximumWidth(180)
+        self.area.installEventFilter(self._shortcuts)
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.setInterval(150)
@@ -77,30 +110,32 @@ class DirectoryPage(QWidget):
         self.results.setWordWrap(True)
         self.results.currentItemChanged.connect(self._show)
         self.results.itemActivated.connect(lambda _: self.edit_contact())
-        self.details = QLabel()
-        self.details.setWordWrap(True)
-        self.details.setAlignment(Qt.AlignTop)
-        self.details.setTextInteractionFlags(Qt.TextSelectableByMouse | Qt.TextSelectableByKeyboard)
+        self.details = DetailsView()
         self.details.setAccessibleName("Service details")
         self.count = QLabel()
         self.stale_after = load_settings(profile).stale_after_months
 
         filters = QHBoxLayout()
-        filters.addWidget(self.text, 1)
-        filters.addWidget(self.category)
-        filters.addWidget(self.area)
+        for words, widget in (("&Search", self.text), ("Categor&y", self.category), ("Area", self.area)):
+            label = QLabel(pick_mnemonic(words, used) if "&" in words else words)
+            label.setBuddy(widget)  # the label is what a screen reader says for the field
+            filters.addWidget(label)
+            filters.addWidget(widget, 1 if widget is self.text else 0)
         split = QSplitter()
         split.addWidget(self.results)
         split.addWidget(self.details)
         split.setSizes([380, 420])
-        buttons = QHBoxLayout()
-        for text, slot in (("&Add a service…", self.add_contact), ("&Edit…", self.edit_contact),
-                           ("Mark as &checked today", self.mark_checked), ("Delete…", self.delete_contact)):
-            buttons.addWidget(_button(text, slot))
-        buttons.addStretch(1)
-        for text, slot in (("&Import CSV…", self.import_csv), ("E&xport CSV…", self.export_csv),
-                           ("Print a &booklet…", self.print_booklet)):
-            buttons.addWidget(_button(text, slot))
+        # Two rows, so the page fits a 1024-pixel screen with larger text.
+        buttons = QVBoxLayout()
+        for group in ((("&Add a service…", self.add_contact), ("&Edit…", self.edit_contact),
+                       ("Mark as &checked today", self.mark_checked), ("Delete…", self.delete_contact)),
+                      (("&Import CSV…", self.import_csv), ("E&xport CSV…", self.export_csv),
+                       ("Print a &booklet…", self.print_booklet))):
+            row = QHBoxLayout()
+            for text, slot in group:
+                row.addWidget(_button(pick_mnemonic(text, used) if "&" in text else text, slot))
+            row.addStretch(1)
+            buttons.addLayout(row)
 
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("<h2>Signposting directory</h2>"))

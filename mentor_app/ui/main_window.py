@@ -53,7 +53,7 @@ class MainWindow(QMainWindow):
         self.home.open_mentee.connect(self.show_mentee)
         self.mentee_page = MenteePage(profile)
         self.mentee_page.changed.connect(self.refresh_lists)
-        self.directory = DirectoryPage(profile)
+        self.directory = DirectoryPage(profile, reserved="frvpwnd")  # the menus and the left-hand list
         self.pages = QStackedWidget()
         self.pages.addWidget(self.home)
         self.pages.addWidget(self.mentee_page)
@@ -66,9 +66,10 @@ class MainWindow(QMainWindow):
         self.filter.currentIndexChanged.connect(self.refresh_lists)
         self.mentees = QListWidget()
         self.mentees.setAccessibleName("Mentees")
+        # A person's page opens on Enter or a click, never because focus or the arrow keys passed by:
+        # opening is a "view" in the audit trail, so it must be meant.
         self.mentees.itemActivated.connect(lambda item: self.show_mentee(item.data(Qt.UserRole)))
-        self.mentees.currentItemChanged.connect(
-            lambda item, _: item is not None and self.show_mentee(item.data(Qt.UserRole), focus=False))
+        self.mentees.itemClicked.connect(lambda item: self.show_mentee(item.data(Qt.UserRole), focus=False))
         new = QPushButton("&New mentee…")
         new.setAccessibleName("New mentee")
         new.clicked.connect(self.new_mentee)
@@ -133,7 +134,7 @@ class MainWindow(QMainWindow):
         self._action(file, "&Check for damage", self.check_now)
         self._action(file, "Sharing with your &supervisor…", self.open_sync)
         self._action(file, "Receive a &hand-over…", self.receive_handover)
-        self._action(file, "&Settings…", self.open_settings, "Ctrl+,")
+        self._action(file, "Se&ttings…", self.open_settings, "Ctrl+,")
         file.addSeparator()
         self._action(file, "&Quit", self.close, QKeySequence.Quit)
         records = bar.addMenu("&Records")
@@ -145,7 +146,7 @@ class MainWindow(QMainWindow):
         view = bar.addMenu("&View")
         self._action(view, "&Today", self.show_home, "Ctrl+Home")
         self._action(view, "Signposting &directory", self.show_directory, "Ctrl+D")
-        self.larger_action = self._action(view, "&Larger text", self.toggle_larger_text)
+        self.larger_action = self._action(view, "Lar&ger text", self.toggle_larger_text)
         self.larger_action.setCheckable(True)
         self._action(view, "&Lock now", self.lock, "Ctrl+L")
         privacy = bar.addMenu("Data &protection")

@@ -43,6 +43,12 @@ def button(text: str, slot, name: str | None = None) -> QPushButton:
     return b
 
 
+def _hint(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)  # wraps rather than widening the window past a small screen
+    return label
+
+
 def _shown(fld, value) -> str:
     choices = fld.metadata["choices"]
     if choices and value:
@@ -69,22 +75,21 @@ class MenteePage(QWidget):
         self.safety.setStyleSheet("QLabel#safetyFlag { background: #c62828; color: white; padding: 6px; "
                                   "font-weight: bold; border-radius: 4px; }")
 
+        # Alt-letters: the main window's menus take F, R, V and P, its list W, N and D.
         actions = QHBoxLayout()
         actions.addWidget(button("Record a &meeting", self.record_meeting))
         actions.addWidget(button("Safeguarding &concern", self.raise_concern))
-        actions.addWidget(button("Meeting &plan", self.plan_meeting))
+        actions.addWidget(button("Meeting p&lan", self.plan_meeting))
         actions.addWidget(button("&Edit details", self.edit_mentee))
         actions.addStretch(1)
-        actions.addWidget(button("Hand over…", self.hand_over, "Hand over to another mentor"))
-        actions.addWidget(button("Delete mentee…", self.delete_mentee))
 
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Mentee sections")
         self.tabs.addTab(self._build_overview(), "&Overview")
         self.tabs.addTab(self._build_timeline(), "&Timeline")
-        self.tabs.addTab(self._build_needs(), "&Needs and goals")
+        self.tabs.addTab(self._build_needs(), "Needs and &goals")
         self.tabs.addTab(self._build_actions(), "&Actions")
-        self.tabs.addTab(self._build_referrals(), "&Referrals")
+        self.tabs.addTab(self._build_referrals(), "Referral&s")
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
@@ -111,6 +116,12 @@ class MenteePage(QWidget):
         box.addWidget(self.consent_text)
         box.addLayout(consent_buttons)
         box.addStretch(1)
+        # Seldom needed, so here rather than beside "Record a meeting".
+        rare = QHBoxLayout()
+        rare.addWidget(button("Hand over to another mentor…", self.hand_over, "Hand over to another mentor"))
+        rare.addWidget(button("Delete mentee…", self.delete_mentee, "Delete mentee"))
+        rare.addStretch(1)
+        box.addLayout(rare)
         scroll = QScrollArea()
         scroll.setWidget(page)
         scroll.setWidgetResizable(True)
@@ -128,8 +139,8 @@ class MenteePage(QWidget):
         self.timeline.itemActivated.connect(self._open_item)
         page = QWidget()
         box = QVBoxLayout(page)
-        box.addWidget(QLabel("Meetings, consent, needs checks, plans and concerns, newest first. "
-                             "Press Enter on a line to open it."))
+        box.addWidget(_hint("Meetings, consent, needs checks, plans and concerns, newest first. "
+                            "Press Enter on a line to open it."))
         box.addWidget(self.timeline, 1)
         row = QHBoxLayout()
         row.addWidget(button("Delete selected…", self.delete_selected, "Delete the selected timeline entry"))
@@ -159,7 +170,7 @@ class MenteePage(QWidget):
         self.actions.itemChanged.connect(self._action_ticked)
         self.actions.itemActivated.connect(lambda item: self._edit_action(item.data(Qt.UserRole)))
         box = QVBoxLayout(page)
-        box.addWidget(QLabel("Actions agreed, soonest due first. Tick when done; press Enter to edit."))
+        box.addWidget(_hint("Actions agreed, soonest due first. Tick when done; press Enter to edit."))
         box.addWidget(self.actions, 1)
         box.addWidget(button("Add an action…", self.add_action))
         return page
@@ -174,14 +185,14 @@ class MenteePage(QWidget):
         self.referrals.itemActivated.connect(lambda _: self.record_outcome())
         page = QWidget()
         box = QVBoxLayout(page)
-        box.addWidget(QLabel("Services you pointed them to or referred them to. Press Enter on one to record "
-                             "what happened."))
+        box.addWidget(_hint("Services you pointed them to or referred them to. Press Enter on one to record "
+                            "what happened."))
         box.addWidget(self.referrals, 1)
         row = QHBoxLayout()
-        row.addWidget(button("Signpost or &refer…", self.add_referral))
+        row.addWidget(button("S&ignpost or refer…", self.add_referral))
         row.addWidget(button("Record the outcome…", self.record_outcome))
         row.addStretch(1)
-        row.addWidget(button("Signposting &sheet…", self.make_sheet))
+        row.addWidget(button("Signposting s&heet…", self.make_sheet))
         box.addLayout(row)
         return page
 

@@ -8,7 +8,7 @@ from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
+    QScrollArea,
     QDialog,
     QDialogButtonBox,
     QGridLayout,
@@ -18,12 +18,12 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from PySide6.QtCore import QDate
 
 from ..errors import BadInput
 from ..records import store, vocab
 from ..records.types import NeedsCheck
-from .widgets import error_label
+from .forms import fit_to_screen, with_mnemonic
+from .widgets import DateEntry, error_label
 
 # 1 (serious need) is red, 5 (no need) is green; text beside each cell says the same.
 LABEL_W, CELL_W, CELL_H = 250, 78, 22
@@ -37,13 +37,15 @@ class NeedsDialog(QDialog):
         super().__init__(parent)
         self.profile, self.mentee_id = profile, mentee_id
         self.setWindowTitle("Needs check")
-        self.day = QDateEdit(QDate.currentDate())
-        self.day.setCalendarPopup(True)
-        self.day.setDisplayFormat("d MMM yyyy")
-        self.day.setAccessibleName("Date of the needs check")
+        self.day_entry = DateEntry("Date of the needs check", with_time=False, required=True)
+        self.day_entry.set_iso(date.today().isoformat())
+        self.day = self.day_entry.line
         grid = QGridLayout()
-        grid.addWidget(QLabel("Date"), 0, 0)
-        grid.addWidget(self.day, 0, 1)
+        day_label = QLabel("&Date")
+        day_label.setBuddy(self.day)
+        grid.addWidget(day_label, 0, 0)
+        grid.addWidget(self.day_entry, 0, 1, 1, 2)
+        used = {"d", "s", "c"}
         self.scores: dict[str, QComboBox] = {}
         self.notes: dict[str, QLineEdit] = {}
         for row, (area, label) in enumerate(vocab.NEEDS_AREAS.items(), start=1):
@@ -57,7 +59,10 @@ class NeedsDialog(QDialog):
             note = QLineEdit(latest.notes.get(area, "") if latest else "")
             note.setAccessibleName(f"{label}: note")
             note.setPlaceholderText("note (optional)")
-            grid.addWidget(QLabel(label), row, 0)
+            # The label is the combo's buddy: a screen reader says "Housing: score, 2 – some need".
+            area_label = QLabel(with_mnemonic(label, used))
+            area_label.setBuddy(combo)
+            grid.addWidget(area_label, row, 0)
             grid.addWidget(combo, row, 1)
             grid.addWidget(note, row, 2)
             self.scores[area], self.notes[area] = combo, note
@@ -66,14 +71,25 @@ class NeedsDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.Save | QDialogButtonBox.Cancel)
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
         intro = QLabel("Score each area together: 1 is a serious need, 5 is no need. "
                        "Last time's scores are filled in to start from.")
         intro.setWordWrap(True)
-        layout.addWidget(intro)
-        layout.addLayout(grid)
+        body = QWidget()
+        inner = QVBoxLayout(body)
+        inner.addWidget(intro)
+        inner.addLayout(grid)
+        inner.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidget(body)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.NoFrame)
+        scroll.setAccessibleName("Needs check")
+        layout = QVBoxLayout(self)
+        layout.addWidget(scroll, 1)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
+        self.setMinimumWidth(520)
+        fit_to_screen(self, body)
 
     def _values(self):
         return ({a: c.currentData() for a, c in self.scores.items()},
@@ -81,7 +97,10 @@ class NeedsDialog(QDialog):
 
     def record(self) -> NeedsCheck:
         scores, notes = self._values()
-        return NeedsCheck(on=self.day.date().toString("yyyy-MM-dd"),
+        problem = self.day_entry.problem()
+        if problem:
+            raise BadInput(problem)
+        return NeedsCheck(on=self.day_entry.iso(),
                           scores={a: s for a, s in scores.items() if s},
                           notes={a: n for a, n in notes.items() if n})
 
@@ -114,6 +133,7 @@ class NeedsChart(QWidget):
         super().__init__(parent)
         self.checks: list[NeedsCheck] = []
         self.setAccessibleName("Needs over time")
+        self.setFocusPolicy(Qt.StrongFocus)  # a screen reader reads its description when it has focus
         self.setMinimumHeight(40)
 
     def set_checks(self, checks: list[NeedsCheck]) -> None:
@@ -143,6 +163,10 @@ class NeedsChart(QWidget):
     def paintEvent(self, event) -> None:
         p = QPainter(self)
         p.setRenderHint(QPainter.Antialiasing)
+        if self.hasFocus():
+            p.setPen(self.palette().highlight().color())
+            p.drawRect(self.rect().adjusted(0, 0, -1, -1))
+            p.setPen(self.palette().text().color())
         if not self.checks:
             p.drawText(self.rect(), Qt.AlignLeft | Qt.AlignVCenter, "No needs check yet.")
             return

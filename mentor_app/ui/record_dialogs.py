@@ -179,7 +179,6 @@ class MeetingForm(RecordForm):
             self._future_confirmed = when
             self.error.setText(f"This meeting is in the future ({shown_datetime(when)}). Press Save again to keep "
                                "it, or change the date and time.")
-            entry.line.setFocus()
             return
         super().save()
 

@@ -65,7 +65,7 @@ class SheetDialog(QDialog):
         self.busy = busy_bar("Making the PDF")
         self._job = None
         buttons = QHBoxLayout()
-        for text, slot in (("&Preview", self.preview), ("&Save as PDF…", self.save_pdf), ("P&rint…", self.print_it),
+        for text, slot in (("&Preview", self.preview), ("&Save as PDF…", self.save_pdf), ("Pr&int…", self.print_it),
                            ("Close", self.reject)):
             b = QPushButton(text)
             b.setAccessibleName(text.replace("&", "").rstrip("…"))
@@ -73,11 +73,13 @@ class SheetDialog(QDialog):
             buttons.addWidget(b)
         options = QHBoxLayout()
         options.addWidget(self.large)
-        options.addWidget(QLabel("Paper:"))
+        paper_label = QLabel("Pape&r size:")
+        paper_label.setBuddy(self.paper)  # so a screen reader says "Paper size, A4"
+        options.addWidget(paper_label)
         options.addWidget(self.paper)
         options.addStretch(1)
         layout = QVBoxLayout(self)
-        heading = QLabel("Tick the services to include" + (f" for {self.mentee.record.title()}:" if self.mentee else ":"))
+        heading = QLabel("&Tick the services to include" + (f" for {self.mentee.record.title()}:" if self.mentee else ":"))
         heading.setBuddy(self.contacts)
         layout.addWidget(heading)
         layout.addWidget(self.contacts, 1)

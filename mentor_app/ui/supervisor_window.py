@@ -48,6 +48,7 @@ def _table(name: str, headers: list[str]) -> QTableWidget:
     t.setHorizontalHeaderLabels(headers)
     t.setEditTriggers(QTableWidget.NoEditTriggers)
     t.setSelectionBehavior(QTableWidget.SelectRows)
+    t.setTabKeyNavigation(False)  # Tab moves to the next control; the arrow keys move between rows
     t.horizontalHeader().setStretchLastSection(True)
     t.verticalHeader().setVisible(False)
     return t
@@ -93,7 +94,7 @@ class SupervisorWindow(QMainWindow):
         self.tabs.addTab(self._page(self.concerns, "Newest and most urgent first. Overdue ones are marked ⚠. When a "
                                     "mentor asks to delete or erase a concern, it stays here until you keep it "
                                     "(with a reason) or erase it.",
-                                    [("&Record the action taken…", self.acknowledge),
+                                    [("Record the action &taken…", self.acknowledge),
                                      ("&Keep, with a reason…", lambda: self.decide_request(False)),
                                      ("Erase as re&quested…", lambda: self.decide_request(True))]), "&Safeguarding")
         self.caseload = _table("Caseload per mentor", ["Mentor", "People", "Active", "Not seen 14+ days",
@@ -101,22 +102,23 @@ class SupervisorWindow(QMainWindow):
         self.tabs.addTab(self._page(self.caseload, "Each person counted once, whether or not they agreed to share "
                                     "their records."), "&Caseload")
         self.tabs.addTab(self._activity_page(), "&Activity")
-        self.tabs.addTab(self._people_page(), "&People")
+        self.tabs.addTab(self._people_page(), "Peop&le")
         self.mentors = _table("Mentor devices", ["Fingerprint", "Status", "Mentor", "First seen", "What has arrived"])
         self.tabs.addTab(self._page(self.mentors, "Approve a device only after its fingerprint matches the one the "
                                     "mentor reads to you (they see it in their app). A batch that is waiting usually "
                                     "arrives by itself: the mentor's app sends again whatever is missing.",
-                                    [("A&pprove…", self.approve), ("&Revoke…", self.revoke),
-                                     ("Accept a &lost batch…", self.accept_lost),
+                                    [("Appro&ve…", self.approve), ("Rev&oke…", self.revoke),
+                                     ("Accept a lost &batch…", self.accept_lost),
                                      ("Look a&gain at set-aside files", self.retry_set_aside)]), "&Mentors")
         self.quarantine = QListWidget()
         self.quarantine.setAccessibleName("Files set aside")
         self.quarantine.setWordWrap(True)
         self.tabs.addTab(self._page(self.quarantine, "Files from the shared drive that were not used, and why."),
-                         "Set &aside")
+                         "Set asid&e")
         from .directory_page import DirectoryPage
 
-        self.directory = DirectoryPage(profile)
+        # Alt-letters of the menus, the buttons above the tabs, the tabs and Publish.
+        self.directory = DirectoryPage(profile, reserved="fpiryscalmedu")
         self.tabs.addTab(self._page(self.directory, "The organisation's signposting directory. Publish it to the "
                                     "shared drive and every mentor's app picks it up, checked against your "
                                     "organisation's signature.", [("P&ublish to the shared drive", self.publish)]),
@@ -129,8 +131,6 @@ class SupervisorWindow(QMainWindow):
         top.addWidget(self.summary, 1)
         top.addWidget(_button("&Import from the shared drive…", self.import_now))
         top.addWidget(_button("Funder &report…", self.make_report))
-        top.addWidget(_button("Audit &trail…", self.open_audit))
-        top.addWidget(_button("R&etention…", self.open_retention))
         top.addWidget(_button("New organisation ke&ys…", self.rotate_keys))
         workspace = QWidget()
         box = QVBoxLayout(workspace)
@@ -153,7 +153,32 @@ class SupervisorWindow(QMainWindow):
         lock.setShortcut(QKeySequence("Ctrl+L"))
         lock.triggered.connect(self.lock)
         self.addAction(lock)
+        self._build_menus()
         self.refresh()
+
+    def _build_menus(self) -> None:
+        from PySide6.QtGui import QAction, QKeySequence
+
+        def add(menu, text: str, slot, shortcut=None) -> QAction:
+            action = QAction(text, self)
+            if shortcut is not None:
+                action.setShortcut(QKeySequence(shortcut))
+            # Nothing behind the lock screen opens from a menu or its shortcut.
+            action.triggered.connect(lambda: None if self.locked else slot())
+            menu.addAction(action)
+            return action
+
+        bar = self.menuBar()
+        file = bar.addMenu("&File")
+        add(file, "&Import from the shared drive…", self.import_now)
+        add(file, "Funder &report…", self.make_report)
+        add(file, "New organisation &keys…", self.rotate_keys)
+        file.addSeparator()
+        add(file, "&Quit", self.close, QKeySequence.Quit)
+        privacy = bar.addMenu("Data &protection")
+        add(privacy, "&Audit trail…", self.open_audit)
+        add(privacy, "&Retention: due for deletion…", self.open_retention)
+        self.menus = [file, privacy]
 
     def _page(self, widget, hint: str, actions=()) -> QWidget:
         page = QWidget()
@@ -186,7 +211,7 @@ class SupervisorWindow(QMainWindow):
         box.addLayout(row, 1)
         buttons = QHBoxLayout()
         buttons.addWidget(_button("Add a &note…", self.add_note))
-        buttons.addWidget(_button("Subject access &copy…", self.subject_access))
+        buttons.addWidget(_button("S&ubject access copy…", self.subject_access))
         buttons.addStretch(1)
         box.addLayout(buttons)
         return page
@@ -238,9 +263,11 @@ class SupervisorWindow(QMainWindow):
             w.setMaximumWidth(120)
             w.editingFinished.connect(self.refresh_activity)
         self.mentor_filter.currentIndexChanged.connect(self.refresh_activity)
-        for label, w in (("Mentor:", self.mentor_filter), ("Months:", self.start_month), ("", self.end_month)):
+        for label, w in (("Men&tor:", self.mentor_filter), ("M&onths:", self.start_month), ("", self.end_month)):
             if label:
-                filters.addWidget(QLabel(label))
+                buddy = QLabel(label)
+                buddy.setBuddy(w)  # the label is what a screen reader says for the list
+                filters.addWidget(buddy)
             filters.addWidget(w)
         filters.addStretch(1)
         box.addLayout(filters)

@@ -180,3 +180,21 @@ class DateEntry(QWidget):
             self._default_time = value.time()
         self.line.setText(uk_datetime(value) if self.with_time else uk_date(value))
         self._say(self._future_words().removeprefix(" — "))
+
+
+def pick_mnemonic(text: str, used: set[str]) -> str:
+    """`text` with its Alt-letter: the one marked with & if still free, else the first free letter.
+
+    `used` is the set of letters already taken in the same window; the chosen one is added to it.
+    """
+    plain = text.replace("&&", "\0")
+    marked = plain.find("&")
+    plain = plain.replace("&", "")
+    if 0 <= marked < len(plain) and plain[marked].isalpha() and plain[marked].lower() not in used:
+        used.add(plain[marked].lower())
+        return (plain[:marked] + "&" + plain[marked:]).replace("\0", "&&")
+    for i, ch in enumerate(plain):
+        if ch.isalpha() and ch.lower() not in used:
+            used.add(ch.lower())
+            return (plain[:i] + "&" + plain[i:]).replace("\0", "&&")
+    return plain.replace("\0", "&&")
