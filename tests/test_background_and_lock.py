@@ -1,0 +1,412 @@
+"""Background work that can't collide with the window's saves, and a lock that really hides.
+
+Backups and checks run on their own connections while the window saves a
+record every 20 ms; the window's connection refuses use from other threads;
+a form hidden by the lock and saved after unlocking still reaches the window;
+while locked, no record text can be reached through the accessibility tree.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QAccessible, QClipboard, QGuiApplication
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+
+from mentor_app import demo
+from mentor_app.records import store
+from mentor_app.records.types import Contact, Meeting, Mentee
+from mentor_app.storage import backups, db
+from mentor_app.ui import record_dialogs
+from mentor_app.ui.main_window import MainWindow
+from mentor_app.ui.supervisor_window import SupervisorWindow
+
+from conftest import PASSPHRASE
+
+
+@pytest.fixture
+def quiet_boxes(monkeypatch):
+    """Every message box the windows would show is recorded instead (a real one would block offscreen)."""
+    shown: list[tuple[str, str]] = []
+    for kind in ("information", "warning", "critical"):
+        monkeypatch.setattr(QMessageBox, kind, staticmethod(lambda _parent, _title, text, *a, _k=kind, **kw:
+                                                           shown.append((_k, text)) or QMessageBox.Ok))
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a, **kw: QMessageBox.Yes))
+    return shown
+
+
+@pytest.fixture
+def mentor_window(qtbot, make_profile, quiet_boxes):
+    profile, _ = make_profile()
+    demo.generate(profile, seed=5, mentees=3, weeks=3)
+    w = MainWindow(profile)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    yield w
+    w.idle.stop()
+
+
+def _saving_loop(profile, mentee_id: str) -> tuple[QTimer, list[int]]:
+    saved: list[int] = []
+
+    def save_one() -> None:
+        store.save(profile.conn, Meeting(starts_at="2026-11-01T10:00", notes=f"loop {len(saved)}"),
+                   author=profile.author, mentee_id=mentee_id)
+        saved.append(len(saved))
+
+    timer = QTimer()
+    timer.timeout.connect(save_one)
+    timer.start(20)
+    return timer, saved
+
+
+class _StallMeter:
+    """The longest gap between 5 ms ticks of the UI thread's event loop."""
+
+    def __init__(self):
+        self.longest = 0.0
+        self._last = time.perf_counter()
+        self.timer = QTimer()
+        self.timer.timeout.connect(self._tick)
+        self.timer.start(5)
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        self.longest = max(self.longest, now - self._last)
+        self._last = now
+
+    def stop(self) -> float:
+        self.timer.stop()
+        return self.longest
+
+
+def test_back_up_now_and_check_for_damage_while_the_window_saves_every_20_ms(qtbot, mentor_window, quiet_boxes):
+    window, profile = mentor_window, mentor_window.profile
+    mentee = store.save(profile.conn, Mentee(name="Loop Person", status="active"), author=profile.author)
+    finished: list = []
+    window.shell.backup_finished.connect(finished.append)
+    loop, saved = _saving_loop(profile, mentee)
+    meter = _StallMeter()
+    try:
+        qtbot.waitUntil(lambda: len(saved) >= 5, timeout=5_000)
+        for _ in range(5):
+            window.back_up_now()
+            window.check_now()
+        qtbot.waitUntil(lambda: len(finished) == 5 and len(quiet_boxes) >= 5, timeout=60_000)
+        during = len(saved)
+    finally:
+        loop.stop()
+        stall = meter.stop()
+    assert during > 5, "the window went on saving while the backups ran"
+    assert quiet_boxes == [("information", "All checks passed: your notes file is healthy.")] * 5
+    # A later backup works too (nothing was left attached), and holds everything saved before it began.
+    window.back_up_now()
+    qtbot.waitUntil(lambda: len(finished) == 6, timeout=20_000)
+    assert all(p.is_file() for p in finished)
+    for path in finished:
+        assert backups.verify_backup(path, profile.key).good
+    last = db.connect(finished[-1], profile.key, readonly=True)
+    try:
+        in_backup = last.execute("SELECT count(*) FROM records WHERE type = 'meeting' AND mentee_id = ?",
+                                 (mentee,)).fetchone()[0]
+    finally:
+        last.close()
+    assert in_backup == len(saved)
+    assert not profile.changed_since_backup()
+    print(f"\nlongest UI stall while backing up and checking: {stall * 1000:.0f} ms; {during} saves meanwhile")
+    assert stall < 0.5
+
+
+def test_the_windows_connection_refuses_other_threads_and_a_second_connection_serves_its_own(make_profile):
+    profile, _ = make_profile()
+    profile.conn.claim()
+    outcome: dict = {}
+
+    def elsewhere() -> None:
+        try:
+            profile.conn.execute("SELECT 1").fetchone()
+        except db.WrongThread as exc:
+            outcome["refused"] = str(exc)
+        with profile.second_connection() as view:
+            outcome["own"] = view.conn.execute("SELECT count(*) FROM settings").fetchone()[0]
+
+    t = threading.Thread(target=elsewhere)
+    t.start()
+    t.join()
+    assert "another thread" in outcome["refused"]
+    assert outcome["own"] > 0
+    assert profile.conn.execute("SELECT 1").fetchone() == (1,)  # still fine on its own thread
+
+
+def test_the_periodic_backup_runs_in_the_background(qtbot, mentor_window):
+    window, profile = mentor_window, mentor_window.profile
+    add_text = store.save(profile.conn, Mentee(name="Changed Since"), author=profile.author)
+    assert add_text and profile.changed_since_backup()
+    profile._last_backup -= 3600  # as if the last one was an hour ago
+    finished: list = []
+    window.shell.backup_finished.connect(finished.append)
+    window.timer.timeout.emit()
+    assert finished == []  # not taken on the window's thread: the timer returned at once
+    qtbot.waitUntil(lambda: len(finished) == 1, timeout=20_000)
+    assert backups.parse_backup(finished[0]).kind == "auto"
+    assert not profile.changed_since_backup()
+
+
+# -- lock while a form is open ------------------------------------------------
+MARK = "Zebra7731"
+
+# Each kind of form from the mentor's window: how to open it, what it needs, and where it shows once saved.
+MENTOR_FORMS = {
+    "new mentee": (lambda w: w.new_mentee(), {"name": f"{MARK} Newperson"}),
+    "meeting": (lambda w: w.record_meeting(), {"notes": f"{MARK} met at the gym"}),
+    "concern": (lambda w: w.mentee_page.raise_concern(), {"what_happened": f"{MARK} said they feel unsafe"}),
+    "meeting plan": (lambda w: w.mentee_page.plan_meeting(), {"place": f"{MARK} café", "who_knows": "Sam"}),
+    "goal": (lambda w: w.mentee_page.add_goal(), {"text": f"{MARK} get a bank account"}),
+    "action": (lambda w: w.mentee_page.add_action(), {"text": f"{MARK} ring the council"}),
+    "consent": (lambda w: w.mentee_page.record_consent(), {}),
+    "needs check": (lambda w: w.mentee_page.new_needs_check(), {}),
+}
+
+
+def _shown_texts(window) -> str:
+    """Everything the window's workspace shows as text: lists, trees, labels."""
+    from PySide6.QtWidgets import QLabel, QListWidget, QTreeWidget
+
+    texts = []
+    root = window.centralWidget()
+    for w in root.findChildren(QLabel):
+        texts.append(w.text())
+    for w in root.findChildren(QListWidget):
+        texts += [w.item(i).text() for i in range(w.count())]
+    for w in root.findChildren(QTreeWidget):
+        for i in range(w.topLevelItemCount()):
+            item = w.topLevelItem(i)
+            texts += [item.text(c) for c in range(item.columnCount())]
+    return "\n".join(texts)
+
+
+def _lock_while_open(qtbot, window, open_form, during=lambda dialog: None) -> QDialog:
+    """Open a form as a person would; while it is open, lock the window. Returns the (now hidden) form."""
+    seen: list = []
+
+    def later() -> None:
+        dialog = QApplication.activeModalWidget()
+        if dialog is None:
+            QTimer.singleShot(10, later)
+            return
+        seen.append(dialog)
+        try:
+            during(dialog)
+        finally:
+            window.lock()  # hides the form, which ends its exec()
+
+    QTimer.singleShot(0, later)
+    open_form(window)
+    assert seen, "the form never opened"
+    return seen[0]
+
+
+@pytest.mark.parametrize("kind", list(MENTOR_FORMS))
+def test_mentor_locks_with_a_form_open_unlocks_and_saves_and_the_window_shows_it(qtbot, mentor_window, kind):
+    window, profile = mentor_window, mentor_window.profile
+    person = next(r for r in store.list_records(profile.conn, "mentee"))
+    window.show_mentee(person.id)
+    open_form, values = MENTOR_FORMS[kind]
+    before = _shown_texts(window)
+
+    def fill(dialog) -> None:
+        for name, value in values.items():
+            dialog.editors[name].put(value)
+        if kind == "needs check":
+            next(iter(dialog.scores.values())).setCurrentIndex(2)
+
+    form = _lock_while_open(qtbot, window, open_form, fill)
+    assert window.locked and not form.isVisible()
+    qtbot.keyClicks(window.lock_page.secret, PASSPHRASE)
+    window.lock_page.unlock_button.click()
+    qtbot.waitUntil(lambda: not window.locked, timeout=10_000)
+    assert form.isVisible(), "the form comes back as it was"
+    for name, value in values.items():
+        assert form.editors[name].get() == value
+    form.save()
+    assert not form.isVisible()
+    after = _shown_texts(window)
+    if values:
+        assert MARK in after, kind
+    else:
+        assert after != before, kind
+
+
+def test_a_form_saved_after_unlocking_adds_the_mentee_to_the_list(qtbot, mentor_window):
+    window = mentor_window
+    form = _lock_while_open(qtbot, window, lambda w: w.new_mentee(),
+                            lambda d: d.editors["name"].put("Listed Afterwards"))
+    window.unlock()
+    form.save()
+    names = [window.mentees.item(i).text() for i in range(window.mentees.count())]
+    assert any("Listed Afterwards" in n for n in names)
+    assert window.pages.currentWidget() is window.mentee_page and "Listed Afterwards" in window.mentee_page.heading.text()
+
+
+# -- the supervisor's window ----------------------------------------------------
+@pytest.fixture
+def supervisor_window(qtbot, make_profile, quiet_boxes):
+    profile, _ = make_profile("supervisor", role="supervisor")
+    w = SupervisorWindow(profile)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    qtbot.waitUntil(lambda: not w._wanted, timeout=20_000)
+    yield w
+    w.idle.stop()
+
+
+def test_supervisor_locks_with_a_service_form_open_unlocks_and_saves_and_the_directory_shows_it(
+        qtbot, supervisor_window):
+    window = supervisor_window
+    window.tabs.setCurrentIndex(window.tabs.count() - 1)
+    form = _lock_while_open(qtbot, window, lambda w: w.directory.add_contact(),
+                            lambda d: (d.editors["organisation"].put(f"{MARK} Housing Trust"),
+                                       d.editors["categories"].put(["housing"])))
+    assert window.locked and not form.isVisible()
+    window.unlock()
+    assert form.isVisible()
+    form.save()
+    found = [window.directory.results.item(i).text() for i in range(window.directory.results.count())]
+    assert any(MARK in t for t in found)
+
+
+def test_supervisor_lock_hides_every_dialog_and_brings_them_back(qtbot, supervisor_window):
+    from mentor_app.ui.audit_dialog import AuditDialog
+    from mentor_app.ui.privacy_dialogs import RetentionDialog
+
+    window = supervisor_window
+    audit_trail = AuditDialog(window.profile, window)
+    retention = RetentionDialog(window.profile, window)
+    for d in (audit_trail, retention):
+        d.show()
+    window.lock()
+    assert window.locked
+    assert not audit_trail.isVisible() and not retention.isVisible()
+    assert not any(w.isVisible() for w in QApplication.topLevelWidgets() if w is not window)
+    window.unlock()
+    assert audit_trail.isVisible() and retention.isVisible()
+    for d in (audit_trail, retention):
+        d.done(0)
+
+
+def test_supervisor_takes_automatic_backups_of_what_arrives_on_other_connections(qtbot, supervisor_window):
+    window, profile = supervisor_window, supervisor_window.profile
+    assert not profile.changed_since_backup()
+    with profile.second_connection() as view:  # as an import does, off the window's thread
+        store.save(view.conn, Contact(organisation="Arrived Elsewhere", categories=["housing"]),
+                   author=profile.author)
+    assert profile.changed_since_backup()
+    profile._last_backup -= 3600
+    finished: list = []
+    window.shell.backup_finished.connect(finished.append)
+    window.timer.timeout.emit()
+    qtbot.waitUntil(lambda: len(finished) == 1, timeout=20_000)
+    assert backups.parse_backup(finished[0]).kind == "auto"
+    with profile.second_connection() as view:
+        store.save(view.conn, Contact(organisation="Arrived Later", categories=["housing"]), author=profile.author)
+    path = profile.path
+    window.close()  # the closing backup catches that too
+    assert [b.kind for b in backups.list_backups(path)] == ["auto", "auto"]
+
+
+# -- nothing reachable while locked -------------------------------------------------
+def _accessible_texts(iface, seen=None, depth=0) -> list[tuple[str, bool]]:
+    """Every name, value and description in the accessibility tree under `iface`, and whether it shows."""
+    if iface is None or not iface.isValid() or depth > 60:
+        return []
+    out = []
+    invisible = iface.state().invisible
+    for which in (QAccessible.Name, QAccessible.Value, QAccessible.Description):
+        text = iface.text(which)
+        if text:
+            out.append((text, not invisible))
+    for i in range(iface.childCount()):
+        out += _accessible_texts(iface.child(i), seen, depth + 1)
+    return out
+
+
+def _with_marked_records(profile) -> str:
+    person = store.save(profile.conn, Mentee(name=f"{MARK} Quill", status="active"), author=profile.author)
+    store.save(profile.conn, Meeting(starts_at="2026-11-01T10:00", notes=f"talked about {MARK} housing"),
+               author=profile.author, mentee_id=person)
+    return person
+
+
+def _assert_nothing_marked_while_locked(window) -> None:
+    tree = _accessible_texts(QAccessible.queryAccessibleInterface(window))
+    assert tree, "the walk found the lock page"
+    assert not [t for t, _ in tree if MARK in t], "record text reachable from the window while locked"
+    app = _accessible_texts(QAccessible.queryAccessibleInterface(QApplication.instance()))
+    assert not [t for t, showing in app if MARK in t and showing], "record text showing anywhere while locked"
+
+
+def test_while_locked_no_record_text_is_in_the_mentors_accessibility_tree(qtbot, mentor_window):
+    window, profile = mentor_window, mentor_window.profile
+    person = _with_marked_records(profile)
+    window.refresh_lists()
+    window.show_mentee(person)
+    window.mentee_page.tabs.setCurrentIndex(1)  # the timeline, with the note
+    form = record_dialogs.mentee_form(window, profile, store.get(profile.conn, person))
+    qtbot.addWidget(form)
+    form.show()  # a form open on the person, with their name in it
+    assert [t for t, _ in _accessible_texts(QAccessible.queryAccessibleInterface(window)) if MARK in t]
+    window.lock()
+    _assert_nothing_marked_while_locked(window)
+    window.unlock()
+    assert [t for t, _ in _accessible_texts(QAccessible.queryAccessibleInterface(window)) if MARK in t]
+    form.done(0)
+
+
+def test_while_locked_no_record_text_is_in_the_supervisors_accessibility_tree(qtbot, supervisor_window):
+    window, profile = supervisor_window, supervisor_window.profile
+    store.save(profile.conn, Contact(organisation=f"{MARK} Advice Centre", categories=["housing"]),
+               author=profile.author)
+    window.tabs.setCurrentIndex(window.tabs.count() - 1)
+    window.directory.refresh()
+    assert [t for t, _ in _accessible_texts(QAccessible.queryAccessibleInterface(window)) if MARK in t]
+    window.lock()
+    _assert_nothing_marked_while_locked(window)
+    window.unlock()
+    assert [t for t, _ in _accessible_texts(QAccessible.queryAccessibleInterface(window)) if MARK in t]
+
+
+# -- the clipboard --------------------------------------------------------------
+def test_copied_text_is_cleared_after_a_while_but_another_programs_is_left(qtbot, mentor_window):
+    guard = mentor_window.clipboard_guard
+    clipboard = QGuiApplication.clipboard()
+    guard.timer.setInterval(50)
+    mentor_window.activateWindow()
+    clipboard.setText("Quill, 07700 900123")
+    guard._changed(QClipboard.Clipboard)  # offscreen has no window focus events; as on a desktop
+    qtbot.waitUntil(lambda: clipboard.text() == "", timeout=2_000)
+
+    clipboard.setText("copied in another program")
+    guard.copied.clear()  # as when the app was not the one that copied it
+    assert not guard.clear_if_ours()
+    assert clipboard.text() == "copied in another program"
+    clipboard.clear()
+
+
+def test_the_primary_selection_is_cleared_on_locking_too(qtbot, mentor_window):
+    guard = mentor_window.clipboard_guard
+    clipboard = QGuiApplication.clipboard()
+    if not clipboard.supportsSelection():
+        # Offscreen has no primary selection; the guard watches it wherever the platform has one.
+        assert guard.modes == [QClipboard.Clipboard]
+        pytest.skip("this platform has no primary selection")
+    assert QClipboard.Selection in guard.modes
+    clipboard.setText("Quill", QClipboard.Selection)
+    guard._changed(QClipboard.Selection)
+    mentor_window.lock()
+    assert clipboard.text(QClipboard.Selection) == ""
+    mentor_window.unlock()
