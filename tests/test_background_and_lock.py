@@ -410,3 +410,34 @@ def test_the_primary_selection_is_cleared_on_locking_too(qtbot, mentor_window):
     mentor_window.lock()
     assert clipboard.text(QClipboard.Selection) == ""
     mentor_window.unlock()
+
+
+def test_the_guard_clears_the_primary_selection_it_copied_and_leaves_anothers(mentor_window):
+    """The X11 primary selection, with a stand-in clipboard (offscreen has none)."""
+
+    class Board:
+        def __init__(self):
+            self.texts = {QClipboard.Clipboard: "", QClipboard.Selection: ""}
+            self.ours = {QClipboard.Clipboard: False, QClipboard.Selection: False}
+
+        def text(self, mode=QClipboard.Clipboard):
+            return self.texts[mode]
+
+        def clear(self, mode=QClipboard.Clipboard):
+            self.texts[mode] = ""
+
+        def ownsClipboard(self):
+            return self.ours[QClipboard.Clipboard]
+
+        def ownsSelection(self):
+            return self.ours[QClipboard.Selection]
+
+    guard = mentor_window.clipboard_guard
+    board = Board()
+    guard.clipboard, guard.modes = board, [QClipboard.Clipboard, QClipboard.Selection]
+    board.texts[QClipboard.Selection], board.ours[QClipboard.Selection] = "Quill, selected in a note", True
+    guard._changed(QClipboard.Selection)
+    board.texts[QClipboard.Clipboard] = "copied in another program"
+    mentor_window.lock()
+    assert board.texts == {QClipboard.Clipboard: "copied in another program", QClipboard.Selection: ""}
+    mentor_window.unlock()

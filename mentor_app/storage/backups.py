@@ -65,14 +65,18 @@ def list_backups(profile_dir: Path) -> list[Backup]:
     return sorted(found, key=lambda b: b.taken)
 
 
-def write_backup(conn, key: bytes, target: Path) -> None:
-    """Copy the open database to `target`, crash-safely (temp name, fsync, rename)."""
+def write_backup(source, key: bytes, target: Path) -> None:
+    """Copy the database to `target`, crash-safely (temp name, fsync, rename).
+
+    `source` is the database file, copied on a connection of its own (see db.export_copy),
+    or a connection nothing else is using.
+    """
     make_private_dir(target.parent)
     tmp = target.with_name(".partial-" + target.name)
     if tmp.exists():
         tmp.unlink()
     try:
-        export_copy(conn, tmp, key)
+        export_copy(source, tmp, key)
         if os.name == "posix":
             os.chmod(tmp, 0o600)
         fsync_file(tmp)
@@ -86,7 +90,7 @@ def write_backup(conn, key: bytes, target: Path) -> None:
     fsync_dir(target.parent)
 
 
-def export_backup(conn, key: bytes, profile_dir: Path, target: Path) -> None:
+def export_backup(source, key: bytes, profile_dir: Path, target: Path) -> None:
     """A backup to a file outside the profile (`backup --to`), created new: never through a link.
 
     The copy is made in the profile's own private backups folder, then copied
@@ -97,18 +101,18 @@ def export_backup(conn, key: bytes, profile_dir: Path, target: Path) -> None:
     make_private_dir(folder)
     tmp = folder / f".partial-export-{os.urandom(8).hex()}{SUFFIX}"
     try:
-        export_copy(conn, tmp, key)
+        export_copy(source, tmp, key)
         copy_new(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
     fsync_dir(target.parent)
 
 
-def take_backup(conn, key: bytes, profile_dir: Path, kind: str, now: datetime | None = None) -> Backup:
+def take_backup(source, key: bytes, profile_dir: Path, kind: str, now: datetime | None = None) -> Backup:
     taken = now or datetime.now(timezone.utc)
     target = backup_dir(profile_dir) / _name_for(taken, kind)
     try:
-        write_backup(conn, key, target)
+        write_backup(source, key, target)
     except Exception:
         log.warning(f"backup failed: {kind}", exc_info=True)
         raise
