@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout,
 from ..exchange import outbox
 from ..records import caseload, vocab
 from ..settings import load_settings
+from ..words import uk_date, uk_datetime
 from ..storage import backups
 from ..storage.keystore import KeyringStatus
 
@@ -70,7 +71,7 @@ class HomePage(QWidget):
     def refresh(self) -> None:
         conn, today = self.profile.conn, date.today()
         self.heading.setText(f"<h2>Hello, {escape(self.profile.display_name)}</h2>"
-                             f"{today:%A %d %B %Y}. Press Ctrl+K to search, Ctrl+M to record a meeting.")
+                             f"{today:%A} {today.day} {today:%B %Y}. Press Ctrl+K to search, Ctrl+M to record a meeting.")
         names = {r.id: r.name for r in caseload.caseload(conn, today)}
         delivery = outbox.concern_delivery(conn)
         self._fill(self.concerns, [
@@ -82,11 +83,11 @@ class HomePage(QWidget):
         self.delivery.setText(warning or "")
         self.delivery.setVisible(bool(warning))
         self._fill(self.due, [
-            (f"{names.get(s.mentee_id, '')}: {s.record.text} (due {s.record.due})", s.mentee_id)
+            (f"{names.get(s.mentee_id, '')}: {s.record.text} (due {uk_date(s.record.due)})", s.mentee_id)
             for s in caseload.actions_due(conn, today)
         ], "Nothing due.")
         self._fill(self.upcoming, [
-            (f"{s.record.next_meeting.replace('T', ' ')} — {names.get(s.mentee_id, '')}", s.mentee_id)
+            (f"{uk_datetime(s.record.next_meeting)} — {names.get(s.mentee_id, '')}", s.mentee_id)
             for s in caseload.upcoming_meetings(conn, today)
         ], "None planned.")
         self.safety.setText(self._safety_words())
