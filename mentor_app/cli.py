@@ -353,7 +353,7 @@ def cmd_booklet(args) -> int:
         if args.category:
             options.groups = {s.id: args.category for s in found}
         build_booklet([(s.id, s.record) for s in found], target, options)
-    print(f"Booklet with {len(found)} service(s) saved to {target}")
+    print(f"Booklet with {count(len(found), 'service')} saved to {target}")
     return 0
 
 
@@ -649,10 +649,10 @@ def cmd_retention(args) -> int:
             rows = report.removed
         else:
             for rtype, years in policy.years.items():
-                print(f"{rtype:<16} kept {years} year(s)")
+                print(f"{rtype:<16} kept {count(years, 'year')}")
             print(f"Automatic deletion: {'on' if policy.automatic else 'off'}")
             people = len({d.mentee_id for d in items if d.mentee_id})
-            print(f"{len(items)} record(s) of {people} person/people are past their retention period"
+            print(f"{count(len(items), 'record')} of {count(people, 'person', 'people')} past their retention period"
                   + (": run again with --delete to delete them." if items else "."))
             rows = items
         if report_to is not None:

@@ -297,7 +297,7 @@ def test_retention_deletes_what_is_due_after_a_case_closes_and_keeps_safeguardin
     assert "Closed Case" not in report.words() and "old" not in report.words()
     assert store.get(mentor.conn, concern) is not None and store.get(mentor.conn, meeting) is None
     assert [e.detail for e in audit.entries(mentor.conn, action="retention", record_id=meeting)] == [
-        f"kept 3 year(s) from {today.isoformat()}"]
+        f"kept 3 years from {today.isoformat()}"]
     trip(mentor)
     import_folder(sup, drive)
     gone = sup.conn.execute("SELECT deleted, fields FROM shared_records WHERE id = ? AND current = 1",

@@ -16,6 +16,7 @@ from ..errors import BadInput
 from ..records import store, vocab
 from ..records.types import Contact, fields_of, to_data, validate
 from ..storage import csvsafe
+from ..words import count
 from .contacts import duplicate_key, find_duplicate
 
 CSV_COLUMNS = [f.name for f in fields_of(Contact) if f.name != "origin"]
@@ -62,13 +63,13 @@ class ImportResult:
     formula_note: str = ""
 
     def words(self) -> str:
-        parts = [f"{self.added} contact(s) added"]
+        parts = [f"{count(self.added, 'contact')} added"]
         if self.merged:
             parts.append(f"{self.merged} merged into existing entries")
         if self.skipped_duplicates:
-            parts.append(f"{self.skipped_duplicates} duplicate(s) left out (choose to merge them to include them)")
+            parts.append(f"{count(self.skipped_duplicates, 'duplicate')} left out (choose to merge them to include them)")
         if self.skipped_problem_rows:
-            parts.append(f"{self.skipped_problem_rows} row(s) with problems left out")
+            parts.append(f"{count(self.skipped_problem_rows, 'row')} with problems left out")
         return "; ".join(parts) + "." + (f" {self.formula_note}" if self.formula_note else "")
 
 
@@ -192,7 +193,7 @@ def apply_plan(conn, plan: ImportPlan, *, author: str, only_good_rows: bool = Fa
     if plan.problems and not only_good_rows:
         lines = "\n".join(p.words() for p in plan.problems[:20])
         more = f"\n…and {len(plan.problems) - 20} more." if len(plan.problems) > 20 else ""
-        raise BadInput(f"{len(plan.problems)} row(s) have problems, so nothing was imported:\n{lines}{more}\n"
+        raise BadInput(f"{count(len(plan.problems), 'row')} {'has' if len(plan.problems) == 1 else 'have'} problems, so nothing was imported:\n{lines}{more}\n"
                        "Fix them, or choose to import only the good rows.")
     result = ImportResult(skipped_problem_rows=len(plan.problems), formula_note=plan.formula_words())
     with store.transaction(conn):

@@ -527,7 +527,7 @@ def retry_set_aside(profile) -> int:
     with transaction(conn):
         n = conn.execute("SELECT count(*) FROM quarantine").fetchone()[0]
         conn.execute("DELETE FROM quarantine")
-        audit.record(conn, "retry_set_aside", actor=profile.author, detail=f"{n} file(s) to look at again")
+        audit.record(conn, "retry_set_aside", actor=profile.author, detail=f"{count(n, 'file')} to look at again")
     return n
 
 

@@ -31,12 +31,12 @@ class ErasureResult:
     at_supervisor: bool = False  # an erasure waits for the next export
 
     def words(self) -> str:
-        text = f"Erased {self.records} record(s) about this person from this laptop"
+        text = f"Erased {count(self.records, 'record')} about this person from this laptop"
         if self.backups_rewritten:
-            text += f" and from {self.backups_rewritten} backup(s) in the profile"
+            text += f" and from {count(self.backups_rewritten, 'backup')} in the profile"
         text += "."
         if self.backups_not_rewritten:
-            text += (f" {len(self.backups_not_rewritten)} backup(s) could not be opened to re-write and still hold "
+            text += (f" {count(len(self.backups_not_rewritten), 'backup')} could not be opened to re-write and still hold "
                      f"them: {', '.join(self.backups_not_rewritten)}. Delete those files by hand.")
         return text
 

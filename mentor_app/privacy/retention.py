@@ -14,6 +14,7 @@ from ..errors import BadInput
 from ..records import store
 from ..records.types import MENTEE_RECORD_TYPES, RECORD_TYPES
 from ..storage import db
+from ..words import count
 
 # Years after a case closes (the mentor's own log: after its date). Safeguarding records are kept
 # longer: a concern may need to be looked at again years later, in an inquiry or a new referral.
@@ -172,11 +173,11 @@ class Report:
     def words(self) -> str:
         if not self.removed:
             return "Nothing is past its retention period."
-        parts = [f"{n} {RECORD_TYPES[t].label.lower() if t in RECORD_TYPES else t} record(s)"
+        parts = [count(n, f"{RECORD_TYPES[t].label.lower() if t in RECORD_TYPES else t} record")
                  for t, n in sorted(self.counts().items())]
         people = len({d.mentee_id for d in self.removed if d.record_type == "mentee"})
         return (f"Deleted at the end of their retention period: {', '.join(parts)}"
-                + (f" (the whole record of {people} person/people)" if people else "") + ".")
+                + (f" (the whole record of {count(people, 'person', 'people')})" if people else "") + ".")
 
 
 def delete_due(profile, items: list[Due]) -> Report:
@@ -188,7 +189,7 @@ def delete_due(profile, items: list[Due]) -> Report:
             if row is None or row[0]:
                 continue
             store.delete_in(conn, d.record_id, author=profile.author, action="retention",
-                            detail=f"kept {d.years} year(s) from {d.since}")
+                            detail=f"kept {d.years} years from {d.since}")
             removed.append(d)
     return Report(removed)
 
