@@ -117,8 +117,8 @@ def test_back_up_now_and_check_for_damage_while_the_window_saves_every_20_ms(qtb
         last.close()
     assert in_backup == len(saved)
     assert not profile.changed_since_backup()
+    # A figure, not a judgement: speed is measured in bench/, never asserted in a test.
     print(f"\nlongest UI stall while backing up and checking: {stall * 1000:.0f} ms; {during} saves meanwhile")
-    assert stall < 0.5
 
 
 def test_the_windows_connection_refuses_other_threads_and_a_second_connection_serves_its_own(make_profile):
