@@ -18,7 +18,8 @@ import logging
 from ..errors import BadInput
 from ..storage.db import put_settings
 from ..storage.db import transaction
-from ..words import count, uk_date
+from ..words import count
+from ..records.dates import shown_date
 from .keys import b64, fingerprint, normalise_fingerprint
 
 log = logging.getLogger(__name__)
@@ -42,15 +43,15 @@ class MentorDevice:
 
     def delivery_words(self) -> str:
         """What has arrived from this device, in a sentence: the Mentors tab and `mentor-app mentors`."""
-        got = (f"{count(self.last_sequence, 'batch', 'batches')} received, the last on {uk_date(self.last_received_at)}"
+        got = (f"{count(self.last_sequence, 'batch', 'batches')} received, the last on {shown_date(self.last_received_at)}"
                if self.last_sequence else "nothing received yet")
         if self.waiting_for:
-            got += f"; waiting for batch {self.waiting_for} since {uk_date(self.waiting_since)}"
+            got += f"; waiting for batch {self.waiting_for} since {shown_date(self.waiting_since)}"
         if self.status == "revoked":
             if self.revoked_from_sequence:
                 got += f"; revoked from batch {self.revoked_from_sequence}"
             elif self.revoked_after:
-                got += f"; revoked for batches written after {uk_date(self.revoked_after)}"
+                got += f"; revoked for batches written after {shown_date(self.revoked_after)}"
         return got
 
 

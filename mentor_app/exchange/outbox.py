@@ -22,7 +22,8 @@ from pathlib import Path
 
 from ..storage.db import put_settings, transaction
 from ..storage.files import fsync_dir, make_shared_readable
-from ..words import count, uk_date
+from ..words import count
+from ..records.dates import shown_date
 from . import batch as batch_format
 from . import drive
 from .receipts import Receipt
@@ -336,5 +337,5 @@ def concern_words(delivery: dict[str, tuple[str, str]], concern_id: str) -> str:
     if state is None:
         return "not shared yet"
     if state[0] == "received":
-        return f"received by your supervisor on {uk_date(state[1])}"
-    return f"not yet received (sent {uk_date(state[1])})"
+        return f"received by your supervisor on {shown_date(state[1])}"
+    return f"not yet received (sent {shown_date(state[1])})"

@@ -185,3 +185,10 @@ def shown_datetime(iso: str) -> str:
         return uk_datetime(datetime.fromisoformat(iso)) if iso else ""
     except ValueError:
         return iso
+
+
+def listed_datetime(iso: str) -> str:
+    """A stored date or date and time as lists show it: "3 Dec 2026" or "3 Dec 2026, 14:00"."""
+    day = shown_date(iso)
+    clock = iso[11:16] if len(iso) >= 16 and iso[10] in "T " and day != iso else ""
+    return f"{day}, {clock}" if clock else day

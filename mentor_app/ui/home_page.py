@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout,
 from ..exchange import outbox
 from ..records import caseload, vocab
 from ..settings import load_settings
-from ..words import uk_date, uk_datetime
+from ..records.dates import shown_date, listed_datetime, uk_date
 from ..storage import backups
 from ..storage.keystore import KeyringStatus
 
@@ -83,11 +83,11 @@ class HomePage(QWidget):
         self.delivery.setText(warning or "")
         self.delivery.setVisible(bool(warning))
         self._fill(self.due, [
-            (f"{names.get(s.mentee_id, '')}: {s.record.text} (due {uk_date(s.record.due)})", s.mentee_id)
+            (f"{names.get(s.mentee_id, '')}: {s.record.text} (due {shown_date(s.record.due)})", s.mentee_id)
             for s in caseload.actions_due(conn, today)
         ], "Nothing due.")
         self._fill(self.upcoming, [
-            (f"{uk_datetime(s.record.next_meeting)} — {names.get(s.mentee_id, '')}", s.mentee_id)
+            (f"{listed_datetime(s.record.next_meeting)} — {names.get(s.mentee_id, '')}", s.mentee_id)
             for s in caseload.upcoming_meetings(conn, today)
         ], "None planned.")
         self.safety.setText(self._safety_words())
@@ -112,7 +112,7 @@ class HomePage(QWidget):
             f"{ROLE_WORDS.get(p.role, p.role)} profile, encrypted on this computer.",
             f"Opened with {OPENED_WITH.get(p.unlocked_by, p.unlocked_by)}.",
             "The key is in this computer's keyring." if keyring is KeyringStatus.OK else keyring.explain(),
-            (f"Last backup {last:%d %b %Y at %H:%M} ({len(found)} kept)." if last else "No backup yet."),
+            (f"Last backup {uk_date(last.date())} at {last:%H:%M} ({len(found)} kept)." if last else "No backup yet."),
         ]
         if p.automatic_backups_paused:
             parts.append("Automatic backups are paused after a restore.")

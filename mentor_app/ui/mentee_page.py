@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..records import store, vocab
-from ..words import uk_date, uk_datetime
+from ..records.dates import shown_date, listed_datetime
 from ..storage import audit
 from ..records.consent import consent_summary
 from ..records.types import MENTEE_RECORD_TYPES, fields_of
@@ -255,7 +255,7 @@ class MenteePage(QWidget):
             if r.type == "concern":  # has it reached the supervisor? a mentor must never have to guess
                 words = outbox.concern_words(delivery, r.id)
                 summary = f"{words[:1].upper()}{words[1:]}. {summary}"
-            item = QTreeWidgetItem([uk_datetime(r.when.replace(" ", "T")), rec.title(), summary])
+            item = QTreeWidgetItem([listed_datetime(r.when.replace(" ", "T")), rec.title(), summary])
             item.setData(0, Qt.UserRole, r.id)
             if r.type == "concern":
                 for col in range(3):
@@ -268,8 +268,8 @@ class MenteePage(QWidget):
         for r in records:
             rec = r.record
             follow = rec.follow_up if rec.outcome in vocab.OPEN_REFERRAL_OUTCOMES else ""
-            shown = uk_date(follow) + (" (due)" if follow and follow <= today else "") if follow else ""
-            item = QTreeWidgetItem([uk_date(rec.on), rec.title(), vocab.REFERRAL_OUTCOMES[rec.outcome], shown])
+            shown = shown_date(follow) + (" (due)" if follow and follow <= today else "") if follow else ""
+            item = QTreeWidgetItem([shown_date(rec.on), rec.title(), vocab.REFERRAL_OUTCOMES[rec.outcome], shown])
             item.setData(0, Qt.UserRole, r.id)
             self.referrals.addTopLevelItem(item)
 

@@ -15,7 +15,8 @@ from PySide6.QtWidgets import (
 from .. import APP_NAME
 from ..errors import MentorAppError
 from ..exchange import mentors as register
-from ..words import count, uk_date, uk_datetime
+from ..words import count
+from ..records.dates import shown_date, listed_datetime
 from ..exchange.importer import import_files, import_folder, quarantine_list
 from ..exchange.enrolment import SHARED_FOLDER
 from ..records import vocab
@@ -303,7 +304,7 @@ class SupervisorWindow(QMainWindow):
         # A device waiting for approval shows no fingerprint to copy: the mentor reads theirs out.
         _fill(self.mentors, [[d.fingerprint if d.status != "pending" else "(ask the mentor to read it out)",
                               STATUS_WORDS.get(d.status, d.status), d.mentor_name,
-                              uk_date(d.first_seen), d.delivery_words()] for d in devices],
+                              shown_date(d.first_seen), d.delivery_words()] for d in devices],
               [d.fingerprint for d in devices])
         self._pending_devices = sum(d.status == "pending" for d in devices)
         self.directory.refresh()
@@ -353,7 +354,7 @@ class SupervisorWindow(QMainWindow):
         _fill(self.concerns, [[(REQUEST_WORDS[r.deletion_requested] if r.deletion_requested else "")
                                 + ("Closed by the mentor" if r.closed else
                                    ("⚠ " if r.overdue else "") + vocab.CONCERN_URGENCY.get(r.urgency, r.urgency)),
-                                uk_datetime(r.raised_at), r.mentee_name,
+                                listed_datetime(r.raised_at), r.mentee_name,
                                 vocab.CONCERN_CATEGORIES.get(r.category, r.category), r.mentor, _mentor_action(r),
                                 " ".join(r.what_happened.split())[:200]] for r in rows], [r.record_id for r in rows])
         _fill(self.caseload, [[r.mentor, r.people, r.active, r.not_seen_14, r.not_seen_28] for r in view.caseload])
@@ -498,7 +499,7 @@ class SupervisorWindow(QMainWindow):
         reason, ok = QInputDialog.getText(
             self, "Accept a lost batch",
             f"Batch {device.waiting_for} from {device.mentor_name or fp} has not arrived since "
-            f"{uk_date(device.waiting_since)}, and later ones are waiting behind it.\nOnly accept it as lost once "
+            f"{shown_date(device.waiting_since)}, and later ones are waiting behind it.\nOnly accept it as lost once "
             "the mentor's app can no longer send it (for example, the laptop was lost). If it turns up later, it "
             "is still imported.\n\nWhy is it lost? (kept in the audit trail)")
         if ok:

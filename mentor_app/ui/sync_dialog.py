@@ -25,7 +25,8 @@ from ..exchange.trip import trip
 from ..records import caseload
 from ..records.consent import consent_in_force
 from ..settings import load_settings
-from ..words import count, uk_date
+from ..words import count
+from ..records.dates import shown_date
 from .messages import plain
 from .widgets import busy_bar, error_label
 from .worker import run_in_background
@@ -34,7 +35,7 @@ from .worker import run_in_background
 def sharing_words(conn, mentee_id: str) -> str:
     state = consent_in_force(conn, mentee_id, "share_with_organisation")
     if state.in_force:
-        return f"shared in full (they agreed on {uk_date(state.since)})"
+        return f"shared in full (they agreed on {shown_date(state.since)})"
     return "only counts, no name or notes (no consent to share); safeguarding concerns are always shared"
 
 
@@ -118,7 +119,7 @@ class SyncDialog(QDialog):
             else "<b>Not enrolled yet.</b> Ask your supervisor for an enrolment file.",
             f"<b>Shared folder:</b> {escape(folder or 'not chosen')} — {drive.words}",
             f"<b>Waiting to share:</b> {count(waiting, 'change')}",
-            f"<b>Last shared:</b> {uk_date(last) + ' at ' + last[11:16] if last else 'never'}",
+            f"<b>Last shared:</b> {shown_date(last) + ' at ' + last[11:16] if last else 'never'}",
         ]
         if enrolment and enrolment.escrow_recipient:
             lines.insert(1, escape(escrow_words(enrolment)))
@@ -141,7 +142,7 @@ class SyncDialog(QDialog):
             else:
                 where = "on the shared drive" if batch.placed_at else "not on the shared drive yet"
             self.unreceived.addItem(f"Batch {batch.sequence}: {carries}{count(batch.records, 'record')}, sent "
-                                    f"{uk_date(batch.created_at)}, {where}")
+                                    f"{shown_date(batch.created_at)}, {where}")
         if not self.unreceived.count():
             self.unreceived.addItem("Nothing: your supervisor has everything you shared." if enrolment
                                     else "Nothing shared yet.")
