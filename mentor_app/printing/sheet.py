@@ -27,6 +27,7 @@ from reportlab.platypus.tableofcontents import TableOfContents
 
 from ..directory.contacts import freshness
 from ..records import vocab
+from ..records.dates import shown_date
 from ..resources import resource_path
 from ..storage.files import write_new
 from .links import contact_links
@@ -130,7 +131,7 @@ def _contact_block(contact, styles: _Styles, options: SheetOptions, width: float
     lines.insert(0, title)
     fresh = freshness(contact, stale_after=options.stale_after_months)
     if fresh.stale:
-        checked = f"last checked {contact.last_checked}" if contact.last_checked else "not yet checked"
+        checked = f"last checked {shown_date(contact.last_checked)}" if contact.last_checked else "not yet checked"
         lines.append(Paragraph(f"Please check these details before you rely on them ({checked}).", styles.small))
 
     links = contact_links(contact)
@@ -235,7 +236,7 @@ def _header(options: SheetOptions, styles: _Styles) -> list:
     story = [Paragraph(_p(options.title), styles.title)]
     if options.mentee_name:
         story.append(Paragraph(f"For {_p(options.mentee_name)}", styles.body))
-    made = f"Made on {date.today():%d %B %Y}" + (f" by {printable(options.organisation)}" if options.organisation else "")
+    made = f"Made on {shown_date(date.today().isoformat())}" + (f" by {printable(options.organisation)}" if options.organisation else "")
     story.append(Paragraph(escape(made), styles.small))
     return story
 

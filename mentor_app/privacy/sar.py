@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ..errors import BadInput
 from ..records import store, vocab
+from ..records.dates import listed_datetime, shown_date
 from ..records.types import RECORD_TYPES, fields_of
 from ..settings import load_settings
 from ..storage import audit
@@ -164,6 +165,9 @@ def _shown(rtype: str, name: str, value) -> str:
     choices = None
     if cls is not None:
         choices = next((f.metadata.get("choices") for f in fields_of(cls) if f.name == name), None)
+    kind = next((f.metadata.get("kind") for f in fields_of(cls) if f.name == name), None) if cls else None
+    if kind in ("date", "datetime") and isinstance(value, str):
+        return listed_datetime(value)  # the person reads "3 Dec 2026, 14:00", not 2026-12-03T14:00
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, dict):
@@ -236,7 +240,7 @@ def write_pdf(data: dict, target: Path) -> None:
     story = [p("Subject access copy", title),
              p(f"Everything {data['organisation'] or 'this organisation'} holds about "
                f"{person.get('name', 'this person')} in this {data['held_by']}'s copy of Mentor App, "
-               f"produced {data['produced_at'][:10]}. Person's record id: {data['person']['id']}.", body),
+               f"produced {shown_date(data['produced_at'])}. Person's record id: {data['person']['id']}.", body),
              Spacer(1, 4), p(data["review_note"], small),
              p(f"Names of other people replaced: {data['redactions']}. {data['not_included']}", small),
              p("About them", head), *pairs("mentee", person)]
@@ -244,7 +248,7 @@ def write_pdf(data: dict, target: Path) -> None:
     if not data["consent_history"]:
         story.append(p("No consent records.", small))
     for r in data["consent_history"]:
-        story += [p(f"{r['fields'].get('on', '')}  {r['what']}", item), *pairs("consent", r["fields"])]
+        story += [p(f"{shown_date(r['fields'].get('on', ''))}  {r['what']}", item), *pairs("consent", r["fields"])]
     by_type: dict[str, list] = {}
     for r in data["records"]:
         by_type.setdefault(r["type"], []).append(r)
@@ -253,7 +257,7 @@ def write_pdf(data: dict, target: Path) -> None:
         for r in by_type[rtype]:
             when = (r.get("when") or r["fields"].get("starts_at") or r["fields"].get("on")
                     or r["fields"].get("raised_at") or r.get("created_at") or r.get("updated_at") or "")
-            story += [p(str(when).replace("T", " ")[:16], item), *pairs(rtype, r["fields"])]
+            story += [p(listed_datetime(str(when)[:16]), item), *pairs(rtype, r["fields"])]
     if data.get("supervisor_notes"):
         story.append(p("The supervisor's notes", head))
         for n in data["supervisor_notes"]:

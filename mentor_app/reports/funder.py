@@ -21,6 +21,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from ..printing.sheet import FONT, FONT_BOLD, _register_fonts, printable
 from ..printing.text import flowables, markup
 from ..records import vocab
+from ..records.dates import shown_date
 from ..storage import csvsafe
 from ..storage.files import write_new
 from .figures import Figures
@@ -85,7 +86,7 @@ def write_pdf(figures: Figures, path: Path, *, organisation: str, period: str) -
                             initialFontName=FONT)
     # The organisation's name and the period are printed as words (escaped, flowing across pages if long).
     story = [*flowables(f"{organisation}: mentoring report", h1),
-             *flowables(f"Period: {period}. Made on {date.today():%d %B %Y}. Counts only: no one is named. "
+             *flowables(f"Period: {period}. Made on {shown_date(date.today().isoformat())}. Counts only: no one is named. "
                         "People who did not agree to share their records are counted too.", body)]
     width = doc.width
     meetings = [(vocab.MEETING_TYPES.get(k, k), n) for k, n in sorted(figures.meetings_by_kind.items())]
