@@ -190,6 +190,7 @@ class RecordForm(QDialog):
         self.scroll.setWidget(body)
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QScrollArea.NoFrame)
+        self.scroll.setFocusPolicy(Qt.NoFocus)  # no invisible Tab stop: the fields inside take focus
         self.scroll.setAccessibleName(self.windowTitle())
         layout = QVBoxLayout(self)
         layout.addWidget(self.scroll, 1)

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from .. import APP_NAME
 from ..records import caseload, store
+from ..records.dates import uk_date
 from ..settings import load_settings
 from ..storage import backups
 from . import record_dialogs as dialogs
@@ -33,6 +34,7 @@ from .directory_page import DirectoryPage
 from .home_page import HomePage
 from .mentee_page import MenteePage
 from .messages import plain
+from .widgets import resize_within_screen
 from .shell import WindowShell
 
 # Sharing, search, the mentor log and settings are imported when first used, not at start:
@@ -47,7 +49,7 @@ class MainWindow(QMainWindow):
         self.profile = profile
         self._job = None
         self._share_job = None
-        self.resize(1100, 720)
+        resize_within_screen(self, 1100, 720)
 
         self.home = HomePage(profile)
         self.home.open_mentee.connect(self.show_mentee)
@@ -484,7 +486,8 @@ class MainWindow(QMainWindow):
                 QMessageBox.information(self, APP_NAME, "All checks passed: your notes file is healthy.")
                 return
             good = backups.newest_good_backup(self.profile.path, self.profile.key)
-            where = f" The newest good backup is from {good.taken.astimezone():%d %b %Y %H:%M}." if good else ""
+            taken = good.taken.astimezone() if good else None
+            where = f" The newest good backup is from {uk_date(taken.date())}, {taken:%H:%M}." if good else ""
             QMessageBox.warning(self, APP_NAME, "The check found damage in your notes file." + where)
 
         self._job = self.shell.check(done, self._fail)

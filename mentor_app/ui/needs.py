@@ -83,6 +83,7 @@ class NeedsDialog(QDialog):
         scroll.setWidget(body)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.NoFrame)
+        scroll.setFocusPolicy(Qt.NoFocus)  # no invisible Tab stop: the fields inside take focus
         scroll.setAccessibleName("Needs check")
         layout = QVBoxLayout(self)
         layout.addWidget(scroll, 1)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QProgressBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QProgressBar, QVBoxLayout, QWidget
 
 
 def error_label() -> QLabel:
@@ -21,6 +21,15 @@ def busy_bar(accessible_name: str) -> QProgressBar:
     bar.setVisible(False)
     bar.setAccessibleName(accessible_name)
     return bar
+
+
+def resize_within_screen(window: QWidget, width: int, height: int) -> None:
+    """This size, or the screen's free area less room for a title bar where the screen is smaller."""
+    screen = window.screen() or QApplication.primaryScreen()
+    if screen is not None:
+        room = screen.availableGeometry()
+        width, height = min(width, room.width() - 16), min(height, room.height() - 40)
+    window.resize(width, height)
 
 
 def named(widget, name: str):
