@@ -503,7 +503,7 @@ def cmd_import(args) -> int:
         kept_in_line = after_import(profile, summary)  # withdrawals and erasures reach the backups too
     for name, reason in summary.quarantined + summary.waiting + summary.refused:
         _say(f"{name}: {reason}")
-    print(summary.words() + (f" {HINTS['set_aside']}" if summary.quarantined or summary.refused else ""))
+    print(summary.words() + (f" {HINTS[summary.hint]}" if summary.hint else ""))
     if kept_in_line.not_rewritten:
         _say(kept_in_line.words())
     return 0
@@ -526,9 +526,7 @@ def cmd_mentors(args) -> int:
             print(f"Revoked {device.fingerprint}: its {point} will be refused; earlier ones still import.")
         else:
             for d in mentors.list_devices(profile.conn):
-                # A pending device's fingerprint is not printed: approving needs the one the mentor reads out.
-                shown = d.fingerprint if d.status != "pending" else "(fingerprint: ask the mentor)"
-                print(f"{shown}  {d.status:<8}  {d.mentor_name}  ({d.delivery_words()})")
+                print(f"{d.shown_fingerprint}  {d.status:<8}  {d.mentor_name}  ({d.delivery_words()})")
     return 0
 
 

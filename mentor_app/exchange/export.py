@@ -230,8 +230,7 @@ def real_clash(folder: Path, sequence: int, key) -> Path | None:
 
 def strangers(folder: Path, conn) -> list[str]:
     """Files in this device's folder that are not its batches: reported on the Sharing screen, never obeyed."""
-    ours = {r[0] for r in conn.execute("SELECT coalesce(placed_name, name) FROM outbox")} | {
-        r[0] for r in conn.execute("SELECT name FROM outbox")}
+    ours = {n for row in conn.execute("SELECT name, placed_name FROM outbox") for n in row if n}
     return [e.name for e in drive.entries(folder) if e.path.name not in ours]
 
 

@@ -54,6 +54,11 @@ class ImportSummary:
     # What withdrawals and erasures changed, so the supervisor's backups can be brought into line.
     left: dict[str, set] = field(default_factory=lambda: {"ids": set(), "people": set(), "pseudonyms": set()})
 
+    @property
+    def hint(self) -> str:
+        """What to look at next (errors.MentorAppError's hints): what was set aside, if anything."""
+        return "set_aside" if self.quarantined or self.refused else ""
+
     def words(self) -> str:
         parts = [f"{count(self.batches_imported, 'batch', 'batches')} imported "
                  f"({count(self.records_applied, 'record')})"]

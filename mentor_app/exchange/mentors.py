@@ -41,6 +41,11 @@ class MentorDevice:
     revoked_after: str = ""
     name_given_by_device: bool = False  # mentor_name (shown with CLAIMED) is what the device's batches say
 
+    @property
+    def shown_fingerprint(self) -> str:
+        """The fingerprint as lists show it; a device waiting for approval shows none: the mentor reads it out."""
+        return self.fingerprint if self.status != "pending" else "(ask the mentor to read it out)"
+
     def delivery_words(self) -> str:
         """What has arrived from this device, in a sentence: the Mentors tab and `mentor-app mentors`."""
         got = (f"{count(self.last_sequence, 'batch', 'batches')} received, the last on {shown_date(self.last_received_at)}"

@@ -9,7 +9,6 @@ with it. A mentor's own local entries are never touched.
 from __future__ import annotations
 
 import json
-import os
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -19,7 +18,7 @@ from ..errors import BadInput, MentorAppError
 from ..records import store
 from ..records.types import Contact, to_data, validate
 from ..storage.db import put_settings
-from ..storage.files import fsync_dir, make_shared_readable
+from ..storage.files import atomic_write_bytes
 from . import drive
 from . import outbox
 from .batch import canonical
@@ -60,14 +59,7 @@ def publish(profile, shared: str | Path | None = None) -> Path:
     folder = Path(shared) / FOLDER
     folder.mkdir(exist_ok=True)
     final = folder / f"directory-{body['issued_at'].replace(':', '')[:17]}-{uuid.uuid4().hex[:8]}{SUFFIX}"
-    tmp = folder / f".{final.name}.partial"
-    with open(tmp, "xb") as fh:
-        make_shared_readable(fh)  # 0644: every mentor's account reads it (signed; no one is named)
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, final)
-    fsync_dir(folder)
+    atomic_write_bytes(final, data, shared=True)  # every mentor's account reads it (signed; no one is named)
     return final
 
 

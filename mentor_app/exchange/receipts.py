@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ..storage.files import fsync_dir, make_shared_readable
+from ..storage.files import atomic_write_bytes
 from . import drive
 from .batch import canonical
 from .keys import b64, organisation_keys, verify
@@ -108,14 +107,7 @@ def write_receipt(profile, shared: Path) -> Path | None:
     name = f"receipt-{body['issued_at'].replace(':', '').replace('-', '')[:22]}-{uuid.uuid4().hex[:8]}{SUFFIX}"
     try:
         folder.mkdir(exist_ok=True)
-        tmp = folder / f".{name}.partial"
-        with open(tmp, "xb") as fh:
-            make_shared_readable(fh)  # 0644: every mentor's account reads it (signed; no one is named)
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, folder / name)
-        fsync_dir(folder)
+        atomic_write_bytes(folder / name, data, shared=True)  # every mentor's account reads it; no one is named
     except OSError:
         return None  # the drive went away: the next import writes one
     written = json.loads(profile.get_setting(WRITTEN, "[]")) + [name]

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
@@ -22,7 +21,7 @@ from pathlib import Path
 
 from ..errors import BadInput, MentorAppError
 from ..settings import load_settings
-from ..storage.files import fsync_dir
+from ..storage.files import atomic_write_bytes
 from . import drive
 from .keys import (
     ORG_AGE, ORG_SIGNING, SigningKey, age_recipient, b64, fingerprint, new_signing_private, organisation_keys, unb64,
@@ -120,17 +119,9 @@ def _write_statement(shared: Path, statement: dict) -> Path:
     folder.mkdir(exist_ok=True)
     stamp = statement["issued_at"].replace(":", "").replace("-", "").replace("+0000", "Z")
     final = folder / f"rotation-{stamp}-{statement['fingerprint'].replace('-', '')[:8].lower()}{SUFFIX}"
-    tmp = folder / f".{final.name}.{uuid.uuid4().hex[:8]}.partial"
-    with open(tmp, "xb") as fh:
-        fh.write(json.dumps(statement, indent=2, sort_keys=True, ensure_ascii=False).encode("utf-8"))
-        fh.flush()
-        os.fsync(fh.fileno())
-    try:
-        os.chmod(tmp, 0o644)  # encrypted nothing, secret nothing: every account of the organisation reads it
-    except OSError:
-        pass
-    os.replace(tmp, final)
-    fsync_dir(folder)
+    # Nothing secret in it: every account of the organisation reads it.
+    atomic_write_bytes(final, json.dumps(statement, indent=2, sort_keys=True, ensure_ascii=False).encode("utf-8"),
+                       shared=True)
     return final
 
 

@@ -26,11 +26,17 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Replace `path` with `data` so a crash leaves either the old or the new file."""
+def atomic_write_bytes(path: Path, data: bytes, shared: bool = False) -> None:
+    """Replace `path` with `data` so a crash leaves either the old or the new file.
+
+    `shared`: a file for the shared folder, readable by the organisation's other accounts (0644). The
+    temporary name starts with "." so no reader of the drive ever takes it for a whole file.
+    """
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
+            if shared:
+                make_shared_readable(fh)
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
@@ -91,13 +97,13 @@ def refuse_existing(path: Path) -> Path:
     return path
 
 
-def write_new(path: Path, data: bytes, mode: int = 0o600) -> Path:
-    """Write `data` to a brand-new file (see create_new); a failed write leaves no half file behind."""
+def _fill_new(path: Path, mode: int, fill) -> Path:
+    """Create a brand-new file (see create_new), let `fill` write it, make it durable; no half file is left."""
     path = Path(path)
     fh = create_new(path, mode)
     try:
         with fh:
-            fh.write(data)
+            fill(fh)
             fh.flush()
             os.fsync(fh.fileno())
     except BaseException:
@@ -107,26 +113,22 @@ def write_new(path: Path, data: bytes, mode: int = 0o600) -> Path:
             pass
         raise
     return path
+
+
+def write_new(path: Path, data: bytes, mode: int = 0o600) -> Path:
+    """Write `data` to a brand-new file (see create_new); a failed write leaves no half file behind."""
+    return _fill_new(path, mode, lambda fh: fh.write(data))
 
 
 def copy_new(source: Path, path: Path, mode: int = 0o600) -> Path:
     """Copy `source` to a brand-new file at `path` (see create_new), durably."""
     import shutil
 
-    path = Path(path)
-    fh = create_new(path, mode)
-    try:
-        with fh, open(source, "rb") as src:
+    def fill(fh) -> None:
+        with open(source, "rb") as src:
             shutil.copyfileobj(src, fh, 1024 * 1024)
-            fh.flush()
-            os.fsync(fh.fileno())
-    except BaseException:
-        try:
-            os.unlink(path)
-        except OSError:
-            pass
-        raise
-    return path
+
+    return _fill_new(path, mode, fill)
 
 
 SHARED_FILE_MODE = 0o644

@@ -25,7 +25,7 @@ from ..reports.figures import supervisor_figures
 from ..settings import load_settings
 from ..storage import audit
 from .charts import BarChart
-from .messages import plain
+from .messages import plain, with_hint
 from .worker import run_in_background
 
 
@@ -301,8 +301,7 @@ class SupervisorWindow(QMainWindow):
             self.mentor_filter.addItem(d.mentor_name or d.fingerprint, d.fingerprint)
         self.mentor_filter.setCurrentIndex(max(0, self.mentor_filter.findData(chosen or "")))
         self.mentor_filter.blockSignals(False)
-        # A device waiting for approval shows no fingerprint to copy: the mentor reads theirs out.
-        _fill(self.mentors, [[d.fingerprint if d.status != "pending" else "(ask the mentor to read it out)",
+        _fill(self.mentors, [[d.shown_fingerprint,
                               STATUS_WORDS.get(d.status, d.status), d.mentor_name,
                               shown_date(d.first_seen), d.delivery_words()] for d in devices],
               [d.fingerprint for d in devices])
@@ -549,7 +548,7 @@ class SupervisorWindow(QMainWindow):
             progress.close()
             self.refresh()
             QMessageBox.information(self, APP_NAME, " ".join(
-                [summary.words()] + (["See the Set aside tab."] if summary.quarantined or summary.refused else [])
+                [with_hint(summary.words(), summary.hint)]
                 + ([summary.backups.words()] if summary.backups.not_rewritten else [])))
 
         def failed(exc) -> None:
