@@ -59,7 +59,6 @@ def _max_bytes(rtype: str) -> int:
 
 
 MAX_BYTES = {t: _max_bytes(t) for t in RECORD_TYPES_IN}
-MAX_RECORD_BYTES = max(MAX_BYTES.values()) + 4096  # the whole line: fields plus the envelope keys
 
 
 # Each record type's fields, their kinds and, for text, their limits: looked up once, not per record.
@@ -196,7 +195,3 @@ def check_handover_record(record_id: str, rtype: str, version, fields: dict) -> 
     return problem or check_record({"id": record_id, "type": rtype, "version": version, "base_version": 0,
                                     "basis": "consent", "fields": fields,
                                     "content_sha256": batch_format.content_hash(fields)})
-
-
-class Unsealable(Exception):
-    """A record the app itself made that no reader would accept: a bug, caught before it leaves."""
