@@ -402,3 +402,40 @@ def test_the_window_and_the_command_line_each_say_what_to_do_next_in_their_own_w
     loner.close()
     said = run_cli("export", "--profile", str(loner.path), "--passphrase-stdin", input=PASSPHRASE + "\n")
     assert said.returncode != 0 and "mentor-app enrol FILE" in said.stderr
+
+
+def test_a_file_just_under_the_batch_limit_is_read_once_not_three_times(world):
+    """Junk named like a batch, as large as a batch may be: held in memory once while it is judged."""
+    supervisor, mentor, drive = world
+    _person(mentor, "Under The Limit")
+    trip(mentor)
+    folder = device_folder(drive, mentor)
+    supervisor.close()
+    script = (
+        "import sys\n"
+        "from mentor_app.storage.profile import open_profile\n"
+        "from mentor_app.exchange.importer import import_folder, quarantine_list\n"
+        "with open_profile(sys.argv[1], secret=sys.argv[2]) as p:\n"
+        "    s = import_folder(p, sys.argv[3])\n"
+        "    print(s.batches_imported, len(s.quarantined))\n"
+        "    for name, why in quarantine_list(p.conn): print(name, '|', why)\n"
+        "print(open('/proc/self/status').read().split('VmHWM:')[1].split()[0])\n")
+    from conftest import PASSPHRASE
+
+    def run() -> list[str]:
+        out = subprocess.run([sys.executable, "-c", script, str(supervisor.path), PASSPHRASE, str(drive)],
+                             capture_output=True, text=True, timeout=300)
+        assert out.returncode == 0, out.stderr[-2000:]
+        return out.stdout.splitlines()
+
+    without = run()
+    assert without[0] == "1 0"
+    size = batch_format.MAX_BYTES - 4096
+    with open(folder / "00000002-big.mentorlog", "wb") as fh:  # an envelope line that is not one, then junk
+        fh.write(batch_format.ENVELOPE_MAGIC + b'{"x":1}\n')
+        fh.truncate(size)
+    with_big = run()
+    assert with_big[0] == "0 1"
+    assert "00000002-big.mentorlog | Its outer signature does not match" in "\n".join(with_big)
+    grew_kb = int(with_big[-1]) - int(without[-1])
+    assert grew_kb < 1.5 * size / 1024, f"reading one {size >> 20} MiB file took {grew_kb >> 10} MB more"

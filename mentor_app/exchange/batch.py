@@ -138,9 +138,11 @@ def read_envelope(data: bytes, whole: bool = True) -> Envelope | None:
     """
     if not data.startswith(ENVELOPE_MAGIC):
         return None
-    line, newline, ciphertext = data[len(ENVELOPE_MAGIC):].partition(b"\n")
-    if not newline or len(line) > MAX_ENVELOPE:
+    # Found and hashed in place: slicing off the magic and the line copied a whole file twice.
+    end = data.find(b"\n", len(ENVELOPE_MAGIC), len(ENVELOPE_MAGIC) + MAX_ENVELOPE + 1)
+    if end < 0:
         return None
+    line = data[len(ENVELOPE_MAGIC):end]
     try:
         outer = _json(line)
         envelope, signature = outer["envelope"], outer["signature"]
@@ -157,7 +159,7 @@ def read_envelope(data: bytes, whole: bool = True) -> Envelope | None:
             return None
     except (ValueError, KeyError, TypeError, AttributeError):
         return None
-    if whole and hashlib.sha256(ciphertext).hexdigest() != envelope.get("age_sha256"):
+    if whole and hashlib.sha256(memoryview(data)[end + 1:]).hexdigest() != envelope.get("age_sha256"):
         return None
     return Envelope(envelope["batch_id"], sequence, str(envelope.get("created_at", "")), device,
                     envelope["age_sha256"])
