@@ -56,18 +56,16 @@ def _forget_in(conn, ids: list[str], mentee_id: str) -> None:
     conn.execute("DELETE FROM settings WHERE key = ?", (PSEUDONYM_OVERRIDE + mentee_id,))
 
 
-def _rewrite_backup(path, key: bytes, ids: list[str], mentee_id: str, change=None) -> None:
-    """Crash-safe: a copy is changed and compacted, then takes the original's place."""
+def _rewrite_backup(path, key: bytes, change) -> None:
+    """Crash-safe: a copy is changed (by `change(conn)`, in one transaction) and compacted, then takes the
+    original's place."""
     tmp = path.with_name(".partial-" + path.name)  # swept away by remove_leftovers if we die half-way
     shutil.copyfile(path, tmp)
     try:
         conn = db.connect(tmp, key, wal=False)
         try:
             with db.transaction(conn):
-                if change is None:
-                    _forget_in(conn, ids, mentee_id)
-                else:
-                    change(conn)
+                change(conn)
             conn.execute("VACUUM")  # no free page keeps an old copy of a row
         finally:
             conn.close()
@@ -116,7 +114,7 @@ def erase_mentee(profile, mentee_id: str, reason: str) -> ErasureResult:
     result = ErasureResult(records=len(ids), at_supervisor=enrolled)
     for b in backups.list_backups(profile.path):
         try:
-            _rewrite_backup(b.path, profile.key, ids, mentee_id)
+            _rewrite_backup(b.path, profile.key, lambda conn: _forget_in(conn, ids, mentee_id))
             result.backups_rewritten += 1
         except (db.WrongKeyOrNotADatabase, db.DatabaseError, OSError):
             result.backups_not_rewritten.append(b.path.name)
@@ -201,7 +199,7 @@ def reach_supervisor_backups(profile, ids: set[str], people: set[str], pseudonym
         return result
     for b in backups.list_backups(profile.path):
         try:
-            _rewrite_backup(b.path, profile.key, [], "", change)
+            _rewrite_backup(b.path, profile.key, change)
             result.rewritten += 1
         except (db.WrongKeyOrNotADatabase, db.DatabaseError, OSError):
             result.not_rewritten.append(b.path.name)
