@@ -87,9 +87,10 @@ def trip(profile, to: str | Path | None = None, today: date | None = None, new_r
     shared = to or profile.get_setting(SHARED_FOLDER)
     status = drive_status(shared)
     if not status.reachable:
-        waiting = pending_changes(profile) + len(outbox.sent(profile.conn, only_unreceived=True))
-        raise DriveUnavailable(f"{status.words} {count(waiting, 'change')} waiting; they will be shared when it "
-                               "is back.")
+        unsent = [s for s in outbox.sent(profile.conn, only_unreceived=True) if not s.placed_at]
+        waiting = count(pending_changes(profile), "change") + (
+            f" and {count(len(unsent), 'batch', 'batches')}" if unsent else "")
+        raise DriveUnavailable(f"{status.words} {waiting} waiting; they will be shared when it is back.")
     shared = Path(shared)
     enrolment = read_key_rotations(profile, shared) or enrolment  # new organisation keys, signed by the old ones
     folder = device_folder(shared, profile)
