@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from . import store, vocab
+from .dates import shown_date
 
 
 @dataclass(frozen=True)
@@ -30,12 +31,13 @@ class ConsentState:
             what += f" ({self.partner})"
         if not self.record_id:
             return f"{what}: not asked yet"
+        since, expires = shown_date(self.since), shown_date(self.expires)
         if self.in_force:
-            until = f", until {self.expires}" if self.expires else ""
-            return f"{what}: yes, since {self.since}{until}"
+            until = f", until {expires}" if self.expires else ""
+            return f"{what}: yes, since {since}{until}"
         if self.expired:
-            return f"{what}: expired on {self.expires}"
-        return f"{what}: no (since {self.since})"
+            return f"{what}: expired on {expires}"
+        return f"{what}: no (since {since})"
 
 
 def _same_partner(a: str, b: str) -> bool:

@@ -197,9 +197,14 @@ class RecordForm(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
         fit_to_screen(self, body)
+        # Tab from Cancel back to the first field, or an Alt-letter, scrolls the field into view too.
+        QApplication.instance().focusChanged.connect(self._follow_focus)
         first = next(iter(self.editors.values()), None)
         if first is not None:
             first.widget.setFocus()
+
+    def _follow_focus(self, _old, new) -> None:
+        follow_focus(self.scroll, new)
 
     def put(self, record: Any) -> None:
         for name, editor in self.editors.items():
@@ -239,6 +244,13 @@ class RecordForm(QDialog):
             if answer != QMessageBox.Discard:
                 return
         super().reject()
+
+
+def follow_focus(scroll: QScrollArea, widget: QWidget | None) -> None:
+    """Scroll `widget` into view if it is one of the scrolling fields."""
+    body = scroll.widget()
+    if widget is not None and body is not None and body.isAncestorOf(widget):
+        scroll.ensureWidgetVisible(widget)
 
 
 def fit_to_screen(dialog: QDialog, body: QWidget, below: int = 0) -> None:

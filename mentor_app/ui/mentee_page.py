@@ -54,6 +54,8 @@ def _shown(fld, value) -> str:
     choices = fld.metadata["choices"]
     if choices and value:
         return choices.get(str(value), str(value))
+    if fld.metadata["kind"] == "date":
+        return shown_date(str(value))
     return str(value)
 
 
@@ -127,6 +129,7 @@ class MenteePage(QWidget):
         scroll.setWidget(page)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.NoFrame)
+        scroll.setFocusPolicy(Qt.NoFocus)  # no invisible Tab stop: the buttons inside take focus
         scroll.setAccessibleName("Mentee details and consent")
         return scroll
 

@@ -7,6 +7,7 @@ from datetime import date
 from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QScrollArea,
     QDialog,
@@ -22,7 +23,7 @@ from PySide6.QtWidgets import (
 from ..errors import BadInput
 from ..records import store, vocab
 from ..records.types import NeedsCheck
-from .forms import fit_to_screen, with_mnemonic
+from .forms import fit_to_screen, follow_focus, with_mnemonic
 from .widgets import DateEntry, error_label
 
 # 1 (serious need) is red, 5 (no need) is green; text beside each cell says the same.
@@ -91,6 +92,11 @@ class NeedsDialog(QDialog):
         layout.addWidget(buttons)
         self.setMinimumWidth(520)
         fit_to_screen(self, body)
+        self.scroll = scroll
+        QApplication.instance().focusChanged.connect(self._follow_focus)
+
+    def _follow_focus(self, _old, new) -> None:
+        follow_focus(self.scroll, new)
 
     def _values(self):
         return ({a: c.currentData() for a, c in self.scores.items()},

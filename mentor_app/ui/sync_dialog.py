@@ -55,6 +55,7 @@ class SyncDialog(QDialog):
         self.setWindowTitle("Sharing with your supervisor")
         self.setMinimumSize(620, 480)
         self.status = QLabel()
+        self.status.setTextFormat(Qt.RichText)
         self.status.setWordWrap(True)
         self.status.setAccessibleName("Sharing status")
         # Large, so it can be read out over the phone; the supervisor types it to approve this laptop.
@@ -69,6 +70,7 @@ class SyncDialog(QDialog):
         self.unreceived.setAccessibleName("Not yet received by your supervisor")
         self.unreceived.setWordWrap(True)
         self.news = QLabel()
+        self.news.setTextFormat(Qt.RichText)  # escaped lines: one alone would show "laptop&#x27;s"
         self.news.setWordWrap(True)
         self.news.setAccessibleName("What needs your attention")
         self.news.setStyleSheet("color: #a00000;")
