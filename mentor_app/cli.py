@@ -467,11 +467,17 @@ def cmd_rotate_keys(args) -> int:
 
 
 def cmd_export(args) -> int:
+    from .exchange.status import attention
     from .exchange.trip import trip
+    from .settings import load_settings
 
     with open_for_command(args) as profile:
         result = trip(profile, to=args.to)
+        # What the Sharing screen shows (concerns not yet received, files ignored, records refused) is said here too.
+        notes = attention(profile, load_settings(profile).warn_unreceived_days)
     print(result.words())
+    for note in notes:
+        _say(note)
     return 0
 
 

@@ -439,3 +439,16 @@ def test_a_file_just_under_the_batch_limit_is_read_once_not_three_times(world):
     assert "00000002-big.mentorlog | Its outer signature does not match" in "\n".join(with_big)
     grew_kb = int(with_big[-1]) - int(without[-1])
     assert grew_kb < 1.5 * size / 1024, f"reading one {size >> 20} MiB file took {grew_kb >> 10} MB more"
+
+
+def test_the_command_line_export_says_what_the_sharing_screen_says(world):
+    from conftest import PASSPHRASE, run_cli
+
+    supervisor, mentor, drive = world
+    _person(mentor, "Cli Warned")
+    trip(mentor)
+    (device_folder(drive, mentor) / "00000002-x.mentorlog").write_bytes(b"")
+    mentor.close()
+    said = run_cli("export", "--profile", str(mentor.path), "--passphrase-stdin", input=PASSPHRASE + "\n")
+    assert said.returncode == 0, said.stderr
+    assert "not from this laptop and was ignored (00000002-x.mentorlog)" in said.stderr
