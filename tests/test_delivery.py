@@ -80,6 +80,7 @@ def test_a_batch_deleted_from_the_share_goes_again_and_the_supervisor_ends_whole
     lost.unlink()  # a sync client "resolves a conflict"
     summary = import_folder(supervisor, drive)
     assert summary.waiting and "Waiting for batch 2" in summary.waiting[0][1]
+    assert len(summary.waiting) == 2  # batches 3 and 4 both wait, and both are named
     assert [d.waiting_for for d in register.list_devices(supervisor.conn)] == [2]
     assert "waiting for batch 2" in register.list_devices(supervisor.conn)[0].delivery_words()
 

@@ -466,8 +466,11 @@ def import_files(profile, files: list, progress: Callable[[int, int], None] | No
                     break
                 if sequence != last + 1 and not late:
                     waiting_for = last + 1
-                    for entry, _, _ in items:
-                        summary.waiting.append((entry.name, f"Waiting for batch {last + 1} from this device."))
+                    # Every batch held back is named, not only the first behind the gap.
+                    for later in sorted(by_sequence):
+                        if later >= sequence:
+                            summary.waiting += [(entry.name, f"Waiting for batch {last + 1} from this device.")
+                                                for entry, _, _ in by_sequence[later]]
                     break
                 entry, sha, manifest = items[0]
                 previous = conn.execute("SELECT sha256 FROM imported_batches WHERE fingerprint = ? AND sequence = ?",
