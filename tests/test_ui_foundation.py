@@ -58,6 +58,27 @@ def test_set_up_creates_an_encrypted_profile_and_shows_the_code_once(qtbot, tmp_
         pass
 
 
+def test_set_up_with_an_organisation_hands_the_connection_to_the_window(qtbot, tmp_path, no_keyring):
+    """Set-up saves the organisation on its worker; the window's thread must still be able to use the profile."""
+    from mentor_app.directory.defaults import ensure_default_directory
+    from mentor_app.ui.main_window import MainWindow
+
+    dialog = SetupDialog(tmp_path / "p")
+    qtbot.addWidget(dialog)
+    qtbot.keyClicks(dialog.name, "Sam Taylor")
+    qtbot.keyClicks(dialog.passphrase, PASSPHRASE)
+    qtbot.keyClicks(dialog.repeat, PASSPHRASE)
+    qtbot.keyClicks(dialog.organisation, "Riverside Mentoring")
+    with qtbot.waitSignal(dialog.accepted, timeout=20_000):
+        dialog.buttons.button(QDialogButtonBox.Ok).click()
+    profile = dialog.profile
+    ensure_default_directory(profile)  # as the app does next, on the window's thread
+    window = MainWindow(profile)
+    qtbot.addWidget(window)
+    window.close()
+    assert profile.closed
+
+
 def test_unlock_dialog_explains_a_wrong_passphrase_then_opens(qtbot, make_profile):
     profile, _ = make_profile()
     add_note(profile, "behind the lock")

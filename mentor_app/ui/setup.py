@@ -118,6 +118,7 @@ class SetupDialog(QDialog):
                                            passphrase=passphrase, use_keyring=use_keyring)
             if organisation:
                 save_settings(profile, Settings(organisation=organisation))
+                profile.conn.release()  # saving made this worker its owner: the window's thread takes it next
             return profile, code
 
         self._job = run_in_background(
