@@ -22,6 +22,7 @@ class ApproveDeviceDialog(QDialog):
         self.device = device
         self.approved: register.MentorDevice | None = None
         self.setWindowTitle("Approve a mentor device")
+        self.setMinimumWidth(520)  # room for the whole fingerprint and its hint, not "four groups of fo…"
         claimed = device.mentor_name if device.mentor_name else "no name"
         intro = QLabel(
             f"This device calls itself: <b>{escape(claimed)}</b>.<br>Anyone can give a device any name, so "

@@ -15,6 +15,7 @@ from .. import APP_NAME
 from ..errors import MentorAppError
 from ..privacy import retention
 from ..records import store
+from ..records.dates import shown_date
 from ..records.types import RECORD_TYPES
 from .messages import plain
 from .widgets import named
@@ -158,7 +159,8 @@ class RetentionDialog(QDialog):
         self.table.setRowCount(len(self.items))
         for row, d in enumerate(self.items):
             what = "The person's own record" if d.record_type == "mentee" else RECORD_TYPES[d.record_type].label
-            for col, text in enumerate([what, self.names.get(d.mentee_id, "—"), d.since, f"{d.years} years"]):
+            for col, text in enumerate([what, self.names.get(d.mentee_id, "—"), shown_date(d.since),
+                                         count(d.years, "year")]):
                 self.table.setItem(row, col, QTableWidgetItem(text))
         self.table.resizeColumnsToContents()
         self.summary.setText(f"{count(len(self.items), 'record')} past their retention period." if self.items

@@ -26,6 +26,7 @@ from ..settings import load_settings
 from ..storage import audit
 from .charts import BarChart
 from .messages import plain, with_hint
+from .widgets import resize_within_screen
 from .worker import run_in_background
 
 
@@ -39,6 +40,7 @@ def _mentor_action(row) -> str:
     return words
 
 
+COLUMN_MAX_WIDTH = 260  # pixels; the full text of a cut-short cell is in its tooltip
 REQUEST_WORDS = {"delete": "Deletion requested · ", "erase": "Erasure requested · "}
 STATUS_WORDS = {"pending": "Waiting for approval", "approved": "Approved", "revoked": "Revoked"}
 
@@ -60,10 +62,15 @@ def _fill(table: QTableWidget, rows: list[list], keys: list | None = None) -> No
     for r, row in enumerate(rows):
         for c, value in enumerate(row):
             item = QTableWidgetItem(str(value))
+            if len(str(value)) > 30:
+                item.setToolTip(str(value))  # the whole text, where the column cuts it short
             if keys is not None and c == 0:
                 item.setData(Qt.UserRole, keys[r])
             table.setItem(r, c, item)
     table.resizeColumnsToContents()
+    # A long note in one column must not push the columns after it off a small screen.
+    for c in range(table.columnCount() - 1):
+        table.setColumnWidth(c, min(table.columnWidth(c), COLUMN_MAX_WIDTH))
 
 
 def _button(text: str, slot) -> QPushButton:
@@ -85,7 +92,7 @@ class SupervisorWindow(QMainWindow):
         self._concern_count = self._people_count = None
         self._pending_devices = 0
         self.setWindowTitle(f"{APP_NAME} — {profile.display_name} (supervisor)")
-        self.resize(1100, 720)
+        resize_within_screen(self, 1100, 720)
 
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Supervisor sections")
