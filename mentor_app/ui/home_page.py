@@ -111,10 +111,13 @@ class HomePage(QWidget):
         parts = [
             f"{ROLE_WORDS.get(p.role, p.role)} profile, encrypted on this computer.",
             f"Opened with {OPENED_WITH.get(p.unlocked_by, p.unlocked_by)}.",
-            "The key is in this computer's keyring." if keyring is KeyringStatus.OK else keyring.explain(),
+            # Opened by the keyring already says the key is there; otherwise say where the key stands.
+            ("" if p.unlocked_by == "keyring" else
+             "The key is in this computer's keyring, so next time it opens without a passphrase.")
+            if keyring is KeyringStatus.OK else keyring.explain(),
             (f"Last backup {uk_date(last.date())} at {last:%H:%M} ({len(found)} kept)." if last else "No backup yet."),
         ]
         if p.automatic_backups_paused:
             parts.append("Automatic backups are paused after a restore.")
-        return " ".join(parts)
+        return " ".join(part for part in parts if part)
 
