@@ -441,3 +441,21 @@ def test_the_guard_clears_the_primary_selection_it_copied_and_leaves_anothers(me
     mentor_window.lock()
     assert board.texts == {QClipboard.Clipboard: "copied in another program", QClipboard.Selection: ""}
     mentor_window.unlock()
+
+
+def test_a_wrong_passphrase_at_the_lock_screen_is_said_in_full_and_the_right_one_opens(qtbot, mentor_window):
+    window = mentor_window
+    window.resize(1024, 600)
+    window.lock()
+    page = window.shell.lock_page
+    qtbot.keyClicks(page.secret, "not the passphrase at all")
+    qtbot.keyClick(page.secret, "\r")
+    qtbot.waitUntil(lambda: bool(page.error.text()), timeout=20_000)
+    # A message longer than one line still shows every line: nothing is cut off below the first.
+    page.error.setText(page.error.text() + " " + "Check Caps Lock and try again. " * 6)
+    qtbot.waitUntil(lambda: page.error.height() >= page.error.heightForWidth(page.error.width()), timeout=5_000)
+    assert page.error.isVisible() and page.error.geometry().bottom() < page.height()
+    assert window.locked
+    qtbot.keyClicks(page.secret, PASSPHRASE)
+    qtbot.keyClick(page.secret, "\r")
+    qtbot.waitUntil(lambda: not window.locked, timeout=20_000)

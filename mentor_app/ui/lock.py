@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QClipboard, QGuiApplication
-from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from .. import logs
 from .messages import plain
@@ -128,9 +128,15 @@ class LockPage(QWidget):
         box = QVBoxLayout(column)
         for w in (title, hint, self.secret, self.unlock_button, self.busy, self.error):
             box.addWidget(w)
+        # Centred by stretches, not by an alignment flag: an aligned widget keeps the height
+        # it had before the error was set, which cut a long message off below its first line.
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(column)
+        row.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addStretch(1)
-        layout.addWidget(column, 0, Qt.AlignHCenter)
+        layout.addLayout(row)
         layout.addStretch(2)
 
     def reset(self) -> None:
