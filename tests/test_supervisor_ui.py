@@ -168,7 +168,10 @@ def test_the_queue_shows_what_the_mentor_did_and_a_closed_concern_is_not_urgent(
     assert closed[0] == "Closed by the mentor" and "⚠" not in closed[0] and cells[-1] == closed  # not urgent, last
     assert "Stayed with them; called 999" in closed[5] and "reported to Safeguarding lead" in closed[5]
     assert closed[1] == "1 Aug 2026, 10:00"
-    window.concerns.setCurrentCell(-1, -1)
-    window.acknowledge()
-    assert "Choose the concern" in said[-1]
+    from PySide6.QtCore import QModelIndex
+
+    window.concerns.clearSelection()
+    window.concerns.setCurrentIndex(QModelIndex())
+    assert window.acknowledge() is None  # nothing chosen: said so, no box about no concern
+    assert "Choose the concern in the list first" in said[-1]
     window.close()

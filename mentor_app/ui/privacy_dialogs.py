@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QApplication, QCheckBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QInputDialog, QLabel,
-    QMessageBox, QSpinBox, QTableWidget, QTableWidgetItem, QVBoxLayout,
+    QApplication, QCheckBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel,
+    QMessageBox, QSpinBox, QVBoxLayout,
 )
 
 from ..words import count
@@ -18,6 +19,8 @@ from ..records import store
 from ..records.dates import shown_date
 from ..records.types import RECORD_TYPES
 from .messages import plain
+from .prompts import Prompt, ask
+from .table_model import RecordTable
 from .widgets import named
 
 
@@ -49,34 +52,39 @@ def subject_access(parent, profile, mentee_id: str | None) -> Path | None:
     return pdf
 
 
-def erase(parent, profile, mentee_id: str | None) -> bool:
+def erase(parent, profile, mentee_id: str | None, on_erased: Callable[[], None] | None = None) -> Prompt | None:
+    """Ask why, then erase the person; `on_erased` runs once they are gone (the window refreshes from it).
+
+    The question is a Prompt opened without a loop of its own, so a lock hides it and unlocking brings it
+    back with the reason typed so far."""
     from ..privacy.erasure import erase_mentee
 
     person = store.get(profile.conn, mentee_id) if mentee_id else None
     if person is None:
         QMessageBox.information(parent, APP_NAME, "Open the person's page first, then erase them.")
-        return False
-    reason, ok = QInputDialog.getText(
-        parent, "Erase this person",
-        f"Erasing removes everything about {person.record.name} from this laptop and its backups, and from your "
-        "supervisor's copy at the next export. It cannot be undone.\n\nWhy are they being erased? (for the audit "
-        "trail, e.g. \"their written request of 28 November\")")
-    if not ok:
-        return False
-    if not reason.strip():
-        QMessageBox.warning(parent, APP_NAME, "Give the reason for the erasure. Nothing was erased.")
-        return False
-    sure = QMessageBox.warning(parent, APP_NAME, f"Erase {person.record.name} now? This cannot be undone.",
-                               QMessageBox.Yes | QMessageBox.Cancel, QMessageBox.Cancel)
-    if sure != QMessageBox.Yes:
-        return False
-    try:
-        result = _busy(lambda: erase_mentee(profile, mentee_id, reason))
-    except MentorAppError as exc:
-        QMessageBox.warning(parent, APP_NAME, exc.message)
-        return False
-    QMessageBox.information(parent, APP_NAME, result.words())
-    return True
+        return None
+    name = person.record.name
+
+    def go_ahead(reason: str) -> None:
+        sure = QMessageBox.warning(parent, APP_NAME, f"Erase {name} now? This cannot be undone.",
+                                   QMessageBox.Yes | QMessageBox.Cancel, QMessageBox.Cancel)
+        if sure != QMessageBox.Yes:
+            return
+        try:
+            result = _busy(lambda: erase_mentee(profile, mentee_id, reason))
+        except MentorAppError as exc:
+            QMessageBox.warning(parent, APP_NAME, exc.message)
+            return
+        QMessageBox.information(parent, APP_NAME, result.words())
+        if on_erased is not None:
+            on_erased()
+
+    return ask(parent, go_ahead, title="Erase this person",
+               about=f"Erasing removes everything about {name} from this laptop and its backups, and from your "
+               "supervisor's copy at the next export. It cannot be undone.",
+               question="&Why are they being erased? (for the audit trail)",
+               placeholder="e.g. their written request of 28 November", ok="&Erase…",
+               required="Give the reason for the erasure. Nothing is erased without one.")
 
 
 def forget_keyring(parent, profile) -> None:
@@ -96,6 +104,10 @@ def forget_keyring(parent, profile) -> None:
     QMessageBox.information(parent, APP_NAME, "Done: the key is no longer in this computer's keyring.")
 
 
+def _kind(record_type: str) -> str:
+    return "The person's own record" if record_type == "mentee" else RECORD_TYPES[record_type].label
+
+
 class RetentionDialog(QDialog):
     """How long each kind of record is kept, and what is past that now."""
 
@@ -109,7 +121,7 @@ class RetentionDialog(QDialog):
         form = QFormLayout()
         self.spins = {}
         for rtype, years in policy.years.items():
-            label = "The person's own record" if rtype == "mentee" else RECORD_TYPES[rtype].label
+            label = _kind(rtype)
             spin = named(QSpinBox(), f"Years to keep: {label}")
             spin.setRange(1, retention.MAX_YEARS)
             spin.setValue(years)
@@ -125,10 +137,8 @@ class RetentionDialog(QDialog):
         hint = QLabel("Counted from when a case closes (from its date, for your own log). Safeguarding records "
                       "are kept longer. Deletions reach your supervisor's copy at the next export.")
         hint.setWordWrap(True)
-        self.table = named(QTableWidget(0, 4), "Records due for deletion")
-        self.table.setHorizontalHeaderLabels(["Record", "Person", "Clock started", "Kept for"])
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.setEditTriggers(QTableWidget.NoEditTriggers)
+        # Rows keyed by record: changing a period updates the list in place, the current row staying on its record.
+        self.table = RecordTable("Records due for deletion", ["Record", "Person", "Counted from", "Kept for"])
         self.summary = QLabel()
         buttons = QDialogButtonBox(QDialogButtonBox.Save | QDialogButtonBox.Close)
         self.delete_button = buttons.addButton("&Delete these now…", QDialogButtonBox.ActionRole)
@@ -156,13 +166,8 @@ class RetentionDialog(QDialog):
 
     def refresh(self) -> None:
         self.items = retention.due(self.profile.conn, self.policy())
-        self.table.setRowCount(len(self.items))
-        for row, d in enumerate(self.items):
-            what = "The person's own record" if d.record_type == "mentee" else RECORD_TYPES[d.record_type].label
-            for col, text in enumerate([what, self.names.get(d.mentee_id, "—"), shown_date(d.since),
-                                         count(d.years, "year")]):
-                self.table.setItem(row, col, QTableWidgetItem(text))
-        self.table.resizeColumnsToContents()
+        self.table.set_rows([[_kind(d.record_type), self.names.get(d.mentee_id, "—"), shown_date(d.since),
+                              count(d.years, "year")] for d in self.items], [d.record_id for d in self.items])
         self.summary.setText(f"{count(len(self.items), 'record')} past their retention period." if self.items
                              else "Nothing is past its retention period.")
         self.delete_button.setEnabled(bool(self.items))

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QFileDialog, QHBoxLayout, QInputDialog, QLabel, QListWidget, QMainWindow, QMessageBox, QProgressDialog,
-    QPushButton, QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget,
+    QFileDialog, QHBoxLayout, QLabel, QListWidget, QMainWindow, QMessageBox, QProgressDialog,
+    QPushButton, QTabWidget, QVBoxLayout, QWidget,
 )
 
 from .. import APP_NAME
@@ -21,11 +21,14 @@ from ..exchange.importer import import_files, import_folder, quarantine_list
 from ..exchange.enrolment import SHARED_FOLDER
 from ..records import vocab
 from ..reports import dashboard
+from ..reports.dashboard import ConcernRow
 from ..reports.figures import supervisor_figures
 from ..settings import load_settings
 from ..storage import audit
 from .charts import BarChart
 from .messages import plain, with_hint
+from .prompts import Prompt, ask
+from .table_model import RecordTable
 from .widgets import resize_within_screen
 from .worker import run_in_background
 
@@ -40,37 +43,13 @@ def _mentor_action(row) -> str:
     return words
 
 
-COLUMN_MAX_WIDTH = 260  # pixels; the full text of a cut-short cell is in its tooltip
 REQUEST_WORDS = {"delete": "Deletion requested · ", "erase": "Erasure requested · "}
 STATUS_WORDS = {"pending": "Waiting for approval", "approved": "Approved", "revoked": "Revoked"}
 
 
-def _table(name: str, headers: list[str]) -> QTableWidget:
-    t = QTableWidget(0, len(headers))
-    t.setAccessibleName(name)
-    t.setHorizontalHeaderLabels(headers)
-    t.setEditTriggers(QTableWidget.NoEditTriggers)
-    t.setSelectionBehavior(QTableWidget.SelectRows)
-    t.setTabKeyNavigation(False)  # Tab moves to the next control; the arrow keys move between rows
-    t.horizontalHeader().setStretchLastSection(True)
-    t.verticalHeader().setVisible(False)
-    return t
-
-
-def _fill(table: QTableWidget, rows: list[list], keys: list | None = None) -> None:
-    table.setRowCount(len(rows))
-    for r, row in enumerate(rows):
-        for c, value in enumerate(row):
-            item = QTableWidgetItem(str(value))
-            if len(str(value)) > 30:
-                item.setToolTip(str(value))  # the whole text, where the column cuts it short
-            if keys is not None and c == 0:
-                item.setData(Qt.UserRole, keys[r])
-            table.setItem(r, c, item)
-    table.resizeColumnsToContents()
-    # A long note in one column must not push the columns after it off a small screen.
-    for c in range(table.columnCount() - 1):
-        table.setColumnWidth(c, min(table.columnWidth(c), COLUMN_MAX_WIDTH))
+def _table(name: str, headers: list[str]) -> RecordTable:
+    """Rows keyed by their record: a refresh keeps the current row, and what a screen reader says, on it."""
+    return RecordTable(name, headers)
 
 
 def _button(text: str, slot) -> QPushButton:
@@ -91,6 +70,8 @@ class SupervisorWindow(QMainWindow):
         self._wanted: dict = {}    # part -> the newest request for it
         self._concern_count = self._people_count = None
         self._pending_devices = 0
+        self._shown_person: str | None = None  # whose shared records the People tab shows
+        self._concern_rows: dict[str, ConcernRow] = {}  # the queue as shown, by record id
         self.setWindowTitle(f"{APP_NAME} — {profile.display_name} (supervisor)")
         resize_within_screen(self, 1100, 720)
 
@@ -210,7 +191,7 @@ class SupervisorWindow(QMainWindow):
                       "add your own notes beside them.")
         hint.setWordWrap(True)
         self.people = _table("People shared by consent", ["Name", "Mentor"])
-        self.people.itemSelectionChanged.connect(self._show_person)
+        self.people.selectionModel().selectionChanged.connect(lambda *_: self._show_person())
         self.person = _table("Their shared records", ["When", "What", "Summary"])
         row = QHBoxLayout()
         row.addWidget(self.people, 1)
@@ -224,34 +205,52 @@ class SupervisorWindow(QMainWindow):
         box.addLayout(buttons)
         return page
 
-    def _show_person(self) -> None:
-        row = self.people.currentRow()
-        if row < 0:
-            _fill(self.person, [])
+    def _chosen_person(self) -> str | None:
+        """The person whose row is chosen in the People tab (selected, not merely passed over)."""
+        rows = self.people.selectionModel().selectedRows()
+        return self.people.model_.key(rows[0].row()) if rows else None
+
+    def _show_person(self, looked: bool = True) -> None:
+        """Their shared records beside the list; choosing a person is on the audit trail, a refresh is not."""
+        mentee_id = self._chosen_person()
+        if mentee_id is None:
+            self._shown_person = None
+            self.person.set_rows([])
             return
-        mentee_id = self.people.item(row, 0).data(Qt.UserRole)
-        audit.record(self.profile.conn, "view", actor=self.profile.author, record_type="mentee", record_id=mentee_id,
-                     mentee_id=mentee_id)
-        _fill(self.person, [list(r) for r in dashboard.person_records(self.profile.conn, mentee_id)])
+        if looked and mentee_id != self._shown_person:
+            audit.record(self.profile.conn, "view", actor=self.profile.author, record_type="mentee",
+                         record_id=mentee_id, mentee_id=mentee_id)
+        self._shown_person = mentee_id
+        self.person.set_rows([[listed_datetime(when), what, summary]
+                              for when, what, summary in dashboard.person_records(self.profile.conn, mentee_id)])
+
+    def _person_name(self, mentee_id: str) -> str:
+        row = self.people.model_.row_of(mentee_id)
+        return self.people.model_.text(row, 0) if row >= 0 else "this person"
 
     def subject_access(self) -> None:
         from .privacy_dialogs import subject_access
 
-        row = self.people.currentRow()
-        subject_access(self, self.profile, self.people.item(row, 0).data(Qt.UserRole) if row >= 0 else None)
+        subject_access(self, self.profile, self._chosen_person())
 
-    def add_note(self) -> None:
-        row = self.people.currentRow()
-        if row < 0:
-            return
-        text, ok = QInputDialog.getMultiLineText(self, "Your note", "Your note (the mentor's records stay as they are):")
-        if ok:
+    def add_note(self) -> Prompt | None:
+        mentee_id = self._chosen_person()
+        if mentee_id is None:
+            QMessageBox.information(self, APP_NAME, "Choose the person in the list first, then add your note.")
+            return None
+        name = self._person_name(mentee_id)
+
+        def save(text: str) -> None:
             try:
-                dashboard.acknowledge(self.profile.conn, self.people.item(row, 0).data(Qt.UserRole), text,
-                                      self.profile.display_name)
+                dashboard.acknowledge(self.profile.conn, mentee_id, text, self.profile.display_name)
             except MentorAppError as exc:
                 QMessageBox.warning(self, APP_NAME, exc.message)
-            self._show_person()
+            if self._chosen_person() == mentee_id:
+                self._show_person(looked=False)
+
+        return ask(self, save, kind="text", title="Your note", about=f"A note of your own about {name}. The mentor's records "
+                   "stay as they are; your note is shown beside them.", question="Your &note:",
+                   ok="&Save the note", required="Type your note, or press Cancel.")
 
     def _activity_page(self) -> QWidget:
         from PySide6.QtWidgets import QComboBox, QLineEdit
@@ -308,7 +307,7 @@ class SupervisorWindow(QMainWindow):
             self.mentor_filter.addItem(d.mentor_name or d.fingerprint, d.fingerprint)
         self.mentor_filter.setCurrentIndex(max(0, self.mentor_filter.findData(chosen or "")))
         self.mentor_filter.blockSignals(False)
-        _fill(self.mentors, [[d.shown_fingerprint,
+        self.mentors.set_rows([[d.shown_fingerprint,
                               STATUS_WORDS.get(d.status, d.status), d.mentor_name,
                               shown_date(d.first_seen), d.delivery_words()] for d in devices],
               [d.fingerprint for d in devices])
@@ -356,15 +355,19 @@ class SupervisorWindow(QMainWindow):
 
     def _show_overview(self, view: dashboard.Overview) -> None:
         rows = view.concerns
+        self._concern_rows = {r.record_id: r for r in rows}
         # A mentor's request to delete a concern is shown first in its row: the supervisor decides.
-        _fill(self.concerns, [[(REQUEST_WORDS[r.deletion_requested] if r.deletion_requested else "")
+        self.concerns.set_rows([[(REQUEST_WORDS[r.deletion_requested] if r.deletion_requested else "")
                                 + ("Closed by the mentor" if r.closed else
                                    ("⚠ " if r.overdue else "") + vocab.CONCERN_URGENCY.get(r.urgency, r.urgency)),
                                 listed_datetime(r.raised_at), r.mentee_name,
                                 vocab.CONCERN_CATEGORIES.get(r.category, r.category), r.mentor, _mentor_action(r),
                                 " ".join(r.what_happened.split())[:200]] for r in rows], [r.record_id for r in rows])
-        _fill(self.caseload, [[r.mentor, r.people, r.active, r.not_seen_14, r.not_seen_28] for r in view.caseload])
-        _fill(self.people, [[name, mentor] for _, name, mentor in view.people], [mid for mid, _, _ in view.people])
+        self.caseload.set_rows([[r.mentor, r.people, r.active, r.not_seen_14, r.not_seen_28] for r in view.caseload],
+                               [r.key for r in view.caseload])
+        self.people.set_rows([[name, mentor] for _, name, mentor in view.people], [mid for mid, _, _ in view.people])
+        if self._shown_person is not None and self._chosen_person() == self._shown_person:
+            self._show_person(looked=False)  # still chosen: what arrived for them shows too
         self.quarantine.clear()
         for name, reason in quarantine_list(self.profile.conn):
             self.quarantine.addItem(f"{name}: {reason}")
@@ -379,10 +382,11 @@ class SupervisorWindow(QMainWindow):
         self.sport_chart.set_bars([(label(w), s) for w, _, s, _ in activity.weeks])
         self.hours_chart.set_bars([(label(w), h) for w, _, _, h in activity.weeks])
         figures = activity.figures
-        _fill(self.referrals, [[vocab.DIRECTORY_CATEGORIES.get(c, c), vocab.REFERRAL_OUTCOMES.get(o, o), n]
-                               for (c, o), n in sorted(figures.referrals.items())])
-        _fill(self.needs, [[vocab.NEEDS_AREAS[a], f"{first:.1f}", f"{latest:.1f}", n]
-                           for a, (first, latest, n) in figures.needs_change.items()])
+        referrals = sorted(figures.referrals.items())
+        self.referrals.set_rows([[vocab.DIRECTORY_CATEGORIES.get(c, c), vocab.REFERRAL_OUTCOMES.get(o, o), n]
+                                 for (c, o), n in referrals], [key for key, _ in referrals])
+        self.needs.set_rows([[vocab.NEEDS_AREAS[a], f"{first:.1f}", f"{latest:.1f}", n]
+                             for a, (first, latest, n) in figures.needs_change.items()], list(figures.needs_change))
         self._people_count = figures.people
 
     def _update_summary(self) -> None:
@@ -395,43 +399,54 @@ class SupervisorWindow(QMainWindow):
                              + (" · updating…" if self._wanted else ""))
 
     # -- acting -------------------------------------------------------------
-    def acknowledge(self) -> None:
-        row = self.concerns.currentRow()
-        if row < 0:
-            QMessageBox.information(self, APP_NAME, "Choose the concern in the list first, then record what was "
-                                    "done about it.")
-            return
-        record_id = self.concerns.item(row, 0).data(Qt.UserRole)
-        about = " · ".join(self.concerns.item(row, c).text() for c in (2, 3, 1))
-        action, ok = QInputDialog.getMultiLineText(self, "Action taken",
-                                                   f"The concern about {about}.\n\nWhat was done, and by whom?")
-        if ok:
+    def _chosen_concern(self, to_do: str) -> ConcernRow | None:
+        """The concern whose row is chosen; if none is, the supervisor is told what to do first."""
+        record_id = self.concerns.chosen_key()
+        row = self._concern_rows.get(record_id) if record_id is not None else None
+        if row is None:
+            QMessageBox.information(self, APP_NAME, f"Choose the concern in the list first, then {to_do}.")
+        return row
+
+    @staticmethod
+    def _concern_words(row: ConcernRow) -> str:
+        """Which concern, in words: whom it is about, what kind, when and from which mentor."""
+        kind = vocab.CONCERN_CATEGORIES.get(row.category, row.category).lower()
+        who = row.mentee_name or "someone not named"
+        return (f"The concern about {who} ({kind}), raised {listed_datetime(row.raised_at)}"
+                + (f" by {row.mentor}" if row.mentor else "") + ".")
+
+    def acknowledge(self) -> Prompt | None:
+        row = self._chosen_concern("record what was done about it")
+        if row is None:
+            return None
+        about = self._concern_words(row)
+
+        def save(action: str) -> None:
             try:
-                dashboard.acknowledge(self.profile.conn, record_id, action, self.profile.display_name)
+                dashboard.acknowledge(self.profile.conn, row.record_id, action, self.profile.display_name)
             except MentorAppError as exc:
                 QMessageBox.warning(self, APP_NAME, exc.message)
+                return
+            self.statusBar().showMessage(f"Saved what was done. {about[:-1]} has left the list of concerns to act "
+                                         "on.", 15_000)
             self.refresh()
 
-    def decide_request(self, erase: bool) -> None:
+        return ask(self, save, kind="text", title="Action taken", about=about, question="What was &done, and by whom?",
+                   ok="&Save the action", required="Say what was done about the concern, or press Cancel.")
+
+    def decide_request(self, erase: bool) -> Prompt | None:
         """A mentor asked to delete or erase a concern: the supervisor keeps it, with a reason, or erases it."""
         from ..exchange import requests
 
-        row = self.concerns.currentRow()
-        if row < 0:
-            return
-        record_id = self.concerns.item(row, 0).data(Qt.UserRole)
+        row = self._chosen_concern("erase it or keep it" if erase else "keep it or erase it")
+        if row is None:
+            return None
+        record_id = row.record_id
         if record_id not in requests.pending(self.profile.conn):
             QMessageBox.information(self, APP_NAME, "The mentor has not asked to delete or erase this concern.")
-            return
-        if erase:
-            if QMessageBox.question(self, APP_NAME, "Erase this concern and your notes on it, as the mentor "
-                                    "asks? This cannot be undone.") != QMessageBox.Yes:
-                return
-            reason, ok = "", True
-        else:
-            reason, ok = QInputDialog.getMultiLineText(self, "Keep the concern",
-                                                       "Why is it kept? (kept in the audit trail)")
-        if ok:
+            return None
+
+        def decide(reason: str) -> None:
             person = self.profile.conn.execute("SELECT coalesce(mentee_id, '') FROM shared_records WHERE id = ? "
                                                "LIMIT 1", (record_id,)).fetchone()
             try:
@@ -444,6 +459,18 @@ class SupervisorWindow(QMainWindow):
                 self.refresh()
             if erase:
                 self._erase_from_backups({record_id}, {person[0]} if person and person[0] else set())
+
+        about = self._concern_words(row)
+        if erase:
+            if QMessageBox.question(self, APP_NAME, f"{about}\n\nErase this concern and your notes on it, as the "
+                                    "mentor asks? This cannot be undone.") != QMessageBox.Yes:
+                return None
+            decide("")
+            return None
+        return ask(self, decide, kind="text", title="Keep the concern",
+                   about=f"{about} The mentor asked for it to be deleted; it stays if you keep it.",
+                   question="&Why is it kept? (kept in the audit trail)", ok="&Keep it",
+                   required="Say why the concern is kept, for the audit trail, or press Cancel.")
 
     def _erase_from_backups(self, ids: set, people: set) -> None:
         """Backups follow the decision, off the window's thread (each one is copied and compacted)."""
@@ -460,60 +487,80 @@ class SupervisorWindow(QMainWindow):
         self._jobs["backups"] = run_in_background(work, done, lambda exc: QMessageBox.warning(
             self, APP_NAME, plain(exc)))
 
-    def _device(self) -> str | None:
-        row = self.mentors.currentRow()
-        return self.mentors.item(row, 0).data(Qt.UserRole) if row >= 0 else None
+    def _device(self, to_do: str) -> register.MentorDevice | None:
+        """The device whose row is chosen; if none is, the supervisor is told what to do first."""
+        fp = self.mentors.chosen_key()
+        device = next((d for d in register.list_devices(self.profile.conn) if d.fingerprint == fp), None)
+        if device is None:
+            QMessageBox.information(self, APP_NAME, f"Choose the mentor's device in the list first, then {to_do}.")
+        return device
+
+    @staticmethod
+    def _device_words(device: register.MentorDevice) -> str:
+        if device.mentor_name:
+            return f"the device of {device.mentor_name}"
+        return "the device with no name yet" if device.status == "pending" else f"device {device.fingerprint}"
 
     def approve(self) -> None:
         """The supervisor types the fingerprint the mentor reads out (never shown here to copy) and the name."""
-        fp = self._device()
-        if fp is None:
+        device = self._device("approve it")
+        if device is None:
             return
         from .approve_dialog import ApproveDeviceDialog
 
-        device = next(d for d in register.list_devices(self.profile.conn) if d.fingerprint == fp)
         self._approve_dialog = ApproveDeviceDialog(self.profile.conn, device, self)
-        # From its signal, not exec(): a lock ends exec(), and the dialog can still be finished after unlocking.
+        # From its signal, with no loop of its own: a lock hides it, and it can still be finished after unlocking.
         self._approve_dialog.accepted.connect(self.refresh)
-        self._approve_dialog.exec()
+        self._approve_dialog.open()
 
-    def revoke(self) -> None:
-        fp = self._device()
-        if fp is None:
-            return
-        device = next(d for d in register.list_devices(self.profile.conn) if d.fingerprint == fp)
-        first = device.last_sequence + 1
-        number, ok = QInputDialog.getInt(
-            self, "Revoke a mentor device",
-            f"Batches from {device.mentor_name or fp} have arrived up to batch {device.last_sequence}.\n"
-            "Refuse batches from this number on (the ones before it still import, for example when a laptop "
-            "was lost after writing them):", first, 1, 2**31 - 1)
-        if ok:
-            register.revoke(self.profile.conn, fp, from_sequence=number)
+    def revoke(self) -> Prompt | None:
+        device = self._device("revoke it")
+        if device is None:
+            return None
+        fp = device.fingerprint
+
+        def revoke_from(number: int) -> None:
+            try:
+                register.revoke(self.profile.conn, fp, from_sequence=number)
+            except MentorAppError as exc:
+                QMessageBox.warning(self, APP_NAME, exc.message)
+                return
+            self.statusBar().showMessage(f"Revoked {self._device_words(device)}: batches from number {number} on "
+                                         "are refused.", 15_000)
             self.refresh()
 
-    def accept_lost(self) -> None:
-        fp = self._device()
-        if fp is None:
-            return
+        arrived = (f"Batches from {self._device_words(device)} have arrived up to batch {device.last_sequence}."
+                   if device.last_sequence else f"Nothing has arrived yet from {self._device_words(device)}.")
+        return ask(self, revoke_from, title="Revoke a mentor device", kind="number", value=device.last_sequence + 1,
+                   minimum=1, about=f"{arrived} The batches before the number you give still import, for example "
+                   "when a laptop was lost after writing them.", question="&Refuse batches from this number on:",
+                   ok="Re&voke")
+
+    def accept_lost(self) -> Prompt | None:
+        device = self._device("accept its missing batch as lost")
+        if device is None:
+            return None
         from ..exchange.importer import accept_gap
 
-        device = next(d for d in register.list_devices(self.profile.conn) if d.fingerprint == fp)
         if not device.waiting_for:
             QMessageBox.information(self, APP_NAME, "Nothing is waiting from this device: no batch is missing.")
-            return
-        reason, ok = QInputDialog.getText(
-            self, "Accept a lost batch",
-            f"Batch {device.waiting_for} from {device.mentor_name or fp} has not arrived since "
-            f"{shown_date(device.waiting_since)}, and later ones are waiting behind it.\nOnly accept it as lost once "
-            "the mentor's app can no longer send it (for example, the laptop was lost). If it turns up later, it "
-            "is still imported.\n\nWhy is it lost? (kept in the audit trail)")
-        if ok:
+            return None
+        fp, missing = device.fingerprint, device.waiting_for
+
+        def accept(reason: str) -> None:
             try:
-                QMessageBox.information(self, APP_NAME, accept_gap(self.profile, fp, device.waiting_for, reason))
+                QMessageBox.information(self, APP_NAME, accept_gap(self.profile, fp, missing, reason))
             except MentorAppError as exc:
                 QMessageBox.warning(self, APP_NAME, exc.message)
             self.refresh()
+
+        return ask(self, accept, title="Accept a lost batch",
+                   about=f"Batch {missing} from {self._device_words(device)} has not arrived since "
+                   f"{shown_date(device.waiting_since)}, and later ones are waiting behind it. Only accept it as "
+                   "lost once the mentor's app can no longer send it (for example, the laptop was lost). If it "
+                   "turns up later, it is still imported.",
+                   question="&Why is it lost? (kept in the audit trail)", ok="&Accept as lost",
+                   required="Say why the batch is lost, for the audit trail, or press Cancel.")
 
     def retry_set_aside(self) -> None:
         from ..exchange.importer import retry_set_aside

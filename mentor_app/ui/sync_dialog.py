@@ -7,7 +7,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QInputDialog, QLabel, QListWidget, QMessageBox, QPushButton,
+    QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QLabel, QListWidget, QMessageBox, QPushButton,
     QVBoxLayout,
 )
 
@@ -28,6 +28,7 @@ from ..settings import load_settings
 from ..words import count
 from ..records.dates import shown_date
 from .messages import plain
+from .prompts import ask
 from .widgets import busy_bar, error_label
 from .worker import run_in_background
 
@@ -52,6 +53,8 @@ class SyncDialog(QDialog):
         self.profile = profile
         self._job = None
         self.last_message = ""
+        self._enrolling: Path | None = None  # the enrolment file whose fingerprint is being asked for
+        self.fingerprint_prompt = None
         self.setWindowTitle("Sharing with your supervisor")
         self.setMinimumSize(620, 480)
         self.status = QLabel()
@@ -174,11 +177,17 @@ class SyncDialog(QDialog):
     # The enrolment ceremony: the fingerprint is typed before anything of the file's is shown, and a wrong
     # one is refused without a hint of the right one. The prompts are methods so tests can answer them.
     def ask_fingerprint(self) -> str | None:
-        typed, ok = QInputDialog.getText(
-            self, "Check the fingerprint",
-            "Your supervisor reads out your organisation's fingerprint to you, in person or on the phone.\n\n"
-            "Type the fingerprint your supervisor reads out:")
-        return typed if ok else None
+        """The fingerprint typed now (a test answers at once), or None: the box is open and its OK goes on
+        with the enrolment. It has no loop of its own, so a lock hides it and unlocking brings it back."""
+        path = self._enrolling
+        self.fingerprint_prompt = ask(
+            self, lambda typed: self.enrol(path, typed), title="Check the fingerprint",
+            about=f"Enrolling with the organisation in the file {path.name}. Your supervisor reads out your "
+            "organisation's fingerprint to you, in person or on the phone.",
+            question="&Type the fingerprint your supervisor reads out:", ok="&Check and go on",
+            placeholder="four groups of four letters and digits",
+            required="Type the fingerprint your supervisor reads out, or press Cancel.")
+        return None
 
     def confirm(self, text: str) -> bool:
         return QMessageBox.question(self, APP_NAME, text) == QMessageBox.Yes
@@ -187,14 +196,18 @@ class SyncDialog(QDialog):
         self.last_message = text
         (QMessageBox.warning if warning else QMessageBox.information)(self, APP_NAME, text)
 
-    def enrol(self, path: str | Path | None = None) -> str | None:
-        """Enrol from an enrolment file; 'enrolled' or 'updated' when done, None otherwise."""
+    def enrol(self, path: str | Path | None = None, typed: str | None = None) -> str | None:
+        """Enrol from an enrolment file; 'enrolled' or 'updated' when done, None otherwise (or not yet:
+        the fingerprint is being asked for, and enrolling goes on from its box)."""
         if path is None:
             path, _ = QFileDialog.getOpenFileName(self, "Choose the enrolment file", "",
                                                   "Enrolment files (*.json *.*)")
             if not path:
                 return None
-        typed = self.ask_fingerprint()
+        path = Path(path)
+        if typed is None:
+            self._enrolling = path
+            typed = self.ask_fingerprint()
         if not typed or not typed.strip():
             return None
         try:
