@@ -7,7 +7,8 @@ from datetime import date, datetime, time
 import pytest
 
 from mentor_app.records.dates import (
-    DateNotUnderstood, parse_date, parse_datetime, shown_date, shown_datetime, uk_date, uk_datetime,
+    DateNotUnderstood, parse_date, parse_datetime, parse_month, shown_date, shown_datetime, shown_month, uk_date,
+    uk_datetime,
 )
 
 TODAY = date(2026, 12, 1)  # a Tuesday
@@ -72,3 +73,31 @@ def test_shown_back_in_uk_words_and_read_again():
     for moment in (datetime(2026, 12, 3, 14, 0), datetime(2027, 1, 31, 0, 5)):
         assert parse_datetime(uk_datetime(moment), NOW) == moment
         assert parse_date(uk_date(moment.date()), TODAY) == moment.date()
+
+
+@pytest.mark.parametrize("typed, meant", [
+    ("Apr 2026", date(2026, 4, 1)), ("april 2026", date(2026, 4, 1)), ("April", date(2026, 4, 1)),
+    ("Sept 2025", date(2025, 9, 1)), ("apr 26", date(2026, 4, 1)), ("4/2026", date(2026, 4, 1)),
+    ("04/26", date(2026, 4, 1)), ("4-2026", date(2026, 4, 1)), ("2026-04", date(2026, 4, 1)),
+    ("2026/4", date(2026, 4, 1)), ("this month", date(2026, 12, 1)), ("last month", date(2026, 11, 1)),
+    ("3 Apr 2026", date(2026, 4, 1)), ("Dec 3", date(2026, 12, 1)),  # a whole date stands for its month
+    ("", None), ("  ", None),
+])
+def test_months_people_type(typed, meant):
+    assert parse_month(typed, TODAY) == meant
+
+
+def test_last_month_in_january_is_december_of_the_year_before():
+    assert parse_month("last month", date(2027, 1, 15)) == date(2026, 12, 1)
+
+
+@pytest.mark.parametrize("typed", ["13/2026", "Smarch 2026", "banana", "2026-13", "Apr 20261", "0/2026"])
+def test_a_month_that_cannot_be_read_is_said_plainly(typed):
+    with pytest.raises(DateNotUnderstood) as caught:
+        parse_month(typed, TODAY)
+    assert typed in caught.value.message and "as a month" in caught.value.message and "Try" in caught.value.message
+
+
+def test_a_month_is_shown_back_in_words_and_read_again():
+    assert shown_month(date(2026, 4, 1)) == "Apr 2026"
+    assert parse_month(shown_month(date(2027, 1, 1)), TODAY) == date(2027, 1, 1)

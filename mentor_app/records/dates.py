@@ -161,6 +161,50 @@ def parse_datetime(text: str, now: datetime | None = None, default_time: time | 
     return datetime.combine(day, when)
 
 
+MONTH_EXAMPLES = '"Apr 2026", "4/2026" or "this month"'
+
+
+def _read_month(text: str, today: date) -> date | None:
+    words = text.strip().lower().replace(",", " ").split()
+    joined = " ".join(words)
+    if joined in ("this month", "now", "today"):
+        return today.replace(day=1)
+    if joined == "last month":
+        return (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    match = re.fullmatch(r"(\d{4})[-/.](\d{1,2})", joined)  # 2026-04
+    if match:
+        return _make(int(match[1]), int(match[2]), 1)
+    match = re.fullmatch(r"(\d{1,2})[/.\-](\d{2}|\d{4})", joined)  # 4/2026, 04-26
+    if match:
+        return _make(_year(match[2]), int(match[1]), 1)
+    if len(words) in (1, 2) and _month(words[0]):  # "Apr 2026", "april"
+        if len(words) == 1:
+            return _make(today.year, _month(words[0]), 1)
+        if re.fullmatch(r"\d{2}|\d{4}", words[1]):
+            return _make(_year(words[1]), _month(words[0]), 1)
+    found = _read_date(text, today)  # a whole date stands for its month
+    return found.replace(day=1) if found else None
+
+
+def parse_month(text: str, today: date | None = None) -> date | None:
+    """The month in `text`, as its first day, or None when it is empty; DateNotUnderstood when it can't be read.
+
+    "Apr 2026", "April", "4/2026", "04/26", "2026-04", "this month", "last month"; a whole
+    date ("3 Apr 2026") stands for its month."""
+    today = today or date.today()
+    if not text.strip():
+        return None
+    found = _read_month(text, today)
+    if found is None:
+        raise DateNotUnderstood(f"Couldn't read “{text.strip()}” as a month. Try {MONTH_EXAMPLES}.")
+    return found
+
+
+def shown_month(month: date) -> str:
+    """Apr 2026"""
+    return f"{MONTHS[month.month - 1]} {month.year}"
+
+
 def uk_date(day: date) -> str:
     """3 Dec 2026"""
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
