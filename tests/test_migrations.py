@@ -275,3 +275,29 @@ def test_migration_10_gives_each_person_and_record_to_the_device_that_sent_it(tm
         assert holders.refusal(conn, meeting, bea) == holders.NOT_HOLDER
         for (record_id,) in conn.execute("SELECT id FROM shared_records WHERE fingerprint = ?", (bea,)):
             assert held["r:" + record_id] == bea
+
+
+def _shape(path: Path) -> dict:
+    meta = load_meta(path)
+    key = keywrap.unwrap_with_recovery_code(meta.wraps["recovery"], SAVED_RECOVERY_CODE, meta.profile_id)
+    conn = db.connect(path / db.DB_FILE, key, readonly=True)
+    try:
+        schema = sorted(conn.execute("SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"))
+        tables = [name for kind, name, _ in schema if kind == "table"]
+        counts = {t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
+        return {"version": db.schema_version(conn), "schema": schema, "rows": counts, "role": meta.role}
+    finally:
+        conn.close()
+
+
+def test_the_saved_profiles_are_what_their_script_makes(tmp_path, no_keyring):
+    import subprocess
+    import sys
+
+    out = tmp_path / "made"
+    done = subprocess.run([sys.executable, str(SAVED / "make_profiles.py"), str(out)], capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in SAVED.glob("schema-*"))
+    for folder in out.iterdir():
+        assert _shape(folder) == _shape(SAVED / folder.name), folder.name

@@ -1,6 +1,6 @@
 """(Re)make the profiles in this folder, each saved at an earlier schema version, with data.
 
-    .venv/bin/python tests/data/profiles/make_profiles.py
+    .venv/bin/python tests/data/profiles/make_profiles.py [OUT_FOLDER]
 
 How: first a small organisation is made with the app as it is today (two
 mentors' laptops and their supervisor; mentees, consent, meetings, a concern,
@@ -210,12 +210,13 @@ def make_fixture(source, version: int, role: str, folder: Path) -> None:
 
 
 def main() -> None:
+    out = Path(sys.argv[1]) if len(sys.argv) > 1 else HERE  # another folder: to compare with these
     with tempfile.TemporaryDirectory() as work:
         made = make_organisation(Path(work))
-        for old in HERE.glob("schema-*"):
+        for old in out.glob("schema-*"):
             shutil.rmtree(old)
         for version, role in FIXTURES.items():
-            folder = HERE / f"schema-{version}"
+            folder = out / f"schema-{version}"
             make_fixture(made[role], version, role, folder)
             size = sum(p.stat().st_size for p in folder.iterdir())
             print(f"{folder.name}: {role}, {size // 1024} KB")
