@@ -43,9 +43,9 @@ def run_without_app(code: str, *args: str, input: str = "", cwd: Path | None = N
 
 
 def run_script(script: Path, *args: str, input: str = "", cwd: Path | None = None):
-    code = "import runpy; sys.argv = sys.argv[:1] + sys.argv[1:]; runpy.run_path(sys.argv[0], run_name='__main__')"
-    return subprocess.run([sys.executable, "-I", "-c", NO_APP + "sys.argv = sys.argv[1:]\n" + code, str(script),
-                           *args], input=input, capture_output=True, text=True, timeout=120, cwd=cwd)
+    """`python3 script args...`, as IT would run it, in a process where the app can't be imported."""
+    code = "import runpy; sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name='__main__')"
+    return run_without_app(code, str(script), *args, input=input, cwd=cwd)
 
 
 READER = r"""
@@ -257,3 +257,32 @@ def test_a_copy_taken_while_the_app_has_the_profile_open_reads_with_its_wal_file
     (copy / "mentor.db-shm").unlink(missing_ok=True)
     done = run_without_app(READER, str(copy / "mentor.db"), json.dumps(NAME), input=key_hex + "\n")
     assert done.returncode != 0 or json.loads(done.stdout)["notes"] == []
+
+
+def test_after_a_re_key_cut_short_the_keys_printed_include_the_one_the_database_has(make_profile, monkeypatch):
+    from mentor_app.storage import db
+
+    profile, code = make_profile()
+    store.save(profile.conn, Mentee(name=NAME), author=profile.author)
+    old_key = profile.key
+    real_execute = db.GuardedConnection.execute
+
+    def power_cut_at_rekey(self, sql, *args):
+        if str(sql).startswith("PRAGMA rekey"):
+            raise KeyboardInterrupt("power cut")
+        return real_execute(self, sql, *args)
+
+    monkeypatch.setattr(db.GuardedConnection, "execute", power_cut_at_rekey)
+    with pytest.raises(KeyboardInterrupt):
+        profile.rekey(PASSPHRASE, new_passphrase="a brand new passphrase for the new key")
+    monkeypatch.undo()
+    path = profile.path
+    profile.close()
+    assert "pending" in json.loads((path / "profile.json").read_text())["wraps"]
+
+    done = run_script(PROFILE_KEY, str(path), "--passphrase", input=PASSPHRASE + "\n")
+    assert done.returncode == 0, done.stderr
+    printed = done.stdout.split()
+    assert len(printed) == 2 and printed[0] == old_key.hex() and "cut short" in done.stderr
+    assert read_without_app(path / "mentor.db", printed[0])["names"] == [NAME]
+    assert key_from_recovery_code(path, code) == old_key.hex()
