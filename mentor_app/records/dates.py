@@ -205,6 +205,11 @@ def shown_month(month: date) -> str:
     return f"{MONTHS[month.month - 1]} {month.year}"
 
 
+def short_date(day: date) -> str:
+    """3 Dec (where the year goes without saying, such as a chart's weeks)"""
+    return f"{day.day} {MONTHS[day.month - 1]}"
+
+
 def uk_date(day: date) -> str:
     """3 Dec 2026"""
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"

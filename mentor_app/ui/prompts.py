@@ -101,3 +101,10 @@ def ask(parent: QWidget | None, then: Callable[[object], None], **options) -> Pr
     prompt.answered.connect(then)
     prompt.open()
     return prompt
+
+
+def fit_placeholder(field: QLineEdit, room: int = 24) -> QLineEdit:
+    """A text box at least wide enough to show its whole placeholder ("from, e.g. 1 Nov 2026"), never cut off."""
+    width = field.fontMetrics().horizontalAdvance(field.placeholderText()) + room
+    field.setMinimumWidth(max(field.minimumWidth(), width))
+    return field

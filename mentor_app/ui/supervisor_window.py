@@ -16,7 +16,7 @@ from .. import APP_NAME
 from ..errors import MentorAppError
 from ..exchange import mentors as register
 from ..words import count
-from ..records.dates import shown_date, listed_datetime
+from ..records.dates import DateNotUnderstood, listed_datetime, parse_month, short_date, shown_date, shown_month
 from ..exchange.importer import import_files, import_folder, quarantine_list
 from ..exchange.enrolment import SHARED_FOLDER
 from ..records import vocab
@@ -27,9 +27,9 @@ from ..settings import load_settings
 from ..storage import audit
 from .charts import BarChart
 from .messages import plain, with_hint
-from .prompts import Prompt, ask
+from .prompts import Prompt, ask, fit_placeholder
 from .table_model import RecordTable
-from .widgets import resize_within_screen
+from .widgets import error_label, resize_within_screen
 from .worker import run_in_background
 
 
@@ -248,8 +248,8 @@ class SupervisorWindow(QMainWindow):
             if self._chosen_person() == mentee_id:
                 self._show_person(looked=False)
 
-        return ask(self, save, kind="text", title="Your note", about=f"A note of your own about {name}. The mentor's records "
-                   "stay as they are; your note is shown beside them.", question="Your &note:",
+        return ask(self, save, kind="text", title="Your note", about=f"A note of your own about {name}. The "
+                   "mentor's records stay as they are; your note is shown beside them.", question="Your &note:",
                    ok="&Save the note", required="Type your note, or press Cancel.")
 
     def _activity_page(self) -> QWidget:
@@ -262,13 +262,16 @@ class SupervisorWindow(QMainWindow):
         self.mentor_filter.setAccessibleName("Mentor")
         self.start_month = QLineEdit()
         self.start_month.setAccessibleName("From month")
-        self.start_month.setPlaceholderText("from YYYY-MM")
+        self.start_month.setPlaceholderText("from month, e.g. Apr 2026")
         self.end_month = QLineEdit()
         self.end_month.setAccessibleName("To month")
-        self.end_month.setPlaceholderText("to YYYY-MM")
+        self.end_month.setPlaceholderText("to month, e.g. Nov 2026")
         for w in (self.start_month, self.end_month):
-            w.setMaximumWidth(120)
+            fit_placeholder(w)
             w.editingFinished.connect(self.refresh_activity)
+        self.month_problem = error_label()
+        self.month_problem.setAccessibleName("Problem with the months")
+        self.month_problem.setVisible(False)
         self.mentor_filter.currentIndexChanged.connect(self.refresh_activity)
         for label, w in (("Men&tor:", self.mentor_filter), ("M&onths:", self.start_month), ("", self.end_month)):
             if label:
@@ -278,6 +281,7 @@ class SupervisorWindow(QMainWindow):
             filters.addWidget(w)
         filters.addStretch(1)
         box.addLayout(filters)
+        box.addWidget(self.month_problem)
         self.meetings_chart = BarChart("Meetings per week")
         self.sport_chart = BarChart("Sport minutes per week", " min")
         self.hours_chart = BarChart("Mentor hours per week", " h")
@@ -319,8 +323,25 @@ class SupervisorWindow(QMainWindow):
     def refresh_activity(self) -> None:
         """Charts and tables for the chosen mentor and months (counts include everyone, each once)."""
         fp = self.mentor_filter.currentData() or ""
-        start, end = self.start_month.text().strip(), self.end_month.text().strip()
+        try:
+            first, last = parse_month(self.start_month.text()), parse_month(self.end_month.text())
+        except DateNotUnderstood as exc:
+            self._month_problem(exc.message)  # what was typed stays, to be put right
+            return
+        if first and last and first > last:
+            self._month_problem(f"The first month, {shown_month(first)}, is after the last, {shown_month(last)}. "
+                                "Swap them, or clear one.")
+            return
+        self._month_problem("")
+        for field, month in ((self.start_month, first), (self.end_month, last)):
+            if month is not None:
+                field.setText(shown_month(month))  # shown back as understood
+        start, end = (f"{first:%Y-%m}" if first else ""), (f"{last:%Y-%m}" if last else "")
         self._load("activity", lambda conn: dashboard.activity(conn, fp, start, end), self._show_activity)
+
+    def _month_problem(self, words: str) -> None:
+        self.month_problem.setText(words)
+        self.month_problem.setVisible(bool(words))
 
     def _load(self, part: str, read, show) -> None:
         """Read `part` in the background; only the newest request for a part is shown."""
@@ -377,7 +398,7 @@ class SupervisorWindow(QMainWindow):
         self._concern_count = len(rows)
 
     def _show_activity(self, activity: dashboard.Activity) -> None:
-        label = lambda w: date.fromisoformat(w).strftime("%d %b")  # noqa: E731
+        label = lambda w: short_date(date.fromisoformat(w))  # noqa: E731
         self.meetings_chart.set_bars([(label(w), m) for w, m, _, _ in activity.weeks])
         self.sport_chart.set_bars([(label(w), s) for w, _, s, _ in activity.weeks])
         self.hours_chart.set_bars([(label(w), h) for w, _, _, h in activity.weeks])
