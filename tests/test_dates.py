@@ -101,3 +101,9 @@ def test_a_month_that_cannot_be_read_is_said_plainly(typed):
 def test_a_month_is_shown_back_in_words_and_read_again():
     assert shown_month(date(2026, 4, 1)) == "Apr 2026"
     assert parse_month(shown_month(date(2027, 1, 1)), TODAY) == date(2027, 1, 1)
+
+
+def test_a_week_on_a_chart_is_its_day_and_month():
+    from mentor_app.records.dates import short_date
+
+    assert short_date(date(2026, 12, 3)) == "3 Dec" and short_date(date(2027, 1, 11)) == "11 Jan"

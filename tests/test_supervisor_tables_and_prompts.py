@@ -164,6 +164,28 @@ def test_tables_move_by_tab_between_controls_and_cap_long_columns(qtbot, window)
     assert window.concerns.item(0, 5).toolTip() == long_note  # the whole text where the column cuts it short
 
 
+def test_when_the_chosen_person_leaves_the_list_nobody_elses_records_open(qtbot, window, world):
+    from mentor_app.privacy.erasure import erase_mentee
+
+    sup, mentor, drive, people, _ = world
+    window.tabs.setCurrentIndex(3)
+    window.people.setFocus()
+    window.people.selectRow(_names(window.people, 0).index("Casey Queue"))
+    assert "Met Casey Queue at the gym" in _names(window.person, 2)
+    views = len(audit.entries(sup.conn, action="view"))
+    erase_mentee(mentor, people["Casey Queue"], "Their request")  # Casey's records leave the supervisor too
+    trip(mentor)
+    import_folder(sup, drive)
+    with qtbot.waitSignal(window.refreshed, timeout=20_000):
+        window.refresh()
+    assert "Casey Queue" not in _names(window.people, 0)
+    assert window.person.rowCount() == 0  # not Dee's or Alex's, whom the supervisor did not choose
+    assert len(audit.entries(sup.conn, action="view")) == views
+    window.people.selectRow(_names(window.people, 0).index("Dee Ash"))  # choosing someone opens theirs
+    assert "Met Dee Ash at the gym" in _names(window.person, 2)
+    assert audit.entries(sup.conn, action="view", limit=1)[0].mentee_id == people["Dee Ash"]
+
+
 # -- question boxes that survive the lock --------------------------------------------------
 
 def test_the_action_taken_box_survives_the_lock_and_saves(qtbot, window, world):

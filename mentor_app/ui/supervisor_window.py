@@ -47,9 +47,9 @@ REQUEST_WORDS = {"delete": "Deletion requested · ", "erase": "Erasure requested
 STATUS_WORDS = {"pending": "Waiting for approval", "approved": "Approved", "revoked": "Revoked"}
 
 
-def _table(name: str, headers: list[str]) -> RecordTable:
+def _table(name: str, headers: list[str], choose_next: bool = True) -> RecordTable:
     """Rows keyed by their record: a refresh keeps the current row, and what a screen reader says, on it."""
-    return RecordTable(name, headers)
+    return RecordTable(name, headers, choose_next=choose_next)
 
 
 def _button(text: str, slot) -> QPushButton:
@@ -190,8 +190,8 @@ class SupervisorWindow(QMainWindow):
         hint = QLabel("People whose records are shared with you by consent. Mentors' records are read-only here; "
                       "add your own notes beside them.")
         hint.setWordWrap(True)
-        self.people = _table("People shared by consent", ["Name", "Mentor"])
-        self.people.selectionModel().selectionChanged.connect(lambda *_: self._show_person())
+        self.people = _table("People shared by consent", ["Name", "Mentor"], choose_next=False)
+        self.people.choice_changed.connect(lambda _key: self._show_person())
         self.person = _table("Their shared records", ["When", "What", "Summary"])
         row = QHBoxLayout()
         row.addWidget(self.people, 1)
@@ -207,17 +207,17 @@ class SupervisorWindow(QMainWindow):
 
     def _chosen_person(self) -> str | None:
         """The person whose row is chosen in the People tab (selected, not merely passed over)."""
-        rows = self.people.selectionModel().selectedRows()
-        return self.people.model_.key(rows[0].row()) if rows else None
+        return self.people.selected_key()
 
-    def _show_person(self, looked: bool = True) -> None:
-        """Their shared records beside the list; choosing a person is on the audit trail, a refresh is not."""
+    def _show_person(self) -> None:
+        """Their shared records beside the list; showing a person's is on the audit trail, showing them again
+        (a refresh, a note added) is not."""
         mentee_id = self._chosen_person()
         if mentee_id is None:
             self._shown_person = None
             self.person.set_rows([])
             return
-        if looked and mentee_id != self._shown_person:
+        if mentee_id != self._shown_person:
             audit.record(self.profile.conn, "view", actor=self.profile.author, record_type="mentee",
                          record_id=mentee_id, mentee_id=mentee_id)
         self._shown_person = mentee_id
@@ -246,7 +246,7 @@ class SupervisorWindow(QMainWindow):
             except MentorAppError as exc:
                 QMessageBox.warning(self, APP_NAME, exc.message)
             if self._chosen_person() == mentee_id:
-                self._show_person(looked=False)
+                self._show_person()
 
         return ask(self, save, kind="text", title="Your note", about=f"A note of your own about {name}. The "
                    "mentor's records stay as they are; your note is shown beside them.", question="Your &note:",
@@ -388,7 +388,7 @@ class SupervisorWindow(QMainWindow):
                                [r.key for r in view.caseload])
         self.people.set_rows([[name, mentor] for _, name, mentor in view.people], [mid for mid, _, _ in view.people])
         if self._shown_person is not None and self._chosen_person() == self._shown_person:
-            self._show_person(looked=False)  # still chosen: what arrived for them shows too
+            self._show_person()  # still chosen: what arrived for them shows too
         self.quarantine.clear()
         for name, reason in quarantine_list(self.profile.conn):
             self.quarantine.addItem(f"{name}: {reason}")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
 
-from PySide6.QtCore import QAbstractTableModel, QItemSelectionModel, QModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QTableView
 
 COLUMN_MAX_WIDTH = 260  # pixels; the full text of a cut-short cell is in its tooltip
@@ -152,10 +152,17 @@ class Cell:
 class RecordTable(QTableView):
     """A read-only table of records: Tab leaves it, the arrow keys move between rows, long cells are capped."""
 
-    def __init__(self, name: str, headers: Sequence[str], parent=None):
+    choice_changed = Signal(object)  # the key of the chosen record, or None: a person's choice, or their record left
+
+    def __init__(self, name: str, headers: Sequence[str], parent=None, *, choose_next: bool = True):
+        """`choose_next`: when the chosen record leaves, the row the keyboard moves to is chosen in its place
+        (not where choosing shows a person's records, which only a person's own choice may open)."""
         super().__init__(parent)
+        self.choose_next = choose_next
         self.model_ = RecordTableModel(headers, self)
         self.setModel(self.model_)
+        self._updating = False
+        self.selectionModel().selectionChanged.connect(self._selection_changed)
         self.setAccessibleName(name)
         self.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.setSelectionBehavior(QAbstractItemView.SelectRows)
@@ -167,20 +174,38 @@ class RecordTable(QTableView):
 
     def set_rows(self, rows: Sequence[Sequence], keys: Sequence | None = None) -> None:
         """Refresh in place; the current row and the selection stay on their record while it is there."""
-        chosen = self.selectionModel().hasSelection()
-        self.model_.set_rows(rows, keys)
-        current = self.currentIndex()
-        if chosen and current.isValid() and not self.selectionModel().isRowSelected(current.row(), QModelIndex()):
-            # The chosen record went (e.g. acknowledged): the row the keyboard moved to is the one chosen now,
-            # so what is highlighted, what is spoken and what the buttons act on are the same record.
-            self.selectionModel().setCurrentIndex(current, QItemSelectionModel.ClearAndSelect
-                                                  | QItemSelectionModel.Rows)
+        before = self.selected_key()
+        self._updating = True
+        try:
+            self.model_.set_rows(rows, keys)
+            current = self.currentIndex()
+            if before is not None and self.model_.row_of(before) < 0:
+                if not self.choose_next:
+                    self.clearSelection()
+                elif current.isValid() and not self.selectionModel().isRowSelected(current.row(), QModelIndex()):
+                    # The chosen record went (e.g. acknowledged): the row the keyboard moved to is the one chosen
+                    # now, so what is highlighted, what is spoken and what the buttons act on are the same record.
+                    self.selectionModel().setCurrentIndex(current, QItemSelectionModel.ClearAndSelect
+                                                          | QItemSelectionModel.Rows)
+        finally:
+            self._updating = False
+        if self.selected_key() != before:
+            self.choice_changed.emit(self.selected_key())
         self.resizeColumnsToContents()
         # A long note in one column must not push the columns after it off a small screen.
         for column in range(self.model_.columnCount() - 1):
             self.setColumnWidth(column, min(self.columnWidth(column), COLUMN_MAX_WIDTH))
 
     # -- what is chosen -------------------------------------------------------
+    def _selection_changed(self, *_args) -> None:
+        if not self._updating:
+            self.choice_changed.emit(self.selected_key())
+
+    def selected_key(self):
+        """The key of the selected row, or None."""
+        rows = self.selectionModel().selectedRows()
+        return self.model_.key(rows[0].row()) if rows else None
+
     def current_key(self):
         """The key of the row the keyboard (and a screen reader) is on, or None."""
         index = self.currentIndex()
@@ -188,8 +213,8 @@ class RecordTable(QTableView):
 
     def chosen_key(self):
         """The key of the selected row; with none selected, of the row the keyboard is on; else None."""
-        rows = self.selectionModel().selectedRows()
-        return self.model_.key(rows[0].row()) if rows else self.current_key()
+        chosen = self.selected_key()
+        return chosen if chosen is not None else self.current_key()
 
     def select_key(self, key) -> bool:
         row = self.model_.row_of(key)
