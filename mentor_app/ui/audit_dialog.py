@@ -188,13 +188,15 @@ class AuditDialog(QDialog):
             w.currentIndexChanged.connect(self.refresh)
         for w in (self.since, self.until):
             w.editingFinished.connect(self.refresh)
-        filters = QHBoxLayout()
-        for words, w in (("Ac&tion", self.action), ("&Person", self.person), ("&From", self.since),
-                         ("T&o", self.until)):
+        # Two rows: with larger text, the lists and the days side by side are wider than a small screen.
+        filters, days = QHBoxLayout(), QHBoxLayout()
+        for row, words, w in ((filters, "Ac&tion", self.action), (filters, "&Person", self.person),
+                              (days, "&From", self.since), (days, "T&o", self.until)):
             label = QLabel(words)
             label.setBuddy(w)  # what a screen reader says for the list or field
-            filters.addWidget(label)
-            filters.addWidget(w, 1 if w is self.person else 0)
+            row.addWidget(label)
+            row.addWidget(w, 1 if w is self.person else 0)
+        days.addStretch(1)
         # Rows keyed by the entry: a refresh (an export, a new filter) keeps the current row on its entry.
         self.table = RecordTable("Audit entries", ["When", "What", "Record", "About", "Detail"])
         self.count = QLabel()
@@ -209,6 +211,7 @@ class AuditDialog(QDialog):
         box = QVBoxLayout(self)
         box.addWidget(hint)
         box.addLayout(filters)
+        box.addLayout(days)
         box.addWidget(self.problem)
         box.addWidget(self.table, 1)
         box.addWidget(self.count)
