@@ -16,7 +16,7 @@ from PySide6.QtCore import QAbstractTableModel, QItemSelectionModel, QModelIndex
 from PySide6.QtWidgets import QAbstractItemView, QTableView
 
 COLUMN_MAX_WIDTH = 260  # pixels; the full text of a cut-short cell is in its tooltip
-TOOLTIP_FROM = 20       # characters: longer cells (which a capped column may cut short) carry their whole text as a tooltip
+TOOLTIP_FROM = 20       # characters: a longer cell, which a capped column may cut short, has a tooltip
 KEY_ROLE = Qt.UserRole  # a row's key, as QTableWidget items held it in their UserRole
 
 
