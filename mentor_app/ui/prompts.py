@@ -37,7 +37,6 @@ class Prompt(QDialog):
         self.about = QLabel(about)
         self.about.setWordWrap(True)
         self.about.setTextFormat(Qt.PlainText)
-        self.about.setAccessibleName(title)
         self.about.setTextInteractionFlags(Qt.TextSelectableByMouse)
         if kind == "number":
             self.editor = QSpinBox()
