@@ -27,6 +27,7 @@ from mentor_app.storage import audit
 from mentor_app.ui.prompts import Prompt
 from mentor_app.ui.supervisor_window import SupervisorWindow
 
+from test_accessibility import unnamed_focusable
 from test_keyboard_and_small_screen import clashes
 
 PEOPLE = {"Alex Larch": "2026-11-30T10:00", "Casey Queue": "2026-11-29T10:00", "Dee Ash": "2026-11-28T10:00"}
@@ -140,7 +141,9 @@ def test_acknowledging_the_chosen_concern_moves_to_the_next_and_says_its_person(
     _on_person(table, "Casey Queue")
     prompt = window.acknowledge()
     assert "Casey Queue" in prompt.about.text() and "29 Nov 2026, 10:00" in prompt.about.text()
-    assert clashes(prompt) == {}
+    assert clashes(prompt) == {} and unnamed_focusable(prompt) == []
+    assert prompt.editor.accessibleName() == "What was done, and by whom?"
+    assert prompt.height() <= 600 - 40 and prompt.width() <= 1024  # fits a small laptop's screen
     qtbot.keyClicks(prompt.editor, "Rang the safeguarding lead")
     with qtbot.waitSignal(window.refreshed, timeout=20_000):
         prompt.ok_button.click()
