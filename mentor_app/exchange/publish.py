@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..errors import BadInput, MentorAppError
-from ..records import store
+from ..records import retention, store
 from ..records.types import Contact, to_data, validate
 from ..storage.db import put_settings
 from ..storage.files import atomic_write_bytes
@@ -48,8 +48,6 @@ def publish(profile, shared: str | Path | None = None) -> Path:
         raise BadInput("The shared folder can't be found. Is the shared drive connected?")
     _, signing = organisation_keys(profile, create=True)
     contacts = [to_data(s.record) for s in store.list_records(profile.conn, "contact") if s.record.origin != "default"]
-    from ..privacy import retention
-
     # The organisation's retention periods travel with its directory, signed the same way.
     body = {"format": FORMAT, "version": 1, "issued_at": datetime.now(timezone.utc).isoformat(timespec="microseconds"),
             "signing_key": b64(signing.public), "contacts": contacts,
@@ -192,8 +190,6 @@ def problem_words(problems: list, stale: bool = False) -> str:
 
 def _apply(profile, body: dict, notes: dict) -> int:
     """Replace the organisation's entries and retention periods with the publication's, in one transaction."""
-    from ..privacy import retention
-
     contacts = []
     for raw in body["contacts"]:
         if not isinstance(raw, dict):
