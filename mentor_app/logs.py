@@ -32,8 +32,7 @@ _RECORD_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a
 _DATED = re.compile(r"^(?P<kind>[a-z]+)\.log\.(?P<day>\d{4}-\d{2}-\d{2})$")
 _CRASH = re.compile(r"^crash-\d{8}-\d{6}-\d{6}\.txt$")
 
-# Until setup() runs (a script importing the package, a test), the app's lines go nowhere rather than to stderr.
-logging.getLogger(LOGGER).addHandler(logging.NullHandler())
+# Until setup() runs, the app's lines go nowhere rather than to stderr: see the package's __init__.
 
 
 def get_logger(name: str) -> logging.Logger:

@@ -6,17 +6,18 @@ key, so it is as unreadable as the database itself and restores in one step.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .. import logs
 from .db import DatabaseError, WrongKeyOrNotADatabase, connect, export_copy, run_checks, schema_version
 from .files import copy_new, fsync_dir, fsync_file, make_private_dir
 
-log = logs.get_logger(__name__)
+# The standard logger: mentor_app.logs sits above storage (it makes its folder with storage.files).
+log = logging.getLogger(__name__)
 
 BACKUP_DIR = "backups"
 SUFFIX = ".mentorbackup"
