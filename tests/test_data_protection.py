@@ -320,7 +320,7 @@ def test_the_data_protection_menu_makes_a_copy_erases_and_shows_retention(qtbot,
                                                                           monkeypatch):
     from datetime import date, timedelta
 
-    from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
 
     from mentor_app.privacy import retention
     from mentor_app.ui.main_window import MainWindow
@@ -330,7 +330,6 @@ def test_the_data_protection_menu_makes_a_copy_erases_and_shows_retention(qtbot,
     monkeypatch.setattr(QMessageBox, "information", staticmethod(lambda _w, _t, text, *a: said.append(text)))
     monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda *a, **k: QMessageBox.Yes))
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", staticmethod(lambda *a, **k: str(tmp_path)))
-    monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: ("Their request by letter", True)))
     profile, _ = make_profile()
     mid = store.save(profile.conn, Mentee(name="Robin Quarry", status="closed"), author=profile.author)
     store.save(profile.conn, Meeting(starts_at="2026-01-05T10:00", notes="Robin's note"), author=profile.author,
@@ -356,7 +355,9 @@ def test_the_data_protection_menu_makes_a_copy_erases_and_shows_retention(qtbot,
 
     other = store.save(profile.conn, Mentee(name="Sam Tiller"), author=profile.author)
     window.show_mentee(other)
-    window.erase_person()
+    prompt = window.erase_person()
+    prompt.editor.setText("Their request by letter")
+    prompt.ok_button.click()
     assert store.get(profile.conn, other) is None and said[-1].startswith("Erased")
     assert audit.entries(profile.conn, action="erase", mentee_id=other)[0].detail == "Their request by letter"
     window.idle.stop()

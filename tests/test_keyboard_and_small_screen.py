@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import (
-    QAbstractButton, QApplication, QComboBox, QDialogButtonBox, QGroupBox, QLabel, QMenuBar, QTabBar, QTableWidget,
+    QAbstractButton, QAbstractItemView, QApplication, QComboBox, QDialogButtonBox, QGroupBox, QLabel, QMenuBar, QTabBar,
     QWidget,
 )
 
@@ -414,7 +414,7 @@ def test_supervisor_window_has_a_menu_bar_quit_and_no_alt_letter_twice(qtbot, ma
         for i in range(w.tabs.count()):
             w.tabs.setCurrentIndex(i)
             assert clashes(w) == {}, w.tabs.tabText(i)
-            for table in w.tabs.widget(i).findChildren(QTableWidget):
+            for table in w.tabs.widget(i).findChildren(QAbstractItemView):
                 assert not table.tabKeyNavigation(), table.accessibleName()
         assert _unlabelled_combos(w) == []
     finally:

@@ -294,25 +294,30 @@ class MainWindow(QMainWindow):
             else:
                 self.open_log()
 
-    def receive_handover(self) -> None:
+    def receive_handover(self):
         from ..errors import MentorAppError
         from ..exchange.handover import receive_handover
+        from .prompts import ask
 
         name, _ = QFileDialog.getOpenFileName(self, "The hand-over file", "", "Hand-over files (*.mentorhandover)")
         if not name:
-            return
-        from PySide6.QtWidgets import QInputDialog
+            return None
 
-        code, ok = QInputDialog.getText(self, "Hand-over code", "The code the other mentor gave you:")
-        if not ok:
-            return
-        try:
-            person = receive_handover(self.profile, Path(name), code)
-        except MentorAppError as exc:
-            QMessageBox.warning(self, APP_NAME, exc.message)
-            return
-        self.refresh_lists()
-        QMessageBox.information(self, APP_NAME, f"{person} is now in your caseload.")
+        def take_over(code: str) -> None:
+            try:
+                person = receive_handover(self.profile, Path(name), code)
+            except MentorAppError as exc:
+                QMessageBox.warning(self, APP_NAME, exc.message)
+                return
+            self.refresh_lists()
+            QMessageBox.information(self, APP_NAME, f"{person} is now in your caseload.")
+
+        # A box with no loop of its own: a lock hides it and unlocking brings it back with the code typed so far.
+        return ask(self, take_over, title="Hand-over code",
+                   about=f"Taking over the person in the hand-over file {Path(name).name}. The other mentor tells "
+                   "you its one-time code separately, in person or on the phone.",
+                   question="The &code the other mentor gave you:", ok="&Take over",
+                   required="Type the code the other mentor gave you, or press Cancel.")
 
     def open_sync(self) -> None:
         from .sync_dialog import SyncDialog
@@ -381,12 +386,14 @@ class MainWindow(QMainWindow):
 
         privacy_dialogs.subject_access(self, self.profile, self.current_mentee())
 
-    def erase_person(self) -> None:
+    def erase_person(self):
         from . import privacy_dialogs
 
-        if privacy_dialogs.erase(self, self.profile, self.current_mentee()):
+        def erased() -> None:
             self.show_home()
             self.refresh_lists()
+
+        return privacy_dialogs.erase(self, self.profile, self.current_mentee(), on_erased=erased)
 
     def open_retention(self) -> None:
         from .privacy_dialogs import RetentionDialog
