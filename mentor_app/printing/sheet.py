@@ -8,7 +8,6 @@ every Latin letter prints (ł, ś, ő …), never a missing-glyph box.
 from __future__ import annotations
 
 import io
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from html import escape
@@ -18,24 +17,29 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import (
-    BaseDocTemplate, Frame, KeepTogether, PageBreak, PageTemplate, Paragraph, Spacer, Table, TableStyle,
+    BaseDocTemplate,
+    Frame,
+    KeepTogether,
+    PageBreak,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
 )
 from reportlab.platypus.tableofcontents import TableOfContents
 
 from ..directory.contacts import freshness
 from ..records import vocab
 from ..records.dates import shown_date
-from ..resources import resource_path
 from ..storage.files import write_new
+from .fonts import FONT, FONT_BOLD, printable, register_fonts
 from .links import contact_links
 from .qr import QrCode
+from .text import flowables, is_short
 
-FONT, FONT_BOLD = "DejaVuSans", "DejaVuSans-Bold"
 PAGE_SIZES = {"A4": A4, "Letter": LETTER}
-REPLACEMENT = "?"
 
 
 @dataclass
@@ -52,29 +56,6 @@ class SheetOptions:
     @property
     def body_size(self) -> float:
         return 16.0 if self.large_print else 10.5
-
-
-def _register_fonts() -> None:
-    if FONT in pdfmetrics.getRegisteredFontNames():
-        return
-    pdfmetrics.registerFont(TTFont(FONT, str(resource_path("fonts", "DejaVuSans.ttf"))))
-    pdfmetrics.registerFont(TTFont(FONT_BOLD, str(resource_path("fonts", "DejaVuSans-Bold.ttf"))))
-    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD)
-
-
-def printable(text: str) -> str:
-    """Text the font can draw: control characters go, unknown glyphs become '?'."""
-    _register_fonts()
-    glyphs = pdfmetrics.getFont(FONT).face.charToGlyph
-    out = []
-    for ch in unicodedata.normalize("NFC", text or ""):
-        if ch in "\n\t":
-            out.append(" " if ch == "\t" else ch)
-        elif unicodedata.category(ch).startswith("C"):
-            continue
-        else:
-            out.append(ch if ord(ch) in glyphs else REPLACEMENT)
-    return "".join(out)
 
 
 def _p(text: str) -> str:
@@ -103,8 +84,6 @@ class _Styles:
 
 
 def _is_long(contact) -> bool:
-    from .text import is_short
-
     return not all(is_short(v) for v in (contact.title(), contact.help_with, contact.phone, contact.text_number,
                                          contact.email, contact.website, contact.address, contact.opening_hours,
                                          contact.how_to_get_there, contact.what_to_bring, contact.eligibility,
@@ -112,8 +91,6 @@ def _is_long(contact) -> bool:
 
 
 def _contact_block(contact, styles: _Styles, options: SheetOptions, width: float) -> list:
-    from .text import flowables
-
     title = Paragraph(_p(contact.title()), styles.name)
     lines = []
     if contact.help_with:
@@ -243,7 +220,7 @@ def _header(options: SheetOptions, styles: _Styles) -> list:
 
 def build_sheet(contacts: list, path: Path, options: SheetOptions) -> Path:
     """A sheet for one mentee. `contacts` is a list of (id, Contact)."""
-    _register_fonts()
+    register_fonts()
     styles = _Styles(options)
     buffer = io.BytesIO()  # laid out in memory, then written to a brand-new file (never through a link)
     doc = _Document(buffer, options, styles)
@@ -258,7 +235,7 @@ def build_sheet(contacts: list, path: Path, options: SheetOptions) -> Path:
 
 def build_booklet(contacts: list, path: Path, options: SheetOptions) -> Path:
     """The whole directory (or one category) as a paginated booklet with a contents page."""
-    _register_fonts()
+    register_fonts()
     styles = _Styles(options)
     buffer = io.BytesIO()
     doc = _Document(buffer, options, styles)

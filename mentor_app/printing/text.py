@@ -17,6 +17,8 @@ from html import escape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Paragraph, Spacer
 
+from .fonts import printable
+
 CHUNK_LINES = 40
 CHUNK_CHARS = 3000
 LONG_WORD = 1000       # a run of characters with no space is cut into pieces this long
@@ -31,8 +33,6 @@ def is_short(text: str) -> bool:
 
 def markup(text: str) -> str:
     """Text for a Paragraph: drawable characters, markup characters escaped, line breaks kept."""
-    from .sheet import printable  # sheet.py uses this module
-
     return escape(printable(text)).replace("\n", "<br/>")
 
 
@@ -66,8 +66,6 @@ def flowables(text: str, style: ParagraphStyle, prefix: str = "") -> list:
     `prefix` is markup put before the first line (for example "<b>Phone:</b> "); the style's space
     before goes above the first piece and its space after below the last.
     """
-    from .sheet import printable
-
     clean = printable(text or "")
     chunks = _chunks(_lines(clean))
     if len(chunks) <= 1:

@@ -186,7 +186,7 @@ def write_pdf(data: dict, target: Path) -> None:
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    from ..printing.sheet import FONT, FONT_BOLD, printable
+    from ..printing.fonts import FONT, FONT_BOLD, printable
     from ..printing.text import flowables, is_short
 
     printable("")  # registers the fonts, which draw every script the notes may hold

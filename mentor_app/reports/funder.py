@@ -18,7 +18,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from ..printing.sheet import FONT, FONT_BOLD, _register_fonts, printable
+from ..printing.fonts import FONT, FONT_BOLD, printable, register_fonts
 from ..printing.text import flowables, markup
 from ..records import vocab
 from ..records.dates import shown_date
@@ -76,7 +76,7 @@ def _chart(title: str, data: list[tuple[str, float]], width: float) -> Drawing:
 
 
 def write_pdf(figures: Figures, path: Path, *, organisation: str, period: str) -> Path:
-    _register_fonts()
+    register_fonts()
     body = ParagraphStyle("body", fontName=FONT, fontSize=10, leading=13)
     h1 = ParagraphStyle("h1", parent=body, fontName=FONT_BOLD, fontSize=18, leading=22, spaceAfter=6)
     h2 = ParagraphStyle("h2", parent=body, fontName=FONT_BOLD, fontSize=12, leading=15, spaceBefore=10, spaceAfter=4)
