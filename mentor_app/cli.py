@@ -448,7 +448,8 @@ def cmd_fingerprint(args) -> int:
 
 
 def cmd_rotate_keys(args) -> int:
-    from .exchange.rotation import rotate_keys, write_statements
+    from .exchange.rekey import rotate_keys
+    from .exchange.rotation import write_statements
     from .exchange.enrolment import SHARED_FOLDER
 
     with open_for_command(args) as profile:

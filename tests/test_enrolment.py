@@ -19,7 +19,7 @@ from mentor_app import cli
 from mentor_app.errors import BadInput
 from mentor_app.exchange import batch as batch_format
 from mentor_app.exchange import mentors as register
-from mentor_app.exchange import rotation
+from mentor_app.exchange import rekey, rotation
 from mentor_app.exchange.enrolment import (
     ENROLMENT, EnrolmentError, accept_enrolment, current_enrolment, make_enrolment, parse_enrolment,
 )
@@ -391,12 +391,12 @@ def test_rotate_keys_reaches_the_mentor_on_the_next_trip_and_old_batches_still_i
 
 def test_rotations_chain_and_a_mentor_who_missed_them_takes_them_all(make_profile, org, shared):
     late = _enrolled(make_profile, org, shared, "late")
-    first = rotation.rotate_keys(org, shared)
-    second = rotation.rotate_keys(org, shared)
+    first = rekey.rotate_keys(org, shared)
+    second = rekey.rotate_keys(org, shared)
     assert first.fingerprint != second.fingerprint
     identities, signing = organisation_keys(org)
     assert len(identities) == 3
-    enrolment = rotation.read_key_rotations(late, shared)
+    enrolment = rotation.read_key_rotations(late, shared, current_enrolment(late))
     assert enrolment.fingerprint == second.fingerprint == signing.fingerprint
     assert enrolment.recipients[:2] == [second.recipient, first.recipient]
     late.close()
@@ -409,13 +409,13 @@ def test_rotations_chain_and_a_mentor_who_missed_them_takes_them_all(make_profil
     newcomer, _ = make_profile("newcomer")
     fresh = parse_enrolment(json.dumps(make_enrolment(org)).encode())
     accept_enrolment(newcomer, fresh, fresh.fingerprint, shared_folder=str(shared))
-    assert rotation.read_key_rotations(newcomer, shared).fingerprint == second.fingerprint
+    assert rotation.read_key_rotations(newcomer, shared, current_enrolment(newcomer)).fingerprint == second.fingerprint
     late.close()
 
 
 def test_a_new_enrolment_file_after_rotation_is_taken_once_the_statement_is_seen(make_profile, org, shared):
     mentor = _enrolled(make_profile, org, shared)
-    rotation.rotate_keys(org, shared)
+    rekey.rotate_keys(org, shared)
     fresh = parse_enrolment(json.dumps(make_enrolment(org)).encode())
     # The mentor's app has not been on a trip yet: accepting the new file reads the statement first.
     assert accept_enrolment(mentor, fresh, fresh.fingerprint) == "updated"
@@ -462,8 +462,8 @@ def test_a_rotation_statement_signed_by_any_other_key_is_ignored(world, org, sha
     assert import_folder(org, shared).batches_imported == 1
 
     # A genuine rotation written after the forgeries is still taken.
-    genuine = rotation.rotate_keys(org, shared)
-    assert rotation.read_key_rotations(mentor, shared).fingerprint == genuine.fingerprint
+    genuine = rekey.rotate_keys(org, shared)
+    assert rotation.read_key_rotations(mentor, shared, current_enrolment(mentor)).fingerprint == genuine.fingerprint
 
 
 def test_two_different_rotations_from_the_same_key_are_both_left_alone(world, org, shared):
@@ -473,25 +473,25 @@ def test_two_different_rotations_from_the_same_key_are_both_left_alone(world, or
     keys.mkdir()
     (keys / "rotation-1.mentorkeys").write_text(json.dumps(_forged(real, real)))
     (keys / "rotation-2.mentorkeys").write_text(json.dumps(_forged(real, real)))
-    assert rotation.read_key_rotations(mentor, shared).signing_key == real.public
+    assert rotation.read_key_rotations(mentor, shared, current_enrolment(mentor)).signing_key == real.public
 
 
 def test_rotate_keys_is_for_supervisors_with_a_reachable_shared_folder(world, org, tmp_path):
     with pytest.raises(BadInput):
-        rotation.rotate_keys(world, tmp_path / "shared")
+        rekey.rotate_keys(world, tmp_path / "shared")
     _, before = organisation_keys(org)
     with pytest.raises(BadInput, match="shared folder can't be found"):
-        rotation.rotate_keys(org, tmp_path / "nowhere")
+        rekey.rotate_keys(org, tmp_path / "nowhere")
     assert organisation_keys(org)[1].public == before.public
 
 
 def test_a_statement_missing_from_the_drive_is_written_again(world, org, shared, monkeypatch, capsys):
-    result = rotation.rotate_keys(org, shared)
+    result = rekey.rotate_keys(org, shared)
     result.statement.unlink()
     code, out, err = _run(monkeypatch, capsys, org, "rotate-keys", "--write-statements")
     assert code == 0, err
     assert "1 key statement" in out
-    assert rotation.read_key_rotations(world, shared).fingerprint == result.fingerprint
+    assert rotation.read_key_rotations(world, shared, current_enrolment(world)).fingerprint == result.fingerprint
 
 
 def test_the_supervisor_window_has_a_rotate_keys_button(qtbot, org):

@@ -19,6 +19,7 @@ from ..errors import BadInput, MentorAppError
 from ..settings import load_settings
 from . import drive
 from .keys import age_recipient, b64, fingerprint, normalise_fingerprint, organisation_keys, unb64, verify
+from .rotation import ROTATIONS, apply_stored, parse_statement, read_key_rotations
 
 FORMAT = "mentor-app-enrolment"
 VERSION = 1
@@ -134,28 +135,22 @@ def current_enrolment(profile) -> Enrolment | None:
     raw = profile.get_setting(ENROLMENT)
     if not raw:
         return None
-    from .rotation import ROTATIONS, apply_stored
-
     return apply_stored(parse_enrolment(raw.encode("utf-8")), profile.get_setting(ROTATIONS))
 
 
 def _rotated_to(profile, existing: Enrolment, enrolment: Enrolment) -> Enrolment:
     """The enrolment in use after reading the shared folder's key rotations (a new file may follow one)."""
-    from .rotation import read_key_rotations
-
     folder = profile.get_setting(SHARED_FOLDER)
     if existing.signing_key == enrolment.signing_key or not folder or not Path(folder).is_dir():
         return existing
     try:
-        return read_key_rotations(profile, Path(folder)) or existing
+        return read_key_rotations(profile, Path(folder), existing) or existing
     except OSError:
         return existing
 
 
 def _earlier_keys(profile) -> set[bytes]:
     """The signing keys this profile was enrolled with before the rotations it took."""
-    from .rotation import ROTATIONS, parse_statement
-
     raw = profile.get_setting(ENROLMENT)
     keys = {parse_enrolment(raw.encode("utf-8")).signing_key} if raw else set()
     try:
@@ -190,8 +185,6 @@ def accept_enrolment(profile, enrolment: Enrolment, expected_fingerprint: str, s
                              "and this file is for a different organisation. Nothing was changed.")
     if existing is not None and enrolment.issued_at < existing.issued_at:
         raise EnrolmentError("This enrolment file is older than the one already in use. Nothing was changed.")
-    from .rotation import ROTATIONS
-
     # The new file is signed by the key in use: the rotations taken before it are behind it now.
     values = {ENROLMENT: json.dumps(enrolment.raw, sort_keys=True, ensure_ascii=False), ROTATIONS: "[]"}
     if shared_folder:

@@ -92,7 +92,8 @@ def trip(profile, to: str | Path | None = None, today: date | None = None, new_r
             f" and {count(len(unsent), 'batch', 'batches')}" if unsent else "")
         raise DriveUnavailable(f"{status.words} {waiting} waiting; they will be shared when it is back.")
     shared = Path(shared)
-    enrolment = read_key_rotations(profile, shared) or enrolment  # new organisation keys, signed by the old ones
+    # New organisation keys, signed by the old ones.
+    enrolment = read_key_rotations(profile, shared, enrolment) or enrolment
     folder = device_folder(shared, profile)
     folder.mkdir(exist_ok=True)
     result = TripResult()

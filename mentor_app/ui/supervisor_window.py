@@ -650,7 +650,7 @@ class SupervisorWindow(QMainWindow):
                                 "visit to the shared drive.")
 
     def rotate_keys(self) -> None:
-        from ..exchange.rotation import rotate_keys
+        from ..exchange.rekey import rotate_keys
 
         if QMessageBox.question(
                 self, APP_NAME, "Make new organisation keys? Do this when a key may be known to someone else, or "
