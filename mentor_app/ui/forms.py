@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from ..errors import BadInput
 from ..records.types import fields_of
-from .widgets import DateEntry, error_label
+from .widgets import DateEntry, error_label, forget_when_closed
 
 # What a form may be at most: a 1024×600 screen less its panel and the window's title bar.
 SMALL_SCREEN_HEIGHT = 600
@@ -148,6 +148,7 @@ class RecordForm(QDialog):
                  hidden: tuple[str, ...] = (), intro: QWidget | None = None, reserved_keys: str = "sc",
                  parent=None):
         super().__init__(parent)
+        forget_when_closed(self)
         self.record_type = type(record)
         self.on_save = on_save
         self.setWindowTitle(title or record.label)

@@ -9,11 +9,13 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QListWidget, QL
 
 from ..records import store, vocab
 from . import record_dialogs as dialogs
+from .widgets import forget_when_closed
 
 
 class MentorLogDialog(QDialog):
     def __init__(self, profile, parent=None):
         super().__init__(parent)
+        forget_when_closed(self)
         self.profile = profile
         self.setWindowTitle("My log: hours, training and supervision")
         self.setMinimumSize(520, 420)

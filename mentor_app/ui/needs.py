@@ -24,7 +24,7 @@ from ..errors import BadInput
 from ..records import store, vocab
 from ..records.types import NeedsCheck
 from .forms import fit_to_screen, follow_focus, with_mnemonic
-from .widgets import DateEntry, error_label
+from .widgets import DateEntry, error_label, forget_when_closed
 
 # 1 (serious need) is red, 5 (no need) is green; text beside each cell says the same.
 LABEL_W, CELL_W, CELL_H = 250, 78, 22
@@ -36,6 +36,7 @@ class NeedsDialog(QDialog):
 
     def __init__(self, parent, profile, mentee_id: str, latest: NeedsCheck | None):
         super().__init__(parent)
+        forget_when_closed(self)
         self.profile, self.mentee_id = profile, mentee_id
         self.setWindowTitle("Needs check")
         self.day_entry = DateEntry("Date of the needs check", with_time=False, required=True)

@@ -8,11 +8,13 @@ from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QListWidget, QListWidg
 from ..records import store
 from ..records.search import search
 from ..records.types import RECORD_TYPES
+from .widgets import forget_when_closed
 
 
 class SearchDialog(QDialog):
     def __init__(self, profile, parent=None):
         super().__init__(parent)
+        forget_when_closed(self)  # its results are records: gone from the accessibility tree once closed
         self.profile = profile
         self.chosen: tuple[str | None, str] | None = None  # (mentee id, record id)
         self.setWindowTitle("Search")

@@ -8,12 +8,13 @@ from PySide6.QtWidgets import (
 
 from ..errors import BadInput
 from ..settings import Settings, load_settings, save_settings
-from .widgets import error_label, named
+from .widgets import error_label, forget_when_closed, named
 
 
 class SettingsDialog(QDialog):
     def __init__(self, profile, parent=None):
         super().__init__(parent)
+        forget_when_closed(self)
         self.profile = profile
         self.setWindowTitle("Settings")
         self.setMinimumWidth(520)

@@ -25,9 +25,8 @@ from ..storage.files import remove_chosen
 from ..records import store, vocab
 from ..settings import load_settings
 from .messages import plain
-from .widgets import busy_bar, error_label, named
+from .widgets import busy_bar, error_label, forget_when_closed, named
 from .worker import run_in_background
-
 
 
 class SheetDialog(QDialog):
@@ -35,6 +34,7 @@ class SheetDialog(QDialog):
 
     def __init__(self, profile, mentee_id: str | None, booklet_category: str = "", parent=None):
         super().__init__(parent)
+        forget_when_closed(self)
         self.profile, self.mentee_id, self.category = profile, mentee_id, booklet_category
         self.mentee = store.get(profile.conn, mentee_id) if mentee_id else None
         self._preview_dir: tempfile.TemporaryDirectory | None = None

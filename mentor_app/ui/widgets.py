@@ -32,6 +32,24 @@ def resize_within_screen(window: QWidget, width: int, height: int) -> None:
     window.resize(width, height)
 
 
+def forget_when_closed(dialog) -> None:
+    """Once the dialog is closed, take it out of the app's windows, and so out of the accessibility tree.
+
+    Qt keeps a closed dialog (with its parent, until the window goes) among the windows a
+    screen reader can walk, with every name and note it showed; Qt even calls its list
+    items "showing". Dropping its native window, once back in the event loop (never from
+    inside one of its own key presses), leaves a screen reader nothing of it; it would come
+    back if shown again. A dialog the lock hides is not closed: the lock looks after it.
+    """
+    from PySide6.QtCore import QTimer
+
+    def drop_window() -> None:
+        if not dialog.isVisible():
+            dialog.destroy()
+
+    dialog.finished.connect(lambda _result: QTimer.singleShot(0, dialog, drop_window))
+
+
 def named(widget, name: str):
     """The widget, with the name a screen reader speaks for it."""
     widget.setAccessibleName(name)
