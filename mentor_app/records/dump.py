@@ -1,4 +1,8 @@
-"""Every record of a profile as JSON, keyed by record type (data portability)."""
+"""A profile's own records as JSON, keyed by record type: the base of the data-portability dump.
+
+privacy/portability.py makes the whole dump from this (at a supervisor it adds what mentors
+shared) and documents its shape; the format and its version are kept here, below both.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,8 @@ from . import store
 from .types import RECORD_TYPES, to_data
 
 DUMP_FORMAT = "mentor-app-dump"
-DUMP_VERSION = 1
+# 2: a supervisor's dump carries what mentors shared ("supervisor"); both roles say what is left out.
+DUMP_VERSION = 2
 
 
 def dump(profile) -> dict:
