@@ -274,16 +274,18 @@ def cmd_demo(args) -> int:
 def cmd_dump(args) -> int:
     import json
 
-    from .records.dump import dump
+    from .privacy.portability import dump, summary
 
+    target = _new_output(args.output) if args.output else None
     with open_for_command(args) as profile:
-        text = json.dumps(dump(profile), ensure_ascii=False, indent=2, sort_keys=True)
-    if not args.output:
+        data = dump(profile)
+    text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True)
+    if target is None:
         sys.stdout.write(text + "\n")
         return 0
-    target = _new_output(args.output)
     write_new(target, (text + "\n").encode("utf-8"))
-    print(f"Wrote every record to {target}. It is NOT encrypted: keep it safe and delete it when done.")
+    print(f"Wrote every record this profile holds: {summary(data)}, to {target}. It is NOT encrypted: keep it "
+          "safe and delete it when done.")
     return 0
 
 
@@ -396,8 +398,14 @@ def cmd_directory(args) -> int:
 
 def cmd_mentees(args) -> int:
     from .records import caseload
+    from .exchange import held
 
     with open_for_command(args) as profile:
+        if profile.role == "supervisor":
+            # The people mentors shared by name (or in a safeguarding concern): the ids `sar --mentee` takes.
+            for person in held.people(profile.conn):
+                print(f"{person.mentee_id}  {person.name}  ({person.words()})")
+            return 0
         for row in caseload.caseload(profile.conn):
             print(f"{row.id}  {row.name}  ({row.status})")
     return 0
@@ -749,11 +757,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=1, help="another number makes other invented records")
     p.set_defaults(func=cmd_demo)
 
-    p = sub.add_parser("dump", parents=[common, stdin], help="write every record as JSON")
+    p = sub.add_parser("dump", parents=[common, stdin], help="write everything this profile holds as JSON (a supervisor's: all that mentors shared too)")
     p.add_argument("-o", "--output", metavar="FILE", help="a new file to write (default: standard output)")
     p.set_defaults(func=cmd_dump)
 
-    p = sub.add_parser("mentees", parents=[common, stdin], help="list mentees with their ids")
+    p = sub.add_parser("mentees", parents=[common, stdin], help="list mentees with their ids (a supervisor's: the people mentors shared, and from whom)")
     p.set_defaults(func=cmd_mentees)
 
     p = sub.add_parser("sheet", parents=[common, stdin], help="make a signposting sheet (PDF) for a mentee")
