@@ -757,11 +757,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=1, help="another number makes other invented records")
     p.set_defaults(func=cmd_demo)
 
-    p = sub.add_parser("dump", parents=[common, stdin], help="write everything this profile holds as JSON (a supervisor's: all that mentors shared too)")
+    p = sub.add_parser("dump", parents=[common, stdin],
+                       help="write everything this profile holds as JSON (a supervisor's: all that mentors shared too)")
     p.add_argument("-o", "--output", metavar="FILE", help="a new file to write (default: standard output)")
     p.set_defaults(func=cmd_dump)
 
-    p = sub.add_parser("mentees", parents=[common, stdin], help="list mentees with their ids (a supervisor's: the people mentors shared, and from whom)")
+    p = sub.add_parser("mentees", parents=[common, stdin],
+                       help="list mentees with their ids (a supervisor's: the people mentors shared, and from whom)")
     p.set_defaults(func=cmd_mentees)
 
     p = sub.add_parser("sheet", parents=[common, stdin], help="make a signposting sheet (PDF) for a mentee")
