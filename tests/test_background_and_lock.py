@@ -12,7 +12,7 @@ import threading
 import time
 
 import pytest
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAccessible, QClipboard, QGuiApplication
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
@@ -459,3 +459,27 @@ def test_a_wrong_passphrase_at_the_lock_screen_is_said_in_full_and_the_right_one
     qtbot.keyClicks(page.secret, PASSPHRASE)
     qtbot.keyClick(page.secret, "\r")
     qtbot.waitUntil(lambda: not window.locked, timeout=20_000)
+
+
+def test_ctrl_l_locks_from_an_open_form_and_a_second_lock_shows_the_passphrase_field(qtbot, mentor_window):
+    window = mentor_window
+    mentee = store.list_records(window.profile.conn, "mentee")[0].id
+    window.show_mentee(mentee)
+    form = record_dialogs.MeetingForm(window, window.profile, mentee)
+    qtbot.addWidget(form)
+    form.show()
+    form.activateWindow()
+    qtbot.waitUntil(form.isActiveWindow, timeout=2_000)
+    form.editors["notes"].widget.setFocus()
+    qtbot.keyClicks(form.editors["notes"].widget, "Typed before the lock")
+    qtbot.keyClick(form.editors["notes"].widget, Qt.Key_L, Qt.ControlModifier)
+    assert window.locked and not form.isVisible()
+    page = window.shell.lock_page
+    qtbot.keyClicks(page.secret, PASSPHRASE)
+    qtbot.keyClick(page.secret, "\r")
+    qtbot.waitUntil(lambda: not window.locked, timeout=20_000)
+    qtbot.waitUntil(form.isVisible, timeout=2_000)
+    assert "Typed before the lock" in form.editors["notes"].get()
+    form.done(0)
+    window.lock()  # a second lock: the passphrase field is on screen again, with the keyboard
+    assert page.isVisible() and page.secret.isVisible()

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Callable
 
 import shiboken6
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QMainWindow, QMenu, QMenuBar, QMessageBox, QWidget
 
@@ -28,6 +28,7 @@ from .worker import run_in_background, wait_for_jobs
 log = logs.get_logger(__name__)
 
 AUTO_BACKUP_CHECK_MS = 5 * 60 * 1000  # how often to look whether an automatic backup is due
+LOCK_KEYS = QKeySequence("Ctrl+L")  # the Lock now shortcut of both windows
 ALLOWED_WHILE_LOCKED = "allowedWhileLocked"  # a QAction property: Quit works on the lock screen too
 
 
@@ -55,12 +56,23 @@ class WindowShell(QObject):
         window.setWindowTitle(title())
         self.idle = IdleWatcher(idle_minutes, self)
         self.idle.idle.connect(self.lock)
+        # Ctrl+L locks from an open form too: the window's own shortcut only works while it is active.
+        QApplication.instance().installEventFilter(self)
         self.clipboard_guard = ClipboardGuard(self)
         self.timers: list[QTimer] = []
         self.backup_timer = self.add_timer(backup_check_ms, self.auto_backup)
         # The window's thread owns its connection from here on: a background job that
         # reaches for it fails at once instead of corrupting a save.
         profile.conn.claim()
+
+    def eventFilter(self, obj, event) -> bool:
+        if (event.type() == QEvent.Type.KeyPress and QKeySequence(event.keyCombination()) == LOCK_KEYS
+                and not self.locked and not self.closing):
+            active = QApplication.activeWindow()
+            if active is not None and active is not self.window and active in self._dialogs():
+                self.lock()
+                return True
+        return False
 
     # -- timers -------------------------------------------------------------
     def add_timer(self, msecs: int, slot: Callable[[], None]) -> QTimer:
@@ -93,10 +105,13 @@ class WindowShell(QObject):
             return
         focus = QApplication.focusWidget()
         self._focus = focus if focus is not None and self.workspace.isAncestorOf(focus) else None
-        # Open forms are hidden, not closed: nothing typed is lost.
+        # Open forms are hidden, not closed: nothing typed is lost. Their native windows go too,
+        # once hidden: a hidden window stays on the accessibility bus, where a screen reader could
+        # still read its lists and notes. show() on unlock makes them again, contents intact.
         self._hidden = self._dialogs()
         for w in self._hidden:
             w.hide()
+            QTimer.singleShot(0, w, lambda w=w: w.isVisible() or w.destroy())
         self.clipboard_guard.clear_if_ours()
         self._disabled = self._actions()
         for action in self._disabled:
@@ -108,7 +123,9 @@ class WindowShell(QObject):
         taken = self.window.takeCentralWidget()
         assert taken is self.workspace
         self.window.setCentralWidget(self.lock_page)
+        self.lock_page.show()  # hidden on the last unlock; setCentralWidget doesn't show it again
         self.window.setWindowTitle(f"{APP_NAME} — locked")
+        self.window.activateWindow()  # the keyboard goes to the lock page, even from a form that had it
         self.lock_page.reset()
         self.lock_changed.emit(True)
 
@@ -209,6 +226,7 @@ class WindowShell(QObject):
         for timer in self.timers:
             timer.stop()
         self.idle.stop()
+        QApplication.instance().removeEventFilter(self)
         self.clipboard_guard.clear_if_ours()
         wait_for_jobs(30_000)
         if self.on_close is not None:
