@@ -33,7 +33,7 @@ def unnamed_focusable(root: QWidget) -> list[str]:
         seen.add(key)
         state = iface.state()
         if state.focusable and not state.invisible and not state.offscreen and not state.disabled:
-            if not (iface.text(QAccessible.Name) or "").strip():
+            if not (iface.text(QAccessible.Text.Name) or "").strip():
                 missing.append(f"{path}/{iface.role().name}:{type(iface.object()).__name__}")
         for i in range(iface.childCount()):
             walk(iface.child(i), f"{path}/{iface.role().name}")

@@ -33,8 +33,8 @@ def quiet_boxes(monkeypatch):
     shown: list[tuple[str, str]] = []
     for kind in ("information", "warning", "critical"):
         monkeypatch.setattr(QMessageBox, kind, staticmethod(lambda _parent, _title, text, *a, _k=kind, **kw:
-                                                           shown.append((_k, text)) or QMessageBox.Ok))
-    monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a, **kw: QMessageBox.Yes))
+                                                           shown.append((_k, text)) or QMessageBox.StandardButton.Ok))
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a, **kw: QMessageBox.StandardButton.Yes))
     return shown
 
 
@@ -326,7 +326,7 @@ def _accessible_texts(iface, seen=None, depth=0) -> list[tuple[str, bool]]:
         return []
     out = []
     invisible = iface.state().invisible
-    for which in (QAccessible.Name, QAccessible.Value, QAccessible.Description):
+    for which in (QAccessible.Text.Name, QAccessible.Text.Value, QAccessible.Text.Description):
         text = iface.text(which)
         if text:
             out.append((text, not invisible))
@@ -387,7 +387,7 @@ def test_copied_text_is_cleared_after_a_while_but_another_programs_is_left(qtbot
     guard.timer.setInterval(50)
     mentor_window.activateWindow()
     clipboard.setText("Quill, 07700 900123")
-    guard._changed(QClipboard.Clipboard)  # offscreen has no window focus events; as on a desktop
+    guard._changed(QClipboard.Mode.Clipboard)  # offscreen has no window focus events; as on a desktop
     qtbot.waitUntil(lambda: clipboard.text() == "", timeout=2_000)
 
     clipboard.setText("copied in another program")
@@ -402,13 +402,13 @@ def test_the_primary_selection_is_cleared_on_locking_too(qtbot, mentor_window):
     clipboard = QGuiApplication.clipboard()
     if not clipboard.supportsSelection():
         # Offscreen has no primary selection; the guard watches it wherever the platform has one.
-        assert guard.modes == [QClipboard.Clipboard]
+        assert guard.modes == [QClipboard.Mode.Clipboard]
         pytest.skip("this platform has no primary selection")
-    assert QClipboard.Selection in guard.modes
-    clipboard.setText("Quill", QClipboard.Selection)
-    guard._changed(QClipboard.Selection)
+    assert QClipboard.Mode.Selection in guard.modes
+    clipboard.setText("Quill", QClipboard.Mode.Selection)
+    guard._changed(QClipboard.Mode.Selection)
     mentor_window.lock()
-    assert clipboard.text(QClipboard.Selection) == ""
+    assert clipboard.text(QClipboard.Mode.Selection) == ""
     mentor_window.unlock()
 
 
@@ -417,29 +417,29 @@ def test_the_guard_clears_the_primary_selection_it_copied_and_leaves_anothers(me
 
     class Board:
         def __init__(self):
-            self.texts = {QClipboard.Clipboard: "", QClipboard.Selection: ""}
-            self.ours = {QClipboard.Clipboard: False, QClipboard.Selection: False}
+            self.texts = {QClipboard.Mode.Clipboard: "", QClipboard.Mode.Selection: ""}
+            self.ours = {QClipboard.Mode.Clipboard: False, QClipboard.Mode.Selection: False}
 
-        def text(self, mode=QClipboard.Clipboard):
+        def text(self, mode=QClipboard.Mode.Clipboard):
             return self.texts[mode]
 
-        def clear(self, mode=QClipboard.Clipboard):
+        def clear(self, mode=QClipboard.Mode.Clipboard):
             self.texts[mode] = ""
 
         def ownsClipboard(self):
-            return self.ours[QClipboard.Clipboard]
+            return self.ours[QClipboard.Mode.Clipboard]
 
         def ownsSelection(self):
-            return self.ours[QClipboard.Selection]
+            return self.ours[QClipboard.Mode.Selection]
 
     guard = mentor_window.clipboard_guard
     board = Board()
-    guard.clipboard, guard.modes = board, [QClipboard.Clipboard, QClipboard.Selection]
-    board.texts[QClipboard.Selection], board.ours[QClipboard.Selection] = "Quill, selected in a note", True
-    guard._changed(QClipboard.Selection)
-    board.texts[QClipboard.Clipboard] = "copied in another program"
+    guard.clipboard, guard.modes = board, [QClipboard.Mode.Clipboard, QClipboard.Mode.Selection]
+    board.texts[QClipboard.Mode.Selection], board.ours[QClipboard.Mode.Selection] = "Quill, selected in a note", True
+    guard._changed(QClipboard.Mode.Selection)
+    board.texts[QClipboard.Mode.Clipboard] = "copied in another program"
     mentor_window.lock()
-    assert board.texts == {QClipboard.Clipboard: "copied in another program", QClipboard.Selection: ""}
+    assert board.texts == {QClipboard.Mode.Clipboard: "copied in another program", QClipboard.Mode.Selection: ""}
     mentor_window.unlock()
 
 
@@ -472,7 +472,7 @@ def test_ctrl_l_locks_from_an_open_form_and_a_second_lock_shows_the_passphrase_f
     qtbot.waitUntil(form.isActiveWindow, timeout=2_000)
     form.editors["notes"].widget.setFocus()
     qtbot.keyClicks(form.editors["notes"].widget, "Typed before the lock")
-    qtbot.keyClick(form.editors["notes"].widget, Qt.Key_L, Qt.ControlModifier)
+    qtbot.keyClick(form.editors["notes"].widget, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
     assert window.locked and not form.isVisible()
     page = window.shell.lock_page
     qtbot.keyClicks(page.secret, PASSPHRASE)

@@ -328,7 +328,7 @@ def test_the_data_protection_menu_makes_a_copy_erases_and_shows_retention(qtbot,
 
     said = []
     monkeypatch.setattr(QMessageBox, "information", staticmethod(lambda _w, _t, text, *a: said.append(text)))
-    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda *a, **k: QMessageBox.Yes))
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda *a, **k: QMessageBox.StandardButton.Yes))
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", staticmethod(lambda *a, **k: str(tmp_path)))
     profile, _ = make_profile()
     mid = store.save(profile.conn, Mentee(name="Robin Quarry", status="closed"), author=profile.author)

@@ -59,7 +59,7 @@ def _tab_to(qtbot, dialog, target: QWidget, limit: int = 40) -> int:
     for presses in range(limit):
         if QApplication.focusWidget() is target:
             return presses
-        qtbot.keyClick(QApplication.focusWidget() or dialog, Qt.Key_Tab)
+        qtbot.keyClick(QApplication.focusWidget() or dialog, Qt.Key.Key_Tab)
     raise AssertionError(f"Tab never reached {target.accessibleName() or target}; stuck on "
                          f"{QApplication.focusWidget().accessibleName() if QApplication.focusWidget() else None}")
 
@@ -89,10 +89,10 @@ def test_a_meeting_by_tab_alone_ends_in_a_saved_record_with_the_intended_date(qt
         if name == "duration_minutes":
             widget.selectAll()  # a spin box keeps its number selected on Tab, as here
         qtbot.keyClicks(widget, typed[name])
-    save = form.buttons.button(QDialogButtonBox.Save)
+    save = form.buttons.button(QDialogButtonBox.StandardButton.Save)
     presses += _tab_to(qtbot, form, save)
     assert presses <= 16, presses  # one stop per field: the date and time is a single stop
-    qtbot.keyClick(save, Qt.Key_Space)
+    qtbot.keyClick(save, Qt.Key.Key_Space)
     assert form.result() == 1, form.error.text()
     saved = store.get(window.profile.conn, form.saved_ids[0]).record
     assert saved.starts_at == f"{yesterday.isoformat()}T14:30"
@@ -108,10 +108,10 @@ def test_an_empty_optional_date_lets_tab_pass_and_saves_empty(qtbot, window):
     next_meeting = form.editors["next_meeting"].widget
     _tab_to(qtbot, form, next_meeting)
     assert next_meeting.text() == ""
-    qtbot.keyClick(next_meeting, Qt.Key_Tab)  # passes straight through the empty field
-    save = form.buttons.button(QDialogButtonBox.Save)
+    qtbot.keyClick(next_meeting, Qt.Key.Key_Tab)  # passes straight through the empty field
+    save = form.buttons.button(QDialogButtonBox.StandardButton.Save)
     assert QApplication.focusWidget() is save
-    qtbot.keyClick(save, Qt.Key_Space)
+    qtbot.keyClick(save, Qt.Key.Key_Space)
     assert form.result() == 1, form.error.text()
     saved = store.get(window.profile.conn, form.saved_ids[0]).record
     assert saved.next_meeting == "" and saved.starts_at == started
@@ -120,11 +120,11 @@ def test_an_empty_optional_date_lets_tab_pass_and_saves_empty(qtbot, window):
 def test_tab_passes_every_empty_date_of_a_new_mentee_and_a_concern(qtbot, window):
     form = record_dialogs.mentee_form(window, window.profile)
     _open(qtbot, form)
-    _tab_to(qtbot, form, form.buttons.button(QDialogButtonBox.Save))
+    _tab_to(qtbot, form, form.buttons.button(QDialogButtonBox.StandardButton.Save))
     form.done(0)
     concern = record_dialogs.concern_form(window, window.profile, _mentee(window))
     _open(qtbot, concern)
-    _tab_to(qtbot, concern, concern.buttons.button(QDialogButtonBox.Save))
+    _tab_to(qtbot, concern, concern.buttons.button(QDialogButtonBox.StandardButton.Save))
     assert concern.editors["reported_at"].get() == ""
     concern.done(0)
 
@@ -151,7 +151,7 @@ def test_a_date_that_cannot_be_read_is_said_plainly(qtbot, window):
     line = form.editors["next_meeting"].widget
     line.setFocus()
     qtbot.keyClicks(line, "32/13")
-    qtbot.keyClick(line, Qt.Key_Tab)
+    qtbot.keyClick(line, Qt.Key.Key_Tab)
     hint = form.editors["next_meeting"].entry.hint
     assert "Couldn't read “32/13”" in hint.text() and hint.isVisibleTo(form)
     form.save()
@@ -202,7 +202,7 @@ FORMS = {
 def _save_button(dialog):
     boxes = dialog.findChildren(QDialogButtonBox)
     for box in boxes:
-        for which in (QDialogButtonBox.Save, QDialogButtonBox.Close, QDialogButtonBox.Ok):
+        for which in (QDialogButtonBox.StandardButton.Save, QDialogButtonBox.StandardButton.Close, QDialogButtonBox.StandardButton.Ok):
             if box.button(which) is not None:
                 return box.button(which)
     return None
@@ -276,12 +276,12 @@ def test_tabbing_into_the_mentee_list_opens_nobody_and_writes_no_audit_entry(qtb
     conn = window.profile.conn
     views = conn.execute("SELECT count(*) FROM audit_log WHERE action = 'view'").fetchone()[0]
     window.filter.setFocus()
-    qtbot.keyClick(window.filter, Qt.Key_Tab)
+    qtbot.keyClick(window.filter, Qt.Key.Key_Tab)
     assert QApplication.focusWidget() is window.mentees
-    qtbot.keyClick(window.mentees, Qt.Key_Down)
+    qtbot.keyClick(window.mentees, Qt.Key.Key_Down)
     assert window.pages.currentWidget() is window.home
     assert conn.execute("SELECT count(*) FROM audit_log WHERE action = 'view'").fetchone()[0] == views
-    qtbot.keyClick(window.mentees, Qt.Key_Return)  # Enter opens the person: that is meant
+    qtbot.keyClick(window.mentees, Qt.Key.Key_Return)  # Enter opens the person: that is meant
     assert window.pages.currentWidget() is window.mentee_page
     assert conn.execute("SELECT count(*) FROM audit_log WHERE action = 'view'").fetchone()[0] == views + 1
 
@@ -290,19 +290,19 @@ def test_the_needs_chart_and_the_directory_details_take_focus(qtbot, window):
     window.show_mentee(_mentee(window))
     window.mentee_page.tabs.setCurrentIndex(2)
     chart = window.mentee_page.chart
-    assert chart.focusPolicy() & Qt.TabFocus and chart.accessibleDescription()
+    assert chart.focusPolicy() & Qt.FocusPolicy.TabFocus and chart.accessibleDescription()
     window.show_directory()
     details = window.directory.details
-    assert details.focusPolicy() & Qt.TabFocus
+    assert details.focusPolicy() & Qt.FocusPolicy.TabFocus
     window.directory.results.setFocus()
-    qtbot.keyClick(window.directory.results, Qt.Key_Tab)
+    qtbot.keyClick(window.directory.results, Qt.Key.Key_Tab)
     assert QApplication.focusWidget() is details
 
 
 def test_ctrl_home_goes_to_today_from_the_directory_search(qtbot, window):
     window.show_directory()
     assert QApplication.focusWidget() is window.directory.text
-    qtbot.keyClick(window.directory.text, Qt.Key_Home, Qt.ControlModifier)
+    qtbot.keyClick(window.directory.text, Qt.Key.Key_Home, Qt.KeyboardModifier.ControlModifier)
     assert window.pages.currentWidget() is window.home
 
 
@@ -408,7 +408,7 @@ def test_supervisor_window_has_a_menu_bar_quit_and_no_alt_letter_twice(qtbot, ma
         file_items = [a.text().replace("&", "") for a in w.menuBar().actions()[0].menu().actions() if a.text()]
         assert file_items[0].startswith("Import") and "Funder report…" in file_items and file_items[-1] == "Quit"
         quit_action = next(a for a in w.menuBar().actions()[0].menu().actions() if a.text() == "&Quit")
-        assert quit_action.shortcut() == QKeySequence(QKeySequence.Quit)
+        assert quit_action.shortcut() == QKeySequence(QKeySequence.StandardKey.Quit)
         privacy = [a.text().replace("&", "") for a in w.menuBar().actions()[1].menu().actions()]
         assert privacy[0] == "Audit trail…" and privacy[1].startswith("Retention")
         for i in range(w.tabs.count()):

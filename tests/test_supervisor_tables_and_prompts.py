@@ -39,8 +39,8 @@ def said(monkeypatch):
     shown: list[str] = []
     for kind in ("information", "warning"):
         monkeypatch.setattr(QMessageBox, kind, staticmethod(
-            lambda _w, _t, text, *a, **k: shown.append(text) or QMessageBox.Yes))
-    monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a, **k: QMessageBox.Yes))
+            lambda _w, _t, text, *a, **k: shown.append(text) or QMessageBox.StandardButton.Yes))
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a, **k: QMessageBox.StandardButton.Yes))
     return shown
 
 
@@ -93,7 +93,7 @@ def _spoken(table) -> str:
     """What a screen reader reads for the focused cell of `table`."""
     focused = QAccessible.queryAccessibleInterface(table).focusChild()
     assert focused is not None, "the table has no focused cell"
-    return focused.text(QAccessible.Name)
+    return focused.text(QAccessible.Text.Name)
 
 
 def _on_person(table, name: str) -> None:

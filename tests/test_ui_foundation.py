@@ -17,7 +17,7 @@ from conftest import PASSPHRASE, add_note, note_bodies
 def _unnamed_focusable(root: QWidget) -> list[str]:
     missing = []
     for w in [root, *root.findChildren(QWidget)]:
-        if w.focusPolicy() != Qt.NoFocus and w.isVisibleTo(root) and not w.accessibleName():
+        if w.focusPolicy() != Qt.FocusPolicy.NoFocus and w.isVisibleTo(root) and not w.accessibleName():
             text = getattr(w, "text", lambda: "")()
             if not text:
                 missing.append(type(w).__name__)
@@ -31,21 +31,21 @@ def test_set_up_creates_an_encrypted_profile_and_shows_the_code_once(qtbot, tmp_
     qtbot.keyClicks(dialog.name, "Sam Taylor")
     qtbot.keyClicks(dialog.passphrase, PASSPHRASE)
     qtbot.keyClicks(dialog.repeat, PASSPHRASE + "x")
-    dialog.buttons.button(QDialogButtonBox.Ok).click()
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
     assert "different" in dialog.error.text()
     assert not (tmp_path / "p" / "profile.json").exists()
 
     dialog.repeat.clear()
     qtbot.keyClicks(dialog.repeat, PASSPHRASE)
     with qtbot.waitSignal(dialog.accepted, timeout=20_000):
-        dialog.buttons.button(QDialogButtonBox.Ok).click()
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
     profile = dialog.profile
     assert profile.display_name == "Sam Taylor"
     assert dialog.passphrase.text() == ""
 
     shown = RecoveryCodeDialog(dialog.recovery_code)
     qtbot.addWidget(shown)
-    ok = shown.buttons.button(QDialogButtonBox.Ok)
+    ok = shown.buttons.button(QDialogButtonBox.StandardButton.Ok)
     assert not ok.isEnabled()
     shown.reject()  # Escape does not skip the code
     assert shown.result() == 0 and not ok.isEnabled()
@@ -70,7 +70,7 @@ def test_set_up_with_an_organisation_hands_the_connection_to_the_window(qtbot, t
     qtbot.keyClicks(dialog.repeat, PASSPHRASE)
     qtbot.keyClicks(dialog.organisation, "Riverside Mentoring")
     with qtbot.waitSignal(dialog.accepted, timeout=20_000):
-        dialog.buttons.button(QDialogButtonBox.Ok).click()
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
     profile = dialog.profile
     ensure_default_directory(profile)  # as the app does next, on the window's thread
     window = MainWindow(profile)
@@ -89,14 +89,14 @@ def test_unlock_dialog_explains_a_wrong_passphrase_then_opens(qtbot, make_profil
     dialog.show()
     assert _unnamed_focusable(dialog) == []
     qtbot.keyClicks(dialog.secret, "wrong passphrase")
-    qtbot.keyClick(dialog.secret, Qt.Key_Return)
+    qtbot.keyClick(dialog.secret, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: "doesn't match" in dialog.error.text(), timeout=20_000)
     assert "Traceback" not in dialog.error.text()
 
     dialog.secret.clear()
     qtbot.keyClicks(dialog.secret, PASSPHRASE)
     with qtbot.waitSignal(dialog.accepted, timeout=20_000):
-        qtbot.keyClick(dialog.secret, Qt.Key_Return)
+        qtbot.keyClick(dialog.secret, Qt.Key.Key_Return)
     assert note_bodies(dialog.profile) == ["behind the lock"]
     dialog.profile.close()
 

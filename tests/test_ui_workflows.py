@@ -138,13 +138,13 @@ def test_record_a_meeting_with_the_keyboard_alone(qtbot, window, demo_profile):
         for _ in range(40):  # Tab through the form, as a keyboard user would
             if QApplication.focusWidget() is notes:
                 break
-            qtbot.keyClick(QApplication.focusWidget(), Qt.Key_Tab)
+            qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
         seen["reached_notes"] = QApplication.focusWidget() is notes
         qtbot.keyClicks(notes, "Walked to the library; talked about the course.")
-        qtbot.keyClick(notes, Qt.Key_Return, Qt.ControlModifier)
+        qtbot.keyClick(notes, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
 
     _when_modal(qtbot, type_it)
-    qtbot.keyClick(window, Qt.Key_M, Qt.ControlModifier)
+    qtbot.keyClick(window, Qt.Key.Key_M, Qt.KeyboardModifier.ControlModifier)
     assert seen == {"who": [row.id], "reached_notes": True}
     meetings = store.list_records(demo_profile.conn, "meeting", mentee_id=row.id)
     assert len(meetings) == before + 1
@@ -160,14 +160,14 @@ def test_group_sport_session_for_three_mentees(qtbot, window, demo_profile):
     form = record_dialogs.MeetingForm(window, demo_profile, rows[0].id)
     qtbot.addWidget(form)
     for i in range(form.who.count()):
-        if form.who.item(i).data(Qt.UserRole) in {r.id for r in rows}:
-            form.who.item(i).setCheckState(Qt.Checked)
+        if form.who.item(i).data(Qt.ItemDataRole.UserRole) in {r.id for r in rows}:
+            form.who.item(i).setCheckState(Qt.CheckState.Checked)
     kind = form.editors["kind"].widget
     kind.setCurrentIndex(kind.findData("sport"))
     assert form.editors["activity"].widget.isVisibleTo(form)
     form.editors["activity"].widget.setCurrentIndex(form.editors["activity"].widget.findData("boxing"))
     form.editors["notes"].widget.setPlainText("Pad work and skipping.")
-    form.buttons.button(QDialogButtonBox.Save).click()
+    form.buttons.button(QDialogButtonBox.StandardButton.Save).click()
     saved = [store.get(demo_profile.conn, i) for i in form.saved_ids]
     assert {s.mentee_id for s in saved} == {r.id for r in rows}
     assert len({s.record.group_id for s in saved}) == 1 and saved[0].record.group_id
@@ -201,13 +201,13 @@ def test_search_and_jump_to_the_record(qtbot, window, demo_profile):
 
     def find(dialog):
         qtbot.keyClicks(dialog.query, "quinn")
-        qtbot.keyClick(dialog.query, Qt.Key_Return)
+        qtbot.keyClick(dialog.query, Qt.Key.Key_Return)
 
     _when_modal(qtbot, find)
-    qtbot.keyClick(window, Qt.Key_K, Qt.ControlModifier)
+    qtbot.keyClick(window, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
     assert window.pages.currentWidget() is window.mentee_page
     assert window.mentee_page.mentee_id == row.id
-    assert window.mentee_page.timeline.currentItem().data(0, Qt.UserRole) == marker
+    assert window.mentee_page.timeline.currentItem().data(0, Qt.ItemDataRole.UserRole) == marker
 
 
 def test_idle_lock_hides_content_and_clears_copied_text(qtbot, window, demo_profile):
@@ -223,12 +223,12 @@ def test_idle_lock_hides_content_and_clears_copied_text(qtbot, window, demo_prof
     assert QGuiApplication.clipboard().text() == ""
 
     qtbot.keyClicks(window.lock_page.secret, "wrong words here")
-    qtbot.keyClick(window.lock_page.secret, Qt.Key_Return)
+    qtbot.keyClick(window.lock_page.secret, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: "doesn't match" in window.lock_page.error.text(), timeout=10_000)
     assert window.locked
     window.lock_page.secret.clear()
     qtbot.keyClicks(window.lock_page.secret, PASSPHRASE)
-    qtbot.keyClick(window.lock_page.secret, Qt.Key_Return)
+    qtbot.keyClick(window.lock_page.secret, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: not window.locked, timeout=10_000)
     assert row.name.split(" (")[0] in _visible_texts(window)
 
@@ -257,10 +257,10 @@ def test_closing_a_changed_form_asks_first(qtbot, window, demo_profile):
             box.button(button).click()
         return press
 
-    _when_modal(qtbot, answer(QMessageBox.Cancel))
+    _when_modal(qtbot, answer(QMessageBox.StandardButton.Cancel))
     form.reject()
     assert form.isVisible()
-    _when_modal(qtbot, answer(QMessageBox.Discard))
+    _when_modal(qtbot, answer(QMessageBox.StandardButton.Discard))
     form.reject()
     assert not form.isVisible()
     assert not any("Not Yet Saved" in r.name for r in caseload.caseload(demo_profile.conn))
@@ -344,7 +344,7 @@ def test_sheet_dialog_saves_a_pdf_off_the_ui_thread(qtbot, window, demo_profile,
     dialog = SheetDialog(demo_profile, row.id, parent=window)
     qtbot.addWidget(dialog)
     for i in range(min(3, dialog.contacts.count())):
-        dialog.contacts.item(i).setCheckState(Qt.Checked)
+        dialog.contacts.item(i).setCheckState(Qt.CheckState.Checked)
     dialog.with_name.setChecked(False)
     saved = []
     dialog.write(tmp_path / "sheet.pdf", saved.append)

@@ -19,14 +19,16 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..storage.db import put_settings, transaction
 from ..storage.files import fsync_dir, make_shared_readable
 from ..words import count
 from ..records.dates import shown_date
-from . import batch as batch_format
 from . import drive
-from .receipts import Receipt
+
+if TYPE_CHECKING:  # the batch format, and with it the ciphers, is imported when a batch is placed
+    from .receipts import Receipt
 
 RECEIPT_AT = "exchange.receipt_issued_at"
 RECEIPT_THROUGH = "exchange.receipt_through"
@@ -179,6 +181,8 @@ def _holds(path: Path, size: int, sha: str, mtime: int | None) -> int | None:
 
 def _names(name: str):
     """The batch's own name, then names for a copy when a different file has taken it."""
+    from . import batch as batch_format  # imported here: keeps start-up fast (Today reads this module)
+
     yield name
     stem = name[:-len(batch_format.SUFFIX)]
     for n in range(2, 50):

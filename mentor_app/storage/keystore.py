@@ -113,6 +113,7 @@ def forget_key(entry: str, key_check: str | None = None) -> KeyringStatus:
     key is left alone and MISMATCH returned: it belongs to a different profile.
     """
     if key_check is not None:
+        # imported here: only forgetting an entry with a check needs it
         from .keywrap import key_check as check_of
 
         value, status = _ask(keyring.get_password, entry)

@@ -14,11 +14,8 @@ import secrets
 import time
 from dataclasses import dataclass
 
-from argon2.low_level import Type, hash_secret_raw
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+# The KDF and the ciphers are imported where a passphrase or code is used: a profile opened by the keyring
+# needs neither, and the app starts faster without them.
 
 KEY_BYTES = 32
 
@@ -68,6 +65,8 @@ class Argon2Params:
 
 
 def _argon2(secret: bytes, salt: bytes, p: Argon2Params) -> bytes:
+    from argon2.low_level import Type, hash_secret_raw  # imported here: keeps start-up fast
+
     return hash_secret_raw(
         secret=secret,
         salt=salt,
@@ -102,12 +101,18 @@ def _unb64(text: str) -> bytes:
 
 
 def _seal(wrapping_key: bytes, data_key: bytes, aad: bytes) -> dict:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # imported here: keeps start-up fast
+
     nonce = os.urandom(12)
     ct = AESGCM(wrapping_key).encrypt(nonce, data_key, aad)
     return {"nonce": _b64(nonce), "ciphertext": _b64(ct)}
 
 
 def _open(wrapping_key: bytes, wrap: dict, aad: bytes) -> bytes | None:
+    # imported here: keeps start-up fast
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     try:
         return AESGCM(wrapping_key).decrypt(_unb64(wrap["nonce"]), _unb64(wrap["ciphertext"]), aad)
     except (InvalidTag, ValueError, KeyError):
@@ -162,6 +167,10 @@ def normalise_recovery_code(text: str) -> str | None:
 
 
 def _recovery_wrapping_key(code: str, salt: bytes) -> bytes:
+    # imported here: keeps start-up fast
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
     # ~122 bits of randomness: a fast KDF is enough, unlike for a passphrase.
     return HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=salt, info=b"mentor-app recovery v1").derive(
         code.encode("ascii")

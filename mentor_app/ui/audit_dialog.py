@@ -164,7 +164,7 @@ class AuditDialog(QDialog):
         self.words = AuditWords(profile.conn, profile.role)
         self.names = self.words.names
         self.action = named(QComboBox(), "Action")
-        self.action.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.action.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.action.setMinimumContentsLength(18)  # the longest action would push the date fields off a small screen
         self.action.addItem("All actions", "")
         for code, words in audit.ACTIONS.items():
@@ -174,7 +174,7 @@ class AuditDialog(QDialog):
         for mid, name in sorted(self.names.items(), key=lambda kv: kv[1].casefold()):
             self.person.addItem(name, mid)
         self.person.setCurrentIndex(max(0, self.person.findData(mentee_id)))
-        self.person.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.person.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.person.setMinimumContentsLength(14)
         self.since = named(QLineEdit(), "From day")
         self.since.setPlaceholderText("from, e.g. 1 Nov 2026")
@@ -204,8 +204,8 @@ class AuditDialog(QDialog):
                       "and whom or what day it was about, never what a record says. It can only be added to. The "
                       "export for an investigation also holds each record's reference.")
         hint.setWordWrap(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.Close)
-        export = buttons.addButton("&Export for an investigation…", QDialogButtonBox.ActionRole)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        export = buttons.addButton("&Export for an investigation…", QDialogButtonBox.ButtonRole.ActionRole)
         export.clicked.connect(self.export)
         buttons.rejected.connect(self.reject)
         box = QVBoxLayout(self)

@@ -34,9 +34,9 @@ class _Bars(QWidget):
     def paintEvent(self, _event) -> None:
         bars = self.chart.bars
         painter = QPainter(self)
-        painter.setRenderHint(QPainter.Antialiasing)
-        text = self.palette().color(QPalette.WindowText)
-        painter.fillRect(self.rect(), self.palette().color(QPalette.Base))
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        text = self.palette().color(QPalette.ColorRole.WindowText)
+        painter.fillRect(self.rect(), self.palette().color(QPalette.ColorRole.Base))
         metrics = painter.fontMetrics()
         top = nice_top(max((v for _, v in bars), default=0))
         top_label = f"{top:g}"
@@ -44,12 +44,12 @@ class _Bars(QWidget):
         line = metrics.height()
         plot = QRectF(left, line / 2, self.width() - left - 4, self.height() - line / 2 - line - 6)
         painter.setPen(text)
-        painter.drawText(QRectF(0, 0, left - 4, line), Qt.AlignRight | Qt.AlignVCenter, top_label)
-        painter.drawText(QRectF(0, plot.bottom() - line / 2, left - 4, line), Qt.AlignRight | Qt.AlignVCenter, "0")
+        painter.drawText(QRectF(0, 0, left - 4, line), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, top_label)
+        painter.drawText(QRectF(0, plot.bottom() - line / 2, left - 4, line), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, "0")
         painter.drawLine(plot.bottomLeft(), plot.bottomRight())
         painter.drawLine(plot.bottomLeft(), plot.topLeft())
         if not bars:
-            painter.drawText(plot, Qt.AlignCenter, "No data yet")
+            painter.drawText(plot, Qt.AlignmentFlag.AlignCenter, "No data yet")
             return
         slot = plot.width() / len(bars)
         # Every other label when crowded, so they stay readable.
@@ -59,7 +59,7 @@ class _Bars(QWidget):
             x = plot.left() + i * slot
             painter.fillRect(QRectF(x + slot * 0.15, plot.bottom() - height, slot * 0.7, height), BAR_COLOUR)
             if i % step == 0:
-                painter.drawText(QRectF(x - slot / 2, plot.bottom() + 3, slot * 2, line), Qt.AlignHCenter, label)
+                painter.drawText(QRectF(x - slot / 2, plot.bottom() + 3, slot * 2, line), Qt.AlignmentFlag.AlignHCenter, label)
 
 
 class BarChart(QWidget):
@@ -69,7 +69,7 @@ class BarChart(QWidget):
         self.bars: list[tuple[str, float]] = []
         self.setAccessibleName(title)
         # The chart takes focus as one piece, announced with its numbers in words.
-        self.setFocusPolicy(Qt.TabFocus)
+        self.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         heading = QLabel(title)
         heading.setAccessibleName(title)
         self.plot = _Bars(self)

@@ -36,13 +36,13 @@ def save_report(report: str):
 
 
 def crash_box(report: str, saved) -> QMessageBox:
-    box = QMessageBox(QMessageBox.Warning, APP_NAME, PLAIN_WORDS)
+    box = QMessageBox(QMessageBox.Icon.Warning, APP_NAME, PLAIN_WORDS)
     box.setInformativeText(f"A copy of the details is saved in {saved}." if saved is not None
                            else "The details couldn't be saved to a file, so please copy them.")
     box.setDetailedText(report)
     for text in box.findChildren(QTextEdit):
-        text.setTextInteractionFlags(Qt.TextSelectableByMouse | Qt.TextSelectableByKeyboard)
-    copy = box.addButton("Copy details", QMessageBox.ActionRole)
+        text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+    copy = box.addButton("Copy details", QMessageBox.ButtonRole.ActionRole)
     # A message box closes on any button; the copy button should leave it open for "Close" afterwards.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
@@ -51,7 +51,7 @@ def crash_box(report: str, saved) -> QMessageBox:
         except (RuntimeError, TypeError):
             pass
     copy.clicked.connect(lambda: QApplication.clipboard().setText(report))
-    box.addButton(QMessageBox.Close)
+    box.addButton(QMessageBox.StandardButton.Close)
     return box
 
 

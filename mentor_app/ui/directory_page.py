@@ -29,7 +29,7 @@ PASSED_TO_WINDOW = (QKeySequence("Ctrl+Home"), QKeySequence("Ctrl+End"))
 
 class _LetShortcutsThrough(QObject):
     def eventFilter(self, watched, event) -> bool:
-        if event.type() == QEvent.ShortcutOverride and QKeySequence(event.keyCombination()) in PASSED_TO_WINDOW:
+        if event.type() == QEvent.Type.ShortcutOverride and QKeySequence(event.keyCombination()) in PASSED_TO_WINDOW:
             event.ignore()
             return True
         return False
@@ -42,7 +42,7 @@ class DetailsView(QTextBrowser):
         super().__init__()
         self.setOpenLinks(False)
         self.setTabChangesFocus(True)
-        self.setFocusPolicy(Qt.StrongFocus)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
 
     def text(self) -> str:
         return self.toPlainText()
@@ -87,7 +87,7 @@ class DirectoryPage(QWidget):
         self.text.installEventFilter(self._shortcuts)
         self.category = QComboBox()
         self.category.setAccessibleName("Category")
-        self.category.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.category.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.category.setMinimumContentsLength(16)
         self.category.addItem("All categories", "")
         for code, label in vocab.DIRECTORY_CATEGORIES.items():
@@ -146,7 +146,7 @@ class DirectoryPage(QWidget):
 
     def refresh(self, select: str | None = None) -> None:
         self.timer.stop()
-        current = select or (self.results.currentItem().data(Qt.UserRole) if self.results.currentItem() else None)
+        current = select or (self.results.currentItem().data(Qt.ItemDataRole.UserRole) if self.results.currentItem() else None)
         found = list_contacts(self.profile.conn, category=self.category.currentData(), area=self.area.text(),
                               text=self.text.text())
         self.stale_after = load_settings(self.profile).stale_after_months
@@ -156,7 +156,7 @@ class DirectoryPage(QWidget):
             stale = fresh.stale
             local = "" if s.record.scope == "national" else f" · {s.record.area or 'local'}"
             item = QListWidgetItem(("⚠ " if stale else "") + s.record.title() + local)
-            item.setData(Qt.UserRole, s.id)
+            item.setData(Qt.ItemDataRole.UserRole, s.id)
             if stale:
                 item.setToolTip(fresh.words)
             self.results.addItem(item)
@@ -169,12 +169,12 @@ class DirectoryPage(QWidget):
             self.details.setText("Nothing matches. Try fewer words, another category, or add the service.")
 
     def _show(self, item, _previous=None) -> None:
-        stored = store.get(self.profile.conn, item.data(Qt.UserRole)) if item else None
+        stored = store.get(self.profile.conn, item.data(Qt.ItemDataRole.UserRole)) if item else None
         self.details.setText(contact_html(stored.record, self.stale_after) if stored else "")
 
     def _current(self):
         item = self.results.currentItem()
-        return store.get(self.profile.conn, item.data(Qt.UserRole)) if item else None
+        return store.get(self.profile.conn, item.data(Qt.ItemDataRole.UserRole)) if item else None
 
     def _after_change(self, select: str | None = None) -> None:
         self.refresh(select)
@@ -210,7 +210,7 @@ class DirectoryPage(QWidget):
             return
         if QMessageBox.question(self, APP_NAME, f"Delete {stored.record.title()} from the directory? "
                                 "Referrals already recorded keep its name.",
-                                QMessageBox.Yes | QMessageBox.No, QMessageBox.No) != QMessageBox.Yes:
+                                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No) != QMessageBox.StandardButton.Yes:
             return
         store.delete(self.profile.conn, stored.id, author=self.profile.author)
         self._after_change()
@@ -229,18 +229,18 @@ class DirectoryPage(QWidget):
         only_good = merge = False
         if plan.problems:
             lines = "\n".join(p.words() for p in plan.problems[:15])
-            box = QMessageBox(QMessageBox.Warning, APP_NAME,
+            box = QMessageBox(QMessageBox.Icon.Warning, APP_NAME,
                               f"{count(len(plan.problems), 'row')} {'has' if len(plan.problems) == 1 else 'have'} problems:\n\n{lines}\n\n"
                               f"{count(len(plan.good), 'row')} {'is' if len(plan.good) == 1 else 'are'} fine. Import only the good rows?",
-                              QMessageBox.Yes | QMessageBox.Cancel, self)
-            if box.exec() != QMessageBox.Yes:
+                              QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, self)
+            if box.exec() != QMessageBox.StandardButton.Yes:
                 return
             only_good = True
         if plan.duplicates:
             merge = QMessageBox.question(
                 self, APP_NAME, f"{count(len(plan.duplicates), 'row')} {'has' if len(plan.duplicates) == 1 else 'have'} the same organisation and phone as an entry "
                 "already there. Merge them into those entries (filling in what is missing)? "
-                "No leaves them out.") == QMessageBox.Yes
+                "No leaves them out.") == QMessageBox.StandardButton.Yes
         try:
             result = csv_io.apply_plan(self.profile.conn, plan, author=self.profile.author,
                                        only_good_rows=only_good, merge_duplicates=merge)

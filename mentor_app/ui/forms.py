@@ -79,17 +79,17 @@ def _checklist_edit(choices: dict) -> FieldEditor:
     w.setMaximumHeight(130)
     for code, label in choices.items():
         item = QListWidgetItem(label)
-        item.setData(Qt.UserRole, code)
-        item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
-        item.setCheckState(Qt.Unchecked)
+        item.setData(Qt.ItemDataRole.UserRole, code)
+        item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+        item.setCheckState(Qt.CheckState.Unchecked)
         w.addItem(item)
 
     def get():
-        return [w.item(i).data(Qt.UserRole) for i in range(w.count()) if w.item(i).checkState() == Qt.Checked]
+        return [w.item(i).data(Qt.ItemDataRole.UserRole) for i in range(w.count()) if w.item(i).checkState() == Qt.CheckState.Checked]
 
     def put(values):
         for i in range(w.count()):
-            w.item(i).setCheckState(Qt.Checked if w.item(i).data(Qt.UserRole) in (values or []) else Qt.Unchecked)
+            w.item(i).setCheckState(Qt.CheckState.Checked if w.item(i).data(Qt.ItemDataRole.UserRole) in (values or []) else Qt.CheckState.Unchecked)
 
     return FieldEditor(w, get, put)
 
@@ -175,7 +175,7 @@ class RecordForm(QDialog):
         self._initial = self.values()
 
         self.error = error_label()
-        self.buttons = QDialogButtonBox(QDialogButtonBox.Save | QDialogButtonBox.Cancel)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
 
@@ -190,8 +190,8 @@ class RecordForm(QDialog):
         self.scroll = QScrollArea()
         self.scroll.setWidget(body)
         self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QScrollArea.NoFrame)
-        self.scroll.setFocusPolicy(Qt.NoFocus)  # no invisible Tab stop: the fields inside take focus
+        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # no invisible Tab stop: the fields inside take focus
         self.scroll.setAccessibleName(self.windowTitle())
         layout = QVBoxLayout(self)
         layout.addWidget(self.scroll, 1)
@@ -241,8 +241,8 @@ class RecordForm(QDialog):
         if self.is_changed():
             answer = QMessageBox.question(
                 self, self.windowTitle(), "You have changes that are not saved. Throw them away?",
-                QMessageBox.Discard | QMessageBox.Cancel, QMessageBox.Cancel)
-            if answer != QMessageBox.Discard:
+                QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel)
+            if answer != QMessageBox.StandardButton.Discard:
                 return
         super().reject()
 

@@ -13,7 +13,7 @@ from .worker import run_in_background
 
 CLEAR_COPIED_AFTER_S = 90  # text copied from the app leaves the clipboard after this, if nothing replaced it
 log = logs.get_logger(__name__)
-ACTIVITY = {QEvent.KeyPress, QEvent.MouseButtonPress, QEvent.MouseMove, QEvent.Wheel, QEvent.TouchBegin}
+ACTIVITY = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove, QEvent.Type.Wheel, QEvent.Type.TouchBegin}
 
 
 class IdleWatcher(QObject):
@@ -58,7 +58,7 @@ class ClipboardGuard(QObject):
     def __init__(self, parent=None, clear_after_s: float = CLEAR_COPIED_AFTER_S):
         super().__init__(parent)
         self.clipboard = QGuiApplication.clipboard()
-        self.modes = [QClipboard.Clipboard] + ([QClipboard.Selection] if self.clipboard.supportsSelection() else [])
+        self.modes = [QClipboard.Mode.Clipboard] + ([QClipboard.Mode.Selection] if self.clipboard.supportsSelection() else [])
         self.copied: dict = {}
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
@@ -69,18 +69,18 @@ class ClipboardGuard(QObject):
 
     @property
     def copied_text(self) -> str | None:
-        return self.copied.get(QClipboard.Clipboard)
+        return self.copied.get(QClipboard.Mode.Clipboard)
 
     def _owns(self, mode) -> bool:
-        return self.clipboard.ownsSelection() if mode == QClipboard.Selection else self.clipboard.ownsClipboard()
+        return self.clipboard.ownsSelection() if mode == QClipboard.Mode.Selection else self.clipboard.ownsClipboard()
 
     def _clipboard_changed(self) -> None:
-        self._changed(QClipboard.Clipboard)
+        self._changed(QClipboard.Mode.Clipboard)
 
     def _selection_changed(self) -> None:
-        self._changed(QClipboard.Selection)
+        self._changed(QClipboard.Mode.Selection)
 
-    def _changed(self, mode=QClipboard.Clipboard) -> None:
+    def _changed(self, mode=QClipboard.Mode.Clipboard) -> None:
         text = self.clipboard.text(mode)
         if text and (QApplication.activeWindow() is not None or self._owns(mode)):
             self.copied[mode] = text
@@ -109,11 +109,11 @@ class LockPage(QWidget):
         self.profile = profile
         self._job = None
         title = QLabel("<h2>Mentor App is locked</h2>")
-        title.setAlignment(Qt.AlignCenter)
+        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         hint = QLabel("Your notes are hidden.\nType your passphrase or recovery code to carry on.")
-        hint.setAlignment(Qt.AlignCenter)
+        hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.secret = QLineEdit()
-        self.secret.setEchoMode(QLineEdit.Password)
+        self.secret.setEchoMode(QLineEdit.EchoMode.Password)
         self.secret.setAccessibleName("Passphrase or recovery code")
         self.secret.setPlaceholderText("Passphrase or recovery code")
         self.secret.returnPressed.connect(self.try_unlock)
@@ -121,7 +121,7 @@ class LockPage(QWidget):
         self.unlock_button.setAccessibleName("Unlock")
         self.unlock_button.clicked.connect(self.try_unlock)
         self.error = error_label()
-        self.error.setAlignment(Qt.AlignCenter)
+        self.error.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.busy = busy_bar("Checking")
         column = QWidget()
         column.setFixedWidth(420)

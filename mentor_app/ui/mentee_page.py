@@ -70,7 +70,7 @@ class MenteePage(QWidget):
 
         self.heading = QLabel()
         self.heading.setAccessibleName("Mentee name")
-        self.heading.setTextFormat(Qt.RichText)
+        self.heading.setTextFormat(Qt.TextFormat.RichText)
         self.safety = QLabel()
         self.safety.setWordWrap(True)
         self.safety.setObjectName("safetyFlag")
@@ -107,7 +107,7 @@ class MenteePage(QWidget):
         self.consent_text = QLabel()
         self.consent_text.setWordWrap(True)
         self.consent_text.setAccessibleName("Consent in force")
-        self.consent_text.setTextInteractionFlags(Qt.TextSelectableByKeyboard | Qt.TextSelectableByMouse)
+        self.consent_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard | Qt.TextInteractionFlag.TextSelectableByMouse)
         consent_buttons = QHBoxLayout()
         consent_buttons.addWidget(button("Record consent…", self.record_consent))
         consent_buttons.addWidget(button("Consent withdrawn…", self.withdraw_consent))
@@ -128,8 +128,8 @@ class MenteePage(QWidget):
         scroll = QScrollArea()
         scroll.setWidget(page)
         scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.NoFrame)
-        scroll.setFocusPolicy(Qt.NoFocus)  # no invisible Tab stop: the buttons inside take focus
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # no invisible Tab stop: the buttons inside take focus
         scroll.setAccessibleName("Mentee details and consent")
         return scroll
 
@@ -172,7 +172,7 @@ class MenteePage(QWidget):
         self.actions = QListWidget()
         self.actions.setAccessibleName("Actions agreed")
         self.actions.itemChanged.connect(self._action_ticked)
-        self.actions.itemActivated.connect(lambda item: self._edit_action(item.data(Qt.UserRole)))
+        self.actions.itemActivated.connect(lambda item: self._edit_action(item.data(Qt.ItemDataRole.UserRole)))
         box = QVBoxLayout(page)
         box.addWidget(_hint("Actions agreed, soonest due first. Tick when done; press Enter to edit."))
         box.addWidget(self.actions, 1)
@@ -230,7 +230,7 @@ class MenteePage(QWidget):
             if fld.name in PROFILE_FIELDS and value:
                 label = QLabel(_shown(fld, value))
                 label.setWordWrap(True)
-                label.setTextInteractionFlags(Qt.TextSelectableByMouse | Qt.TextSelectableByKeyboard)
+                label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard)
                 label.setAccessibleName(fld.metadata["label"])
                 self.details.addRow(fld.metadata["label"], label)
         self.consent_text.setText("\n".join("• " + s.words() for s in consent_summary(conn, self.mentee_id)))
@@ -259,10 +259,10 @@ class MenteePage(QWidget):
                 words = outbox.concern_words(delivery, r.id)
                 summary = f"{words[:1].upper()}{words[1:]}. {summary}"
             item = QTreeWidgetItem([listed_datetime(r.when.replace(" ", "T")), rec.title(), summary])
-            item.setData(0, Qt.UserRole, r.id)
+            item.setData(0, Qt.ItemDataRole.UserRole, r.id)
             if r.type == "concern":
                 for col in range(3):
-                    item.setForeground(col, Qt.darkRed)
+                    item.setForeground(col, Qt.GlobalColor.darkRed)
             self.timeline.addTopLevelItem(item)
 
     def _fill_referrals(self, records) -> None:
@@ -273,7 +273,7 @@ class MenteePage(QWidget):
             follow = rec.follow_up if rec.outcome in vocab.OPEN_REFERRAL_OUTCOMES else ""
             shown = shown_date(follow) + (" (due)" if follow and follow <= today else "") if follow else ""
             item = QTreeWidgetItem([shown_date(rec.on), rec.title(), vocab.REFERRAL_OUTCOMES[rec.outcome], shown])
-            item.setData(0, Qt.UserRole, r.id)
+            item.setData(0, Qt.ItemDataRole.UserRole, r.id)
             self.referrals.addTopLevelItem(item)
 
     def _fill_checklist(self, widget: QListWidget, records, flag: str) -> None:
@@ -287,9 +287,9 @@ class MenteePage(QWidget):
             if due and due <= today and not getattr(rec, flag):
                 text += " (due now)"
             item = QListWidgetItem(text)
-            item.setData(Qt.UserRole, r.id)
-            item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
-            item.setCheckState(Qt.Checked if getattr(rec, flag) else Qt.Unchecked)
+            item.setData(Qt.ItemDataRole.UserRole, r.id)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked if getattr(rec, flag) else Qt.CheckState.Unchecked)
             widget.addItem(item)
         widget.blockSignals(False)
 
@@ -342,7 +342,7 @@ class MenteePage(QWidget):
 
     def record_outcome(self) -> None:
         item = self.referrals.currentItem()
-        stored = store.get(self.profile.conn, item.data(0, Qt.UserRole)) if item else None
+        stored = store.get(self.profile.conn, item.data(0, Qt.ItemDataRole.UserRole)) if item else None
         if stored is not None:
             self._run(dialogs.outcome_form(self, self.profile, stored))
 
@@ -352,10 +352,10 @@ class MenteePage(QWidget):
         SheetDialog(self.profile, self.mentee_id, parent=self).exec()
 
     def _toggle(self, item: QListWidgetItem, flag: str) -> None:
-        stored = store.get(self.profile.conn, item.data(Qt.UserRole))
+        stored = store.get(self.profile.conn, item.data(Qt.ItemDataRole.UserRole))
         if stored is None:
             return
-        setattr(stored.record, flag, item.checkState() == Qt.Checked)
+        setattr(stored.record, flag, item.checkState() == Qt.CheckState.Checked)
         store.save(self.profile.conn, stored.record, author=self.profile.author,
                    mentee_id=stored.mentee_id, record_id=stored.id)
         self.changed.emit()
@@ -367,7 +367,7 @@ class MenteePage(QWidget):
         self._toggle(item, "achieved")
 
     def _open_item(self, item: QTreeWidgetItem) -> None:
-        stored = store.get(self.profile.conn, item.data(0, Qt.UserRole))
+        stored = store.get(self.profile.conn, item.data(0, Qt.ItemDataRole.UserRole))
         if stored is None:
             return
         if stored.type == "meeting":
@@ -383,9 +383,9 @@ class MenteePage(QWidget):
         if item is None:
             return
         if QMessageBox.question(self, "Delete", f"Delete “{item.text(1)}”? This can't be undone.",
-                                QMessageBox.Yes | QMessageBox.No, QMessageBox.No) != QMessageBox.Yes:
+                                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No) != QMessageBox.StandardButton.Yes:
             return
-        store.delete(self.profile.conn, item.data(0, Qt.UserRole), author=self.profile.author)
+        store.delete(self.profile.conn, item.data(0, Qt.ItemDataRole.UserRole), author=self.profile.author)
         self.refresh()
         self.changed.emit()
 
@@ -400,8 +400,8 @@ class MenteePage(QWidget):
         name = self.stored.record.title()
         if QMessageBox.question(
                 self, "Hand over", f"Hand {name} over to another mentor? Their records go into a file for the new "
-                "mentor and are then removed from this laptop.", QMessageBox.Yes | QMessageBox.No,
-                QMessageBox.No) != QMessageBox.Yes:
+                "mentor and are then removed from this laptop.", QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No) != QMessageBox.StandardButton.Yes:
             return
         target, _ = QFileDialog.getSaveFileName(self, "Save the hand-over file", "handover.mentorhandover",
                                                 "Hand-over files (*.mentorhandover)")
@@ -422,8 +422,8 @@ class MenteePage(QWidget):
         answer = QMessageBox.question(
             self, "Delete mentee",
             f"Delete {name} and every record about them? This can't be undone from here "
-            "(a backup taken earlier still has them).", QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
-        if answer != QMessageBox.Yes:
+            "(a backup taken earlier still has them).", QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+        if answer != QMessageBox.StandardButton.Yes:
             return
         store.delete(self.profile.conn, self.mentee_id, author=self.profile.author)
         self.mentee_id = None

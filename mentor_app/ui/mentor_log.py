@@ -27,7 +27,7 @@ class MentorLogDialog(QDialog):
         add = QPushButton("&Add an entry…")
         add.setAccessibleName("Add an entry")
         add.clicked.connect(self._add)
-        close = QDialogButtonBox(QDialogButtonBox.Close)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.totals)
@@ -46,7 +46,7 @@ class MentorLogDialog(QDialog):
                 hours[r.kind] += r.hours
             item = QListWidgetItem(f"{r.on}  {vocab.MENTOR_LOG_KINDS[r.kind]}: {r.hours:g} h"
                                    + (f" — {r.note}" if r.note else ""))
-            item.setData(Qt.UserRole, s.id)
+            item.setData(Qt.ItemDataRole.UserRole, s.id)
             self.entries.addItem(item)
         self.totals.setText("This month: " + ", ".join(
             f"{vocab.MENTOR_LOG_KINDS[k]} {v:g} h" for k, v in hours.items()))
@@ -57,7 +57,7 @@ class MentorLogDialog(QDialog):
         form.exec()
 
     def _edit(self, item: QListWidgetItem) -> None:
-        stored = store.get(self.profile.conn, item.data(Qt.UserRole))
+        stored = store.get(self.profile.conn, item.data(Qt.ItemDataRole.UserRole))
         if stored:
             form = dialogs.log_form(self, self.profile, stored)
             form.saved.connect(lambda _record: self.refresh())

@@ -70,7 +70,7 @@ class NeedsDialog(QDialog):
             self.scores[area], self.notes[area] = combo, note
         self._initial = self._values()
         self.error = error_label()
-        buttons = QDialogButtonBox(QDialogButtonBox.Save | QDialogButtonBox.Cancel)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         intro = QLabel("Score each area together: 1 is a serious need, 5 is no need. "
@@ -84,8 +84,8 @@ class NeedsDialog(QDialog):
         scroll = QScrollArea()
         scroll.setWidget(body)
         scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.NoFrame)
-        scroll.setFocusPolicy(Qt.NoFocus)  # no invisible Tab stop: the fields inside take focus
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # no invisible Tab stop: the fields inside take focus
         scroll.setAccessibleName("Needs check")
         layout = QVBoxLayout(self)
         layout.addWidget(scroll, 1)
@@ -125,7 +125,7 @@ class NeedsDialog(QDialog):
     def reject(self) -> None:
         if self._values() != self._initial:
             if QMessageBox.question(self, "Needs check", "You have changes that are not saved. Throw them away?",
-                                    QMessageBox.Discard | QMessageBox.Cancel) != QMessageBox.Discard:
+                                    QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel) != QMessageBox.StandardButton.Discard:
                 return
         super().reject()
 
@@ -141,7 +141,7 @@ class NeedsChart(QWidget):
         super().__init__(parent)
         self.checks: list[NeedsCheck] = []
         self.setAccessibleName("Needs over time")
-        self.setFocusPolicy(Qt.StrongFocus)  # a screen reader reads its description when it has focus
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # a screen reader reads its description when it has focus
         self.setMinimumHeight(40)
 
     def set_checks(self, checks: list[NeedsCheck]) -> None:
@@ -170,29 +170,29 @@ class NeedsChart(QWidget):
 
     def paintEvent(self, event) -> None:
         p = QPainter(self)
-        p.setRenderHint(QPainter.Antialiasing)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
         if self.hasFocus():
             p.setPen(self.palette().highlight().color())
             p.drawRect(self.rect().adjusted(0, 0, -1, -1))
             p.setPen(self.palette().text().color())
         if not self.checks:
-            p.drawText(self.rect(), Qt.AlignLeft | Qt.AlignVCenter, "No needs check yet.")
+            p.drawText(self.rect(), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, "No needs check yet.")
             return
         label_w, cell_w, cell_h, top = LABEL_W, CELL_W, CELL_H, 24
         for col, check in enumerate(self.checks):
             x = label_w + col * cell_w
-            p.drawText(QRectF(x, 0, cell_w, top), Qt.AlignCenter, date.fromisoformat(check.on).strftime("%d %b %y"))
+            p.drawText(QRectF(x, 0, cell_w, top), Qt.AlignmentFlag.AlignCenter, date.fromisoformat(check.on).strftime("%d %b %y"))
         for row, (area, label) in enumerate(vocab.NEEDS_AREAS.items()):
             y = top + row * cell_h
             p.setPen(self.palette().text().color())
-            p.drawText(QRectF(0, y, label_w - 8, cell_h), Qt.AlignRight | Qt.AlignVCenter, label)
+            p.drawText(QRectF(0, y, label_w - 8, cell_h), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, label)
             for col, check in enumerate(self.checks):
                 score = check.scores.get(area)
                 rect = QRectF(label_w + col * cell_w + 2, y + 2, cell_w - 4, cell_h - 4)
                 if score:
                     p.fillRect(rect, QColor(SCORE_COLOURS[int(score)]))
                     p.setPen(QColor("#ffffff") if int(score) in (1, 5) else QColor("#000000"))
-                    p.drawText(rect, Qt.AlignCenter, str(score))
+                    p.drawText(rect, Qt.AlignmentFlag.AlignCenter, str(score))
                 else:
                     p.setPen(QColor("#999999"))
-                    p.drawText(rect, Qt.AlignCenter, "–")
+                    p.drawText(rect, Qt.AlignmentFlag.AlignCenter, "–")

@@ -25,7 +25,7 @@ from .widgets import named
 
 
 def _busy(work):
-    QApplication.setOverrideCursor(Qt.WaitCursor)
+    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
     try:
         return work()
     finally:
@@ -67,8 +67,8 @@ def erase(parent, profile, mentee_id: str | None, on_erased: Callable[[], None] 
 
     def go_ahead(reason: str) -> None:
         sure = QMessageBox.warning(parent, APP_NAME, f"Erase {name} now? This cannot be undone.",
-                                   QMessageBox.Yes | QMessageBox.Cancel, QMessageBox.Cancel)
-        if sure != QMessageBox.Yes:
+                                   QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel)
+        if sure != QMessageBox.StandardButton.Yes:
             return
         try:
             result = _busy(lambda: erase_mentee(profile, mentee_id, reason))
@@ -94,7 +94,7 @@ def forget_keyring(parent, profile) -> None:
         return
     if QMessageBox.question(parent, APP_NAME, "Remove the key from this computer's keyring? From now on the app "
                             "asks for your passphrase each time it opens. Do this if the laptop may be lost or "
-                            "someone else can log in as you.") != QMessageBox.Yes:
+                            "someone else can log in as you.") != QMessageBox.StandardButton.Yes:
         return
     try:
         profile.set_keyring(False)
@@ -140,10 +140,10 @@ class RetentionDialog(QDialog):
         # Rows keyed by record: changing a period updates the list in place, the current row staying on its record.
         self.table = RecordTable("Records due for deletion", ["Record", "Person", "Counted from", "Kept for"])
         self.summary = QLabel()
-        buttons = QDialogButtonBox(QDialogButtonBox.Save | QDialogButtonBox.Close)
-        self.delete_button = buttons.addButton("&Delete these now…", QDialogButtonBox.ActionRole)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Close)
+        self.delete_button = buttons.addButton("&Delete these now…", QDialogButtonBox.ButtonRole.ActionRole)
         self.delete_button.clicked.connect(self.delete_now)
-        buttons.button(QDialogButtonBox.Save).clicked.connect(self.save)
+        buttons.button(QDialogButtonBox.StandardButton.Save).clicked.connect(self.save)
         buttons.rejected.connect(self.reject)
         columns = QHBoxLayout()
         left = QVBoxLayout()
@@ -182,8 +182,8 @@ class RetentionDialog(QDialog):
 
     def delete_now(self) -> None:
         if QMessageBox.warning(self, APP_NAME, f"Delete {'this record' if len(self.items) == 1 else f'these {len(self.items)} records'} now? This cannot be "
-                               "undone.", QMessageBox.Yes | QMessageBox.Cancel,
-                               QMessageBox.Cancel) != QMessageBox.Yes:
+                               "undone.", QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+                               QMessageBox.StandardButton.Cancel) != QMessageBox.StandardButton.Yes:
             return
         report = retention.delete_due(self.profile, self.items)
         QMessageBox.information(self, APP_NAME, report.words() + " Each one is in the audit trail.")

@@ -33,11 +33,11 @@ class Prompt(QDialog):
             raise ValueError(kind)
         self.kind, self.required = kind, required
         self.setWindowTitle(title)
-        self.setAttribute(Qt.WA_DeleteOnClose)  # once answered or cancelled; a lock only hides it
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # once answered or cancelled; a lock only hides it
         self.about = QLabel(about)
         self.about.setWordWrap(True)
-        self.about.setTextFormat(Qt.PlainText)
-        self.about.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.about.setTextFormat(Qt.TextFormat.PlainText)
+        self.about.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         if kind == "number":
             self.editor = QSpinBox()
             self.editor.setRange(minimum, maximum)
@@ -56,8 +56,8 @@ class Prompt(QDialog):
         self.question.setBuddy(self.editor)
         self.editor.setAccessibleName(question.replace("&", "").rstrip(":").strip())
         self.error = error_label()
-        self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
-        self.ok_button = self.buttons.button(QDialogButtonBox.Ok)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok_button.setText(ok)
         self.ok_button.setAccessibleName(ok.replace("&", "").rstrip("…"))
         self.buttons.accepted.connect(self._answer)
@@ -75,7 +75,7 @@ class Prompt(QDialog):
                 QShortcut(QKeySequence(keys), self, self._answer)
         self.setMinimumWidth(460)
         resize_within_screen(self, 560, 340 if kind == "text" else 200)
-        self.editor.setFocus(Qt.OtherFocusReason)
+        self.editor.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def value(self) -> str | int:
         if self.kind == "number":
@@ -87,7 +87,7 @@ class Prompt(QDialog):
         value = self.value()
         if self.required and value == "":
             self.error.setText(self.required)
-            self.editor.setFocus(Qt.OtherFocusReason)
+            self.editor.setFocus(Qt.FocusReason.OtherFocusReason)
             return
         self.error.clear()
         self.accept()

@@ -32,7 +32,7 @@ def _notice(text: str, colour: str, border: str, name: str) -> QFrame:
     frame.setStyleSheet(f"QFrame#notice {{ background: {colour}; border: 1px solid {border}; border-radius: 4px; }}")
     label = QLabel(text)
     label.setWordWrap(True)
-    label.setTextInteractionFlags(Qt.TextSelectableByMouse | Qt.TextSelectableByKeyboard)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard)
     label.setAccessibleName(name)
     label.setObjectName("noticeText")
     QVBoxLayout(frame).addWidget(label)
@@ -127,9 +127,9 @@ class MeetingForm(RecordForm):
         rows = [r for r in caseload.caseload(profile.conn) if r.status != "closed" or r.id == mentee_id]
         for row in rows:
             item = QListWidgetItem(row.name)
-            item.setData(Qt.UserRole, row.id)
-            item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
-            item.setCheckState(Qt.Checked if row.id == mentee_id else Qt.Unchecked)
+            item.setData(Qt.ItemDataRole.UserRole, row.id)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked if row.id == mentee_id else Qt.CheckState.Unchecked)
             self.who.addItem(item)
         if stored is not None:
             self.who.setEnabled(False)
@@ -145,13 +145,13 @@ class MeetingForm(RecordForm):
         _save_shortcut(self)
         self.who.setFocus()
         current = next((i for i in range(self.who.count())
-                        if self.who.item(i).checkState() == Qt.Checked), 0)
+                        if self.who.item(i).checkState() == Qt.CheckState.Checked), 0)
         self.who.setCurrentRow(current)
         self.saved_ids: list[str] = []
 
     def attendees(self) -> list[str]:
-        return [self.who.item(i).data(Qt.UserRole) for i in range(self.who.count())
-                if self.who.item(i).checkState() == Qt.Checked]
+        return [self.who.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.who.count())
+                if self.who.item(i).checkState() == Qt.CheckState.Checked]
 
     def is_changed(self) -> bool:
         return super().is_changed() or self.attendees() != self._initial_who
@@ -249,10 +249,10 @@ class ReferralForm(RecordForm):
         try:
             self.on_save(self.record())
         except ConsentNeeded as need:
-            box = QMessageBox(QMessageBox.Information, "Consent needed", need.message, QMessageBox.NoButton, self)
-            consent = box.addButton("Record their consent now…", QMessageBox.AcceptRole)
-            signpost = box.addButton("Record a signpost instead", QMessageBox.ActionRole)
-            box.addButton(QMessageBox.Cancel)
+            box = QMessageBox(QMessageBox.Icon.Information, "Consent needed", need.message, QMessageBox.StandardButton.NoButton, self)
+            consent = box.addButton("Record their consent now…", QMessageBox.ButtonRole.AcceptRole)
+            signpost = box.addButton("Record a signpost instead", QMessageBox.ButtonRole.ActionRole)
+            box.addButton(QMessageBox.StandardButton.Cancel)
             box.exec()
             if box.clickedButton() is consent:
                 form = consent_form(self, self.profile, self.mentee_id, scope="share_with_partner")

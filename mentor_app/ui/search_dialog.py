@@ -40,9 +40,9 @@ class SearchDialog(QDialog):
 
     def keyPressEvent(self, event) -> None:
         # Up and down in the search box move through the results.
-        if event.key() in (Qt.Key_Down, Qt.Key_Up) and self.query.hasFocus() and self.results.count():
+        if event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Up) and self.query.hasFocus() and self.results.count():
             self.results.setFocus()
-            self.results.setCurrentRow(0 if event.key() == Qt.Key_Down else self.results.count() - 1)
+            self.results.setCurrentRow(0 if event.key() == Qt.Key.Key_Down else self.results.count() - 1)
             return
         super().keyPressEvent(event)
 
@@ -60,7 +60,7 @@ class SearchDialog(QDialog):
                 who = f" — {names[hit.mentee_id]}"
             kind = RECORD_TYPES[hit.type].label
             item = QListWidgetItem(f"{hit.title}{who}  ·  {hit.when}\n    {kind}: {hit.snippet}")
-            item.setData(Qt.UserRole, (hit.mentee_id if hit.type != "mentee" else hit.record_id, hit.record_id))
+            item.setData(Qt.ItemDataRole.UserRole, (hit.mentee_id if hit.type != "mentee" else hit.record_id, hit.record_id))
             self.results.addItem(item)
         text = self.query.text().strip()
         self.count.setText("" if not text else f"{len(hits)} found" if hits else "Nothing found")
@@ -74,5 +74,5 @@ class SearchDialog(QDialog):
             self._choose(self.results.currentItem())
 
     def _choose(self, item: QListWidgetItem) -> None:
-        self.chosen = item.data(Qt.UserRole)
+        self.chosen = item.data(Qt.ItemDataRole.UserRole)
         self.accept()

@@ -52,7 +52,7 @@ class SettingsDialog(QDialog):
         form.addRow("", self.larger)
         form.addRow("", self.ask)
         self.error = error_label()
-        buttons = QDialogButtonBox(QDialogButtonBox.Save | QDialogButtonBox.Cancel)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

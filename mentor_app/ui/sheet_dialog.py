@@ -47,9 +47,9 @@ class SheetDialog(QDialog):
         for s in list_contacts(profile.conn, category=booklet_category):
             flag = " ⚠" if freshness(s.record, stale_after=months).stale else ""
             item = QListWidgetItem(f"{s.record.title()}{flag}")
-            item.setData(Qt.UserRole, s.id)
-            item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
-            item.setCheckState(Qt.Checked if (s.id in picked or not self.mentee) else Qt.Unchecked)
+            item.setData(Qt.ItemDataRole.UserRole, s.id)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked if (s.id in picked or not self.mentee) else Qt.CheckState.Unchecked)
             self.contacts.addItem(item)
         self.groups = picked
         self.large = named(QCheckBox("&Large print (16 pt and bigger)"), "Large print")
@@ -94,8 +94,8 @@ class SheetDialog(QDialog):
         out = []
         for i in range(self.contacts.count()):
             item = self.contacts.item(i)
-            if item.checkState() == Qt.Checked:
-                stored = store.get(self.profile.conn, item.data(Qt.UserRole))
+            if item.checkState() == Qt.CheckState.Checked:
+                stored = store.get(self.profile.conn, item.data(Qt.ItemDataRole.UserRole))
                 if stored is not None:
                     out.append((stored.id, stored.record))
         return out
@@ -157,7 +157,7 @@ class SheetDialog(QDialog):
         from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 
         printer = QPrinter()
-        if QPrintDialog(printer, self).exec() != QDialog.Accepted:
+        if QPrintDialog(printer, self).exec() != QDialog.DialogCode.Accepted:
             return
         documents = Path.home() / "Documents"
         folder = documents if documents.is_dir() else Path.home()

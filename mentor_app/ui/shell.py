@@ -94,7 +94,7 @@ class WindowShell(QObject):
 
     def _actions(self) -> list[QAction]:
         """The window's own actions and its menus': all off while locked, except Quit."""
-        quit_keys = QKeySequence.keyBindings(QKeySequence.Quit)
+        quit_keys = QKeySequence.keyBindings(QKeySequence.StandardKey.Quit)
         return [a for a in self.window.findChildren(QAction)
                 if (a.parent() is self.window or isinstance(a.parent(), (QMenu, QMenuBar)))
                 and a.isEnabled() and not a.property(ALLOWED_WHILE_LOCKED)
@@ -159,7 +159,7 @@ class WindowShell(QObject):
         if target is None or not target.isVisibleTo(self.window) or not target.isEnabled():
             target = _first_focusable(self.workspace)
         if target is not None:
-            target.setFocus(Qt.OtherFocusReason)
+            target.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # -- backups ------------------------------------------------------------
     def backup(self, kind: str = "manual", on_done: Callable[[object], None] | None = None,
@@ -245,6 +245,6 @@ class WindowShell(QObject):
 
 def _first_focusable(root: QWidget) -> QWidget | None:
     for w in root.findChildren(QWidget):
-        if w.focusPolicy() & Qt.TabFocus and w.isVisibleTo(root) and w.isEnabled():
+        if w.focusPolicy() & Qt.FocusPolicy.TabFocus and w.isVisibleTo(root) and w.isEnabled():
             return w
     return None

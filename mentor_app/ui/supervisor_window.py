@@ -163,7 +163,7 @@ class SupervisorWindow(QMainWindow):
         add(file, "Funder &report…", self.make_report)
         add(file, "New organisation &keys…", self.rotate_keys)
         file.addSeparator()
-        add(file, "&Quit", self.close, QKeySequence.Quit)
+        add(file, "&Quit", self.close, QKeySequence.StandardKey.Quit)
         privacy = bar.addMenu("Data &protection")
         add(privacy, "&Audit trail…", self.open_audit)
         add(privacy, "&Retention: due for deletion…", self.open_retention)
@@ -484,7 +484,7 @@ class SupervisorWindow(QMainWindow):
         about = self._concern_words(row)
         if erase:
             if QMessageBox.question(self, APP_NAME, f"{about}\n\nErase this concern and your notes on it, as the "
-                                    "mentor asks? This cannot be undone.") != QMessageBox.Yes:
+                                    "mentor asks? This cannot be undone.") != QMessageBox.StandardButton.Yes:
                 return None
             decide("")
             return None
@@ -605,7 +605,7 @@ class SupervisorWindow(QMainWindow):
 
     def _import(self, read) -> None:
         progress = QProgressDialog("Importing the mentors' logs…", "Stop", 0, 100, self)
-        progress.setWindowModality(Qt.WindowModal)
+        progress.setWindowModality(Qt.WindowModality.WindowModal)
         progress.setAccessibleName("Import progress")
         stop = threading.Event()
         progress.canceled.connect(stop.set)
@@ -656,7 +656,7 @@ class SupervisorWindow(QMainWindow):
                 self, APP_NAME, "Make new organisation keys? Do this when a key may be known to someone else, or "
                 "as a routine. A statement signed with the current key goes to the shared drive, and each mentor's "
                 "app takes the new keys on its next trip, with no new enrolment. The old keys stay here, so "
-                "batches already sealed still import.") != QMessageBox.Yes:
+                "batches already sealed still import.") != QMessageBox.StandardButton.Yes:
             return
         try:
             result = rotate_keys(self.profile)

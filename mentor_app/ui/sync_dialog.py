@@ -58,14 +58,14 @@ class SyncDialog(QDialog):
         self.setWindowTitle("Sharing with your supervisor")
         self.setMinimumSize(620, 480)
         self.status = QLabel()
-        self.status.setTextFormat(Qt.RichText)
+        self.status.setTextFormat(Qt.TextFormat.RichText)
         self.status.setWordWrap(True)
         self.status.setAccessibleName("Sharing status")
         # Large, so it can be read out over the phone; the supervisor types it to approve this laptop.
         self.own_fingerprint = QLabel()
         self.own_fingerprint.setAccessibleName("This laptop's fingerprint: read this to your supervisor")
-        self.own_fingerprint.setTextInteractionFlags(Qt.TextSelectableByMouse | Qt.TextSelectableByKeyboard)
-        self.own_fingerprint.setFocusPolicy(Qt.StrongFocus)
+        self.own_fingerprint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.own_fingerprint.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.people = QListWidget()
         self.people.setAccessibleName("What is shared for each mentee")
         self.people.setWordWrap(True)
@@ -73,7 +73,7 @@ class SyncDialog(QDialog):
         self.unreceived.setAccessibleName("Not yet received by your supervisor")
         self.unreceived.setWordWrap(True)
         self.news = QLabel()
-        self.news.setTextFormat(Qt.RichText)  # escaped lines: one alone would show "laptop&#x27;s"
+        self.news.setTextFormat(Qt.TextFormat.RichText)  # escaped lines: one alone would show "laptop&#x27;s"
         self.news.setWordWrap(True)
         self.news.setAccessibleName("What needs your attention")
         self.news.setStyleSheet("color: #a00000;")
@@ -92,7 +92,7 @@ class SyncDialog(QDialog):
         for b in (self.export_button, enrol, folder):
             row.addWidget(b)
         row.addStretch(1)
-        close = QDialogButtonBox(QDialogButtonBox.Close)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.status)
@@ -190,7 +190,7 @@ class SyncDialog(QDialog):
         return None
 
     def confirm(self, text: str) -> bool:
-        return QMessageBox.question(self, APP_NAME, text) == QMessageBox.Yes
+        return QMessageBox.question(self, APP_NAME, text) == QMessageBox.StandardButton.Yes
 
     def tell(self, text: str, warning: bool = False) -> None:
         self.last_message = text

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QAbstractItemView, QTableView
 
 COLUMN_MAX_WIDTH = 260  # pixels; the full text of a cut-short cell is in its tooltip
 TOOLTIP_FROM = 20       # characters: a longer cell, which a capped column may cut short, has a tooltip
-KEY_ROLE = Qt.UserRole  # a row's key, as QTableWidget items held it in their UserRole
+KEY_ROLE = Qt.ItemDataRole.UserRole  # a row's key, as QTableWidget items held it in their UserRole
 
 
 def _unique(keys: Sequence[Hashable]) -> list[Hashable]:
@@ -48,26 +48,26 @@ class RecordTableModel(QAbstractTableModel):
     def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
         return 0 if parent.isValid() else len(self._headers)
 
-    def data(self, index, role=Qt.DisplayRole):
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
         text = self._rows[index.row()][index.column()]
-        if role in (Qt.DisplayRole, Qt.AccessibleTextRole):
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return text
-        if role == Qt.ToolTipRole:
+        if role == Qt.ItemDataRole.ToolTipRole:
             return text if len(text) > TOOLTIP_FROM else None  # the whole text, where the column cuts it short
         if role == KEY_ROLE:
             return self._keys[index.row()]
         return None
 
-    def headerData(self, section, orientation, role=Qt.DisplayRole):  # noqa: N802
-        if orientation == Qt.Horizontal and role in (Qt.DisplayRole, Qt.AccessibleTextRole) \
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole) \
                 and 0 <= section < len(self._headers):
             return self._headers[section]
         return None
 
     def flags(self, index):
-        return Qt.ItemIsEnabled | Qt.ItemIsSelectable if index.isValid() else Qt.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable if index.isValid() else Qt.ItemFlag.NoItemFlags
 
     def key(self, row: int):
         return self._keys[row] if 0 <= row < len(self._keys) else None
@@ -140,12 +140,12 @@ class Cell:
         self._index = model.index(row, column)
 
     def text(self) -> str:
-        return self._index.data(Qt.DisplayRole) or ""
+        return self._index.data(Qt.ItemDataRole.DisplayRole) or ""
 
     def toolTip(self) -> str:  # noqa: N802
-        return self._index.data(Qt.ToolTipRole) or ""
+        return self._index.data(Qt.ItemDataRole.ToolTipRole) or ""
 
-    def data(self, role=Qt.DisplayRole):
+    def data(self, role=Qt.ItemDataRole.DisplayRole):
         return self._index.data(role)
 
 
@@ -164,9 +164,9 @@ class RecordTable(QTableView):
         self._updating = False
         self.selectionModel().selectionChanged.connect(self._selection_changed)
         self.setAccessibleName(name)
-        self.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setTabKeyNavigation(False)  # Tab moves to the next control; the arrow keys move between rows
         self.setWordWrap(False)
         self.horizontalHeader().setStretchLastSection(True)
@@ -185,8 +185,8 @@ class RecordTable(QTableView):
                 elif current.isValid() and not self.selectionModel().isRowSelected(current.row(), QModelIndex()):
                     # The chosen record went (e.g. acknowledged): the row the keyboard moved to is the one chosen
                     # now, so what is highlighted, what is spoken and what the buttons act on are the same record.
-                    self.selectionModel().setCurrentIndex(current, QItemSelectionModel.ClearAndSelect
-                                                          | QItemSelectionModel.Rows)
+                    self.selectionModel().setCurrentIndex(current, QItemSelectionModel.SelectionFlag.ClearAndSelect
+                                                          | QItemSelectionModel.SelectionFlag.Rows)
         finally:
             self._updating = False
         if self.selected_key() != before:

@@ -90,7 +90,7 @@ class DateEntry(QWidget):
         self.hint.setWordWrap(True)
         self.hint.setVisible(False)
         self.hint.setObjectName("dateHint")
-        self.hint.setTextInteractionFlags(Qt.NoTextInteraction)
+        self.hint.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(1)
