@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 # `make run DEMO=` opens your own profile instead.
 DEMO   ?= .demo-profile
 
-.PHONY: run test bench installer install install-test lock clean
+.PHONY: run test test-fast lint bench installer install install-test lock clean
 
 # Every install takes the exact versions and hashes locked in requirements/ (see `make lock`),
 # then the project itself without its dependencies, built by the locked setuptools.
@@ -41,6 +41,12 @@ test: install-test
 # Benchmarks at mentor, supervisor and stress scale (minutes); results in bench/results/.
 # Inside a private keyring session where gnome-keyring is installed, so start-up
 # is measured the everyday way (unlocked by the keyring, not by passphrase).
+# Ruff (lint and format) and mypy, as configured in pyproject.toml; CI runs this before the tests.
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
 bench: install-test
 	$(if $(filter 3,$(shell which gnome-keyring-daemon dbus-run-session secret-tool | wc -l)),.ci/with-keyring) \
 	$(CURDIR)/$(BIN)/python bench/run.py --scale $(or $(SCALE),all)
@@ -69,7 +75,7 @@ lock: $(BIN)/python
 	$(BIN)/python -m pip install --quiet 'uv==$(UV_VERSION)'
 	$(UV_COMPILE) requirements/build.in -o requirements/build.txt
 	$(UV_COMPILE) pyproject.toml -c requirements/build.txt -o requirements/app.txt
-	$(UV_COMPILE) pyproject.toml --extra test -c requirements/build.txt -c requirements/app.txt \
+	$(UV_COMPILE) pyproject.toml --extra test --extra lint -c requirements/build.txt -c requirements/app.txt \
 	    -o requirements/test.txt
 	$(UV_COMPILE) pyproject.toml installer/requirements.in -c requirements/build.txt \
 	    -c requirements/app.txt -o requirements/installer.txt

@@ -88,7 +88,7 @@ def describe(env: dict[str, str]) -> str:
 
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 RUNTIME = [Requirement(r) for r in PYPROJECT["project"]["dependencies"]]
-TEST_EXTRAS = [Requirement(r) for r in PYPROJECT["project"]["optional-dependencies"]["test"]]
+TEST_EXTRAS = [Requirement(r) for extra in ("test", "lint") for r in PYPROJECT["project"]["optional-dependencies"][extra]]
 BUILD = [Requirement(r) for r in PYPROJECT["build-system"]["requires"]] + [Requirement("pip")]
 INSTALLER_TOOLS = [Requirement(line) for line in (ROOT / "installer" / "requirements.in")
                    .read_text(encoding="utf-8").splitlines() if line.strip() and not line.startswith("#")]
