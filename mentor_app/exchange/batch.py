@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from typing import Any
 
 import pyrage
 from pyrage import x25519
@@ -34,7 +35,7 @@ AGE_MAGIC = b"age-encryption.org/v1"
 _CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def canonical(data) -> bytes:
+def canonical(data: object) -> bytes:
     return _CANONICAL.encode(data).encode("utf-8")
 
 
@@ -42,13 +43,13 @@ def batch_name(sequence: int, batch_id: str) -> str:
     return f"{sequence:08d}-{batch_id}{SUFFIX}"
 
 
-class Record(dict):
+class Record(dict[str, Any]):
     """A record on its way into a batch, carrying the canonical bytes of its fields so they are written once
     (for the content hash, the record check and the batch line alike)."""
 
     __slots__ = ("_encoded",)
 
-    def set_fields(self, fields: dict) -> bytes:
+    def set_fields(self, fields: dict[str, Any]) -> bytes:
         encoded = canonical(fields)
         self["fields"] = fields
         self["content_sha256"] = hashlib.sha256(encoded).hexdigest()
@@ -56,7 +57,7 @@ class Record(dict):
         return encoded
 
 
-def encoded_fields(r) -> bytes | None:
+def encoded_fields(r: dict[str, Any]) -> bytes | None:
     """The canonical bytes of a record's fields if they were kept beside it and still belong to it."""
     kept = getattr(r, "_encoded", None)
     return kept[1] if kept is not None and kept[0] is r.get("fields") else None
@@ -65,7 +66,7 @@ def encoded_fields(r) -> bytes | None:
 _PLACE = b'"fields":0'
 
 
-def record_line(r: dict) -> bytes:
+def record_line(r: dict[str, Any]) -> bytes:
     """canonical(r) and a new line, with a record's kept field bytes put in place instead of written again."""
     encoded = encoded_fields(r)
     if encoded is None:
@@ -76,15 +77,15 @@ def record_line(r: dict) -> bytes:
     return line.replace(_PLACE, b'"fields":' + encoded) + b"\n"
 
 
-def record_stream(records: list[dict]) -> bytes:
+def record_stream(records: list[dict[str, Any]]) -> bytes:
     return b"".join(map(record_line, records))
 
 
-def content_hash(payload) -> str:
+def content_hash(payload: object) -> str:
     return hashlib.sha256(canonical(payload)).hexdigest()
 
 
-def seal(*, records: list[dict], sequence: int, batch_id: str, previous_hash: str, created_at: str,
+def seal(*, records: list[dict[str, Any]], sequence: int, batch_id: str, previous_hash: str, created_at: str,
          device_key: SigningKey, mentor_name: str, recipients: list[str]) -> bytes:
     """The batch file's bytes: the signed envelope line, then the encrypted manifest and records."""
     stream = record_stream(records)
@@ -104,7 +105,7 @@ def seal(*, records: list[dict], sequence: int, batch_id: str, previous_hash: st
     }
     header = {"manifest": manifest, "signature": device_key.sign(canonical(manifest))}
     plaintext = canonical(header) + b"\n" + stream
-    ciphertext = pyrage.encrypt(plaintext, [x25519.Recipient.from_str(r) for r in recipients])
+    ciphertext: bytes = pyrage.encrypt(plaintext, [x25519.Recipient.from_str(r) for r in recipients])
     envelope = {"format": FORMAT, "format_version": FORMAT_VERSION, "batch_id": batch_id, "sequence": sequence,
                 "created_at": created_at, "device_key": manifest["device_key"],
                 "device_key_id": manifest["device_key_id"], "age_sha256": hashlib.sha256(ciphertext).hexdigest()}
@@ -175,15 +176,15 @@ class BatchInvalid(Exception):
 
 @dataclass
 class OpenedBatch:
-    manifest: dict
-    records: list[dict]
+    manifest: dict[str, Any]
+    records: list[Any]  # parsed lines, each still to pass the record check (None: not readable)
 
     @property
     def device_key(self) -> bytes:
         return unb64(self.manifest["device_key"])
 
 
-def _json(line: bytes):
+def _json(line: bytes) -> Any:
     """One line of JSON as `canonical` writes it; anything it could not have written raises ValueError."""
     try:
         value = json.loads(line)
@@ -197,7 +198,7 @@ def _json(line: bytes):
     return value
 
 
-def _json_or_none(line: bytes):
+def _json_or_none(line: bytes) -> Any:
     try:
         return _json(line)
     except ValueError:

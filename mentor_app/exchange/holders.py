@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
 
 from .batch import canonical
 from .keys import unb64, verify
+
+if TYPE_CHECKING:
+    from ..storage.db import GuardedConnection
 
 NOT_HOLDER = "it was sent by a device that doesn't hold this person"
 
@@ -22,7 +26,7 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def keys_of(r: dict) -> list[str]:
+def keys_of(r: dict[str, Any]) -> list[str]:
     """The keys a record touches: itself, its person, their pseudonym (and, for an erasure, what it names)."""
     keys = []
     if r["type"] not in ("withdrawal", "erasure", "handover"):
@@ -36,10 +40,10 @@ def keys_of(r: dict) -> list[str]:
     return keys
 
 
-def holders_of(conn, keys: list[str]) -> dict[str, str]:
+def holders_of(conn: GuardedConnection, keys: list[str]) -> dict[str, str]:
     if not keys:
         return {}
-    found = {}
+    found: dict[str, str] = {}
     for start in range(0, len(keys), 500):  # SQLite's limit on parameters
         chunk = keys[start:start + 500]
         marks = ", ".join("?" for _ in chunk)
@@ -47,7 +51,7 @@ def holders_of(conn, keys: list[str]) -> dict[str, str]:
     return found
 
 
-def refusal(conn, r: dict, fp: str) -> str | None:
+def refusal(conn: GuardedConnection, r: dict[str, Any], fp: str) -> str | None:
     """Why this device may not send this record, or None."""
     if r["type"] == "handover":
         return None  # judged by take_handover
@@ -55,7 +59,7 @@ def refusal(conn, r: dict, fp: str) -> str | None:
     return NOT_HOLDER if any(holder != fp for holder in held.values()) else None
 
 
-def note(conn, r: dict, fp: str) -> None:
+def note(conn: GuardedConnection, r: dict[str, Any], fp: str) -> None:
     """The sender now holds whatever of this record nobody held yet (a person leaving keeps no new keys)."""
     if r["type"] in ("erasure", "withdrawal"):
         return
@@ -63,11 +67,11 @@ def note(conn, r: dict, fp: str) -> None:
                      [(k, fp, _now()) for k in keys_of(r)])
 
 
-def statement_bytes(statement: dict) -> bytes:
+def statement_bytes(statement: dict[str, Any]) -> bytes:
     return canonical(statement)
 
 
-def _covered(conn, key: str) -> list[str]:
+def _covered(conn: GuardedConnection, key: str) -> list[str]:
     """The person key and every record key the supervisor holds under it."""
     kind, _, value = key.partition(":")
     column = {"m": "mentee_id", "p": "pseudonym"}.get(kind)
@@ -77,7 +81,7 @@ def _covered(conn, key: str) -> list[str]:
     return [key] + [row[0] for row in rows]
 
 
-def take_handover(conn, r: dict, fp: str) -> str | None:
+def take_handover(conn: GuardedConnection, r: dict[str, Any], fp: str) -> str | None:
     """Apply a hand-over statement or claim; None if taken in, else why it was refused.
 
     From the holding device, the statement announces the hand-over. From another device, the same

@@ -9,11 +9,15 @@ from __future__ import annotations
 import base64
 import hashlib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal, overload
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, PublicFormat
 from pyrage import x25519
+
+if TYPE_CHECKING:
+    from ..storage.profile import Profile
 
 ORG_AGE = "exchange.org_age_identities"       # newest first, one per line
 ORG_SIGNING = "exchange.org_signing_key"
@@ -91,7 +95,7 @@ def new_signing_private() -> str:
     return _new_signing()
 
 
-def device_key(profile) -> SigningKey:
+def device_key(profile: Profile) -> SigningKey:
     """This profile's signing key, made the first time it is needed."""
     value = profile.get_setting(DEVICE_SIGNING)
     if value is None:
@@ -100,7 +104,7 @@ def device_key(profile) -> SigningKey:
     return SigningKey(value)
 
 
-def pseudonym_secret(profile) -> bytes:
+def pseudonym_secret(profile: Profile) -> bytes:
     value = profile.get_setting(PSEUDONYM_SECRET)
     if value is None:
         import secrets
@@ -110,7 +114,13 @@ def pseudonym_secret(profile) -> bytes:
     return unb64(value)
 
 
-def organisation_keys(profile, create: bool = False) -> tuple[list[str], SigningKey] | None:
+@overload
+def organisation_keys(profile: Profile, create: Literal[True]) -> tuple[list[str], SigningKey]: ...
+@overload
+def organisation_keys(profile: Profile, create: bool = False) -> tuple[list[str], SigningKey] | None: ...
+
+
+def organisation_keys(profile: Profile, create: bool = False) -> tuple[list[str], SigningKey] | None:
     """(age identities newest first, signing key) of a supervisor profile."""
     identities = profile.get_setting(ORG_AGE)
     signing = profile.get_setting(ORG_SIGNING)
@@ -122,7 +132,7 @@ def organisation_keys(profile, create: bool = False) -> tuple[list[str], Signing
     return identities.splitlines(), SigningKey(signing)
 
 
-def rotate_organisation_key(profile) -> str:
+def rotate_organisation_key(profile: Profile) -> str:
     """A new age key for exports; the old ones stay, to read what was sent before."""
     identities, _ = organisation_keys(profile, create=True)
     new = str(x25519.Identity.generate())

@@ -18,10 +18,15 @@ import dataclasses
 import hashlib
 import hmac
 from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
 
 from ..records import store
 from ..records.consent import consent_in_force
+
+if TYPE_CHECKING:
+    from ..storage.db import GuardedConnection
 
 # Fields that may go out without consent: nothing that names, describes or locates anyone.
 COUNT_FIELDS = {
@@ -36,7 +41,7 @@ NEVER_SHARED = ("contact",)
 @dataclass(frozen=True)
 class Decision:
     basis: str          # consent | safeguarding | counts | mentor | tombstone | none
-    payload: dict | None
+    payload: dict[str, Any] | None
 
 
 PSEUDONYM_OVERRIDE = "exchange.pseudonym."
@@ -46,7 +51,7 @@ def pseudonym(secret: bytes, mentee_id: str) -> str:
     return "p-" + hmac.new(secret, mentee_id.encode(), hashlib.sha256).hexdigest()[:24]
 
 
-def pseudonym_source(conn, secret: bytes):
+def pseudonym_source(conn: GuardedConnection, secret: bytes) -> Callable[[str], str]:
     """A function giving each mentee's pseudonym; one handed over keeps the pseudonym it came with.
 
     Each pseudonym is worked out once for the life of the function (one export), not once per record.
@@ -67,7 +72,7 @@ def pseudonym_source(conn, secret: bytes):
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
-def _data(record) -> dict:
+def _data(record: Any) -> dict[str, Any]:
     """to_data(record), with each record type's field names looked up once."""
     names = _FIELD_NAMES.get(type(record))
     if names is None:
@@ -85,7 +90,7 @@ def _when(stored: store.Stored) -> tuple[str, str]:
     return day[:7], monday.isoformat()
 
 
-def decide(conn, stored: store.Stored, pseudonym_of, today: date | None = None,
+def decide(conn: GuardedConnection, stored: store.Stored, pseudonym_of: Callable[[str], str], today: date | None = None,
            shares: dict[str, bool] | None = None, names: dict[str, str] | None = None) -> Decision:
     """What goes out for one record. `shares` caches each mentee's consent for one export; `names`, if
     given, holds every live mentee's name (looked up once per export, not once per concern)."""
@@ -96,6 +101,7 @@ def decide(conn, stored: store.Stored, pseudonym_of, today: date | None = None,
     if stored.type == "mentor_log":
         return Decision("mentor", _data(stored.record))
     mentee_id = stored.id if stored.type == "mentee" else stored.mentee_id
+    assert mentee_id is not None, "every other record type belongs to a mentee (store.save_in insists)"
     if stored.type == "concern":
         payload = _data(stored.record)
         if names is not None:

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from ..words import count
 from . import outbox, publish
 from .export import HELD_BACK
 from .trip import STRANGERS
+
+if TYPE_CHECKING:
+    from ..storage.profile import Profile
 
 # The reason codes a receipt carries, in the mentor's words.
 SET_ASIDE_WORDS = {
@@ -20,7 +24,7 @@ SET_ASIDE_WORDS = {
 }
 
 
-def attention(profile, warn_days: int) -> list[str]:
+def attention(profile: Profile, warn_days: int) -> list[str]:
     """Concerns first, then anything lost, refused or out of place; empty when all is well."""
     conn = profile.conn
     notes = []

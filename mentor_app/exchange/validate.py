@@ -9,6 +9,7 @@ read: the exporter and the hand-over reader refuse to seal what this refuses.
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 from ..records import vocab
 from ..records.types import MAX_LINE, MAX_TEXT, RECORD_TYPES, fields_of
@@ -67,7 +68,7 @@ _TEXT_LIMITS = {t: {name: _limit(kind) for name, kind in kinds.items() if kind i
                 for t, kinds in _KINDS.items()}
 
 
-def _field_problem(rtype: str, fields: dict) -> str | None:
+def _field_problem(rtype: str, fields: dict[Any, Any]) -> str | None:
     kinds, text_limits = _KINDS[rtype], _TEXT_LIMITS[rtype]
     for name, value in fields.items():
         limit = text_limits.get(name) if isinstance(name, str) else None
@@ -105,7 +106,7 @@ def _field_problem(rtype: str, fields: dict) -> str | None:
     return None
 
 
-def _version_problem(r: dict, top: int = MAX_VERSION) -> str | None:
+def _version_problem(r: dict[str, Any], top: int = MAX_VERSION) -> str | None:
     for name in ("version", "base_version"):
         value = r.get(name)
         if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= top:
@@ -113,7 +114,7 @@ def _version_problem(r: dict, top: int = MAX_VERSION) -> str | None:
     return None
 
 
-def check_record(r, encoded: bytes | None = None) -> str | None:
+def check_record(r: object, encoded: bytes | None = None) -> str | None:
     """Why this shared record can't be used, or None. Every key is checked: the drive is not trusted.
 
     `encoded`, if given, is canonical(r["fields"]) already written (the exporter has it), so the fields
@@ -171,7 +172,7 @@ def check_record(r, encoded: bytes | None = None) -> str | None:
     return _field_problem(rtype, fields)
 
 
-def _handover_problem(rtype: str, basis: str, fields: dict) -> str | None:
+def _handover_problem(rtype: str, basis: str, fields: dict[Any, Any]) -> str | None:
     """A hand-over statement signed by the sending device, and (from the receiving device) its token."""
     if rtype != "handover" or basis != "handover":
         return "a hand-over has the wrong type or basis"
@@ -188,7 +189,7 @@ def _handover_problem(rtype: str, basis: str, fields: dict) -> str | None:
     return None
 
 
-def check_handover_record(record_id: str, rtype: str, version, fields: dict) -> str | None:
+def check_handover_record(record_id: str, rtype: str, version: object, fields: dict[str, Any]) -> str | None:
     """A record arriving from another mentor's laptop, as it would be shared: the same limits, with room
     left under the version limit to change it for ever after."""
     problem = _version_problem({"version": version, "base_version": 0}, HANDOVER_MAX_VERSION)
