@@ -17,8 +17,8 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import hmac
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
