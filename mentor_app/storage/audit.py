@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from .db import Connection
+
 # The one list of what the trail records, with the words a person reads.
 ACTIONS = {
     "unlock": "Unlocked the profile",
@@ -37,6 +39,10 @@ ACTIONS = {
 }
 
 
+# One row of audit_log as it is stored: seq, at, actor, action, record_type, record_id, mentee_id, detail.
+TrailRow = tuple[int, str, str, str, str, str, str, str]
+
+
 @dataclass(frozen=True)
 class Entry:
     seq: int
@@ -57,7 +63,7 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def record(conn, action: str, *, actor: str = "", record_type: str = "", record_id: str = "",
+def record(conn: Connection, action: str, *, actor: str = "", record_type: str = "", record_id: str = "",
            mentee_id: str | None = "", detail: str = "", at: str | None = None) -> None:
     """Append one entry (inside the caller's transaction, if any)."""
     if action not in ACTIONS:
@@ -67,10 +73,11 @@ def record(conn, action: str, *, actor: str = "", record_type: str = "", record_
                  (at or _now(), actor, action, record_type or "", record_id or "", mentee_id or "", detail))
 
 
-def entries(conn, *, action: str = "", mentee_id: str = "", record_id: str = "", since: str = "", until: str = "",
+def entries(conn: Connection, *, action: str = "", mentee_id: str = "", record_id: str = "", since: str = "", until: str = "",
             limit: int | None = None) -> list[Entry]:
     """Newest first. `since`/`until` are dates (YYYY-MM-DD), inclusive."""
-    clauses, params = [], []
+    clauses: list[str] = []
+    params: list[str] = []
     if action:
         clauses.append("action = ?")
         params.append(action)
@@ -105,12 +112,12 @@ def export_csv(found: list[Entry], target: Path) -> int:
     return len(found)
 
 
-def all_rows(conn) -> list[tuple]:
+def all_rows(conn: Connection) -> list[TrailRow]:
     return conn.execute("SELECT seq, at, actor, action, record_type, record_id, mentee_id, detail FROM audit_log "
                         "ORDER BY seq").fetchall()
 
 
-def carry_over(conn, rows: list[tuple]) -> int:
+def carry_over(conn: Connection, rows: list[TrailRow]) -> int:
     """After a restore: put back the entries the backup is missing, so the trail never loses history."""
     newest = conn.execute("SELECT coalesce(max(seq), 0) FROM audit_log").fetchone()[0]
     missing = [r for r in rows if r[0] > newest]

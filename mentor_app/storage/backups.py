@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .db import DatabaseError, WrongKeyOrNotADatabase, connect, export_copy, run_checks, schema_version
+from .db import CopySource, DatabaseError, WrongKeyOrNotADatabase, connect, export_copy, run_checks, schema_version
 from .files import copy_new, fsync_dir, fsync_file, make_private_dir
 
 # The standard logger: mentor_app.logs sits above storage (it makes its folder with storage.files).
@@ -66,7 +66,7 @@ def list_backups(profile_dir: Path) -> list[Backup]:
     return sorted(found, key=lambda b: b.taken)
 
 
-def write_backup(source, key: bytes, target: Path) -> None:
+def write_backup(source: CopySource, key: bytes, target: Path) -> None:
     """Copy the database to `target`, crash-safely (temp name, fsync, rename).
 
     `source` is the database file, copied on a connection of its own (see db.export_copy),
@@ -91,7 +91,7 @@ def write_backup(source, key: bytes, target: Path) -> None:
     fsync_dir(target.parent)
 
 
-def export_backup(source, key: bytes, profile_dir: Path, target: Path) -> None:
+def export_backup(source: CopySource, key: bytes, profile_dir: Path, target: Path) -> None:
     """A backup to a file outside the profile (`backup --to`), created new: never through a link.
 
     The copy is made in the profile's own private backups folder, then copied
@@ -109,7 +109,7 @@ def export_backup(source, key: bytes, profile_dir: Path, target: Path) -> None:
     fsync_dir(target.parent)
 
 
-def take_backup(source, key: bytes, profile_dir: Path, kind: str, now: datetime | None = None) -> Backup:
+def take_backup(source: CopySource, key: bytes, profile_dir: Path, kind: str, now: datetime | None = None) -> Backup:
     taken = now or datetime.now(timezone.utc)
     target = backup_dir(profile_dir) / _name_for(taken, kind)
     try:
@@ -140,7 +140,7 @@ def backups_to_keep(backups: list[Backup]) -> set[Path]:
         (lambda t: (t.year, t.month), KEEP_MONTHLY),
     )
     for bucket_of, count in buckets:
-        seen = set()
+        seen: set[object] = set()
         for b in newest_first:
             bucket = bucket_of(b.taken)
             if bucket in seen:

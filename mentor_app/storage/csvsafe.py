@@ -27,7 +27,7 @@ def starts_like_formula(text: str) -> bool:
     return bool(text) and text[0] in FORMULA_STARTS
 
 
-def neutralise(value):
+def neutralise(value: object) -> object:
     """The cell as written: text that a spreadsheet would run gets a leading quote; numbers stay numbers."""
     if not isinstance(value, str) or not value:
         return value
@@ -44,7 +44,7 @@ def restore(cell: str) -> str:
     return cell
 
 
-def csv_bytes(rows: Iterable[Iterable], *, bom: bool = True) -> bytes:
+def csv_bytes(rows: Iterable[Iterable[object]], *, bom: bool = True) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     for row in rows:
@@ -52,6 +52,6 @@ def csv_bytes(rows: Iterable[Iterable], *, bom: bool = True) -> bytes:
     return buffer.getvalue().encode("utf-8-sig" if bom else "utf-8")
 
 
-def write_csv(path: Path, rows: Iterable[Iterable], *, bom: bool = True) -> Path:
+def write_csv(path: Path, rows: Iterable[Iterable[object]], *, bom: bool = True) -> Path:
     """Write rows (the header first) to a brand-new file, every cell neutralised."""
     return write_new(Path(path), csv_bytes(rows, bom=bom))

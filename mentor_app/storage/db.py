@@ -7,7 +7,7 @@ import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterable, Iterator, Mapping, Protocol, Sequence, TypeVar
 
 import sqlcipher3
 
@@ -15,6 +15,42 @@ DB_FILE = "mentor.db"
 PAGE_SIZE = 4096
 
 DatabaseError = sqlcipher3.DatabaseError
+
+
+# The query parameters SQLite takes: values by position, or by name.
+Parameters = Sequence[object] | Mapping[str, object]
+
+
+class Cursor(Protocol):
+    """What the app uses of a cursor. Rows are tuples of SQL values (Any, as in the standard sqlite3)."""
+
+    @property
+    def lastrowid(self) -> int | None: ...
+
+    def fetchone(self) -> Any: ...
+
+    def fetchall(self) -> list[Any]: ...
+
+    def __iter__(self) -> Iterator[Any]: ...
+
+
+class Connection(Protocol):
+    """What the app uses of a connection: a GuardedConnection, or a plain sqlcipher3 one."""
+
+    @property
+    def total_changes(self) -> int: ...
+
+    def execute(self, sql: str, parameters: Parameters = (), /) -> Cursor: ...
+
+    def executemany(self, sql: str, parameters: Iterable[Parameters], /) -> Cursor: ...
+
+    def close(self) -> None: ...
+
+
+ConnectionT = TypeVar("ConnectionT", bound=Connection)
+
+# What a copy is made from: the database file, or an open connection nothing else is using.
+CopySource = str | os.PathLike[str] | Connection
 
 
 class WrongKeyOrNotADatabase(Exception):
@@ -33,7 +69,7 @@ class GuardedConnection(sqlcipher3.Connection):
     connection over: the next thread to use it owns it. `claim()` takes it now.
     """
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.owner: int | None = threading.get_ident()
 
@@ -51,33 +87,37 @@ class GuardedConnection(sqlcipher3.Connection):
     def release(self) -> None:
         self.owner = None
 
-    def cursor(self, *args, **kwargs):
+    def cursor(self, *args: Any, **kwargs: Any) -> Cursor:
         self._check()
-        return super().cursor(*args, **kwargs)
+        cursor: Cursor = super().cursor(*args, **kwargs)
+        return cursor
 
-    def execute(self, *args, **kwargs):
+    def execute(self, sql: str, parameters: Parameters = (), /) -> Cursor:
         self._check()
-        return super().execute(*args, **kwargs)
+        cursor: Cursor = super().execute(sql, parameters)
+        return cursor
 
-    def executemany(self, *args, **kwargs):
+    def executemany(self, sql: str, parameters: Iterable[Parameters], /) -> Cursor:
         self._check()
-        return super().executemany(*args, **kwargs)
+        cursor: Cursor = super().executemany(sql, parameters)
+        return cursor
 
-    def executescript(self, *args, **kwargs):
+    def executescript(self, script: str, /) -> Cursor:
         self._check()
-        return super().executescript(*args, **kwargs)
+        cursor: Cursor = super().executescript(script)
+        return cursor
 
-    def commit(self):
+    def commit(self) -> None:
         self._check()
-        return super().commit()
+        super().commit()
 
-    def rollback(self):
+    def rollback(self) -> None:
         self._check()
-        return super().rollback()
+        super().rollback()
 
-    def backup(self, *args, **kwargs):
+    def backup(self, *args: Any, **kwargs: Any) -> None:
         self._check()
-        return super().backup(*args, **kwargs)
+        super().backup(*args, **kwargs)
 
 
 def _key_pragma(key: bytes) -> str:
@@ -85,7 +125,7 @@ def _key_pragma(key: bytes) -> str:
     return f"PRAGMA key = \"x'{key.hex()}'\""
 
 
-def connect(path: Path, key: bytes, readonly: bool = False, wal: bool = True) -> sqlcipher3.Connection:
+def connect(path: Path, key: bytes, readonly: bool = False, wal: bool = True) -> GuardedConnection:
     """An open, verified connection in autocommit mode (use `transaction`).
 
     `readonly` opens an existing file without changing it in any way (used
@@ -94,7 +134,7 @@ def connect(path: Path, key: bytes, readonly: bool = False, wal: bool = True) ->
     """
     if readonly:
         uri = path.resolve().as_uri() + "?mode=ro"
-        conn = sqlcipher3.connect(uri, uri=True, isolation_level=None, check_same_thread=False,
+        conn: GuardedConnection = sqlcipher3.connect(uri, uri=True, isolation_level=None, check_same_thread=False,
                                   factory=GuardedConnection)
     else:
         conn = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False,
@@ -122,7 +162,7 @@ def connect(path: Path, key: bytes, readonly: bool = False, wal: bool = True) ->
 
 
 @contextlib.contextmanager
-def transaction(conn: sqlcipher3.Connection) -> Iterator[sqlcipher3.Connection]:
+def transaction(conn: ConnectionT) -> Iterator[ConnectionT]:
     """All of the block's writes, or none of them."""
     conn.execute("BEGIN IMMEDIATE")
     try:
@@ -133,13 +173,13 @@ def transaction(conn: sqlcipher3.Connection) -> Iterator[sqlcipher3.Connection]:
     conn.execute("COMMIT")
 
 
-def put_settings(conn: sqlcipher3.Connection, values: dict[str, str]) -> None:
+def put_settings(conn: Connection, values: dict[str, str]) -> None:
     """Write settings inside the caller's transaction (Profile.set_settings makes its own)."""
     conn.executemany("INSERT INTO settings(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET "
                      "value = excluded.value", list(values.items()))
 
 
-def schema_version(conn: sqlcipher3.Connection) -> int:
+def schema_version(conn: Connection) -> int:
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
 
@@ -154,7 +194,7 @@ class CheckReport:
         return not (self.cipher_problems or self.integrity_problems or self.foreign_key_problems)
 
 
-def run_checks(conn: sqlcipher3.Connection) -> CheckReport:
+def run_checks(conn: Connection) -> CheckReport:
     """SQLCipher's page check, SQLite's integrity check and the foreign-key check."""
     report = CheckReport()
     try:
@@ -176,7 +216,7 @@ def run_checks(conn: sqlcipher3.Connection) -> CheckReport:
     return report
 
 
-def export_copy(source, target: Path, key: bytes) -> None:
+def export_copy(source: CopySource, target: Path, key: bytes) -> None:
     """Write an encrypted copy of the whole database to `target` (which must not exist).
 
     `source` is the database file (the usual case: the copy is made on a
@@ -194,7 +234,7 @@ def export_copy(source, target: Path, key: bytes) -> None:
         _export(source, target, key)
 
 
-def _export(conn: sqlcipher3.Connection, target: Path, key: bytes) -> None:
+def _export(conn: Connection, target: Path, key: bytes) -> None:
     conn.execute(f"ATTACH DATABASE ? AS backup_copy KEY \"x'{key.hex()}'\"", (str(target),))
     try:
         # One read transaction: every table is copied as it was at the same moment.

@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Callable
+
+from ..errors import BadInput
 
 
 def make_private_dir(path: Path) -> None:
@@ -55,9 +57,7 @@ def fsync_file(path: Path) -> None:
         os.fsync(fh.fileno())
 
 
-def _refuse_existing(path: Path) -> "BadInput":
-    from ..errors import BadInput
-
+def _refuse_existing(path: Path) -> BadInput:
     return BadInput(f"There is already a file or link at {path}; nothing was overwritten. Choose a new name.")
 
 
@@ -68,8 +68,6 @@ def create_new(path: Path, mode: int = 0o600) -> BinaryIO:
     path (even a link to nowhere) is refused with a plain message, and the
     folder it is in is left exactly as it was (its permissions included).
     """
-    from ..errors import BadInput
-
     path = Path(path)
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
     try:
@@ -87,8 +85,6 @@ def create_new(path: Path, mode: int = 0o600) -> BinaryIO:
 
 def refuse_existing(path: Path) -> Path:
     """Early, friendly check before slow work; create_new is what really guarantees it."""
-    from ..errors import BadInput
-
     path = Path(path)
     if os.path.lexists(path):
         raise _refuse_existing(path)
@@ -97,7 +93,7 @@ def refuse_existing(path: Path) -> Path:
     return path
 
 
-def _fill_new(path: Path, mode: int, fill) -> Path:
+def _fill_new(path: Path, mode: int, fill: Callable[[BinaryIO], object]) -> Path:
     """Create a brand-new file (see create_new), let `fill` write it, make it durable; no half file is left."""
     path = Path(path)
     fh = create_new(path, mode)
@@ -124,7 +120,7 @@ def copy_new(source: Path, path: Path, mode: int = 0o600) -> Path:
     """Copy `source` to a brand-new file at `path` (see create_new), durably."""
     import shutil
 
-    def fill(fh) -> None:
+    def fill(fh: BinaryIO) -> None:
         with open(source, "rb") as src:
             shutil.copyfileobj(src, fh, 1024 * 1024)
 
@@ -134,7 +130,7 @@ def copy_new(source: Path, path: Path, mode: int = 0o600) -> Path:
 SHARED_FILE_MODE = 0o644
 
 
-def make_shared_readable(fh) -> None:
+def make_shared_readable(fh: BinaryIO) -> None:
     """A file for the shared folder (encrypted or signed): readable by the organisation's other accounts.
 
     Set on the open file, whatever the umask; a share that has no POSIX modes is left as it is.

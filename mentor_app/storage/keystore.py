@@ -11,6 +11,7 @@ import enum
 import hashlib
 import os
 from pathlib import Path
+from typing import Callable
 
 import keyring
 import keyring.errors
@@ -73,7 +74,7 @@ def _backend_usable() -> bool:
         return True
 
 
-def _ask(call, *args) -> tuple[object, KeyringStatus]:
+def _ask(call: Callable[..., str | None], *args: str) -> tuple[str | None, KeyringStatus]:
     """Run one keyring call, turning each way it can fail into a status."""
     if not _backend_usable():
         return None, KeyringStatus.UNAVAILABLE

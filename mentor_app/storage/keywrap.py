@@ -13,11 +13,15 @@ import os
 import secrets
 import time
 from dataclasses import dataclass
+from typing import Any
 
 # The KDF and the ciphers are imported where a passphrase or code is used: a profile opened by the keyring
 # needs neither, and the app starts faster without them.
 
 KEY_BYTES = 32
+
+# One wrapped key as profile.json keeps it: the KDF, its parameters, the nonce and the ciphertext (JSON values).
+Wrap = dict[str, Any]
 
 # Look-alike characters (0/O, 1/I/L, U/V) are left out so a code copied by
 # hand onto paper comes back right.
@@ -100,7 +104,7 @@ def _unb64(text: str) -> bytes:
     return base64.b64decode(text.encode("ascii"), validate=True)
 
 
-def _seal(wrapping_key: bytes, data_key: bytes, aad: bytes) -> dict:
+def _seal(wrapping_key: bytes, data_key: bytes, aad: bytes) -> dict[str, str]:
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # imported here: keeps start-up fast
 
     nonce = os.urandom(12)
@@ -108,7 +112,7 @@ def _seal(wrapping_key: bytes, data_key: bytes, aad: bytes) -> dict:
     return {"nonce": _b64(nonce), "ciphertext": _b64(ct)}
 
 
-def _open(wrapping_key: bytes, wrap: dict, aad: bytes) -> bytes | None:
+def _open(wrapping_key: bytes, wrap: Wrap, aad: bytes) -> bytes | None:
     # imported here: keeps start-up fast
     from cryptography.exceptions import InvalidTag
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -126,7 +130,7 @@ def _aad(profile_id: str, kind: str) -> bytes:
 
 def wrap_with_passphrase(
     data_key: bytes, passphrase: str, profile_id: str, params: Argon2Params | None = None
-) -> dict:
+) -> Wrap:
     params = params or calibrate_argon2()
     salt = os.urandom(16)
     wrapping_key = _argon2(passphrase.encode("utf-8"), salt, params)
@@ -140,7 +144,7 @@ def wrap_with_passphrase(
     }
 
 
-def unwrap_with_passphrase(wrap: dict, passphrase: str, profile_id: str) -> bytes | None:
+def unwrap_with_passphrase(wrap: Wrap, passphrase: str, profile_id: str) -> bytes | None:
     """The data key, or None when the passphrase does not match."""
     params = Argon2Params(
         time_cost=int(wrap["time_cost"]),
@@ -177,7 +181,7 @@ def _recovery_wrapping_key(code: str, salt: bytes) -> bytes:
     )
 
 
-def wrap_with_recovery_code(data_key: bytes, code: str, profile_id: str) -> dict:
+def wrap_with_recovery_code(data_key: bytes, code: str, profile_id: str) -> Wrap:
     normalised = normalise_recovery_code(code)
     if normalised is None:
         raise ValueError("not a recovery code")
@@ -189,7 +193,7 @@ def wrap_with_recovery_code(data_key: bytes, code: str, profile_id: str) -> dict
     }
 
 
-def unwrap_with_recovery_code(wrap: dict, code: str, profile_id: str) -> bytes | None:
+def unwrap_with_recovery_code(wrap: Wrap, code: str, profile_id: str) -> bytes | None:
     normalised = normalise_recovery_code(code)
     if normalised is None:
         return None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..errors import DatabaseDamaged, NewerVersion
 from .files import atomic_write_bytes
@@ -24,14 +25,15 @@ class ProfileMeta:
     role: str
     created: str
     key_check: str
-    wraps: dict = field(default_factory=dict)
+    # "passphrase" and "recovery" (keywrap.Wrap each); "pending" (a dict of them) while a re-key is under way.
+    wraps: dict[str, Any] = field(default_factory=dict)
     keyring_enabled: bool = True
     unlock_failures: int = 0
     # When each failed attempt happened (times only): moved into the audit trail at the next unlock,
     # since a wrong passphrase can't write inside the encrypted profile.
-    failed_unlock_times: list = field(default_factory=list)
+    failed_unlock_times: list[str] = field(default_factory=list)
     # Set by a restore; automatic backups wait until the person confirms it.
-    restore_pending: dict | None = None
+    restore_pending: dict[str, str] | None = None
     format: int = META_FORMAT
 
 

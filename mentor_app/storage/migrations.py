@@ -9,26 +9,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
-import sqlcipher3
-
 from ..errors import NewerVersion
-from .db import schema_version, transaction
+from .db import Connection, schema_version, transaction
 
 
 @dataclass(frozen=True)
 class Migration:
     version: int
     description: str
-    apply: Callable[[sqlcipher3.Connection], None]
+    apply: Callable[[Connection], None]
 
 
-def run_statements(conn: sqlcipher3.Connection, *statements: str) -> None:
+def run_statements(conn: Connection, *statements: str) -> None:
     # Not executescript(): it commits first, which would split the migration.
     for statement in statements:
         conn.execute(statement)
 
 
-def _v1_base(conn: sqlcipher3.Connection) -> None:
+def _v1_base(conn: Connection) -> None:
     run_statements(
         conn,
         """CREATE TABLE settings (
@@ -38,7 +36,7 @@ def _v1_base(conn: sqlcipher3.Connection) -> None:
     )
 
 
-def _v2_records(conn: sqlcipher3.Connection) -> None:
+def _v2_records(conn: Connection) -> None:
     run_statements(
         conn,
         # Every record of every type: shared columns here, the fields as JSON.
@@ -68,7 +66,7 @@ def _v2_records(conn: sqlcipher3.Connection) -> None:
     )
 
 
-def _v3_supervisor(conn: sqlcipher3.Connection) -> None:
+def _v3_supervisor(conn: Connection) -> None:
     run_statements(
         conn,
         # Mentor devices whose batches a supervisor may import, once approved.
@@ -129,7 +127,7 @@ def _v3_supervisor(conn: sqlcipher3.Connection) -> None:
     )
 
 
-def _v4_supervisor_notes(conn: sqlcipher3.Connection) -> None:
+def _v4_supervisor_notes(conn: Connection) -> None:
     run_statements(
         conn,
         # The supervisor's own notes beside mentors' read-only records, e.g. the action on a concern.
@@ -143,7 +141,7 @@ def _v4_supervisor_notes(conn: sqlcipher3.Connection) -> None:
     )
 
 
-def _v5_conflict_index(conn: sqlcipher3.Connection) -> None:
+def _v5_conflict_index(conn: Connection) -> None:
     # Conflicts are rare: a partial index finds them without reading every shared record.
     run_statements(conn, "CREATE INDEX shared_conflicts ON shared_records(id) WHERE conflict = 1")
 
@@ -164,7 +162,7 @@ _EXTRACTED = (
 )
 
 
-def _v6_counting_columns(conn: sqlcipher3.Connection) -> None:
+def _v6_counting_columns(conn: Connection) -> None:
     # The dashboard counts over columns pulled out of each record's JSON once, when it arrives,
     # instead of reading every record's JSON each time it is opened.
     assignments = ", ".join(f"{name} = {expression}" for name, expression in _EXTRACTED)
@@ -186,7 +184,7 @@ def _v6_counting_columns(conn: sqlcipher3.Connection) -> None:
     run_statements(conn, *statements)
 
 
-def _v7_search_rows(conn: sqlcipher3.Connection) -> None:
+def _v7_search_rows(conn: Connection) -> None:
     run_statements(
         conn,
         # Which search-index row belongs to which record, so re-indexing one record is a lookup.
@@ -195,7 +193,7 @@ def _v7_search_rows(conn: sqlcipher3.Connection) -> None:
     )
 
 
-def _v8_audit_trail(conn: sqlcipher3.Connection) -> None:
+def _v8_audit_trail(conn: Connection) -> None:
     run_statements(
         conn,
         # Ids, action names and counts only: never what a record says (see storage/audit.py).
@@ -219,7 +217,7 @@ def _v8_audit_trail(conn: sqlcipher3.Connection) -> None:
     )
 
 
-def _v9_delivery(conn: sqlcipher3.Connection) -> None:
+def _v9_delivery(conn: Connection) -> None:
     run_statements(
         conn,
         # Mentor: every sealed batch, kept (encrypted to the organisation) until a signed receipt from the
@@ -274,7 +272,7 @@ def _v9_delivery(conn: sqlcipher3.Connection) -> None:
     )
 
 
-def _v10_holders(conn: sqlcipher3.Connection) -> None:
+def _v10_holders(conn: Connection) -> None:
     run_statements(
         conn,
         # Supervisor: which mentor device holds each person and record. Keys are "r:" + record id,
@@ -332,7 +330,7 @@ def latest_version() -> int:
     return MIGRATIONS[-1].version
 
 
-def check_not_newer(conn: sqlcipher3.Connection, latest: int | None = None) -> None:
+def check_not_newer(conn: Connection, latest: int | None = None) -> None:
     if schema_version(conn) > (latest if latest is not None else latest_version()):
         raise NewerVersion(
             "These notes were saved by a newer version of Mentor App. "
@@ -340,12 +338,12 @@ def check_not_newer(conn: sqlcipher3.Connection, latest: int | None = None) -> N
         )
 
 
-def pending(conn: sqlcipher3.Connection, migrations: Sequence[Migration] | None = None) -> list[Migration]:
+def pending(conn: Connection, migrations: Sequence[Migration] | None = None) -> list[Migration]:
     current = schema_version(conn)
     return [m for m in (migrations or MIGRATIONS) if m.version > current]
 
 
-def migrate(conn: sqlcipher3.Connection, migrations: Sequence[Migration] | None = None) -> list[int]:
+def migrate(conn: Connection, migrations: Sequence[Migration] | None = None) -> list[int]:
     """Bring the schema up to date; returns the versions applied."""
     migrations = migrations or MIGRATIONS
     check_not_newer(conn, migrations[-1].version)

@@ -55,7 +55,7 @@ def check_passphrase(passphrase: str) -> None:
     check_new_passphrase(passphrase)
 
 
-def _mark(conn) -> tuple:
+def _mark(conn: db.Connection) -> tuple[int, int]:
     return conn.total_changes, conn.execute("PRAGMA data_version").fetchone()[0]
 
 
@@ -87,11 +87,11 @@ class Profile:
     path: Path
     meta: ProfileMeta
     key: bytes
-    conn: object
+    conn: db.GuardedConnection
     unlocked_by: str
     _lock: filelock.BaseFileLock
     keyring_status: KeyringStatus | None = None
-    _changes_at_backup: tuple = ()
+    _changes_at_backup: tuple[int, ...] = ()
     _last_backup: float = field(default_factory=time.monotonic)
     closed: bool = False
 
@@ -106,7 +106,7 @@ class Profile:
         return keystore.entry_name(self.meta.profile_id, self.path)
 
     @contextmanager
-    def transaction(self) -> Iterator[object]:
+    def transaction(self) -> Iterator[db.GuardedConnection]:
         with db.transaction(self.conn) as conn:
             yield conn
 
@@ -158,7 +158,7 @@ class Profile:
     # The copy itself is made on a connection of its own (see write_backup), so a backup
     # can run on any thread while the window goes on writing. Only the bookkeeping here
     # (what had changed when the copy began) touches the window's connection.
-    def backup_mark(self) -> tuple:
+    def backup_mark(self) -> tuple[int, int]:
         """Where the database is now: this connection's changes and every other connection's commits."""
         return _mark(self.conn)
 
@@ -171,7 +171,7 @@ class Profile:
             return False
         return time.monotonic() - self._last_backup >= min_minutes * 60
 
-    def backed_up(self, mark: tuple) -> None:
+    def backed_up(self, mark: tuple[int, int]) -> None:
         """A backup that began at `mark` is on disk."""
         self._changes_at_backup = mark
         self._last_backup = time.monotonic()
@@ -223,7 +223,7 @@ class Profile:
     def __enter__(self) -> "Profile":
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     # -- restore ------------------------------------------------------------
@@ -304,7 +304,6 @@ class Profile:
                 audit.record(self.conn, "failed_unlock", actor=self.author, at=at)
             audit.record(self.conn, "unlock", actor=self.author, detail=f"by {kind} at the lock screen")
         _reset_failures(self.path, self.meta)
-        return kind
 
     # -- checks -------------------------------------------------------------
     def check(self) -> db.CheckReport:
@@ -348,7 +347,7 @@ class Profile:
         if not self.meta.keyring_enabled:
             return KeyringStatus.DISABLED
         key, status = keystore.read_key(self.keyring_entry)
-        if status is KeyringStatus.OK and keywrap.key_check(key) != self.meta.key_check:
+        if status is KeyringStatus.OK and key is not None and keywrap.key_check(key) != self.meta.key_check:
             status = KeyringStatus.MISMATCH
         self.keyring_status = status
         return status
@@ -525,7 +524,7 @@ def _damaged_message(profile_dir: Path, key: bytes | None, what: str) -> str:
     return f"{what} Nothing has been deleted or overwritten. {advice}"
 
 
-def _connect_checked(profile_dir: Path, keys: list[bytes]) -> tuple[object, bytes]:
+def _connect_checked(profile_dir: Path, keys: list[bytes]) -> tuple[db.GuardedConnection, bytes]:
     path = profile_dir / db.DB_FILE
     if not path.is_file():
         raise DatabaseDamaged(_damaged_message(profile_dir, keys[0], "The notes file (mentor.db) is missing from this profile."))
@@ -620,7 +619,7 @@ def _read_keyring(profile_dir: Path, meta: ProfileMeta) -> tuple[bytes | None, K
         return key, status
     legacy = keystore.legacy_entry_name(meta.profile_id)
     old, old_status = keystore.read_key(legacy)
-    if old_status is not KeyringStatus.OK or keywrap.key_check(old) != meta.key_check:
+    if old_status is not KeyringStatus.OK or old is None or keywrap.key_check(old) != meta.key_check:
         return None, KeyringStatus.MISSING
     if keystore.store_key(entry, old) is KeyringStatus.OK:
         keystore.forget_key(legacy, meta.key_check)
