@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import hashlib
 
-from ..records import store
 from ..resources import resource_path
-from .csv_io import read_csv
 
 DEFAULT_FILE = ("directory", "national-uk.csv")
 SETTING = "directory.default_file_sha256"
@@ -23,6 +21,10 @@ def ensure_default_directory(profile) -> int:
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     if profile.get_setting(SETTING) == digest:
         return 0
+    # imported here: keeps start-up fast (only a new version of the app brings a changed file)
+    from ..records import store
+    from .csv_io import read_csv
+
     plan = read_csv(path)
     if plan.problems:
         raise RuntimeError("the shipped directory has invalid rows")  # caught by tests, never by users
