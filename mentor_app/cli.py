@@ -7,6 +7,7 @@ nothing a person wrote in their notes is ever printed here.
 from __future__ import annotations
 
 import argparse
+import gc
 import getpass
 import os
 import sys
@@ -254,6 +255,7 @@ def cmd_rekey(args) -> int:
 
 
 def cmd_demo(args) -> int:
+    # imported by the command that needs it: keeps every command's start fast
     from . import demo
 
     folder = Path(args.profile) if args.profile else default_demo_dir()
@@ -272,6 +274,7 @@ def cmd_demo(args) -> int:
 
 
 def cmd_dump(args) -> int:
+    # imported by the command that needs it: keeps every command's start fast
     import json
 
     from .privacy.portability import dump, summary
@@ -295,6 +298,7 @@ def _new_output(path: str) -> Path:
 
 
 def _sheet_options(profile, args, title: str, mentee_name: str = "") -> "object":
+    # imported by the command that needs it: keeps every command's start fast
     from .printing.sheet import SheetOptions
     from .settings import load_settings
 
@@ -306,6 +310,7 @@ def _sheet_options(profile, args, title: str, mentee_name: str = "") -> "object"
 
 
 def cmd_sheet(args) -> int:
+    # imported by the command that needs it: keeps every command's start fast
     from .directory.preselect import preselect
     from .printing.sheet import build_sheet
     from .records import store
@@ -340,6 +345,7 @@ def cmd_sheet(args) -> int:
 
 
 def cmd_booklet(args) -> int:
+    # imported by the command that needs it: keeps every command's start fast
     from .directory.contacts import list_contacts
     from .printing.sheet import build_booklet
     from .records import vocab
@@ -360,17 +366,20 @@ def cmd_booklet(args) -> int:
 
 
 def cmd_directory(args) -> int:
+    # imported by the command that needs it: keeps every command's start fast
     from .directory import csv_io
     from .directory.contacts import freshness, list_contacts
 
     with open_for_command(args) as profile:
         if args.action == "publish":
+            # imported by the command that needs it: keeps every command's start fast
             from .exchange.publish import publish
 
             path = publish(profile, args.file)
             print(f"Published the organisation's directory to {path}")
             return 0
         if args.action == "list":
+            # imported by the command that needs it: keeps every command's start fast
             from .settings import load_settings
 
             months = load_settings(profile).stale_after_months
@@ -397,6 +406,7 @@ def cmd_directory(args) -> int:
 
 
 def cmd_mentees(args) -> int:
+    # imported by the command that needs it: keeps every command's start fast
     from .records import caseload
     from .exchange import held
 
@@ -412,6 +422,7 @@ def cmd_mentees(args) -> int:
 
 
 def cmd_enrolment_file(args) -> int:
+    # imported by the command that needs it: keeps every command's start fast
     import json
 
     from .exchange.enrolment import make_enrolment
@@ -425,6 +436,7 @@ def cmd_enrolment_file(args) -> int:
 
 
 def cmd_enrol(args) -> int:
+    # imported by the command that needs it: keeps every command's start fast
     from .exchange.enrolment import accept_enrolment, escrow_words, read_enrolment_file
 
     # Nothing of the file's is shown before the mentor has typed the fingerprint the supervisor read out.
@@ -445,6 +457,7 @@ def cmd_enrol(args) -> int:
 
 
 def cmd_fingerprint(args) -> int:
+    # imported by the command that needs it: keeps every command's start fast
     from .exchange.keys import device_key, organisation_keys
 
     with open_for_command(args) as profile:
@@ -456,6 +469,7 @@ def cmd_fingerprint(args) -> int:
 
 
 def cmd_rotate_keys(args) -> int:
+    # imported by the command that needs it: keeps every command's start fast
     from .exchange.rekey import rotate_keys
     from .exchange.rotation import write_statements
     from .exchange.enrolment import SHARED_FOLDER
@@ -476,6 +490,7 @@ def cmd_rotate_keys(args) -> int:
 
 
 def cmd_export(args) -> int:
+    # imported by the command that needs it: keeps every command's start fast
     from .exchange.status import attention
     from .exchange.trip import trip
     from .settings import load_settings
@@ -491,6 +506,7 @@ def cmd_export(args) -> int:
 
 
 def cmd_import(args) -> int:
+    # imported by the command that needs it: keeps every command's start fast
     from .exchange.importer import accept_gap, import_folder, quarantine_list, retry_set_aside
 
     with open_for_command(args) as profile:
@@ -513,6 +529,7 @@ def cmd_import(args) -> int:
                 return 0
             raise BadInput("Name the shared folder to import, for example: mentor-app import /path/to/shared")
         summary = import_folder(profile, Path(args.folder))
+        # imported by the command that needs it: keeps every command's start fast
         from .privacy.erasure import after_import
 
         kept_in_line = after_import(profile, summary)  # withdrawals and erasures reach the backups too
@@ -525,6 +542,7 @@ def cmd_import(args) -> int:
 
 
 def cmd_mentors(args) -> int:
+    # imported by the command that needs it: keeps every command's start fast
     from .exchange import mentors
 
     with open_for_command(args) as profile:
@@ -546,6 +564,7 @@ def cmd_mentors(args) -> int:
 
 
 def cmd_report(args) -> int:
+    # imported by the command that needs it: keeps every command's start fast
     import re
 
     from .reports import funder
@@ -572,6 +591,7 @@ def cmd_report(args) -> int:
 
 
 def cmd_handover(args) -> int:
+    # imported by the command that needs it: keeps every command's start fast
     from .exchange.handover import make_handover
 
     target = _new_output(args.output)
@@ -585,6 +605,7 @@ def cmd_handover(args) -> int:
 
 
 def cmd_receive(args) -> int:
+    # imported by the command that needs it: keeps every command's start fast
     from .exchange.handover import receive_handover
 
     with open_for_command(args) as profile:
@@ -620,6 +641,7 @@ def cmd_audit(args) -> int:
 
 
 def cmd_sar(args) -> int:
+    # imported by the command that needs it: keeps every command's start fast
     from .privacy.sar import write_subject_access
 
     with open_for_command(args) as profile:
@@ -630,11 +652,13 @@ def cmd_sar(args) -> int:
 
 
 def cmd_retention(args) -> int:
+    # imported by the command that needs it: keeps every command's start fast
     from .privacy import retention
 
     report_to = _new_output(args.report) if args.report else None
     with open_for_command(args) as profile:
         if args.keep_received_days is not None:
+            # imported by the command that needs it: keeps every command's start fast
             from .exchange import outbox
 
             if profile.role != "supervisor":
@@ -669,6 +693,7 @@ def cmd_retention(args) -> int:
                   + (": run again with --delete to delete them." if items else "."))
             rows = items
         if report_to is not None:
+            # imported by the command that needs it: keeps every command's start fast
             from .storage.csvsafe import write_csv
 
             write_csv(report_to, [["record_type", "record_id", "mentee_id", "clock_started", "years", "deleted"]]
@@ -678,6 +703,7 @@ def cmd_retention(args) -> int:
 
 
 def cmd_erase(args) -> int:
+    # imported by the command that needs it: keeps every command's start fast
     from .privacy.erasure import erase_mentee
 
     with open_for_command(args) as profile:
@@ -689,6 +715,7 @@ def cmd_erase(args) -> int:
 
 
 def cmd_selftest(args) -> int:
+    # imported by the command that needs it: keeps every command's start fast
     from .ui.selftest import run_selftest
 
     # The profile is opened (and closed by the main window) like any command's.
@@ -696,6 +723,8 @@ def cmd_selftest(args) -> int:
 
 
 def cmd_gui(args) -> int:
+    gc.disable()  # from here to the listed records, as in run_app: start-up makes lasting objects, not garbage
+    # imported by the command that needs it: keeps every command's start fast
     from .ui.app import run_app
 
     return run_app(profile_dir(args), Path(args.file) if getattr(args, "file", None) else None)
@@ -921,11 +950,21 @@ def _words(exc: MentorAppError) -> str:
     return f"{exc.message} {hint.format(detail=exc.detail)}" if hint else exc.message
 
 
+def _desktop_only(argv: list[str]) -> argparse.Namespace | None:
+    """`mentor-app` or `mentor-app --profile DIR`, read without building the parser of every command (a
+    noticeable part of the desktop app's start); anything else, help and errors included, is the full parser's."""
+    if not argv:
+        return argparse.Namespace(profile=None)
+    if len(argv) == 2 and argv[0] == "--profile" and argv[1] and not argv[1].startswith("-"):
+        return argparse.Namespace(profile=argv[1])
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     # Everything the app creates is private to this user.
     os.umask(0o077)
     logs.setup("cli")
-    args = build_parser().parse_args(argv)
+    args = _desktop_only(sys.argv[1:] if argv is None else list(argv)) or build_parser().parse_args(argv)
     func = getattr(args, "func", cmd_gui)
     try:
         return func(args)

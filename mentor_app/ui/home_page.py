@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-from html import escape
-
 from datetime import date
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget, QHBoxLayout
 
-from ..exchange import outbox
-from ..records import caseload, vocab
 from ..settings import load_settings
-from ..records.dates import shown_date, listed_datetime, uk_date
 from ..storage import backups
 from ..storage.keystore import KeyringStatus
 
@@ -68,11 +63,20 @@ class HomePage(QWidget):
         layout.addLayout(columns, 1)
         layout.addWidget(self.safety)
 
-    def refresh(self) -> None:
+    def refresh(self, caseload_rows: list | None = None) -> None:
+        """Read Today again; `caseload_rows` saves reading the caseload twice when the caller has just read it."""
+        # imported here: keeps start-up fast (the window is drawn before Today is read)
+        from html import escape
+
+        from ..exchange import outbox
+        from ..records import caseload, vocab
+        from ..records.dates import listed_datetime, shown_date
+
         conn, today = self.profile.conn, date.today()
         self.heading.setText(f"<h2>Hello, {escape(self.profile.display_name)}</h2>"
                              f"{today:%A} {today.day} {today:%B %Y}. Press Ctrl+K to search, Ctrl+M to record a meeting.")
-        names = {r.id: r.name for r in caseload.caseload(conn, today)}
+        rows = caseload_rows if caseload_rows is not None else caseload.caseload(conn, today)
+        names = {r.id: r.name for r in rows}
         delivery = outbox.concern_delivery(conn)
         self._fill(self.concerns, [
             (f"{names.get(s.mentee_id, '')}: {vocab.CONCERN_CATEGORIES[s.record.category]} "
@@ -104,6 +108,8 @@ class HomePage(QWidget):
             widget.addItem(item)
 
     def _safety_words(self) -> str:
+        from ..records.dates import uk_date  # imported here: keeps start-up fast
+
         p = self.profile
         found = backups.list_backups(p.path)
         last = found[-1].taken.astimezone() if found else None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -25,26 +25,24 @@ from PySide6.QtWidgets import (
 )
 
 from .. import APP_NAME
-from ..records import caseload, store
-from ..records.dates import uk_date
 from ..settings import load_settings
-from ..storage import backups
-from . import record_dialogs as dialogs
-from .directory_page import DirectoryPage
 from .home_page import HomePage
-from .mentee_page import MenteePage
 from .messages import plain
 from .widgets import resize_within_screen
 from .shell import WindowShell
 
-# Sharing, search, the mentor log and settings are imported when first used, not at start:
-# a mentor on an old laptop waits for the window, not for code they may not touch today.
+# The window is drawn before anything is read (see paintEvent), and what it doesn't show at once (a
+# mentee's page, the directory, the record forms, sharing, search, the mentor log, settings) is imported
+# and built when first used: a mentor on an old laptop waits for the window, not for code they may not
+# touch today.
 SYNC_CHECK_MS = 3 * 60 * 1000
 BASE_POINT_SIZE = None  # the platform's own size, remembered before "larger text" changes it
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, profile):
+    refreshed = Signal()  # the mentee list and Today show what the profile holds now
+
+    def __init__(self, profile, *, draw_first: bool = False):
         super().__init__()
         self.profile = profile
         self._job = None
@@ -53,18 +51,12 @@ class MainWindow(QMainWindow):
 
         self.home = HomePage(profile)
         self.home.open_mentee.connect(self.show_mentee)
-        self.mentee_page = MenteePage(profile)
-        self.mentee_page.changed.connect(self.refresh_lists)
-        self.directory = DirectoryPage(profile, reserved="frvpwnd")  # the menus and the left-hand list
+        self._mentee_page = self._directory = None  # built when first shown
         self.pages = QStackedWidget()
         self.pages.addWidget(self.home)
-        self.pages.addWidget(self.mentee_page)
-        self.pages.addWidget(self.directory)
 
-        self.filter = QComboBox()
+        self.filter = QComboBox()  # its choices come with the first list (refresh_lists)
         self.filter.setAccessibleName("Show")
-        for code, label in caseload.FILTERS.items():
-            self.filter.addItem(label, code)
         self.filter.currentIndexChanged.connect(self.refresh_lists)
         self.mentees = QListWidget()
         self.mentees.setAccessibleName("Mentees")
@@ -114,12 +106,61 @@ class MainWindow(QMainWindow):
         self.sync_label.setAccessibleName("Sharing status")
         self.statusBar().addPermanentWidget(self.sync_label)
         self.sync_timer = self.shell.add_timer(SYNC_CHECK_MS, self.auto_share)
-        QTimer.singleShot(0, self.auto_share)
-        QTimer.singleShot(0, self.check_retention)
-        self.refresh_lists()  # refreshes the today page too
         self.pages.setCurrentWidget(self.home)
+        self._show_backup_state()
+        self._after_paint = None
+        if draw_first:
+            # As the app starts: the window is drawn first, then the lists are filled, then sharing and
+            # retention are looked at, each once the frame before it is on screen, so a mentor sees it at once.
+            self._after_paint = self._first_fill
+        else:
+            self.refresh_lists()  # refreshes the today page too
+            QTimer.singleShot(0, self._first_checks)
+
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)
+        if self._after_paint is not None:
+            step, self._after_paint = self._after_paint, None
+            QTimer.singleShot(0, step)  # posted while drawing: runs once this frame is on screen
+
+    def _first_fill(self) -> None:
+        if self.profile.closed:
+            return
+        self.refresh_lists()  # refreshes the today page too
+        self._after_paint = self._first_checks
+        self.update()
+
+    def _first_checks(self) -> None:
+        if self.profile.closed:
+            return
+        self.auto_share()
+        self.check_retention()
 
     # -- building -----------------------------------------------------------
+    @property
+    def mentee_page(self):
+        """One mentee's page, built the first time it is needed."""
+        if self._mentee_page is None:
+            from .mentee_page import MenteePage  # imported here: keeps start-up fast
+
+            self._mentee_page = MenteePage(self.profile)
+            self._mentee_page.changed.connect(self.refresh_lists)
+            self.pages.addWidget(self._mentee_page)
+        return self._mentee_page
+
+    @property
+    def directory(self):
+        """The signposting directory page, built the first time it is needed."""
+        if self._directory is None:
+            from .directory_page import DirectoryPage  # imported here: keeps start-up fast
+
+            self._directory = DirectoryPage(self.profile, reserved="frvpwnd")  # the menus and the left-hand list
+            self.pages.addWidget(self._directory)
+        return self._directory
+
+    def _showing_mentee(self) -> bool:
+        return self._mentee_page is not None and self.pages.currentWidget() is self._mentee_page
+
     def _action(self, menu, text: str, slot, shortcut=None) -> QAction:
         action = QAction(text, self)
         if shortcut is not None:
@@ -181,11 +222,19 @@ class MainWindow(QMainWindow):
 
     # -- showing ------------------------------------------------------------
     def refresh_lists(self) -> None:
+        from ..records import caseload  # imported here: keeps start-up fast (the window is drawn first)
+
+        if self.filter.count() == 0:
+            self.filter.blockSignals(True)
+            for code, label in caseload.FILTERS.items():
+                self.filter.addItem(label, code)
+            self.filter.blockSignals(False)
         which = self.filter.currentData()
-        current = self.mentee_page.mentee_id if self.pages.currentWidget() is self.mentee_page else None
+        current = self.mentee_page.mentee_id if self._showing_mentee() else None
         self.mentees.blockSignals(True)
         self.mentees.clear()
-        for row in caseload.caseload(self.profile.conn):
+        rows = caseload.caseload(self.profile.conn)
+        for row in rows:
             if not caseload.matches(row, which):
                 continue
             marks = ("⚠ " if row.safety_flag else "") + row.name
@@ -210,9 +259,13 @@ class MainWindow(QMainWindow):
             self.mentees.addItem(empty)
         self.mentees.setWordWrap(True)
         self.mentees.blockSignals(False)
-        if self.mentee_page.mentee_id is None and self.pages.currentWidget() is self.mentee_page:
+        if self._showing_mentee() and self.mentee_page.mentee_id is None:
             self.show_home()
-        self.home.refresh()
+        self.home.refresh(rows)
+        self._show_backup_state()
+        self.refreshed.emit()
+
+    def _show_backup_state(self) -> None:
         self.restore_banner.setVisible(self.profile.automatic_backups_paused)
         self.statusBar().showMessage("Automatic backups paused after a restore"
                                      if self.profile.automatic_backups_paused else "Automatic backups on")
@@ -247,21 +300,25 @@ class MainWindow(QMainWindow):
             self.mentee_page.tabs.setFocus()
 
     def current_mentee(self) -> str | None:
-        return self.mentee_page.mentee_id if self.pages.currentWidget() is self.mentee_page else None
+        return self.mentee_page.mentee_id if self._showing_mentee() else None
 
     # -- records ------------------------------------------------------------
     def new_mentee(self) -> None:
+        from . import record_dialogs as dialogs  # imported here: keeps start-up fast
+
         form = dialogs.mentee_form(self, self.profile)
         form.saved.connect(lambda _record: (self.refresh_lists(), self.show_mentee(form.saved_id)))
         form.exec()
 
     def record_meeting(self) -> None:
+        from . import record_dialogs as dialogs  # imported here: keeps start-up fast
+
         form = dialogs.MeetingForm(self, self.profile, self.current_mentee())
         form.saved.connect(lambda _record: self._meeting_saved(form))
         form.exec()
 
     def _meeting_saved(self, form) -> None:
-        if self.mentee_page.mentee_id is not None:
+        if self._mentee_page is not None and self._mentee_page.mentee_id is not None:
             self.mentee_page.refresh()
         self.refresh_lists()
         self.statusBar().showMessage(
@@ -276,11 +333,13 @@ class MainWindow(QMainWindow):
         self.mentee_page.raise_concern()
 
     def open_log(self) -> None:
+        # imported when first used: keeps start-up fast
         from .mentor_log import MentorLogDialog
 
         MentorLogDialog(self.profile, self).exec()
 
     def open_search(self) -> None:
+        from ..records import store  # imported here: keeps start-up fast
         from .search_dialog import SearchDialog
 
         dialog = SearchDialog(self.profile, self)
@@ -295,6 +354,7 @@ class MainWindow(QMainWindow):
                 self.open_log()
 
     def receive_handover(self):
+        # imported when first used: keeps start-up fast
         from ..errors import MentorAppError
         from ..exchange.handover import receive_handover
         from .prompts import ask
@@ -320,12 +380,14 @@ class MainWindow(QMainWindow):
                    required="Type the code the other mentor gave you, or press Cancel.")
 
     def open_sync(self) -> None:
+        # imported when first used: keeps start-up fast
         from .sync_dialog import SyncDialog
 
         SyncDialog(self.profile, self).exec()
         self.show_sync_status()
 
     def show_sync_status(self) -> str:
+        # imported when first used: keeps start-up fast
         from ..exchange import outbox
         from ..exchange.enrolment import SHARED_FOLDER, current_enrolment
         from ..exchange.export import drive_status, pending_changes
@@ -353,9 +415,9 @@ class MainWindow(QMainWindow):
 
     def auto_share(self) -> None:
         """When the drive is there, go to it without being asked: receipts, anything missing, anything new."""
+        # imported when first used: keeps start-up fast
         from ..exchange.enrolment import SHARED_FOLDER, current_enrolment
         from ..exchange.export import drive_status, pending_changes
-        from .sync_dialog import export_in_background
 
         if self.profile.closed:
             return  # the window closed before this timer came round
@@ -378,15 +440,19 @@ class MainWindow(QMainWindow):
             finished()
             self.statusBar().showMessage(plain(exc), 15_000)
 
+        from .sync_dialog import export_in_background  # imported here: keeps start-up fast (most days: no drive)
+
         self._share_job = export_in_background(self.profile, finished, failed,
                                                new_records=not self.settings.ask_before_sharing)
 
     def subject_access(self) -> None:
+        # imported when first used: keeps start-up fast
         from . import privacy_dialogs
 
         privacy_dialogs.subject_access(self, self.profile, self.current_mentee())
 
     def erase_person(self):
+        # imported when first used: keeps start-up fast
         from . import privacy_dialogs
 
         def erased() -> None:
@@ -396,6 +462,7 @@ class MainWindow(QMainWindow):
         return privacy_dialogs.erase(self, self.profile, self.current_mentee(), on_erased=erased)
 
     def open_retention(self) -> None:
+        # imported when first used: keeps start-up fast
         from .privacy_dialogs import RetentionDialog
 
         RetentionDialog(self.profile, self).exec()
@@ -403,6 +470,7 @@ class MainWindow(QMainWindow):
 
     def check_retention(self) -> None:
         """At unlock: delete what is due if the mentor agreed to that, else say that something is due."""
+        # imported when first used: keeps start-up fast
         from ..privacy import retention
         from ..words import count
 
@@ -429,16 +497,19 @@ class MainWindow(QMainWindow):
                                          "Data protection › Retention.", 30_000)
 
     def forget_keyring(self) -> None:
+        # imported when first used: keeps start-up fast
         from . import privacy_dialogs
 
         privacy_dialogs.forget_keyring(self, self.profile)
 
     def open_audit(self) -> None:
+        # imported when first used: keeps start-up fast
         from .audit_dialog import AuditDialog
 
         AuditDialog(self.profile, self, self.current_mentee() or "").exec()
 
     def open_settings(self) -> None:
+        # imported when first used: keeps start-up fast
         from .settings_dialog import SettingsDialog
 
         dialog = SettingsDialog(self.profile, self)
@@ -449,6 +520,7 @@ class MainWindow(QMainWindow):
 
     def toggle_larger_text(self) -> None:
         self.settings.larger_text = self.larger_action.isChecked()
+        # imported when first used: keeps start-up fast
         from ..settings import save_settings
 
         save_settings(self.profile, self.settings)
@@ -488,6 +560,9 @@ class MainWindow(QMainWindow):
                                       self._fail)
 
     def check_now(self) -> None:
+        from ..records.dates import uk_date  # imported here: keeps start-up fast
+        from ..storage import backups
+
         def done(report) -> None:
             if report.ok:
                 QMessageBox.information(self, APP_NAME, "All checks passed: your notes file is healthy.")
@@ -500,6 +575,8 @@ class MainWindow(QMainWindow):
         self._job = self.shell.check(done, self._fail)
 
     def restore_from_file(self) -> None:
+        from ..storage import backups  # imported here: keeps start-up fast
+
         start = str(backups.backup_dir(self.profile.path))
         name, _ = QFileDialog.getOpenFileName(self, "Choose a backup", start, f"Mentor App backups (*{backups.SUFFIX})")
         if not name:
@@ -530,6 +607,7 @@ class MainWindow(QMainWindow):
 
     def _share_on_close(self) -> None:
         """Last chance to share before the laptop goes in the bag; quietly skipped if the drive isn't there."""
+        # imported when first used: keeps start-up fast
         from ..exchange.enrolment import SHARED_FOLDER, current_enrolment
         from ..exchange.export import drive_status
         from ..exchange.trip import trip
