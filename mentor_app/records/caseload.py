@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
+from ..storage.db import Connection
 from . import referrals, store, vocab
+from .store import Stored
 from .types import from_data
 
 NOT_SEEN_DAYS = 14
@@ -37,7 +40,7 @@ class MenteeRow:
         return (today - date.fromisoformat(self.last_seen[:10])).days
 
 
-def caseload(conn, today: date | None = None) -> list[MenteeRow]:
+def caseload(conn: Connection, today: date | None = None) -> list[MenteeRow]:
     today = today or date.today()
     last_seen = dict(conn.execute(
         "SELECT mentee_id, max(sort_at) FROM records WHERE type = 'meeting' AND deleted = 0 "
@@ -52,7 +55,7 @@ def caseload(conn, today: date | None = None) -> list[MenteeRow]:
         "SELECT mentee_id, count(*) FROM records WHERE type = 'concern' AND deleted = 0 "
         "AND json_extract(data, '$.status') != 'closed' GROUP BY mentee_id"
     ).fetchall())
-    follow_ups: dict[str, int] = {}
+    follow_ups: dict[str | None, int] = {}
     for s in referrals.follow_ups_due(conn, today):
         follow_ups[s.mentee_id] = follow_ups.get(s.mentee_id, 0) + 1
     rows = []
@@ -89,7 +92,7 @@ def matches(row: MenteeRow, which: str, today: date | None = None) -> bool:
     return True
 
 
-def last_meeting_defaults(conn, mentee_id: str | None = None) -> dict:
+def last_meeting_defaults(conn: Connection, mentee_id: str | None = None) -> dict[str, Any]:
     """What the meeting form pre-fills: the place, type and activity of this mentee's last meeting."""
     if mentee_id is None:
         row = conn.execute(
@@ -107,7 +110,7 @@ def last_meeting_defaults(conn, mentee_id: str | None = None) -> dict:
 
 
 
-def open_concerns(conn) -> list:
+def open_concerns(conn: Connection) -> list[Stored]:
     """Safeguarding concerns not yet closed, most urgent and newest first."""
     order = {code: i for i, code in enumerate(vocab.CONCERN_URGENCY)}
     found = store.select(conn, "type = 'concern' AND json_extract(data, '$.status') != 'closed'")
@@ -115,7 +118,7 @@ def open_concerns(conn) -> list:
     return sorted(newest_first, key=lambda s: order.get(s.record.urgency, 99))
 
 
-def actions_due(conn, today: date | None = None) -> list:
+def actions_due(conn: Connection, today: date | None = None) -> list[Stored]:
     """Actions not done whose due date has come, oldest first."""
     today = today or date.today()
     found = store.select(conn, "type = 'action' AND json_extract(data, '$.done') = 0 AND sort_at != '' "
@@ -123,12 +126,12 @@ def actions_due(conn, today: date | None = None) -> list:
     return sorted(found, key=lambda s: s.record.due)
 
 
-def upcoming_meetings(conn, today: date | None = None) -> list:
+def upcoming_meetings(conn: Connection, today: date | None = None) -> list[Stored]:
     """Next meetings agreed, from today on, soonest first (latest agreement per mentee)."""
     today = today or date.today()
     found = store.select(conn, "type = 'meeting' AND json_extract(data, '$.next_meeting') >= ?",
                           (today.isoformat(),))
-    latest: dict = {}
+    latest: dict[str | None, Stored] = {}
     for s in sorted(found, key=lambda s: s.record.starts_at):
         latest[s.mentee_id] = s
     return sorted(latest.values(), key=lambda s: s.record.next_meeting)

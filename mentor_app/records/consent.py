@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from ..storage.db import Connection
 from . import store, vocab
 from .dates import shown_date
 
@@ -44,7 +45,7 @@ def _same_partner(a: str, b: str) -> bool:
     return a.strip().casefold() == b.strip().casefold()
 
 
-def consent_in_force(conn, mentee_id: str, scope: str, on: date | None = None, partner: str = "") -> ConsentState:
+def consent_in_force(conn: Connection, mentee_id: str, scope: str, on: date | None = None, partner: str = "") -> ConsentState:
     if scope not in vocab.CONSENT_SCOPES:
         raise ValueError(scope)
     day = (on or date.today()).isoformat()
@@ -70,10 +71,10 @@ def consent_in_force(conn, mentee_id: str, scope: str, on: date | None = None, p
     )
 
 
-def consent_summary(conn, mentee_id: str, on: date | None = None) -> list[ConsentState]:
+def consent_summary(conn: Connection, mentee_id: str, on: date | None = None) -> list[ConsentState]:
     """The state of every scope for one mentee, one line each (partners one each)."""
     states = [consent_in_force(conn, mentee_id, s, on) for s in ("mentoring_records", "share_with_organisation")]
-    partners = []
+    partners: list[str] = []
     for s in store.list_records(conn, "consent", mentee_id=mentee_id, newest_first=False):
         if s.record.scope == "share_with_partner" and not any(_same_partner(s.record.partner, p) for p in partners):
             partners.append(s.record.partner)

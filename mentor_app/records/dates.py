@@ -107,10 +107,10 @@ def _read_date(text: str, today: date) -> date | None:
                 return None
             year = _year(words[2])
         first, second = words[0], words[1]
-        if first.isdigit() and _month(second):
-            return _make(year, _month(second), int(first))
-        if second.isdigit() and _month(first):  # "Dec 3"
-            return _make(year, _month(first), int(second))
+        if first.isdigit() and (month := _month(second)):
+            return _make(year, month, int(first))
+        if second.isdigit() and (month := _month(first)):  # "Dec 3"
+            return _make(year, month, int(second))
     return None
 
 
@@ -177,11 +177,11 @@ def _read_month(text: str, today: date) -> date | None:
     match = re.fullmatch(r"(\d{1,2})[/.\-](\d{2}|\d{4})", joined)  # 4/2026, 04-26
     if match:
         return _make(_year(match[2]), int(match[1]), 1)
-    if len(words) in (1, 2) and _month(words[0]):  # "Apr 2026", "april"
+    if len(words) in (1, 2) and (month := _month(words[0])):  # "Apr 2026", "april"
         if len(words) == 1:
-            return _make(today.year, _month(words[0]), 1)
+            return _make(today.year, month, 1)
         if re.fullmatch(r"\d{2}|\d{4}", words[1]):
-            return _make(_year(words[1]), _month(words[0]), 1)
+            return _make(_year(words[1]), month, 1)
     found = _read_date(text, today)  # a whole date stands for its month
     return found.replace(day=1) if found else None
 

@@ -7,8 +7,10 @@ shared) and documents its shape; the format and its version are kept here, below
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import Any
 
 from .. import __version__
+from ..storage.profile import Profile
 from . import store
 from .types import RECORD_TYPES, to_data
 
@@ -17,8 +19,8 @@ DUMP_FORMAT = "mentor-app-dump"
 DUMP_VERSION = 2
 
 
-def dump(profile) -> dict:
-    records: dict[str, list] = {name: [] for name in RECORD_TYPES}
+def dump(profile: Profile) -> dict[str, Any]:
+    records: dict[str, list[dict[str, Any]]] = {name: [] for name in RECORD_TYPES}
     for s in store.list_records(profile.conn, newest_first=False):
         records[s.type].append({
             "id": s.id,

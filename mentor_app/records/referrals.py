@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from ..errors import BadInput
+from ..storage.db import Connection
 from . import store, vocab
 from .consent import consent_in_force
 from .types import Referral
@@ -13,7 +14,7 @@ from .types import Referral
 class ConsentNeeded(BadInput):
     """A referral shares the mentee's details with a partner: it needs their consent first."""
 
-    def __init__(self, organisation: str):
+    def __init__(self, organisation: str) -> None:
         super().__init__(
             f"To refer them to {organisation}, you need their consent to share their details with "
             f"{organisation}. Record that consent first, or record a signpost instead (information given, "
@@ -21,7 +22,7 @@ class ConsentNeeded(BadInput):
         self.organisation = organisation
 
 
-def record_referral(conn, *, author: str, mentee_id: str, contact_id: str, kind: str = "signpost",
+def record_referral(conn: Connection, *, author: str, mentee_id: str, contact_id: str, kind: str = "signpost",
                     on: str | None = None, reason: str = "", follow_up: str = "", category: str = "",
                     record_id: str | None = None, outcome: str = "made", outcome_note: str = "") -> str:
     contact = store.get(conn, contact_id)
@@ -38,7 +39,7 @@ def record_referral(conn, *, author: str, mentee_id: str, contact_id: str, kind:
     return store.save(conn, referral, author=author, mentee_id=mentee_id, record_id=record_id)
 
 
-def record_outcome(conn, referral_id: str, *, author: str, outcome: str, note: str = "") -> None:
+def record_outcome(conn: Connection, referral_id: str, *, author: str, outcome: str, note: str = "") -> None:
     stored = store.get(conn, referral_id)
     if stored is None or stored.type != "referral":
         raise BadInput("That referral no longer exists.")
@@ -48,7 +49,7 @@ def record_outcome(conn, referral_id: str, *, author: str, outcome: str, note: s
     store.save(conn, stored.record, author=author, mentee_id=stored.mentee_id, record_id=stored.id)
 
 
-def follow_ups_due(conn, today: date | None = None) -> list[store.Stored]:
+def follow_ups_due(conn: Connection, today: date | None = None) -> list[store.Stored]:
     """Open signposts and referrals whose follow-up date has come, oldest first."""
     day = (today or date.today()).isoformat()
     open_outcomes = ", ".join(f"'{o}'" for o in vocab.OPEN_REFERRAL_OUTCOMES)

@@ -7,8 +7,10 @@ mentor takes it. Finding what is due and deleting it is privacy/retention.py's j
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..errors import BadInput
+from ..storage.profile import Profile
 from .types import MENTEE_RECORD_TYPES, RECORD_TYPES
 
 # Years after a case closes (the mentor's own log: after its date). Safeguarding records are kept
@@ -28,7 +30,7 @@ class Policy:
     automatic: bool = False
 
 
-def load_policy(profile) -> Policy:
+def load_policy(profile: Profile) -> Policy:
     years = dict(DEFAULT_YEARS)
     for rtype in years:
         raw = profile.get_setting(KEY + rtype)
@@ -37,7 +39,7 @@ def load_policy(profile) -> Policy:
     return Policy(years, _automatic(profile))
 
 
-def _automatic(profile) -> bool:
+def _automatic(profile: Profile) -> bool:
     # Before publications were checked, one could switch automatic deletion on for a mentor by itself, so a
     # mentor's "on" counts only once they have said yes. A supervisor's policy is only ever their own.
     if profile.get_setting(AUTOMATIC) != "1":
@@ -45,7 +47,7 @@ def _automatic(profile) -> bool:
     return profile.role == "supervisor" or profile.get_setting(CONFIRMED) == "1"
 
 
-def save_policy(profile, policy: Policy) -> None:
+def save_policy(profile: Profile, policy: Policy) -> None:
     """The profile user's own choice: switching automatic deletion on here is their confirmation."""
     for rtype, years in policy.years.items():
         if rtype not in DEFAULT_YEARS:
@@ -61,13 +63,13 @@ def save_policy(profile, policy: Policy) -> None:
     profile.set_settings(values)
 
 
-def automatic_waiting(profile) -> bool:
+def automatic_waiting(profile: Profile) -> bool:
     """Automatic deletion is asked for (by the organisation, or set before confirming existed) but not yet said yes to."""
     asked = profile.get_setting(OFFERED) == "1" or profile.get_setting(AUTOMATIC) == "1"
     return asked and not _automatic(profile)
 
 
-def confirm_automatic(profile) -> None:
+def confirm_automatic(profile: Profile) -> None:
     """The mentor says yes to automatic deletion: what is due is deleted at each unlock from now on."""
     profile.set_settings({AUTOMATIC: "1", CONFIRMED: "1"})
 
@@ -78,12 +80,12 @@ def settings_values(policy: Policy) -> dict[str, str]:
     return values
 
 
-def to_published(policy: Policy) -> dict:
+def to_published(policy: Policy) -> dict[str, Any]:
     """The organisation's policy as it travels to mentors inside the signed directory publication."""
     return {"years": dict(policy.years), "automatic": policy.automatic}
 
 
-def from_published(raw) -> Policy | None:
+def from_published(raw: object) -> Policy | None:
     """A published policy, checked; unknown types and out-of-range years are left at their defaults.
 
     `automatic` here is only the organisation's wish: published_values decides what a mentor gets.
@@ -99,7 +101,7 @@ def from_published(raw) -> Policy | None:
     return Policy(years, raw.get("automatic") is True)
 
 
-def published_values(profile, policy: Policy) -> dict[str, str]:
+def published_values(profile: Profile, policy: Policy) -> dict[str, str]:
     """The settings a mentor takes from the organisation's published policy.
 
     A publication can switch automatic deletion off (that only keeps records longer) but on only for a

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..storage.db import Connection
 from . import store
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -29,7 +30,7 @@ def fts_query(text: str) -> str | None:
     return " AND ".join(f'"{w}"*' for w in words[:12])
 
 
-def search(conn, text: str, limit: int = MAX_RESULTS) -> list[Hit]:
+def search(conn: Connection, text: str, limit: int = MAX_RESULTS) -> list[Hit]:
     query = fts_query(text)
     if query is None:
         return []

@@ -15,8 +15,9 @@ from typing import Any, Iterable
 
 from ..errors import BadInput
 from ..storage import audit
+from ..storage.db import Connection, Parameters
 from ..storage.db import transaction  # noqa: F401 - callers group writes with store.transaction
-from .types import MENTEE_RECORD_TYPES, RECORD_TYPES, from_data, search_text, to_data, validate
+from .types import MENTEE_RECORD_TYPES, RECORD_TYPES, Record, from_data, search_text, to_data, validate
 
 SORT_FIELDS = ("starts_at", "raised_at", "meeting_at", "on", "due", "set_on", "organisation")
 
@@ -35,6 +36,7 @@ class Stored:
     deleted: bool
     change_seq: int
     sort_at: str
+    # The record type's dataclass (which one `type` says, so Any to the checker); None once deleted.
     record: Any
 
     @property
@@ -51,21 +53,25 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def _next_change(conn) -> int:
-    return conn.execute(
+def _next_change(conn: Connection) -> int:
+    return int(conn.execute(
         "UPDATE counters SET value = value + 1 WHERE name = 'change_seq' RETURNING value"
-    ).fetchone()[0]
+    ).fetchone()[0])
 
 
-def _sort_at(record: Any) -> str:
+def _sort_at(record: Record) -> str:
     for name in SORT_FIELDS:
-        value = getattr(record, name, "")
+        value: str = getattr(record, name, "")
         if value:
             return value
     return ""
 
 
-def _row_to_stored(row) -> Stored:
+# A row of _COLUMNS: id, type, mentee_id, created_at, updated_at, author, version, deleted, change_seq, sort_at, data.
+RecordRow = tuple[str, str, str | None, str, str, str, int, int, int, str, str]
+
+
+def _row_to_stored(row: RecordRow) -> Stored:
     rid, rtype, mentee_id, created, updated, author, version, deleted, seq, sort_at, data = row
     record = None if deleted else from_data(rtype, json.loads(data))
     return Stored(rid, rtype, mentee_id, created, updated, author, version, bool(deleted), seq, sort_at, record)
@@ -75,7 +81,7 @@ _COLUMNS = "id, type, mentee_id, created_at, updated_at, author, version, delete
 _INSERT_COLUMNS = "id, type, mentee_id, created_at, updated_at, author, version, deleted, change_seq, data, sort_at"
 
 
-def _index(conn, rid: str, rtype: str, mentee_id: str | None, record: Any | None) -> None:
+def _index(conn: Connection, rid: str, rtype: str, mentee_id: str | None, record: Record | None) -> None:
     # search_rows says which index row is the record's: FTS5 can't look up by an unindexed column
     # without reading the whole index, which made every save slower as the caseload grew.
     row = conn.execute("SELECT fts_rowid FROM search_rows WHERE record_id = ?", (rid,)).fetchone()
@@ -92,7 +98,7 @@ def _index(conn, rid: str, rtype: str, mentee_id: str | None, record: Any | None
             conn.execute("INSERT INTO search_rows(record_id, fts_rowid) VALUES (?, ?)", (rid, cursor.lastrowid))
 
 
-def save_in(conn, record: Any, *, author: str, mentee_id: str | None = None, record_id: str | None = None) -> str:
+def save_in(conn: Connection, record: Record, *, author: str, mentee_id: str | None = None, record_id: str | None = None) -> str:
     """`save` for a caller that already holds a transaction (several writes that belong together)."""
     record = validate(record)
     rtype = record.type_name
@@ -130,25 +136,25 @@ def save_in(conn, record: Any, *, author: str, mentee_id: str | None = None, rec
     return record_id
 
 
-def save(conn, record: Any, *, author: str, mentee_id: str | None = None, record_id: str | None = None) -> str:
+def save(conn: Connection, record: Record, *, author: str, mentee_id: str | None = None, record_id: str | None = None) -> str:
     """Create (no `record_id`) or change a record; returns its id."""
     with transaction(conn):
         return save_in(conn, record, author=author, mentee_id=mentee_id, record_id=record_id)
 
 
-def save_many(conn, items: Iterable[tuple[Any, str | None]], *, author: str) -> list[str]:
+def save_many(conn: Connection, items: Iterable[tuple[Record, str | None]], *, author: str) -> list[str]:
     """Create several records in one transaction (a group session's register): all or none."""
     with transaction(conn):
         return [save_in(conn, record, author=author, mentee_id=m, record_id=None) for record, m in items]
 
 
-def delete(conn, record_id: str, *, author: str) -> list[str]:
+def delete(conn: Connection, record_id: str, *, author: str) -> list[str]:
     """Delete a record, leaving a tombstone; a mentee takes all their records with them."""
     with transaction(conn):
         return delete_in(conn, record_id, author=author)
 
 
-def delete_in(conn, record_id: str, *, author: str, action: str = "delete", detail: str = "") -> list[str]:
+def delete_in(conn: Connection, record_id: str, *, author: str, action: str = "delete", detail: str = "") -> list[str]:
     """`delete` inside the caller's transaction; `action` names why in the audit trail (erase, retention)."""
     row = conn.execute("SELECT type, deleted FROM records WHERE id = ?", (record_id,)).fetchone()
     if row is None or row[1]:
@@ -170,18 +176,19 @@ def delete_in(conn, record_id: str, *, author: str, action: str = "delete", deta
     return ids
 
 
-def get(conn, record_id: str, *, include_deleted: bool = False) -> Stored | None:
+def get(conn: Connection, record_id: str, *, include_deleted: bool = False) -> Stored | None:
     row = conn.execute(f"SELECT {_COLUMNS} FROM records WHERE id = ?", (record_id,)).fetchone()
     if row is None or (row[7] and not include_deleted):
         return None
     return _row_to_stored(row)
 
 
-def list_records(conn, rtype: str | None = None, *, mentee_id: str | None = None,
+def list_records(conn: Connection, rtype: str | None = None, *, mentee_id: str | None = None,
                  newest_first: bool = True) -> list[Stored]:
     if rtype is not None and rtype not in RECORD_TYPES:
         raise ValueError(rtype)
-    clauses, params = ["deleted = 0"], []
+    clauses = ["deleted = 0"]
+    params: list[str] = []
     if rtype:
         clauses.append("type = ?")
         params.append(rtype)
@@ -196,19 +203,19 @@ def list_records(conn, rtype: str | None = None, *, mentee_id: str | None = None
     return [_row_to_stored(r) for r in rows]
 
 
-def changes_since(conn, seq: int) -> list[Stored]:
+def changes_since(conn: Connection, seq: int) -> list[Stored]:
     """Everything changed after change number `seq`, tombstones included, in order."""
     rows = conn.execute(f"SELECT {_COLUMNS} FROM records WHERE change_seq > ? ORDER BY change_seq", (seq,))
     return [_row_to_stored(r) for r in rows]
 
 
-def select(conn, where: str, params: tuple = ()) -> list[Stored]:
+def select(conn: Connection, where: str, params: Parameters = ()) -> list[Stored]:
     """Live records matching a SQL condition over the records table (for the caseload queries)."""
     rows = conn.execute(f"SELECT {_COLUMNS} FROM records WHERE deleted = 0 AND ({where})", params)
     return [_row_to_stored(r) for r in rows]
 
 
-def purge_in(conn, record_ids: list[str], *, author: str = "") -> None:
+def purge_in(conn: Connection, record_ids: list[str], *, author: str = "") -> None:
     """Remove records completely, leaving no tombstone (a hand-over: the record lives on elsewhere)."""
     for rid in record_ids:
         row = conn.execute("SELECT type, mentee_id FROM records WHERE id = ?", (rid,)).fetchone()
@@ -219,8 +226,8 @@ def purge_in(conn, record_ids: list[str], *, author: str = "") -> None:
                          mentee_id=row[1] or (rid if row[0] == "mentee" else ""))
 
 
-def adopt_in(conn, *, record_id: str, rtype: str, mentee_id: str | None, version: int, author: str,
-             created_at: str, record: Any) -> None:
+def adopt_in(conn: Connection, *, record_id: str, rtype: str, mentee_id: str | None, version: int, author: str,
+             created_at: str, record: Record) -> None:
     """Take in a record made on another laptop, keeping its id and version (a hand-over)."""
     record = validate(record)
     if conn.execute("SELECT 1 FROM records WHERE id = ?", (record_id,)).fetchone():

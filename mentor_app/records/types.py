@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol, TypeVar
 
 from ..errors import BadInput
 from . import vocab
@@ -20,9 +20,25 @@ MAX_TEXT = 20_000
 MAX_LINE = 300
 
 
-def f(label: str, kind: str = "line", *, required: bool = False, choices: dict | None = None,
+class Record(Protocol):
+    """What every record type is: a dataclass with a type name, a label and a title (see RECORD_TYPES)."""
+
+    __dataclass_fields__: ClassVar[dict[str, dataclasses.Field[Any]]]
+    type_name: ClassVar[str]
+    label: ClassVar[str]
+
+    def title(self) -> str: ...
+
+
+RecordT = TypeVar("RecordT", bound=Record)
+
+
+def f(label: str, kind: str = "line", *, required: bool = False, choices: dict[str, str] | None = None,
       search: bool = False, default: Any = "") -> Any:
-    """A field with its plain label, kind (line, text, date, datetime, int, bool, list, map)."""
+    """A field with its plain label, kind (line, text, date, datetime, int, bool, list, map).
+
+    Returns Any, as dataclasses.field does, so `name: str = f(...)` keeps the annotated type.
+    """
     meta = {"label": label, "kind": kind, "required": required, "choices": choices, "search": search}
     if isinstance(default, (list, dict)):
         return field(default_factory=lambda: type(default)(default), metadata=meta)
@@ -78,8 +94,8 @@ class NeedsCheck:
     type_name: ClassVar[str] = "needs_check"
     label: ClassVar[str] = "Needs check"
     on: str = f("Date", "date", required=True)
-    scores: dict = f("Scores (1 serious need – 5 no need)", "map", default={})
-    notes: dict = f("Notes per area", "map", default={})
+    scores: dict[str, int] = f("Scores (1 serious need – 5 no need)", "map", default={})
+    notes: dict[str, str] = f("Notes per area", "map", default={})
 
     def title(self) -> str:
         return "Needs check"
@@ -190,7 +206,7 @@ class Contact:
     label: ClassVar[str] = "Directory contact"
     organisation: str = f("Organisation", required=True, search=True)
     service: str = f("Service", search=True)
-    categories: list = f("Categories", "list", choices=vocab.DIRECTORY_CATEGORIES, required=True, default=[])
+    categories: list[str] = f("Categories", "list", choices=vocab.DIRECTORY_CATEGORIES, required=True, default=[])
     help_with: str = f("What they help with", "text", search=True)
     phone: str = f("Phone", search=True)
     text_number: str = f("Text number")
@@ -235,7 +251,7 @@ class Referral:
         return f"{verb} {self.organisation}"
 
 
-RECORD_TYPES: dict[str, type] = {
+RECORD_TYPES: dict[str, type[Record]] = {
     t.type_name: t for t in (Mentee, Consent, NeedsCheck, Goal, Action, Meeting, RiskAssessment, Concern, MentorLog,
                              Contact, Referral)
 }
@@ -243,11 +259,11 @@ RECORD_TYPES: dict[str, type] = {
 MENTEE_RECORD_TYPES = tuple(n for n in RECORD_TYPES if n not in ("mentee", "mentor_log", "contact"))
 
 
-def fields_of(record_type: type) -> list[dataclasses.Field]:
+def fields_of(record_type: type[Record]) -> list[dataclasses.Field[Any]]:
     return list(dataclasses.fields(record_type))
 
 
-def _check_value(fld: dataclasses.Field, value: Any) -> Any:
+def _check_value(fld: dataclasses.Field[Any], value: Any) -> Any:
     meta = fld.metadata
     label, kind, choices = meta["label"], meta["kind"], meta["choices"]
     if kind == "bool":
@@ -301,9 +317,9 @@ def _check_value(fld: dataclasses.Field, value: Any) -> Any:
     return value
 
 
-def validate(record: Any) -> Any:
+def validate(record: RecordT) -> RecordT:
     """A cleaned copy of `record`, or BadInput naming the first field that is wrong."""
-    cleaned = {}
+    cleaned: dict[str, Any] = {}
     for fld in fields_of(type(record)):
         value = _check_value(fld, getattr(record, fld.name))
         if fld.metadata["required"] and value in ("", None, []):
@@ -321,16 +337,16 @@ def validate(record: Any) -> Any:
     return type(record)(**cleaned)
 
 
-def to_data(record: Any) -> dict:
+def to_data(record: Record) -> dict[str, Any]:
     return {fld.name: getattr(record, fld.name) for fld in fields_of(type(record))}
 
 
-def from_data(type_name: str, data: dict) -> Any:
+def from_data(type_name: str, data: dict[str, Any]) -> Record:
     record_type = RECORD_TYPES[type_name]
     known = {fld.name for fld in fields_of(record_type)}
     return record_type(**{k: v for k, v in data.items() if k in known})
 
 
-def search_text(record: Any) -> str:
+def search_text(record: Record) -> str:
     parts = [getattr(record, fld.name) for fld in fields_of(type(record)) if fld.metadata["search"]]
     return " · ".join(p for p in parts if isinstance(p, str) and p)
