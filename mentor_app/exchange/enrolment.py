@@ -14,12 +14,16 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ..errors import BadInput, MentorAppError
 from ..settings import load_settings
 from . import drive
 from .keys import age_recipient, b64, fingerprint, normalise_fingerprint, organisation_keys, unb64, verify
 from .rotation import ROTATIONS, apply_stored, parse_statement, read_key_rotations
+
+if TYPE_CHECKING:
+    from ..storage.profile import Profile
 
 FORMAT = "mentor-app-enrolment"
 VERSION = 1
@@ -36,7 +40,7 @@ MISMATCH = ("The fingerprints don't match: the one you typed is not this enrolme
             "your supervisor to check it with you (in person or on the phone). Nothing was changed.")
 
 
-def _canonical(data: dict) -> bytes:
+def _canonical(data: dict[str, Any]) -> bytes:
     return json.dumps({k: v for k, v in data.items() if k != "signature"}, sort_keys=True,
                       separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
@@ -48,14 +52,14 @@ class Enrolment:
     signing_key: bytes
     escrow_recipient: str
     issued_at: str
-    raw: dict
+    raw: dict[str, Any]
 
     @property
     def fingerprint(self) -> str:
         return fingerprint(self.signing_key)
 
 
-def make_enrolment(profile, escrow_recipient: str = "") -> dict:
+def make_enrolment(profile: Profile, escrow_recipient: str = "") -> dict[str, Any]:
     if profile.role != "supervisor":
         raise BadInput("Only a supervisor profile can write an enrolment file.")
     identities, signing = organisation_keys(profile, create=True)
@@ -130,7 +134,7 @@ def escrow_words(enrolment: Enrolment) -> str:
             f"{enrolment.escrow_recipient}")
 
 
-def current_enrolment(profile) -> Enrolment | None:
+def current_enrolment(profile: Profile) -> Enrolment | None:
     """The enrolment in use: the enrolment file's, carried through the key rotations taken since."""
     raw = profile.get_setting(ENROLMENT)
     if not raw:
@@ -138,7 +142,7 @@ def current_enrolment(profile) -> Enrolment | None:
     return apply_stored(parse_enrolment(raw.encode("utf-8")), profile.get_setting(ROTATIONS))
 
 
-def _rotated_to(profile, existing: Enrolment, enrolment: Enrolment) -> Enrolment:
+def _rotated_to(profile: Profile, existing: Enrolment, enrolment: Enrolment) -> Enrolment:
     """The enrolment in use after reading the shared folder's key rotations (a new file may follow one)."""
     folder = profile.get_setting(SHARED_FOLDER)
     if existing.signing_key == enrolment.signing_key or not folder or not Path(folder).is_dir():
@@ -149,7 +153,7 @@ def _rotated_to(profile, existing: Enrolment, enrolment: Enrolment) -> Enrolment
         return existing
 
 
-def _earlier_keys(profile) -> set[bytes]:
+def _earlier_keys(profile: Profile) -> set[bytes]:
     """The signing keys this profile was enrolled with before the rotations it took."""
     raw = profile.get_setting(ENROLMENT)
     keys = {parse_enrolment(raw.encode("utf-8")).signing_key} if raw else set()
@@ -167,7 +171,7 @@ def fingerprint_matches(enrolment: Enrolment, typed: str) -> bool:
     return bool(typed) and normalise_fingerprint(typed) == enrolment.fingerprint
 
 
-def accept_enrolment(profile, enrolment: Enrolment, expected_fingerprint: str, shared_folder: str = "") -> str:
+def accept_enrolment(profile: Profile, enrolment: Enrolment, expected_fingerprint: str, shared_folder: str = "") -> str:
     """Store the enrolment once its fingerprint matches what the supervisor read out."""
     if profile.role != "mentor":
         raise BadInput("Enrolment is for mentor profiles.")

@@ -19,6 +19,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ..errors import MentorAppError
 from ..records import store
@@ -30,6 +31,12 @@ from . import drive, outbox
 from .keys import device_key, pseudonym_secret
 from .policy import NEVER_SHARED, PSEUDONYM_OVERRIDE, decide, pseudonym_source
 from .validate import check_record
+
+if TYPE_CHECKING:
+    from ..storage.db import GuardedConnection
+    from ..storage.profile import Profile
+    from .enrolment import Enrolment
+    from .keys import SigningKey
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +70,7 @@ class DriveStatus:
     words: str
 
 
-def device_folder(shared: Path, profile) -> Path:
+def device_folder(shared: Path, profile: Profile) -> Path:
     return Path(shared) / ("device-" + device_key(profile).fingerprint.replace("-", "").lower())
 
 
@@ -94,17 +101,18 @@ def drive_status(folder: str | Path | None) -> DriveStatus:
     return DriveStatus(True, "Shared drive reachable.")
 
 
-def _setting_int(profile, name: str) -> int:
+def _setting_int(profile: Profile, name: str) -> int:
     return int(profile.get_setting(name, "0") or 0)
 
 
-def pending_changes(profile) -> int:
+def pending_changes(profile: Profile) -> int:
     """How many local changes are waiting for the next export."""
     cursor = _setting_int(profile, CURSOR)
     placeholders = ", ".join("?" for _ in NEVER_SHARED)
-    return profile.conn.execute(
+    changed: int = profile.conn.execute(
         f"SELECT count(*) FROM records WHERE change_seq > ? AND type NOT IN ({placeholders})",
-        (cursor, *NEVER_SHARED)).fetchone()[0] + len(json.loads(profile.get_setting(ERASURES, "[]"))) + len(
+        (cursor, *NEVER_SHARED)).fetchone()[0]
+    return changed + len(json.loads(profile.get_setting(ERASURES, "[]"))) + len(
         json.loads(profile.get_setting(HANDOVERS, "[]")))
 
 
@@ -112,8 +120,9 @@ def _mentee_of(s: store.Stored) -> str | None:
     return s.id if s.type == "mentee" else s.mentee_id
 
 
-def build_records(profile, cursor: int, today: date | None = None, about: dict | None = None,
-                  again: list[str] | None = None) -> tuple[list[dict], int, list[str]]:
+def build_records(profile: Profile, cursor: int, today: date | None = None,
+                  about: dict[str, dict[str, int]] | None = None,
+                  again: list[str] | None = None) -> tuple[list[dict[str, Any]], int, list[str]]:
     """The records for a batch covering changes after `cursor`: (records, new cursor, mentees now shared).
 
     `about`, if given, is filled with {local mentee id: {basis: count}} for the audit trail.
@@ -138,14 +147,14 @@ def build_records(profile, cursor: int, today: date | None = None, about: dict |
         # Consent given since the last export: their whole record goes, not only what changed
         # (what changed since the cursor is in `changed` already).
         by_id = {m.id: m for m in mentees}
-        for mentee_id in newly:
-            chosen[mentee_id] = by_id[mentee_id]
+        for mid in newly:
+            chosen[mid] = by_id[mid]
         for start in range(0, len(newly), 500):
             part = newly[start:start + 500]
             for s in store.select(conn, f"mentee_id IN ({', '.join('?' for _ in part)}) AND change_seq <= ?",
                                   (*part, cursor)):
                 chosen[s.id] = s
-    records = []
+    records: list[dict[str, Any]] = []
     for s in sorted(chosen.values(), key=lambda s: s.change_seq):
         decision = decide(conn, s, pseudonym_of, today, shares, names)
         if decision.payload is None:
@@ -166,6 +175,7 @@ def build_records(profile, cursor: int, today: date | None = None, about: dict |
             # link the identity-free counts of someone who has not consented to their name.
             record["mentee_id"] = mentee_id
         elif decision.basis == "counts":
+            assert mentee_id is not None, "counts are only ever of a mentee's records"
             record["pseudonym"] = pseudonym_of(mentee_id)
             if s.type == "mentee":
                 record["id"] = record["pseudonym"]
@@ -197,7 +207,7 @@ def build_records(profile, cursor: int, today: date | None = None, about: dict |
     return handovers + records, new_cursor, sorted(now_shared)
 
 
-def _records_are_sound(records: list[dict]) -> tuple[list[dict], list[tuple[str, str]]]:
+def _records_are_sound(records: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
     """The records any reader will accept, and (id, reason) for any the app must not seal (kept back, not lost)."""
     sound, held = [], []
     for r in records:
@@ -209,7 +219,7 @@ def _records_are_sound(records: list[dict]) -> tuple[list[dict], list[tuple[str,
     return sound, held
 
 
-def real_clash(folder: Path, sequence: int, key) -> Path | None:
+def real_clash(folder: Path, sequence: int, key: SigningKey) -> Path | None:
     """A batch signed by this device's own key already carrying `sequence`: a restored or copied profile.
 
     Anything else with that number (an empty file, junk, someone else's batch) is not obeyed. Only the
@@ -228,13 +238,13 @@ def real_clash(folder: Path, sequence: int, key) -> Path | None:
     return None
 
 
-def strangers(folder: Path, conn) -> list[str]:
+def strangers(folder: Path, conn: GuardedConnection) -> list[str]:
     """Files in this device's folder that are not its batches: reported on the Sharing screen, never obeyed."""
     ours = {n for row in conn.execute("SELECT name, placed_name FROM outbox") for n in row if n}
     return [e.name for e in drive.entries(folder) if e.path.name not in ours]
 
 
-def _resume_v1(profile, folder: Path) -> None:
+def _resume_v1(profile: Profile, folder: Path) -> None:
     """Settle a batch an older version of the app was writing when it stopped: finish it if it is there."""
     raw = profile.get_setting(PENDING)
     if not raw:
@@ -251,7 +261,7 @@ def _resume_v1(profile, folder: Path) -> None:
         put_settings(conn, {PENDING: ""})
 
 
-def _split_concerns_first(records: list[dict]) -> list[list[dict]]:
+def _split_concerns_first(records: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
     """A concern is never held back behind a large batch: concerns travel in their own batch, first.
 
     Hand-over proofs go with them, so a concern about someone just taken over arrives as theirs.
@@ -263,7 +273,8 @@ def _split_concerns_first(records: list[dict]) -> list[list[dict]]:
     return [part for part in (first, rest) if part]
 
 
-def seal_new(profile, folder: Path, enrolment, today: date | None = None, key=None) -> list[tuple[int, str, int]]:
+def seal_new(profile: Profile, folder: Path, enrolment: Enrolment, today: date | None = None,
+             key: SigningKey | None = None) -> list[tuple[int, str, int]]:
     """Seal everything changed since the last batch into the outbox; [(sequence, file name, records)].
 
     The cursor moves in the same transaction that keeps the sealed bytes, so a crash leaves
@@ -273,7 +284,7 @@ def seal_new(profile, folder: Path, enrolment, today: date | None = None, key=No
     conn = profile.conn
     cursor = _setting_int(profile, CURSOR)
     held_before = json.loads(profile.get_setting(HELD_BACK, "[]"))
-    about: dict = {}
+    about: dict[str, dict[str, int]] = {}
     records, new_cursor, shared_mentees = build_records(profile, cursor, today, about,
                                                         again=[h["id"] for h in held_before])
     records, held = _records_are_sound(records)

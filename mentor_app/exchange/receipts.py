@@ -15,11 +15,16 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ..storage.files import atomic_write_bytes
 from . import drive
 from .batch import canonical
 from .keys import b64, organisation_keys, verify
+
+if TYPE_CHECKING:
+    from ..storage.db import GuardedConnection
+    from ..storage.profile import Profile
 
 FORMAT = "mentor-app-receipt"
 VERSION = 2
@@ -39,8 +44,8 @@ class DeviceReceipt:
 
     through: int = 0
     accepted_gaps: list[int] = field(default_factory=list)
-    set_aside: list[dict] = field(default_factory=list)   # {"sequence", "sha256", "code"}
-    refused: list[dict] = field(default_factory=list)     # {"sequence", "id", "code"}
+    set_aside: list[dict[str, Any]] = field(default_factory=list)   # {"sequence", "sha256", "code"}
+    refused: list[dict[str, Any]] = field(default_factory=list)     # {"sequence", "id", "code"}
     waiting_for: int | None = None
 
 
@@ -55,7 +60,7 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="microseconds")
 
 
-def device_receipts(conn) -> dict[str, DeviceReceipt]:
+def device_receipts(conn: GuardedConnection) -> dict[str, DeviceReceipt]:
     """The supervisor's view of every device, as a receipt carries it."""
     devices: dict[str, DeviceReceipt] = {}
     for fp, waiting_for in conn.execute("SELECT fingerprint, waiting_for FROM mentor_devices"):
@@ -80,7 +85,7 @@ def device_receipts(conn) -> dict[str, DeviceReceipt]:
     return devices
 
 
-def write_receipt(profile, shared: Path) -> Path | None:
+def write_receipt(profile: Profile, shared: Path) -> Path | None:
     """Write a new signed receipt to the shared folder and remove this profile's older ones; None if none was needed.
 
     A new one is written when what it says has changed, or when the newest receipt on the drive is not
@@ -100,11 +105,12 @@ def write_receipt(profile, shared: Path) -> Path | None:
         newest, _ = newest_receipt(shared, signing.public)
         if newest is not None and newest.issued_at == last_at:
             return None
-    body = {"format": FORMAT, "version": VERSION, "issued_at": _now(), "signing_key": b64(signing.public),
+    issued_at = _now()
+    body = {"format": FORMAT, "version": VERSION, "issued_at": issued_at, "signing_key": b64(signing.public),
             "devices": devices}
     data = canonical({"body": body, "signature": signing.sign(canonical(body))})
     folder = Path(shared) / FOLDER
-    name = f"receipt-{body['issued_at'].replace(':', '').replace('-', '')[:22]}-{uuid.uuid4().hex[:8]}{SUFFIX}"
+    name = f"receipt-{issued_at.replace(':', '').replace('-', '')[:22]}-{uuid.uuid4().hex[:8]}{SUFFIX}"
     try:
         folder.mkdir(exist_ok=True)
         atomic_write_bytes(folder / name, data, shared=True)  # every mentor's account reads it; no one is named
@@ -116,15 +122,15 @@ def write_receipt(profile, shared: Path) -> Path | None:
             (folder / old).unlink(missing_ok=True)
         except OSError:
             pass
-    profile.set_settings({WRITTEN: json.dumps(written[-KEEP_OWN:]), LAST_WRITTEN: f"{body['issued_at']} {content}"})
+    profile.set_settings({WRITTEN: json.dumps(written[-KEEP_OWN:]), LAST_WRITTEN: f"{issued_at} {content}"})
     return folder / name
 
 
-def _ints(values) -> list[int]:
+def _ints(values: object) -> list[int]:
     return [v for v in values if isinstance(v, int) and not isinstance(v, bool)] if isinstance(values, list) else []
 
 
-def _dicts(values) -> list[dict]:
+def _dicts(values: object) -> list[dict[str, Any]]:
     return [v for v in values if isinstance(v, dict)][:MAX_LISTED] if isinstance(values, list) else []
 
 

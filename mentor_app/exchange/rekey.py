@@ -8,6 +8,7 @@ import json
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pyrage import x25519
 
@@ -20,6 +21,9 @@ from .receipts import write_receipt
 from .rotation import (
     FOLDER, FORMAT, MADE, OLD_SIGNING, VERSION, RotationError, _canonical, _now, _write_statement, write_statements,
 )
+
+if TYPE_CHECKING:
+    from ..storage.profile import Profile
 
 
 @dataclass
@@ -43,7 +47,7 @@ class RotationResult:
         return " ".join(parts)
 
 
-def rotate_keys(profile, shared: str | Path | None = None) -> RotationResult:
+def rotate_keys(profile: Profile, shared: str | Path | None = None) -> RotationResult:
     """New organisation keys, and the old signing key's statement about them on the shared drive."""
     if profile.role != "supervisor":
         raise BadInput("Only a supervisor profile holds the organisation's keys.")
@@ -68,6 +72,7 @@ def rotate_keys(profile, shared: str | Path | None = None) -> RotationResult:
     identities, old = keys
     new_identity = str(x25519.Identity.generate())
     new = SigningKey(new_signing_private())
+    recipient = age_recipient(new_identity)
     statement = {
         "format": FORMAT,
         "version": VERSION,
@@ -76,7 +81,7 @@ def rotate_keys(profile, shared: str | Path | None = None) -> RotationResult:
         "previous_fingerprint": old.fingerprint,
         "signing_key": b64(new.public),
         "fingerprint": new.fingerprint,
-        "recipient": age_recipient(new_identity),
+        "recipient": recipient,
         "issued_at": _now(),
     }
     statement["signature"] = old.sign(_canonical(statement))
@@ -91,13 +96,13 @@ def rotate_keys(profile, shared: str | Path | None = None) -> RotationResult:
         raise RotationError("The new keys are made, but the statement for mentors' apps couldn't be written to the "
                             "shared folder. Connect the drive and run: mentor-app rotate-keys --write-statements"
                             ) from None
-    result = RotationResult(path, new.fingerprint, statement["recipient"], old.fingerprint)
+    result = RotationResult(path, new.fingerprint, recipient, old.fingerprint)
     result.directory_published = _publish_again(profile, shared, old.public)
     result.receipt_written = write_receipt(profile, shared) is not None
     return result
 
 
-def _publish_again(profile, shared: Path, old_public: bytes) -> bool:
+def _publish_again(profile: Profile, shared: Path, old_public: bytes) -> bool:
     """Publish the directory again under the new key if it was published under the old one; remove the old ones."""
     old_files = []
     for entry in drive.entries(shared / publish.FOLDER, root=shared, suffix=publish.SUFFIX):

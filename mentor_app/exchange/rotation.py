@@ -17,11 +17,16 @@ import logging
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ..errors import MentorAppError
 from ..storage.files import atomic_write_bytes
 from . import drive
 from .keys import fingerprint, unb64, verify
+
+if TYPE_CHECKING:  # enrolment imports this module
+    from ..storage.profile import Profile
+    from .enrolment import Enrolment
 
 log = logging.getLogger(__name__)
 
@@ -48,14 +53,14 @@ class Statement:
     recipient: str
     organisation: str
     issued_at: str
-    raw: dict
+    raw: dict[str, Any]
 
     @property
     def fingerprint(self) -> str:
         return fingerprint(self.signing_key)
 
 
-def _canonical(data: dict) -> bytes:
+def _canonical(data: dict[str, Any]) -> bytes:
     return json.dumps({k: v for k, v in data.items() if k != "signature"}, sort_keys=True,
                       separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
@@ -64,7 +69,7 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def parse_statement(data: dict) -> Statement | None:
+def parse_statement(data: object) -> Statement | None:
     """A well-formed statement whose signature verifies with the previous key it names; None for anything else."""
     try:
         if not isinstance(data, dict) or data.get("format") != FORMAT or int(data.get("version", 0)) != VERSION:
@@ -85,7 +90,7 @@ def parse_statement(data: dict) -> Statement | None:
                      data)
 
 
-def apply_statement(enrolment, statement: Statement):
+def apply_statement(enrolment: Enrolment, statement: Statement) -> Enrolment:
     """The enrolment as it stands after a statement signed by its own signing key (the caller checked that)."""
     recipients = [statement.recipient] + [r for r in enrolment.recipients if r != statement.recipient]
     return replace(enrolment, signing_key=statement.signing_key, recipients=recipients,
@@ -93,7 +98,7 @@ def apply_statement(enrolment, statement: Statement):
                    organisation=statement.organisation or enrolment.organisation)
 
 
-def apply_stored(enrolment, raw_list: str | None):
+def apply_stored(enrolment: Enrolment, raw_list: str | None) -> Enrolment:
     """The enrolment file's enrolment, carried through the statements taken before (each checked again)."""
     try:
         taken = json.loads(raw_list or "[]")
@@ -109,7 +114,7 @@ def apply_stored(enrolment, raw_list: str | None):
 
 # -- the supervisor -------------------------------------------------------------
 
-def _write_statement(shared: Path, statement: dict) -> Path:
+def _write_statement(shared: Path, statement: dict[str, Any]) -> Path:
     folder = Path(shared) / FOLDER
     folder.mkdir(exist_ok=True)
     stamp = statement["issued_at"].replace(":", "").replace("-", "").replace("+0000", "Z")
@@ -120,10 +125,10 @@ def _write_statement(shared: Path, statement: dict) -> Path:
     return final
 
 
-def write_statements(profile, shared: Path) -> list[Path]:
+def write_statements(profile: Profile, shared: Path) -> list[Path]:
     """Put back on the drive every statement this profile made that is missing there (mentors need the chain)."""
     folder = Path(shared) / FOLDER
-    present = set()
+    present: set[bytes] = set()
     for entry in drive.entries(folder, root=Path(shared), suffix=SUFFIX):
         try:
             present.add(_canonical(json.loads(drive.read_limited(entry.path, MAX_BYTES).decode("utf-8"))))
@@ -138,7 +143,7 @@ def write_statements(profile, shared: Path) -> list[Path]:
 
 # -- the mentor -----------------------------------------------------------------
 
-def read_key_rotations(profile, shared: str | Path, enrolment):
+def read_key_rotations(profile: Profile, shared: str | Path, enrolment: Enrolment | None) -> Enrolment | None:
     """Take every statement on the drive that chains from `enrolment`'s signing key; returns the enrolment now.
 
     `enrolment` is the one in use (enrolment.current_enrolment), or None before enrolling.

@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..words import count
 from . import outbox, publish
@@ -22,6 +23,9 @@ from .export import (
 from .keys import device_key
 from .receipts import newest_receipt
 from .rotation import read_key_rotations
+
+if TYPE_CHECKING:
+    from ..storage.profile import Profile
 
 log = logging.getLogger(__name__)
 BAD_RECEIPTS = "exchange.bad_receipts"   # receipt files already found invalid (name, size, time), not read again
@@ -52,9 +56,11 @@ class TripResult:
         return f"{text} {self.notice}" if self.notice else text
 
 
-def read_receipt(profile, shared: Path) -> str | None:
+def read_receipt(profile: Profile, shared: Path) -> str | None:
     """Take the newest valid receipt; a notice if the supervisor's copy went backwards."""
     enrolment = current_enrolment(profile)
+    if enrolment is None:  # not enrolled: no receipt can be trusted (trip() stops before this)
+        return None
     skip = set(json.loads(profile.get_setting(BAD_RECEIPTS, "[]")))
     receipt, bad = newest_receipt(shared, enrolment.signing_key, skip)
     if bad:
@@ -64,18 +70,19 @@ def read_receipt(profile, shared: Path) -> str | None:
     return outbox.apply_receipt(profile, receipt, device_key(profile).fingerprint)
 
 
-def read_publications(profile, shared: Path) -> None:
+def read_publications(profile: Profile, shared: Path) -> None:
     """The organisation's directory and policies travel the other way on the same trip."""
     publish.pick_up(profile, shared)  # a file it can't use is reported on the Sharing screen, never obeyed
 
 
-def note_strangers(profile, folder: Path) -> None:
+def note_strangers(profile: Profile, folder: Path) -> None:
     found = json.dumps(strangers(folder, profile.conn)[:50])
     if found != (profile.get_setting(STRANGERS) or "[]"):
         profile.set_setting(STRANGERS, found)
 
 
-def trip(profile, to: str | Path | None = None, today: date | None = None, new_records: bool = True) -> TripResult:
+def trip(profile: Profile, to: str | Path | None = None, today: date | None = None,
+         new_records: bool = True) -> TripResult:
     """One trip to the shared folder (or `to`): the whole of what "share now" means.
 
     `new_records=False` (a mentor who asks before sharing) still reads receipts and puts back what
