@@ -9,12 +9,14 @@ from __future__ import annotations
 import random
 import uuid
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 
 from .records import store, vocab
 from .records.types import (
-    Action, Concern, Consent, Contact, Goal, Meeting, Mentee, MentorLog, NeedsCheck, Referral, RiskAssessment,
+    Action, Concern, Consent, Contact, Goal, Meeting, Mentee, MentorLog, NeedsCheck, Record, Referral, RiskAssessment,
 )
 from .settings import Settings, save_settings
+from .storage.profile import Profile
 
 # Printed for anyone to use (the demo holds invented people only). It goes through the same strength
 # check as any new passphrase (storage/passphrase.py) and passes it, so no exception is needed.
@@ -23,17 +25,13 @@ DEMO_PASSPHRASE = "demo passphrase"
 DEMO_NOTE = "DEMO-PROFILE.txt"
 
 
-def mark_as_demo(folder) -> None:
-    from pathlib import Path
-
+def mark_as_demo(folder: str | Path) -> None:
     (Path(folder) / DEMO_NOTE).write_text(
         "This profile holds invented people only, for trying Mentor App.\n"
         f"Its passphrase is: {DEMO_PASSPHRASE}\n", encoding="utf-8")
 
 
-def is_demo(folder) -> bool:
-    from pathlib import Path
-
+def is_demo(folder: str | Path) -> bool:
     return (Path(folder) / DEMO_NOTE).is_file()
 FIRST = ["Jordan", "Casey", "Riley", "Alex", "Sam", "Jamie", "Taylor", "Morgan", "Charlie", "Danny",
          "Lee", "Kerry", "Robbie", "Shay", "Ashley", "Billie", "Frankie", "Kai", "Reece", "Toni"]
@@ -71,7 +69,8 @@ def _at(day: date, hour: int) -> str:
     return datetime.combine(day, time(hour, 0)).isoformat(timespec="minutes")
 
 
-def generate(profile, *, seed: int = 1, mentees: int = 12, weeks: int = 16, today: date | None = None) -> dict:
+def generate(profile: Profile, *, seed: int = 1, mentees: int = 12, weeks: int = 16,
+             today: date | None = None) -> dict[str, int]:
     """Fill an open profile with a caseload; returns how many records of each type it made."""
     rng = random.Random(seed)
     today = today or date.today()
@@ -101,7 +100,7 @@ def generate(profile, *, seed: int = 1, mentees: int = 12, weeks: int = 16, toda
         )
         mid = store.save(conn, mentee, author=author)
         people.append((mid, first, joined, status))
-        items = [
+        items: list[tuple[Record, str]] = [
             (Consent(scope="mentoring_records", given=True, on=joined.isoformat(), method="written",
                      recorded_by=profile.display_name), mid),
         ]
@@ -228,8 +227,8 @@ def generate(profile, *, seed: int = 1, mentees: int = 12, weeks: int = 16, toda
     return counts
 
 
-def generate_volume(profile, *, seed: int = 1, mentees: int = 25, meetings: int = 2500, referrals: int = 300,
-                    today: date | None = None) -> dict:
+def generate_volume(profile: Profile, *, seed: int = 1, mentees: int = 25, meetings: int = 2500,
+                    referrals: int = 300, today: date | None = None) -> dict[str, int]:
     """A caseload of a given size, fast (for benchmarks and tests that need volume).
 
     Realistic in shape: notes of realistic length, a consent mix (three in four share with the
@@ -246,9 +245,10 @@ def generate_volume(profile, *, seed: int = 1, mentees: int = 25, meetings: int 
                               phone=f"07700 900{rng.randint(0, 999):03d}",
                               referral_source=rng.choice(list(vocab.REFERRAL_SOURCES))), None))
     ids = store.save_many(conn, people, author=author)
-    consent = [(Consent(scope="share_with_organisation", on="2020-01-01", method="written"), mid)
-               for mid in ids if rng.random() < 0.75]
-    checks = [(NeedsCheck(on=(today - timedelta(days=rng.randint(0, 700))).isoformat(),
+    consent: list[tuple[Record, str]] = [
+        (Consent(scope="share_with_organisation", on="2020-01-01", method="written"), mid)
+        for mid in ids if rng.random() < 0.75]
+    checks: list[tuple[Record, str]] = [(NeedsCheck(on=(today - timedelta(days=rng.randint(0, 700))).isoformat(),
                           scores={a: rng.randint(1, 5) for a in vocab.NEEDS_AREAS}), mid) for mid in ids]
     store.save_many(conn, consent + checks, author=author)
     kinds = list(vocab.MEETING_TYPES)

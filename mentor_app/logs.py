@@ -11,8 +11,11 @@ import os
 import re
 import traceback
 from datetime import date, datetime, timedelta
+from io import TextIOWrapper
 from logging.handlers import TimedRotatingFileHandler
 from pathlib import Path
+from types import TracebackType
+from typing import cast
 
 import platformdirs
 
@@ -49,7 +52,7 @@ def crash_dir() -> Path:
     return log_dir() / CRASH_DIR
 
 
-def app_frames(tb, limit: int = 10) -> list[str]:
+def app_frames(tb: TracebackType | None, limit: int = 10) -> list[str]:
     """`mentor_app/x.py:12 in name` for the app's own frames: no folder above the app, so no user or profile name."""
     frames = []
     for f in traceback.extract_tb(tb):
@@ -69,7 +72,7 @@ def _app_relative(filename: str) -> str | None:
     return (Path(LOGGER) / inside).as_posix()
 
 
-def _safe_arg(value):
+def _safe_arg(value: object) -> object:
     # Numbers and record ids say nothing about a person; any other text might be their words.
     if value is None or isinstance(value, (bool, int, float)):
         return value
@@ -85,6 +88,7 @@ class RedactingFilter(logging.Filter):
         msg = record.msg if isinstance(record.msg, str) else f"[{type(record.msg).__name__}]"
         args = record.args
         if args:
+            safe: dict[str, object] | tuple[object, ...]
             if isinstance(args, dict):
                 safe = {k: _safe_arg(v) for k, v in args.items()}
             else:
@@ -105,9 +109,10 @@ class RedactingFilter(logging.Filter):
 class _PrivateDailyFile(TimedRotatingFileHandler):
     """Each day's file is readable by this user only, whatever the umask of the process."""
 
-    def _open(self):
-        stream = open(self.baseFilename, self.mode, encoding=self.encoding, errors=self.errors,  # noqa: SIM115
-                      opener=lambda path, flags: os.open(path, flags, 0o600))
+    def _open(self) -> TextIOWrapper:
+        # A text mode ("a"), so open gives a TextIOWrapper; the checker only knows that for a literal mode.
+        stream = cast(TextIOWrapper, open(self.baseFilename, self.mode, encoding=self.encoding,  # noqa: SIM115
+                                          errors=self.errors, opener=lambda path, flags: os.open(path, flags, 0o600)))
         if os.name == "posix":
             os.chmod(self.baseFilename, 0o600)
         return stream

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from .errors import BadInput
+
+if TYPE_CHECKING:
+    from .storage.profile import Profile
 
 # Well-known national numbers; an organisation adds its own lead and local lines.
 DEFAULT_EMERGENCY_NUMBERS = (
@@ -35,8 +39,8 @@ class Settings:
                 f"Then tell {lead}{phone} today.\n\n{self.emergency_numbers}")
 
 
-def load_settings(profile) -> Settings:
-    values = {}
+def load_settings(profile: Profile) -> Settings:
+    values: dict[str, Any] = {}  # each field's own type
     for fld in dataclasses.fields(Settings):
         raw = profile.get_setting(f"settings.{fld.name}")
         if raw is None:
@@ -50,7 +54,7 @@ def load_settings(profile) -> Settings:
     return Settings(**values)
 
 
-def save_settings(profile, settings: Settings) -> None:
+def save_settings(profile: Profile, settings: Settings) -> None:
     if not 1 <= int(settings.idle_lock_minutes) <= 240:
         raise BadInput("Lock after: choose between 1 and 240 minutes.")
     if not 1 <= int(settings.stale_after_months) <= 120:

@@ -45,7 +45,8 @@ def _same_partner(a: str, b: str) -> bool:
     return a.strip().casefold() == b.strip().casefold()
 
 
-def consent_in_force(conn: Connection, mentee_id: str, scope: str, on: date | None = None, partner: str = "") -> ConsentState:
+def consent_in_force(conn: Connection, mentee_id: str, scope: str, on: date | None = None,
+                     partner: str = "") -> ConsentState:
     if scope not in vocab.CONSENT_SCOPES:
         raise ValueError(scope)
     day = (on or date.today()).isoformat()

@@ -15,8 +15,11 @@ from typing import Any, Iterable
 
 from ..errors import BadInput
 from ..storage import audit
-from ..storage.db import Connection, Parameters
-from ..storage.db import transaction  # noqa: F401 - callers group writes with store.transaction
+from ..storage.db import (
+    Connection,
+    Parameters,
+    transaction,  # noqa: F401 - callers group writes with store.transaction
+)
 from .types import MENTEE_RECORD_TYPES, RECORD_TYPES, Record, from_data, search_text, to_data, validate
 
 SORT_FIELDS = ("starts_at", "raised_at", "meeting_at", "on", "due", "set_on", "organisation")
@@ -98,7 +101,8 @@ def _index(conn: Connection, rid: str, rtype: str, mentee_id: str | None, record
             conn.execute("INSERT INTO search_rows(record_id, fts_rowid) VALUES (?, ?)", (rid, cursor.lastrowid))
 
 
-def save_in(conn: Connection, record: Record, *, author: str, mentee_id: str | None = None, record_id: str | None = None) -> str:
+def save_in(conn: Connection, record: Record, *, author: str, mentee_id: str | None = None,
+            record_id: str | None = None) -> str:
     """`save` for a caller that already holds a transaction (several writes that belong together)."""
     record = validate(record)
     rtype = record.type_name
@@ -136,7 +140,8 @@ def save_in(conn: Connection, record: Record, *, author: str, mentee_id: str | N
     return record_id
 
 
-def save(conn: Connection, record: Record, *, author: str, mentee_id: str | None = None, record_id: str | None = None) -> str:
+def save(conn: Connection, record: Record, *, author: str, mentee_id: str | None = None,
+         record_id: str | None = None) -> str:
     """Create (no `record_id`) or change a record; returns its id."""
     with transaction(conn):
         return save_in(conn, record, author=author, mentee_id=mentee_id, record_id=record_id)

@@ -73,8 +73,8 @@ def record(conn: Connection, action: str, *, actor: str = "", record_type: str =
                  (at or _now(), actor, action, record_type or "", record_id or "", mentee_id or "", detail))
 
 
-def entries(conn: Connection, *, action: str = "", mentee_id: str = "", record_id: str = "", since: str = "", until: str = "",
-            limit: int | None = None) -> list[Entry]:
+def entries(conn: Connection, *, action: str = "", mentee_id: str = "", record_id: str = "", since: str = "",
+            until: str = "", limit: int | None = None) -> list[Entry]:
     """Newest first. `since`/`until` are dates (YYYY-MM-DD), inclusive."""
     clauses: list[str] = []
     params: list[str] = []

@@ -10,8 +10,8 @@ from __future__ import annotations
 import enum
 import hashlib
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import keyring
 import keyring.errors
