@@ -13,10 +13,13 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from ..words import count
 from .mentors import list_devices
+
+if TYPE_CHECKING:
+    from ..storage.db import GuardedConnection
 
 # Keys of the holders table: which kind of thing each one stands for.
 HOLDS = {"r": "record", "m": "person", "p": "pseudonym"}
@@ -51,17 +54,28 @@ class Person:
         return "; ".join(parts)
 
 
+class _Seen(TypedDict):
+    """What people() has gathered so far about one person."""
+    name: str
+    concern_name: str
+    status: str
+    device: str
+    records: Counter[str]
+    bases: set[str]
+    asked: bool
+
+
 def _one_line(text: Any) -> str:
     return " ".join(str(text or "").split())
 
 
-def _title(fields: dict) -> str:
+def _title(fields: dict[str, Any]) -> str:
     """The name as the mentor's app shows it (see Mentee.title)."""
     name, preferred = _one_line(fields.get("name")), _one_line(fields.get("preferred_name"))
     return f"{name} ({preferred})" if preferred and preferred != name else name
 
 
-def _fields(text: str | None) -> dict:
+def _fields(text: str | None) -> dict[str, Any]:
     try:
         value = json.loads(text or "{}")
     except ValueError:
@@ -69,24 +83,24 @@ def _fields(text: str | None) -> dict:
     return value if isinstance(value, dict) else {}
 
 
-def mentor_names(conn) -> dict[str, str]:
+def mentor_names(conn: GuardedConnection) -> dict[str, str]:
     """{fingerprint: the mentor's name as the register shows it} (a name a device gave itself says so)."""
     return {d.fingerprint: d.mentor_name for d in list_devices(conn)}
 
 
-def _holders(conn, kind: str) -> dict[str, str]:
+def _holders(conn: GuardedConnection, kind: str) -> dict[str, str]:
     prefix = kind + ":"
     return {key[len(prefix):]: fp for key, fp in conn.execute(
         "SELECT key, fingerprint FROM holders WHERE substr(key, 1, 2) = ?", (prefix,))}
 
 
-def people(conn) -> list[Person]:
+def people(conn: GuardedConnection) -> list[Person]:
     """Everyone held by name (by id and name, from their current shared records), by name."""
     names = mentor_names(conn)
     held_by = _holders(conn, "m")
     asked = {rid for (rid,) in conn.execute(
         "SELECT record_id FROM deletion_requests WHERE decided_at IS NULL AND kind = 'erase'")}
-    found: dict[str, dict] = {}
+    found: dict[str, _Seen] = {}
     for rid, rtype, basis, mentee_id, fields, fp in conn.execute(
             "SELECT id, type, basis, mentee_id, fields, fingerprint FROM shared_records WHERE current = 1 "
             "AND deleted = 0 AND coalesce(mentee_id, '') != '' ORDER BY rowid"):
@@ -110,7 +124,7 @@ def people(conn) -> list[Person]:
     return sorted(out, key=lambda p: (p.name.casefold(), p.mentee_id))
 
 
-def _shared_records(conn, names: dict[str, str]) -> list[dict]:
+def _shared_records(conn: GuardedConnection, names: dict[str, str]) -> list[dict[str, Any]]:
     return [{"id": rid, "type": rtype, "version": version, "base_version": base, "basis": basis,
              "mentee_id": mentee_id, "pseudonym": pseudonym, "fields": _fields(fields), "updated_at": updated,
              "deleted": bool(deleted), "current": bool(current), "conflict": bool(conflict),
@@ -122,7 +136,7 @@ def _shared_records(conn, names: dict[str, str]) -> list[dict]:
                 "ORDER BY type, id, version, content_sha256")]
 
 
-def _supervisor_notes(conn) -> list[dict]:
+def _supervisor_notes(conn: GuardedConnection) -> list[dict[str, Any]]:
     # A note is on a shared record (a concern) or on a person (by their id).
     about = {rid: (rtype, mentee_id or "") for rid, rtype, mentee_id in conn.execute(
         "SELECT id, type, mentee_id FROM shared_records WHERE current = 1 AND type != 'mentee'")}
@@ -137,7 +151,7 @@ def _supervisor_notes(conn) -> list[dict]:
     return notes
 
 
-def _devices(conn) -> list[dict]:
+def _devices(conn: GuardedConnection) -> list[dict[str, Any]]:
     shown = {d.fingerprint: d for d in list_devices(conn)}
     devices = []
     for fp, key, name, status, first_seen, decided_at, from_sequence, after, waiting_for, waiting_since in conn.execute(
@@ -153,11 +167,11 @@ def _devices(conn) -> list[dict]:
     return devices
 
 
-def _rows(conn, sql: str, names: tuple[str, ...]) -> list[dict]:
+def _rows(conn: GuardedConnection, sql: str, names: tuple[str, ...]) -> list[dict[str, Any]]:
     return [dict(zip(names, row)) for row in conn.execute(sql)]
 
 
-def _holder_rows(conn, names: dict[str, str]) -> list[dict]:
+def _holder_rows(conn: GuardedConnection, names: dict[str, str]) -> list[dict[str, Any]]:
     rows = []
     for key, fp, since in conn.execute("SELECT key, fingerprint, since FROM holders ORDER BY key"):
         kind, _, value = key.partition(":")
@@ -166,7 +180,7 @@ def _holder_rows(conn, names: dict[str, str]) -> list[dict]:
     return rows
 
 
-def _handovers(conn) -> list[dict]:
+def _handovers(conn: GuardedConnection) -> list[dict[str, Any]]:
     rows = []
     for part, key, from_fp, token_sha, announced, claimed_by, claimed_at in conn.execute(
             "SELECT part, key, from_fp, token_sha256, announced, claimed_by, claimed_at FROM handovers ORDER BY part"):
@@ -177,7 +191,7 @@ def _handovers(conn) -> list[dict]:
     return rows
 
 
-def held(conn) -> dict:
+def held(conn: GuardedConnection) -> dict[str, Any]:
     """Everything a supervisor profile holds of what mentors shared, as plain data (privacy/portability.py)."""
     names = mentor_names(conn)
     return {

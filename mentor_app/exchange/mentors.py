@@ -14,6 +14,7 @@ from datetime import date, datetime, timezone
 
 import json
 import logging
+from typing import TYPE_CHECKING
 
 from ..errors import BadInput
 from ..storage.db import put_settings
@@ -21,6 +22,9 @@ from ..storage.db import transaction
 from ..words import count
 from ..records.dates import shown_date
 from .keys import b64, fingerprint, normalise_fingerprint
+
+if TYPE_CHECKING:
+    from ..storage.db import GuardedConnection
 
 log = logging.getLogger(__name__)
 APPROVED_KEYS = "exchange.approved_device_keys"   # fingerprint -> the full public key the supervisor approved
@@ -64,7 +68,7 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def list_devices(conn) -> list[MentorDevice]:
+def list_devices(conn: GuardedConnection) -> list[MentorDevice]:
     rows = conn.execute(
         "SELECT d.fingerprint, d.mentor_name, d.status, d.first_seen, coalesce(b.sequence, 0), "
         "coalesce(b.imported_at, ''), d.waiting_for, coalesce(d.waiting_since, ''), d.revoked_from_sequence, "
@@ -73,14 +77,16 @@ def list_devices(conn) -> list[MentorDevice]:
         "ORDER BY d.status, d.mentor_name")
     named = _approved_keys(conn)
     devices = []
-    for r in rows:
-        claimed = r[0] not in named and r[2] != "approved"
-        name = f"{r[1]}{CLAIMED}" if claimed and r[1] else r[1]
-        devices.append(MentorDevice(r[0], name, *r[2:], name_given_by_device=claimed))
+    for (fp, mentor_name, status, first_seen, last_sequence, last_received_at, waiting_for, waiting_since,
+         revoked_from_sequence, revoked_after) in rows:
+        claimed = fp not in named and status != "approved"
+        name = f"{mentor_name}{CLAIMED}" if claimed and mentor_name else mentor_name
+        devices.append(MentorDevice(fp, name, status, first_seen, last_sequence, last_received_at, waiting_for,
+                                    waiting_since, revoked_from_sequence, revoked_after, name_given_by_device=claimed))
     return devices
 
 
-def _approved_keys(conn) -> dict[str, str]:
+def _approved_keys(conn: GuardedConnection) -> dict[str, str]:
     row = conn.execute("SELECT value FROM settings WHERE key = ?", (APPROVED_KEYS,)).fetchone()
     try:
         found = json.loads(row[0]) if row else {}
@@ -89,19 +95,20 @@ def _approved_keys(conn) -> dict[str, str]:
     return found if isinstance(found, dict) else {}
 
 
-def _known_key(conn, fp: str) -> str | None:
+def _known_key(conn: GuardedConnection, fp: str) -> str | None:
     """The full public key this fingerprint stands for: the one approved, else the one first seen."""
     approved = _approved_keys(conn).get(fp)
     if approved:
         return approved
-    row = conn.execute("SELECT device_key FROM mentor_devices WHERE fingerprint = ?", (fp,)).fetchone()
+    row: tuple[str] | None = conn.execute("SELECT device_key FROM mentor_devices WHERE fingerprint = ?",
+                                          (fp,)).fetchone()
     return row[0] if row else None
 
 
-def refuses(conn, fp: str, sequence: int, created_at: str) -> bool:
+def refuses(conn: GuardedConnection, fp: str, sequence: int, created_at: str) -> bool:
     """Whether a revoked device's batch falls after the point it was revoked from (no point: all of them)."""
-    row = conn.execute("SELECT revoked_from_sequence, revoked_after FROM mentor_devices WHERE fingerprint = ?",
-                       (fp,)).fetchone()
+    row: tuple[int | None, str | None] | None = conn.execute(
+        "SELECT revoked_from_sequence, revoked_after FROM mentor_devices WHERE fingerprint = ?", (fp,)).fetchone()
     if row is None:
         return True
     from_sequence, after = row
@@ -113,12 +120,12 @@ def refuses(conn, fp: str, sequence: int, created_at: str) -> bool:
     return True
 
 
-def device_status(conn, fp: str) -> str | None:
-    row = conn.execute("SELECT status FROM mentor_devices WHERE fingerprint = ?", (fp,)).fetchone()
+def device_status(conn: GuardedConnection, fp: str) -> str | None:
+    row: tuple[str] | None = conn.execute("SELECT status FROM mentor_devices WHERE fingerprint = ?", (fp,)).fetchone()
     return row[0] if row else None
 
 
-def note_device(conn, device_key: bytes, mentor_name: str) -> str:
+def note_device(conn: GuardedConnection, device_key: bytes, mentor_name: str) -> str:
     """Remember a device seen in a batch; a new one waits for approval. Returns its status."""
     fp = fingerprint(device_key)
     status = device_status(conn, fp)
@@ -134,13 +141,13 @@ def note_device(conn, device_key: bytes, mentor_name: str) -> str:
     return status
 
 
-def key_differs(conn, device_key: bytes) -> bool:
+def key_differs(conn: GuardedConnection, device_key: bytes) -> bool:
     """Whether a device key shares its fingerprint with a different key the register already knows."""
     known = _known_key(conn, fingerprint(device_key))
     return known is not None and known != b64(device_key)
 
 
-def _decide(conn, fp: str, status: str, name: str | None = None, from_sequence: int | None = None,
+def _decide(conn: GuardedConnection, fp: str, status: str, name: str | None = None, from_sequence: int | None = None,
             after: str = "") -> MentorDevice:
     fp = normalise_fingerprint(fp)
     if device_status(conn, fp) is None:
@@ -165,7 +172,7 @@ NO_SUCH_DEVICE = ("No device in the register has that fingerprint. Check it with
                   "first. Nothing was changed.")
 
 
-def approve(conn, read_out: str, name: str, chosen: str | None = None) -> MentorDevice:
+def approve(conn: GuardedConnection, read_out: str, name: str, chosen: str | None = None) -> MentorDevice:
     """Approve the device whose fingerprint the mentor read out; with `chosen` (the one selected), it must be that one.
 
     No message here ever names the device's fingerprint: the supervisor has to hear it from the mentor.
@@ -189,7 +196,7 @@ def approve(conn, read_out: str, name: str, chosen: str | None = None) -> Mentor
     return _decide(conn, fp, "approved", name)
 
 
-def revoke(conn, fp: str, from_sequence: int | None = None, after: str = "") -> MentorDevice:
+def revoke(conn: GuardedConnection, fp: str, from_sequence: int | None = None, after: str = "") -> MentorDevice:
     """Refuse a device's batches: all not yet imported, or those from a sequence number or after a date."""
     if from_sequence is not None and after:
         raise BadInput("Revoke from a batch number or after a date, not both.")

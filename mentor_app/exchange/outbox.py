@@ -16,10 +16,11 @@ import json
 import os
 import time
 import uuid
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from ..storage.db import put_settings, transaction
 from ..storage.files import fsync_dir, make_shared_readable
@@ -28,7 +29,11 @@ from ..records.dates import shown_date
 from . import drive
 
 if TYPE_CHECKING:  # the batch format, and with it the ciphers, is imported when a batch is placed
+    from ..storage.db import GuardedConnection
+    from ..storage.profile import Profile
     from .receipts import Receipt
+
+T = TypeVar("T")
 
 RECEIPT_AT = "exchange.receipt_issued_at"
 RECEIPT_THROUGH = "exchange.receipt_through"
@@ -56,7 +61,7 @@ class Sent:
 
     def on_drive(self, folder: Path) -> bool:
         """Whether the drive still has a file by the name it was written under (a look, not a read)."""
-        return bool(self.placed_name) and os.path.isfile(Path(folder) / self.placed_name)
+        return bool(self.placed_name and os.path.isfile(Path(folder) / self.placed_name))
 
 
 @dataclass
@@ -70,13 +75,13 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def keep_received_days(profile) -> int:
+def keep_received_days(profile: Profile) -> int:
     """How long a received batch stays on the drive and the laptop: the organisation's choice, or 30 days."""
     raw = profile.get_setting(KEEP_RECEIVED) or ""
     return int(raw) if raw.isdigit() and 1 <= int(raw) <= MAX_KEEP_DAYS else KEEP_RECEIVED_DAYS
 
 
-def published_keep_days(raw) -> int | None:
+def published_keep_days(raw: object) -> int | None:
     """The keeping period from a publication, if it is a whole number of days in range; else None."""
     if isinstance(raw, dict):
         days = raw.get("keep_received_days")
@@ -85,7 +90,8 @@ def published_keep_days(raw) -> int | None:
     return None
 
 
-def add_in(conn, *, sequence: int, batch_id: str, name: str, data: bytes, records: int, concerns: list[str]) -> None:
+def add_in(conn: GuardedConnection, *, sequence: int, batch_id: str, name: str, data: bytes, records: int,
+           concerns: list[str]) -> None:
     """Keep a sealed batch (inside the caller's transaction)."""
     conn.execute("INSERT INTO outbox(sequence, batch_id, name, sha256, size, data, created_at, records, concerns) "
                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -93,18 +99,19 @@ def add_in(conn, *, sequence: int, batch_id: str, name: str, data: bytes, record
                   json.dumps(concerns)))
 
 
-def last_sequence(conn) -> int:
-    return conn.execute("SELECT coalesce(max(sequence), 0) FROM outbox").fetchone()[0]
+def last_sequence(conn: GuardedConnection) -> int:
+    sequence: int = conn.execute("SELECT coalesce(max(sequence), 0) FROM outbox").fetchone()[0]
+    return sequence
 
 
-def sent(conn, only_unreceived: bool = False) -> list[Sent]:
+def sent(conn: GuardedConnection, only_unreceived: bool = False) -> list[Sent]:
     where = "WHERE received_at IS NULL" if only_unreceived else ""
     return [Sent(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5], r[6], bool(r[7]), r[8]) for r in conn.execute(
         f"SELECT sequence, name, created_at, records, concerns, placed_at, received_at, removed_at IS NOT NULL, "
         f"placed_name FROM outbox {where} ORDER BY sequence")]
 
 
-def concern_delivery(conn) -> dict[str, tuple[str, str]]:
+def concern_delivery(conn: GuardedConnection) -> dict[str, tuple[str, str]]:
     """For each concern shared: ("received", when the supervisor had it) or ("waiting", when it was sent).
 
     The newest batch carrying the concern decides: a change to a concern must arrive too.
@@ -117,15 +124,14 @@ def concern_delivery(conn) -> dict[str, tuple[str, str]]:
     return status
 
 
-def _with_retries(action):
+def _with_retries(action: Callable[[], T]) -> T:
     """Run a file operation, waiting a little when a sync client or antivirus briefly holds the file."""
-    for attempt in range(LOCK_RETRIES):
+    for attempt in range(LOCK_RETRIES - 1):
         try:
             return action()
         except PermissionError:
-            if attempt == LOCK_RETRIES - 1:
-                raise
             time.sleep(0.2 * 2 ** attempt)
+    return action()  # the last try: its PermissionError goes to the caller
 
 
 def place(folder: Path, name: str, data: bytes) -> Path:
@@ -133,7 +139,7 @@ def place(folder: Path, name: str, data: bytes) -> Path:
     final = folder / name
     tmp = folder / f".{name}.{uuid.uuid4().hex}.partial"
 
-    def write():
+    def write() -> None:
         with open(tmp, "xb") as fh:
             make_shared_readable(fh)  # 0644: the supervisor's account reads it (it is encrypted)
             fh.write(data)
@@ -179,7 +185,7 @@ def _holds(path: Path, size: int, sha: str, mtime: int | None) -> int | None:
     return info.st_mtime_ns if hashlib.sha256(data).hexdigest() == sha else None
 
 
-def _names(name: str):
+def _names(name: str) -> Iterator[str]:
     """The batch's own name, then names for a copy when a different file has taken it."""
     from . import batch as batch_format  # imported here: keeps start-up fast (Today reads this module)
 
@@ -189,13 +195,13 @@ def _names(name: str):
         yield f"{stem}-again{n}{batch_format.SUFFIX}"
 
 
-def waited_for(profile) -> set[int]:
+def waited_for(profile: Profile) -> set[int]:
     """The batch the supervisor's last receipt says it is waiting for: its copy on the drive is read again."""
     told = json.loads(profile.get_setting(RECEIPT_DEVICE, "{}") or "{}")
     return {told["waiting_for"]} if isinstance(told.get("waiting_for"), int) else set()
 
 
-def place_waiting(profile, folder: Path, recheck: set[int] = frozenset()) -> Placed:
+def place_waiting(profile: Profile, folder: Path, recheck: Collection[int] = frozenset()) -> Placed:
     """Put on the drive every batch the supervisor has not received and the drive does not hold.
 
     Concern-carrying batches first; then in order. Never overwrites: when another file has taken a
@@ -246,7 +252,7 @@ def place_waiting(profile, folder: Path, recheck: set[int] = frozenset()) -> Pla
     return result
 
 
-def apply_receipt(profile, receipt: Receipt, fingerprint: str) -> str | None:
+def apply_receipt(profile: Profile, receipt: Receipt, fingerprint: str) -> str | None:
     """Mark what the supervisor now holds; a notice when their copy went backwards. Old receipts change nothing."""
     conn = profile.conn
     if receipt.issued_at <= (profile.get_setting(RECEIPT_AT) or ""):
@@ -289,7 +295,7 @@ def _span(sequences: list[int]) -> str:
         range(sequences[0], sequences[-1] + 1)) else "Batches " + ", ".join(map(str, sequences))
 
 
-def tidy(profile, folder: Path, keep_days: int, now: datetime | None = None) -> int:
+def tidy(profile: Profile, folder: Path, keep_days: int, now: datetime | None = None) -> int:
     """Remove batches received more than `keep_days` ago from the drive and from the profile; how many."""
     now = now or datetime.now(timezone.utc)
     cutoff = (now - timedelta(days=keep_days)).isoformat(timespec="seconds")
@@ -312,7 +318,7 @@ def tidy(profile, folder: Path, keep_days: int, now: datetime | None = None) -> 
     return removed
 
 
-def waited_longer_than(conn, days: int, now: datetime | None = None) -> tuple[int, int]:
+def waited_longer_than(conn: GuardedConnection, days: int, now: datetime | None = None) -> tuple[int, int]:
     """(batches, of them carrying concerns) sent more than `days` ago and not yet received."""
     now = now or datetime.now(timezone.utc)
     cutoff = (now - timedelta(days=days)).isoformat(timespec="seconds")
@@ -321,7 +327,7 @@ def waited_longer_than(conn, days: int, now: datetime | None = None) -> tuple[in
     return int(row[0]), int(row[1])
 
 
-def late_warning(conn, days: int, now: datetime | None = None) -> str | None:
+def late_warning(conn: GuardedConnection, days: int, now: datetime | None = None) -> str | None:
     """A warning for the status bar and Today when something shared has waited too long; concerns first."""
     n, concerns = waited_longer_than(conn, days, now)
     if not n:

@@ -98,6 +98,7 @@ def trip(profile: Profile, to: str | Path | None = None, today: date | None = No
         waiting = count(pending_changes(profile), "change") + (
             f" and {count(len(unsent), 'batch', 'batches')}" if unsent else "")
         raise DriveUnavailable(f"{status.words} {waiting} waiting; they will be shared when it is back.")
+    assert shared, "a reachable drive is a named one"
     shared = Path(shared)
     # New organisation keys, signed by the old ones.
     enrolment = read_key_rotations(profile, shared, enrolment) or enrolment
