@@ -14,6 +14,7 @@ import secrets
 import uuid
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pyrage
 
@@ -31,6 +32,9 @@ from .keys import device_key, pseudonym_secret
 from .policy import PSEUDONYM_OVERRIDE, pseudonym_source
 from .validate import check_handover_record, check_record
 
+if TYPE_CHECKING:
+    from ..storage.profile import Profile
+
 FORMAT = "mentor-app-handover"
 RECEIVED = "exchange.handovers_received"  # hand-over parts taken in here: a file is taken in once
 MAX_BYTES = 200 * 1024 * 1024  # a whole caseload's worth for one person, many times over
@@ -40,7 +44,7 @@ class HandoverError(MentorAppError):
     pass
 
 
-def make_handover(profile, mentee_id: str, path: Path) -> str:
+def make_handover(profile: Profile, mentee_id: str, path: Path) -> str:
     """Write the hand-over file, then remove the mentee here. Returns the one-time code."""
     path = Path(path)
     if path.exists():
@@ -76,7 +80,7 @@ def make_handover(profile, mentee_id: str, path: Path) -> str:
     return code
 
 
-def _signed_parts(profile, mentee_id: str, person_pseudonym: str) -> list[dict]:
+def _signed_parts(profile: Profile, mentee_id: str, person_pseudonym: str) -> list[dict[str, Any]]:
     """One signed statement per key the supervisor may hold the person under, each with its own token.
 
     Two parts, not one: the person's name side and their identity-free counts must not be joined by
@@ -93,7 +97,7 @@ def _signed_parts(profile, mentee_id: str, person_pseudonym: str) -> list[dict]:
     return parts
 
 
-def _parts(payload: dict) -> list[dict]:
+def _parts(payload: dict[str, Any]) -> list[dict[str, Any]]:
     """The hand-over's signed parts, each as a receiving device sends it; [] for a version 1 file."""
     parts = payload.get("handover", [])
     if not isinstance(parts, list):
@@ -106,7 +110,7 @@ def _parts(payload: dict) -> list[dict]:
     return parts
 
 
-def _records(payload: dict) -> list[dict]:
+def _records(payload: dict[str, Any]) -> list[dict[str, Any]]:
     """The hand-over's records, if shaped as make_handover writes them: one person and their own records."""
     json.dumps(payload, ensure_ascii=False).encode("utf-8")  # a lone surrogate escape can't be stored
     records = payload["records"]
@@ -125,7 +129,7 @@ def _records(payload: dict) -> list[dict]:
     return records
 
 
-def receive_handover(profile, path: Path, code: str) -> str:
+def receive_handover(profile: Profile, path: Path, code: str) -> str:
     """Take in a handed-over mentee; returns their name."""
     normalised = normalise_recovery_code(code)
     try:
@@ -163,7 +167,7 @@ def receive_handover(profile, path: Path, code: str) -> str:
         cleaned.append((r, record))
     conn = profile.conn
     with transaction(conn):
-        mentee_id = None
+        mentee_id: str | None = None
         for r, record in sorted(cleaned, key=lambda item: item[0]["type"] != "mentee"):
             store.adopt_in(conn, record_id=r["id"], rtype=r["type"], mentee_id=r.get("mentee_id"),
                            version=int(r["version"]), author=str(r.get("author", ""))[:120],
@@ -177,4 +181,6 @@ def receive_handover(profile, path: Path, code: str) -> str:
         # This laptop's next batch proves to the supervisor that it holds the file; then the person moves.
         put_settings(conn, {HANDOVERS: json.dumps(json.loads(profile.get_setting(HANDOVERS, "[]")) + parts),
                             RECEIVED: json.dumps(sorted(taken | {p["statement"]["part"] for p in parts}))})
-    return store.get(conn, mentee_id).record.title()
+    person = store.get(conn, mentee_id)
+    assert person is not None, "the mentee was taken in just now"
+    return person.title

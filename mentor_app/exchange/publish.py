@@ -13,17 +13,21 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ..errors import BadInput, MentorAppError
 from ..records import retention, store
 from ..records.types import Contact, to_data, validate
-from ..storage.db import put_settings
+from ..storage.db import put_settings, transaction
 from ..storage.files import atomic_write_bytes
 from . import drive
 from . import outbox
 from .batch import canonical
-from .enrolment import SHARED_FOLDER, current_enrolment
+from .enrolment import SHARED_FOLDER, Enrolment, current_enrolment
 from .keys import b64, organisation_keys, verify
+
+if TYPE_CHECKING:
+    from ..storage.profile import Profile
 
 FORMAT = "mentor-app-directory"
 FOLDER = "directory"
@@ -39,7 +43,7 @@ class PublishedDirectoryInvalid(MentorAppError):
     pass
 
 
-def publish(profile, shared: str | Path | None = None) -> Path:
+def publish(profile: Profile, shared: str | Path | None = None) -> Path:
     """Write the supervisor's directory (every entry but the shipped defaults) to the shared drive, signed."""
     if profile.role != "supervisor":
         raise BadInput("Only a supervisor profile publishes the organisation's directory.")
@@ -49,26 +53,27 @@ def publish(profile, shared: str | Path | None = None) -> Path:
     _, signing = organisation_keys(profile, create=True)
     contacts = [to_data(s.record) for s in store.list_records(profile.conn, "contact") if s.record.origin != "default"]
     # The organisation's retention periods travel with its directory, signed the same way.
-    body = {"format": FORMAT, "version": 1, "issued_at": datetime.now(timezone.utc).isoformat(timespec="microseconds"),
+    issued_at = datetime.now(timezone.utc).isoformat(timespec="microseconds")
+    body = {"format": FORMAT, "version": 1, "issued_at": issued_at,
             "signing_key": b64(signing.public), "contacts": contacts,
             "retention": retention.to_published(retention.load_policy(profile)),
             "sharing": {"keep_received_days": outbox.keep_received_days(profile)}}
     data = canonical({"body": body, "signature": signing.sign(canonical(body))})
     folder = Path(shared) / FOLDER
     folder.mkdir(exist_ok=True)
-    final = folder / f"directory-{body['issued_at'].replace(':', '')[:17]}-{uuid.uuid4().hex[:8]}{SUFFIX}"
+    final = folder / f"directory-{issued_at.replace(':', '')[:17]}-{uuid.uuid4().hex[:8]}{SUFFIX}"
     atomic_write_bytes(final, data, shared=True)  # every mentor's account reads it (signed; no one is named)
     return final
 
 
-def read_published(data: bytes, signing_key: bytes) -> dict:
+def read_published(data: bytes, signing_key: bytes) -> dict[str, Any]:
     """The verified body of a published directory, or PublishedDirectoryInvalid."""
     if len(data) > MAX_BYTES:
         raise PublishedDirectoryInvalid("The published directory is far too large.")
     try:
         outer = json.loads(data.decode("utf-8"))
         body, signature = outer["body"], outer["signature"]
-        if (body.get("format") != FORMAT or not isinstance(body.get("contacts"), list)
+        if (not isinstance(body, dict) or body.get("format") != FORMAT or not isinstance(body.get("contacts"), list)
                 or not isinstance(body.get("issued_at"), str)):
             raise ValueError
         signed = canonical(body)  # a lone surrogate escape can't be encoded: not written by Mentor App
@@ -79,7 +84,7 @@ def read_published(data: bytes, signing_key: bytes) -> dict:
     return body
 
 
-def pick_up(profile, shared: str | Path | None = None) -> int | None:
+def pick_up(profile: Profile, shared: str | Path | None = None) -> int | None:
     """Apply the newest valid published directory if it is newer than the last; returns entries applied, or None.
 
     Every publication file is looked at, so no one file (junk, damaged, or an old one renamed to sort last)
@@ -102,17 +107,18 @@ def pick_up(profile, shared: str | Path | None = None) -> int | None:
 
 @dataclass
 class _Found:
-    newest: dict | None = None                   # the body to apply, if any is newer
-    problems: list = field(default_factory=list)  # (shown name, reason)
+    newest: dict[str, Any] | None = None                          # the body to apply, if any is newer
+    problems: list[tuple[str, str]] = field(default_factory=list)  # (shown name, reason)
     stale: bool = False                           # a valid one was passed over as older than the enrolment
     seen: str = ""                                # what to remember for the next trip
 
 
-def _look(profile, enrolment, shared: Path, applied: str) -> _Found:
+def _look(profile: Profile, enrolment: Enrolment, shared: Path, applied: str) -> _Found:
     """Judge every publication file, reading only those not judged before in the same state."""
     key = b64(enrolment.signing_key) + " " + enrolment.issued_at
     remembered = _remembered(profile, key)
-    found, verdicts = _Found(), {}
+    found = _Found()
+    verdicts: dict[str, str] = {}
     for entry in drive.entries(shared / FOLDER, root=shared, suffix=SUFFIX):
         verdict = remembered.get(entry.seen)
         if verdict is None:
@@ -132,7 +138,7 @@ def _look(profile, enrolment, shared: Path, applied: str) -> _Found:
     return found
 
 
-def _remembered(profile, key: str) -> dict:
+def _remembered(profile: Profile, key: str) -> dict[str, str]:
     # A different enrolment (another organisation's key) makes every earlier verdict worthless.
     try:
         raw = json.loads(profile.get_setting(SEEN) or "{}")
@@ -142,7 +148,7 @@ def _remembered(profile, key: str) -> dict:
         return {}
 
 
-def _judge(entry: drive.Entry, enrolment, applied: str) -> tuple[str, dict | None]:
+def _judge(entry: drive.Entry, enrolment: Enrolment, applied: str) -> tuple[str, dict[str, Any] | None]:
     """A verdict on one file, and its body when it should be applied (newer than applied and the enrolment)."""
     if entry.size > MAX_BYTES:
         return "large", None  # not even opened
@@ -169,9 +175,9 @@ _REASONS = {"damaged": ("is damaged or not signed by your organisation", "are da
                            "could not be read and will be tried again next time")}
 
 
-def problem_words(problems: list, stale: bool = False) -> str:
+def problem_words(problems: list[tuple[str, str]], stale: bool = False) -> str:
     """What the mentor is told about publications that could not be used, or "" when there is nothing to say."""
-    clauses = []
+    clauses: list[str] = []
     for reason, (one, several) in _REASONS.items():
         names = [name for name, why in problems if why == reason]
         if not names:
@@ -188,7 +194,7 @@ def problem_words(problems: list, stale: bool = False) -> str:
     return words
 
 
-def _apply(profile, body: dict, notes: dict) -> int:
+def _apply(profile: Profile, body: dict[str, Any], notes: dict[str, str]) -> int:
     """Replace the organisation's entries and retention periods with the publication's, in one transaction."""
     contacts = []
     for raw in body["contacts"]:
@@ -201,7 +207,7 @@ def _apply(profile, body: dict, notes: dict) -> int:
         contact.origin = "organisation"
         contacts.append(contact)
     conn = profile.conn
-    with store.transaction(conn):
+    with transaction(conn):
         for s in store.list_records(conn, "contact"):
             if s.record.origin == "organisation":
                 store.delete_in(conn, s.id, author=profile.author)
