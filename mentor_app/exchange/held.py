@@ -19,7 +19,7 @@ from ..words import count
 from .mentors import list_devices
 
 if TYPE_CHECKING:
-    from ..storage.db import GuardedConnection
+    from ..storage.db import Connection
 
 # Keys of the holders table: which kind of thing each one stands for.
 HOLDS = {"r": "record", "m": "person", "p": "pseudonym"}
@@ -83,18 +83,18 @@ def _fields(text: str | None) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def mentor_names(conn: GuardedConnection) -> dict[str, str]:
+def mentor_names(conn: Connection) -> dict[str, str]:
     """{fingerprint: the mentor's name as the register shows it} (a name a device gave itself says so)."""
     return {d.fingerprint: d.mentor_name for d in list_devices(conn)}
 
 
-def _holders(conn: GuardedConnection, kind: str) -> dict[str, str]:
+def _holders(conn: Connection, kind: str) -> dict[str, str]:
     prefix = kind + ":"
     return {key[len(prefix):]: fp for key, fp in conn.execute(
         "SELECT key, fingerprint FROM holders WHERE substr(key, 1, 2) = ?", (prefix,))}
 
 
-def people(conn: GuardedConnection) -> list[Person]:
+def people(conn: Connection) -> list[Person]:
     """Everyone held by name (by id and name, from their current shared records), by name."""
     names = mentor_names(conn)
     held_by = _holders(conn, "m")
@@ -124,7 +124,7 @@ def people(conn: GuardedConnection) -> list[Person]:
     return sorted(out, key=lambda p: (p.name.casefold(), p.mentee_id))
 
 
-def _shared_records(conn: GuardedConnection, names: dict[str, str]) -> list[dict[str, Any]]:
+def _shared_records(conn: Connection, names: dict[str, str]) -> list[dict[str, Any]]:
     return [{"id": rid, "type": rtype, "version": version, "base_version": base, "basis": basis,
              "mentee_id": mentee_id, "pseudonym": pseudonym, "fields": _fields(fields), "updated_at": updated,
              "deleted": bool(deleted), "current": bool(current), "conflict": bool(conflict),
@@ -136,7 +136,7 @@ def _shared_records(conn: GuardedConnection, names: dict[str, str]) -> list[dict
                 "ORDER BY type, id, version, content_sha256")]
 
 
-def _supervisor_notes(conn: GuardedConnection) -> list[dict[str, Any]]:
+def _supervisor_notes(conn: Connection) -> list[dict[str, Any]]:
     # A note is on a shared record (a concern) or on a person (by their id).
     about = {rid: (rtype, mentee_id or "") for rid, rtype, mentee_id in conn.execute(
         "SELECT id, type, mentee_id FROM shared_records WHERE current = 1 AND type != 'mentee'")}
@@ -151,7 +151,7 @@ def _supervisor_notes(conn: GuardedConnection) -> list[dict[str, Any]]:
     return notes
 
 
-def _devices(conn: GuardedConnection) -> list[dict[str, Any]]:
+def _devices(conn: Connection) -> list[dict[str, Any]]:
     shown = {d.fingerprint: d for d in list_devices(conn)}
     devices = []
     for fp, key, name, status, first_seen, decided_at, from_sequence, after, waiting_for, waiting_since in conn.execute(
@@ -167,11 +167,11 @@ def _devices(conn: GuardedConnection) -> list[dict[str, Any]]:
     return devices
 
 
-def _rows(conn: GuardedConnection, sql: str, names: tuple[str, ...]) -> list[dict[str, Any]]:
+def _rows(conn: Connection, sql: str, names: tuple[str, ...]) -> list[dict[str, Any]]:
     return [dict(zip(names, row)) for row in conn.execute(sql)]
 
 
-def _holder_rows(conn: GuardedConnection, names: dict[str, str]) -> list[dict[str, Any]]:
+def _holder_rows(conn: Connection, names: dict[str, str]) -> list[dict[str, Any]]:
     rows = []
     for key, fp, since in conn.execute("SELECT key, fingerprint, since FROM holders ORDER BY key"):
         kind, _, value = key.partition(":")
@@ -180,7 +180,7 @@ def _holder_rows(conn: GuardedConnection, names: dict[str, str]) -> list[dict[st
     return rows
 
 
-def _handovers(conn: GuardedConnection) -> list[dict[str, Any]]:
+def _handovers(conn: Connection) -> list[dict[str, Any]]:
     rows = []
     for part, key, from_fp, token_sha, announced, claimed_by, claimed_at in conn.execute(
             "SELECT part, key, from_fp, token_sha256, announced, claimed_by, claimed_at FROM handovers ORDER BY part"):
@@ -191,7 +191,7 @@ def _handovers(conn: GuardedConnection) -> list[dict[str, Any]]:
     return rows
 
 
-def held(conn: GuardedConnection) -> dict[str, Any]:
+def held(conn: Connection) -> dict[str, Any]:
     """Everything a supervisor profile holds of what mentors shared, as plain data (privacy/portability.py)."""
     names = mentor_names(conn)
     return {

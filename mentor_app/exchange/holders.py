@@ -17,7 +17,7 @@ from .batch import canonical
 from .keys import unb64, verify
 
 if TYPE_CHECKING:
-    from ..storage.db import GuardedConnection
+    from ..storage.db import Connection
 
 NOT_HOLDER = "it was sent by a device that doesn't hold this person"
 
@@ -40,7 +40,7 @@ def keys_of(r: dict[str, Any]) -> list[str]:
     return keys
 
 
-def holders_of(conn: GuardedConnection, keys: list[str]) -> dict[str, str]:
+def holders_of(conn: Connection, keys: list[str]) -> dict[str, str]:
     if not keys:
         return {}
     found: dict[str, str] = {}
@@ -51,7 +51,7 @@ def holders_of(conn: GuardedConnection, keys: list[str]) -> dict[str, str]:
     return found
 
 
-def refusal(conn: GuardedConnection, r: dict[str, Any], fp: str) -> str | None:
+def refusal(conn: Connection, r: dict[str, Any], fp: str) -> str | None:
     """Why this device may not send this record, or None."""
     if r["type"] == "handover":
         return None  # judged by take_handover
@@ -59,7 +59,7 @@ def refusal(conn: GuardedConnection, r: dict[str, Any], fp: str) -> str | None:
     return NOT_HOLDER if any(holder != fp for holder in held.values()) else None
 
 
-def note(conn: GuardedConnection, r: dict[str, Any], fp: str) -> None:
+def note(conn: Connection, r: dict[str, Any], fp: str) -> None:
     """The sender now holds whatever of this record nobody held yet (a person leaving keeps no new keys)."""
     if r["type"] in ("erasure", "withdrawal"):
         return
@@ -71,7 +71,7 @@ def statement_bytes(statement: dict[str, Any]) -> bytes:
     return canonical(statement)
 
 
-def _covered(conn: GuardedConnection, key: str) -> list[str]:
+def _covered(conn: Connection, key: str) -> list[str]:
     """The person key and every record key the supervisor holds under it."""
     kind, _, value = key.partition(":")
     column = {"m": "mentee_id", "p": "pseudonym"}.get(kind)
@@ -81,7 +81,7 @@ def _covered(conn: GuardedConnection, key: str) -> list[str]:
     return [key] + [row[0] for row in rows]
 
 
-def take_handover(conn: GuardedConnection, r: dict[str, Any], fp: str) -> str | None:
+def take_handover(conn: Connection, r: dict[str, Any], fp: str) -> str | None:
     """Apply a hand-over statement or claim; None if taken in, else why it was refused.
 
     From the holding device, the statement announces the hand-over. From another device, the same

@@ -24,7 +24,7 @@ from ..records.dates import shown_date
 from .keys import b64, fingerprint, normalise_fingerprint
 
 if TYPE_CHECKING:
-    from ..storage.db import GuardedConnection
+    from ..storage.db import Connection
 
 log = logging.getLogger(__name__)
 APPROVED_KEYS = "exchange.approved_device_keys"   # fingerprint -> the full public key the supervisor approved
@@ -68,7 +68,7 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def list_devices(conn: GuardedConnection) -> list[MentorDevice]:
+def list_devices(conn: Connection) -> list[MentorDevice]:
     rows = conn.execute(
         "SELECT d.fingerprint, d.mentor_name, d.status, d.first_seen, coalesce(b.sequence, 0), "
         "coalesce(b.imported_at, ''), d.waiting_for, coalesce(d.waiting_since, ''), d.revoked_from_sequence, "
@@ -86,7 +86,7 @@ def list_devices(conn: GuardedConnection) -> list[MentorDevice]:
     return devices
 
 
-def _approved_keys(conn: GuardedConnection) -> dict[str, str]:
+def _approved_keys(conn: Connection) -> dict[str, str]:
     row = conn.execute("SELECT value FROM settings WHERE key = ?", (APPROVED_KEYS,)).fetchone()
     try:
         found = json.loads(row[0]) if row else {}
@@ -95,7 +95,7 @@ def _approved_keys(conn: GuardedConnection) -> dict[str, str]:
     return found if isinstance(found, dict) else {}
 
 
-def _known_key(conn: GuardedConnection, fp: str) -> str | None:
+def _known_key(conn: Connection, fp: str) -> str | None:
     """The full public key this fingerprint stands for: the one approved, else the one first seen."""
     approved = _approved_keys(conn).get(fp)
     if approved:
@@ -105,7 +105,7 @@ def _known_key(conn: GuardedConnection, fp: str) -> str | None:
     return row[0] if row else None
 
 
-def refuses(conn: GuardedConnection, fp: str, sequence: int, created_at: str) -> bool:
+def refuses(conn: Connection, fp: str, sequence: int, created_at: str) -> bool:
     """Whether a revoked device's batch falls after the point it was revoked from (no point: all of them)."""
     row: tuple[int | None, str | None] | None = conn.execute(
         "SELECT revoked_from_sequence, revoked_after FROM mentor_devices WHERE fingerprint = ?", (fp,)).fetchone()
@@ -120,12 +120,12 @@ def refuses(conn: GuardedConnection, fp: str, sequence: int, created_at: str) ->
     return True
 
 
-def device_status(conn: GuardedConnection, fp: str) -> str | None:
+def device_status(conn: Connection, fp: str) -> str | None:
     row: tuple[str] | None = conn.execute("SELECT status FROM mentor_devices WHERE fingerprint = ?", (fp,)).fetchone()
     return row[0] if row else None
 
 
-def note_device(conn: GuardedConnection, device_key: bytes, mentor_name: str) -> str:
+def note_device(conn: Connection, device_key: bytes, mentor_name: str) -> str:
     """Remember a device seen in a batch; a new one waits for approval. Returns its status."""
     fp = fingerprint(device_key)
     status = device_status(conn, fp)
@@ -141,13 +141,13 @@ def note_device(conn: GuardedConnection, device_key: bytes, mentor_name: str) ->
     return status
 
 
-def key_differs(conn: GuardedConnection, device_key: bytes) -> bool:
+def key_differs(conn: Connection, device_key: bytes) -> bool:
     """Whether a device key shares its fingerprint with a different key the register already knows."""
     known = _known_key(conn, fingerprint(device_key))
     return known is not None and known != b64(device_key)
 
 
-def _decide(conn: GuardedConnection, fp: str, status: str, name: str | None = None, from_sequence: int | None = None,
+def _decide(conn: Connection, fp: str, status: str, name: str | None = None, from_sequence: int | None = None,
             after: str = "") -> MentorDevice:
     fp = normalise_fingerprint(fp)
     if device_status(conn, fp) is None:
@@ -172,7 +172,7 @@ NO_SUCH_DEVICE = ("No device in the register has that fingerprint. Check it with
                   "first. Nothing was changed.")
 
 
-def approve(conn: GuardedConnection, read_out: str, name: str, chosen: str | None = None) -> MentorDevice:
+def approve(conn: Connection, read_out: str, name: str, chosen: str | None = None) -> MentorDevice:
     """Approve the device whose fingerprint the mentor read out; with `chosen` (the one selected), it must be that one.
 
     No message here ever names the device's fingerprint: the supervisor has to hear it from the mentor.
@@ -196,7 +196,7 @@ def approve(conn: GuardedConnection, read_out: str, name: str, chosen: str | Non
     return _decide(conn, fp, "approved", name)
 
 
-def revoke(conn: GuardedConnection, fp: str, from_sequence: int | None = None, after: str = "") -> MentorDevice:
+def revoke(conn: Connection, fp: str, from_sequence: int | None = None, after: str = "") -> MentorDevice:
     """Refuse a device's batches: all not yet imported, or those from a sequence number or after a date."""
     if from_sequence is not None and after:
         raise BadInput("Revoke from a batch number or after a date, not both.")

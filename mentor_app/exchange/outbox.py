@@ -29,7 +29,7 @@ from ..records.dates import shown_date
 from . import drive
 
 if TYPE_CHECKING:  # the batch format, and with it the ciphers, is imported when a batch is placed
-    from ..storage.db import GuardedConnection
+    from ..storage.db import Connection
     from ..storage.profile import Profile
     from .receipts import Receipt
 
@@ -90,7 +90,7 @@ def published_keep_days(raw: object) -> int | None:
     return None
 
 
-def add_in(conn: GuardedConnection, *, sequence: int, batch_id: str, name: str, data: bytes, records: int,
+def add_in(conn: Connection, *, sequence: int, batch_id: str, name: str, data: bytes, records: int,
            concerns: list[str]) -> None:
     """Keep a sealed batch (inside the caller's transaction)."""
     conn.execute("INSERT INTO outbox(sequence, batch_id, name, sha256, size, data, created_at, records, concerns) "
@@ -99,19 +99,19 @@ def add_in(conn: GuardedConnection, *, sequence: int, batch_id: str, name: str, 
                   json.dumps(concerns)))
 
 
-def last_sequence(conn: GuardedConnection) -> int:
+def last_sequence(conn: Connection) -> int:
     sequence: int = conn.execute("SELECT coalesce(max(sequence), 0) FROM outbox").fetchone()[0]
     return sequence
 
 
-def sent(conn: GuardedConnection, only_unreceived: bool = False) -> list[Sent]:
+def sent(conn: Connection, only_unreceived: bool = False) -> list[Sent]:
     where = "WHERE received_at IS NULL" if only_unreceived else ""
     return [Sent(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5], r[6], bool(r[7]), r[8]) for r in conn.execute(
         f"SELECT sequence, name, created_at, records, concerns, placed_at, received_at, removed_at IS NOT NULL, "
         f"placed_name FROM outbox {where} ORDER BY sequence")]
 
 
-def concern_delivery(conn: GuardedConnection) -> dict[str, tuple[str, str]]:
+def concern_delivery(conn: Connection) -> dict[str, tuple[str, str]]:
     """For each concern shared: ("received", when the supervisor had it) or ("waiting", when it was sent).
 
     The newest batch carrying the concern decides: a change to a concern must arrive too.
@@ -318,7 +318,7 @@ def tidy(profile: Profile, folder: Path, keep_days: int, now: datetime | None = 
     return removed
 
 
-def waited_longer_than(conn: GuardedConnection, days: int, now: datetime | None = None) -> tuple[int, int]:
+def waited_longer_than(conn: Connection, days: int, now: datetime | None = None) -> tuple[int, int]:
     """(batches, of them carrying concerns) sent more than `days` ago and not yet received."""
     now = now or datetime.now(timezone.utc)
     cutoff = (now - timedelta(days=days)).isoformat(timespec="seconds")
@@ -327,7 +327,7 @@ def waited_longer_than(conn: GuardedConnection, days: int, now: datetime | None 
     return int(row[0]), int(row[1])
 
 
-def late_warning(conn: GuardedConnection, days: int, now: datetime | None = None) -> str | None:
+def late_warning(conn: Connection, days: int, now: datetime | None = None) -> str | None:
     """A warning for the status bar and Today when something shared has waited too long; concerns first."""
     n, concerns = waited_longer_than(conn, days, now)
     if not n:

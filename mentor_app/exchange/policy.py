@@ -26,7 +26,7 @@ from ..records import store
 from ..records.consent import consent_in_force
 
 if TYPE_CHECKING:
-    from ..storage.db import GuardedConnection
+    from ..storage.db import Connection
 
 # Fields that may go out without consent: nothing that names, describes or locates anyone.
 COUNT_FIELDS = {
@@ -51,7 +51,7 @@ def pseudonym(secret: bytes, mentee_id: str) -> str:
     return "p-" + hmac.new(secret, mentee_id.encode(), hashlib.sha256).hexdigest()[:24]
 
 
-def pseudonym_source(conn: GuardedConnection, secret: bytes) -> Callable[[str], str]:
+def pseudonym_source(conn: Connection, secret: bytes) -> Callable[[str], str]:
     """A function giving each mentee's pseudonym; one handed over keeps the pseudonym it came with.
 
     Each pseudonym is worked out once for the life of the function (one export), not once per record.
@@ -90,7 +90,7 @@ def _when(stored: store.Stored) -> tuple[str, str]:
     return day[:7], monday.isoformat()
 
 
-def decide(conn: GuardedConnection, stored: store.Stored, pseudonym_of: Callable[[str], str], today: date | None = None,
+def decide(conn: Connection, stored: store.Stored, pseudonym_of: Callable[[str], str], today: date | None = None,
            shares: dict[str, bool] | None = None, names: dict[str, str] | None = None) -> Decision:
     """What goes out for one record. `shares` caches each mentee's consent for one export; `names`, if
     given, holds every live mentee's name (looked up once per export, not once per concern)."""

@@ -23,7 +23,7 @@ from .batch import canonical
 from .keys import b64, organisation_keys, verify
 
 if TYPE_CHECKING:
-    from ..storage.db import GuardedConnection
+    from ..storage.db import Connection
     from ..storage.profile import Profile
 
 FORMAT = "mentor-app-receipt"
@@ -60,7 +60,7 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="microseconds")
 
 
-def device_receipts(conn: GuardedConnection) -> dict[str, DeviceReceipt]:
+def device_receipts(conn: Connection) -> dict[str, DeviceReceipt]:
     """The supervisor's view of every device, as a receipt carries it."""
     devices: dict[str, DeviceReceipt] = {}
     for fp, waiting_for in conn.execute("SELECT fingerprint, waiting_for FROM mentor_devices"):
@@ -116,7 +116,7 @@ def write_receipt(profile: Profile, shared: Path) -> Path | None:
         atomic_write_bytes(folder / name, data, shared=True)  # every mentor's account reads it; no one is named
     except OSError:
         return None  # the drive went away: the next import writes one
-    written = json.loads(profile.get_setting(WRITTEN, "[]")) + [name]
+    written = json.loads(profile.get_setting(WRITTEN) or "[]") + [name]
     for old in written[:-KEEP_OWN]:
         try:
             (folder / old).unlink(missing_ok=True)

@@ -16,26 +16,26 @@ from ..storage import audit
 from ..storage.db import transaction
 
 if TYPE_CHECKING:
-    from ..storage.db import GuardedConnection
+    from ..storage.db import Connection
 
 
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def request_in(conn: GuardedConnection, record_id: str, fp: str, kind: str) -> None:
+def request_in(conn: Connection, record_id: str, fp: str, kind: str) -> None:
     """Note the mentor's request (inside the import's transaction); a repeated one changes nothing."""
     conn.execute("INSERT INTO deletion_requests(record_id, fingerprint, kind, requested_at) VALUES (?, ?, ?, ?) "
                  "ON CONFLICT(record_id) DO UPDATE SET kind = CASE WHEN decided_at IS NULL THEN "
                  "max(kind, excluded.kind) ELSE kind END", (record_id, fp, kind, _now()))
 
 
-def pending(conn: GuardedConnection) -> dict[str, str]:
+def pending(conn: Connection) -> dict[str, str]:
     """{concern id: "delete" | "erase"} for requests not yet decided."""
     return dict(conn.execute("SELECT record_id, kind FROM deletion_requests WHERE decided_at IS NULL"))
 
 
-def decide(conn: GuardedConnection, record_id: str, erase: bool, reason: str, actor: str) -> str:
+def decide(conn: Connection, record_id: str, erase: bool, reason: str, actor: str) -> str:
     """Keep the concern (a reason is needed) or erase it as the mentor asked; returns a sentence."""
     row = conn.execute("SELECT kind FROM deletion_requests WHERE record_id = ? AND decided_at IS NULL",
                        (record_id,)).fetchone()
