@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Any
 
 from ..errors import BadInput
 from ..storage import audit
@@ -30,6 +31,10 @@ from .mentors import key_differs, note_device, refuses
 from .policy import COUNT_FIELDS
 from .receipts import write_receipt
 from .validate import BASES, RECORD_TYPES_IN, check_record  # noqa: F401 - re-exported for the fuzz tests
+
+if TYPE_CHECKING:
+    from ..storage.db import Connection
+    from ..storage.profile import Profile
 
 MAX_BATCH_BYTES = batch_format.MAX_BYTES
 # Pages kept in memory while records are applied: a batch's inserts land all over the shared records'
@@ -52,7 +57,7 @@ class ImportSummary:
     cancelled: bool = False
     receipt: Path | None = None
     # What withdrawals and erasures changed, so the supervisor's backups can be brought into line.
-    left: dict[str, set] = field(default_factory=lambda: {"ids": set(), "people": set(), "pseudonyms": set()})
+    left: dict[str, set[str]] = field(default_factory=lambda: {"ids": set(), "people": set(), "pseudonyms": set()})
 
     @property
     def hint(self) -> str:
@@ -81,7 +86,7 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def _quarantine(conn, summary: ImportSummary, entry: drive.Entry, sha: str, reason: str, code: str,
+def _quarantine(conn: Connection, summary: ImportSummary, entry: drive.Entry, sha: str, reason: str, code: str,
                 fp: str | None = None, sequence: int | None = None, retry: bool = False) -> None:
     conn.execute("INSERT INTO quarantine(sha256, file_name, fingerprint, sequence, reason, retry, first_seen, seen, "
                  "code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(sha256) DO UPDATE SET reason = excluded.reason, "
@@ -92,7 +97,7 @@ def _quarantine(conn, summary: ImportSummary, entry: drive.Entry, sha: str, reas
     summary.quarantined.append((entry.name, reason))
 
 
-def _counts_of(rtype: str, data: dict) -> dict:
+def _counts_of(rtype: str, data: dict[str, Any]) -> dict[str, Any]:
     """What identity-free counts keep of a record: the counting fields, and the month and week it belongs to."""
     counts = {k: data.get(k) for k in COUNT_FIELDS[rtype]}
     day = str(data.get("starts_at") or data.get("on") or data.get("month") or "")[:10]
@@ -110,7 +115,7 @@ def _counts_of(rtype: str, data: dict) -> dict:
     return counts
 
 
-def _strip_to_counts(conn, mentee_id: str, old_pseudonym: str, new_pseudonym: str) -> set[str]:
+def _strip_to_counts(conn: Connection, mentee_id: str, old_pseudonym: str, new_pseudonym: str) -> set[str]:
     """Keep only what identity-free counts need of a mentee who withdrew consent, unlinkable to them.
 
     Nothing kept names them: no mentee id, not the pseudonym they were shared under (the mentor's app
@@ -122,7 +127,7 @@ def _strip_to_counts(conn, mentee_id: str, old_pseudonym: str, new_pseudonym: st
         "SELECT rowid, id, type, fields, basis FROM shared_records WHERE (mentee_id = ? AND basis = 'consent') "
         "OR (coalesce(pseudonym, '') != '' AND pseudonym = ? AND basis = 'counts')",
         (mentee_id, old_pseudonym)).fetchall()
-    touched = set()
+    touched: set[str] = set()
     for rowid, rid, rtype, fields, basis in rows:
         touched.add(rid)
         if COUNT_FIELDS.get(rtype) is None:
@@ -140,7 +145,7 @@ def _strip_to_counts(conn, mentee_id: str, old_pseudonym: str, new_pseudonym: st
     return touched
 
 
-def _erase(conn, r: dict, fp: str, touched: set | None = None) -> None:
+def _erase(conn: Connection, r: dict[str, Any], fp: str, touched: set[str] | None = None) -> None:
     """A person erased on request at the mentor's laptop: nothing about them stays here either."""
     mentee_id, pseudonym = r.get("mentee_id") or "", r.get("pseudonym") or ""
     named = {str(i) for i in r["fields"].get("records", []) if isinstance(i, str)} | {mentee_id, pseudonym}
@@ -174,7 +179,8 @@ def _erase(conn, r: dict, fp: str, touched: set | None = None) -> None:
                  + (f", {count(len(concerns), 'concern')} waiting for your decision" if concerns else ""))
 
 
-def _apply(conn, r: dict, fp: str, sequence: int, withdrawals: bool = True, touched: set | None = None) -> bool:
+def _apply(conn: Connection, r: dict[str, Any], fp: str, sequence: int, withdrawals: bool = True,
+           touched: set[str] | None = None) -> bool:
     """Apply one record; False when it changes nothing (already held).
 
     `withdrawals` False says the withdrawals table is empty, so a consent record need not look there.
@@ -261,7 +267,7 @@ def _candidates(folder: Path) -> list[drive.Entry]:
     return files
 
 
-def import_folder(profile, folder: Path, progress: Callable[[int, int], None] | None = None,
+def import_folder(profile: Profile, folder: Path, progress: Callable[[int, int], None] | None = None,
                   cancelled: Callable[[], bool] | None = None) -> ImportSummary:
     """Import every mentor's batches from the shared folder (one sub-folder per device), then leave a receipt."""
     _organisation_identities(profile)
@@ -274,14 +280,14 @@ def import_folder(profile, folder: Path, progress: Callable[[int, int], None] | 
     return summary
 
 
-def _organisation_identities(profile):
+def _organisation_identities(profile: Profile) -> list[str]:
     keys = organisation_keys(profile)
     if keys is None:
         raise BadInput("This profile has no organisation keys yet.", hint="enrolment_file")
     return keys[0]
 
 
-def _entry(path) -> drive.Entry | None:
+def _entry(path: drive.Entry | str | Path) -> drive.Entry | None:
     if isinstance(path, drive.Entry):
         return path
     try:
@@ -291,7 +297,7 @@ def _entry(path) -> drive.Entry | None:
     return drive.Entry(Path(path), info.st_size, info.st_mtime_ns)
 
 
-def _reopen(entry: drive.Entry, sha: str, identities) -> batch_format.OpenedBatch | None:
+def _reopen(entry: drive.Entry, sha: str, identities: list[str]) -> batch_format.OpenedBatch | None:
     """The batch read in the first pass, opened again; None if the file is gone or no longer the same."""
     try:
         data = drive.read_limited(entry.path, MAX_BATCH_BYTES)
@@ -302,8 +308,8 @@ def _reopen(entry: drive.Entry, sha: str, identities) -> batch_format.OpenedBatc
         return None
 
 
-def _first_pass(profile, entry: drive.Entry, identities, summary: ImportSummary, known: set, set_aside: set,
-                seen_aside: set):
+def _first_pass(profile: Profile, entry: drive.Entry, identities: list[str], summary: ImportSummary, known: set[str],
+                set_aside: set[str], seen_aside: set[str]) -> tuple[str, str, dict[str, Any]] | None:
     """Read and verify one file; (fingerprint, sha, manifest) when it is a batch to put in order, else None."""
     conn = profile.conn
     if entry.seen in seen_aside:
@@ -353,13 +359,13 @@ def _first_pass(profile, entry: drive.Entry, identities, summary: ImportSummary,
     return fp, sha, manifest
 
 
-def _set_waiting(conn, fp: str, waiting_for: int | None) -> None:
+def _set_waiting(conn: Connection, fp: str, waiting_for: int | None) -> None:
     conn.execute("UPDATE mentor_devices SET waiting_since = CASE WHEN ? IS NULL THEN NULL "
                  "WHEN waiting_for IS ? THEN waiting_since ELSE ? END, waiting_for = ? WHERE fingerprint = ?",
                  (waiting_for, waiting_for, _now(), waiting_for, fp))
 
 
-def _apply_batch(profile, batch: batch_format.OpenedBatch, fp: str, sequence: int, entry: drive.Entry,
+def _apply_batch(profile: Profile, batch: batch_format.OpenedBatch, fp: str, sequence: int, entry: drive.Entry,
                  summary: ImportSummary) -> tuple[int, int]:
     """Apply each good record of a verified batch; refused ones are set aside alone. (applied, refused)."""
     conn = profile.conn
@@ -368,7 +374,7 @@ def _apply_batch(profile, batch: batch_format.OpenedBatch, fp: str, sequence: in
     if 0 <= cache * 4 < APPLY_CACHE_KIB or -APPLY_CACHE_KIB < cache < 0:  # in pages (of 4 KiB) or in KiB
         conn.execute(f"PRAGMA cache_size = -{APPLY_CACHE_KIB}")
     withdrawals = conn.execute("SELECT 1 FROM withdrawals LIMIT 1").fetchone() is not None
-    def refuse(position: int, record, problem: str, code: str) -> None:
+    def refuse(position: int, record: object, problem: str, code: str) -> None:
         reason = f"One record was refused because {problem}."
         conn.execute("INSERT OR IGNORE INTO refused_records(fingerprint, sequence, position, record_id, "
                      "record_type, reason, code, first_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -409,12 +415,13 @@ def _apply_batch(profile, batch: batch_format.OpenedBatch, fp: str, sequence: in
     return applied, refused
 
 
-def _text(record, key: str) -> str:
+def _text(record: object, key: str) -> str:
     value = record.get(key) if isinstance(record, dict) else None
     return value[:120] if isinstance(value, str) else ""
 
 
-def import_files(profile, files: list, progress: Callable[[int, int], None] | None = None,
+def import_files(profile: Profile, files: Iterable[drive.Entry | str | Path],
+                 progress: Callable[[int, int], None] | None = None,
                  cancelled: Callable[[], bool] | None = None) -> ImportSummary:
     """Import these batch files (e.g. one double-clicked), checked exactly as a folder's are."""
     conn = profile.conn
@@ -425,7 +432,7 @@ def import_files(profile, files: list, progress: Callable[[int, int], None] | No
     seen_aside = {r[0] for r in conn.execute("SELECT seen FROM quarantine WHERE retry = 0 AND seen IS NOT NULL")}
     # Only manifests are kept between the passes: holding every batch's records at once took
     # gigabytes at an organisation's scale. A batch is opened again when its turn comes.
-    opened: dict[str, list[tuple[drive.Entry, str, dict]]] = {}
+    opened: dict[str, list[tuple[drive.Entry, str, dict[str, Any]]]] = {}
     entries = [e for e in map(_entry, files) if e is not None]
     for index, entry in enumerate(entries):
         if cancelled and cancelled():
@@ -439,11 +446,11 @@ def import_files(profile, files: list, progress: Callable[[int, int], None] | No
             opened.setdefault(fp, []).append((entry, sha, manifest))
 
     for fp, batches in opened.items():
-        by_sequence: dict[int, list] = {}
+        by_sequence: dict[int, list[tuple[drive.Entry, str, dict[str, Any]]]] = {}
         for item in sorted(batches, key=lambda item: item[2]["sequence"]):
             by_sequence.setdefault(item[2]["sequence"], []).append(item)
         last = conn.execute("SELECT max(sequence) FROM imported_batches WHERE fingerprint = ?", (fp,)).fetchone()[0] or 0
-        waiting_for = None
+        waiting_for: int | None = None
         for sequence in sorted(by_sequence):
             items = by_sequence[sequence]
             ids = {item[2]["batch_id"] for item in items}
@@ -504,7 +511,7 @@ def import_files(profile, files: list, progress: Callable[[int, int], None] | No
     return summary
 
 
-def accept_gap(profile, fp: str, sequence: int, reason: str) -> str:
+def accept_gap(profile: Profile, fp: str, sequence: int, reason: str) -> str:
     """The supervisor decides on purpose that a device's batch is lost, so its later batches can import."""
     conn = profile.conn
     fp = normalise_fingerprint(fp)
@@ -529,17 +536,17 @@ def accept_gap(profile, fp: str, sequence: int, reason: str) -> str:
             "up after all, it is still imported.")
 
 
-def retry_set_aside(profile) -> int:
+def retry_set_aside(profile: Profile) -> int:
     """Look again at every file set aside (after approving a device again, or replacing a file); how many."""
     conn = profile.conn
     with transaction(conn):
-        n = conn.execute("SELECT count(*) FROM quarantine").fetchone()[0]
+        n: int = conn.execute("SELECT count(*) FROM quarantine").fetchone()[0]
         conn.execute("DELETE FROM quarantine")
         audit.record(conn, "retry_set_aside", actor=profile.author, detail=f"{count(n, 'file')} to look at again")
     return n
 
 
-def quarantine_list(conn) -> list[tuple[str, str]]:
+def quarantine_list(conn: Connection) -> list[tuple[str, str]]:
     files = [(r[0], r[1]) for r in conn.execute("SELECT file_name, reason FROM quarantine ORDER BY first_seen")]
     records = [(f"batch {r[0]} from device {r[1]}" + (f", record {r[2]}" if r[2] else ""), r[3]) for r in conn.execute(
         "SELECT sequence, fingerprint, record_id, reason FROM refused_records ORDER BY first_seen, position")]
