@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from html import escape
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget, QHBoxLayout
@@ -62,19 +63,21 @@ class HomePage(QWidget):
             columns.addLayout(box)
         layout.addLayout(columns, 1)
         layout.addWidget(self.safety)
+        self._greet(date.today())  # in the first frame already, so the page doesn't shift when Today is read
+
+    def _greet(self, today: date) -> None:
+        self.heading.setText(f"<h2>Hello, {escape(self.profile.display_name)}</h2>"
+                             f"{today:%A} {today.day} {today:%B %Y}. Press Ctrl+K to search, Ctrl+M to record a meeting.")
 
     def refresh(self, caseload_rows: list | None = None) -> None:
         """Read Today again; `caseload_rows` saves reading the caseload twice when the caller has just read it."""
         # imported here: keeps start-up fast (the window is drawn before Today is read)
-        from html import escape
-
         from ..exchange import outbox
         from ..records import caseload, vocab
         from ..records.dates import listed_datetime, shown_date
 
         conn, today = self.profile.conn, date.today()
-        self.heading.setText(f"<h2>Hello, {escape(self.profile.display_name)}</h2>"
-                             f"{today:%A} {today.day} {today:%B %Y}. Press Ctrl+K to search, Ctrl+M to record a meeting.")
+        self._greet(today)
         rows = caseload_rows if caseload_rows is not None else caseload.caseload(conn, today)
         names = {r.id: r.name for r in rows}
         delivery = outbox.concern_delivery(conn)
