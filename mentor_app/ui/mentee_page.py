@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from html import escape
-
 from datetime import date
+from html import escape
+from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QFileDialog,
     QFormLayout,
     QFrame,
     QHBoxLayout,
@@ -25,10 +26,10 @@ from PySide6.QtWidgets import (
 )
 
 from ..records import store, vocab
-from ..records.dates import shown_date, listed_datetime
-from ..storage import audit
 from ..records.consent import consent_summary
+from ..records.dates import listed_datetime, shown_date
 from ..records.types import MENTEE_RECORD_TYPES, fields_of
+from ..storage import audit
 from . import record_dialogs as dialogs
 from .needs import NeedsChart, needs_check_dialog
 
@@ -390,9 +391,6 @@ class MenteePage(QWidget):
         self.changed.emit()
 
     def hand_over(self) -> None:
-        from pathlib import Path
-
-        from PySide6.QtWidgets import QFileDialog
 
         from ..errors import MentorAppError
         from ..exchange.handover import make_handover

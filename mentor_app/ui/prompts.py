@@ -11,8 +11,16 @@ from __future__ import annotations
 from typing import Callable
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QDialog, QDialogButtonBox, QLabel, QLineEdit, QPlainTextEdit, QSpinBox, QVBoxLayout, QWidget,
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
 )
 
 from .widgets import error_label, resize_within_screen
@@ -69,8 +77,6 @@ class Prompt(QDialog):
         box.addWidget(self.error)
         box.addWidget(self.buttons)
         if kind == "text":
-            from PySide6.QtGui import QKeySequence, QShortcut
-
             for keys in ("Ctrl+Return", "Ctrl+Enter"):  # as in every record form; Enter alone is a new line
                 QShortcut(QKeySequence(keys), self, self._answer)
         self.setMinimumWidth(460)

@@ -7,11 +7,11 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QFrame, QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QFrame, QLabel, QListWidget, QListWidgetItem, QMessageBox, QVBoxLayout, QWidget
 
 from ..errors import BadInput
 from ..records import caseload, store
-from ..records.types import Concern, Consent, Meeting, Mentee, MentorLog, NeedsCheck, RiskAssessment, Action, Goal
+from ..records.types import Action, Concern, Consent, Goal, Meeting, Mentee, MentorLog, NeedsCheck, RiskAssessment
 from ..settings import load_settings
 from .forms import RecordForm, now_iso, today_iso
 from .widgets import labelled
@@ -211,8 +211,6 @@ class ReferralForm(RecordForm):
     """Signpost or refer to a service from the directory; a referral checks partner consent first."""
 
     def __init__(self, parent, profile, mentee_id: str, contact_id: str | None = None):
-        from PySide6.QtWidgets import QComboBox
-
         from ..directory.contacts import list_contacts
         from ..records.types import Referral
 
@@ -242,8 +240,6 @@ class ReferralForm(RecordForm):
             kind=referral.kind, on=referral.on, reason=referral.reason, follow_up=referral.follow_up)
 
     def save(self) -> None:
-        from PySide6.QtWidgets import QMessageBox
-
         from ..records.referrals import ConsentNeeded
 
         try:

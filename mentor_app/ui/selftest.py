@@ -5,13 +5,15 @@ from __future__ import annotations
 import os
 import sys
 
+from PySide6.QtCore import qInstallMessageHandler
+from PySide6.QtWidgets import QApplication
+
 from ..words import count
 
 
 def run_selftest(profile, out=sys.stdout) -> int:
     """Render each screen; 0 when all of them drew something."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtWidgets import QApplication
 
     from ..records import caseload
     from . import record_dialogs
@@ -21,8 +23,6 @@ def run_selftest(profile, out=sys.stdout) -> int:
     from .settings_dialog import SettingsDialog
     from .sheet_dialog import SheetDialog
     from .sync_dialog import SyncDialog
-
-    from PySide6.QtCore import qInstallMessageHandler
 
     # The offscreen platform warns about window hints it can't honour; that is noise here.
     qInstallMessageHandler(lambda mode, context, message: None if "propagateSizeHints" in message

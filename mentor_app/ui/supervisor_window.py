@@ -6,25 +6,37 @@ import threading
 from datetime import date, datetime
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QFileDialog, QHBoxLayout, QLabel, QListWidget, QMainWindow, QMessageBox, QProgressDialog,
-    QPushButton, QTabWidget, QVBoxLayout, QWidget,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QMainWindow,
+    QMessageBox,
+    QProgressDialog,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
 )
 
 from .. import APP_NAME
 from ..errors import MentorAppError
 from ..exchange import mentors as register
-from ..words import count
-from ..records.dates import DateNotUnderstood, listed_datetime, parse_month, short_date, shown_date, shown_month
-from ..exchange.importer import import_files, import_folder, quarantine_list
 from ..exchange.enrolment import SHARED_FOLDER
+from ..exchange.importer import import_files, import_folder, quarantine_list
 from ..records import vocab
+from ..records.dates import DateNotUnderstood, listed_datetime, parse_month, short_date, shown_date, shown_month
 from ..reports import dashboard
 from ..reports.dashboard import ConcernRow
 from ..reports.figures import supervisor_figures
 from ..settings import load_settings
 from ..storage import audit
+from ..words import count
 from .charts import BarChart
 from .messages import plain, with_hint
 from .prompts import Prompt, ask, fit_placeholder
@@ -136,7 +148,6 @@ class SupervisorWindow(QMainWindow):
                                  on_unlocked=self.refresh)
         self.lock_page, self.idle = self.shell.lock_page, self.shell.idle
         self.clipboard_guard, self.timer = self.shell.clipboard_guard, self.shell.backup_timer
-        from PySide6.QtGui import QAction, QKeySequence
 
         lock = QAction("Lock", self)
         lock.setShortcut(QKeySequence("Ctrl+L"))
@@ -146,8 +157,6 @@ class SupervisorWindow(QMainWindow):
         self.refresh()
 
     def _build_menus(self) -> None:
-        from PySide6.QtGui import QAction, QKeySequence
-
         def add(menu, text: str, slot, shortcut=None) -> QAction:
             action = QAction(text, self)
             if shortcut is not None:
@@ -253,8 +262,6 @@ class SupervisorWindow(QMainWindow):
                    ok="&Save the note", required="Type your note, or press Cancel.")
 
     def _activity_page(self) -> QWidget:
-        from PySide6.QtWidgets import QComboBox, QLineEdit
-
         page = QWidget()
         box = QVBoxLayout(page)
         filters = QHBoxLayout()
@@ -629,8 +636,6 @@ class SupervisorWindow(QMainWindow):
         def failed(exc) -> None:
             progress.close()
             QMessageBox.warning(self, APP_NAME, plain(exc))
-
-        from PySide6.QtCore import QTimer
 
         timer = QTimer(progress)
         timer.timeout.connect(lambda: progress.setValue(int(100 * state["done"] / state["total"])))

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QApplication, QLabel, QProgressBar, QVBoxLayout, QWidget
+from datetime import date, datetime
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QProgressBar, QVBoxLayout, QWidget
 
 
 def error_label() -> QLabel:
@@ -41,7 +44,6 @@ def forget_when_closed(dialog) -> None:
     inside one of its own key presses), leaves a screen reader nothing of it; it would come
     back if shown again. A dialog the lock hides is not closed: the lock looks after it.
     """
-    from PySide6.QtCore import QTimer
 
     def drop_window() -> None:
         if not dialog.isVisible():
@@ -76,9 +78,6 @@ class DateEntry(QWidget):
     """
 
     def __init__(self, label: str, *, with_time: bool, required: bool, warn_future: str = ""):
-        from PySide6.QtCore import Qt
-        from PySide6.QtWidgets import QLineEdit
-
         super().__init__()
         self.label, self.with_time, self.required, self.warn_future = label, with_time, required, warn_future
         self._default_time = None
@@ -135,8 +134,6 @@ class DateEntry(QWidget):
         return ""
 
     def in_future(self) -> bool:
-        from datetime import date, datetime
-
         try:
             value = self.parsed()
         except ValueError:
@@ -147,8 +144,6 @@ class DateEntry(QWidget):
 
     # -- writing ------------------------------------------------------------
     def set_iso(self, value: str) -> None:
-        from datetime import date, datetime
-
         from ..records.dates import uk_date, uk_datetime
 
         text = ""
