@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Callable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -200,6 +200,7 @@ class RecordForm(QDialog):
         fit_to_screen(self, body)
         # Tab from Cancel back to the first field, or an Alt-letter, scrolls the field into view too.
         QApplication.instance().focusChanged.connect(self._follow_focus)
+        keep_focus_in_view(self.scroll)
         first = next(iter(self.editors.values()), None)
         if first is not None:
             first.widget.setFocus()
@@ -245,6 +246,26 @@ class RecordForm(QDialog):
             if answer != QMessageBox.StandardButton.Discard:
                 return
         super().reject()
+
+
+class _KeepFocusInView(QObject):
+    """When the form's body changes size (a date's meaning appears under it, a box grows), the
+    field being typed in is scrolled back into view, once the layout has settled."""
+
+    def __init__(self, scroll: QScrollArea):
+        super().__init__(scroll)
+        self.scroll = scroll
+
+    def eventFilter(self, obj, event) -> bool:
+        if event.type() in (QEvent.Type.Resize, QEvent.Type.LayoutRequest):
+            QTimer.singleShot(0, self.scroll, lambda: follow_focus(self.scroll, QApplication.focusWidget()))
+        return False
+
+
+def keep_focus_in_view(scroll: QScrollArea) -> None:
+    body = scroll.widget()
+    if body is not None:
+        body.installEventFilter(_KeepFocusInView(scroll))
 
 
 def follow_focus(scroll: QScrollArea, widget: QWidget | None) -> None:

@@ -284,7 +284,7 @@ class MenteePage(QWidget):
         for r in records:
             rec = r.record
             due = getattr(rec, "due", "")
-            text = rec.title() + (f" — due {due}" if due else "")
+            text = rec.title() + (f" — due {shown_date(due)}" if due else "")
             if due and due <= today and not getattr(rec, flag):
                 text += " (due now)"
             item = QListWidgetItem(text)

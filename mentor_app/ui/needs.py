@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from ..errors import BadInput
 from ..records import store, vocab
 from ..records.types import NeedsCheck
-from .forms import fit_to_screen, follow_focus, with_mnemonic
+from .forms import fit_to_screen, follow_focus, keep_focus_in_view, with_mnemonic
 from .widgets import DateEntry, error_label, forget_when_closed
 
 # 1 (serious need) is red, 5 (no need) is green; text beside each cell says the same.
@@ -95,6 +95,7 @@ class NeedsDialog(QDialog):
         fit_to_screen(self, body)
         self.scroll = scroll
         QApplication.instance().focusChanged.connect(self._follow_focus)
+        keep_focus_in_view(scroll)
 
     def _follow_focus(self, _old, new) -> None:
         follow_focus(self.scroll, new)
