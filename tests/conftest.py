@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import subprocess
@@ -35,6 +36,18 @@ def secret_service_available() -> bool:
     return isinstance(backend, SecretServiceKeyring) or (
         hasattr(backend, "backends") and any(isinstance(b, SecretServiceKeyring) for b in backend.backends)
     )
+
+
+# Python's cyclic garbage collector runs in whichever thread happens to allocate. If it ran in a
+# background job's thread it could destroy a window's Qt objects there, which crashes Qt; so in the
+# tests garbage is collected on the main thread only, after each test.
+gc.disable()
+
+
+@pytest.fixture(autouse=True)
+def collect_garbage_on_the_main_thread():
+    yield
+    gc.collect()
 
 
 @pytest.fixture(autouse=True)
