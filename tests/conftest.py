@@ -39,8 +39,8 @@ def secret_service_available() -> bool:
 
 
 # Python's cyclic garbage collector runs in whichever thread happens to allocate. If it ran in a
-# background job's thread it could destroy a window's Qt objects there, which crashes Qt; so in the
-# tests garbage is collected on the main thread only, after each test.
+# background job's thread it could destroy a window's Qt objects there, which crashes Qt; so, as the app
+# does (mentor_app/ui/collector.py), the tests collect on the main thread only: after each test.
 gc.disable()
 
 

@@ -483,3 +483,32 @@ def test_ctrl_l_locks_from_an_open_form_and_a_second_lock_shows_the_passphrase_f
     form.done(0)
     window.lock()  # a second lock: the passphrase field is on screen again, with the keyboard
     assert page.isVisible() and page.secret.isVisible()
+
+
+def test_garbage_is_collected_on_the_ui_thread_only_and_a_background_job_never_collects(qtbot):
+    """While the app runs, a job's thread that allocates never collects a cycle holding a Qt object; the UI's timer does."""
+    import gc
+    import weakref
+
+    from PySide6.QtCore import QObject
+
+    from mentor_app.ui.collector import MainThreadCollector
+    from mentor_app.ui.worker import run_in_background
+
+    app = QApplication.instance()
+    collector = MainThreadCollector(app, check_ms=60_000)
+    try:
+        assert not gc.isenabled()
+        holder = QObject()
+        holder.cycle = holder  # garbage only the cyclic collector can free
+        gone = weakref.ref(holder)
+        del holder
+        results = []
+        # Work in a background thread that allocates far past every threshold: no collection runs there.
+        run_in_background(lambda: len([[i] for i in range(200_000)]), results.append, results.append)
+        qtbot.waitUntil(lambda: bool(results), timeout=10_000)
+        assert gone() is not None
+        assert collector.check() is not None  # the UI thread's turn: the generation that is due is collected
+    finally:
+        collector.stop()
+        gc.disable()  # as the test run keeps it (see conftest)

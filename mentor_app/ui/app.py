@@ -7,7 +7,6 @@ window as a person would. Nothing else about the start changes.
 
 from __future__ import annotations
 
-import gc
 import os
 import platform
 import sys
@@ -23,6 +22,7 @@ from ..resources import resource_path
 from ..storage.keystore import KeyringStatus
 from ..storage.profile import Profile, open_profile, profile_exists
 from . import crash
+from .collector import MainThreadCollector
 from .messages import plain
 
 log = logs.get_logger(__name__)
@@ -35,7 +35,6 @@ def obtain_profile(profile_dir: Path) -> Profile | None:
     if not profile_exists(profile_dir):
         from .setup import RecoveryCodeDialog, SetupDialog  # imported here: keeps start-up fast (once per laptop)
 
-        gc.enable()  # a person takes their time here: nothing to gain by waiting to collect
         setup = SetupDialog(profile_dir)
         if setup.exec() != SetupDialog.Accepted:
             return None
@@ -46,7 +45,6 @@ def obtain_profile(profile_dir: Path) -> Profile | None:
     except SecretNeeded as need:
         from .unlock import UnlockDialog  # imported here: keeps start-up fast (most days the keyring opens it)
 
-        gc.enable()  # a person takes their time here: nothing to gain by waiting to collect
         offer = need.keyring_status not in (KeyringStatus.DISABLED, None)
         dialog = UnlockDialog(profile_dir, need.message, offer_keyring=offer)
         return dialog.profile if dialog.exec() == UnlockDialog.Accepted else None
@@ -103,19 +101,17 @@ def _print_start_marks(window) -> None:
 
 
 def run_app(profile_dir: Path, open_path: Path | None = None) -> int:
-    # Start-up makes many lasting objects and little garbage, so the collector would walk them again and again
-    # for nothing: it waits until the window shows its records, or until a dialog waits for the person.
-    gc.disable()
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    collector = MainThreadCollector(app)
     try:
-        return _run_app(profile_dir, open_path)
+        return _run_app(app, profile_dir, open_path)
     finally:
-        gc.enable()
+        collector.stop()
 
 
-def _run_app(profile_dir: Path, open_path: Path | None) -> int:
+def _run_app(app: QApplication, profile_dir: Path, open_path: Path | None) -> int:
     logs.setup("app")
     log.info(f"app started: version {__version__}, {platform.system()}")
-    app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setDesktopFileName("mentor-app")  # Linux desktops match the window to its menu entry and icon
@@ -126,7 +122,6 @@ def _run_app(profile_dir: Path, open_path: Path | None) -> int:
     except MentorAppError as exc:
         # The kind of refusal (in use, newer version, damaged) helps support; its sentence may name a folder.
         log.info(f"profile not opened: {type(exc).__name__}")
-        gc.enable()
         QMessageBox.critical(None, APP_NAME, plain(exc))
         return exc.exit_code
     if profile is None:
@@ -150,9 +145,7 @@ def _run_app(profile_dir: Path, open_path: Path | None) -> int:
     app.lastWindowClosed.connect(lambda: log.info("window closed"))
     if os.environ.get(START_MARKS):
         _print_start_marks(window)
-    window.refreshed.connect(gc.enable)
     window.show()
-    QTimer.singleShot(10_000, gc.enable)  # should the records never be listed (an error), collecting resumes anyway
     if open_path is not None:
         QTimer.singleShot(0, lambda: open_file(window, Path(open_path)))
     code = app.exec()
