@@ -496,6 +496,7 @@ def test_garbage_is_collected_on_the_ui_thread_only_and_a_background_job_never_c
     from mentor_app.ui.worker import run_in_background
 
     app = QApplication.instance()
+    gc.enable()  # as in a plain Python process, before the app starts
     collector = MainThreadCollector(app, check_ms=60_000)
     try:
         assert not gc.isenabled()
