@@ -506,7 +506,7 @@ def test_garbage_is_collected_on_the_ui_thread_only_and_a_background_job_never_c
         del holder
         results = []
         # Work in a background thread that allocates far past every threshold: no collection runs there.
-        run_in_background(lambda: len([[i] for i in range(200_000)]), results.append, results.append)
+        run_in_background(lambda: [[i] for i in range(200_000)], results.append, results.append)
         qtbot.waitUntil(lambda: bool(results), timeout=10_000)
         assert gone() is not None
         assert collector.check() is not None  # the UI thread's turn: the generation that is due is collected
