@@ -13,8 +13,8 @@ from datetime import date, datetime, timedelta
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import (
-    QAbstractButton, QAbstractItemView, QApplication, QComboBox, QDialogButtonBox, QGroupBox, QLabel, QMenuBar, QTabBar,
-    QWidget,
+    QAbstractButton, QAbstractItemView, QApplication, QComboBox, QDialogButtonBox, QGroupBox, QLabel, QLineEdit, QMenuBar,
+    QTabBar, QWidget,
 )
 
 from mentor_app import demo
@@ -226,6 +226,10 @@ def test_every_dialog_fits_a_1024_by_600_screen_with_save_in_view(qtbot, window,
         assert save.isVisible()
         corner = save.mapTo(dialog, QPoint(save.width(), save.height()))
         assert 0 < corner.y() <= dialog.height() and 0 < corner.x() <= dialog.width(), (name, corner)
+    # A field's hint ("e.g. tomorrow 3pm, …") is shown whole: cut short it reads as nonsense.
+    cut = [f.placeholderText() for f in dialog.findChildren(QLineEdit) if f.isVisible() and f.placeholderText()
+           and f.width() < f.fontMetrics().horizontalAdvance(f.placeholderText()) + 8]
+    assert not cut, (name, cut)
     dialog.done(0)
 
 

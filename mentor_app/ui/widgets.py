@@ -83,8 +83,12 @@ class DateEntry(QWidget):
         self._default_time = None
         self.line = QLineEdit()
         self.line.setAccessibleName(label)
-        self.line.setPlaceholderText(("e.g. today 14:30, tomorrow 3pm, 3/12 10:00" if with_time
-                                      else "e.g. today, 3/12, 3 Dec 2026") + ("" if required else " — or leave empty"))
+        # Short enough to show whole in a form's field at 1024×600: a cut hint reads as nonsense.
+        if required:
+            hint = "e.g. today 14:30, 3/12 10:00" if with_time else "e.g. today, 3/12, 3 Dec 2026"
+        else:
+            hint = "tomorrow 3pm, or leave empty" if with_time else "3 Dec 2026, or leave empty"
+        self.line.setPlaceholderText(hint)
         self.hint = QLabel()
         self.hint.setWordWrap(True)
         self.hint.setVisible(False)
