@@ -423,3 +423,22 @@ def test_supervisor_window_has_a_menu_bar_quit_and_no_alt_letter_twice(qtbot, ma
         assert _unlabelled_combos(w) == []
     finally:
         w.idle.stop()
+
+
+def test_a_meeting_opened_for_someone_starts_at_the_date_and_typing_keeps_them_ticked(qtbot, window):
+    mentee = _mentee(window)
+    window.show_mentee(mentee)
+    form = record_dialogs.MeetingForm(window, window.profile, mentee)
+    _open(qtbot, form)
+    date_field = form.editors["starts_at"].widget
+    assert QApplication.focusWidget() is date_field
+    qtbot.keyClick(date_field, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(date_field, "yesterday 14:30")
+    assert form.attendees() == [mentee]
+    yesterday = date.today() - timedelta(days=1)
+    assert form.editors["starts_at"].get() == f"{yesterday.isoformat()}T14:30"
+    form.done(0)
+    from_today = record_dialogs.MeetingForm(window, window.profile, None)
+    _open(qtbot, from_today)
+    assert QApplication.focusWidget() is from_today.who  # nobody chosen yet: who was there comes first
+    from_today.done(0)

@@ -143,10 +143,12 @@ class MeetingForm(RecordForm):
         kind.currentIndexChanged.connect(self._show_relevant)
         self._show_relevant()
         _save_shortcut(self)
-        self.who.setFocus()
         current = next((i for i in range(self.who.count())
                         if self.who.item(i).checkState() == Qt.CheckState.Checked), 0)
         self.who.setCurrentRow(current)
+        # Opened for someone, the typing starts at the date: in the list, a space would untick them.
+        # Opened with nobody chosen (from Today), choosing who was there comes first.
+        (self.editors["starts_at"].widget if self._initial_who else self.who).setFocus()
         self.saved_ids: list[str] = []
 
     def attendees(self) -> list[str]:
