@@ -148,7 +148,12 @@ class MeetingForm(RecordForm):
         self.who.setCurrentRow(current)
         # Opened for someone, the typing starts at the date: in the list, a space would untick them.
         # Opened with nobody chosen (from Today), choosing who was there comes first.
-        (self.editors["starts_at"].widget if self._initial_who else self.who).setFocus()
+        if self._initial_who:
+            starts = self.editors["starts_at"].widget
+            starts.setFocus()
+            starts.selectAll()  # as Tab would: what is typed replaces the suggested time
+        else:
+            self.who.setFocus()
         self.saved_ids: list[str] = []
 
     def attendees(self) -> list[str]:
