@@ -308,3 +308,11 @@ def test_sheet_command_preselects_and_refuses_bad_ids(tmp_path):
     imported = run_cli("--profile", str(path), "directory", "import", str(tmp_path / "missing.csv"),
                        "--passphrase-stdin", input=secret, env=env)
     assert imported.returncode != 0 and "Couldn't read" in imported.stderr
+
+
+def test_a_services_details_give_its_checked_date_in_words():
+    from mentor_app.ui.directory_page import contact_html
+
+    html = contact_html(Contact(organisation="Riverside Housing", categories=["housing"], last_checked="2026-10-22",
+                                checked_by="Pat Okafor"), stale_after=120)
+    assert "22 Oct 2026" in html and "2026-10-22" not in html

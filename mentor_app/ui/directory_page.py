@@ -21,7 +21,7 @@ from ..records.types import Contact, fields_of
 from ..settings import load_settings
 from ..words import count
 from . import record_dialogs as dialogs
-from .widgets import pick_mnemonic
+from .widgets import pick_mnemonic, shown_value
 
 # Window-wide shortcuts a one-line search box would otherwise swallow (Ctrl+Home is View › Today).
 PASSED_TO_WINDOW = (QKeySequence("Ctrl+Home"), QKeySequence("Ctrl+End"))
@@ -66,8 +66,8 @@ def contact_html(contact: Contact, stale_after: int) -> str:
             continue
         if fld.name == "categories":
             value = ", ".join(vocab.DIRECTORY_CATEGORIES.get(c, c) for c in value)
-        elif fld.metadata["choices"]:
-            value = fld.metadata["choices"].get(value, value)
+        else:
+            value = shown_value(fld, value)
         parts.append(f"<p><b>{escape(fld.metadata['label'])}:</b> {escape(str(value)).replace(chr(10), '<br>')}</p>")
     return "".join(parts)
 

@@ -32,6 +32,7 @@ from ..records.types import MENTEE_RECORD_TYPES, fields_of
 from ..storage import audit
 from . import record_dialogs as dialogs
 from .needs import NeedsChart, needs_check_dialog
+from .widgets import shown_value
 
 TIMELINE_TYPES = tuple(t for t in MENTEE_RECORD_TYPES if t not in ("action", "referral"))
 PROFILE_FIELDS = ("pronouns", "phone", "email", "address", "date_of_birth", "referral_source", "referral_date",
@@ -49,15 +50,6 @@ def _hint(text: str) -> QLabel:
     label = QLabel(text)
     label.setWordWrap(True)  # wraps rather than widening the window past a small screen
     return label
-
-
-def _shown(fld, value) -> str:
-    choices = fld.metadata["choices"]
-    if choices and value:
-        return choices.get(str(value), str(value))
-    if fld.metadata["kind"] == "date":
-        return shown_date(str(value))
-    return str(value)
 
 
 class MenteePage(QWidget):
@@ -229,7 +221,7 @@ class MenteePage(QWidget):
         for fld in fields_of(type(m)):
             value = getattr(m, fld.name)
             if fld.name in PROFILE_FIELDS and value:
-                label = QLabel(_shown(fld, value))
+                label = QLabel(shown_value(fld, value))
                 label.setWordWrap(True)
                 label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard)
                 label.setAccessibleName(fld.metadata["label"])

@@ -7,6 +7,22 @@ from datetime import date, datetime
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QProgressBar, QVBoxLayout, QWidget
 
+from ..records.dates import (
+    DateNotUnderstood, parse_date, parse_datetime, shown_date, shown_datetime, uk_date, uk_datetime,
+)
+
+
+def shown_value(fld, value) -> str:
+    """A record field's value as a person reads it: a choice's words, a date in words."""
+    choices = fld.metadata["choices"]
+    if choices and value:
+        return choices.get(str(value), str(value))
+    if value and fld.metadata["kind"] == "date":
+        return shown_date(str(value))
+    if value and fld.metadata["kind"] == "datetime":
+        return shown_datetime(str(value))
+    return str(value)
+
 
 def error_label() -> QLabel:
     """Where a dialog says, in one plain sentence, what went wrong."""
@@ -106,8 +122,6 @@ class DateEntry(QWidget):
     # -- reading ------------------------------------------------------------
     def parsed(self):
         """A date, a datetime, or None when empty; DateNotUnderstood when it can't be read."""
-        from ..records.dates import parse_date, parse_datetime
-
         text = self.line.text()
         if self.with_time:
             return parse_datetime(text, default_time=self._default_time)
@@ -115,8 +129,6 @@ class DateEntry(QWidget):
 
     def iso(self) -> str:
         """What the record stores; the typed text as it is when it can't be read (see `problem`)."""
-        from ..records.dates import DateNotUnderstood
-
         try:
             value = self.parsed()
         except DateNotUnderstood:
@@ -127,8 +139,6 @@ class DateEntry(QWidget):
 
     def problem(self) -> str:
         """The plain sentence to show on Save, or "" when all is well."""
-        from ..records.dates import DateNotUnderstood
-
         try:
             value = self.parsed()
         except DateNotUnderstood as exc:
@@ -148,8 +158,6 @@ class DateEntry(QWidget):
 
     # -- writing ------------------------------------------------------------
     def set_iso(self, value: str) -> None:
-        from ..records.dates import uk_date, uk_datetime
-
         text = ""
         if value:
             try:
@@ -171,8 +179,6 @@ class DateEntry(QWidget):
 
     def _explain(self, _text: str = "") -> None:
         """While typing: what the field will hold, so "6/12" can't silently mean the wrong day."""
-        from ..records.dates import DateNotUnderstood, uk_date, uk_datetime
-
         try:
             value = self.parsed()
         except DateNotUnderstood:
@@ -189,8 +195,6 @@ class DateEntry(QWidget):
 
     def _tidy(self) -> None:
         """On leaving the field: show the value back in words, or say what couldn't be read."""
-        from ..records.dates import DateNotUnderstood, uk_date, uk_datetime
-
         try:
             value = self.parsed()
         except DateNotUnderstood as exc:
