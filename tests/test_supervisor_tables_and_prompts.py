@@ -11,8 +11,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAccessible
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from mentor_app.exchange import mentors as register
 from mentor_app.exchange.enrolment import accept_enrolment, make_enrolment, parse_enrolment
@@ -151,6 +152,20 @@ def test_acknowledging_the_chosen_concern_moves_to_the_next_and_says_its_person(
     assert table.chosen_key() == concern_of["Dee Ash"] and _spoken(table) == "Dee Ash"
     assert table.selectionModel().isRowSelected(1, table.rootIndex())  # highlighted is what the buttons act on
     assert "2 safeguarding concerns to act on" in window.summary.text()
+
+
+def test_tabbing_into_the_queue_chooses_the_framed_row_and_the_action_box_names_it(qtbot, window):
+    table = window.concerns
+    window.activateWindow()
+    table.clearSelection()
+    qtbot.waitUntil(window.isActiveWindow, timeout=2_000)
+    window.tabs.setFocus()
+    qtbot.keyClick(window.tabs, Qt.Key.Key_Tab)  # from the tab bar into the queue, by Tab alone
+    assert QApplication.focusWidget() is table
+    assert table.selectionModel().isRowSelected(0, table.rootIndex())
+    prompt = window.acknowledge()
+    assert _names(table)[0] in prompt.about.text()
+    prompt.done(0)
 
 
 def test_tables_move_by_tab_between_controls_and_cap_long_columns(qtbot, window):

@@ -196,6 +196,16 @@ class RecordTable(QTableView):
         for column in range(self.model_.columnCount() - 1):
             self.setColumnWidth(column, min(self.columnWidth(column), COLUMN_MAX_WIDTH))
 
+    def focusInEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().focusInEvent(event)
+        # Tabbed into with nothing chosen, the framed row is the chosen one: the buttons after the table
+        # act on the row the person sees and hears (not where choosing opens a person's records).
+        if self.choose_next and self.model_.rowCount() and not self.selectionModel().hasSelection():
+            row = max(self.currentIndex().row(), 0)
+            self.selectionModel().setCurrentIndex(self.model_.index(row, 0),
+                                                  QItemSelectionModel.SelectionFlag.ClearAndSelect
+                                                  | QItemSelectionModel.SelectionFlag.Rows)
+
     # -- what is chosen -------------------------------------------------------
     def _selection_changed(self, *_args) -> None:
         if not self._updating:
