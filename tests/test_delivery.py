@@ -453,3 +453,22 @@ def test_the_command_line_export_says_what_the_sharing_screen_says(world):
     said = run_cli("export", "--profile", str(mentor.path), "--passphrase-stdin", input=PASSPHRASE + "\n")
     assert said.returncode == 0, said.stderr
     assert "not from this laptop and was ignored (00000002-x.mentorlog)" in said.stderr
+
+
+def test_an_empty_file_with_the_next_number_is_set_aside_and_the_real_batch_gets_through(world):
+    supervisor, mentor, drive = world
+    _person(mentor, "First")
+    trip(mentor)
+    assert import_folder(supervisor, drive).batches_imported == 1
+    folder = device_folder(drive, mentor)
+    empty = folder / "00000002-00000000-0000-0000-0000-000000000000.mentorlog"
+    empty.write_bytes(b"")  # a sync tool's placeholder, or a copy cut short at nothing
+    _person(mentor, "Second", concern="Seen with the man from before again")
+    result = trip(mentor)  # the laptop is not stopped by a file it did not write
+    assert result.sealed and not result.waiting and empty.exists() and empty.read_bytes() == b""
+    summary = import_folder(supervisor, drive)
+    assert summary.batches_imported == len(result.sealed)
+    assert {r[0] for r in supervisor.conn.execute("SELECT type FROM shared_records")} >= {"concern"}
+    set_aside = dict(quarantine_list(supervisor.conn))
+    assert "It is empty" in set_aside[empty.name]  # said, with its reason, not silently skipped
+    assert not supervisor.conn.execute("SELECT 1 FROM accepted_gaps").fetchall()  # nobody had to accept a gap

@@ -208,6 +208,9 @@ def _json_or_none(line: bytes) -> Any:
 def open_batch(data: bytes, identities: list[str]) -> OpenedBatch:
     """Decrypt and verify a batch completely, or say why it can't be trusted."""
     envelope = None
+    if not data:
+        # Often a sync tool's placeholder or a copy that never finished: read again once it changes.
+        raise BatchInvalid("It is empty: perhaps a copy or a sync that has not finished.")
     if data.startswith(ENVELOPE_MAGIC):
         envelope = read_envelope(data)
         if envelope is None:
