@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import csv
 
 import pytest
@@ -251,6 +252,11 @@ def test_subject_access_copy_has_everything_about_them_and_no_one_elses_name(mak
     assert "Subject access copy" in text and "Jordan Reeve" in text and "[another person]" in text
     assert "Casey" not in text and "Lindqvist" not in text and "Not about Jordan" not in text
     assert "Consent history" in text and "Who opened, changed, shared or printed" in text
+    trail = "\n".join(line for line in text.split("Who opened, changed, shared or printed")[1].splitlines()
+                      if "Subject access copy ·" not in line)  # the footer gives the copy's reference
+    assert "Meeting of 20 Nov 2026" in trail  # the record it was about, in words
+    assert mid[:8] not in trail and not re.search(r"\d{4}-\d\d-\d\d", trail)  # never an id or an ISO date
+    assert {e["record_id"] for e in data["audit_trail"]} >= {mid}  # the machine-readable copy keeps the ids
     again = run_cli("--profile", str(path), "sar", "--mentee", mid, "-o", str(out_dir), "--passphrase-stdin",
                     input=PASSPHRASE + "\n")
     assert again.returncode != 0 and "nothing was overwritten" in again.stderr

@@ -21,6 +21,7 @@ from ..records.types import RECORD_TYPES, fields_of
 from ..settings import load_settings
 from ..storage import audit
 from ..storage.files import write_new
+from .audit_words import AuditWords, local_time
 
 FORMAT = "mentor-app-subject-access"
 REDACTED = "[another person]"
@@ -66,9 +67,12 @@ class _Redactor:
         return value
 
 
-def _audit_rows(conn, mentee_id: str) -> list[dict]:
+def _audit_rows(conn, role: str, mentee_id: str) -> list[dict]:
+    """Each entry with its ids (for whoever checks the trail) and in words (for the person reading)."""
+    words = AuditWords(conn, role)
     return [{"at": e.at, "action": e.action, "what": e.words, "record_type": e.record_type, "record_id": e.record_id,
-             "detail": e.detail if e.action not in ("erase",) else ""}
+             "detail": e.detail if e.action not in ("erase",) else "",
+             "when_in_words": words.when(e), "record_in_words": words.record(e)}
             for e in reversed(audit.entries(conn, mentee_id=mentee_id))]
 
 
@@ -148,7 +152,7 @@ def gather(profile, mentee_id: str) -> dict:
     return {"format": FORMAT, "format_version": 1,
             "produced_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "organisation": settings.organisation or "", "held_by": profile.role, "review_note": REVIEW_NOTE,
-            **copy, "audit_trail": _audit_rows(profile.conn, mentee_id)}
+            **copy, "audit_trail": _audit_rows(profile.conn, profile.role, mentee_id)}
 
 
 def _label(rtype: str, name: str) -> str:
@@ -261,16 +265,15 @@ def write_pdf(data: dict, target: Path) -> None:
     if data.get("supervisor_notes"):
         story.append(p("The supervisor's notes", head))
         for n in data["supervisor_notes"]:
-            story += flowables(f"{n['at'][:16].replace('T', ' ')}  {n['note']}", body)
+            story += flowables(f"{local_time(n['at'])}  {n['note']}", body)
     story.append(p("Who opened, changed, shared or printed their records", head))
     rows = [[p("When", small), p("What", small), p("Record", small)]]
-    rows += [[p(e["at"][:16].replace("T", " "), small), p(e["what"], small),
-              p(f"{RECORD_TYPES[e['record_type']].label if e['record_type'] in RECORD_TYPES else e['record_type']} "
-                f"{e['record_id'][:8]}".strip(), small)] for e in data["audit_trail"]]
-    table = Table(rows, colWidths=[32 * mm, 70 * mm, None], repeatRows=1, hAlign="LEFT")
-    table.setStyle(TableStyle([("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    rows += [[p(e["when_in_words"], small), p(e["what"], small), p(e["record_in_words"], small)]
+             for e in data["audit_trail"]]
+    trail = Table(rows, colWidths=[32 * mm, 70 * mm, None], repeatRows=1, hAlign="LEFT")
+    trail.setStyle(TableStyle([("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP"),
                                ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
-    story.append(table)
+    story.append(trail)
 
     def footer(canvas, doc):
         canvas.saveState()
