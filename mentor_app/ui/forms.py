@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Callable
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMessageBox,
     QPlainTextEdit,
-    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -32,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from ..errors import BadInput
 from ..records.types import fields_of
-from .widgets import DateEntry, error_label, forget_when_closed
+from .widgets import DateEntry, error_label, forget_when_closed, scrolling
 
 # What a form may be at most: a 1024×600 screen less its panel and the window's title bar.
 SMALL_SCREEN_HEIGHT = 600
@@ -187,26 +186,15 @@ class RecordForm(QDialog):
             inner.addWidget(intro)
         inner.addLayout(self.form)
         inner.addStretch(1)
-        self.scroll = QScrollArea()
-        self.scroll.setWidget(body)
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # no invisible Tab stop: the fields inside take focus
-        self.scroll.setAccessibleName(self.windowTitle())
+        self.scroll = scrolling(body, self.windowTitle())
         layout = QVBoxLayout(self)
         layout.addWidget(self.scroll, 1)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
         fit_to_screen(self, body)
-        # Tab from Cancel back to the first field, or an Alt-letter, scrolls the field into view too.
-        QApplication.instance().focusChanged.connect(self._follow_focus)
-        keep_focus_in_view(self.scroll)
         first = next(iter(self.editors.values()), None)
         if first is not None:
             first.widget.setFocus()
-
-    def _follow_focus(self, _old, new) -> None:
-        follow_focus(self.scroll, new)
 
     def put(self, record: Any) -> None:
         for name, editor in self.editors.items():
@@ -246,33 +234,6 @@ class RecordForm(QDialog):
             if answer != QMessageBox.StandardButton.Discard:
                 return
         super().reject()
-
-
-class _KeepFocusInView(QObject):
-    """When the form's body changes size (a date's meaning appears under it, a box grows), the
-    field being typed in is scrolled back into view, once the layout has settled."""
-
-    def __init__(self, scroll: QScrollArea):
-        super().__init__(scroll)
-        self.scroll = scroll
-
-    def eventFilter(self, obj, event) -> bool:
-        if event.type() in (QEvent.Type.Resize, QEvent.Type.LayoutRequest):
-            QTimer.singleShot(0, self.scroll, lambda: follow_focus(self.scroll, QApplication.focusWidget()))
-        return False
-
-
-def keep_focus_in_view(scroll: QScrollArea) -> None:
-    body = scroll.widget()
-    if body is not None:
-        body.installEventFilter(_KeepFocusInView(scroll))
-
-
-def follow_focus(scroll: QScrollArea, widget: QWidget | None) -> None:
-    """Scroll `widget` into view if it is one of the scrolling fields."""
-    body = scroll.widget()
-    if widget is not None and body is not None and body.isAncestorOf(widget):
-        scroll.ensureWidgetVisible(widget)
 
 
 def fit_to_screen(dialog: QDialog, body: QWidget, below: int = 0) -> None:

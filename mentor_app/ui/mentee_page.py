@@ -10,14 +10,12 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
-    QFrame,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMessageBox,
     QPushButton,
-    QScrollArea,
     QTabWidget,
     QTreeWidget,
     QTreeWidgetItem,
@@ -32,7 +30,7 @@ from ..records.types import MENTEE_RECORD_TYPES, fields_of
 from ..storage import audit
 from . import record_dialogs as dialogs
 from .needs import NeedsChart, needs_check_dialog
-from .widgets import shown_value
+from .widgets import scrolling, shown_value
 
 TIMELINE_TYPES = tuple(t for t in MENTEE_RECORD_TYPES if t not in ("action", "referral"))
 PROFILE_FIELDS = ("pronouns", "phone", "email", "address", "date_of_birth", "referral_source", "referral_date",
@@ -118,13 +116,7 @@ class MenteePage(QWidget):
         rare.addWidget(button("Delete mentee…", self.delete_mentee, "Delete mentee"))
         rare.addStretch(1)
         box.addLayout(rare)
-        scroll = QScrollArea()
-        scroll.setWidget(page)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # no invisible Tab stop: the buttons inside take focus
-        scroll.setAccessibleName("Mentee details and consent")
-        return scroll
+        return scrolling(page, "Mentee details and consent")
 
     def _build_timeline(self) -> QWidget:
         self.timeline = QTreeWidget()

@@ -7,9 +7,7 @@ from datetime import date
 from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (
-    QApplication,
     QComboBox,
-    QScrollArea,
     QDialog,
     QDialogButtonBox,
     QGridLayout,
@@ -23,8 +21,8 @@ from PySide6.QtWidgets import (
 from ..errors import BadInput
 from ..records import store, vocab
 from ..records.types import NeedsCheck
-from .forms import fit_to_screen, follow_focus, keep_focus_in_view, with_mnemonic
-from .widgets import DateEntry, error_label, forget_when_closed
+from .forms import fit_to_screen, with_mnemonic
+from .widgets import DateEntry, error_label, forget_when_closed, scrolling
 
 # 1 (serious need) is red, 5 (no need) is green; text beside each cell says the same.
 LABEL_W, CELL_W, CELL_H = 250, 78, 22
@@ -81,12 +79,7 @@ class NeedsDialog(QDialog):
         inner.addWidget(intro)
         inner.addLayout(grid)
         inner.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidget(body)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # no invisible Tab stop: the fields inside take focus
-        scroll.setAccessibleName("Needs check")
+        scroll = scrolling(body, "Needs check")
         layout = QVBoxLayout(self)
         layout.addWidget(scroll, 1)
         layout.addWidget(self.error)
@@ -94,11 +87,6 @@ class NeedsDialog(QDialog):
         self.setMinimumWidth(520)
         fit_to_screen(self, body)
         self.scroll = scroll
-        QApplication.instance().focusChanged.connect(self._follow_focus)
-        keep_focus_in_view(scroll)
-
-    def _follow_focus(self, _old, new) -> None:
-        follow_focus(self.scroll, new)
 
     def _values(self):
         return ({a: c.currentData() for a, c in self.scores.items()},

@@ -4,12 +4,51 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QProgressBar, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QProgressBar, QScrollArea, QVBoxLayout, QWidget
 
 from ..records.dates import (
     DateNotUnderstood, parse_date, parse_datetime, shown_date, shown_datetime, uk_date, uk_datetime,
 )
+
+
+class _FollowFocus(QObject):
+    """Keeps the control with the keyboard in view inside a scrolling area: when the focus moves
+    (Tab from the last button back to the first field, an Alt-letter), and when the area's body
+    changes size while typing (a date's meaning appears under its field, a box grows)."""
+
+    def __init__(self, scroll: QScrollArea):
+        super().__init__(scroll)
+        self.scroll = scroll
+        QApplication.instance().focusChanged.connect(self.focus_changed)
+        scroll.widget().installEventFilter(self)
+
+    def focus_changed(self, _old, new) -> None:
+        follow_focus(self.scroll, new)
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
+        if event.type() in (QEvent.Type.Resize, QEvent.Type.LayoutRequest):
+            QTimer.singleShot(0, self, lambda: follow_focus(self.scroll, QApplication.focusWidget()))
+        return False
+
+
+def follow_focus(scroll: QScrollArea, widget: QWidget | None) -> None:
+    """Scroll `widget` into view if it is inside the scrolling area."""
+    body = scroll.widget()
+    if widget is not None and body is not None and body.isAncestorOf(widget):
+        scroll.ensureWidgetVisible(widget)
+
+
+def scrolling(body: QWidget, name: str) -> QScrollArea:
+    """`body` in a frameless scrolling area that is no Tab stop of its own and keeps the focus in view."""
+    scroll = QScrollArea()
+    scroll.setWidget(body)
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+    scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # no invisible Tab stop: the controls inside take focus
+    scroll.setAccessibleName(name)
+    _FollowFocus(scroll)
+    return scroll
 
 
 def shown_value(fld, value) -> str:
