@@ -353,6 +353,23 @@ def test_sheet_dialog_saves_a_pdf_off_the_ui_thread(qtbot, window, demo_profile,
     assert saved[0].stat().st_size > 1000 and dialog.isEnabled()
 
 
+def test_a_preview_on_a_computer_with_no_pdf_viewer_says_so(qtbot, window, demo_profile, monkeypatch):
+    from PySide6.QtGui import QDesktopServices
+
+    from mentor_app.ui.sheet_dialog import SheetDialog
+
+    opened = []
+    # No PDF viewer can run here: the desktop says it could not open the file, as on such a laptop.
+    monkeypatch.setattr(QDesktopServices, "openUrl", staticmethod(lambda url: opened.append(url) or False))
+    dialog = SheetDialog(demo_profile, _active_row(demo_profile, "").id, parent=window)
+    qtbot.addWidget(dialog)
+    dialog.contacts.item(0).setCheckState(Qt.CheckState.Checked)
+    dialog.preview()
+    qtbot.waitUntil(lambda: bool(opened), timeout=20_000)
+    assert "no program set up to show PDFs" in dialog.error.text() and "Save as PDF" in dialog.error.text()
+    dialog.done(0)
+
+
 def test_status_bar_says_when_the_drive_is_missing_and_shares_when_it_is_back(qtbot, window, demo_profile,
                                                                               make_profile, tmp_path):
     import json

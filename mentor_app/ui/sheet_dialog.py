@@ -145,8 +145,12 @@ class SheetDialog(QDialog):
     def preview(self) -> None:
         if self._preview_dir is None:
             self._preview_dir = tempfile.TemporaryDirectory(prefix="mentor-app-sheet-")
-        self.write(Path(self._preview_dir.name) / "preview.pdf",
-                   lambda path: QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))))
+        self.write(Path(self._preview_dir.name) / "preview.pdf", self._show_preview)
+
+    def _show_preview(self, path: Path) -> None:
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
+            self.error.setText("This computer has no program set up to show PDFs, so the preview can't open. "
+                               "Use Save as PDF… to keep it, or Print… to print it.")
 
     def save_pdf(self) -> None:
         name, _ = QFileDialog.getSaveFileName(self, "Save the sheet", "services.pdf", "PDF files (*.pdf)")
