@@ -441,3 +441,18 @@ def test_a_meeting_opened_for_someone_starts_at_the_date_and_typing_keeps_them_t
     _open(qtbot, from_today)
     assert QApplication.focusWidget() is from_today.who  # nobody chosen yet: who was there comes first
     from_today.done(0)
+
+
+def test_a_refused_save_puts_the_keyboard_where_the_problem_is(qtbot, window):
+    from_today = record_dialogs.MeetingForm(window, window.profile, None)
+    _open(qtbot, from_today)
+    from_today.editors["notes"].widget.setFocus()
+    from_today.save()
+    assert from_today.error.text() == "Tick who was there." and QApplication.focusWidget() is from_today.who
+    qtbot.keyClick(from_today.who, Qt.Key.Key_Space)  # ticks the person the list is on
+    assert len(from_today.attendees()) == 1
+    from_today.editors["starts_at"].widget.setText("the thirty-second of Smarch")
+    from_today.buttons.button(QDialogButtonBox.StandardButton.Save).setFocus()
+    from_today.save()
+    assert QApplication.focusWidget() is from_today.editors["starts_at"].widget
+    from_today.done(0)

@@ -215,12 +215,19 @@ class RecordForm(QDialog):
     def is_changed(self) -> bool:
         return self.values() != self._initial
 
+    def focus_problem(self) -> None:
+        """After a refused Save, the keyboard goes to the first field with a problem, not stays on Save."""
+        widget = next((e.widget for e in self.editors.values() if e.problem()), None)
+        if widget is not None:
+            widget.setFocus()
+
     def save(self) -> None:
         try:
             record = self.record()
             self.on_save(record)
         except BadInput as exc:
             self.error.setText(exc.message)
+            self.focus_problem()
             return
         self._initial = self.values()
         self.saved.emit(record)

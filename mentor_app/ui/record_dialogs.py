@@ -156,6 +156,12 @@ class MeetingForm(RecordForm):
             self.who.setFocus()
         self.saved_ids: list[str] = []
 
+    def focus_problem(self) -> None:
+        if self.stored is None and not self.attendees():
+            self.who.setFocus()  # "Tick who was there": Space in the list ticks, not types into a field
+            return
+        super().focus_problem()
+
     def attendees(self) -> list[str]:
         return [self.who.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.who.count())
                 if self.who.item(i).checkState() == Qt.CheckState.Checked]
