@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from ..errors import BadInput
 from ..records import store, vocab
+from ..records.dates import shown_date
 from ..records.types import NeedsCheck
 from .forms import fit_to_screen, with_mnemonic
 from .widgets import DateEntry, error_label, forget_when_closed, scrolling
@@ -155,7 +156,11 @@ class NeedsChart(QWidget):
     def sizeHint(self) -> QSize:
         if not self.checks:
             return QSize(300, 40)
-        return QSize(LABEL_W + CELL_W * len(self.checks), 28 + CELL_H * len(vocab.NEEDS_AREAS))
+        return QSize(LABEL_W + self._cell_w() * len(self.checks), 28 + CELL_H * len(vocab.NEEDS_AREAS))
+
+    def _cell_w(self) -> int:
+        # Wide enough for the widest date in words at this text size ("30 Sep 2026"), larger text too.
+        return max(CELL_W, self.fontMetrics().horizontalAdvance("30 Sep 2026") + 10)
 
     def paintEvent(self, event) -> None:
         p = QPainter(self)
@@ -167,10 +172,10 @@ class NeedsChart(QWidget):
         if not self.checks:
             p.drawText(self.rect(), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, "No needs check yet.")
             return
-        label_w, cell_w, cell_h, top = LABEL_W, CELL_W, CELL_H, 24
+        label_w, cell_w, cell_h, top = LABEL_W, self._cell_w(), CELL_H, 24
         for col, check in enumerate(self.checks):
             x = label_w + col * cell_w
-            p.drawText(QRectF(x, 0, cell_w, top), Qt.AlignmentFlag.AlignCenter, date.fromisoformat(check.on).strftime("%d %b %y"))
+            p.drawText(QRectF(x, 0, cell_w, top), Qt.AlignmentFlag.AlignCenter, shown_date(check.on))
         for row, (area, label) in enumerate(vocab.NEEDS_AREAS.items()):
             y = top + row * cell_h
             p.setPen(self.palette().text().color())
