@@ -175,3 +175,22 @@ def test_the_queue_shows_what_the_mentor_did_and_a_closed_concern_is_not_urgent(
     assert window.acknowledge() is None  # nothing chosen: said so, no box about no concern
     assert "Choose the concern in the list first" in said[-1]
     window.close()
+
+
+def test_the_funder_report_saved_again_under_the_same_name_replaces_both_files(qtbot, supervisor, tmp_path,
+                                                                                monkeypatch):
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+    target = tmp_path / "report.pdf"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(target), "")))
+    said: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information", staticmethod(lambda _p, _t, text, *a, **k: said.append(text)))
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda _p, _t, text, *a, **k: said.append(text)))
+    window = SupervisorWindow(supervisor)
+    qtbot.addWidget(window)
+    for attempt in (1, 2):  # the save dialog has asked "replace?" the second time
+        window.make_report()
+        qtbot.waitUntil(lambda: len(said) == attempt, timeout=30_000)
+        assert said[-1].startswith("Saved"), said[-1]
+    assert target.stat().st_size > 1000 and target.with_suffix(".csv").read_text(encoding="utf-8")
+    window.idle.stop()

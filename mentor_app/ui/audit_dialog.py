@@ -14,6 +14,7 @@ from ..records.dates import DateNotUnderstood, parse_date, shown_date, uk_date
 from ..errors import MentorAppError
 from ..privacy.audit_words import AuditWords
 from ..storage import audit
+from ..storage.files import remove_chosen
 from ..words import count
 from .prompts import fit_placeholder
 from .table_model import RecordTable
@@ -130,7 +131,7 @@ class AuditDialog(QDialog):
             return
         target = Path(name)
         try:
-            target.unlink(missing_ok=True)  # the save dialog already asked before replacing a file
+            remove_chosen(target)  # the save dialog already asked before replacing a file
             written = audit.export_csv(audit.entries(self.profile.conn, **chosen), target)
         except OSError as exc:
             QMessageBox.warning(self, APP_NAME, f"Couldn't write {target.name}: {exc.strerror}.")

@@ -697,7 +697,9 @@ class SupervisorWindow(QMainWindow):
                 figures = supervisor_figures(view.conn)
             from ..storage.files import remove_chosen
 
-            remove_chosen(Path(name))  # the save dialog asked before replacing
+            # The save dialog asked before replacing the report; its figures beside it are part of it.
+            remove_chosen(Path(name))
+            remove_chosen(Path(name).with_suffix(".csv"))
             funder.write_pdf(figures, Path(name), organisation=organisation, period="all time")
             funder.write_csv(figures, Path(name).with_suffix(".csv"), "all time")
 
