@@ -107,3 +107,19 @@ def test_a_week_on_a_chart_is_its_day_and_month():
     from mentor_app.records.dates import short_date
 
     assert short_date(date(2026, 12, 3)) == "3 Dec" and short_date(date(2027, 1, 11)) == "11 Jan"
+
+
+def test_a_stored_utc_moment_is_shown_at_this_computers_time(monkeypatch):
+    import time as _time
+
+    from mentor_app.records.dates import local_time
+
+    monkeypatch.setenv("TZ", "Europe/London")
+    _time.tzset()
+    try:
+        assert local_time("2026-07-01T13:05:00+00:00") == "1 Jul 2026, 14:05"  # British Summer Time
+        assert local_time("2026-12-01T13:05:00+00:00") == "1 Dec 2026, 13:05"
+        assert local_time("not a time") == "not a time"
+    finally:
+        monkeypatch.undo()
+        _time.tzset()

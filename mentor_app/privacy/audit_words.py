@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime
 
 from ..exchange import mentors as register
 from ..records import store
-from ..records.dates import listed_datetime, shown_date
+from ..records.dates import local_time, shown_date
 from ..records.store import SORT_FIELDS
 from ..records.types import RECORD_TYPES
 from ..storage import audit
@@ -21,17 +20,6 @@ from ..words import count
 FINGERPRINT = re.compile(r"\bdevice ([A-Z0-9]{4}(?:-[A-Z0-9]{4}){3})\b")
 RECORD_ID = re.compile(r"\b[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}\b")
 BASIS_WORDS = {"consent": "in full, as they agreed", "counts": "as counts only", "safeguarding": "as safeguarding"}
-
-
-def local_time(at: str) -> str:
-    """A stored UTC moment as the time on this computer's clock, in the form lists show."""
-    try:
-        moment = datetime.fromisoformat(at)
-    except ValueError:
-        return at
-    if moment.tzinfo is not None:
-        moment = moment.astimezone().replace(tzinfo=None)
-    return listed_datetime(moment.isoformat(timespec="minutes"))
 
 
 class AuditWords:

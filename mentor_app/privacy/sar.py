@@ -16,12 +16,12 @@ from pathlib import Path
 
 from ..errors import BadInput
 from ..records import store, vocab
-from ..records.dates import listed_datetime, shown_date
+from ..records.dates import listed_datetime, local_time, shown_date
 from ..records.types import RECORD_TYPES, fields_of
 from ..settings import load_settings
 from ..storage import audit
 from ..storage.files import write_new
-from .audit_words import AuditWords, local_time
+from .audit_words import AuditWords
 
 FORMAT = "mentor-app-subject-access"
 REDACTED = "[another person]"

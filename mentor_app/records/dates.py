@@ -241,3 +241,14 @@ def listed_datetime(iso: str) -> str:
     day = shown_date(iso)
     clock = iso[11:16] if len(iso) >= 16 and iso[10] in "T " and day != iso else ""
     return f"{day}, {clock}" if clock else day
+
+
+def local_time(at: str | datetime) -> str:
+    """A stored moment (UTC) as the time on this computer's clock, as lists show it: "3 Dec 2026, 14:00"."""
+    try:
+        moment = at if isinstance(at, datetime) else datetime.fromisoformat(at)
+    except ValueError:
+        return str(at)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone().replace(tzinfo=None)
+    return listed_datetime(moment.isoformat(timespec="minutes"))

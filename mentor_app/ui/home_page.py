@@ -111,11 +111,10 @@ class HomePage(QWidget):
             widget.addItem(item)
 
     def _safety_words(self) -> str:
-        from ..records.dates import uk_date  # imported here: keeps start-up fast
+        from ..records.dates import local_time  # imported here: keeps start-up fast
 
         p = self.profile
         found = backups.list_backups(p.path)
-        last = found[-1].taken.astimezone() if found else None
         keyring = p.keyring_status or p.read_keyring_status()
         parts = [
             f"{ROLE_WORDS.get(p.role, p.role)} profile, encrypted on this computer.",
@@ -124,7 +123,7 @@ class HomePage(QWidget):
             ("" if p.unlocked_by == "keyring" else
              "The key is in this computer's keyring, so next time it opens without a passphrase.")
             if keyring is KeyringStatus.OK else keyring.explain(),
-            (f"Last backup {uk_date(last.date())} at {last:%H:%M} ({len(found)} kept)." if last else "No backup yet."),
+            (f"Last backup {local_time(found[-1].taken)} ({len(found)} kept)." if found else "No backup yet."),
         ]
         if p.automatic_backups_paused:
             parts.append("Automatic backups are paused after a restore.")

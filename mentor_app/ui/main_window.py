@@ -560,7 +560,7 @@ class MainWindow(QMainWindow):
                                       self._fail)
 
     def check_now(self) -> None:
-        from ..records.dates import uk_date  # imported here: keeps start-up fast
+        from ..records.dates import local_time  # imported here: keeps start-up fast
         from ..storage import backups
 
         def done(report) -> None:
@@ -568,8 +568,7 @@ class MainWindow(QMainWindow):
                 QMessageBox.information(self, APP_NAME, "All checks passed: your notes file is healthy.")
                 return
             good = backups.newest_good_backup(self.profile.path, self.profile.key)
-            taken = good.taken.astimezone() if good else None
-            where = f" The newest good backup is from {uk_date(taken.date())}, {taken:%H:%M}." if good else ""
+            where = f" The newest good backup is from {local_time(good.taken)}." if good else ""
             QMessageBox.warning(self, APP_NAME, "The check found damage in your notes file." + where)
 
         self._job = self.shell.check(done, self._fail)

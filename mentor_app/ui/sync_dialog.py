@@ -26,7 +26,7 @@ from ..records import caseload
 from ..records.consent import consent_in_force
 from ..settings import load_settings
 from ..words import count
-from ..records.dates import shown_date
+from ..records.dates import local_time, shown_date
 from .messages import plain
 from .prompts import ask
 from .widgets import busy_bar, error_label
@@ -124,7 +124,7 @@ class SyncDialog(QDialog):
             else "<b>Not enrolled yet.</b> Ask your supervisor for an enrolment file.",
             f"<b>Shared folder:</b> {escape(folder or 'not chosen')} — {drive.words}",
             f"<b>Waiting to share:</b> {count(waiting, 'change')}",
-            f"<b>Last shared:</b> {shown_date(last) + ' at ' + last[11:16] if last else 'never'}",
+            f"<b>Last shared:</b> {local_time(last) if last else 'never'}",
         ]
         if enrolment and enrolment.escrow_recipient:
             lines.insert(1, escape(escrow_words(enrolment)))
