@@ -14,7 +14,6 @@ For each changed record, `decide` says what the export carries:
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import hmac
 from collections.abc import Callable
@@ -24,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..records import store
 from ..records.consent import consent_in_force
+from ..records.types import to_data
 
 if TYPE_CHECKING:
     from ..storage.db import Connection
@@ -69,17 +69,6 @@ def pseudonym_source(conn: Connection, secret: bytes) -> Callable[[str], str]:
     return pseudonym_of
 
 
-_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
-
-
-def _data(record: Any) -> dict[str, Any]:
-    """to_data(record), with each record type's field names looked up once."""
-    names = _FIELD_NAMES.get(type(record))
-    if names is None:
-        names = _FIELD_NAMES[type(record)] = tuple(fld.name for fld in dataclasses.fields(type(record)))
-    return {name: getattr(record, name) for name in names}
-
-
 def _when(stored: store.Stored) -> tuple[str, str]:
     """The month and the week (its Monday) a record belongs to: enough for counts over time, nothing finer."""
     day = (stored.sort_at or stored.created_at)[:10]
@@ -99,11 +88,11 @@ def decide(conn: Connection, stored: store.Stored, pseudonym_of: Callable[[str],
     if stored.deleted:
         return Decision("tombstone", {})
     if stored.type == "mentor_log":
-        return Decision("mentor", _data(stored.record))
+        return Decision("mentor", to_data(stored.record))
     mentee_id = stored.id if stored.type == "mentee" else stored.mentee_id
     assert mentee_id is not None, "every other record type belongs to a mentee (store.save_in insists)"
     if stored.type == "concern":
-        payload = _data(stored.record)
+        payload = to_data(stored.record)
         if names is not None:
             payload["mentee_name"] = names.get(mentee_id, "")
         else:
@@ -114,7 +103,7 @@ def decide(conn: Connection, stored: store.Stored, pseudonym_of: Callable[[str],
     if mentee_id not in shares:
         shares[mentee_id] = consent_in_force(conn, mentee_id, "share_with_organisation", today).in_force
     if shares[mentee_id]:
-        return Decision("consent", _data(stored.record))
+        return Decision("consent", to_data(stored.record))
     fields = COUNT_FIELDS.get(stored.type)
     if fields is None:
         return Decision("none", None)

@@ -9,6 +9,7 @@ whether search looks at it.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, ClassVar, Protocol, TypeVar
@@ -259,8 +260,10 @@ RECORD_TYPES: dict[str, type[Record]] = {
 MENTEE_RECORD_TYPES = tuple(n for n in RECORD_TYPES if n not in ("mentee", "mentor_log", "contact"))
 
 
-def fields_of(record_type: type[Record]) -> list[dataclasses.Field[Any]]:
-    return list(dataclasses.fields(record_type))
+@functools.cache
+def fields_of(record_type: type[Record]) -> tuple[dataclasses.Field[Any], ...]:
+    # Cached: every record read, written, checked or indexed walks its type's fields.
+    return dataclasses.fields(record_type)
 
 
 def _check_value(fld: dataclasses.Field[Any], value: Any) -> Any:
