@@ -386,7 +386,8 @@ class MainWindow(QMainWindow):
         SyncDialog(self.profile, self).exec()
         self.show_sync_status()
 
-    def show_sync_status(self) -> str:
+    def show_sync_status(self, drive=None) -> str:
+        """The status bar's sharing words; `drive`, the drive's state when the caller has just looked."""
         # imported when first used: keeps start-up fast
         from ..exchange import outbox
         from ..exchange.enrolment import SHARED_FOLDER, current_enrolment
@@ -397,7 +398,8 @@ class MainWindow(QMainWindow):
         if current_enrolment(self.profile) is None:
             words = "Not sharing with a supervisor yet"
         else:
-            drive = drive_status(self.profile.get_setting(SHARED_FOLDER))
+            # Looking at the drive writes a small probe file there: once per refresh is enough.
+            drive = drive or drive_status(self.profile.get_setting(SHARED_FOLDER))
             waiting = pending_changes(self.profile)
             words = (f"{drive.words.rstrip('.')} — {count(waiting, 'change')} waiting" if not drive.reachable or waiting
                      else "Shared drive reachable — all shared")
@@ -410,7 +412,7 @@ class MainWindow(QMainWindow):
                 words = ("⚠ A safeguarding concern has not reached your supervisor (File › Sharing)" if concerns
                          else "⚠ Not yet received by your supervisor (File › Sharing)")
         self.sync_label.setText(words)
-        self.sync_label.setToolTip(late if current_enrolment(self.profile) is not None and late else "")
+        self.sync_label.setToolTip(late or "")
         return words
 
     def auto_share(self) -> None:
@@ -424,9 +426,12 @@ class MainWindow(QMainWindow):
         if self.locked or self._share_job is not None or current_enrolment(self.profile) is None:
             self.show_sync_status()
             return
-        if ((self.settings.ask_before_sharing and pending_changes(self.profile))
-                or not drive_status(self.profile.get_setting(SHARED_FOLDER)).reachable):
+        if self.settings.ask_before_sharing and pending_changes(self.profile):
             self.show_sync_status()
+            return
+        drive = drive_status(self.profile.get_setting(SHARED_FOLDER))
+        if not drive.reachable:
+            self.show_sync_status(drive)
             return
 
         def finished(_result=None) -> None:
