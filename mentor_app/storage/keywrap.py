@@ -36,22 +36,6 @@ KDF_TARGET_SECONDS = 0.75
 MIN_PASSPHRASE_CHARS = 8
 
 
-def passphrase_strength(passphrase: str) -> tuple[int, str]:
-    """A rough 0–3 score and plain advice; the real protection is the slow KDF behind it."""
-    if len(passphrase) < MIN_PASSPHRASE_CHARS:
-        return 0, f"Too short: use at least {MIN_PASSPHRASE_CHARS} characters."
-    words = len([w for w in passphrase.replace("-", " ").split() if len(w) >= 3])
-    kinds = sum(any(test(ch) for ch in passphrase) for test in (str.islower, str.isupper, str.isdigit,
-                                                                 lambda c: not c.isalnum()))
-    if len(set(passphrase)) <= 3:
-        return 0, "Too easy to guess: it repeats the same few characters."
-    if len(passphrase) >= 20 or words >= 4:
-        return 3, "Strong."
-    if len(passphrase) >= 14 or words >= 3 or (len(passphrase) >= 11 and kinds >= 3):
-        return 2, "Good. A few more words would make it stronger."
-    return 1, "Weak: add another word or two."
-
-
 def new_data_key() -> bytes:
     return secrets.token_bytes(KEY_BYTES)
 

@@ -67,10 +67,6 @@ class ClipboardGuard(QObject):
         self.clipboard.dataChanged.connect(self._clipboard_changed)
         self.clipboard.selectionChanged.connect(self._selection_changed)
 
-    @property
-    def copied_text(self) -> str | None:
-        return self.copied.get(QClipboard.Mode.Clipboard)
-
     def _owns(self, mode) -> bool:
         return self.clipboard.ownsSelection() if mode == QClipboard.Mode.Selection else self.clipboard.ownsClipboard()
 

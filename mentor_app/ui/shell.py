@@ -29,13 +29,11 @@ log = logs.get_logger(__name__)
 
 AUTO_BACKUP_CHECK_MS = 5 * 60 * 1000  # how often to look whether an automatic backup is due
 LOCK_KEYS = QKeySequence("Ctrl+L")  # the Lock now shortcut of both windows
-ALLOWED_WHILE_LOCKED = "allowedWhileLocked"  # a QAction property: Quit works on the lock screen too
 
 
 class WindowShell(QObject):
     """Owns a main window's lock page, idle lock, clipboard guard, timers, background backups and closing."""
 
-    lock_changed = Signal(bool)   # True on locking, False on unlocking
     backup_finished = Signal(object)  # the path of a backup taken in the background
 
     def __init__(self, window: QMainWindow, profile, workspace: QWidget, *, idle_minutes: float,
@@ -97,7 +95,7 @@ class WindowShell(QObject):
         quit_keys = QKeySequence.keyBindings(QKeySequence.StandardKey.Quit)
         return [a for a in self.window.findChildren(QAction)
                 if (a.parent() is self.window or isinstance(a.parent(), (QMenu, QMenuBar)))
-                and a.isEnabled() and not a.property(ALLOWED_WHILE_LOCKED)
+                and a.isEnabled()
                 and not (quit_keys and any(k in quit_keys for k in a.shortcuts()))]
 
     def lock(self) -> None:
@@ -127,7 +125,6 @@ class WindowShell(QObject):
         self.window.setWindowTitle(f"{APP_NAME} — locked")
         self.window.activateWindow()  # the keyboard goes to the lock page, even from a form that had it
         self.lock_page.reset()
-        self.lock_changed.emit(True)
 
     def unlock(self) -> None:
         if not self.locked:
@@ -146,7 +143,6 @@ class WindowShell(QObject):
         self.idle.restart()
         if self.on_unlocked is not None:
             self.on_unlocked()
-        self.lock_changed.emit(False)
         for w in shown:
             w.show()
         if shown:

@@ -42,7 +42,7 @@ from .messages import plain, with_hint
 from .prompts import Prompt, ask, fit_placeholder
 from .table_model import RecordTable
 from .widgets import error_label, resize_within_screen
-from .worker import run_in_background
+from .worker import run_in_background, run_with_profile
 
 
 def _mentor_action(row) -> str:
@@ -357,10 +357,6 @@ class SupervisorWindow(QMainWindow):
         self._update_summary()
         profile = self.profile
 
-        def work():
-            with profile.second_connection() as view:
-                return read(view.conn)
-
         def settle() -> None:
             if self._wanted.get(part) is token:
                 del self._wanted[part]
@@ -379,7 +375,7 @@ class SupervisorWindow(QMainWindow):
                 self.statusBar().showMessage(plain(exc), 15_000)
             settle()
 
-        self._jobs[token] = run_in_background(work, done, failed)
+        self._jobs[token] = run_with_profile(profile, lambda view: read(view.conn), done, failed)
 
     def _show_overview(self, view: dashboard.Overview) -> None:
         rows = view.concerns
@@ -504,15 +500,12 @@ class SupervisorWindow(QMainWindow):
         """Backups follow the decision, off the window's thread (each one is copied and compacted)."""
         from ..privacy.erasure import reach_supervisor_backups
 
-        def work():
-            with self.profile.second_connection() as view:
-                return reach_supervisor_backups(view, ids, people, set())
-
         def done(result) -> None:
             if result.not_rewritten:
                 QMessageBox.warning(self, APP_NAME, result.words())
 
-        self._jobs["backups"] = run_in_background(work, done, lambda exc: QMessageBox.warning(
+        self._jobs["backups"] = run_with_profile(self.profile, lambda view: reach_supervisor_backups(
+            view, ids, people, set()), done, lambda exc: QMessageBox.warning(
             self, APP_NAME, plain(exc)))
 
     def _device(self, to_do: str) -> register.MentorDevice | None:

@@ -30,7 +30,7 @@ from ..records.dates import local_time, shown_date
 from .messages import plain
 from .prompts import ask
 from .widgets import busy_bar, error_label
-from .worker import run_in_background
+from .worker import run_with_profile
 
 
 def sharing_words(conn, mentee_id: str) -> str:
@@ -41,10 +41,7 @@ def sharing_words(conn, mentee_id: str) -> str:
 
 
 def export_in_background(profile, on_done, on_failed, new_records: bool = True):
-    def work():
-        with profile.second_connection() as view:
-            return trip(view, new_records=new_records)
-    return run_in_background(work, on_done, on_failed)
+    return run_with_profile(profile, lambda view: trip(view, new_records=new_records), on_done, on_failed)
 
 
 class SyncDialog(QDialog):

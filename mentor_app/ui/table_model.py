@@ -226,23 +226,12 @@ class RecordTable(QTableView):
         chosen = self.selected_key()
         return chosen if chosen is not None else self.current_key()
 
-    def select_key(self, key) -> bool:
-        row = self.model_.row_of(key)
-        if row < 0:
-            return False
-        self.selectRow(row)
-        return True
-
     # -- read like QTableWidget: for the window's own code, tests and the bench --
     def rowCount(self) -> int:  # noqa: N802
         return self.model_.rowCount()
 
     def columnCount(self) -> int:  # noqa: N802
         return self.model_.columnCount()
-
-    def currentRow(self) -> int:  # noqa: N802
-        index = self.currentIndex()
-        return index.row() if index.isValid() else -1
 
     def item(self, row: int, column: int) -> Cell | None:
         if not (0 <= row < self.rowCount() and 0 <= column < self.columnCount()):

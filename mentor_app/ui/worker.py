@@ -2,7 +2,7 @@
 
 One rule for every job: it never touches the window's connection
 (`profile.conn` refuses use from another thread). A job that reads or writes
-the profile opens its own (`profile.second_connection()`, or `run_with_profile`
+the profile opens its own (`run_with_profile`, or `profile.second_connection()`
 below); a backup or a check makes its own inside `Profile.write_backup` and
 `Profile.check`. Backups, checks and other work on the profile's files run
 one at a time on a single background thread (`serial=True`), like a save
