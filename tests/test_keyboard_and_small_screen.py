@@ -456,3 +456,17 @@ def test_a_refused_save_puts_the_keyboard_where_the_problem_is(qtbot, window):
     from_today.save()
     assert QApplication.focusWidget() is from_today.editors["starts_at"].widget
     from_today.done(0)
+
+
+def test_forms_closed_during_a_day_leave_no_listeners_behind(qtbot, window):
+    from PySide6.QtCore import SIGNAL
+
+    app = QApplication.instance()
+    listening = app.receivers(SIGNAL("focusChanged(QWidget*,QWidget*)"))
+    mentee = _mentee(window)
+    for _ in range(10):
+        form = record_dialogs.MeetingForm(window, window.profile, mentee)
+        _open(qtbot, form)
+        assert app.receivers(SIGNAL("focusChanged(QWidget*,QWidget*)")) == listening + 1  # following Tab now
+        form.done(0)
+    assert app.receivers(SIGNAL("focusChanged(QWidget*,QWidget*)")) == listening

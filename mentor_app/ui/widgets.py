@@ -19,15 +19,23 @@ class _FollowFocus(QObject):
 
     def __init__(self, scroll: QScrollArea):
         super().__init__(scroll)
-        self.scroll = scroll
-        QApplication.instance().focusChanged.connect(self.focus_changed)
+        self.scroll, self.listening = scroll, False
+        scroll.installEventFilter(self)
         scroll.widget().installEventFilter(self)
 
     def focus_changed(self, _old, new) -> None:
         follow_focus(self.scroll, new)
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
-        if event.type() in (QEvent.Type.Resize, QEvent.Type.LayoutRequest):
+        kind = event.type()
+        if obj is self.scroll and kind in (QEvent.Type.Show, QEvent.Type.Hide):
+            # The app-wide focus signal is heard only while on screen: a closed form, kept by its
+            # window for the session, adds nothing to every later focus change.
+            if (kind == QEvent.Type.Show) != self.listening:
+                signal = QApplication.instance().focusChanged
+                (signal.connect if not self.listening else signal.disconnect)(self.focus_changed)
+                self.listening = not self.listening
+        elif kind in (QEvent.Type.Resize, QEvent.Type.LayoutRequest):
             QTimer.singleShot(0, self, lambda: follow_focus(self.scroll, QApplication.focusWidget()))
         return False
 
