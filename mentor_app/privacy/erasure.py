@@ -166,9 +166,10 @@ def reach_supervisor_backups(profile, ids: set[str], people: set[str], pseudonym
               "p": sorted(p for p in pseudonyms if p)}
     values["key"] = [f"{kind}:{v}" for kind in ("r", "m", "p") for v in values[kind]]
     keep: dict[str, dict] = {}
+    live_tables = {r[0] for r in live.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     for table, column, kinds in _SUPERVISOR_TABLES:
         wanted = [v for kind in kinds for v in values[kind]]
-        if not wanted or table not in {r[0] for r in live.execute("SELECT name FROM sqlite_master")}:
+        if not wanted or table not in live_tables:
             continue
         cols = _columns(live, table)
         found = keep.setdefault(table, {"cols": cols, "rows": {}})
@@ -188,7 +189,8 @@ def reach_supervisor_backups(profile, ids: set[str], people: set[str], pseudonym
         for table, found in keep.items():
             if table not in present:
                 continue
-            common = [c for c in found["cols"] if c in set(_columns(conn, table))]
+            there = set(_columns(conn, table))  # the backup's own columns (it may be an older schema)
+            common = [c for c in found["cols"] if c in there]
             picks = [found["cols"].index(c) for c in common]
             conn.executemany(f'INSERT OR REPLACE INTO "{table}"({", ".join(common)}) VALUES '
                              f'({", ".join("?" for _ in common)})',
