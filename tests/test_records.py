@@ -139,3 +139,14 @@ def test_caseload_filters(profile):
     assert pick("actions_due") == {"Seen Recently"}
     assert pick("safety") == {"Not Seen"}
     assert rows["Not Seen"].last_seen == "2026-10-01"
+
+
+def test_a_damaged_json_setting_reads_as_empty_instead_of_stopping_the_app(make_profile, caplog):
+    profile, _ = make_profile()
+    profile.set_settings({"exchange.key_rotations": "{not json", "exchange.bad_key_rotations": '{"a": 1}'})
+    assert profile.get_json("exchange.key_rotations", []) == []
+    assert profile.get_json("exchange.bad_key_rotations", []) == []  # JSON, but not the list the app wrote
+    assert profile.get_json("never.set", {}) == {}
+    profile.set_setting("exchange.key_rotations", '[{"format": "x"}]')
+    assert profile.get_json("exchange.key_rotations", []) == [{"format": "x"}]
+    assert "not what the app wrote" in caplog.text and "not json" not in caplog.text  # the value itself never logged

@@ -139,7 +139,7 @@ def current_enrolment(profile: Profile) -> Enrolment | None:
     raw = profile.get_setting(ENROLMENT)
     if not raw:
         return None
-    return apply_stored(parse_enrolment(raw.encode("utf-8")), profile.get_setting(ROTATIONS))
+    return apply_stored(parse_enrolment(raw.encode("utf-8")), profile.get_json(ROTATIONS, []))
 
 
 def _rotated_to(profile: Profile, existing: Enrolment, enrolment: Enrolment) -> Enrolment:
@@ -157,11 +157,7 @@ def _earlier_keys(profile: Profile) -> set[bytes]:
     """The signing keys this profile was enrolled with before the rotations it took."""
     raw = profile.get_setting(ENROLMENT)
     keys = {parse_enrolment(raw.encode("utf-8")).signing_key} if raw else set()
-    try:
-        taken = json.loads(profile.get_setting(ROTATIONS) or "[]")
-    except ValueError:
-        taken = []
-    for statement in map(parse_statement, taken if isinstance(taken, list) else []):
+    for statement in map(parse_statement, profile.get_json(ROTATIONS, [])):
         if statement is not None:
             keys.add(statement.previous_signing_key)
     return keys

@@ -112,8 +112,8 @@ def pending_changes(profile: Profile) -> int:
     changed: int = profile.conn.execute(
         f"SELECT count(*) FROM records WHERE change_seq > ? AND type NOT IN ({placeholders})",
         (cursor, *NEVER_SHARED)).fetchone()[0]
-    return changed + len(json.loads(profile.get_setting(ERASURES) or "[]")) + len(
-        json.loads(profile.get_setting(HANDOVERS) or "[]"))
+    return changed + len(profile.get_json(ERASURES, [])) + len(
+        profile.get_json(HANDOVERS, []))
 
 
 def _mentee_of(s: store.Stored) -> str | None:
@@ -131,7 +131,7 @@ def build_records(profile: Profile, cursor: int, today: date | None = None,
     pseudonym_of = pseudonym_source(conn, pseudonym_secret(profile))
     changed = store.changes_since(conn, cursor)
     new_cursor = max([s.change_seq for s in changed], default=cursor)
-    previously = set(json.loads(profile.get_setting(SHARED_MENTEES) or "[]"))
+    previously = set(profile.get_json(SHARED_MENTEES, []))
     mentees = store.list_records(conn, "mentee")
     # Consent and names are decided once per person for the whole trip, not once per record.
     shares = {m.id: consent_in_force(conn, m.id, "share_with_organisation", today).in_force for m in mentees}
@@ -184,7 +184,7 @@ def build_records(profile: Profile, cursor: int, today: date | None = None,
         if about is not None and mentee_id:
             counts = about.setdefault(mentee_id, {})
             counts[decision.basis] = counts.get(decision.basis, 0) + 1
-    erasures = json.loads(profile.get_setting(ERASURES) or "[]")
+    erasures = profile.get_json(ERASURES, [])
     erased = {e["mentee_id"] for e in erasures}
     for e in erasures:
         # After the tombstones: whatever the supervisor still holds about them goes, counts and notes too.
@@ -203,7 +203,7 @@ def build_records(profile: Profile, cursor: int, today: date | None = None,
     handovers = [{"id": f"handover-{h['statement']['part']}{'-in' if 'token' in h else ''}", "type": "handover",
                   "basis": "handover", "version": 1, "base_version": 0, "fields": h,
                   "content_sha256": batch_format.content_hash(h)}
-                 for h in json.loads(profile.get_setting(HANDOVERS) or "[]")]
+                 for h in profile.get_json(HANDOVERS, [])]
     return handovers + records, new_cursor, sorted(now_shared)
 
 
@@ -283,7 +283,7 @@ def seal_new(profile: Profile, folder: Path, enrolment: Enrolment, today: date |
     key = key or device_key(profile)
     conn = profile.conn
     cursor = _setting_int(profile, CURSOR)
-    held_before = json.loads(profile.get_setting(HELD_BACK) or "[]")
+    held_before = profile.get_json(HELD_BACK, [])
     about: dict[str, dict[str, int]] = {}
     records, new_cursor, shared_mentees = build_records(profile, cursor, today, about,
                                                         again=[h["id"] for h in held_before])
@@ -323,13 +323,13 @@ def seal_new(profile: Profile, folder: Path, enrolment: Enrolment, today: date |
         put_settings(conn, {CURSOR: str(new_cursor), SEQUENCE: str(sealed[-1][0]), PREVIOUS: previous,
                             SHARED_MENTEES: json.dumps(shared_mentees), LAST_EXPORT: now, **held_values})
         if erased:
-            left = [e for e in json.loads(profile.get_setting(ERASURES) or "[]") if e["mentee_id"] not in erased]
+            left = [e for e in profile.get_json(ERASURES, []) if e["mentee_id"] not in erased]
             put_settings(conn, {ERASURES: json.dumps(left)})
         put_settings(conn, {PSEUDONYM_OVERRIDE + r["mentee_id"]: r["fields"]["new_pseudonym"]
                             for r in records if r["type"] == "withdrawal"})
         sent = {r["id"] for r in records if r["type"] == "handover"}
         if sent:
-            left = [h for h in json.loads(profile.get_setting(HANDOVERS) or "[]")
+            left = [h for h in profile.get_json(HANDOVERS, [])
                     if f"handover-{h['statement']['part']}{'-in' if 'token' in h else ''}" not in sent]
             put_settings(conn, {HANDOVERS: json.dumps(left)})
         # Whose records left the laptop, on what basis, and in which batch: no content.

@@ -65,7 +65,7 @@ def make_handover(profile: Profile, mentee_id: str, path: Path) -> str:
     code = new_recovery_code()
     data = pyrage.passphrase.encrypt(json.dumps(payload, ensure_ascii=False).encode("utf-8"), code)
     write_new(Path(path), data)  # created new, never through a link
-    shared = [m for m in json.loads(profile.get_setting(SHARED_MENTEES) or "[]") if m != mentee_id]
+    shared = [m for m in profile.get_json(SHARED_MENTEES, []) if m != mentee_id]
     with transaction(conn):
         # Their records (tombstones too) before the person, so no link is left dangling.
         children = [r[0] for r in conn.execute("SELECT id FROM records WHERE mentee_id = ?", (mentee_id,))]
@@ -74,7 +74,7 @@ def make_handover(profile: Profile, mentee_id: str, path: Path) -> str:
         # Not a withdrawal: the person carries on with the other mentor.
         conn.execute("UPDATE settings SET value = ? WHERE key = ?", (json.dumps(shared), SHARED_MENTEES))
         # The supervisor hears of it in this laptop's next batch; the token stays in the file alone.
-        queued = json.loads(profile.get_setting(HANDOVERS) or "[]") + [
+        queued = profile.get_json(HANDOVERS, []) + [
             {"statement": p["statement"], "signature": p["signature"]} for p in parts]
         put_settings(conn, {HANDOVERS: json.dumps(queued)})
     return code
@@ -150,7 +150,7 @@ def receive_handover(profile: Profile, path: Path, code: str) -> str:
     except Exception:  # noqa: BLE001 - wrong code, damaged file or not a hand-over: the same to the person
         raise HandoverError("That hand-over file can't be opened with that code. Check the code with the mentor "
                             "who gave it to you. Nothing was changed.") from None
-    taken = set(json.loads(profile.get_setting(RECEIVED) or "[]"))
+    taken = set(profile.get_json(RECEIVED, []))
     if any(p["statement"]["part"] in taken for p in parts):
         raise HandoverError("That hand-over file was already taken in on this laptop. Nothing was changed.")
     cleaned = []
@@ -179,7 +179,7 @@ def receive_handover(profile: Profile, path: Path, code: str) -> str:
         conn.execute("INSERT INTO settings(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = "
                      "excluded.value", (PSEUDONYM_OVERRIDE + mentee_id, str(payload["pseudonym"])))
         # This laptop's next batch proves to the supervisor that it holds the file; then the person moves.
-        put_settings(conn, {HANDOVERS: json.dumps(json.loads(profile.get_setting(HANDOVERS) or "[]") + parts),
+        put_settings(conn, {HANDOVERS: json.dumps(profile.get_json(HANDOVERS, []) + parts),
                             RECEIVED: json.dumps(sorted(taken | {p["statement"]["part"] for p in parts}))})
     person = store.get(conn, mentee_id)
     assert person is not None, "the mentee was taken in just now"

@@ -197,7 +197,7 @@ def _names(name: str) -> Iterator[str]:
 
 def waited_for(profile: Profile) -> set[int]:
     """The batch the supervisor's last receipt says it is waiting for: its copy on the drive is read again."""
-    told = json.loads(profile.get_setting(RECEIPT_DEVICE, "{}") or "{}")
+    told = profile.get_json(RECEIPT_DEVICE, {})
     return {told["waiting_for"]} if isinstance(told.get("waiting_for"), int) else set()
 
 

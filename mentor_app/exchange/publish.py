@@ -141,7 +141,7 @@ def _look(profile: Profile, enrolment: Enrolment, shared: Path, applied: str) ->
 def _remembered(profile: Profile, key: str) -> dict[str, str]:
     # A different enrolment (another organisation's key) makes every earlier verdict worthless.
     try:
-        raw = json.loads(profile.get_setting(SEEN) or "{}")
+        raw = profile.get_json(SEEN, {})
         files = raw.get("files") if raw.get("key") == key else {}
         return {k: v for k, v in files.items() if isinstance(k, str) and v in VERDICTS}
     except (ValueError, AttributeError):

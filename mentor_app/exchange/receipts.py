@@ -116,7 +116,7 @@ def write_receipt(profile: Profile, shared: Path) -> Path | None:
         atomic_write_bytes(folder / name, data, shared=True)  # every mentor's account reads it; no one is named
     except OSError:
         return None  # the drive went away: the next import writes one
-    written = json.loads(profile.get_setting(WRITTEN) or "[]") + [name]
+    written = profile.get_json(WRITTEN, []) + [name]
     for old in written[:-KEEP_OWN]:
         try:
             (folder / old).unlink(missing_ok=True)

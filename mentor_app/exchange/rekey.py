@@ -85,7 +85,7 @@ def rotate_keys(profile: Profile, shared: str | Path | None = None) -> RotationR
         "issued_at": _now(),
     }
     statement["signature"] = old.sign(_canonical(statement))
-    made = json.loads(profile.get_setting(MADE) or "[]") + [statement]
+    made = profile.get_json(MADE, []) + [statement]
     olds = [old.private_b64] + (profile.get_setting(OLD_SIGNING) or "").split()
     # Keys and statement in one transaction: the profile never holds keys it has not said it holds.
     profile.set_settings({ORG_AGE: "\n".join([new_identity] + identities), ORG_SIGNING: new.private_b64,

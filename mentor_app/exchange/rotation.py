@@ -98,13 +98,9 @@ def apply_statement(enrolment: Enrolment, statement: Statement) -> Enrolment:
                    organisation=statement.organisation or enrolment.organisation)
 
 
-def apply_stored(enrolment: Enrolment, raw_list: str | None) -> Enrolment:
+def apply_stored(enrolment: Enrolment, taken: list[Any]) -> Enrolment:
     """The enrolment file's enrolment, carried through the statements taken before (each checked again)."""
-    try:
-        taken = json.loads(raw_list or "[]")
-    except ValueError:
-        taken = []
-    for raw in taken if isinstance(taken, list) else []:
+    for raw in taken:
         statement = parse_statement(raw)
         if statement is None or statement.previous_signing_key != enrolment.signing_key:
             break
@@ -135,7 +131,7 @@ def write_statements(profile: Profile, shared: Path) -> list[Path]:
         except (OSError, drive.TooLarge, ValueError, UnicodeDecodeError, AttributeError, RecursionError):
             continue
     written = []
-    for statement in json.loads(profile.get_setting(MADE) or "[]"):
+    for statement in profile.get_json(MADE, []):
         if _canonical(statement) not in present:
             written.append(_write_statement(Path(shared), statement))
     return written
@@ -154,10 +150,7 @@ def read_key_rotations(profile: Profile, shared: str | Path, enrolment: Enrolmen
     if enrolment is None:
         return None
     shared = Path(shared)
-    try:
-        bad = set(json.loads(profile.get_setting(BAD_FILES) or "[]"))
-    except ValueError:
-        bad = set()
+    bad = set(profile.get_json(BAD_FILES, []))
     found, newly_bad, read = [], [], 0
     for entry in reversed(drive.entries(shared / FOLDER, root=shared, suffix=SUFFIX)):
         if entry.seen in bad:
@@ -198,11 +191,7 @@ def read_key_rotations(profile: Profile, shared: str | Path, enrolment: Enrolmen
     if newly_bad:
         values[BAD_FILES] = json.dumps(sorted(bad | set(newly_bad))[-1000:])
     if taken:
-        try:
-            before = json.loads(profile.get_setting(ROTATIONS) or "[]")
-        except ValueError:
-            before = []
-        values[ROTATIONS] = json.dumps(before + taken, ensure_ascii=False)
+        values[ROTATIONS] = json.dumps(profile.get_json(ROTATIONS, []) + taken, ensure_ascii=False)
         log.info("took %d key rotation(s)", len(taken))
     if values:
         profile.set_settings(values)

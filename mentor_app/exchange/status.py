@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING
 
 from ..words import count
@@ -34,7 +33,7 @@ def attention(profile: Profile, warn_days: int) -> list[str]:
     notice = profile.get_setting(outbox.NOTICE)
     if notice:
         notes.append(notice)
-    told = json.loads(profile.get_setting(outbox.RECEIPT_DEVICE, "{}") or "{}")
+    told = profile.get_json(outbox.RECEIPT_DEVICE, {})
     if told.get("waiting_for") and any(s.sequence == told["waiting_for"] for s in outbox.sent(conn, True)):
         notes.append(f"Your supervisor is waiting for batch {told['waiting_for']} from this laptop (later ones "
                      "arrived without it). It is written to the shared drive again on every trip until it arrives.")
@@ -45,11 +44,11 @@ def attention(profile: Profile, warn_days: int) -> list[str]:
     if refused:
         notes.append(f"Your supervisor's app refused {count(len(refused), 'record')} inside batches that otherwise "
                      "arrived. Please tell your supervisor.")
-    held = json.loads(profile.get_setting(HELD_BACK, "[]") or "[]")
+    held = profile.get_json(HELD_BACK, [])
     if held:
         notes.append(f"{count(len(held), 'record')} could not be shared because the app's own check refused "
                      f"{'it' if len(held) == 1 else 'them'}; kept on this laptop and tried again on every trip.")
-    strangers = json.loads(profile.get_setting(STRANGERS, "[]") or "[]")
+    strangers = profile.get_json(STRANGERS, [])
     if strangers:
         shown = ", ".join(strangers[:3]) + (" …" if len(strangers) > 3 else "")
         notes.append(f"{count(len(strangers), 'file')} in this laptop's folder on the shared drive "

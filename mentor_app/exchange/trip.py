@@ -61,7 +61,7 @@ def read_receipt(profile: Profile, shared: Path) -> str | None:
     enrolment = current_enrolment(profile)
     if enrolment is None:  # not enrolled: no receipt can be trusted (trip() stops before this)
         return None
-    skip = set(json.loads(profile.get_setting(BAD_RECEIPTS) or "[]"))
+    skip = set(profile.get_json(BAD_RECEIPTS, []))
     receipt, bad = newest_receipt(shared, enrolment.signing_key, skip)
     if bad:
         profile.set_setting(BAD_RECEIPTS, json.dumps(sorted(skip | set(bad))[-1000:]))

@@ -106,7 +106,7 @@ def erase_mentee(profile, mentee_id: str, reason: str) -> ErasureResult:
                          mentee_id=mentee_id, detail=reason)
         _forget_in(conn, ids, mentee_id)
         if enrolled:
-            queue = [e for e in json.loads(profile.get_setting(ERASURES, "[]")) if e["mentee_id"] != mentee_id]
+            queue = [e for e in profile.get_json(ERASURES, []) if e["mentee_id"] != mentee_id]
             queue.append({"mentee_id": mentee_id, "pseudonym": pseudonym, "records": ids})
             db.put_settings(conn, {ERASURES: json.dumps(queue)})
     # The write-ahead log still holds the old pages until it is checkpointed and emptied.

@@ -8,6 +8,8 @@ One process at a time may have it open.
 from __future__ import annotations
 
 import copy
+import json
+import logging
 import os
 import shutil
 import time
@@ -16,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 import filelock
 
@@ -37,6 +39,8 @@ from .files import fsync_dir, fsync_file, make_private_dir, refuse_existing
 from .keystore import KeyringStatus
 from .meta import ProfileMeta, load_meta, meta_path, save_meta
 from .passphrase import check_new_passphrase
+
+log = logging.getLogger(__name__)
 
 ROLES = ("mentor", "supervisor")
 LOCK_FILE = ".lock"
@@ -128,6 +132,21 @@ class Profile:
     def get_setting(self, name: str, default: str | None = None) -> str | None:
         row = self.conn.execute("SELECT value FROM settings WHERE key = ?", (name,)).fetchone()
         return row[0] if row else default
+
+    def get_json(self, name: str, default: Any) -> Any:
+        """A setting the app keeps as JSON; `default` (an empty list or dict) when it is not set, or is
+        not JSON of the same kind (never a crash on a damaged value: the damage is logged, without it)."""
+        raw = self.get_setting(name)
+        if not raw:
+            return default
+        try:
+            value = json.loads(raw)
+        except ValueError:
+            value = None
+        if not isinstance(value, type(default)):
+            log.warning("setting %s is not what the app wrote; read as empty", name)
+            return default
+        return value
 
     def set_setting(self, name: str, value: str) -> None:
         self.set_settings({name: value})
