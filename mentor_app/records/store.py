@@ -20,6 +20,7 @@ from ..storage.db import (
     Parameters,
     transaction,  # noqa: F401 - callers group writes with store.transaction
 )
+from .dates import listed_datetime
 from .types import MENTEE_RECORD_TYPES, RECORD_TYPES, Record, from_data, search_text, to_data, validate
 
 SORT_FIELDS = ("starts_at", "raised_at", "meeting_at", "on", "due", "set_on", "organisation")
@@ -48,8 +49,8 @@ class Stored:
 
     @property
     def when(self) -> str:
-        """The record's own date (or date and time) in plain form, for lists."""
-        return (self.sort_at or self.created_at).replace("T", " ")[:16]
+        """The record's own date (or date and time) as lists show it: "3 Dec 2026" or "3 Dec 2026, 14:00"."""
+        return listed_datetime((self.sort_at or self.created_at)[:16])
 
 
 def _now() -> str:

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from ..records import store, vocab
 from ..records.consent import consent_summary
-from ..records.dates import listed_datetime, shown_date
+from ..records.dates import shown_date
 from ..records.types import MENTEE_RECORD_TYPES, fields_of
 from ..storage import audit
 from . import record_dialogs as dialogs
@@ -243,7 +243,7 @@ class MenteePage(QWidget):
             if r.type == "concern":  # has it reached the supervisor? a mentor must never have to guess
                 words = outbox.concern_words(delivery, r.id)
                 summary = f"{words[:1].upper()}{words[1:]}. {summary}"
-            item = QTreeWidgetItem([listed_datetime(r.when.replace(" ", "T")), rec.title(), summary])
+            item = QTreeWidgetItem([r.when, rec.title(), summary])
             item.setData(0, Qt.ItemDataRole.UserRole, r.id)
             if r.type == "concern":
                 for col in range(3):

@@ -6,7 +6,6 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout
 
 from ..records import store
-from ..records.dates import listed_datetime
 from ..records.search import search
 from ..records.types import RECORD_TYPES
 from .widgets import forget_when_closed
@@ -60,8 +59,7 @@ class SearchDialog(QDialog):
                     names[hit.mentee_id] = m.title if m else ""
                 who = f" — {names[hit.mentee_id]}"
             kind = RECORD_TYPES[hit.type].label
-            item = QListWidgetItem(f"{hit.title}{who}  ·  {listed_datetime(hit.when) if hit.when else ''}\n"
-                                   f"    {kind}: {hit.snippet}")
+            item = QListWidgetItem(f"{hit.title}{who}  ·  {hit.when}\n    {kind}: {hit.snippet}")
             item.setData(Qt.ItemDataRole.UserRole, (hit.mentee_id if hit.type != "mentee" else hit.record_id, hit.record_id))
             self.results.addItem(item)
         text = self.query.text().strip()
