@@ -25,7 +25,9 @@ from mentor_app.exchange.enrolment import (
 )
 from mentor_app.exchange.export import device_folder
 from mentor_app.exchange.importer import import_folder
-from mentor_app.exchange.keys import SigningKey, b64, device_key, fingerprint, new_signing_private, organisation_keys
+from mentor_app.exchange.keys import (
+    SigningKey, b64, device_key, fingerprint, new_signing_private, organisation_keys, signed_bytes,
+)
 from mentor_app.exchange.trip import trip
 from mentor_app.records import store
 from mentor_app.records.types import Consent, Meeting, Mentee
@@ -436,7 +438,7 @@ def _forged(previous: SigningKey, signer: SigningKey, claims_previous: bytes | N
                  "previous_fingerprint": fingerprint(claims_previous or previous.public),
                  "signing_key": b64(new.public), "fingerprint": new.fingerprint,
                  "recipient": str(attacker_identity.to_public()), "issued_at": "2099-01-01T00:00:00+00:00"}
-    statement["signature"] = signer.sign(rotation._canonical(statement))
+    statement["signature"] = signer.sign(signed_bytes(statement))
     return statement
 
 

@@ -19,7 +19,9 @@ from typing import TYPE_CHECKING, Any
 from ..errors import BadInput, MentorAppError
 from ..settings import load_settings
 from . import drive
-from .keys import age_recipient, b64, fingerprint, normalise_fingerprint, organisation_keys, unb64, verify
+from .keys import (
+    age_recipient, b64, fingerprint, normalise_fingerprint, organisation_keys, signed_bytes, unb64, verify,
+)
 from .rotation import ROTATIONS, apply_stored, parse_statement, read_key_rotations
 
 if TYPE_CHECKING:
@@ -38,11 +40,6 @@ class EnrolmentError(MentorAppError):
 
 MISMATCH = ("The fingerprints don't match: the one you typed is not this enrolment file's. Don't use the file: ask "
             "your supervisor to check it with you (in person or on the phone). Nothing was changed.")
-
-
-def _canonical(data: dict[str, Any]) -> bytes:
-    return json.dumps({k: v for k, v in data.items() if k != "signature"}, sort_keys=True,
-                      separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
 @dataclass(frozen=True)
@@ -73,7 +70,7 @@ def make_enrolment(profile: Profile, escrow_recipient: str = "") -> dict[str, An
         "fingerprint": signing.fingerprint,
         "issued_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
-    data["signature"] = signing.sign(_canonical(data))
+    data["signature"] = signing.sign(signed_bytes(data))
     return data
 
 
@@ -96,7 +93,7 @@ def parse_enrolment(raw: bytes) -> Enrolment:
     if newer:
         raise EnrolmentError("This enrolment file was made by a newer version of Mentor App. Please update the app.")
     try:
-        signed = _canonical(data)  # a lone surrogate escape can't be encoded: not written by Mentor App
+        signed = signed_bytes(data)  # a lone surrogate escape can't be encoded: not written by Mentor App
         signing_key = unb64(str(data["signing_key"]))
         recipients = [str(r) for r in data["recipients"]]
         if len(signing_key) != 32 or not recipients or not all(r.startswith("age1") for r in recipients):

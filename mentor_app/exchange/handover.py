@@ -25,9 +25,8 @@ from ..storage.db import put_settings, transaction
 from ..storage.files import write_new
 from ..storage.keywrap import new_recovery_code, normalise_recovery_code
 from . import drive
-from .batch import content_hash
+from .batch import canonical, content_hash
 from .export import HANDOVERS, SHARED_MENTEES
-from .holders import statement_bytes
 from .keys import device_key, pseudonym_secret
 from .policy import PSEUDONYM_OVERRIDE, pseudonym_source
 from .validate import check_handover_record, check_record
@@ -93,7 +92,7 @@ def _signed_parts(profile: Profile, mentee_id: str, person_pseudonym: str) -> li
         token = secrets.token_hex(32)
         statement = {"part": str(uuid.uuid4()), "key": person_key, "from_device": key.fingerprint,
                      "token_sha256": hashlib.sha256(token.encode()).hexdigest(), "created_at": now}
-        parts.append({"statement": statement, "signature": key.sign(statement_bytes(statement)), "token": token})
+        parts.append({"statement": statement, "signature": key.sign(canonical(statement)), "token": token})
     return parts
 
 

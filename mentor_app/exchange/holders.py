@@ -67,10 +67,6 @@ def note(conn: Connection, r: dict[str, Any], fp: str) -> None:
                      [(k, fp, _now()) for k in keys_of(r)])
 
 
-def statement_bytes(statement: dict[str, Any]) -> bytes:
-    return canonical(statement)
-
-
 def _covered(conn: Connection, key: str) -> list[str]:
     """The person key and every record key the supervisor holds under it."""
     kind, _, value = key.partition(":")
@@ -93,7 +89,7 @@ def take_handover(conn: Connection, r: dict[str, Any], fp: str) -> str | None:
     sender = conn.execute("SELECT device_key FROM mentor_devices WHERE fingerprint = ?",
                           (statement["from_device"],)).fetchone()
     try:
-        signed = sender is not None and verify(unb64(sender[0]), signature, statement_bytes(statement))
+        signed = sender is not None and verify(unb64(sender[0]), signature, canonical(statement))
     except ValueError:
         signed = False
     if not signed:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal, overload
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -142,3 +143,12 @@ def rotate_organisation_key(profile: Profile) -> str:
 
 def age_recipient(identity: str) -> str:
     return str(x25519.Identity.from_str(identity).to_public())
+
+
+def signed_bytes(data: dict[str, Any]) -> bytes:
+    """What a signature over a JSON document covers: its canonical form, the signature left out.
+
+    The enrolment file and key-rotation statements are signed this way; the bytes must never change.
+    """
+    return json.dumps({k: v for k, v in data.items() if k != "signature"}, sort_keys=True,
+                      separators=(",", ":"), ensure_ascii=False).encode("utf-8")

@@ -16,10 +16,12 @@ from ..errors import BadInput, MentorAppError
 from ..settings import load_settings
 from . import drive, publish
 from .enrolment import SHARED_FOLDER
-from .keys import ORG_AGE, ORG_SIGNING, SigningKey, age_recipient, b64, new_signing_private, organisation_keys
+from .keys import (
+    ORG_AGE, ORG_SIGNING, SigningKey, age_recipient, b64, new_signing_private, organisation_keys, signed_bytes,
+)
 from .receipts import write_receipt
 from .rotation import (
-    FOLDER, FORMAT, MADE, OLD_SIGNING, VERSION, RotationError, _canonical, _now, _write_statement, write_statements,
+    FOLDER, FORMAT, MADE, OLD_SIGNING, VERSION, RotationError, _now, _write_statement, write_statements,
 )
 
 if TYPE_CHECKING:
@@ -84,7 +86,7 @@ def rotate_keys(profile: Profile, shared: str | Path | None = None) -> RotationR
         "recipient": recipient,
         "issued_at": _now(),
     }
-    statement["signature"] = old.sign(_canonical(statement))
+    statement["signature"] = old.sign(signed_bytes(statement))
     made = profile.get_json(MADE, []) + [statement]
     olds = [old.private_b64] + (profile.get_setting(OLD_SIGNING) or "").split()
     # Keys and statement in one transaction: the profile never holds keys it has not said it holds.

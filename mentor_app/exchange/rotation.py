@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import MentorAppError
 from ..storage.files import atomic_write_bytes
 from . import drive
-from .keys import fingerprint, unb64, verify
+from .keys import fingerprint, signed_bytes, unb64, verify
 
 if TYPE_CHECKING:  # enrolment imports this module
     from ..storage.profile import Profile
@@ -60,11 +60,6 @@ class Statement:
         return fingerprint(self.signing_key)
 
 
-def _canonical(data: dict[str, Any]) -> bytes:
-    return json.dumps({k: v for k, v in data.items() if k != "signature"}, sort_keys=True,
-                      separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-
-
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
@@ -81,7 +76,7 @@ def parse_statement(data: object) -> Statement | None:
         from pyrage import x25519
 
         x25519.Recipient.from_str(recipient)
-        signed = _canonical(data)
+        signed = signed_bytes(data)
     except Exception:  # noqa: BLE001 - any malformed field: not a statement
         return None
     if not verify(previous, str(data.get("signature", "")), signed):
@@ -127,12 +122,12 @@ def write_statements(profile: Profile, shared: Path) -> list[Path]:
     present: set[bytes] = set()
     for entry in drive.entries(folder, root=Path(shared), suffix=SUFFIX):
         try:
-            present.add(_canonical(json.loads(drive.read_limited(entry.path, MAX_BYTES).decode("utf-8"))))
+            present.add(signed_bytes(json.loads(drive.read_limited(entry.path, MAX_BYTES).decode("utf-8"))))
         except (OSError, drive.TooLarge, ValueError, UnicodeDecodeError, AttributeError, RecursionError):
             continue
     written = []
     for statement in profile.get_json(MADE, []):
-        if _canonical(statement) not in present:
+        if signed_bytes(statement) not in present:
             written.append(_write_statement(Path(shared), statement))
     return written
 
