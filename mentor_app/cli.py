@@ -723,7 +723,7 @@ def cmd_selftest(args) -> int:
 
 
 def cmd_gui(args) -> int:
-    gc.disable()  # from here to the listed records, as in run_app: start-up makes lasting objects, not garbage
+    gc.disable()  # off from the first import on; once the app runs, the UI thread collects (ui/collector.py)
     # imported by the command that needs it: keeps every command's start fast
     from .ui.app import run_app
 
