@@ -37,7 +37,7 @@ from ..storage.files import write_new
 from .fonts import FONT, FONT_BOLD, printable, register_fonts
 from .links import contact_links
 from .qr import QrCode
-from .text import flowables, is_short
+from .text import flowables, is_short, markup
 
 PAGE_SIZES = {"A4": A4, "Letter": LETTER}
 
@@ -56,10 +56,6 @@ class SheetOptions:
     @property
     def body_size(self) -> float:
         return 16.0 if self.large_print else 10.5
-
-
-def _p(text: str) -> str:
-    return escape(printable(text)).replace("\n", "<br/>")
 
 
 class _Styles:
@@ -91,7 +87,7 @@ def _is_long(contact) -> bool:
 
 
 def _contact_block(contact, styles: _Styles, options: SheetOptions, width: float) -> list:
-    title = Paragraph(_p(contact.title()), styles.name)
+    title = Paragraph(markup(contact.title()), styles.name)
     lines = []
     if contact.help_with:
         lines += flowables(contact.help_with, styles.body)
@@ -115,7 +111,7 @@ def _contact_block(contact, styles: _Styles, options: SheetOptions, width: float
     qr_size = (34 if options.large_print else 22) * mm
     if not links:
         return lines + [Spacer(1, styles.body.fontSize * 0.8)]
-    codes = [[QrCode(link, qr_size), Paragraph(_p(caption), styles.caption)] for caption, link in links]
+    codes = [[QrCode(link, qr_size), Paragraph(markup(caption), styles.caption)] for caption, link in links]
     code_cells = Table([[c[0] for c in codes], [c[1] for c in codes]], colWidths=[qr_size + 4 * mm] * len(codes))
     code_cells.hAlign = "LEFT"
     code_cells.setStyle(TableStyle([("ALIGN", (0, 0), (-1, -1), "CENTER"), ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -183,14 +179,14 @@ class _Document(BaseDocTemplate):
             full = _footer_text(self.options)
             room, cut, text = self.footer_height - 1 * mm, len(full), full
             while True:
-                footer = Paragraph(_p(text), self.styles.small)
+                footer = Paragraph(markup(text), self.styles.small)
                 _, h = footer.wrap(width, self.footer_height)
                 if h <= room or cut <= 20:
                     break
                 cut = int(cut * 0.8)
                 text = full[:cut].rstrip() + " …"
             self._footer_fit = text
-        footer = Paragraph(_p(self._footer_fit), self.styles.small)
+        footer = Paragraph(markup(self._footer_fit), self.styles.small)
         return footer, footer.wrap(width, self.footer_height)[1]
 
     def _footer(self, canvas, doc) -> None:
@@ -210,9 +206,9 @@ class _Document(BaseDocTemplate):
 
 
 def _header(options: SheetOptions, styles: _Styles) -> list:
-    story = [Paragraph(_p(options.title), styles.title)]
+    story = [Paragraph(markup(options.title), styles.title)]
     if options.mentee_name:
-        story.append(Paragraph(f"For {_p(options.mentee_name)}", styles.body))
+        story.append(Paragraph(f"For {markup(options.mentee_name)}", styles.body))
     made = f"Made on {shown_date(date.today().isoformat())}" + (f" by {printable(options.organisation)}" if options.organisation else "")
     story.append(Paragraph(escape(made), styles.small))
     return story

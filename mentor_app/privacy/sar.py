@@ -11,7 +11,6 @@ import os
 import re
 from dataclasses import fields as dc_fields
 from datetime import datetime, timezone
-from html import escape
 from pathlib import Path
 
 from ..errors import BadInput
@@ -191,7 +190,7 @@ def write_pdf(data: dict, target: Path) -> None:
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
     from ..printing.fonts import FONT, FONT_BOLD, printable
-    from ..printing.text import flowables, is_short
+    from ..printing.text import flowables, is_short, markup
 
     printable("")  # registers the fonts, which draw every script the notes may hold
     body = ParagraphStyle("body", fontName=FONT, fontSize=9.5, leading=12.5)
@@ -202,7 +201,7 @@ def write_pdf(data: dict, target: Path) -> None:
     item = ParagraphStyle("item", parent=body, fontName=FONT_BOLD, spaceBefore=6)
 
     def p(text, style=body):
-        return Paragraph(escape(printable(str(text))).replace("\n", "<br/>"), style)
+        return Paragraph(markup(str(text)), style)
 
     label_width = 45 * mm
     long_label = ParagraphStyle("long-label", parent=small, spaceBefore=2)
