@@ -98,8 +98,13 @@ app.exec()
 def _stats(samples: list[float]) -> dict:
     ordered = sorted(samples)
     p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
-    return {"median_ms": round(statistics.median(ordered) * 1000, 2), "p95_ms": round(p95 * 1000, 2),
-            "min_ms": round(ordered[0] * 1000, 2), "max_ms": round(ordered[-1] * 1000, 2), "runs": len(ordered)}
+    return {
+        "median_ms": round(statistics.median(ordered) * 1000, 2),
+        "p95_ms": round(p95 * 1000, 2),
+        "min_ms": round(ordered[0] * 1000, 2),
+        "max_ms": round(ordered[-1] * 1000, 2),
+        "runs": len(ordered),
+    }
 
 
 def _timed(fn, runs: int) -> dict:
@@ -116,8 +121,13 @@ def _start(script: str, env: dict, *args: str) -> dict:
     and its peak memory in kB when it says ("memory")."""
     with tempfile.TemporaryFile("w+") as err:  # a file, not a pipe: what the child says there can't block it
         start = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, "-c", script, *args], stdout=subprocess.PIPE, stderr=err,
-                                text=True, env={**os.environ, **env})
+        proc = subprocess.Popen(
+            [sys.executable, "-c", script, *args],
+            stdout=subprocess.PIPE,
+            stderr=err,
+            text=True,
+            env={**os.environ, **env},
+        )
         seen = {}
         watchdog = threading.Timer(300, proc.kill)  # a start that never gets there fails instead of hanging
         watchdog.start()
@@ -147,14 +157,20 @@ def start_up(window: str, profile: Path, secret: str, runs: int, tmp: Path) -> d
     base = _stats(bare)
     unlocked_by = "passphrase" if secret else "keyring"
     points = {}
-    for point, words, target in (("painted", "first window painted", 1.5),
-                                 ("listed", "records listed", 2.5)):
+    for point, words, target in (("painted", "first window painted", 1.5), ("listed", "records listed", 2.5)):
         figure = _stats([a[point] for a in app])
-        points[point] = {**figure, "point": words, "baseline": "a bare PySide6 window, first painted",
-                         "baseline_median_ms": base["median_ms"], "baseline_p95_ms": base["p95_ms"],
-                         "ratio": round(figure["median_ms"] / base["median_ms"], 2),
-                         "p95_ratio": round(figure["p95_ms"] / base["p95_ms"], 2), "target_ratio": target,
-                         "unlocked_by": unlocked_by, "window": window}
+        points[point] = {
+            **figure,
+            "point": words,
+            "baseline": "a bare PySide6 window, first painted",
+            "baseline_median_ms": base["median_ms"],
+            "baseline_p95_ms": base["p95_ms"],
+            "ratio": round(figure["median_ms"] / base["median_ms"], 2),
+            "p95_ratio": round(figure["p95_ms"] / base["p95_ms"], 2),
+            "target_ratio": target,
+            "unlocked_by": unlocked_by,
+            "window": window,
+        }
     points["rss_mb"] = round(max(a.get("memory", 0) for a in app) / 1024, 1)
     return points
 
@@ -228,9 +244,20 @@ def bench_mentor(results: dict, tmp: Path, scale: dict) -> None:
     demo.generate_volume(profile, mentees=scale["mentees"], meetings=scale["meetings"], referrals=scale["referrals"])
     keyring = profile.meta.keyring_enabled
     heavy = store.save(profile.conn, Mentee(name="Two Hundred Meetings", status="active"), author=profile.author)
-    store.save_many(profile.conn, [(Meeting(starts_at=f"2026-{1 + n % 12:02d}-{1 + n % 28:02d}T10:00",
-                                            notes="A long catch-up about the week. " * 8), heavy)
-                                   for n in range(200)], author=profile.author)
+    store.save_many(
+        profile.conn,
+        [
+            (
+                Meeting(
+                    starts_at=f"2026-{1 + n % 12:02d}-{1 + n % 28:02d}T10:00",
+                    notes="A long catch-up about the week. " * 8,
+                ),
+                heavy,
+            )
+            for n in range(200)
+        ],
+        author=profile.author,
+    )
     profile.close()
 
     started = start_up("mentor", path, "" if keyring else PASSPHRASE, scale["starts"], tmp)
@@ -244,9 +271,15 @@ def bench_mentor(results: dict, tmp: Path, scale: dict) -> None:
     profile = open_profile(path, secret=PASSPHRASE)
     conn = profile.conn
     mentee = store.list_records(conn, "mentee")[0].id
-    results["save one meeting"] = _timed(lambda: store.save(conn, Meeting(starts_at="2026-11-20T10:00",
-                                                                          notes="Saved in the benchmark."),
-                                                            author=profile.author, mentee_id=mentee), 30)
+    results["save one meeting"] = _timed(
+        lambda: store.save(
+            conn,
+            Meeting(starts_at="2026-11-20T10:00", notes="Saved in the benchmark."),
+            author=profile.author,
+            mentee_id=mentee,
+        ),
+        30,
+    )
     _search_against_plain(results, profile, tmp / "plain.db")
 
     from PySide6.QtWidgets import QApplication
@@ -255,8 +288,9 @@ def bench_mentor(results: dict, tmp: Path, scale: dict) -> None:
     from mentor_app.ui.mentee_page import MenteePage
 
     page = MenteePage(profile)
-    results["load a mentee page with 200 meetings"] = _timed(lambda: (page.show_mentee(heavy),
-                                                                      app_instance.processEvents()), runs)
+    results["load a mentee page with 200 meetings"] = _timed(
+        lambda: (page.show_mentee(heavy), app_instance.processEvents()), runs
+    )
     page.deleteLater()
 
     from mentor_app.ui.main_window import MainWindow
@@ -275,13 +309,15 @@ def bench_mentor(results: dict, tmp: Path, scale: dict) -> None:
         dialog.query.setText("hostel")
         dialog.run()
 
-    results["UI stall (mentor window)"] = stall_probe([
-        ("open the main window", open_window, idle),
-        ("open a mentee with 200 meetings", lambda: holder["w"].show_mentee(heavy), idle),
-        ("open the directory", lambda: holder["w"].show_directory(), idle),
-        ("search as you type", search_typed, idle),
-        ("back to today", lambda: holder["w"].pages.setCurrentIndex(0), idle),
-    ])
+    results["UI stall (mentor window)"] = stall_probe(
+        [
+            ("open the main window", open_window, idle),
+            ("open a mentee with 200 meetings", lambda: holder["w"].show_mentee(heavy), idle),
+            ("open the directory", lambda: holder["w"].show_directory(), idle),
+            ("search as you type", search_typed, idle),
+            ("back to today", lambda: holder["w"].pages.setCurrentIndex(0), idle),
+        ]
+    )
     holder["s"].close()
     holder["w"].timer.stop()
     holder["w"].sync_timer.stop()
@@ -292,8 +328,10 @@ def bench_mentor(results: dict, tmp: Path, scale: dict) -> None:
 
 def _sealed_bytes(profile, result) -> list[bytes]:
     """The bytes of every batch one trip sealed (a trip may write two: concerns travel first)."""
-    return [profile.conn.execute("SELECT data FROM outbox WHERE sequence = ?", (seq,)).fetchone()[0]
-            for seq, _, _ in result.sealed]
+    return [
+        profile.conn.execute("SELECT data FROM outbox WHERE sequence = ?", (seq,)).fetchone()[0]
+        for seq, _, _ in result.sealed
+    ]
 
 
 def _age_ciphertext(data: bytes) -> bytes:
@@ -304,8 +342,9 @@ def _age_ciphertext(data: bytes) -> bytes:
 
 
 def _age_decrypt(identity_file: Path, data: bytes) -> bytes:
-    return subprocess.run(["age", "-d", "-i", str(identity_file)], input=_age_ciphertext(data), capture_output=True,
-                          check=True).stdout
+    return subprocess.run(
+        ["age", "-d", "-i", str(identity_file)], input=_age_ciphertext(data), capture_output=True, check=True
+    ).stdout
 
 
 def _age_floor(tmp: Path, identity_file: Path, batches: list[bytes], recipient: str) -> float | None:
@@ -323,9 +362,12 @@ def _age_floor(tmp: Path, identity_file: Path, batches: list[bytes], recipient: 
 
 
 def _floor_fields(elapsed: float, floor: float | None, target: float) -> dict:
-    return {"baseline": "age CLI encrypting the same plaintext (all of the trip's batches)",
-            "baseline_median_ms": round(floor * 1000, 1) if floor else None,
-            "ratio": round(elapsed / floor, 1) if floor else None, "target_ratio": target}
+    return {
+        "baseline": "age CLI encrypting the same plaintext (all of the trip's batches)",
+        "baseline_median_ms": round(floor * 1000, 1) if floor else None,
+        "ratio": round(elapsed / floor, 1) if floor else None,
+        "target_ratio": target,
+    }
 
 
 def _shared_records_schema(sup_path: Path, secret: str) -> list[str]:
@@ -333,9 +375,13 @@ def _shared_records_schema(sup_path: Path, secret: str) -> list[str]:
     from mentor_app.storage.profile import open_profile
 
     sup = open_profile(sup_path, secret=secret or None)
-    rows = [r[0] for r in sup.conn.execute(
-        "SELECT sql FROM sqlite_master WHERE tbl_name = 'shared_records' AND type IN ('table', 'index') "
-        "AND sql IS NOT NULL ORDER BY type DESC, name")]
+    rows = [
+        r[0]
+        for r in sup.conn.execute(
+            "SELECT sql FROM sqlite_master WHERE tbl_name = 'shared_records' AND type IN ('table', 'index') "
+            "AND sql IS NOT NULL ORDER BY type DESC, name"
+        )
+    ]
     sup.close()
     return rows
 
@@ -354,9 +400,11 @@ def import_floor(tmp: Path, identity_file: Path, files: list[Path], schema: list
         db.execute(statement)
     extracted = ", ".join(expression.replace("NEW.fields", "?11") for _, expression in _EXTRACTED)
     names = ", ".join(name for name, _ in _EXTRACTED)
-    insert = (f"INSERT INTO shared_records(id, version, content_sha256, fingerprint, sequence, type, base_version, "
-              f"basis, mentee_id, pseudonym, fields, updated_at, deleted, {names}) "
-              f"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, {extracted})")
+    insert = (
+        f"INSERT INTO shared_records(id, version, content_sha256, fingerprint, sequence, type, base_version, "
+        f"basis, mentee_id, pseudonym, fields, updated_at, deleted, {names}) "
+        f"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, {extracted})"
+    )
     start = time.perf_counter()
     for path in files:
         plaintext = _age_decrypt(identity_file, path.read_bytes())
@@ -366,9 +414,23 @@ def import_floor(tmp: Path, identity_file: Path, files: list[Path], schema: list
         rows = []
         for line in stream.splitlines():
             r = json.loads(line)
-            rows.append((r["id"], r["version"], r["content_sha256"], fp, sequence, r["type"], r["base_version"],
-                         r["basis"], r.get("mentee_id"), r.get("pseudonym"), json.dumps(r["fields"]),
-                         str(r.get("updated_at", "")), int(bool(r.get("deleted")))))
+            rows.append(
+                (
+                    r["id"],
+                    r["version"],
+                    r["content_sha256"],
+                    fp,
+                    sequence,
+                    r["type"],
+                    r["base_version"],
+                    r["basis"],
+                    r.get("mentee_id"),
+                    r.get("pseudonym"),
+                    json.dumps(r["fields"]),
+                    str(r.get("updated_at", "")),
+                    int(bool(r.get("deleted"))),
+                )
+            )
         db.execute("BEGIN")
         db.executemany(insert, rows)
         db.execute("COMMIT")
@@ -381,8 +443,8 @@ def bench_exchange(results: dict, tmp: Path, scale: dict) -> None:
     from mentor_app import demo
     from mentor_app.exchange import mentors as register
     from mentor_app.exchange.enrolment import accept_enrolment, make_enrolment, parse_enrolment
-    from mentor_app.exchange.trip import trip
     from mentor_app.exchange.keys import device_key, organisation_keys
+    from mentor_app.exchange.trip import trip
     from mentor_app.records import store
     from mentor_app.records.types import Meeting
     from mentor_app.storage.keywrap import Argon2Params
@@ -390,8 +452,9 @@ def bench_exchange(results: dict, tmp: Path, scale: dict) -> None:
 
     fast = Argon2Params(time_cost=1, memory_kib=8192, parallelism=1)  # not what is measured here
     # Unlocked by the keyring where there is one, as a supervisor's PC is day to day.
-    sup, _ = create_profile(tmp / "supervisor", role="supervisor", name="Bench Org", passphrase=PASSPHRASE,
-                            kdf_params=fast)
+    sup, _ = create_profile(
+        tmp / "supervisor", role="supervisor", name="Bench Org", passphrase=PASSPHRASE, kdf_params=fast
+    )
     sup_secret = "" if sup.meta.keyring_enabled else PASSPHRASE
     enrolment = parse_enrolment(json.dumps(make_enrolment(sup)).encode())
     identity = organisation_keys(sup)[0][0]
@@ -399,10 +462,12 @@ def bench_exchange(results: dict, tmp: Path, scale: dict) -> None:
     drive.mkdir()
     first_export, total_records = None, 0
     for m in range(scale["mentors"]):
-        p, _ = create_profile(tmp / f"m{m}", role="mentor", name=f"Mentor {m}", passphrase=PASSPHRASE,
-                              use_keyring=False, kdf_params=fast)
-        demo.generate_volume(p, seed=m, mentees=scale["mentees"], meetings=scale["meetings"],
-                             referrals=scale["referrals"])
+        p, _ = create_profile(
+            tmp / f"m{m}", role="mentor", name=f"Mentor {m}", passphrase=PASSPHRASE, use_keyring=False, kdf_params=fast
+        )
+        demo.generate_volume(
+            p, seed=m, mentees=scale["mentees"], meetings=scale["meetings"], referrals=scale["referrals"]
+        )
         accept_enrolment(p, enrolment, enrolment.fingerprint, shared_folder=str(drive))
         register.note_device(sup.conn, device_key(p).public, "")
         register.approve(sup.conn, device_key(p).fingerprint, f"Mentor {m}")
@@ -415,20 +480,29 @@ def bench_exchange(results: dict, tmp: Path, scale: dict) -> None:
             key.write_text(identity + "\n")
             sealed = _sealed_bytes(p, result)
             floor = _age_floor(tmp, key, sealed, enrolment.recipients[0])
-            first_export = {"records": result.records, "batches": len(result.sealed),
-                            "median_ms": round(elapsed * 1000, 1),
-                            "bytes_per_record": round(sum(map(len, sealed)) / result.records),
-                            **_floor_fields(elapsed, floor, 5.0)}
+            first_export = {
+                "records": result.records,
+                "batches": len(result.sealed),
+                "median_ms": round(elapsed * 1000, 1),
+                "bytes_per_record": round(sum(map(len, sealed)) / result.records),
+                **_floor_fields(elapsed, floor, 5.0),
+            }
             mentee = store.list_records(p.conn, "mentee")[0].id
-            store.save_many(p.conn, [(Meeting(starts_at="2026-11-21T10:00", notes="Changed. " * 20), mentee)
-                                     for _ in range(1000)], author=p.author)
+            store.save_many(
+                p.conn,
+                [(Meeting(starts_at="2026-11-21T10:00", notes="Changed. " * 20), mentee) for _ in range(1000)],
+                author=p.author,
+            )
             start = time.perf_counter()
             changed = trip(p)
             elapsed = time.perf_counter() - start
             floor = _age_floor(tmp, key, _sealed_bytes(p, changed), enrolment.recipients[0])
-            results["export of 1,000 changed records"] = {"median_ms": round(elapsed * 1000, 1),
-                                                          "records": changed.records, "batches": len(changed.sealed),
-                                                          **_floor_fields(elapsed, floor, 5.0)}
+            results["export of 1,000 changed records"] = {
+                "median_ms": round(elapsed * 1000, 1),
+                "records": changed.records,
+                "batches": len(changed.sealed),
+                **_floor_fields(elapsed, floor, 5.0),
+            }
             total_records += changed.records
         p.close()
     results["export of a full mentor profile"] = first_export
@@ -436,17 +510,28 @@ def bench_exchange(results: dict, tmp: Path, scale: dict) -> None:
     batches = len(files)
     sup.close()
     # In its own process, so its peak memory is the import's alone.
-    out = json.loads(subprocess.run([sys.executable, "-c", IMPORT, str(tmp / "supervisor"), sup_secret, str(drive)],
-                                    capture_output=True, text=True, check=True).stdout)
+    out = json.loads(
+        subprocess.run(
+            [sys.executable, "-c", IMPORT, str(tmp / "supervisor"), sup_secret, str(drive)],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    )
     assert out["imported"] == batches and out["again"] == 0
     floor = import_floor(tmp, key, files, _shared_records_schema(tmp / "supervisor", sup_secret))
-    results["supervisor import"] = {"batches": batches, "records": total_records, "seconds": out["seconds"],
-                                    "peak_rss_mb": round(out["hwm_kb"] / 1024, 1),
-                                    "baseline": "age CLI decrypting the same files + the same records inserted into "
-                                                "plain SQLite (shared_records' shape and indexes), a transaction per "
-                                                "batch",
-                                    "baseline_seconds": round(floor, 2) if floor else None,
-                                    "ratio": round(out["seconds"] / floor, 1) if floor else None, "target_ratio": 4.0}
+    results["supervisor import"] = {
+        "batches": batches,
+        "records": total_records,
+        "seconds": out["seconds"],
+        "peak_rss_mb": round(out["hwm_kb"] / 1024, 1),
+        "baseline": "age CLI decrypting the same files + the same records inserted into "
+        "plain SQLite (shared_records' shape and indexes), a transaction per "
+        "batch",
+        "baseline_seconds": round(floor, 2) if floor else None,
+        "ratio": round(out["seconds"] / floor, 1) if floor else None,
+        "target_ratio": 4.0,
+    }
     results["re-import of the same folder"] = {"seconds": out["again_seconds"], "target_seconds": 1.0}
     started = start_up("supervisor", tmp / "supervisor", sup_secret, scale["starts"], tmp)
     results["start to first paint (supervisor window)"] = started["painted"]
@@ -464,10 +549,11 @@ def bench_dashboard(results: dict, path: Path, drive: Path, scale: dict) -> None
 
     QApplication.instance() or QApplication([])
     sup = open_profile(path, secret=PASSPHRASE)
-    results["dashboard load (all tabs' reads)"] = _timed(lambda: (dashboard.overview(sup.conn),
-                                                                  dashboard.activity(sup.conn)), scale["runs"])
-    from mentor_app.ui import supervisor_window
+    results["dashboard load (all tabs' reads)"] = _timed(
+        lambda: (dashboard.overview(sup.conn), dashboard.activity(sup.conn)), scale["runs"]
+    )
     from mentor_app.exchange.enrolment import SHARED_FOLDER
+    from mentor_app.ui import supervisor_window
 
     sup.set_setting(SHARED_FOLDER, str(drive))
     # The folder picker and the summary box wait for a person; here they answer at once.
@@ -483,13 +569,17 @@ def bench_dashboard(results: dict, path: Path, drive: Path, scale: dict) -> None
         holder["w"].show()
 
     w = lambda: holder["w"]  # noqa: E731
-    actions = [("open the supervisor window", open_window, busy),
-               ("refresh", lambda: w().refresh(), busy),
-               ("choose one mentor", lambda: w().mentor_filter.setCurrentIndex(1), busy),
-               ("choose a span of months", lambda: (w().start_month.setText("2026-01"), w().refresh_activity()), busy),
-               ("re-import the shared folder", lambda: w().import_now(), busy)]
-    actions += [(f"show the {name} tab", lambda i=i: w().tabs.setCurrentIndex(i), busy)
-                for i, name in enumerate(["safeguarding", "caseload", "activity", "people"])]
+    actions = [
+        ("open the supervisor window", open_window, busy),
+        ("refresh", lambda: w().refresh(), busy),
+        ("choose one mentor", lambda: w().mentor_filter.setCurrentIndex(1), busy),
+        ("choose a span of months", lambda: (w().start_month.setText("2026-01"), w().refresh_activity()), busy),
+        ("re-import the shared folder", lambda: w().import_now(), busy),
+    ]
+    actions += [
+        (f"show the {name} tab", lambda i=i: w().tabs.setCurrentIndex(i), busy)
+        for i, name in enumerate(["safeguarding", "caseload", "activity", "people"])
+    ]
     actions.append(("open a person's records", lambda: w().people.selectRow(0), busy))
     results["UI stall (supervisor window)"] = stall_probe(actions)
     w().idle.stop()
@@ -504,8 +594,9 @@ def bench_search(results: dict, tmp: Path, meetings: int) -> None:
     from mentor_app.storage.profile import create_profile
 
     fast = Argon2Params(time_cost=1, memory_kib=8192, parallelism=1)
-    profile, _ = create_profile(tmp / "search", role="mentor", name="Bench Search", passphrase=PASSPHRASE,
-                                use_keyring=False, kdf_params=fast)
+    profile, _ = create_profile(
+        tmp / "search", role="mentor", name="Bench Search", passphrase=PASSPHRASE, use_keyring=False, kdf_params=fast
+    )
     demo.generate_volume(profile, mentees=max(25, meetings // 100), meetings=meetings, referrals=300)
     _search_against_plain(results, profile, tmp / "search-plain.db")
     profile.close()
@@ -526,10 +617,14 @@ def _search_against_plain(results: dict, profile, plain_path: Path) -> None:
             unencrypted.append(time.perf_counter() - start)
     plain.close()
     enc, pla = _stats(encrypted), _stats(unencrypted)
-    results["global search"] = {**enc, "baseline": "same queries on an unencrypted SQLite copy",
-                                "baseline_median_ms": pla["median_ms"], "baseline_p95_ms": pla["p95_ms"],
-                                "ratio": round(enc["median_ms"] / max(pla["median_ms"], 0.001), 2),
-                                "p95_ratio": round(enc["p95_ms"] / max(pla["p95_ms"], 0.001), 2)}
+    results["global search"] = {
+        **enc,
+        "baseline": "same queries on an unencrypted SQLite copy",
+        "baseline_median_ms": pla["median_ms"],
+        "baseline_p95_ms": pla["p95_ms"],
+        "ratio": round(enc["median_ms"] / max(pla["median_ms"], 0.001), 2),
+        "p95_ratio": round(enc["p95_ms"] / max(pla["p95_ms"], 0.001), 2),
+    }
 
 
 def bench_print(results: dict, tmp: Path, scale: dict) -> None:
@@ -540,10 +635,15 @@ def bench_print(results: dict, tmp: Path, scale: dict) -> None:
     from mentor_app.settings import DEFAULT_EMERGENCY_NUMBERS
 
     def contact(i):
-        return Contact(organisation=f"Service {i}", categories=[list(vocab.DIRECTORY_CATEGORIES)[i % 13]],
-                       help_with="Free help and advice. " * 3, phone=f"01632 960{i:03d}",
-                       website=f"https://service{i}.example.org", address=f"{i} High Street, Riverside",
-                       last_checked="2026-10-01")
+        return Contact(
+            organisation=f"Service {i}",
+            categories=[list(vocab.DIRECTORY_CATEGORIES)[i % 13]],
+            help_with="Free help and advice. " * 3,
+            phone=f"01632 960{i:03d}",
+            website=f"https://service{i}.example.org",
+            address=f"{i} High Street, Riverside",
+            last_checked="2026-10-01",
+        )
 
     options = SheetOptions(emergency_numbers=DEFAULT_EMERGENCY_NUMBERS)
     six = [(str(i), contact(i)) for i in range(6)]
@@ -563,20 +663,36 @@ def bench_print(results: dict, tmp: Path, scale: dict) -> None:
 
 
 def markdown(scale: str, results: dict) -> str:
-    lines = [f"### {scale} scale — {date.today()} — {platform.machine()}, {os.cpu_count()} cores, "
-             f"Python {platform.python_version()}", "", "| measure | figure | baseline | ratio |",
-             "| --- | --- | --- | --- |"]
+    lines = [
+        f"### {scale} scale — {date.today()} — {platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}",
+        "",
+        "| measure | figure | baseline | ratio |",
+        "| --- | --- | --- | --- |",
+    ]
     for name, r in results.items():
         if r is None:
             continue
-        figure = (f"{r['median_ms']} ms (p95 {r.get('p95_ms', '–')})" if "median_ms" in r and "p95_ms" in r
-                  else f"{r['median_ms']} ms" if "median_ms" in r
-                  else f"{r['seconds']} s" + (f", peak {r['peak_rss_mb']} MB" if "peak_rss_mb" in r else "")
-                  if "seconds" in r
-                  else f"{r['rss_mb']} MB" if "rss_mb" in r
-                  else f"{r['worst_ms']} ms at worst ({r['worst_action']})" if "worst_ms" in r else json.dumps(r))
-        base = (f"{r['baseline_median_ms']} ms" if r.get("baseline_median_ms") is not None
-                else f"{r['baseline_seconds']} s" if r.get("baseline_seconds") is not None else "")
+        figure = (
+            f"{r['median_ms']} ms (p95 {r.get('p95_ms', '–')})"
+            if "median_ms" in r and "p95_ms" in r
+            else f"{r['median_ms']} ms"
+            if "median_ms" in r
+            else f"{r['seconds']} s" + (f", peak {r['peak_rss_mb']} MB" if "peak_rss_mb" in r else "")
+            if "seconds" in r
+            else f"{r['rss_mb']} MB"
+            if "rss_mb" in r
+            else f"{r['worst_ms']} ms at worst ({r['worst_action']})"
+            if "worst_ms" in r
+            else json.dumps(r)
+        )
+        base = (
+            f"{r['baseline_median_ms']} ms"
+            if r.get("baseline_median_ms") is not None
+            else f"{r['baseline_seconds']} s"
+            if r.get("baseline_seconds") is not None
+            else ""
+        )
         if base and r.get("baseline_p95_ms") is not None:
             base += f" (p95 {r['baseline_p95_ms']})"
         ratio = r.get("ratio", "") or ""
@@ -615,9 +731,19 @@ def main(argv=None) -> int:
             if name in ("supervisor", "stress"):
                 bench_search(results, tmp, scale["mentors"] * scale["meetings"])
         stem = f"{date.today()}-{name}"
-        (out / f"{stem}.json").write_text(json.dumps({"scale": name, "settings": scale, "date": str(date.today()),
-                                                      "machine": platform.platform(), "cores": os.cpu_count(),
-                                                      "results": results}, indent=2))
+        (out / f"{stem}.json").write_text(
+            json.dumps(
+                {
+                    "scale": name,
+                    "settings": scale,
+                    "date": str(date.today()),
+                    "machine": platform.platform(),
+                    "cores": os.cpu_count(),
+                    "results": results,
+                },
+                indent=2,
+            )
+        )
         table = markdown(name, results)
         (out / f"{stem}.md").write_text(table)
         print(table)

@@ -31,8 +31,14 @@ def main() -> int:
 
     OUT.mkdir(exist_ok=True)
     folder = Path(tempfile.mkdtemp()) / "demo"
-    profile, _ = create_profile(folder, role="mentor", name="Demo Mentor", passphrase=demo.DEMO_PASSPHRASE,
-                                use_keyring=False, kdf_params=Argon2Params(time_cost=2))
+    profile, _ = create_profile(
+        folder,
+        role="mentor",
+        name="Demo Mentor",
+        passphrase=demo.DEMO_PASSPHRASE,
+        use_keyring=False,
+        kdf_params=Argon2Params(time_cost=2),
+    )
     from mentor_app.directory.defaults import ensure_default_directory
 
     ensure_default_directory(profile)
@@ -85,9 +91,14 @@ def main() -> int:
     from mentor_app.exchange.enrolment import accept_enrolment, make_enrolment, parse_enrolment
     from mentor_app.ui.sync_dialog import SyncDialog
 
-    supervisor, _ = create_profile(folder.parent / "supervisor", role="supervisor", name="Riverside Mentoring",
-                                   passphrase=demo.DEMO_PASSPHRASE, use_keyring=False,
-                                   kdf_params=Argon2Params(time_cost=2))
+    supervisor, _ = create_profile(
+        folder.parent / "supervisor",
+        role="supervisor",
+        name="Riverside Mentoring",
+        passphrase=demo.DEMO_PASSPHRASE,
+        use_keyring=False,
+        kdf_params=Argon2Params(time_cost=2),
+    )
     enrolment = parse_enrolment(json.dumps(make_enrolment(supervisor)).encode())
     supervisor.close()
     drive = Path(tempfile.gettempdir()) / "Mentoring shared drive"
@@ -111,8 +122,8 @@ def main() -> int:
     window.lock()
     grab(window, "locked")
     from mentor_app.exchange import mentors as register
-    from mentor_app.exchange.trip import trip
     from mentor_app.exchange.importer import import_folder
+    from mentor_app.exchange.trip import trip
     from mentor_app.storage.profile import open_profile
     from mentor_app.ui.supervisor_window import SupervisorWindow
 
@@ -162,10 +173,22 @@ def delivery_screens(grab, root: Path) -> None:
     from mentor_app.ui.sync_dialog import SyncDialog
 
     fast = Argon2Params(time_cost=2)
-    supervisor, _ = create_profile(root / "delivery-supervisor", role="supervisor", name="Riverside Mentoring",
-                                   passphrase=demo.DEMO_PASSPHRASE, use_keyring=False, kdf_params=fast)
-    mentor, _ = create_profile(root / "delivery-mentor", role="mentor", name="Sam Mentor",
-                               passphrase=demo.DEMO_PASSPHRASE, use_keyring=False, kdf_params=fast)
+    supervisor, _ = create_profile(
+        root / "delivery-supervisor",
+        role="supervisor",
+        name="Riverside Mentoring",
+        passphrase=demo.DEMO_PASSPHRASE,
+        use_keyring=False,
+        kdf_params=fast,
+    )
+    mentor, _ = create_profile(
+        root / "delivery-mentor",
+        role="mentor",
+        name="Sam Mentor",
+        passphrase=demo.DEMO_PASSPHRASE,
+        use_keyring=False,
+        kdf_params=fast,
+    )
     demo.generate(mentor, seed=4, mentees=4, weeks=3)
     drive = root / "delivery-drive"
     drive.mkdir()
@@ -178,14 +201,30 @@ def delivery_screens(grab, root: Path) -> None:
     trip(mentor)
     person = store.list_records(mentor.conn, "mentee")[0]
     today = date.today().isoformat()
-    store.save(mentor.conn, Concern(category="exploitation", urgency="today", raised_at=f"{today}T15:00",
-                                    what_happened="Said someone is asking them to carry parcels."),
-               author=mentor.author, mentee_id=person.id)
-    store.save(mentor.conn, Meeting(starts_at=f"{today}T14:00", kind="one_to_one", place="Café",
-                                    notes="Talked about the weekend."), author=mentor.author, mentee_id=person.id)
+    store.save(
+        mentor.conn,
+        Concern(
+            category="exploitation",
+            urgency="today",
+            raised_at=f"{today}T15:00",
+            what_happened="Said someone is asking them to carry parcels.",
+        ),
+        author=mentor.author,
+        mentee_id=person.id,
+    )
+    store.save(
+        mentor.conn,
+        Meeting(starts_at=f"{today}T14:00", kind="one_to_one", place="Café", notes="Talked about the weekend."),
+        author=mentor.author,
+        mentee_id=person.id,
+    )
     trip(mentor)
-    store.save(mentor.conn, Meeting(starts_at=f"{today}T16:00", kind="sport", activity="football",
-                                    duration_minutes=90), author=mentor.author, mentee_id=person.id)
+    store.save(
+        mentor.conn,
+        Meeting(starts_at=f"{today}T16:00", kind="sport", activity="football", duration_minutes=90),
+        author=mentor.author,
+        mentee_id=person.id,
+    )
     trip(mentor)
     lost = sorted(device_folder(drive, mentor).glob("*.mentorlog"))[-3]  # the concern's batch
     lost.unlink()  # a sync client "resolved a conflict" before the supervisor imported it
@@ -195,13 +234,17 @@ def delivery_screens(grab, root: Path) -> None:
     # A mentor erases someone on request: a shared concern about them waits for the supervisor.
     from mentor_app.privacy.erasure import erase_mentee
 
-    asked = next(m for m in store.list_records(mentor.conn, "mentee")
-                 if store.list_records(mentor.conn, "concern", mentee_id=m.id) and m.id != person.id)
+    asked = next(
+        m
+        for m in store.list_records(mentor.conn, "mentee")
+        if store.list_records(mentor.conn, "concern", mentee_id=m.id) and m.id != person.id
+    )
     erase_mentee(mentor, asked.id, "Their written request")
     trip(mentor)
     import_folder(supervisor, drive)
-    store.save(mentor.conn, Meeting(starts_at=f"{today}T17:00", kind="one_to_one"), author=mentor.author,
-               mentee_id=person.id)
+    store.save(
+        mentor.conn, Meeting(starts_at=f"{today}T17:00", kind="one_to_one"), author=mentor.author, mentee_id=person.id
+    )
     trip(mentor)
     later = sorted(device_folder(drive, mentor).glob("*.mentorlog"))[-1]
     later.unlink()

@@ -14,16 +14,16 @@ import sys
 from pathlib import Path
 
 from . import __version__, logs
-from .words import count
-from .errors import BadInput, MentorAppError, SecretNeeded, WrongPassphrase, WrongRecoveryCode
 from .directory.defaults import ensure_default_directory
+from .errors import BadInput, MentorAppError, SecretNeeded, WrongPassphrase, WrongRecoveryCode
 from .paths import default_demo_dir, default_profile_dir
-from .storage.files import refuse_existing, write_new
-from .storage.passphrase import check_new_passphrase
 from .storage import audit, backups
 from .storage.db import DatabaseError
+from .storage.files import refuse_existing, write_new
 from .storage.keystore import KeyringStatus
+from .storage.passphrase import check_new_passphrase
 from .storage.profile import ROLES, Profile, create_profile, open_profile
+from .words import count
 
 TTY_ATTEMPTS = 3
 
@@ -47,7 +47,9 @@ def _new_passphrase(args) -> str:
         check_new_passphrase(new)
         return new
     if not sys.stdin.isatty():
-        raise BadInput("A passphrase is needed. There is no terminal to ask on: give it on standard input with --passphrase-stdin.")
+        raise BadInput(
+            "A passphrase is needed. There is no terminal to ask on: give it on standard input with --passphrase-stdin."
+        )
     first = getpass.getpass("Choose a passphrase: ")
     check_new_passphrase(first)  # before asking again: a weak one is refused with advice
     second = getpass.getpass("Type it again: ")
@@ -92,8 +94,10 @@ def _unlock_for_command(args) -> Profile:
                     raise
                 _say(_words(exc))
     else:
-        raise SecretNeeded(reason.replace(" Please enter your passphrase or recovery code.", "")
-                           + " Give the passphrase on standard input with --passphrase-stdin.")
+        raise SecretNeeded(
+            reason.replace(" Please enter your passphrase or recovery code.", "")
+            + " Give the passphrase on standard input with --passphrase-stdin."
+        )
     _offer_keyring(profile)
     if profile.needs_recovery_code:
         _say("This profile has no recovery code at the moment. Make one with: mentor-app recovery-code")
@@ -108,15 +112,22 @@ def _offer_keyring(profile: Profile) -> None:
     if status is KeyringStatus.OK:
         return
     if sys.stdin.isatty() and sys.stderr.isatty():
-        answer = input(f"{status.explain()} Store the key in the keyring again, so you don't have to type your passphrase next time? [Y/n] ")
+        answer = input(
+            f"{status.explain()} Store the key in the keyring again, so you don't have to type your passphrase next time? [Y/n] "
+        )
         if answer.strip().lower() in ("", "y", "yes"):
             stored = profile.set_keyring(True)
-            _say("The key is back in the keyring." if stored is KeyringStatus.OK else f"That didn't work: {stored.explain()}")
+            _say(
+                "The key is back in the keyring."
+                if stored is KeyringStatus.OK
+                else f"That didn't work: {stored.explain()}"
+            )
             return
     _say(f"Note: {status.explain()} To store the key there again, run: mentor-app keyring on")
 
 
 # -- commands ----------------------------------------------------------------
+
 
 def cmd_init(args) -> int:
     passphrase = _new_passphrase(args)
@@ -139,9 +150,11 @@ def cmd_init(args) -> int:
         elif status is KeyringStatus.DISABLED:
             print("Keyring storage is off: you will be asked for your passphrase each time.")
         else:
-            _say(f"Note: the key could not be stored in the keyring. {status.explain()} "
-                 "You will be asked for your passphrase each time; "
-                 "to try the keyring again later, run: mentor-app keyring on")
+            _say(
+                f"Note: the key could not be stored in the keyring. {status.explain()} "
+                "You will be asked for your passphrase each time; "
+                "to try the keyring again later, run: mentor-app keyring on"
+            )
     return 0
 
 
@@ -211,8 +224,10 @@ def cmd_keyring(args) -> int:
             print("The key is stored in this computer's keyring.")
         elif args.action == "off":
             profile.set_keyring(False)
-            print("Keyring storage is off and the key was removed from the keyring. "
-                  "You will be asked for your passphrase each time.")
+            print(
+                "Keyring storage is off and the key was removed from the keyring. "
+                "You will be asked for your passphrase each time."
+            )
         else:
             print(profile.read_keyring_status().explain())
     return 0
@@ -242,8 +257,10 @@ def cmd_rekey(args) -> int:
         elif sys.stdin.isatty():
             passphrase = getpass.getpass("Your current passphrase: ")
         else:
-            raise BadInput("Re-keying needs your current passphrase and a new one: give them on standard input, "
-                           "one a line, with --passphrase-stdin.")
+            raise BadInput(
+                "Re-keying needs your current passphrase and a new one: give them on standard input, "
+                "one a line, with --passphrase-stdin."
+            )
         # Whoever may have the old key may know the old passphrase too: re-keying sets a new one.
         new = _new_passphrase(args)
         code = profile.rekey(passphrase, new_passphrase=new)
@@ -267,8 +284,10 @@ def cmd_demo(args) -> int:
         keyring = profile.keyring_status is KeyringStatus.OK
     total = sum(counts.values())
     print(f"Made a demo profile in {folder} with {counts['mentee']} invented mentees and {total} records.")
-    print(f"Its passphrase is: {demo.DEMO_PASSPHRASE}"
-          + ("" if keyring else " (this computer has no keyring, so you will be asked for it)"))
+    print(
+        f"Its passphrase is: {demo.DEMO_PASSPHRASE}"
+        + ("" if keyring else " (this computer has no keyring, so you will be asked for it)")
+    )
     print(f'Open it with: mentor-app --profile "{folder}"')
     return 0
 
@@ -287,8 +306,10 @@ def cmd_dump(args) -> int:
         sys.stdout.write(text + "\n")
         return 0
     write_new(target, (text + "\n").encode("utf-8"))
-    print(f"Wrote every record this profile holds: {summary(data)}, to {target}. It is NOT encrypted: keep it "
-          "safe and delete it when done.")
+    print(
+        f"Wrote every record this profile holds: {summary(data)}, to {target}. It is NOT encrypted: keep it "
+        "safe and delete it when done."
+    )
     return 0
 
 
@@ -297,16 +318,21 @@ def _new_output(path: str) -> Path:
     return refuse_existing(Path(path))
 
 
-def _sheet_options(profile, args, title: str, mentee_name: str = "") -> "object":
+def _sheet_options(profile, args, title: str, mentee_name: str = "") -> object:
     # imported by the command that needs it: keeps every command's start fast
     from .printing.sheet import SheetOptions
     from .settings import load_settings
 
     settings = load_settings(profile)
-    return SheetOptions(large_print=args.large_print, page_size="Letter" if args.letter else "A4", title=title,
-                        mentee_name=mentee_name, organisation=settings.organisation,
-                        emergency_numbers=settings.emergency_numbers,
-                        stale_after_months=settings.stale_after_months)
+    return SheetOptions(
+        large_print=args.large_print,
+        page_size="Letter" if args.letter else "A4",
+        title=title,
+        mentee_name=mentee_name,
+        organisation=settings.organisation,
+        emergency_numbers=settings.emergency_numbers,
+        stale_after_months=settings.stale_after_months,
+    )
 
 
 def cmd_sheet(args) -> int:
@@ -329,17 +355,21 @@ def cmd_sheet(args) -> int:
             else:
                 contacts.append((cid, stored.record))
         if missing:
-            raise BadInput(f"These contact ids are not in the directory: {', '.join(missing)} "
-                           "(see: mentor-app directory list).")
+            raise BadInput(
+                f"These contact ids are not in the directory: {', '.join(missing)} (see: mentor-app directory list)."
+            )
         if not contacts:
-            raise BadInput("No services to put on the sheet: name some with --contact "
-                           "(see: mentor-app directory list).")
-        options = _sheet_options(profile, args, "Services that can help you",
-                                 mentee.record.title() if args.with_name else "")
+            raise BadInput(
+                "No services to put on the sheet: name some with --contact (see: mentor-app directory list)."
+            )
+        options = _sheet_options(
+            profile, args, "Services that can help you", mentee.record.title() if args.with_name else ""
+        )
         options.groups = {cid: cat for cid, cat in picked if cat}
         build_sheet(contacts, target, options)
-        audit.record(profile.conn, "sheet", actor=profile.author, mentee_id=mentee.id,
-                     detail=count(len(contacts), "service"))
+        audit.record(
+            profile.conn, "sheet", actor=profile.author, mentee_id=mentee.id, detail=count(len(contacts), "service")
+        )
     print(f"Signposting sheet with {count(len(contacts), 'service')} saved to {target}")
     return 0
 
@@ -355,8 +385,11 @@ def cmd_booklet(args) -> int:
         raise BadInput(f"Unknown category. Choose one of: {', '.join(vocab.DIRECTORY_CATEGORIES)}.")
     with open_for_command(args) as profile:
         found = list_contacts(profile.conn, category=args.category or "")
-        title = ("Services near you" if not args.category
-                 else f"Services near you: {vocab.DIRECTORY_CATEGORIES[args.category]}")
+        title = (
+            "Services near you"
+            if not args.category
+            else f"Services near you: {vocab.DIRECTORY_CATEGORIES[args.category]}"
+        )
         options = _sheet_options(profile, args, title)
         if args.category:
             options.groups = {s.id: args.category for s in found}
@@ -388,7 +421,9 @@ def cmd_directory(args) -> int:
                 print(f"{s.id}  {s.record.title()}{flag}")
             return 0
         if not args.file:
-            raise BadInput(f"Name the CSV file to {args.action}, for example: mentor-app directory {args.action} FILE.csv")
+            raise BadInput(
+                f"Name the CSV file to {args.action}, for example: mentor-app directory {args.action} FILE.csv"
+            )
         if args.action == "export":
             exported = csv_io.export_csv(profile.conn, _new_output(args.file))
             print(f"Exported {count(exported, 'contact')} to {args.file}")
@@ -399,16 +434,21 @@ def cmd_directory(args) -> int:
         for row, contact, repeats in plan.duplicates:
             what = repeats if repeats.startswith("row ") else "an entry already in the directory"
             _say(f"Row {row}: {contact.title()} has the same organisation and phone as {what}.")
-        result = csv_io.apply_plan(profile.conn, plan, author=profile.author,
-                                   only_good_rows=args.only_good_rows, merge_duplicates=args.merge_duplicates)
+        result = csv_io.apply_plan(
+            profile.conn,
+            plan,
+            author=profile.author,
+            only_good_rows=args.only_good_rows,
+            merge_duplicates=args.merge_duplicates,
+        )
         print(result.words())
     return 0
 
 
 def cmd_mentees(args) -> int:
     # imported by the command that needs it: keeps every command's start fast
-    from .records import caseload
     from .exchange import held
+    from .records import caseload
 
     with open_for_command(args) as profile:
         if profile.role == "supervisor":
@@ -426,6 +466,7 @@ def cmd_enrolment_file(args) -> int:
     import json
 
     from .exchange.enrolment import make_enrolment
+
     target = _new_output(args.output)
     with open_for_command(args) as profile:
         data = make_enrolment(profile, escrow_recipient=args.escrow or "")
@@ -444,9 +485,11 @@ def cmd_enrol(args) -> int:
     expected = args.fingerprint
     if not expected:
         if not sys.stdin.isatty():
-            raise BadInput("Give the fingerprint your supervisor reads out to you (in person or on the phone), "
-                           "with --fingerprint. Get it from your supervisor, not from the file or a message that "
-                           "came with it. Nothing was changed.")
+            raise BadInput(
+                "Give the fingerprint your supervisor reads out to you (in person or on the phone), "
+                "with --fingerprint. Get it from your supervisor, not from the file or a message that "
+                "came with it. Nothing was changed."
+            )
         expected = input("Type the fingerprint your supervisor reads out to you: ")
     with open_for_command(args) as profile:
         outcome = accept_enrolment(profile, enrolment, expected, shared_folder=args.shared_folder or "")
@@ -470,9 +513,9 @@ def cmd_fingerprint(args) -> int:
 
 def cmd_rotate_keys(args) -> int:
     # imported by the command that needs it: keeps every command's start fast
+    from .exchange.enrolment import SHARED_FOLDER
     from .exchange.rekey import rotate_keys
     from .exchange.rotation import write_statements
-    from .exchange.enrolment import SHARED_FOLDER
 
     with open_for_command(args) as profile:
         if profile.role != "supervisor":
@@ -480,7 +523,9 @@ def cmd_rotate_keys(args) -> int:
         if args.write_statements:
             shared = args.shared or profile.get_setting(SHARED_FOLDER)
             if not shared or not Path(shared).is_dir():
-                raise BadInput("The shared folder can't be found. Connect the shared drive, or name it with --shared DIR.")
+                raise BadInput(
+                    "The shared folder can't be found. Connect the shared drive, or name it with --shared DIR."
+                )
             written = write_statements(profile, Path(shared))
             print(f"{count(len(written), 'key statement')} written to the shared folder again.")
             return 0
@@ -554,8 +599,13 @@ def cmd_mentors(args) -> int:
             print(f"Approved {device.mentor_name} ({device.fingerprint}). Import again to bring in their batches.")
         elif args.action == "revoke":
             device = mentors.revoke(profile.conn, args.fingerprint or "", args.from_sequence, args.after or "")
-            point = (f"batches from number {args.from_sequence} on" if args.from_sequence is not None
-                     else f"batches written after {args.after}" if args.after else "batches not yet imported")
+            point = (
+                f"batches from number {args.from_sequence} on"
+                if args.from_sequence is not None
+                else f"batches written after {args.after}"
+                if args.after
+                else "batches not yet imported"
+            )
             print(f"Revoked {device.fingerprint}: its {point} will be refused; earlier ones still import.")
         else:
             for d in mentors.list_devices(profile.conn):
@@ -622,15 +672,24 @@ def cmd_receive(args) -> int:
 
 
 def cmd_audit(args) -> int:
-    found_kwargs = {"action": args.action or "", "mentee_id": args.mentee or "", "since": args.since or "",
-                    "until": args.until or ""}
+    found_kwargs = {
+        "action": args.action or "",
+        "mentee_id": args.mentee or "",
+        "since": args.since or "",
+        "until": args.until or "",
+    }
     target = _new_output(args.output) if args.output else None
     with open_for_command(args) as profile:
         found = audit.entries(profile.conn, **found_kwargs)
         if target is not None:
             count = audit.export_csv(found, target)
-            audit.record(profile.conn, "audit_export", actor=profile.author, mentee_id=args.mentee or "",
-                         detail=f"{count} entries")
+            audit.record(
+                profile.conn,
+                "audit_export",
+                actor=profile.author,
+                mentee_id=args.mentee or "",
+                detail=f"{count} entries",
+            )
             print(f"Wrote {count} audit entries to {target}")
             return 0
         for e in found:
@@ -662,13 +721,17 @@ def cmd_retention(args) -> int:
             from .exchange import outbox
 
             if profile.role != "supervisor":
-                raise BadInput("How long received batches are kept is the organisation's choice: set it in the "
-                               "supervisor's profile, and it reaches mentors with the next directory publication.")
+                raise BadInput(
+                    "How long received batches are kept is the organisation's choice: set it in the "
+                    "supervisor's profile, and it reaches mentors with the next directory publication."
+                )
             if not 1 <= args.keep_received_days <= outbox.MAX_KEEP_DAYS:
                 raise BadInput(f"--keep-received-days: choose between 1 and {outbox.MAX_KEEP_DAYS} days.")
             profile.set_setting(outbox.KEEP_RECEIVED, str(args.keep_received_days))
-            print(f"Mentors' apps remove a batch from the shared drive {count(args.keep_received_days, 'day')} "
-                  "after you received it, once your next directory publication reaches them.")
+            print(
+                f"Mentors' apps remove a batch from the shared drive {count(args.keep_received_days, 'day')} "
+                "after you received it, once your next directory publication reaches them."
+            )
         policy = retention.load_policy(profile)
         if args.set or args.automatic:
             for item in args.set:
@@ -689,16 +752,24 @@ def cmd_retention(args) -> int:
                 print(f"{rtype:<16} kept {count(years, 'year')}")
             print(f"Automatic deletion: {'on' if policy.automatic else 'off'}")
             people = len({d.mentee_id for d in items if d.mentee_id})
-            print(f"{count(len(items), 'record')} of {count(people, 'person', 'people')} past their retention period"
-                  + (": run again with --delete to delete them." if items else "."))
+            print(
+                f"{count(len(items), 'record')} of {count(people, 'person', 'people')} past their retention period"
+                + (": run again with --delete to delete them." if items else ".")
+            )
             rows = items
         if report_to is not None:
             # imported by the command that needs it: keeps every command's start fast
             from .storage.csvsafe import write_csv
 
-            write_csv(report_to, [["record_type", "record_id", "mentee_id", "clock_started", "years", "deleted"]]
-                      + [[d.record_type, d.record_id, d.mentee_id, d.since, d.years, "yes" if args.delete else "no"]
-                         for d in rows], bom=False)
+            write_csv(
+                report_to,
+                [["record_type", "record_id", "mentee_id", "clock_started", "years", "deleted"]]
+                + [
+                    [d.record_type, d.record_id, d.mentee_id, d.since, d.years, "yes" if args.delete else "no"]
+                    for d in rows
+                ],
+                bom=False,
+            )
     return 0
 
 
@@ -732,21 +803,30 @@ def cmd_gui(args) -> int:
 
 # -- parser ------------------------------------------------------------------
 
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--profile", metavar="DIR", default=argparse.SUPPRESS,
-                        help="the profile folder (default: your user data folder)")
+    common.add_argument(
+        "--profile",
+        metavar="DIR",
+        default=argparse.SUPPRESS,
+        help="the profile folder (default: your user data folder)",
+    )
     stdin = argparse.ArgumentParser(add_help=False)
-    stdin.add_argument("--passphrase-stdin", action="store_true",
-                       help="read the passphrase (or recovery code) from the first line of standard input")
+    stdin.add_argument(
+        "--passphrase-stdin",
+        action="store_true",
+        help="read the passphrase (or recovery code) from the first line of standard input",
+    )
 
     parser = argparse.ArgumentParser(
         prog="mentor-app",
         description="Mentor App: encrypted notes for peer mentors. With no command, opens the desktop app.",
     )
     parser.add_argument("--version", action="version", version=f"Mentor App {__version__}")
-    parser.add_argument("--profile", metavar="DIR", default=None,
-                        help="the profile folder (default: your user data folder)")
+    parser.add_argument(
+        "--profile", metavar="DIR", default=None, help="the profile folder (default: your user data folder)"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("init", parents=[common, stdin], help="create a new encrypted profile")
@@ -775,8 +855,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_keyring)
 
     p = sub.add_parser("passphrase", parents=[common], help="change the passphrase")
-    p.add_argument("--passphrase-stdin", action="store_true",
-                   help="read the current passphrase (if needed) and then the new one from standard input")
+    p.add_argument(
+        "--passphrase-stdin",
+        action="store_true",
+        help="read the current passphrase (if needed) and then the new one from standard input",
+    )
     p.set_defaults(func=cmd_passphrase)
 
     p = sub.add_parser("recovery-code", parents=[common, stdin], help="make a new recovery code")
@@ -786,19 +869,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=1, help="another number makes other invented records")
     p.set_defaults(func=cmd_demo)
 
-    p = sub.add_parser("dump", parents=[common, stdin],
-                       help="write everything this profile holds as JSON (a supervisor's: all that mentors shared too)")
+    p = sub.add_parser(
+        "dump",
+        parents=[common, stdin],
+        help="write everything this profile holds as JSON (a supervisor's: all that mentors shared too)",
+    )
     p.add_argument("-o", "--output", metavar="FILE", help="a new file to write (default: standard output)")
     p.set_defaults(func=cmd_dump)
 
-    p = sub.add_parser("mentees", parents=[common, stdin],
-                       help="list mentees with their ids (a supervisor's: the people mentors shared, and from whom)")
+    p = sub.add_parser(
+        "mentees",
+        parents=[common, stdin],
+        help="list mentees with their ids (a supervisor's: the people mentors shared, and from whom)",
+    )
     p.set_defaults(func=cmd_mentees)
 
     p = sub.add_parser("sheet", parents=[common, stdin], help="make a signposting sheet (PDF) for a mentee")
     p.add_argument("--mentee", required=True, metavar="ID")
-    p.add_argument("--contact", action="append", default=[], metavar="ID",
-                   help="a directory contact to include (repeat; default: their open referrals and needs)")
+    p.add_argument(
+        "--contact",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="a directory contact to include (repeat; default: their open referrals and needs)",
+    )
     p.add_argument("--large-print", action="store_true", help="16 pt text or larger")
     p.add_argument("--letter", action="store_true", help="US Letter paper instead of A4")
     p.add_argument("--with-name", action="store_true", help="print the mentee's name on the sheet")
@@ -818,12 +912,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--category", metavar="CODE", help="list: only this category")
     p.add_argument("--search", metavar="TEXT", help="list: only contacts matching these words")
     p.add_argument("--only-good-rows", action="store_true", help="import: leave out rows with problems")
-    p.add_argument("--merge-duplicates", action="store_true",
-                   help="import: merge rows with the same organisation and phone into the existing entry")
+    p.add_argument(
+        "--merge-duplicates",
+        action="store_true",
+        help="import: merge rows with the same organisation and phone into the existing entry",
+    )
     p.set_defaults(func=cmd_directory)
 
-    p = sub.add_parser("enrolment-file", parents=[common, stdin],
-                       help="supervisor: write the public enrolment file for mentors")
+    p = sub.add_parser(
+        "enrolment-file", parents=[common, stdin], help="supervisor: write the public enrolment file for mentors"
+    )
     p.add_argument("-o", "--output", required=True, metavar="FILE")
     p.add_argument("--escrow", metavar="AGE_RECIPIENT", help="also encrypt every batch to this age recipient")
     p.set_defaults(func=cmd_enrolment_file)
@@ -837,11 +935,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("fingerprint", parents=[common, stdin], help="print this profile's key fingerprint")
     p.set_defaults(func=cmd_fingerprint)
 
-    p = sub.add_parser("rotate-keys", parents=[common, stdin],
-                       help="supervisor: new organisation keys, announced to mentors' apps with the old key")
+    p = sub.add_parser(
+        "rotate-keys",
+        parents=[common, stdin],
+        help="supervisor: new organisation keys, announced to mentors' apps with the old key",
+    )
     p.add_argument("--shared", metavar="DIR", help="the shared folder (default: the one imported from)")
-    p.add_argument("--write-statements", action="store_true",
-                   help="only put back on the shared folder the key statements missing there")
+    p.add_argument(
+        "--write-statements",
+        action="store_true",
+        help="only put back on the shared folder the key statements missing there",
+    )
     p.set_defaults(func=cmd_rotate_keys)
 
     p = sub.add_parser("export", parents=[common, stdin], help="share what is new with the supervisor, now")
@@ -851,16 +955,24 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("import", parents=[common, stdin], help="supervisor: import every mentor's batches")
     p.add_argument("folder", nargs="?", metavar="DIR")
     p.add_argument("--list-quarantine", action="store_true", help="list the files set aside, with the reason")
-    p.add_argument("--accept-gap", nargs=2, metavar=("FINGERPRINT", "SEQUENCE"),
-                   help="accept that this batch from this device is lost, so later ones can import (audited)")
+    p.add_argument(
+        "--accept-gap",
+        nargs=2,
+        metavar=("FINGERPRINT", "SEQUENCE"),
+        help="accept that this batch from this device is lost, so later ones can import (audited)",
+    )
     p.add_argument("--reason", help="with --accept-gap: why (kept in the audit trail)")
     p.add_argument("--retry", action="store_true", help="look again at every file set aside")
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("mentors", parents=[common, stdin], help="supervisor: list, approve or revoke mentor keys")
     p.add_argument("action", nargs="?", choices=("list", "approve", "revoke"), default="list")
-    p.add_argument("fingerprint", nargs="?", metavar="FP",
-                   help="approve: the fingerprint the mentor reads out from their app; revoke: the device's")
+    p.add_argument(
+        "fingerprint",
+        nargs="?",
+        metavar="FP",
+        help="approve: the fingerprint the mentor reads out from their app; revoke: the device's",
+    )
     p.add_argument("--name", help="approve: the mentor's name")
     point = p.add_mutually_exclusive_group()
     point.add_argument("--from-sequence", type=int, metavar="N", help="revoke: refuse batch N and later")
@@ -881,10 +993,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("receive", parents=[common], help="take in a mentee handed over by another mentor")
     p.add_argument("file", metavar="FILE")
-    p.add_argument("--code-stdin", action="store_true",
-                   help="read the hand-over code from standard input (after the passphrase, if one is asked)")
-    p.add_argument("--passphrase-stdin", action="store_true",
-                   help="read the passphrase from the first line of standard input")
+    p.add_argument(
+        "--code-stdin",
+        action="store_true",
+        help="read the hand-over code from standard input (after the passphrase, if one is asked)",
+    )
+    p.add_argument(
+        "--passphrase-stdin", action="store_true", help="read the passphrase from the first line of standard input"
+    )
     p.set_defaults(func=cmd_receive)
 
     p = sub.add_parser("selftest", parents=[common, stdin], help="open every main screen offscreen and check it draws")
@@ -898,38 +1014,60 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", metavar="FILE.csv", help="write them as a spreadsheet for an investigation")
     p.set_defaults(func=cmd_audit)
 
-    p = sub.add_parser("sar", parents=[common, stdin],
-                       help="subject access: everything held about one person, as a PDF and JSON")
+    p = sub.add_parser(
+        "sar", parents=[common, stdin], help="subject access: everything held about one person, as a PDF and JSON"
+    )
     p.add_argument("--mentee", required=True, metavar="ID")
     p.add_argument("-o", "--output", required=True, metavar="DIR", help="the folder to write them into")
     p.set_defaults(func=cmd_sar)
 
-    p = sub.add_parser("retention", parents=[common, stdin],
-                       help="what is past its retention period; --delete deletes it (tombstones reach the supervisor)")
+    p = sub.add_parser(
+        "retention",
+        parents=[common, stdin],
+        help="what is past its retention period; --delete deletes it (tombstones reach the supervisor)",
+    )
     p.add_argument("--delete", action="store_true", help="delete what is due (each deletion goes in the audit trail)")
-    p.add_argument("--set", action="append", default=[], metavar="TYPE=YEARS",
-                   help="keep this record type for YEARS after a case closes (repeat)")
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="TYPE=YEARS",
+        help="keep this record type for YEARS after a case closes (repeat)",
+    )
     p.add_argument("--automatic", choices=("on", "off"), help="delete what is due without asking, at each unlock")
     p.add_argument("--report", metavar="FILE.csv", help="write the list (ids and dates, no content) to a new file")
-    p.add_argument("--keep-received-days", type=int, metavar="DAYS",
-                   help="supervisor: days a received batch stays on the shared drive (default 30; published)")
+    p.add_argument(
+        "--keep-received-days",
+        type=int,
+        metavar="DAYS",
+        help="supervisor: days a received batch stays on the shared drive (default 30; published)",
+    )
     p.set_defaults(func=cmd_retention)
 
-    p = sub.add_parser("erase", parents=[common, stdin],
-                       help="erase one person everywhere in this profile and its backups, and at the supervisor")
+    p = sub.add_parser(
+        "erase",
+        parents=[common, stdin],
+        help="erase one person everywhere in this profile and its backups, and at the supervisor",
+    )
     p.add_argument("--mentee", required=True, metavar="ID")
     p.add_argument("--reason", required=True, metavar="TEXT", help="why (kept in the audit trail)")
     p.set_defaults(func=cmd_erase)
 
-    p = sub.add_parser("open", parents=[common], help="open the desktop app; with a mentor's log, import it "
-                       "(what double-clicking a .mentorlog file does)")
+    p = sub.add_parser(
+        "open",
+        parents=[common],
+        help="open the desktop app; with a mentor's log, import it (what double-clicking a .mentorlog file does)",
+    )
     p.add_argument("file", nargs="?", metavar="FILE", help="a mentor's log (.mentorlog) to import")
     p.set_defaults(func=cmd_gui)
 
     p = sub.add_parser("rekey", parents=[common], help="re-encrypt everything with a new key and a new passphrase")
-    p.add_argument("--passphrase-stdin", action="store_true",
-                   help="read from standard input, one a line: the passphrase to open the profile (only if the "
-                        "keyring can't), the current passphrase, then the new one")
+    p.add_argument(
+        "--passphrase-stdin",
+        action="store_true",
+        help="read from standard input, one a line: the passphrase to open the profile (only if the "
+        "keyring can't), the current passphrase, then the new one",
+    )
     p.set_defaults(func=cmd_rekey)
     return parser
 
@@ -975,13 +1113,17 @@ def main(argv: list[str] | None = None) -> int:
         _say("Stopped. Nothing was lost.")
         return 130
     except DatabaseError:
-        _say("Your notes file couldn't be read: part of it may be damaged. Nothing was deleted. "
-             "Run 'mentor-app check' to see what is wrong and which backup to restore.")
+        _say(
+            "Your notes file couldn't be read: part of it may be damaged. Nothing was deleted. "
+            "Run 'mentor-app check' to see what is wrong and which backup to restore."
+        )
         return 1
     except Exception as exc:  # noqa: BLE001 - last line of defence: no traceback, no content
         logs.get_logger(__name__).error("unexpected error", exc_info=True)  # type and app frames only
-        _say(f"Something unexpected went wrong ({type(exc).__name__}). Nothing was deleted. "
-             "Please tell your IT contact what you were doing.")
+        _say(
+            f"Something unexpected went wrong ({type(exc).__name__}). Nothing was deleted. "
+            "Please tell your IT contact what you were doing."
+        )
         return 70
 
 

@@ -48,7 +48,7 @@ class WrongRecoveryCode(MentorAppError):
 class SecretNeeded(MentorAppError):
     """The keyring could not open the profile and no passphrase was given."""
 
-    def __init__(self, message: str, keyring_status: "object | None" = None):
+    def __init__(self, message: str, keyring_status: object | None = None):
         super().__init__(message)
         self.keyring_status = keyring_status
 

@@ -111,8 +111,16 @@ class _PrivateDailyFile(TimedRotatingFileHandler):
 
     def _open(self) -> TextIOWrapper:
         # A text mode ("a"), so open gives a TextIOWrapper; the checker only knows that for a literal mode.
-        stream = cast(TextIOWrapper, open(self.baseFilename, self.mode, encoding=self.encoding,  # noqa: SIM115
-                                          errors=self.errors, opener=lambda path, flags: os.open(path, flags, 0o600)))
+        stream = cast(
+            TextIOWrapper,
+            open(
+                self.baseFilename,
+                self.mode,
+                encoding=self.encoding,  # noqa: SIM115
+                errors=self.errors,
+                opener=lambda path, flags: os.open(path, flags, 0o600),
+            ),
+        )
         if os.name == "posix":
             os.chmod(self.baseFilename, 0o600)
         return stream

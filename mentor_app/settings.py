@@ -35,8 +35,10 @@ class Settings:
     def safeguarding_words(self) -> str:
         lead = self.safeguarding_lead or "your organisation's safeguarding lead (not set yet: add them in Settings)"
         phone = f" on {self.safeguarding_lead_phone}" if self.safeguarding_lead_phone else ""
-        return (f"If anyone is in immediate danger, call 999 now.\n\n"
-                f"Then tell {lead}{phone} today.\n\n{self.emergency_numbers}")
+        return (
+            f"If anyone is in immediate danger, call 999 now.\n\n"
+            f"Then tell {lead}{phone} today.\n\n{self.emergency_numbers}"
+        )
 
 
 def load_settings(profile: Profile) -> Settings:

@@ -5,4 +5,3 @@ from __future__ import annotations
 
 def count(n: int, one: str, many: str | None = None) -> str:
     return f"{n} {one if n == 1 else (many or one + 's')}"
-

@@ -43,8 +43,8 @@ except ImportError:  # said plainly, so the test can tell a missing package from
     sys.exit(2)
 
 WINDOW_ROLES = {"frame", "dialog", "window", "alert", "file chooser"}
-MAX_TEXT = 4000      # characters of a text interface read per node
-MAX_NODES = 20000    # a runaway tree ends the walk, said in the output
+MAX_TEXT = 4000  # characters of a text interface read per node
+MAX_NODES = 20000  # a runaway tree ends the walk, said in the output
 ITEM_HOLDERS = {"list", "table", "tree", "tree table"}  # where --items limits how many children are read
 
 
@@ -70,8 +70,7 @@ def keys_of(acc, interfaces: list[str]) -> list[str]:
     if "Action" not in interfaces:
         return []
     try:
-        return [k for k in (Atspi.Action.get_key_binding(acc, i) for i in range(Atspi.Action.get_n_actions(acc)))
-                if k]
+        return [k for k in (Atspi.Action.get_key_binding(acc, i) for i in range(Atspi.Action.get_n_actions(acc))) if k]
     except Exception:  # noqa: BLE001
         return []
 
@@ -204,8 +203,9 @@ def press(pid: int, pattern: str, deadline: float) -> str:
                             return f"{pattern!r} has no action to do"
                         Atspi.Action.do_action(acc, 0)
                         return ""
-                    stack.extend(c for c in (acc.get_child_at_index(i) for i in range(acc.get_child_count()))
-                                 if c is not None)
+                    stack.extend(
+                        c for c in (acc.get_child_at_index(i) for i in range(acc.get_child_count())) if c is not None
+                    )
                 except Exception:  # noqa: BLE001 - gone while read
                     continue
         if time.monotonic() > deadline:
@@ -244,10 +244,17 @@ def main() -> int:
     parser.add_argument("--focused", default="", help='... and for the focused object\'s "role:name" to match')
     parser.add_argument("--press", default="", help='first do the action of the object whose "role:name" matches')
     parser.add_argument("--no-tree", action="store_true", help="wait as asked, then print only the windows")
-    parser.add_argument("--items", type=int, default=None,
-                        help="read only this many children of each list, table and tree (default: all)")
-    parser.add_argument("--showing-only", action="store_true",
-                        help="don't read inside objects that aren't showing (default: read everything)")
+    parser.add_argument(
+        "--items",
+        type=int,
+        default=None,
+        help="read only this many children of each list, table and tree (default: all)",
+    )
+    parser.add_argument(
+        "--showing-only",
+        action="store_true",
+        help="don't read inside objects that aren't showing (default: read everything)",
+    )
     parser.add_argument("--timeout", type=float, default=30.0)
     args = parser.parse_args()
     deadline = time.monotonic() + args.timeout
@@ -281,15 +288,31 @@ def main() -> int:
             except Exception:  # noqa: BLE001
                 nodes = []
             focused = [label(n) for n in nodes if "focused" in n["states"]]
-            print(json.dumps({"error": f"after {args.timeout:g} s: {missing}", "windows": windows,
-                              "focused": focused, "nodes": nodes}))
+            print(
+                json.dumps(
+                    {
+                        "error": f"after {args.timeout:g} s: {missing}",
+                        "windows": windows,
+                        "focused": focused,
+                        "nodes": nodes,
+                    }
+                )
+            )
             return 3
         time.sleep(0.1)
     if args.no_tree:
         print(json.dumps({"windows": windows}))
         return 0
-    print(json.dumps({"windows": windows, "nodes": nodes, "cut_short": cut,
-                      "focused": [label(n) for n in nodes if "focused" in n["states"]]}))
+    print(
+        json.dumps(
+            {
+                "windows": windows,
+                "nodes": nodes,
+                "cut_short": cut,
+                "focused": [label(n) for n in nodes if "focused" in n["states"]],
+            }
+        )
+    )
     return 0
 
 

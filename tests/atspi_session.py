@@ -32,10 +32,13 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 SYSTEM_PYTHON = os.environ.get("ATSPI_PYTHON", "/usr/bin/python3")
-BUS_LAUNCHER_PLACES = ("/usr/libexec/at-spi-bus-launcher", "/usr/lib/at-spi2-core/at-spi-bus-launcher",
-                       "/usr/lib/at-spi-bus-launcher")
+BUS_LAUNCHER_PLACES = (
+    "/usr/libexec/at-spi-bus-launcher",
+    "/usr/lib/at-spi2-core/at-spi-bus-launcher",
+    "/usr/lib/at-spi-bus-launcher",
+)
 SCREEN = "1366x768x24"
-ITEMS_READ = 40     # children read of each list, table and tree on an unlocked screen
+ITEMS_READ = 40  # children read of each list, table and tree on an unlocked screen
 STEP_TIMEOUT = 40.0  # seconds a screen may take to appear: generous, a slow CI machine is not a failure
 # Record fields that hold directory or organisation text, not a person's: they may rightly show when locked.
 NOT_PERSONAL = {"place", "partner", "organisation", "reported_to", "recorded_by", "checked_by"}
@@ -48,21 +51,22 @@ def bus_launcher() -> str | None:
 @dataclass
 class Step:
     """Key presses in a window, then what must be on the bus before the tree is read."""
+
     name: str
-    keys: list[str] = field(default_factory=list)    # xdotool key names, pressed in turn
-    type_text: str = ""                               # typed after the keys (a passphrase)
-    then: list[str] = field(default_factory=list)     # keys pressed after the text
-    focus: str = ""               # regex of the window to give the keyboard to first ("" = leave it)
-    window: str = "."             # wait for a showing window whose name matches
-    absent: str = ""              # ... and none matching this
-    showing: str = ""             # ... and a showing "role:name" matching this
-    focused: str = ""             # ... and the focused "role:name" matching this
-    clipboard: bool = False       # read the X11 clipboard and primary selection after it
-    locked: bool = False          # the window is locked here: no record text may be showing
-    keys_from: str = ""           # press Alt+the Alt-letter of the showing control whose "role:name" matches
-    press: str = ""               # do the action of the object whose "role:name" matches (as a screen reader can)
-    tree: bool = True             # read the tree (else only wait for the windows)
-    wanted: str = ""              # what should be there, in words, for the message when it isn't
+    keys: list[str] = field(default_factory=list)  # xdotool key names, pressed in turn
+    type_text: str = ""  # typed after the keys (a passphrase)
+    then: list[str] = field(default_factory=list)  # keys pressed after the text
+    focus: str = ""  # regex of the window to give the keyboard to first ("" = leave it)
+    window: str = "."  # wait for a showing window whose name matches
+    absent: str = ""  # ... and none matching this
+    showing: str = ""  # ... and a showing "role:name" matching this
+    focused: str = ""  # ... and the focused "role:name" matching this
+    clipboard: bool = False  # read the X11 clipboard and primary selection after it
+    locked: bool = False  # the window is locked here: no record text may be showing
+    keys_from: str = ""  # press Alt+the Alt-letter of the showing control whose "role:name" matches
+    press: str = ""  # do the action of the object whose "role:name" matches (as a screen reader can)
+    tree: bool = True  # read the tree (else only wait for the windows)
+    wanted: str = ""  # what should be there, in words, for the message when it isn't
 
 
 class Session:
@@ -75,8 +79,12 @@ class Session:
     # -- the X server and the accessibility bus ------------------------------
     def start_x(self) -> None:
         read, write = os.pipe()
-        xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write), "-screen", "0", SCREEN, "-nolisten", "tcp"],
-                                pass_fds=(write,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        xvfb = subprocess.Popen(
+            ["Xvfb", "-displayfd", str(write), "-screen", "0", SCREEN, "-nolisten", "tcp"],
+            pass_fds=(write,),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         os.close(write)
         self.children.append(xvfb)
         number = b""
@@ -93,22 +101,47 @@ class Session:
         launcher = bus_launcher()
         if launcher is None:
             raise RuntimeError("at-spi-bus-launcher is not installed (Debian: at-spi2-core)")
-        self.children.append(subprocess.Popen([launcher, "--launch-immediately"], env=self.env,
-                                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        self.children.append(
+            subprocess.Popen(
+                [launcher, "--launch-immediately"], env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            )
+        )
         # Asked without starting anything (NameHasOwner): the launcher above must be the one that answers.
         deadline = time.monotonic() + STEP_TIMEOUT
         while True:
-            has = subprocess.run(["dbus-send", "--session", "--print-reply=literal", "--dest=org.freedesktop.DBus",
-                                  "/org/freedesktop/DBus", "org.freedesktop.DBus.NameHasOwner",
-                                  "string:org.a11y.Bus"], env=self.env, capture_output=True, text=True)
+            has = subprocess.run(
+                [
+                    "dbus-send",
+                    "--session",
+                    "--print-reply=literal",
+                    "--dest=org.freedesktop.DBus",
+                    "/org/freedesktop/DBus",
+                    "org.freedesktop.DBus.NameHasOwner",
+                    "string:org.a11y.Bus",
+                ],
+                env=self.env,
+                capture_output=True,
+                text=True,
+            )
             if "true" in has.stdout:
                 break
             if time.monotonic() > deadline:
                 raise RuntimeError("org.a11y.Bus never appeared on the session bus: " + has.stderr.strip())
             time.sleep(0.1)
-        address = subprocess.run(["dbus-send", "--session", "--print-reply=literal", "--dest=org.a11y.Bus",
-                                  "/org/a11y/bus", "org.a11y.Bus.GetAddress"], env=self.env,
-                                 capture_output=True, text=True, timeout=30)
+        address = subprocess.run(
+            [
+                "dbus-send",
+                "--session",
+                "--print-reply=literal",
+                "--dest=org.a11y.Bus",
+                "/org/a11y/bus",
+                "org.a11y.Bus.GetAddress",
+            ],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
         if address.returncode != 0 or "unix:" not in address.stdout:
             raise RuntimeError("the accessibility bus has no address: " + address.stderr.strip())
 
@@ -125,12 +158,22 @@ class Session:
 
     # -- the app --------------------------------------------------------------
     def start_app(self, profile: Path, name: str) -> subprocess.Popen:
-        env = dict(self.env, QT_QPA_PLATFORM="xcb", QT_ACCESSIBILITY="1", QT_LINUX_ACCESSIBILITY_ALWAYS_ON="1",
-                   MENTOR_APP_LOG_DIR=str(self.out / "logs"))
+        env = dict(
+            self.env,
+            QT_QPA_PLATFORM="xcb",
+            QT_ACCESSIBILITY="1",
+            QT_LINUX_ACCESSIBILITY_ALWAYS_ON="1",
+            MENTOR_APP_LOG_DIR=str(self.out / "logs"),
+        )
         env.pop("QT_SCALE_FACTOR", None)
         log = open(self.out / f"app-{name}.log", "w")
-        app = subprocess.Popen([sys.executable, "-m", "mentor_app", "--profile", str(profile)], env=env,
-                               cwd=HERE.parent, stdout=log, stderr=subprocess.STDOUT)
+        app = subprocess.Popen(
+            [sys.executable, "-m", "mentor_app", "--profile", str(profile)],
+            env=env,
+            cwd=HERE.parent,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         self.children.append(app)
         return app
 
@@ -146,8 +189,16 @@ class Session:
 
     # -- reading and driving --------------------------------------------------
     def read_tree(self, app: subprocess.Popen, step: Step) -> dict:
-        command = [SYSTEM_PYTHON, str(HERE / "atspi_reader.py"), "--pid", str(app.pid), "--window", step.window,
-                   "--timeout", str(STEP_TIMEOUT)]
+        command = [
+            SYSTEM_PYTHON,
+            str(HERE / "atspi_reader.py"),
+            "--pid",
+            str(app.pid),
+            "--window",
+            step.window,
+            "--timeout",
+            str(STEP_TIMEOUT),
+        ]
         for option in ("absent", "showing", "focused", "press"):
             if getattr(step, option):
                 command += [f"--{option}", getattr(step, option)]
@@ -175,8 +226,13 @@ class Session:
         """Put the X input focus on the app's showing window whose title matches (there is no window manager)."""
         deadline = time.monotonic() + STEP_TIMEOUT
         while True:
-            found = subprocess.run(["xdotool", "search", "--onlyvisible", "--pid", str(app.pid), "--name", title],
-                                   env=self.env, capture_output=True, text=True, timeout=30).stdout.split()
+            found = subprocess.run(
+                ["xdotool", "search", "--onlyvisible", "--pid", str(app.pid), "--name", title],
+                env=self.env,
+                capture_output=True,
+                text=True,
+                timeout=30,
+            ).stdout.split()
             if found:
                 break
             if time.monotonic() > deadline:
@@ -185,8 +241,9 @@ class Session:
         self.xdotool("windowfocus", "--sync", found[-1])
 
     def clipboard(self) -> dict:
-        done = subprocess.run([sys.executable, str(HERE / "x11_clipboard.py")], env=self.env,
-                              capture_output=True, text=True, timeout=60)
+        done = subprocess.run(
+            [sys.executable, str(HERE / "x11_clipboard.py")], env=self.env, capture_output=True, text=True, timeout=60
+        )
         try:
             return json.loads(done.stdout)
         except json.JSONDecodeError:
@@ -242,6 +299,7 @@ def alt_letter(tree: dict, pattern: str) -> str:
 
 # -- the profiles -----------------------------------------------------------------
 
+
 def fast_kdf():
     from mentor_app.storage.keywrap import Argon2Params
 
@@ -278,8 +336,14 @@ def make_mentor(folder: Path):
     from mentor_app import demo
     from mentor_app.storage.profile import create_profile
 
-    profile, _ = create_profile(folder, role="mentor", name="Demo Mentor", passphrase=demo.DEMO_PASSPHRASE,
-                                use_keyring=True, kdf_params=fast_kdf())
+    profile, _ = create_profile(
+        folder,
+        role="mentor",
+        name="Demo Mentor",
+        passphrase=demo.DEMO_PASSPHRASE,
+        use_keyring=True,
+        kdf_params=fast_kdf(),
+    )
     demo.mark_as_demo(folder)
     demo.generate(profile, seed=3, mentees=8, weeks=10)
     return profile
@@ -295,14 +359,26 @@ def make_supervisor(folder: Path, drive: Path):
     from mentor_app.exchange.trip import trip
     from mentor_app.storage.profile import create_profile
 
-    sup, _ = create_profile(folder / "supervisor", role="supervisor", name="Riverside Mentoring",
-                            passphrase=demo.DEMO_PASSPHRASE, use_keyring=True, kdf_params=fast_kdf())
+    sup, _ = create_profile(
+        folder / "supervisor",
+        role="supervisor",
+        name="Riverside Mentoring",
+        passphrase=demo.DEMO_PASSPHRASE,
+        use_keyring=True,
+        kdf_params=fast_kdf(),
+    )
     enrolment = parse_enrolment(json.dumps(make_enrolment(sup)).encode())
     drive.mkdir()
     mentors = []
     for n in range(2):
-        mentor, _ = create_profile(folder / f"mentor{n}", role="mentor", name=f"Mentor {n}",
-                                   passphrase=demo.DEMO_PASSPHRASE, use_keyring=False, kdf_params=fast_kdf())
+        mentor, _ = create_profile(
+            folder / f"mentor{n}",
+            role="mentor",
+            name=f"Mentor {n}",
+            passphrase=demo.DEMO_PASSPHRASE,
+            use_keyring=False,
+            kdf_params=fast_kdf(),
+        )
         demo.generate(mentor, seed=20 + n, mentees=4, weeks=6)
         accept_enrolment(mentor, enrolment, enrolment.fingerprint, shared_folder=str(drive))
         trip(mentor)
@@ -329,11 +405,20 @@ def closing(title: str, back_to: str) -> Step:
 def mentor_steps() -> list[Step]:
     """Every main screen of a mentor's window, by keyboard alone, and the lock: with a form open and without."""
     return [
-        Step("Today", window=MAIN, showing=r":Welcome$",
-             wanted="the main window, opened by the keyring without asking for the passphrase"),
+        Step(
+            "Today",
+            window=MAIN,
+            showing=r":Welcome$",
+            wanted="the main window, opened by the keyring without asking for the passphrase",
+        ),
         # Alt+W is the list's filter; Tab moves into the list (opening nobody), Enter opens the first person.
-        Step("mentee page: overview", focus=MAIN, keys=["alt+w", "Tab", "Return"], window=MAIN,
-             showing=r"^label:Mentee name$"),
+        Step(
+            "mentee page: overview",
+            focus=MAIN,
+            keys=["alt+w", "Tab", "Return"],
+            window=MAIN,
+            showing=r"^label:Mentee name$",
+        ),
         Step("mentee page: timeline", keys=["alt+t"], window=MAIN, showing=r"^tree:Timeline$"),
         Step("mentee page: needs and goals", keys=["alt+g"], window=MAIN, showing=r":Needs over time$"),
         Step("needs check", press=r"^push button:New needs check…$", window=r"^Needs check$"),
@@ -359,38 +444,95 @@ def mentor_steps() -> list[Step]:
         closing(r"^Audit trail$", MAIN),
         # A meeting opened from a person's timeline, its notes copied: record text on screen, in the
         # clipboard and in the primary selection, as a mentor might leave them.
-        Step("mentee page again", focus=MAIN, keys=["alt+w", "Tab", "Return"], window=MAIN,
-             showing=r"^label:Mentee name$"),
+        Step(
+            "mentee page again",
+            focus=MAIN,
+            keys=["alt+w", "Tab", "Return"],
+            window=MAIN,
+            showing=r"^label:Mentee name$",
+        ),
         Step("a meeting from the timeline", keys=["alt+t", "Tab", "Home", "Return"], window=r"^Edit meeting$"),
-        Step("its notes copied", keys_from=r"^text:Notes$", then=["ctrl+a", "ctrl+c"], window=r"^Edit meeting$",
-             focused=r"^text:Notes$", clipboard=True),
+        Step(
+            "its notes copied",
+            keys_from=r"^text:Notes$",
+            then=["ctrl+a", "ctrl+c"],
+            window=r"^Edit meeting$",
+            focused=r"^text:Notes$",
+            clipboard=True,
+        ),
         # Locked with the form still open: View › Lock now, done through the accessibility bus,
         # reaches the window behind a form (the idle lock does the same after some minutes).
-        Step("locked with a form open", press=r"^menu item:Lock now$", window=LOCKED, absent=r"^Edit meeting$",
-             locked=True, clipboard=True),
-        Step("unlocked: the form is back", focus=LOCKED, type_text="demo passphrase", then=["Return"],
-             window=r"^Edit meeting$", absent=LOCKED, tree=False),
+        Step(
+            "locked with a form open",
+            press=r"^menu item:Lock now$",
+            window=LOCKED,
+            absent=r"^Edit meeting$",
+            locked=True,
+            clipboard=True,
+        ),
+        Step(
+            "unlocked: the form is back",
+            focus=LOCKED,
+            type_text="demo passphrase",
+            then=["Return"],
+            window=r"^Edit meeting$",
+            absent=LOCKED,
+            tree=False,
+        ),
         closing(r"^Edit meeting$", MAIN),
-        Step("locked by Ctrl+L", focus=MAIN, keys=["ctrl+l"], window=LOCKED, focused=r"Passphrase", locked=True,
-             clipboard=True, wanted=LOCK_SCREEN),
+        Step(
+            "locked by Ctrl+L",
+            focus=MAIN,
+            keys=["ctrl+l"],
+            window=LOCKED,
+            focused=r"Passphrase",
+            locked=True,
+            clipboard=True,
+            wanted=LOCK_SCREEN,
+        ),
         Step("unlocked", type_text="demo passphrase", then=["Return"], window=MAIN, absent=LOCKED),
     ]
 
 
 def supervisor_steps() -> list[Step]:
     """Each tab of the supervisor's window, then the lock from the tab with people's names."""
-    tabs = [("safeguarding", "s", r":Safeguarding concerns to act on$"), ("caseload", "c", r":Caseload per mentor$"),
-            ("activity", "a", r":Meetings per week$"), ("mentors", "m", r":Mentor devices$"),
-            ("set aside", "e", r"^list:Files set aside$"), ("directory", "d", r":Search the directory$"),
-            ("people", "l", r":People shared by consent$")]
-    steps = [Step("supervisor: first screen", window=SUPERVISOR, showing=r":Safeguarding concerns to act on$",
-                  wanted="the supervisor's window, opened by the keyring without asking for the passphrase")]
+    tabs = [
+        ("safeguarding", "s", r":Safeguarding concerns to act on$"),
+        ("caseload", "c", r":Caseload per mentor$"),
+        ("activity", "a", r":Meetings per week$"),
+        ("mentors", "m", r":Mentor devices$"),
+        ("set aside", "e", r"^list:Files set aside$"),
+        ("directory", "d", r":Search the directory$"),
+        ("people", "l", r":People shared by consent$"),
+    ]
+    steps = [
+        Step(
+            "supervisor: first screen",
+            window=SUPERVISOR,
+            showing=r":Safeguarding concerns to act on$",
+            wanted="the supervisor's window, opened by the keyring without asking for the passphrase",
+        )
+    ]
     for n, (name, letter, shown) in enumerate(tabs):
-        steps.append(Step(f"supervisor: {name}", focus=SUPERVISOR if n == 0 else "", keys=[f"alt+{letter}"],
-                          window=SUPERVISOR, showing=shown))
+        steps.append(
+            Step(
+                f"supervisor: {name}",
+                focus=SUPERVISOR if n == 0 else "",
+                keys=[f"alt+{letter}"],
+                window=SUPERVISOR,
+                showing=shown,
+            )
+        )
     steps += [
-        Step("supervisor: locked by Ctrl+L", keys=["ctrl+l"], window=LOCKED, focused=r"Passphrase", locked=True,
-             clipboard=True, wanted=LOCK_SCREEN),
+        Step(
+            "supervisor: locked by Ctrl+L",
+            keys=["ctrl+l"],
+            window=LOCKED,
+            focused=r"Passphrase",
+            locked=True,
+            clipboard=True,
+            wanted=LOCK_SCREEN,
+        ),
         Step("supervisor: unlocked", type_text="demo passphrase", then=["Return"], window=SUPERVISOR, absent=LOCKED),
     ]
     return steps
@@ -407,15 +549,24 @@ def main() -> int:
         session.start_accessibility_bus()
         mentor = make_mentor(out / "mentor")
         supervisor, feeding = make_supervisor(out / "organisation", out / "drive")
-        (out / "record-text.json").write_text(json.dumps({
-            "mentor": record_text([mentor]),
-            "supervisor": record_text(feeding),
-        }, ensure_ascii=False, indent=1), encoding="utf-8")
+        (out / "record-text.json").write_text(
+            json.dumps(
+                {
+                    "mentor": record_text([mentor]),
+                    "supervisor": record_text(feeding),
+                },
+                ensure_ascii=False,
+                indent=1,
+            ),
+            encoding="utf-8",
+        )
         for p in [mentor, supervisor, *feeding]:
             p.close()
         result["setup_seconds"] = round(time.monotonic() - started, 2)
-        for name, profile, steps in (("mentor", out / "mentor", mentor_steps()),
-                                     ("supervisor", out / "organisation" / "supervisor", supervisor_steps())):
+        for name, profile, steps in (
+            ("mentor", out / "mentor", mentor_steps()),
+            ("supervisor", out / "organisation" / "supervisor", supervisor_steps()),
+        ):
             app = session.start_app(profile, name)
             try:
                 session.run(app, name, steps)

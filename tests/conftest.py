@@ -125,8 +125,7 @@ def add_note(profile, body: str) -> str:
     from mentor_app.records.types import Meeting, Mentee
 
     mentee = store.save(profile.conn, Mentee(name=body[:200]), author=profile.author)
-    store.save(profile.conn, Meeting(starts_at="2026-11-01T10:00", notes=body), author=profile.author,
-               mentee_id=mentee)
+    store.save(profile.conn, Meeting(starts_at="2026-11-01T10:00", notes=body), author=profile.author, mentee_id=mentee)
     return mentee
 
 

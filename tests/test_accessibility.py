@@ -13,9 +13,9 @@ from mentor_app.ui.main_window import MainWindow
 from mentor_app.ui.mentor_log import MentorLogDialog
 from mentor_app.ui.search_dialog import SearchDialog
 from mentor_app.ui.settings_dialog import SettingsDialog
+from mentor_app.ui.setup import RecoveryCodeDialog, SetupDialog
 from mentor_app.ui.sheet_dialog import SheetDialog
 from mentor_app.ui.sync_dialog import SyncDialog
-from mentor_app.ui.setup import RecoveryCodeDialog, SetupDialog
 from mentor_app.ui.unlock import UnlockDialog
 
 
@@ -66,25 +66,45 @@ def test_main_window_today_and_every_mentee_tab(window):
     assert unnamed_focusable(window) == []
 
 
-@pytest.mark.parametrize("make", [
-    lambda w, p, m: record_dialogs.MeetingForm(w, p, m),
-    lambda w, p, m: record_dialogs.concern_form(w, p, m),
-    lambda w, p, m: record_dialogs.risk_form(w, p, m),
-    lambda w, p, m: record_dialogs.consent_form(w, p, m),
-    lambda w, p, m: record_dialogs.action_form(w, p, m),
-    lambda w, p, m: record_dialogs.goal_form(w, p, m),
-    lambda w, p, m: record_dialogs.mentee_form(w, p),
-    lambda w, p, m: record_dialogs.log_form(w, p),
-    lambda w, p, m: record_dialogs.needs_form(w, p, m),
-    lambda w, p, m: SearchDialog(p, w),
-    lambda w, p, m: SettingsDialog(p, w),
-    lambda w, p, m: MentorLogDialog(p, w),
-    lambda w, p, m: record_dialogs.ReferralForm(w, p, m),
-    lambda w, p, m: record_dialogs.contact_form(w, p),
-    lambda w, p, m: SheetDialog(p, m, parent=w),
-    lambda w, p, m: SyncDialog(p, w),
-], ids=["meeting", "concern", "meeting-plan", "consent", "action", "goal", "mentee", "my-log-entry",
-        "needs-check", "search", "settings", "my-log", "referral", "contact", "sheet", "sync"])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda w, p, m: record_dialogs.MeetingForm(w, p, m),
+        lambda w, p, m: record_dialogs.concern_form(w, p, m),
+        lambda w, p, m: record_dialogs.risk_form(w, p, m),
+        lambda w, p, m: record_dialogs.consent_form(w, p, m),
+        lambda w, p, m: record_dialogs.action_form(w, p, m),
+        lambda w, p, m: record_dialogs.goal_form(w, p, m),
+        lambda w, p, m: record_dialogs.mentee_form(w, p),
+        lambda w, p, m: record_dialogs.log_form(w, p),
+        lambda w, p, m: record_dialogs.needs_form(w, p, m),
+        lambda w, p, m: SearchDialog(p, w),
+        lambda w, p, m: SettingsDialog(p, w),
+        lambda w, p, m: MentorLogDialog(p, w),
+        lambda w, p, m: record_dialogs.ReferralForm(w, p, m),
+        lambda w, p, m: record_dialogs.contact_form(w, p),
+        lambda w, p, m: SheetDialog(p, m, parent=w),
+        lambda w, p, m: SyncDialog(p, w),
+    ],
+    ids=[
+        "meeting",
+        "concern",
+        "meeting-plan",
+        "consent",
+        "action",
+        "goal",
+        "mentee",
+        "my-log-entry",
+        "needs-check",
+        "search",
+        "settings",
+        "my-log",
+        "referral",
+        "contact",
+        "sheet",
+        "sync",
+    ],
+)
 def test_every_form_is_named(qtbot, window, make):
     mentee = caseload.caseload(window.profile.conn)[0].id
     dialog = make(window, window.profile, mentee)
@@ -95,8 +115,11 @@ def test_every_form_is_named(qtbot, window, make):
 
 
 def test_set_up_unlock_and_recovery_screens_are_named(qtbot, tmp_path):
-    for dialog in (SetupDialog(tmp_path / "p"), UnlockDialog(tmp_path / "p", "Why", offer_keyring=True),
-                   RecoveryCodeDialog("22222-33333-44444-55555-66666")):
+    for dialog in (
+        SetupDialog(tmp_path / "p"),
+        UnlockDialog(tmp_path / "p", "Why", offer_keyring=True),
+        RecoveryCodeDialog("22222-33333-44444-55555-66666"),
+    ):
         qtbot.addWidget(dialog)
         dialog.show()
         assert unnamed_focusable(dialog) == [], type(dialog).__name__

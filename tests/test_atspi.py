@@ -29,25 +29,62 @@ sys.path.insert(0, str(HERE))
 import atspi_session  # noqa: E402
 
 # Items of a list, tree or table are read out by their text; an empty cell is "blank", not an unnamed control.
-ITEM_ROLES = {"list item", "table cell", "tree item", "table row header", "table column header", "column header",
-              "row header"}
-MENTOR_SCREENS = ["Today", "mentee page: overview", "mentee page: timeline", "mentee page: needs and goals",
-                  "needs check", "mentee page: actions", "mentee page: referrals", "signposting sheet",
-                  "meeting form", "concern form", "directory", "search", "sharing", "settings", "my log",
-                  "audit trail", "a meeting from the timeline",
-                  "locked with a form open", "locked by Ctrl+L", "unlocked"]
-SUPERVISOR_SCREENS = ["supervisor: safeguarding", "supervisor: caseload", "supervisor: activity",
-                      "supervisor: mentors", "supervisor: set aside", "supervisor: directory", "supervisor: people",
-                      "supervisor: locked by Ctrl+L", "supervisor: unlocked"]
+ITEM_ROLES = {
+    "list item",
+    "table cell",
+    "tree item",
+    "table row header",
+    "table column header",
+    "column header",
+    "row header",
+}
+MENTOR_SCREENS = [
+    "Today",
+    "mentee page: overview",
+    "mentee page: timeline",
+    "mentee page: needs and goals",
+    "needs check",
+    "mentee page: actions",
+    "mentee page: referrals",
+    "signposting sheet",
+    "meeting form",
+    "concern form",
+    "directory",
+    "search",
+    "sharing",
+    "settings",
+    "my log",
+    "audit trail",
+    "a meeting from the timeline",
+    "locked with a form open",
+    "locked by Ctrl+L",
+    "unlocked",
+]
+SUPERVISOR_SCREENS = [
+    "supervisor: safeguarding",
+    "supervisor: caseload",
+    "supervisor: activity",
+    "supervisor: mentors",
+    "supervisor: set aside",
+    "supervisor: directory",
+    "supervisor: people",
+    "supervisor: locked by Ctrl+L",
+    "supervisor: unlocked",
+]
 
 
 def missing_pieces() -> str:
     """Why this machine can't run the test, in words; "" when it can."""
     if not sys.platform.startswith("linux"):
         return "the AT-SPI bus exists on Linux only"
-    for tool, package in (("Xvfb", "xvfb"), ("xdotool", "xdotool"), ("dbus-run-session", "dbus"),
-                          ("dbus-send", "dbus"), ("gnome-keyring-daemon", "gnome-keyring"),
-                          ("secret-tool", "libsecret-tools")):
+    for tool, package in (
+        ("Xvfb", "xvfb"),
+        ("xdotool", "xdotool"),
+        ("dbus-run-session", "dbus"),
+        ("dbus-send", "dbus"),
+        ("gnome-keyring-daemon", "gnome-keyring"),
+        ("secret-tool", "libsecret-tools"),
+    ):
         if shutil.which(tool) is None:
             return f"{tool} is not installed (Debian: {package})"
     if atspi_session.bus_launcher() is None:
@@ -117,8 +154,11 @@ def spoken_label(n: dict) -> str:
 
 def unnamed_controls(nodes: list[dict]) -> list[str]:
     """Controls on screen that take focus but have nothing for a screen reader to say."""
-    return [f"{n['role']} {n['name'][:30]!r} at {n['path']}" for n in showing_everywhere(nodes)
-            if "focusable" in n["states"] and n["role"] not in ITEM_ROLES and not spoken_label(n)]
+    return [
+        f"{n['role']} {n['name'][:30]!r} at {n['path']}"
+        for n in showing_everywhere(nodes)
+        if "focusable" in n["states"] and n["role"] not in ITEM_ROLES and not spoken_label(n)
+    ]
 
 
 def with_record_text(nodes: list[dict], pieces: list[str]) -> list[str]:
@@ -136,24 +176,42 @@ def with_record_text(nodes: list[dict], pieces: list[str]) -> list[str]:
 
 # -- the checks themselves notice what they look for ----------------------------
 
+
 def node(id, parent, role, name="", states=("enabled", "focusable", "showing", "visible"), text=None, labels=()):
-    return {"id": id, "parent": parent, "path": f"{parent}/{id}", "role": role, "name": name, "description": "",
-            "states": list(states), "text": text, "relations": {"labelled-by": list(labels)} if labels else {}}
+    return {
+        "id": id,
+        "parent": parent,
+        "path": f"{parent}/{id}",
+        "role": role,
+        "name": name,
+        "description": "",
+        "states": list(states),
+        "text": text,
+        "relations": {"labelled-by": list(labels)} if labels else {},
+    }
 
 
 def test_the_checks_notice_an_unnamed_control_and_record_text():
-    nodes = [node(0, -1, "application", "Mentor App", ("showing",)), node(1, 0, "frame", "W", ("showing",)),
-             node(2, 1, "combo box", "2 – some need"), node(3, 1, "push button", "Save"),
-             node(4, 1, "list", "Hidden", ("focusable",)), node(5, 4, "list item", "Jordan Alder"),
-             node(6, 4, "push button"), node(7, 1, "combo box", "Everyone", labels=["Show"]),
-             node(8, 1, "text", labels=["Place"])]
+    nodes = [
+        node(0, -1, "application", "Mentor App", ("showing",)),
+        node(1, 0, "frame", "W", ("showing",)),
+        node(2, 1, "combo box", "2 – some need"),
+        node(3, 1, "push button", "Save"),
+        node(4, 1, "list", "Hidden", ("focusable",)),
+        node(5, 4, "list item", "Jordan Alder"),
+        node(6, 4, "push button"),
+        node(7, 1, "combo box", "Everyone", labels=["Show"]),
+        node(8, 1, "text", labels=["Place"]),
+    ]
     assert unnamed_controls(nodes) == ["combo box '2 – some need' at 1/2"]
     assert with_record_text(nodes, ["Jordan Alder"]) == ["list item 'Jordan Alder' at 4/5: 'Jordan Alder'"]
-    assert with_record_text([node(0, -1, "text", "Notes", text="Met at the  café.\nJordan Alder  smiled")],
-                            ["Jordan Alder smiled"])
+    assert with_record_text(
+        [node(0, -1, "text", "Notes", text="Met at the  café.\nJordan Alder  smiled")], ["Jordan Alder smiled"]
+    )
 
 
 # -- the real app --------------------------------------------------------------------
+
 
 def test_every_screen_was_reached(session):
     assert "error" not in session, session["error"]
@@ -209,7 +267,10 @@ def test_the_lock_empties_the_clipboard_and_the_primary_selection_of_record_text
 
 def test_after_unlocking_the_focus_is_in_the_window_not_on_the_hidden_unlock_button(session):
     for name in ("unlocked", "supervisor: unlocked"):
-        focused = [f"{n['role']}:{n['name']}" for n in showing_everywhere(screen(session, name)["nodes"])
-                   if "focused" in n["states"] and n["role"] not in ITEM_ROLES]
+        focused = [
+            f"{n['role']}:{n['name']}"
+            for n in showing_everywhere(screen(session, name)["nodes"])
+            if "focused" in n["states"] and n["role"] not in ITEM_ROLES
+        ]
         assert focused, f"{name}: nothing has the focus"
         assert not any(f.endswith(":Unlock") or "Passphrase" in f for f in focused), (name, focused)

@@ -54,13 +54,18 @@ def shared(make_profile, tmp_path):
     mentor, _ = make_profile("mentor")
     accept_enrolment(mentor, enrolment, enrolment.fingerprint, shared_folder=str(drive))
     robin = store.save(mentor.conn, Mentee(name="Robin Quarry", status="active"), author=mentor.author)
-    store.save(mentor.conn, Consent(scope="share_with_organisation", on="2026-01-01"), author=mentor.author,
-               mentee_id=robin)
-    meeting = store.save(mentor.conn, Meeting(starts_at="2026-11-29T10:00", notes="At the gym"),
-                         author=mentor.author, mentee_id=robin)
-    concern = store.save(mentor.conn, Concern(category="exploitation", raised_at="2026-11-28T11:00",
-                                              what_happened="Asked to carry parcels"),
-                         author=mentor.author, mentee_id=robin)
+    store.save(
+        mentor.conn, Consent(scope="share_with_organisation", on="2026-01-01"), author=mentor.author, mentee_id=robin
+    )
+    meeting = store.save(
+        mentor.conn, Meeting(starts_at="2026-11-29T10:00", notes="At the gym"), author=mentor.author, mentee_id=robin
+    )
+    concern = store.save(
+        mentor.conn,
+        Concern(category="exploitation", raised_at="2026-11-28T11:00", what_happened="Asked to carry parcels"),
+        author=mentor.author,
+        mentee_id=robin,
+    )
     trip(mentor)
     register.note_device(sup.conn, device_key(mentor).public, "")
     register.approve(sup.conn, device_key(mentor).fingerprint, "Sam Mentor")
@@ -188,8 +193,11 @@ def test_the_supervisors_months_are_typed_in_words(qtbot, shared, monkeypatch):
     window.tabs.setCurrentIndex(2)
     asked = []
     real = dashboard.activity
-    monkeypatch.setattr(dashboard, "activity", lambda conn, fp="", start="", end="": asked.append((start, end))
-                        or real(conn, fp, start, end))
+    monkeypatch.setattr(
+        dashboard,
+        "activity",
+        lambda conn, fp="", start="", end="": asked.append((start, end)) or real(conn, fp, start, end),
+    )
     window.start_month.setText("apr 26")
     window.end_month.setText("11/2026")
     with qtbot.waitSignal(window.refreshed, timeout=20_000):
@@ -200,7 +208,9 @@ def test_the_supervisors_months_are_typed_in_words(qtbot, shared, monkeypatch):
     window.end_month.setText("Smarch")
     calls = len(asked)
     window.end_month.editingFinished.emit()
-    assert window.month_problem.isVisibleTo(window) and "Couldn't read “Smarch” as a month" in window.month_problem.text()
+    assert (
+        window.month_problem.isVisibleTo(window) and "Couldn't read “Smarch” as a month" in window.month_problem.text()
+    )
     assert window.end_month.text() == "Smarch" and len(asked) == calls  # kept to put right; nothing recounted
     window.end_month.setText("Mar 2026")
     window.end_month.editingFinished.emit()

@@ -12,6 +12,7 @@ import threading
 import time
 
 import pytest
+from conftest import PASSPHRASE
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAccessible, QClipboard, QGuiApplication
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
@@ -24,16 +25,21 @@ from mentor_app.ui import record_dialogs
 from mentor_app.ui.main_window import MainWindow
 from mentor_app.ui.supervisor_window import SupervisorWindow
 
-from conftest import PASSPHRASE
-
 
 @pytest.fixture
 def quiet_boxes(monkeypatch):
     """Every message box the windows would show is recorded instead (a real one would block offscreen)."""
     shown: list[tuple[str, str]] = []
     for kind in ("information", "warning", "critical"):
-        monkeypatch.setattr(QMessageBox, kind, staticmethod(lambda _parent, _title, text, *a, _k=kind, **kw:
-                                                           shown.append((_k, text)) or QMessageBox.StandardButton.Ok))
+        monkeypatch.setattr(
+            QMessageBox,
+            kind,
+            staticmethod(
+                lambda _parent, _title, text, *a, _k=kind, **kw: (
+                    shown.append((_k, text)) or QMessageBox.StandardButton.Ok
+                )
+            ),
+        )
     monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a, **kw: QMessageBox.StandardButton.Yes))
     return shown
 
@@ -54,8 +60,12 @@ def _saving_loop(profile, mentee_id: str) -> tuple[QTimer, list[int]]:
     saved: list[int] = []
 
     def save_one() -> None:
-        store.save(profile.conn, Meeting(starts_at="2026-11-01T10:00", notes=f"loop {len(saved)}"),
-                   author=profile.author, mentee_id=mentee_id)
+        store.save(
+            profile.conn,
+            Meeting(starts_at="2026-11-01T10:00", notes=f"loop {len(saved)}"),
+            author=profile.author,
+            mentee_id=mentee_id,
+        )
         saved.append(len(saved))
 
     timer = QTimer()
@@ -111,8 +121,9 @@ def test_back_up_now_and_check_for_damage_while_the_window_saves_every_20_ms(qtb
         assert backups.verify_backup(path, profile.key).good
     last = db.connect(finished[-1], profile.key, readonly=True)
     try:
-        in_backup = last.execute("SELECT count(*) FROM records WHERE type = 'meeting' AND mentee_id = ?",
-                                 (mentee,)).fetchone()[0]
+        in_backup = last.execute(
+            "SELECT count(*) FROM records WHERE type = 'meeting' AND mentee_id = ?", (mentee,)
+        ).fetchone()[0]
     finally:
         last.close()
     assert in_backup == len(saved)
@@ -243,13 +254,16 @@ def test_mentor_locks_with_a_form_open_unlocks_and_saves_and_the_window_shows_it
 
 def test_a_form_saved_after_unlocking_adds_the_mentee_to_the_list(qtbot, mentor_window):
     window = mentor_window
-    form = _lock_while_open(qtbot, window, lambda w: w.new_mentee(),
-                            lambda d: d.editors["name"].put("Listed Afterwards"))
+    form = _lock_while_open(
+        qtbot, window, lambda w: w.new_mentee(), lambda d: d.editors["name"].put("Listed Afterwards")
+    )
     window.unlock()
     form.save()
     names = [window.mentees.item(i).text() for i in range(window.mentees.count())]
     assert any("Listed Afterwards" in n for n in names)
-    assert window.pages.currentWidget() is window.mentee_page and "Listed Afterwards" in window.mentee_page.heading.text()
+    assert (
+        window.pages.currentWidget() is window.mentee_page and "Listed Afterwards" in window.mentee_page.heading.text()
+    )
 
 
 # -- the supervisor's window ----------------------------------------------------
@@ -266,12 +280,16 @@ def supervisor_window(qtbot, make_profile, quiet_boxes):
 
 
 def test_supervisor_locks_with_a_service_form_open_unlocks_and_saves_and_the_directory_shows_it(
-        qtbot, supervisor_window):
+    qtbot, supervisor_window
+):
     window = supervisor_window
     window.tabs.setCurrentIndex(window.tabs.count() - 1)
-    form = _lock_while_open(qtbot, window, lambda w: w.directory.add_contact(),
-                            lambda d: (d.editors["organisation"].put(f"{MARK} Housing Trust"),
-                                       d.editors["categories"].put(["housing"])))
+    form = _lock_while_open(
+        qtbot,
+        window,
+        lambda w: w.directory.add_contact(),
+        lambda d: (d.editors["organisation"].put(f"{MARK} Housing Trust"), d.editors["categories"].put(["housing"])),
+    )
     assert window.locked and not form.isVisible()
     window.unlock()
     assert form.isVisible()
@@ -303,8 +321,7 @@ def test_supervisor_takes_automatic_backups_of_what_arrives_on_other_connections
     window, profile = supervisor_window, supervisor_window.profile
     assert not profile.changed_since_backup()
     with profile.second_connection() as view:  # as an import does, off the window's thread
-        store.save(view.conn, Contact(organisation="Arrived Elsewhere", categories=["housing"]),
-                   author=profile.author)
+        store.save(view.conn, Contact(organisation="Arrived Elsewhere", categories=["housing"]), author=profile.author)
     assert profile.changed_since_backup()
     profile._last_backup -= 3600
     finished: list = []
@@ -337,8 +354,12 @@ def _accessible_texts(iface, seen=None, depth=0) -> list[tuple[str, bool]]:
 
 def _with_marked_records(profile) -> str:
     person = store.save(profile.conn, Mentee(name=f"{MARK} Quill", status="active"), author=profile.author)
-    store.save(profile.conn, Meeting(starts_at="2026-11-01T10:00", notes=f"talked about {MARK} housing"),
-               author=profile.author, mentee_id=person)
+    store.save(
+        profile.conn,
+        Meeting(starts_at="2026-11-01T10:00", notes=f"talked about {MARK} housing"),
+        author=profile.author,
+        mentee_id=person,
+    )
     return person
 
 
@@ -369,8 +390,9 @@ def test_while_locked_no_record_text_is_in_the_mentors_accessibility_tree(qtbot,
 
 def test_while_locked_no_record_text_is_in_the_supervisors_accessibility_tree(qtbot, supervisor_window):
     window, profile = supervisor_window, supervisor_window.profile
-    store.save(profile.conn, Contact(organisation=f"{MARK} Advice Centre", categories=["housing"]),
-               author=profile.author)
+    store.save(
+        profile.conn, Contact(organisation=f"{MARK} Advice Centre", categories=["housing"]), author=profile.author
+    )
     window.tabs.setCurrentIndex(window.tabs.count() - 1)
     window.directory.refresh()
     assert [t for t, _ in _accessible_texts(QAccessible.queryAccessibleInterface(window)) if MARK in t]

@@ -6,13 +6,12 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from conftest import PASSPHRASE, add_note, file_digests, note_bodies
 
 from mentor_app.errors import BackupError, BadInput
 from mentor_app.storage import backups
 from mentor_app.storage.backups import Backup, backups_to_keep
 from mentor_app.storage.profile import open_profile
-
-from conftest import PASSPHRASE, add_note, file_digests, note_bodies
 
 
 def _fake(taken: datetime) -> Backup:

@@ -6,7 +6,6 @@ import json
 import re
 
 import pytest
-
 from conftest import NO_KEYRING, PASSPHRASE, file_digests, run_cli
 
 CODE = re.compile(r"\b([2-9A-Z]{5}(?:-[2-9A-Z]{5}){4})\b")
@@ -14,8 +13,19 @@ NO_KR = {"PYTHON_KEYRING_BACKEND": NO_KEYRING}
 
 
 def _init(path, *extra, env=NO_KR):
-    result = run_cli("--profile", str(path), "init", "--role", "mentor", "--name", "Alex Mentor",
-                     "--passphrase-stdin", *extra, input=PASSPHRASE + "\n", env=env)
+    result = run_cli(
+        "--profile",
+        str(path),
+        "init",
+        "--role",
+        "mentor",
+        "--name",
+        "Alex Mentor",
+        "--passphrase-stdin",
+        *extra,
+        input=PASSPHRASE + "\n",
+        env=env,
+    )
     assert result.returncode == 0, result.stderr
     return CODE.search(result.stdout).group(1)
 
@@ -137,8 +147,18 @@ def test_backup_and_restore_from_the_command_line(profile_dir, tmp_path):
 def test_init_refuses_to_overwrite_an_existing_profile(profile_dir):
     path, _ = profile_dir
     before = file_digests(path)
-    result = run_cli("--profile", str(path), "init", "--role", "mentor", "--name", "X",
-                     "--passphrase-stdin", input="another passphrase\n", env=NO_KR)
+    result = run_cli(
+        "--profile",
+        str(path),
+        "init",
+        "--role",
+        "mentor",
+        "--name",
+        "X",
+        "--passphrase-stdin",
+        input="another passphrase\n",
+        env=NO_KR,
+    )
     assert result.returncode != 0
     assert "already a profile" in _one_plain_line(result)
     assert file_digests(path) == before
@@ -153,8 +173,17 @@ def test_a_missing_profile_gets_a_plain_message(tmp_path):
 @pytest.mark.keyring
 def test_with_the_keyring_commands_need_no_passphrase(tmp_path, secret_service):
     path = tmp_path / "kr"
-    result = run_cli("--profile", str(path), "init", "--role", "supervisor", "--name", "North Project",
-                     "--passphrase-stdin", input=PASSPHRASE + "\n")
+    result = run_cli(
+        "--profile",
+        str(path),
+        "init",
+        "--role",
+        "supervisor",
+        "--name",
+        "North Project",
+        "--passphrase-stdin",
+        input=PASSPHRASE + "\n",
+    )
     assert result.returncode == 0, result.stderr
     from mentor_app.storage import keystore
 

@@ -40,8 +40,14 @@ def test_demo_then_dump_then_selftest(tmp_path):
     to_stdout = run_cli("--profile", str(path), "dump", "--passphrase-stdin", input=DEMO_PASS, env=NO_KR)
     assert json.loads(to_stdout.stdout)["records"]["mentee"] == records["mentee"]
 
-    selftest = run_cli("--profile", str(path), "selftest", "--passphrase-stdin", input=DEMO_PASS,
-                       env={**NO_KR, "QT_QPA_PLATFORM": "offscreen"})
+    selftest = run_cli(
+        "--profile",
+        str(path),
+        "selftest",
+        "--passphrase-stdin",
+        input=DEMO_PASS,
+        env={**NO_KR, "QT_QPA_PLATFORM": "offscreen"},
+    )
     assert selftest.returncode == 0, selftest.stdout + selftest.stderr
     assert "All screens rendered." in selftest.stdout
     assert "FAIL" not in selftest.stdout

@@ -7,11 +7,11 @@ import subprocess
 import sys
 import time
 
+from conftest import PASSPHRASE
+
 from mentor_app.records import store
 from mentor_app.storage import backups
 from mentor_app.storage.profile import open_profile
-
-from conftest import PASSPHRASE
 
 WRITER = r"""
 import sys
@@ -42,7 +42,9 @@ def test_sigkill_at_random_points_loses_no_committed_transaction(make_profile, t
     for round_no in range(KILLS):
         child = subprocess.Popen(
             [sys.executable, "-c", WRITER, str(path), PASSPHRASE, str(last)],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         assert child.stdout.readline().strip() == "ready", child.stderr.read()
         time.sleep(rng.uniform(0.02, 0.4))

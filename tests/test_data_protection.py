@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import re
 import csv
+import re
 
 import pytest
+from conftest import PASSPHRASE, run_cli
 
 from mentor_app.errors import WrongPassphrase
 from mentor_app.records import store
 from mentor_app.records.types import Meeting, Mentee
 from mentor_app.storage import audit
 from mentor_app.storage.profile import open_profile
-
-from conftest import PASSPHRASE, run_cli
 
 MARKER = "QZX-Harrowgate-Nightingale"
 
@@ -25,10 +24,19 @@ def _fields(entries) -> str:
 def test_the_audit_trail_says_who_did_what_to_which_record_and_never_what_it_says(make_profile):
     profile, _ = make_profile()
     mid = store.save(profile.conn, Mentee(name=f"{MARKER} Person"), author=profile.author)
-    meeting = store.save(profile.conn, Meeting(starts_at="2026-11-20T10:00", notes=f"{MARKER} talked"),
-                         author=profile.author, mentee_id=mid)
-    store.save(profile.conn, Meeting(starts_at="2026-11-20T10:00", notes=f"{MARKER} changed"),
-               author=profile.author, mentee_id=mid, record_id=meeting)
+    meeting = store.save(
+        profile.conn,
+        Meeting(starts_at="2026-11-20T10:00", notes=f"{MARKER} talked"),
+        author=profile.author,
+        mentee_id=mid,
+    )
+    store.save(
+        profile.conn,
+        Meeting(starts_at="2026-11-20T10:00", notes=f"{MARKER} changed"),
+        author=profile.author,
+        mentee_id=mid,
+        record_id=meeting,
+    )
     backup = profile.backup_now()
     store.delete(profile.conn, meeting, author=profile.author)
     path = profile.path
@@ -40,7 +48,11 @@ def test_the_audit_trail_says_who_did_what_to_which_record_and_never_what_it_say
     try:
         about = audit.entries(profile.conn, mentee_id=mid)
         assert [(e.action, e.record_id) for e in reversed(about)] == [
-            ("create", mid), ("create", meeting), ("change", meeting), ("delete", meeting)]
+            ("create", mid),
+            ("create", meeting),
+            ("change", meeting),
+            ("delete", meeting),
+        ]
         assert all(e.actor == profile.author and e.at for e in about)
         assert [e.action for e in audit.entries(profile.conn)[:3]] == ["unlock", "failed_unlock", "failed_unlock"]
         assert MARKER not in _fields(audit.entries(profile.conn))
@@ -60,8 +72,7 @@ def test_the_audit_trail_says_who_did_what_to_which_record_and_never_what_it_say
 def test_audit_command_filters_and_exports_for_an_investigation(make_profile, tmp_path):
     profile, _ = make_profile()
     mid = store.save(profile.conn, Mentee(name=f"{MARKER} Person"), author=profile.author)
-    store.save(profile.conn, Meeting(starts_at="2026-11-20T10:00", notes=MARKER), author=profile.author,
-               mentee_id=mid)
+    store.save(profile.conn, Meeting(starts_at="2026-11-20T10:00", notes=MARKER), author=profile.author, mentee_id=mid)
     store.save(profile.conn, Mentee(name="Someone Else"), author=profile.author)
     path = profile.path
     profile.close()
@@ -70,8 +81,17 @@ def test_audit_command_filters_and_exports_for_an_investigation(make_profile, tm
     lines = out.stdout.strip().splitlines()
     assert len(lines) == 2 and all(mid in line for line in lines) and MARKER not in out.stdout
     target = tmp_path / "trail.csv"
-    out = run_cli("--profile", str(path), "audit", "--action", "create", "-o", str(target), "--passphrase-stdin",
-                  input=PASSPHRASE + "\n")
+    out = run_cli(
+        "--profile",
+        str(path),
+        "audit",
+        "--action",
+        "create",
+        "-o",
+        str(target),
+        "--passphrase-stdin",
+        input=PASSPHRASE + "\n",
+    )
     assert out.returncode == 0, out.stderr
     rows = list(csv.DictReader(target.open(encoding="utf-8")))
     assert {r["action"] for r in rows} == {"create"} and MARKER not in target.read_text()
@@ -134,13 +154,30 @@ def _person(profile, name: str, consented: bool) -> str:
 
     mid = store.save(profile.conn, Mentee(name=name, status="active"), author=profile.author)
     if consented:
-        store.save(profile.conn, Consent(scope="share_with_organisation", on="2026-01-01"), author=profile.author,
-                   mentee_id=mid)
+        store.save(
+            profile.conn,
+            Consent(scope="share_with_organisation", on="2026-01-01"),
+            author=profile.author,
+            mentee_id=mid,
+        )
     for week in range(3):
-        store.save(profile.conn, Meeting(starts_at=f"2026-11-0{week + 1}T10:00", kind="sport", duration_minutes=60,
-                                         notes=f"{name} played football"), author=profile.author, mentee_id=mid)
-    store.save(profile.conn, Concern(category="risk_from_others", raised_at="2026-11-02T12:00",
-                                     what_happened=f"{name} was threatened"), author=profile.author, mentee_id=mid)
+        store.save(
+            profile.conn,
+            Meeting(
+                starts_at=f"2026-11-0{week + 1}T10:00",
+                kind="sport",
+                duration_minutes=60,
+                notes=f"{name} played football",
+            ),
+            author=profile.author,
+            mentee_id=mid,
+        )
+    store.save(
+        profile.conn,
+        Concern(category="risk_from_others", raised_at="2026-11-02T12:00", what_happened=f"{name} was threatened"),
+        author=profile.author,
+        mentee_id=mid,
+    )
     return mid
 
 
@@ -149,8 +186,8 @@ def _held_about(conn, text: str) -> int:
 
 
 def test_erasure_reaches_records_search_backups_and_the_supervisor(make_profile, tmp_path):
-    from mentor_app.exchange.trip import trip
     from mentor_app.exchange.importer import import_folder
+    from mentor_app.exchange.trip import trip
     from mentor_app.records.search import search
     from mentor_app.reports.dashboard import concerns
     from mentor_app.reports.figures import supervisor_figures
@@ -197,8 +234,9 @@ def test_erasure_reaches_records_search_backups_and_the_supervisor(make_profile,
     import_folder(sup, drive)
     after = supervisor_figures(sup.conn)
     assert after.people == 1 and after.sport_sessions == 3  # counts of the erased went too
-    held = sup.conn.execute("SELECT count(*) FROM shared_records WHERE id IN (SELECT record_id FROM audit_log "
-                            "WHERE action = 'erase')").fetchone()[0]
+    held = sup.conn.execute(
+        "SELECT count(*) FROM shared_records WHERE id IN (SELECT record_id FROM audit_log WHERE action = 'erase')"
+    ).fetchone()[0]
     assert held == 0
     # A shared concern goes only when the supervisor agrees: the erasure waits in the Safeguarding tab.
     from mentor_app.exchange import requests
@@ -208,8 +246,9 @@ def test_erasure_reaches_records_search_backups_and_the_supervisor(make_profile,
     assert {c.record_id for c in concerns(sup.conn) if c.deletion_requested == "erase"} == set(waiting)
     for record_id in waiting:
         requests.decide(sup.conn, record_id, True, "", "Supervisor")
-    assert sup.conn.execute("SELECT count(*) FROM shared_records WHERE fields LIKE ?",
-                            (f"%{MARKER}%",)).fetchone()[0] == 0
+    assert (
+        sup.conn.execute("SELECT count(*) FROM shared_records WHERE fields LIKE ?", (f"%{MARKER}%",)).fetchone()[0] == 0
+    )
     assert all(MARKER not in c.mentee_name for c in concerns(sup.conn))
     assert len(audit.entries(sup.conn, action="erase")) == 2
 
@@ -223,42 +262,79 @@ def test_subject_access_copy_has_everything_about_them_and_no_one_elses_name(mak
     profile, _ = make_profile()
     mid = store.save(profile.conn, Mentee(name="Jordan Reeve", status="active"), author=profile.author)
     other = store.save(profile.conn, Mentee(name="Casey Lindqvist"), author=profile.author)
-    store.save(profile.conn, Consent(scope="share_with_organisation", on="2026-02-01"), author=profile.author,
-               mentee_id=mid)
-    store.save(profile.conn, Consent(scope="share_with_organisation", on="2026-05-01", given=False),
-               author=profile.author, mentee_id=mid)
-    store.save(profile.conn, Meeting(starts_at="2026-11-20T10:00", notes="Jordan met casey lindqvist at the gym; "
-                                     "Casey was kind. Jordan's flat is sorted."), author=profile.author, mentee_id=mid)
-    store.save(profile.conn, Meeting(starts_at="2026-11-21T10:00", notes="Not about Jordan"), author=profile.author,
-               mentee_id=other)
+    store.save(
+        profile.conn, Consent(scope="share_with_organisation", on="2026-02-01"), author=profile.author, mentee_id=mid
+    )
+    store.save(
+        profile.conn,
+        Consent(scope="share_with_organisation", on="2026-05-01", given=False),
+        author=profile.author,
+        mentee_id=mid,
+    )
+    store.save(
+        profile.conn,
+        Meeting(
+            starts_at="2026-11-20T10:00",
+            notes="Jordan met casey lindqvist at the gym; Casey was kind. Jordan's flat is sorted.",
+        ),
+        author=profile.author,
+        mentee_id=mid,
+    )
+    store.save(
+        profile.conn,
+        Meeting(starts_at="2026-11-21T10:00", notes="Not about Jordan"),
+        author=profile.author,
+        mentee_id=other,
+    )
     out_dir = tmp_path / "sar"
     out_dir.mkdir()
     path = profile.path
     profile.close()
-    out = run_cli("--profile", str(path), "sar", "--mentee", mid, "-o", str(out_dir), "--passphrase-stdin",
-                  input=PASSPHRASE + "\n")
+    out = run_cli(
+        "--profile",
+        str(path),
+        "sar",
+        "--mentee",
+        mid,
+        "-o",
+        str(out_dir),
+        "--passphrase-stdin",
+        input=PASSPHRASE + "\n",
+    )
     assert out.returncode == 0, out.stderr
     [pdf] = out_dir.glob("*.pdf")
     [js] = out_dir.glob("*.json")
     data = _json.loads(js.read_text(encoding="utf-8"))
     assert data["person"]["fields"]["name"] == "Jordan Reeve" and data["redactions"] == 2
     [meeting] = [r for r in data["records"] if r["type"] == "meeting"]
-    assert meeting["fields"]["notes"] == ("Jordan met [another person] at the gym; [another person] was kind. "
-                                          "Jordan's flat is sorted.")
+    assert meeting["fields"]["notes"] == (
+        "Jordan met [another person] at the gym; [another person] was kind. Jordan's flat is sorted."
+    )
     assert [c["fields"]["given"] for c in data["consent_history"]] == [True, False]
     assert {e["action"] for e in data["audit_trail"]} >= {"create"}
-    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
-                          check=True).stdout
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "Subject access copy" in text and "Jordan Reeve" in text and "[another person]" in text
     assert "Casey" not in text and "Lindqvist" not in text and "Not about Jordan" not in text
     assert "Consent history" in text and "Who opened, changed, shared or printed" in text
-    trail = "\n".join(line for line in text.split("Who opened, changed, shared or printed")[1].splitlines()
-                      if "Subject access copy ·" not in line)  # the footer gives the copy's reference
+    trail = "\n".join(
+        line
+        for line in text.split("Who opened, changed, shared or printed")[1].splitlines()
+        if "Subject access copy ·" not in line
+    )  # the footer gives the copy's reference
     assert "Meeting of 20 Nov 2026" in trail  # the record it was about, in words
     assert mid[:8] not in trail and not re.search(r"\d{4}-\d\d-\d\d", trail)  # never an id or an ISO date
     assert {e["record_id"] for e in data["audit_trail"]} >= {mid}  # the machine-readable copy keeps the ids
-    again = run_cli("--profile", str(path), "sar", "--mentee", mid, "-o", str(out_dir), "--passphrase-stdin",
-                    input=PASSPHRASE + "\n")
+    again = run_cli(
+        "--profile",
+        str(path),
+        "sar",
+        "--mentee",
+        mid,
+        "-o",
+        str(out_dir),
+        "--passphrase-stdin",
+        input=PASSPHRASE + "\n",
+    )
     assert again.returncode != 0 and "nothing was overwritten" in again.stderr
     with open_profile(path, secret=PASSPHRASE) as p:
         assert audit.entries(p.conn, action="subject_access", mentee_id=mid)
@@ -267,19 +343,25 @@ def test_subject_access_copy_has_everything_about_them_and_no_one_elses_name(mak
 def test_retention_deletes_what_is_due_after_a_case_closes_and_keeps_safeguarding_longer(make_profile, tmp_path):
     from datetime import date, timedelta
 
-    from mentor_app.exchange.trip import trip
     from mentor_app.exchange.importer import import_folder
+    from mentor_app.exchange.trip import trip
     from mentor_app.privacy import retention
     from mentor_app.records.types import Concern, Consent, MentorLog
 
     sup, mentor, drive = _organisation(make_profile, tmp_path)
     closed = store.save(mentor.conn, Mentee(name="Closed Case", status="closed"), author=mentor.author)
-    store.save(mentor.conn, Consent(scope="share_with_organisation", on="2020-01-01"), author=mentor.author,
-               mentee_id=closed)
-    meeting = store.save(mentor.conn, Meeting(starts_at="2026-01-05T10:00", notes="old"), author=mentor.author,
-                         mentee_id=closed)
-    concern = store.save(mentor.conn, Concern(category="risk_from_others", raised_at="2026-01-05T12:00",
-                                              what_happened="x"), author=mentor.author, mentee_id=closed)
+    store.save(
+        mentor.conn, Consent(scope="share_with_organisation", on="2020-01-01"), author=mentor.author, mentee_id=closed
+    )
+    meeting = store.save(
+        mentor.conn, Meeting(starts_at="2026-01-05T10:00", notes="old"), author=mentor.author, mentee_id=closed
+    )
+    concern = store.save(
+        mentor.conn,
+        Concern(category="risk_from_others", raised_at="2026-01-05T12:00", what_happened="x"),
+        author=mentor.author,
+        mentee_id=closed,
+    )
     active = store.save(mentor.conn, Mentee(name="Active Case", status="active"), author=mentor.author)
     store.save(mentor.conn, Meeting(starts_at="2026-01-05T10:00"), author=mentor.author, mentee_id=active)
     log = store.save(mentor.conn, MentorLog(on="2026-01-05", hours=2), author=mentor.author)
@@ -295,19 +377,22 @@ def test_retention_deletes_what_is_due_after_a_case_closes_and_keeps_safeguardin
     assert concern not in in_four_years and closed not in in_four_years and active not in str(in_four_years)
     everything = retention.due(mentor.conn, policy, today + timedelta(days=7 * 366))
     assert {d.record_id for d in everything} >= {meeting, concern, closed, log}
-    assert everything.index(next(d for d in everything if d.record_id == concern)) < \
-        everything.index(next(d for d in everything if d.record_id == closed))  # children first
+    assert everything.index(next(d for d in everything if d.record_id == concern)) < everything.index(
+        next(d for d in everything if d.record_id == closed)
+    )  # children first
 
     report = retention.delete_due(mentor, retention.due(mentor.conn, policy, today + timedelta(days=4 * 366)))
     assert report.counts() == {"meeting": 1, "consent": 1, "mentor_log": 1}
     assert "Closed Case" not in report.words() and "old" not in report.words()
     assert store.get(mentor.conn, concern) is not None and store.get(mentor.conn, meeting) is None
     assert [e.detail for e in audit.entries(mentor.conn, action="retention", record_id=meeting)] == [
-        f"kept 3 years from {today.isoformat()}"]
+        f"kept 3 years from {today.isoformat()}"
+    ]
     trip(mentor)
     import_folder(sup, drive)
-    gone = sup.conn.execute("SELECT deleted, fields FROM shared_records WHERE id = ? AND current = 1",
-                            (meeting,)).fetchone()
+    gone = sup.conn.execute(
+        "SELECT deleted, fields FROM shared_records WHERE id = ? AND current = 1", (meeting,)
+    ).fetchone()
     assert gone == (1, "{}")  # the tombstone reached the supervisor
 
     with pytest.raises(Exception, match="between 1 and"):
@@ -322,8 +407,7 @@ def test_retention_deletes_what_is_due_after_a_case_closes_and_keeps_safeguardin
     assert "the whole record of 1 person" in report.words()
 
 
-def test_the_data_protection_menu_makes_a_copy_erases_and_shows_retention(qtbot, make_profile, tmp_path,
-                                                                          monkeypatch):
+def test_the_data_protection_menu_makes_a_copy_erases_and_shows_retention(qtbot, make_profile, tmp_path, monkeypatch):
     from datetime import date, timedelta
 
     from PySide6.QtWidgets import QFileDialog, QMessageBox
@@ -338,8 +422,9 @@ def test_the_data_protection_menu_makes_a_copy_erases_and_shows_retention(qtbot,
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", staticmethod(lambda *a, **k: str(tmp_path)))
     profile, _ = make_profile()
     mid = store.save(profile.conn, Mentee(name="Robin Quarry", status="closed"), author=profile.author)
-    store.save(profile.conn, Meeting(starts_at="2026-01-05T10:00", notes="Robin's note"), author=profile.author,
-               mentee_id=mid)
+    store.save(
+        profile.conn, Meeting(starts_at="2026-01-05T10:00", notes="Robin's note"), author=profile.author, mentee_id=mid
+    )
     window = MainWindow(profile)
     qtbot.addWidget(window)
     window.show_mentee(mid)
@@ -350,8 +435,9 @@ def test_the_data_protection_menu_makes_a_copy_erases_and_shows_retention(qtbot,
     qtbot.addWidget(dialog)
     assert dialog.table.rowCount() == 0 and not dialog.delete_button.isEnabled()
     later = date.today() + timedelta(days=4 * 366)
-    monkeypatch.setattr(retention, "due", lambda conn, policy, today=None, _due=retention.due: _due(conn, policy,
-                                                                                                     later))
+    monkeypatch.setattr(
+        retention, "due", lambda conn, policy, today=None, _due=retention.due: _due(conn, policy, later)
+    )
     dialog.spins["meeting"].setValue(2)
     assert dialog.table.rowCount() == 2 and dialog.table.item(0, 1).text() == "Robin Quarry"
     dialog.save()

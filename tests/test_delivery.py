@@ -20,9 +20,10 @@ from mentor_app.exchange import mentors as register
 from mentor_app.exchange import outbox
 from mentor_app.exchange.enrolment import accept_enrolment, make_enrolment, parse_enrolment
 from mentor_app.exchange.export import device_folder
-from mentor_app.exchange.importer import accept_gap, import_folder, quarantine_list, retry_set_aside
+from mentor_app.exchange.importer import accept_gap, import_folder, quarantine_list
 from mentor_app.exchange.keys import SigningKey, device_key, organisation_keys
-from mentor_app.exchange.receipts import FOLDER as RECEIPTS, parse_receipt, write_receipt
+from mentor_app.exchange.receipts import FOLDER as RECEIPTS
+from mentor_app.exchange.receipts import parse_receipt, write_receipt
 from mentor_app.exchange.trip import STRANGERS, trip
 from mentor_app.records import store
 from mentor_app.records.types import Concern, Consent, Meeting, Mentee
@@ -47,11 +48,25 @@ def world(make_profile, tmp_path):
 def _person(p, name: str, concern: str | None = None) -> str:
     mid = store.save(p.conn, Mentee(name=name, status="active"), author=p.author)
     store.save(p.conn, Consent(scope="share_with_organisation", on="2026-01-01"), author=p.author, mentee_id=mid)
-    store.save(p.conn, Meeting(starts_at=f"{TODAY}T10:00", kind="sport", activity="football", duration_minutes=90,
-                               notes=f"Talked with {name}"), author=p.author, mentee_id=mid)
+    store.save(
+        p.conn,
+        Meeting(
+            starts_at=f"{TODAY}T10:00",
+            kind="sport",
+            activity="football",
+            duration_minutes=90,
+            notes=f"Talked with {name}",
+        ),
+        author=p.author,
+        mentee_id=mid,
+    )
     if concern:
-        store.save(p.conn, Concern(category="exploitation", raised_at=f"{TODAY}T11:00", what_happened=concern),
-                   author=p.author, mentee_id=mid)
+        store.save(
+            p.conn,
+            Concern(category="exploitation", raised_at=f"{TODAY}T11:00", what_happened=concern),
+            author=p.author,
+            mentee_id=mid,
+        )
     return mid
 
 
@@ -99,8 +114,9 @@ def test_a_batch_deleted_from_the_share_goes_again_and_the_supervisor_ends_whole
 
     # Exactly what a clean run gives: the same batches imported by a supervisor who never missed one.
     clean, _ = make_profile("clean-supervisor", role="supervisor")
-    clean.set_settings({k: supervisor.get_setting(k) for k in ("exchange.org_age_identities",
-                                                               "exchange.org_signing_key")})
+    clean.set_settings(
+        {k: supervisor.get_setting(k) for k in ("exchange.org_age_identities", "exchange.org_signing_key")}
+    )
     register.note_device(clean.conn, device_key(mentor).public, "M")
     register.approve(clean.conn, device_key(mentor).fingerprint, "Mentor One")
     copy = tmp_path / "clean-drive"
@@ -118,9 +134,16 @@ def test_junk_with_the_next_number_never_stops_an_export(world):
     (folder / "00000002-y.mentorlog").write_bytes(os.urandom(4000))
     # A batch signed by another device's key, numbered 2: not this device's, so not a clash either.
     stranger = SigningKey(__import__("base64").b64encode(os.urandom(32)).decode())
-    forged = batch_format.seal(records=[], sequence=2, batch_id="f", previous_hash="", created_at="2026-01-01",
-                               device_key=stranger, mentor_name="x",
-                               recipients=[str(__import__("pyrage").x25519.Identity.generate().to_public())])
+    forged = batch_format.seal(
+        records=[],
+        sequence=2,
+        batch_id="f",
+        previous_hash="",
+        created_at="2026-01-01",
+        device_key=stranger,
+        mentor_name="x",
+        recipients=[str(__import__("pyrage").x25519.Identity.generate().to_public())],
+    )
     (folder / "00000002-z.mentorlog").write_bytes(forged)
     with open(folder / "00000002-huge.mentorlog", "wb") as fh:
         fh.truncate(2 * 1024**3)  # only its first few kilobytes are ever looked at
@@ -141,18 +164,32 @@ def test_a_refused_record_is_set_aside_alone_and_the_channel_moves_on(world):
     # A batch whose signature and chain are right but one record is bad (a version out of range).
     key = device_key(mentor)
     ids, _ = organisation_keys(supervisor)
-    good = {"id": "r-good", "type": "mentor_log", "version": 1, "base_version": 0, "basis": "mentor",
-            "fields": {"kind": "training", "on": TODAY, "hours": 2.0, "note": "Course"}}
+    good = {
+        "id": "r-good",
+        "type": "mentor_log",
+        "version": 1,
+        "base_version": 0,
+        "basis": "mentor",
+        "fields": {"kind": "training", "on": TODAY, "hours": 2.0, "note": "Course"},
+    }
     bad = dict(good, id="r-bad", version=10**20)
     for r in (good, bad):
         r["content_sha256"] = batch_format.content_hash(r["fields"])
     previous = __import__("hashlib").sha256(_files(mentor, drive)[-1].read_bytes()).hexdigest()
-    data = batch_format.seal(records=[good, bad], sequence=2, batch_id="b2", previous_hash=previous,
-                             created_at="2026-01-01T00:00:00", device_key=key, mentor_name="M",
-                             recipients=[str(__import__("pyrage").x25519.Identity.from_str(ids[0]).to_public())])
+    data = batch_format.seal(
+        records=[good, bad],
+        sequence=2,
+        batch_id="b2",
+        previous_hash=previous,
+        created_at="2026-01-01T00:00:00",
+        device_key=key,
+        mentor_name="M",
+        recipients=[str(__import__("pyrage").x25519.Identity.from_str(ids[0]).to_public())],
+    )
     (device_folder(drive, mentor) / "00000002-b2.mentorlog").write_bytes(data)
-    mentor.set_settings({"exchange.sequence": "2", "exchange.previous_sha256":
-                         __import__("hashlib").sha256(data).hexdigest()})
+    mentor.set_settings(
+        {"exchange.sequence": "2", "exchange.previous_sha256": __import__("hashlib").sha256(data).hexdigest()}
+    )
     _person(mentor, "Good After")
     trip(mentor)
     summary = import_folder(supervisor, drive)
@@ -190,11 +227,16 @@ def test_a_huge_sparse_file_and_an_undecodable_name_are_set_aside_in_bounded_mem
         "    s = import_folder(p, sys.argv[3])\n"
         "    print(s.batches_imported)\n"
         "    for name, why in quarantine_list(p.conn): print(name, '|', why)\n"
-        "print(open('/proc/self/status').read().split('VmHWM:')[1].split()[0])\n")
+        "print(open('/proc/self/status').read().split('VmHWM:')[1].split()[0])\n"
+    )
     from conftest import PASSPHRASE
 
-    out = subprocess.run([sys.executable, "-c", script, str(supervisor.path), PASSPHRASE, str(drive)],
-                         capture_output=True, text=True, timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-c", script, str(supervisor.path), PASSPHRASE, str(drive)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert out.returncode == 0, out.stderr[-2000:]
     lines = out.stdout.splitlines()
     assert lines[0] == "1"
@@ -261,10 +303,16 @@ def test_forged_tampered_and_old_receipts_change_nothing(world, make_profile):
     organisation_keys(other, create=True)
     forged_drive = drive / "forged"
     forged_drive.mkdir()
-    other.conn.execute("INSERT INTO mentor_devices(fingerprint, device_key, mentor_name, status, first_seen) "
-                       "VALUES (?, '', '', 'approved', '')", (device_key(mentor).fingerprint,))
-    other.conn.execute("INSERT INTO imported_batches(fingerprint, sequence, batch_id, sha256, imported_at, records) "
-                       "VALUES (?, 99, 'x', 'x', '2000-01-01', 0)", (device_key(mentor).fingerprint,))
+    other.conn.execute(
+        "INSERT INTO mentor_devices(fingerprint, device_key, mentor_name, status, first_seen) "
+        "VALUES (?, '', '', 'approved', '')",
+        (device_key(mentor).fingerprint,),
+    )
+    other.conn.execute(
+        "INSERT INTO imported_batches(fingerprint, sequence, batch_id, sha256, imported_at, records) "
+        "VALUES (?, 99, 'x', 'x', '2000-01-01', 0)",
+        (device_key(mentor).fingerprint,),
+    )
     forged = write_receipt(other, forged_drive)
     shutil.copy(forged, drive / RECEIPTS / "receipt-99999999.mentorreceipt")
     body = json.loads(old_bytes)
@@ -304,6 +352,7 @@ def test_a_receipt_that_goes_backwards_makes_the_mentor_send_again(world, tmp_pa
     supervisor.close()
     shutil.copytree(supervisor.path, snapshot)
     from conftest import PASSPHRASE
+
     from mentor_app.storage.profile import open_profile
 
     with open_profile(supervisor.path, secret=PASSPHRASE) as sup:
@@ -342,8 +391,9 @@ def test_the_command_line_accepts_a_gap_revokes_from_a_point_and_retries(world, 
     assert "waiting for batch 2 since" in listed.stdout
     refused = run_cli("import", str(drive), "--accept-gap", fp, "2", *args, input=PASSPHRASE + "\n")
     assert refused.returncode != 0 and "--reason" in refused.stderr and "Traceback" not in refused.stderr
-    accepted = run_cli("import", str(drive), "--accept-gap", fp, "2", "--reason", "laptop stolen", *args,
-                       input=PASSPHRASE + "\n")
+    accepted = run_cli(
+        "import", str(drive), "--accept-gap", fp, "2", "--reason", "laptop stolen", *args, input=PASSPHRASE + "\n"
+    )
     assert accepted.returncode == 0 and "accepted as lost" in accepted.stdout and "1 batch imported" in accepted.stdout
     revoked = run_cli("mentors", "revoke", fp, "--from-sequence", "4", *args, input=PASSPHRASE + "\n")
     assert revoked.returncode == 0 and "from number 4 on" in revoked.stdout
@@ -392,6 +442,7 @@ def test_a_batch_damaged_in_place_on_the_drive_goes_again_under_a_second_name(wo
 
 def test_the_window_and_the_command_line_each_say_what_to_do_next_in_their_own_words(make_profile):
     from conftest import PASSPHRASE, run_cli
+
     from mentor_app.exchange.export import ExportError
     from mentor_app.ui.messages import plain
 
@@ -420,12 +471,17 @@ def test_a_file_just_under_the_batch_limit_is_read_once_not_three_times(world):
         "    s = import_folder(p, sys.argv[3])\n"
         "    print(s.batches_imported, len(s.quarantined))\n"
         "    for name, why in quarantine_list(p.conn): print(name, '|', why)\n"
-        "print(open('/proc/self/status').read().split('VmHWM:')[1].split()[0])\n")
+        "print(open('/proc/self/status').read().split('VmHWM:')[1].split()[0])\n"
+    )
     from conftest import PASSPHRASE
 
     def run() -> list[str]:
-        out = subprocess.run([sys.executable, "-c", script, str(supervisor.path), PASSPHRASE, str(drive)],
-                             capture_output=True, text=True, timeout=300)
+        out = subprocess.run(
+            [sys.executable, "-c", script, str(supervisor.path), PASSPHRASE, str(drive)],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         assert out.returncode == 0, out.stderr[-2000:]
         return out.stdout.splitlines()
 

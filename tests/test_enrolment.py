@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from conftest import PASSPHRASE
 from pyrage import x25519
 
 from mentor_app import cli
@@ -21,18 +22,27 @@ from mentor_app.exchange import batch as batch_format
 from mentor_app.exchange import mentors as register
 from mentor_app.exchange import rekey, rotation
 from mentor_app.exchange.enrolment import (
-    ENROLMENT, EnrolmentError, accept_enrolment, current_enrolment, make_enrolment, parse_enrolment,
+    ENROLMENT,
+    EnrolmentError,
+    accept_enrolment,
+    current_enrolment,
+    make_enrolment,
+    parse_enrolment,
 )
 from mentor_app.exchange.export import device_folder
 from mentor_app.exchange.importer import import_folder
 from mentor_app.exchange.keys import (
-    SigningKey, b64, device_key, fingerprint, new_signing_private, organisation_keys, signed_bytes,
+    SigningKey,
+    b64,
+    device_key,
+    fingerprint,
+    new_signing_private,
+    organisation_keys,
+    signed_bytes,
 )
 from mentor_app.exchange.trip import trip
 from mentor_app.records import store
 from mentor_app.records.types import Consent, Meeting, Mentee
-
-from conftest import PASSPHRASE
 
 YESTERDAY = (date.today() - timedelta(days=1)).isoformat()
 ESCROW = str(x25519.Identity.generate().to_public())
@@ -78,10 +88,15 @@ def _enrolled(make_profile, org, shared, name="mentor"):
 
 def _add_person(p, name):
     mid = store.save(p.conn, Mentee(name=name, status="active"), author=p.author)
-    store.save(p.conn, Consent(scope="share_with_organisation", given=True, on="2026-01-01"), author=p.author,
-               mentee_id=mid)
-    store.save(p.conn, Meeting(starts_at=f"{YESTERDAY}T10:00", kind="one_to_one", duration_minutes=30,
-                               notes=f"Note about {name}"), author=p.author, mentee_id=mid)
+    store.save(
+        p.conn, Consent(scope="share_with_organisation", given=True, on="2026-01-01"), author=p.author, mentee_id=mid
+    )
+    store.save(
+        p.conn,
+        Meeting(starts_at=f"{YESTERDAY}T10:00", kind="one_to_one", duration_minutes=30, notes=f"Note about {name}"),
+        author=p.author,
+        mentee_id=mid,
+    )
     return mid
 
 
@@ -91,6 +106,7 @@ def _held(org) -> set[str]:
 
 def _run(monkeypatch, capsys, profile, *args, stdin: str = PASSPHRASE + "\n", tty: bool = False):
     """The real `mentor-app` entry point, in this process (the profile's own cheap key derivation)."""
+
     class Input(io.StringIO):
         def isatty(self):
             return tty
@@ -116,6 +132,7 @@ def _reopen(profile):
 
 # -- the enrolment ceremony -------------------------------------------------------
 
+
 def test_a_wrong_or_missing_fingerprint_is_refused_with_no_hint_of_the_right_one(make_profile, org, enrolment_file):
     mentor, _ = make_profile("mentor")
     enrolment = parse_enrolment(enrolment_file.read_bytes())
@@ -128,8 +145,7 @@ def test_a_wrong_or_missing_fingerprint_is_refused_with_no_hint_of_the_right_one
         assert accept_enrolment(mentor, enrolment, typed) in ("enrolled", "updated")
 
 
-def test_the_command_line_never_suggests_the_files_fingerprint(make_profile, org, enrolment_file, monkeypatch,
-                                                               capsys):
+def test_the_command_line_never_suggests_the_files_fingerprint(make_profile, org, enrolment_file, monkeypatch, capsys):
     mentor, _ = make_profile("mentor")
     fp = parse_enrolment(enrolment_file.read_bytes()).fingerprint
 
@@ -137,21 +153,36 @@ def test_the_command_line_never_suggests_the_files_fingerprint(make_profile, org
     assert code != 0 and "from your supervisor" in err
     _no_hint(out + err, fp)
 
-    code, out, err = _run(monkeypatch, capsys, mentor, "enrol", str(enrolment_file),
-                          "--fingerprint", "AAAA-BBBB-CCCC-DDDD")
+    code, out, err = _run(
+        monkeypatch, capsys, mentor, "enrol", str(enrolment_file), "--fingerprint", "AAAA-BBBB-CCCC-DDDD"
+    )
     assert code != 0 and "don't match" in err
     _no_hint(out + err, fp)
 
     # On a terminal it asks, and shows nothing of the file's before the answer.
-    code, out, err = _run(monkeypatch, capsys, mentor, "enrol", str(enrolment_file),
-                          stdin="ZZZZ-ZZZZ-ZZZZ-ZZZZ\n" + PASSPHRASE + "\n", tty=True)
+    code, out, err = _run(
+        monkeypatch,
+        capsys,
+        mentor,
+        "enrol",
+        str(enrolment_file),
+        stdin="ZZZZ-ZZZZ-ZZZZ-ZZZZ\n" + PASSPHRASE + "\n",
+        tty=True,
+    )
     assert code != 0
     _no_hint(out + err, fp)
     with _reopen(mentor) as p:
         assert current_enrolment(p) is None
 
-    code, out, err = _run(monkeypatch, capsys, mentor, "enrol", str(enrolment_file),
-                          stdin=fp.lower().replace("-", " ") + "\n" + PASSPHRASE + "\n", tty=True)
+    code, out, err = _run(
+        monkeypatch,
+        capsys,
+        mentor,
+        "enrol",
+        str(enrolment_file),
+        stdin=fp.lower().replace("-", " ") + "\n" + PASSPHRASE + "\n",
+        tty=True,
+    )
     assert code == 0, err
     assert "Enrolled with" in out
     assert f"(escrow): {ESCROW}" in out and "second key your organisation keeps for emergencies" in out
@@ -159,8 +190,7 @@ def test_the_command_line_never_suggests_the_files_fingerprint(make_profile, org
         assert current_enrolment(p).fingerprint == fp
 
 
-def test_the_sharing_screen_asks_for_the_fingerprint_before_showing_the_file(qtbot, make_profile, org,
-                                                                             enrolment_file):
+def test_the_sharing_screen_asks_for_the_fingerprint_before_showing_the_file(qtbot, make_profile, org, enrolment_file):
     from mentor_app.ui.sync_dialog import SyncDialog
 
     mentor, _ = make_profile("mentor")
@@ -198,6 +228,7 @@ def test_the_sharing_screen_asks_for_the_fingerprint_before_showing_the_file(qtb
 
 
 # -- the approval ceremony ---------------------------------------------------------
+
 
 @pytest.fixture
 def pending(make_profile, org, shared):
@@ -237,14 +268,12 @@ def test_the_command_line_approval_refuses_a_wrong_fingerprint_without_a_hint(or
         assert register.device_status(p.conn, fp) == "approved"
 
 
-def test_names_a_device_gives_itself_are_marked_until_the_supervisor_names_it(qtbot, org, pending, monkeypatch,
-                                                                               capsys):
+def test_names_a_device_gives_itself_are_marked_until_the_supervisor_names_it(qtbot, org, pending, monkeypatch, capsys):
     from mentor_app.ui.approve_dialog import ApproveDeviceDialog
     from mentor_app.ui.supervisor_window import SupervisorWindow
 
     fp = device_key(pending).fingerprint
-    org.conn.execute("UPDATE mentor_devices SET mentor_name = 'Mentor Alice (new laptop)' WHERE fingerprint = ?",
-                     (fp,))
+    org.conn.execute("UPDATE mentor_devices SET mentor_name = 'Mentor Alice (new laptop)' WHERE fingerprint = ?", (fp,))
     device = register.list_devices(org.conn)[0]
     assert device.mentor_name == "Mentor Alice (new laptop) (name given by the device)"
     assert device.name_given_by_device
@@ -275,9 +304,11 @@ def test_names_a_device_gives_itself_are_marked_until_the_supervisor_names_it(qt
     assert window.mentors.item(0, 2).text() == "Alice Smith"
 
     # The command line's list shows the marking too.
-    org.conn.execute("INSERT INTO mentor_devices(fingerprint, device_key, mentor_name, status, first_seen) "
-                     "VALUES ('QQQQ-QQQQ-QQQQ-QQQQ', ?, 'Supervisor', 'pending', '2026-01-01')",
-                     (b64(bytes(32)),))
+    org.conn.execute(
+        "INSERT INTO mentor_devices(fingerprint, device_key, mentor_name, status, first_seen) "
+        "VALUES ('QQQQ-QQQQ-QQQQ-QQQQ', ?, 'Supervisor', 'pending', '2026-01-01')",
+        (b64(bytes(32)),),
+    )
     window.close()
     code, out, _ = _run(monkeypatch, capsys, org, "mentors")
     assert code == 0 and "Supervisor (name given by the device)" in out and "Alice Smith (name" not in out
@@ -289,9 +320,11 @@ def test_a_different_key_with_the_same_fingerprint_is_not_the_approved_device(ma
     real = device_key(mentor)
     other = SigningKey(new_signing_private())
     # The register approved a device whose full key differs but whose fingerprint is the same as this one's.
-    org.conn.execute("INSERT INTO mentor_devices(fingerprint, device_key, mentor_name, status, first_seen, decided_at) "
-                     "VALUES (?, ?, 'Mentor Alice', 'approved', '2026-01-01', '2026-01-01')",
-                     (real.fingerprint, b64(other.public)))
+    org.conn.execute(
+        "INSERT INTO mentor_devices(fingerprint, device_key, mentor_name, status, first_seen, decided_at) "
+        "VALUES (?, ?, 'Mentor Alice', 'approved', '2026-01-01', '2026-01-01')",
+        (real.fingerprint, b64(other.public)),
+    )
     assert register.note_device(org.conn, real.public, "Mentor Alice") == "pending"
     assert register.key_differs(org.conn, real.public)
 
@@ -315,6 +348,7 @@ def test_approving_stores_the_full_key_and_a_colliding_key_stays_out(make_profil
 
 # -- key rotation --------------------------------------------------------------------
 
+
 @pytest.fixture
 def world(make_profile, org, shared):
     mentor = _enrolled(make_profile, org, shared)
@@ -328,8 +362,9 @@ def _only(identity: str, path: Path) -> batch_format.OpenedBatch:
     return batch_format.open_batch(path.read_bytes(), [identity])
 
 
-def test_rotate_keys_reaches_the_mentor_on_the_next_trip_and_old_batches_still_import(world, org, shared,
-                                                                                      monkeypatch, capsys):
+def test_rotate_keys_reaches_the_mentor_on_the_next_trip_and_old_batches_still_import(
+    world, org, shared, monkeypatch, capsys
+):
     from mentor_app.exchange import publish
 
     mentor = world
@@ -353,7 +388,8 @@ def test_rotate_keys_reaches_the_mentor_on_the_next_trip_and_old_batches_still_i
     assert len(statements) == 1 and (statements[0].stat().st_mode & 0o777) == 0o644
     raw = json.loads(statements[0].read_text())
     assert raw["format"] == "mentor-app-key-rotation" and raw["recipient"] == str(
-        x25519.Identity.from_str(identities[0]).to_public())
+        x25519.Identity.from_str(identities[0]).to_public()
+    )
     assert raw["previous_fingerprint"] == old_signing.fingerprint and raw["fingerprint"] == signing.fingerprint
 
     # The mentor's next trip takes the new keys: no ceremony, and the next batch goes to the new recipient.
@@ -361,8 +397,9 @@ def test_rotate_keys_reaches_the_mentor_on_the_next_trip_and_old_batches_still_i
     result = trip(mentor)
     now = current_enrolment(mentor)
     assert now.signing_key == signing.public and now.recipients[0] == raw["recipient"]
-    assert old_identities and raw["recipient"] not in [str(x25519.Identity.from_str(i).to_public())
-                                                       for i in old_identities]
+    assert old_identities and raw["recipient"] not in [
+        str(x25519.Identity.from_str(i).to_public()) for i in old_identities
+    ]
     newest = folder / result.sealed[-1][1]
     opened = _only(identities[0], newest)  # readable with the new identity alone
     assert opened.manifest["recipients"] == [raw["recipient"]]
@@ -433,11 +470,17 @@ def test_a_new_enrolment_file_after_rotation_is_taken_once_the_statement_is_seen
 def _forged(previous: SigningKey, signer: SigningKey, claims_previous: bytes | None = None) -> dict:
     attacker_identity = x25519.Identity.generate()
     new = SigningKey(new_signing_private())
-    statement = {"format": rotation.FORMAT, "version": rotation.VERSION, "organisation": "Evil",
-                 "previous_signing_key": b64(claims_previous or previous.public),
-                 "previous_fingerprint": fingerprint(claims_previous or previous.public),
-                 "signing_key": b64(new.public), "fingerprint": new.fingerprint,
-                 "recipient": str(attacker_identity.to_public()), "issued_at": "2099-01-01T00:00:00+00:00"}
+    statement = {
+        "format": rotation.FORMAT,
+        "version": rotation.VERSION,
+        "organisation": "Evil",
+        "previous_signing_key": b64(claims_previous or previous.public),
+        "previous_fingerprint": fingerprint(claims_previous or previous.public),
+        "signing_key": b64(new.public),
+        "fingerprint": new.fingerprint,
+        "recipient": str(attacker_identity.to_public()),
+        "issued_at": "2099-01-01T00:00:00+00:00",
+    }
     statement["signature"] = signer.sign(signed_bytes(statement))
     return statement
 

@@ -12,18 +12,17 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from conftest import PASSPHRASE
 
 from mentor_app.errors import BadInput
 from mentor_app.exchange import batch as batch_format
 from mentor_app.exchange.enrolment import EnrolmentError, accept_enrolment, make_enrolment, parse_enrolment
 from mentor_app.exchange.export import DriveUnavailable, ExportError, device_folder, drive_status, pending_changes
-from mentor_app.exchange.trip import trip
 from mentor_app.exchange.keys import SigningKey, organisation_keys, rotate_organisation_key
+from mentor_app.exchange.trip import trip
 from mentor_app.records import store
 from mentor_app.records.types import Concern, Consent, Meeting, Mentee, MentorLog, NeedsCheck, Referral
 from mentor_app.storage.profile import open_profile
-
-from conftest import PASSPHRASE
 
 TODAY = date.today()
 YESTERDAY = (TODAY - timedelta(days=1)).isoformat()
@@ -55,19 +54,51 @@ def _batches(mentor, org) -> list[batch_format.OpenedBatch]:
 def _add_mentee(p, name, consent=None, withdrawn_on=None, expires=""):
     mid = store.save(p.conn, Mentee(name=name, status="active", phone="07700 900111"), author=p.author)
     if consent:
-        store.save(p.conn, Consent(scope="share_with_organisation", given=True, on=consent, expires=expires),
-                   author=p.author, mentee_id=mid)
+        store.save(
+            p.conn,
+            Consent(scope="share_with_organisation", given=True, on=consent, expires=expires),
+            author=p.author,
+            mentee_id=mid,
+        )
     if withdrawn_on:
-        store.save(p.conn, Consent(scope="share_with_organisation", given=False, on=withdrawn_on),
-                   author=p.author, mentee_id=mid)
-    store.save(p.conn, Meeting(starts_at=f"{YESTERDAY}T10:00", kind="sport", activity="boxing", duration_minutes=45,
-                               notes=f"Private note about {name}"), author=p.author, mentee_id=mid)
-    store.save(p.conn, NeedsCheck(on=YESTERDAY, scores={"accommodation": 2}, notes={"accommodation": f"{name} sofa"}),
-               author=p.author, mentee_id=mid)
-    store.save(p.conn, Referral(contact_id="c", organisation="Housing Org", category="housing", on=YESTERDAY,
-                                reason=f"Reason for {name}"), author=p.author, mentee_id=mid)
-    store.save(p.conn, Concern(category="exploitation", raised_at=f"{YESTERDAY}T12:00",
-                               what_happened=f"Concern about {name}"), author=p.author, mentee_id=mid)
+        store.save(
+            p.conn,
+            Consent(scope="share_with_organisation", given=False, on=withdrawn_on),
+            author=p.author,
+            mentee_id=mid,
+        )
+    store.save(
+        p.conn,
+        Meeting(
+            starts_at=f"{YESTERDAY}T10:00",
+            kind="sport",
+            activity="boxing",
+            duration_minutes=45,
+            notes=f"Private note about {name}",
+        ),
+        author=p.author,
+        mentee_id=mid,
+    )
+    store.save(
+        p.conn,
+        NeedsCheck(on=YESTERDAY, scores={"accommodation": 2}, notes={"accommodation": f"{name} sofa"}),
+        author=p.author,
+        mentee_id=mid,
+    )
+    store.save(
+        p.conn,
+        Referral(
+            contact_id="c", organisation="Housing Org", category="housing", on=YESTERDAY, reason=f"Reason for {name}"
+        ),
+        author=p.author,
+        mentee_id=mid,
+    )
+    store.save(
+        p.conn,
+        Concern(category="exploitation", raised_at=f"{YESTERDAY}T12:00", what_happened=f"Concern about {name}"),
+        author=p.author,
+        mentee_id=mid,
+    )
     return mid
 
 
@@ -115,11 +146,17 @@ def test_the_consent_table(mentor, org):
         else:
             assert mine == []
             assert "pseudonym" not in concern[0]  # the named concern can't be linked to the counts
-            pseudonyms = {r["pseudonym"] for r in opened.records
-                          if r["basis"] == "counts" and r["type"] == "mentee" and r["fields"]["status"] == "active"}
-            pseudonym = next(p for p in pseudonyms
-                             if any(r.get("pseudonym") == p and r["type"] == "meeting" for r in opened.records)
-                             and p in _pseudonyms_of(mentor, mid))
+            pseudonyms = {
+                r["pseudonym"]
+                for r in opened.records
+                if r["basis"] == "counts" and r["type"] == "mentee" and r["fields"]["status"] == "active"
+            }
+            pseudonym = next(
+                p
+                for p in pseudonyms
+                if any(r.get("pseudonym") == p and r["type"] == "meeting" for r in opened.records)
+                and p in _pseudonyms_of(mentor, mid)
+            )
             counts = [r for r in opened.records if r.get("pseudonym") == pseudonym and r["basis"] == "counts"]
             assert {r["type"] for r in counts} == {"mentee", "meeting", "needs_check", "referral"}
             meeting = next(r for r in counts if r["type"] == "meeting")["fields"]
@@ -134,8 +171,12 @@ def test_the_consent_table(mentor, org):
 def test_withdrawal_and_deletion_travel_as_records(mentor, org):
     mid = _add_mentee(mentor, "Later Withdraws", consent="2026-01-01")
     trip(mentor)
-    store.save(mentor.conn, Consent(scope="share_with_organisation", given=False, on=TODAY.isoformat()),
-               author=mentor.author, mentee_id=mid)
+    store.save(
+        mentor.conn,
+        Consent(scope="share_with_organisation", given=False, on=TODAY.isoformat()),
+        author=mentor.author,
+        mentee_id=mid,
+    )
     meeting = store.list_records(mentor.conn, "meeting", mentee_id=mid)[0]
     store.delete(mentor.conn, meeting.id, author=mentor.author)
     trip(mentor)
@@ -177,9 +218,11 @@ def test_age_cli_decrypts_and_signature_catches_any_change(mentor, org, tmp_path
     header_line, _, stream = plain.partition(b"\n")
     forged = json.loads(header_line)
     forged["signature"] = SigningKey(__import__("base64").b64encode(os.urandom(32)).decode()).sign(
-        batch_format.canonical(forged["manifest"]))
-    forged_bytes = pyrage.encrypt(batch_format.canonical(forged) + b"\n" + stream,
-                                  [x25519.Identity.from_str(identities[0]).to_public()])
+        batch_format.canonical(forged["manifest"])
+    )
+    forged_bytes = pyrage.encrypt(
+        batch_format.canonical(forged) + b"\n" + stream, [x25519.Identity.from_str(identities[0]).to_public()]
+    )
     with pytest.raises(batch_format.BatchInvalid, match="signature"):
         batch_format.open_batch(forged_bytes, identities)
 
@@ -219,8 +262,9 @@ def test_exports_use_the_newest_key_and_old_keys_still_read(mentor, org, make_pr
     _add_mentee(mentor, "Before Rotation", consent="2026-01-01")
     trip(mentor)
     rotate_organisation_key(org)
-    accept_enrolment(mentor, parse_enrolment(json.dumps(make_enrolment(org)).encode()),
-                     organisation_keys(org)[1].fingerprint)
+    accept_enrolment(
+        mentor, parse_enrolment(json.dumps(make_enrolment(org)).encode()), organisation_keys(org)[1].fingerprint
+    )
     _add_mentee(mentor, "After Rotation", consent="2026-01-01")
     trip(mentor)
     identities, _ = organisation_keys(org)
@@ -256,8 +300,7 @@ def test_missing_read_only_and_full_drives_keep_changes_waiting(mentor, org, tmp
     mount = tmp_path / "small"
     mount.mkdir()
     try:
-        subprocess.run(["mount", "-t", "tmpfs", "-o", "size=12k", "tmpfs", str(mount)], check=True,
-                       capture_output=True)
+        subprocess.run(["mount", "-t", "tmpfs", "-o", "size=12k", "tmpfs", str(mount)], check=True, capture_output=True)
     except (subprocess.CalledProcessError, FileNotFoundError):
         if os.environ.get("CI"):
             raise
@@ -310,8 +353,12 @@ def test_killing_the_export_at_random_points_never_loses_or_duplicates(mentor, o
         with open_profile(path, secret=PASSPHRASE) as p:
             for i in range(rng.randint(1, 4)):
                 _add_mentee(p, f"Round {round_no} person {i}", consent="2026-01-01")
-        child = subprocess.Popen([sys.executable, "-c", EXPORTER, str(path), PASSPHRASE],
-                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        child = subprocess.Popen(
+            [sys.executable, "-c", EXPORTER, str(path), PASSPHRASE],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         child.stdout.readline()
         time.sleep(rng.uniform(0.0, 0.25))
         child.kill()

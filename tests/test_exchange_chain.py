@@ -11,6 +11,7 @@ import json
 import shutil
 
 import pytest
+from conftest import PASSPHRASE
 
 from mentor_app.exchange import batch as batch_format
 from mentor_app.exchange import mentors as register
@@ -22,8 +23,6 @@ from mentor_app.exchange.trip import trip
 from mentor_app.records import store
 from mentor_app.records.types import Consent, Meeting, Mentee
 from mentor_app.storage.profile import open_profile
-
-from conftest import PASSPHRASE
 
 LINK_MISMATCH = "Its link to the previous batch does not match"
 
@@ -45,8 +44,9 @@ def world(make_profile, tmp_path):
 def _person(p, name: str) -> str:
     mid = store.save(p.conn, Mentee(name=name, status="active"), author=p.author)
     store.save(p.conn, Consent(scope="share_with_organisation", on="2026-01-01"), author=p.author, mentee_id=mid)
-    store.save(p.conn, Meeting(starts_at="2026-11-02T10:00", notes=f"Talked with {name}"), author=p.author,
-               mentee_id=mid)
+    store.save(
+        p.conn, Meeting(starts_at="2026-11-02T10:00", notes=f"Talked with {name}"), author=p.author, mentee_id=mid
+    )
     return mid
 
 
@@ -79,8 +79,7 @@ def test_each_batch_names_the_sha256_of_the_file_before_it_and_the_supervisor_ke
     assert mentor.get_setting(PREVIOUS) == digests[-1]  # what the next batch will name
     summary = import_folder(supervisor, drive)
     assert summary.batches_imported == 3 and not summary.quarantined
-    assert [r[0] for r in supervisor.conn.execute(
-        "SELECT sha256 FROM imported_batches ORDER BY sequence")] == digests
+    assert [r[0] for r in supervisor.conn.execute("SELECT sha256 FROM imported_batches ORDER BY sequence")] == digests
     _person(mentor, "Fourth Person")
     trip(mentor)
     fourth = _batches(mentor, drive)[-1]
@@ -117,13 +116,17 @@ def test_a_copy_of_the_laptop_carrying_on_is_set_aside_when_its_link_does_not_ma
         b_second = [f for f in _batches(b, drive) if _manifest(supervisor, f)["sequence"] == 2]
         assert len(b_second) == 1
         b_first = [f for f in _batches(b, drive) if _manifest(supervisor, f)["sequence"] == 1]
-        assert _manifest(supervisor, b_second[0])["previous_batch_sha256"] == hashlib.sha256(
-            b_first[0].read_bytes()).hexdigest() != a_first
+        assert (
+            _manifest(supervisor, b_second[0])["previous_batch_sha256"]
+            == hashlib.sha256(b_first[0].read_bytes()).hexdigest()
+            != a_first
+        )
         summary = import_folder(supervisor, drive)
         assert summary.batches_imported == 0
         assert [name for name, why in summary.quarantined if why.startswith(LINK_MISMATCH)] == [b_second[0].name]
-        assert supervisor.conn.execute("SELECT code, sequence FROM quarantine WHERE file_name = ?",
-                                       (b_second[0].name,)).fetchone() == ("link_mismatch", 2)
+        assert supervisor.conn.execute(
+            "SELECT code, sequence FROM quarantine WHERE file_name = ?", (b_second[0].name,)
+        ).fetchone() == ("link_mismatch", 2)
         assert dict(quarantine_list(supervisor.conn))[b_second[0].name].startswith(LINK_MISMATCH)
         held = _held_text(supervisor)
         assert "Only On A" in held and "Only On B" not in held and "Later On B" not in held

@@ -12,12 +12,11 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from conftest import FAST_KDF, NO_KEYRING, PASSPHRASE, run_cli
 
-from mentor_app.errors import BadInput, SecretNeeded, WrongPassphrase
+from mentor_app.errors import BadInput, SecretNeeded
 from mentor_app.storage.keystore import KeyringStatus
 from mentor_app.storage.profile import create_profile, open_profile
-
-from conftest import FAST_KDF, NO_KEYRING, PASSPHRASE, run_cli
 
 NO_KR = {"PYTHON_KEYRING_BACKEND": NO_KEYRING}
 WEAK = "12345678"
@@ -25,19 +24,33 @@ ADVICE = "three or four unrelated words work well"
 POSIX = pytest.mark.skipif(os.name != "posix", reason="POSIX links and permissions")
 
 PHONE = "+44 20 7946 0000"
-FORMULAS = {"organisation": '=HYPERLINK("http://example.invalid/x","Click for help")', "phone": PHONE,
-            "help_with": "=SUM(A1:A2)", "eligibility": "@SUM(1+1)*cmd|' /C calc'!A0",
-            "opening_hours": "-2+3"}
+FORMULAS = {
+    "organisation": '=HYPERLINK("http://example.invalid/x","Click for help")',
+    "phone": PHONE,
+    "help_with": "=SUM(A1:A2)",
+    "eligibility": "@SUM(1+1)*cmd|' /C calc'!A0",
+    "opening_hours": "-2+3",
+}
 
 
 def _cli(path, *args, lines=(PASSPHRASE,), env=NO_KR):
-    return run_cli("--profile", str(path), *args, "--passphrase-stdin", input="".join(f"{x}\n" for x in lines),
-                   env=env)
+    return run_cli("--profile", str(path), *args, "--passphrase-stdin", input="".join(f"{x}\n" for x in lines), env=env)
 
 
 def _init(path, role="mentor"):
-    result = run_cli("--profile", str(path), "init", "--role", role, "--name", "Sam Example", "--no-keyring",
-                     "--passphrase-stdin", input=PASSPHRASE + "\n", env=NO_KR)
+    result = run_cli(
+        "--profile",
+        str(path),
+        "init",
+        "--role",
+        role,
+        "--name",
+        "Sam Example",
+        "--no-keyring",
+        "--passphrase-stdin",
+        input=PASSPHRASE + "\n",
+        env=NO_KR,
+    )
     assert result.returncode == 0, result.stderr
     return path
 
@@ -61,6 +74,7 @@ def _write_directory_csv(path: Path, values: dict) -> None:
 
 
 # -- spreadsheets that can't run formulas -----------------------------------------------------------
+
 
 def test_directory_export_neutralises_formulas_and_a_round_trip_keeps_the_real_values(tmp_path):
     first, second = _init(tmp_path / "first"), _init(tmp_path / "second")
@@ -107,7 +121,7 @@ def test_audit_csv_neutralises_formula_cells(cli_profile, tmp_path):
     from mentor_app.storage import audit
 
     with open_profile(cli_profile, secret=PASSPHRASE) as p:
-        audit.record(p.conn, "sheet", actor="=cmd|' /C calc'!A0", detail="+HYPERLINK(\"http://x\")")
+        audit.record(p.conn, "sheet", actor="=cmd|' /C calc'!A0", detail='+HYPERLINK("http://x")')
     target = tmp_path / "audit.csv"
     result = _cli(cli_profile, "audit", "-o", str(target))
     assert result.returncode == 0, result.stderr
@@ -115,7 +129,7 @@ def test_audit_csv_neutralises_formula_cells(cli_profile, tmp_path):
     header = rows[0]
     planted = next(r for r in rows[1:] if "cmd|" in r[header.index("actor")])
     assert planted[header.index("actor")] == "'=cmd|' /C calc'!A0"
-    assert planted[header.index("detail")] == "'+HYPERLINK(\"http://x\")"
+    assert planted[header.index("detail")] == '\'+HYPERLINK("http://x")'
 
 
 def test_funder_csv_neutralises_labels_and_keeps_numbers(tmp_path):
@@ -124,12 +138,13 @@ def test_funder_csv_neutralises_labels_and_keeps_numbers(tmp_path):
     from mentor_app.reports.figures import Figures
 
     area = list(vocab.NEEDS_AREAS)[0]
-    figures = Figures(people=3, mentor_hours=Counter({"=HYPERLINK(\"http://x\")": 2.0}),
-                      needs_change={area: (3.0, 2.5, 4)})
+    figures = Figures(
+        people=3, mentor_hours=Counter({'=HYPERLINK("http://x")': 2.0}), needs_change={area: (3.0, 2.5, 4)}
+    )
     target = funder.write_csv(figures, tmp_path / "figures.csv", "2026-01 to 2026-06")
     rows = _rows(target)
     hours = next(r for r in rows if "HYPERLINK" in r[2])
-    assert hours[2] == "'=HYPERLINK(\"http://x\")"
+    assert hours[2] == '\'=HYPERLINK("http://x")'
     change = next(r for r in rows if r[2].startswith(vocab.NEEDS_AREAS[area]))
     assert change[3] == "-0.5"  # a number stays a number
 
@@ -146,8 +161,9 @@ def test_retention_report_neutralises_formula_cells(cli_profile, tmp_path, monke
     from mentor_app import cli
     from mentor_app.privacy import retention
 
-    planted = retention.Due(record_id="=HYPERLINK(\"http://x\")", record_type="meeting", mentee_id="@cmd",
-                            since="2019-01-01", years=6)
+    planted = retention.Due(
+        record_id='=HYPERLINK("http://x")', record_type="meeting", mentee_id="@cmd", since="2019-01-01", years=6
+    )
     monkeypatch.setattr(retention, "due", lambda conn, policy: [planted])
     monkeypatch.setattr("sys.stdin", __import__("io").StringIO(PASSPHRASE + "\n"))
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", NO_KEYRING)
@@ -159,14 +175,16 @@ def test_retention_report_neutralises_formula_cells(cli_profile, tmp_path, monke
         os.umask(umask)
     assert code == 0
     rows = _rows(target)
-    assert rows[1][:3] == ["meeting", "'=HYPERLINK(\"http://x\")", "'@cmd"]
+    assert rows[1][:3] == ["meeting", '\'=HYPERLINK("http://x")', "'@cmd"]
 
 
 # -- outputs created new, never through a link --------------------------------------------------------
 
+
 @POSIX
-@pytest.mark.parametrize("command", [("dump", "-o"), ("booklet", "-o"), ("audit", "-o"), ("backup", "--to"),
-                                     ("directory", "export")])
+@pytest.mark.parametrize(
+    "command", [("dump", "-o"), ("booklet", "-o"), ("audit", "-o"), ("backup", "--to"), ("directory", "export")]
+)
 def test_a_link_planted_at_an_output_is_refused_and_its_target_untouched(cli_profile, tmp_path, command):
     victim = tmp_path / "victim.txt"
     victim.write_text("someone else's file\n")
@@ -237,6 +255,7 @@ def test_writing_a_sheet_leaves_the_folders_permissions_alone(cli_profile, tmp_p
 
 # -- files on the shared folder are readable by the organisation's accounts ----------------------------
 
+
 @POSIX
 def test_a_batch_a_receipt_and_a_publication_on_the_share_are_0644_whatever_the_umask(make_profile, tmp_path):
     from mentor_app.exchange import outbox
@@ -260,10 +279,22 @@ def test_a_batch_a_receipt_and_a_publication_on_the_share_are_0644_whatever_the_
 
 # -- passphrases -----------------------------------------------------------------------------------------
 
+
 def test_a_weak_passphrase_is_refused_at_init_with_plain_advice(tmp_path):
     path = tmp_path / "new"
-    result = run_cli("--profile", str(path), "init", "--role", "mentor", "--name", "X", "--no-keyring",
-                     "--passphrase-stdin", input=WEAK + "\n", env=NO_KR)
+    result = run_cli(
+        "--profile",
+        str(path),
+        "init",
+        "--role",
+        "mentor",
+        "--name",
+        "X",
+        "--no-keyring",
+        "--passphrase-stdin",
+        input=WEAK + "\n",
+        env=NO_KR,
+    )
     assert result.returncode != 0 and "Traceback" not in result.stderr
     assert "too easy to guess" in result.stderr and ADVICE in result.stderr
     assert not (path / "profile.json").exists()
@@ -326,6 +357,7 @@ def test_the_set_up_window_refuses_a_weak_passphrase(qtbot, tmp_path, no_keyring
 
 
 # -- the keyring: one entry per copy of a profile ------------------------------------------------------
+
 
 @pytest.mark.keyring
 def test_two_copies_of_a_profile_each_keep_their_own_keyring_entry(tmp_path, secret_service):

@@ -29,6 +29,7 @@ import keyring
 import keyring.backends.fail
 import pyrage
 import pytest
+from conftest import FAST_KDF, PASSPHRASE
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
@@ -41,29 +42,48 @@ from mentor_app.directory.contacts import duplicate_key
 from mentor_app.errors import BadInput, MentorAppError
 from mentor_app.exchange import batch as batch_format
 from mentor_app.exchange import mentors as register
-from mentor_app.exchange.enrolment import (ENROLMENT, SHARED_FOLDER, EnrolmentError, accept_enrolment,
-                                           current_enrolment, make_enrolment, parse_enrolment)
-from mentor_app.exchange.trip import trip
+from mentor_app.exchange.enrolment import (
+    ENROLMENT,
+    SHARED_FOLDER,
+    EnrolmentError,
+    accept_enrolment,
+    current_enrolment,
+    make_enrolment,
+    parse_enrolment,
+)
 from mentor_app.exchange.handover import HandoverError, make_handover, receive_handover
 from mentor_app.exchange.importer import RECORD_TYPES_IN, import_files, import_folder
-from mentor_app.exchange.validate import check_record
 from mentor_app.exchange.keys import SigningKey, b64, device_key, organisation_keys
 from mentor_app.exchange.policy import COUNT_FIELDS
-from mentor_app.exchange.publish import APPLIED, PROBLEM, SEEN, FOLDER as DIRECTORY_FOLDER
-from mentor_app.exchange.publish import pick_up, publish
+from mentor_app.exchange.publish import APPLIED, PROBLEM, SEEN, pick_up, publish
+from mentor_app.exchange.publish import FOLDER as DIRECTORY_FOLDER
+from mentor_app.exchange.trip import trip
+from mentor_app.exchange.validate import check_record
 from mentor_app.privacy import retention
 from mentor_app.records import store, vocab
-from mentor_app.records.types import (RECORD_TYPES, Concern, Consent, Contact, Meeting, Mentee, NeedsCheck, from_data, to_data,
-                                      validate)
+from mentor_app.records.types import (
+    RECORD_TYPES,
+    Concern,
+    Consent,
+    Contact,
+    Meeting,
+    Mentee,
+    NeedsCheck,
+    from_data,
+    to_data,
+    validate,
+)
 from mentor_app.storage.keywrap import new_recovery_code
 from mentor_app.storage.profile import create_profile
 
-from conftest import FAST_KDF, PASSPHRASE
-
 # A deadline catches a hang in one case; pytest-timeout catches a hang in the whole test. No example
 # database: a failing case is printed in full, to be replayed with @reproduce_failure.
-FUZZ = settings(database=None, deadline=timedelta(seconds=10), print_blob=True,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much])
+FUZZ = settings(
+    database=None,
+    deadline=timedelta(seconds=10),
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
+)
 
 CASES: collections.Counter = collections.Counter()
 OUTCOMES: collections.Counter = collections.Counter()
@@ -80,15 +100,16 @@ def outcome(importer: str, how: str) -> None:
 # ---------------------------------------------------------------------------------------------------------
 # The world: a supervisor, mentors, and one valid file of each kind.
 
+
 class World:
     """The profiles and valid files every case starts from (a plain class: a failing case prints briefly)."""
 
     root: Path
-    supervisor: object      # imports batches
-    mentor: object          # enrolled; picks up published directories from `drive`
-    enrollee: object        # takes enrolment files
-    desk: object            # imports directory CSVs
-    receiver: object        # takes hand-over files
+    supervisor: object  # imports batches
+    mentor: object  # enrolled; picks up published directories from `drive`
+    enrollee: object  # takes enrolment files
+    desk: object  # imports directory CSVs
+    receiver: object  # takes hand-over files
     drive: Path
     recipients: list[str]
     org_signing: SigningKey
@@ -98,7 +119,7 @@ class World:
     applied_at: str
     csv: bytes
     existing_contact: str
-    handover: dict          # what a real hand-over file holds
+    handover: dict  # what a real hand-over file holds
     handover_code: str
     handover_file: bytes
 
@@ -117,8 +138,9 @@ def world(tmp_path_factory):
     opened = []
 
     def profile(name, role="mentor"):
-        p, _ = create_profile(root / name, role=role, name=f"Fuzz {name}", passphrase=PASSPHRASE, use_keyring=False,
-                              kdf_params=FAST_KDF)
+        p, _ = create_profile(
+            root / name, role=role, name=f"Fuzz {name}", passphrase=PASSPHRASE, use_keyring=False, kdf_params=FAST_KDF
+        )
         opened.append(p)
         return p
 
@@ -130,61 +152,113 @@ def world(tmp_path_factory):
     mentor = profile("mentor")
     accept_enrolment(mentor, enrolment, enrolment.fingerprint, shared_folder=str(drive))
     mid = store.save(mentor.conn, Mentee(name="Fuzz Person", status="active"), author=mentor.author)
-    store.save(mentor.conn, Consent(scope="share_with_organisation", on="2026-01-01"), author=mentor.author,
-               mentee_id=mid)
-    store.save(mentor.conn, Meeting(starts_at="2026-11-01T10:00", kind="sport", activity="gym", duration_minutes=45,
-                                    notes="Talked about housing"), author=mentor.author, mentee_id=mid)
-    store.save(mentor.conn, Concern(category="exploitation", raised_at="2026-11-01T12:00",
-                                    what_happened="Seen with a worrying person"), author=mentor.author, mentee_id=mid)
+    store.save(
+        mentor.conn, Consent(scope="share_with_organisation", on="2026-01-01"), author=mentor.author, mentee_id=mid
+    )
+    store.save(
+        mentor.conn,
+        Meeting(
+            starts_at="2026-11-01T10:00",
+            kind="sport",
+            activity="gym",
+            duration_minutes=45,
+            notes="Talked about housing",
+        ),
+        author=mentor.author,
+        mentee_id=mid,
+    )
+    store.save(
+        mentor.conn,
+        Concern(category="exploitation", raised_at="2026-11-01T12:00", what_happened="Seen with a worrying person"),
+        author=mentor.author,
+        mentee_id=mid,
+    )
     batch_path = trip(mentor).path
     register.note_device(supervisor.conn, device_key(mentor).public, "Fuzz mentor")
     register.approve(supervisor.conn, device_key(mentor).fingerprint, "Fuzz mentor")
     # Imported once, so a refused file has real shared records to leave alone (the concern travels first).
     assert import_folder(supervisor, drive).batches_imported == 2
 
-    for name, phone in (("Org Housing Team", "01632 960222"), ("Org Debt Advice", "01632 960333"),
-                        ("Żabka Advice – \"quoted\", with commas", "01632 960444")):
-        store.save(supervisor.conn, Contact(organisation=name, categories=["housing", "money"], phone=phone,
-                                            help_with="Line one,\nline two", last_checked="2026-11-01"),
-                   author=supervisor.author)
-    store.save(mentor.conn, Contact(organisation="My Own Café", categories=["sport"], phone="01632 960111"),
-               author=mentor.author)
+    for name, phone in (
+        ("Org Housing Team", "01632 960222"),
+        ("Org Debt Advice", "01632 960333"),
+        ('Żabka Advice – "quoted", with commas', "01632 960444"),
+    ):
+        store.save(
+            supervisor.conn,
+            Contact(
+                organisation=name,
+                categories=["housing", "money"],
+                phone=phone,
+                help_with="Line one,\nline two",
+                last_checked="2026-11-01",
+            ),
+            author=supervisor.author,
+        )
+    store.save(
+        mentor.conn,
+        Contact(organisation="My Own Café", categories=["sport"], phone="01632 960111"),
+        author=mentor.author,
+    )
     published_path = publish(supervisor, drive)
     assert pick_up(mentor) == 3
     published = published_path.read_bytes()
     published_path.unlink()
 
     desk = profile("desk")
-    existing = store.save(desk.conn, Contact(organisation="Already Here", categories=["housing"],
-                                             phone="01632 960500"), author=desk.author)
+    existing = store.save(
+        desk.conn,
+        Contact(organisation="Already Here", categories=["housing"], phone="01632 960500"),
+        author=desk.author,
+    )
     csv_path = root / "directory.csv"
     csv_io.export_csv(supervisor.conn, csv_path)
 
     # A real hand-over, read once; the cases re-encrypt it with a cheap work factor (see age_passphrase).
     person = store.save(desk.conn, Mentee(name="Handed Over", status="active"), author=desk.author)
-    store.save(desk.conn, Meeting(starts_at="2026-11-02T10:00", notes="Went well"), author=desk.author,
-               mentee_id=person)
-    store.save(desk.conn, NeedsCheck(on="2026-11-02", scores={"accommodation": 2}), author=desk.author,
-               mentee_id=person)
+    store.save(
+        desk.conn, Meeting(starts_at="2026-11-02T10:00", notes="Went well"), author=desk.author, mentee_id=person
+    )
+    store.save(
+        desk.conn, NeedsCheck(on="2026-11-02", scores={"accommodation": 2}), author=desk.author, mentee_id=person
+    )
     code = make_handover(desk, person, root / "real.mentorhandover")
     handover = json.loads(pyrage.passphrase.decrypt((root / "real.mentorhandover").read_bytes(), code))
 
-    yield World(root=root, supervisor=supervisor, mentor=mentor, enrollee=profile("enrollee"), desk=desk,
-                receiver=profile("receiver"), drive=drive, recipients=enrolment.recipients,
-                org_signing=organisation_keys(supervisor)[1], batch=batch_path.read_bytes(),
-                enrolment=enrolment_bytes, published=published, applied_at=mentor.get_setting(APPLIED),
-                csv=csv_path.read_bytes(), existing_contact=existing, handover=handover, handover_code=code,
-                handover_file=age_passphrase(json.dumps(handover).encode(), code))
+    yield World(
+        root=root,
+        supervisor=supervisor,
+        mentor=mentor,
+        enrollee=profile("enrollee"),
+        desk=desk,
+        receiver=profile("receiver"),
+        drive=drive,
+        recipients=enrolment.recipients,
+        org_signing=organisation_keys(supervisor)[1],
+        batch=batch_path.read_bytes(),
+        enrolment=enrolment_bytes,
+        published=published,
+        applied_at=mentor.get_setting(APPLIED),
+        csv=csv_path.read_bytes(),
+        existing_contact=existing,
+        handover=handover,
+        handover_code=code,
+        handover_file=age_passphrase(json.dumps(handover).encode(), code),
+    )
     for p in opened:
         p.close()
     keyring.set_keyring(previous)
-    print("\nFuzz cases run per importer: " + ", ".join(f"{k}: {v}" for k, v in sorted(CASES.items()))
-          + f"; total {sum(CASES.values())}")
+    print(
+        "\nFuzz cases run per importer: "
+        + ", ".join(f"{k}: {v}" for k, v in sorted(CASES.items()))
+        + f"; total {sum(CASES.values())}"
+    )
     print("Outcomes: " + ", ".join(f"{k} {how}: {v}" for (k, how), v in sorted(OUTCOMES.items())))
 
 
 # ---------------------------------------------------------------------------------------------------------
 # What every case is held to.
+
 
 def dump(conn, leave_out=()) -> dict:
     """Every row of every table, to prove a refusal changed nothing.
@@ -200,12 +274,19 @@ def dump(conn, leave_out=()) -> dict:
 
 def plain(message) -> bool:
     """A sentence a person can read: no traceback, no Python repr."""
-    return (isinstance(message, str) and len(message) >= 10 and (message[0].isupper() or message[0].isdigit())
-            and message.rstrip().endswith(".") and "Traceback" not in message and "object at 0x" not in message)
+    return (
+        isinstance(message, str)
+        and len(message) >= 10
+        and (message[0].isupper() or message[0].isdigit())
+        and message.rstrip().endswith(".")
+        and "Traceback" not in message
+        and "object at 0x" not in message
+    )
 
 
 # ---------------------------------------------------------------------------------------------------------
 # Damage done to a valid file.
+
 
 def damaged(valid: bytes) -> st.SearchStrategy[bytes]:
     """Random bytes, or the valid file cut short, with bytes flipped, inserted, deleted or repeated."""
@@ -222,30 +303,57 @@ def damaged(valid: bytes) -> st.SearchStrategy[bytes]:
         st.integers(0, n - 1).map(lambda i: valid[:i]),
         st.lists(st.tuples(st.integers(0, n - 1), st.integers(1, 255)), min_size=1, max_size=6).map(flip),
         st.tuples(st.integers(0, n), st.binary(min_size=1, max_size=64)).map(
-            lambda t: valid[:t[0]] + t[1] + valid[t[0]:]),
-        st.tuples(st.integers(0, n - 1), st.integers(1, 512)).map(lambda t: valid[:t[0]] + valid[t[0] + t[1]:]),
-        st.tuples(st.integers(0, n), st.integers(0, n)).map(lambda t: valid[:max(t)] + valid[min(t):]),
+            lambda t: valid[: t[0]] + t[1] + valid[t[0] :]
+        ),
+        st.tuples(st.integers(0, n - 1), st.integers(1, 512)).map(lambda t: valid[: t[0]] + valid[t[0] + t[1] :]),
+        st.tuples(st.integers(0, n), st.integers(0, n)).map(lambda t: valid[: max(t)] + valid[min(t) :]),
         st.integers(1, 4).map(lambda k: valid * k + b"\n"),
     )
 
 
-ODD_STRINGS = st.sampled_from(["", " ", "\x00", "NaN", "age1", "A" * 44, "2999-12-31T23:59:59+00:00",
-                               '=HYPERLINK("http://example.org/x","Click here")', "\u202e\u0645\u0631\u062d\u0628",
-                               "x" * 5000])
-JSON_LEAVES = (st.none() | st.booleans() | st.integers(-2**70, 2**70) | st.text(max_size=20) | ODD_STRINGS
-               | st.floats(allow_nan=False, allow_infinity=False))
-JSON = st.recursive(JSON_LEAVES, lambda inner: st.lists(inner, max_size=3)
-                    | st.dictionaries(st.text(max_size=8), inner, max_size=3), max_leaves=6)
+ODD_STRINGS = st.sampled_from(
+    [
+        "",
+        " ",
+        "\x00",
+        "NaN",
+        "age1",
+        "A" * 44,
+        "2999-12-31T23:59:59+00:00",
+        '=HYPERLINK("http://example.org/x","Click here")',
+        "\u202e\u0645\u0631\u062d\u0628",
+        "x" * 5000,
+    ]
+)
+JSON_LEAVES = (
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**70), 2**70)
+    | st.text(max_size=20)
+    | ODD_STRINGS
+    | st.floats(allow_nan=False, allow_infinity=False)
+)
+JSON = st.recursive(
+    JSON_LEAVES,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=6,
+)
 # What only a hand-made file holds: non-finite numbers, unpaired surrogates, nesting past any sense.
 HOSTILE_TEXT = st.one_of(
     st.integers(1, 60_000).map(lambda d: "[" * d + "]" * d),
     st.integers(1, 60_000).map(lambda d: '{"a":' * d + "1" + "}" * d),
-    st.sampled_from(['"\\ud800"', '"a\\udfffb"', '{"\\udc00": 1}', "NaN", "-Infinity", "1e400", "1" * 5000,
-                     '"\\u0000"', "[" * 3000]),
+    st.sampled_from(
+        ['"\\ud800"', '"a\\udfffb"', '{"\\udc00": 1}', "NaN", "-Infinity", "1e400", "1" * 5000, '"\\u0000"', "[" * 3000]
+    ),
 )
-NOT_STRINGS = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False),
-                        st.lists(st.integers(), max_size=2), st.dictionaries(st.text(max_size=3), st.integers(),
-                                                                             max_size=2))
+NOT_STRINGS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=False),
+    st.lists(st.integers(), max_size=2),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+)
 
 
 def paths_of(value, here=()):
@@ -296,6 +404,7 @@ def json_damage(valid_obj) -> st.SearchStrategy[bytes]:
 # ---------------------------------------------------------------------------------------------------------
 # 1. Mentors' export batches, at the supervisor.
 
+
 def _import_one(world, data: bytes, folder_name: str = "device-fuzz"):
     """Import one batch file; returns (summary, sha, tables before, tables after), quarantine left out."""
     conn = world.supervisor.conn
@@ -336,8 +445,15 @@ def test_damaged_batch_files_are_set_aside_and_change_nothing(world, data):
 
 
 @settings(FUZZ, max_examples=40)
-@given(data=st.data(), names=st.lists(st.text(st.characters(whitelist_categories=("L", "N")), min_size=1,
-                                              max_size=12), min_size=1, max_size=5, unique=True))
+@given(
+    data=st.data(),
+    names=st.lists(
+        st.text(st.characters(whitelist_categories=("L", "N")), min_size=1, max_size=12),
+        min_size=1,
+        max_size=5,
+        unique=True,
+    ),
+)
 def test_a_folder_of_damaged_batches_imports_nothing_and_sets_each_aside(world, data, names):
     conn = world.supervisor.conn
     folder = world.root / "incoming-folder" / f"run-{next(_serial)}"
@@ -354,8 +470,9 @@ def test_a_folder_of_damaged_batches_imports_nothing_and_sets_each_aside(world, 
     assert summary.already_imported == 1 + sum(raw == world.batch for raw in written.values())
     for raw in written.values():
         if raw != world.batch:
-            row = conn.execute("SELECT reason FROM quarantine WHERE sha256 = ?",
-                               (hashlib.sha256(raw).hexdigest(),)).fetchone()
+            row = conn.execute(
+                "SELECT reason FROM quarantine WHERE sha256 = ?", (hashlib.sha256(raw).hexdigest(),)
+            ).fetchone()
             assert row is not None and plain(row[0])
     outcome("batches", "folder: all set aside")
 
@@ -368,20 +485,36 @@ def _approved_device(world) -> SigningKey:
 
 
 NORMAL_TYPES = sorted(RECORD_TYPES_IN - {"withdrawal", "erasure", "handover"})
-RECORD_KEYS = {"id", "type", "basis", "version", "base_version", "fields", "content_sha256", "mentee_id", "pseudonym",
-               "updated_at", "deleted"}
+RECORD_KEYS = {
+    "id",
+    "type",
+    "basis",
+    "version",
+    "base_version",
+    "fields",
+    "content_sha256",
+    "mentee_id",
+    "pseudonym",
+    "updated_at",
+    "deleted",
+}
 BASES = {"consent", "safeguarding", "counts", "mentor", "tombstone", "withdrawal", "erasure"}
 ID_TEXT = st.text(max_size=40)
 
 
 SHORT_TEXT = st.text(max_size=40)
 FIELD_VALUES = {
-    "line": SHORT_TEXT, "text": st.text(max_size=200), "date": st.dates().map(str),
-    "datetime": st.datetimes().map(lambda d: d.isoformat(timespec="minutes")), "bool": st.booleans(),
-    "int": st.integers(0, 100_000), "float": st.floats(0, 100_000),
+    "line": SHORT_TEXT,
+    "text": st.text(max_size=200),
+    "date": st.dates().map(str),
+    "datetime": st.datetimes().map(lambda d: d.isoformat(timespec="minutes")),
+    "bool": st.booleans(),
+    "int": st.integers(0, 100_000),
+    "float": st.floats(0, 100_000),
     "list": st.lists(SHORT_TEXT, max_size=3),
-    "map": st.dictionaries(st.sampled_from(sorted(vocab.NEEDS_AREAS)), st.one_of(st.integers(1, 5), SHORT_TEXT),
-                           max_size=3),
+    "map": st.dictionaries(
+        st.sampled_from(sorted(vocab.NEEDS_AREAS)), st.one_of(st.integers(1, 5), SHORT_TEXT), max_size=3
+    ),
 }
 
 
@@ -408,9 +541,15 @@ def good_record(draw, token: str, i: int):
     else:
         rtype = draw(st.sampled_from(NORMAL_TYPES))
         fields = draw(fields_for(rtype))
-    record = {"id": f"{token}r{i}-" + draw(ID_TEXT), "type": rtype, "basis": basis,
-              "version": draw(st.integers(0, 10**9 - 1)), "base_version": draw(st.integers(0, 10**9 - 1)),
-              "fields": fields, "content_sha256": batch_format.content_hash(fields)}
+    record = {
+        "id": f"{token}r{i}-" + draw(ID_TEXT),
+        "type": rtype,
+        "basis": basis,
+        "version": draw(st.integers(0, 10**9 - 1)),
+        "base_version": draw(st.integers(0, 10**9 - 1)),
+        "fields": fields,
+        "content_sha256": batch_format.content_hash(fields),
+    }
     if basis != "counts" and draw(st.booleans()):
         record["mentee_id"] = f"{token}m{i}-" + draw(ID_TEXT)
     if draw(st.booleans()):
@@ -430,33 +569,57 @@ def leaving_record(draw, token: str, i: int):
     """A withdrawal or an erasure, about someone no other record in the batch names."""
     rtype = draw(st.sampled_from(["withdrawal", "erasure"]))
     fields = {"records": [f"{token}gone{i}-{n}" for n in range(draw(st.integers(0, 3)))]} if rtype == "erasure" else {}
-    return {"id": f"{token}r{i}-{rtype}", "type": rtype, "basis": rtype, "version": 1, "base_version": 0,
-            "mentee_id": f"{token}gone{i}", "pseudonym": f"{token}gone-p{i}", "fields": fields,
-            "content_sha256": batch_format.content_hash(fields)}
+    return {
+        "id": f"{token}r{i}-{rtype}",
+        "type": rtype,
+        "basis": rtype,
+        "version": 1,
+        "base_version": 0,
+        "mentee_id": f"{token}gone{i}",
+        "pseudonym": f"{token}gone-p{i}",
+        "fields": fields,
+        "content_sha256": batch_format.content_hash(fields),
+    }
 
 
 @st.composite
 def bad_record(draw, token: str, i: int):
     """A record the importer must refuse (alone: the rest of its batch still applies)."""
     record = draw(good_record(token, i))
-    flaw = draw(st.sampled_from(["not_object", "type", "basis", "id", "version", "fields", "too_large", "hash",
-                                 "mentee_id", "counts"]))
+    flaw = draw(
+        st.sampled_from(
+            ["not_object", "type", "basis", "id", "version", "fields", "too_large", "hash", "mentee_id", "counts"]
+        )
+    )
     if flaw == "not_object":
-        return draw(st.one_of(st.lists(JSON, max_size=3), st.text(max_size=10), st.integers(), st.none(),
-                              st.booleans()))
+        return draw(
+            st.one_of(st.lists(JSON, max_size=3), st.text(max_size=10), st.integers(), st.none(), st.booleans())
+        )
     if flaw == "type":
         # Hashable values only: a list or an object as the type is one of IMPORTER_GAPS below.
-        record["type"] = draw(st.one_of(st.text(max_size=12), st.none(), st.integers(), st.booleans()).filter(
-            lambda v: v not in RECORD_TYPES_IN))
+        record["type"] = draw(
+            st.one_of(st.text(max_size=12), st.none(), st.integers(), st.booleans()).filter(
+                lambda v: v not in RECORD_TYPES_IN
+            )
+        )
     elif flaw == "basis":
-        record["basis"] = draw(st.one_of(st.text(max_size=12), st.none(), st.integers()).filter(
-            lambda v: v not in BASES))
+        record["basis"] = draw(
+            st.one_of(st.text(max_size=12), st.none(), st.integers()).filter(lambda v: v not in BASES)
+        )
     elif flaw == "id":
         record["id"] = draw(st.one_of(st.just(""), st.just("x" * 121), NOT_STRINGS))
     elif flaw == "version":
         name = draw(st.sampled_from(["version", "base_version"]))
-        bad = draw(st.one_of(st.booleans(), st.integers(max_value=-1), st.integers(min_value=2**53),
-                             st.text(max_size=4), st.none(), st.floats(allow_nan=False, allow_infinity=False)))
+        bad = draw(
+            st.one_of(
+                st.booleans(),
+                st.integers(max_value=-1),
+                st.integers(min_value=2**53),
+                st.text(max_size=4),
+                st.none(),
+                st.floats(allow_nan=False, allow_infinity=False),
+            )
+        )
         record[name] = -1.5 if isinstance(bad, float) and bad.is_integer() and 0 <= bad < 10**9 else bad
         if draw(st.booleans()):
             del record[name]
@@ -468,8 +631,9 @@ def bad_record(draw, token: str, i: int):
         record["fields"] = {"notes": "x" * 20_001}
         record["content_sha256"] = batch_format.content_hash(record["fields"])
     elif flaw == "hash":
-        record["content_sha256"] = draw(st.one_of(st.text(max_size=64), NOT_STRINGS).filter(
-            lambda v: v != record["content_sha256"]))
+        record["content_sha256"] = draw(
+            st.one_of(st.text(max_size=64), NOT_STRINGS).filter(lambda v: v != record["content_sha256"])
+        )
     elif flaw == "mentee_id":
         record[draw(st.sampled_from(["mentee_id", "pseudonym"]))] = draw(st.one_of(st.just("y" * 121), NOT_STRINGS))
     elif flaw == "counts":  # shared without consent, yet carrying more than counts
@@ -483,12 +647,27 @@ def bad_record(draw, token: str, i: int):
 
 MANIFEST_FLAWS = {
     # flaw: what the supervisor's import must do with the batch
-    "none": "import", "neutral": "import", "blank_lines": "import", "crlf": "import", "no_records": "import",
-    "format": "refuse", "newer": "refuse", "format_version": "refuse", "device_key": "refuse",
-    "device_key_id": "refuse", "signature": "refuse", "records_sha256": "refuse", "record_count": "refuse",
-    "batch_id": "refuse", "sequence": "refuse", "header": "refuse", "foreign": "refuse", "later": "wait",
+    "none": "import",
+    "neutral": "import",
+    "blank_lines": "import",
+    "crlf": "import",
+    "no_records": "import",
+    "format": "refuse",
+    "newer": "refuse",
+    "format_version": "refuse",
+    "device_key": "refuse",
+    "device_key_id": "refuse",
+    "signature": "refuse",
+    "records_sha256": "refuse",
+    "record_count": "refuse",
+    "batch_id": "refuse",
+    "sequence": "refuse",
+    "header": "refuse",
+    "foreign": "refuse",
+    "later": "wait",
     # One bad record or unreadable line is refused alone; the rest of the batch applies.
-    "record_line": "one refused", "bad_record": "one refused",
+    "record_line": "one refused",
+    "bad_record": "one refused",
 }
 
 
@@ -503,32 +682,50 @@ def signed_batch(draw, world, key: SigningKey, token: str):
     lines = [batch_format.canonical(r) for r in records]
     if flaw == "record_line":
         # A line that is not a well-formed record object is refused alone, however it is signed.
-        lines.insert(draw(st.integers(0, len(lines))), draw(st.one_of(
-            HOSTILE_TEXT.map(str.encode), st.binary(min_size=1, max_size=40).filter(lambda b: b"\n" not in b))))
+        lines.insert(
+            draw(st.integers(0, len(lines))),
+            draw(
+                st.one_of(
+                    HOSTILE_TEXT.map(str.encode), st.binary(min_size=1, max_size=40).filter(lambda b: b"\n" not in b)
+                )
+            ),
+        )
     stream = b"".join(line + (b"\r\n" if flaw == "crlf" else b"\n") for line in lines)
     if flaw == "blank_lines":
         stream = b"\n" + stream.replace(b"\n", b"\n\n")
     manifest = {
-        "format": batch_format.FORMAT, "format_version": batch_format.FORMAT_VERSION, "batch_id": f"{token}batch",
-        "sequence": 1, "previous_batch_sha256": "", "created_at": "2026-11-01T10:00:00+00:00",
-        "device_key": b64(key.public), "device_key_id": key.fingerprint, "mentor_name": "Fuzz device",
-        "recipients": world.recipients[:1], "record_count": len(lines),
+        "format": batch_format.FORMAT,
+        "format_version": batch_format.FORMAT_VERSION,
+        "batch_id": f"{token}batch",
+        "sequence": 1,
+        "previous_batch_sha256": "",
+        "created_at": "2026-11-01T10:00:00+00:00",
+        "device_key": b64(key.public),
+        "device_key_id": key.fingerprint,
+        "mentor_name": "Fuzz device",
+        "recipients": world.recipients[:1],
+        "record_count": len(lines),
         "records_sha256": hashlib.sha256(stream).hexdigest(),
     }
     if flaw == "neutral":
         name = draw(st.sampled_from(["mentor_name", "created_at", "recipients", "previous_batch_sha256", "extra"]))
         manifest[name] = draw(JSON)
     elif flaw == "format":
-        manifest["format"] = draw(st.one_of(JSON, st.just("mentor-app-batch ")).filter(
-            lambda v: v != batch_format.FORMAT))
+        manifest["format"] = draw(
+            st.one_of(JSON, st.just("mentor-app-batch ")).filter(lambda v: v != batch_format.FORMAT)
+        )
     elif flaw == "newer":
         manifest["format_version"] = draw(st.integers(batch_format.FORMAT_VERSION + 1, 2**80))
     elif flaw == "format_version":
-        manifest["format_version"] = draw(st.one_of(
-            st.none(), st.lists(st.integers(), max_size=2), st.dictionaries(st.text(max_size=2), st.integers(),
-                                                                            max_size=1),
-            st.text(max_size=6).filter(lambda t: not t.strip().lstrip("+-").isdigit()),
-            st.sampled_from([float("inf"), float("-inf"), float("nan")])))
+        manifest["format_version"] = draw(
+            st.one_of(
+                st.none(),
+                st.lists(st.integers(), max_size=2),
+                st.dictionaries(st.text(max_size=2), st.integers(), max_size=1),
+                st.text(max_size=6).filter(lambda t: not t.strip().lstrip("+-").isdigit()),
+                st.sampled_from([float("inf"), float("-inf"), float("nan")]),
+            )
+        )
     elif flaw == "device_key":
         manifest["device_key"] = draw(st.one_of(NOT_STRINGS, st.text(max_size=50), st.just(b64(os.urandom(32)))))
         if draw(st.booleans()):
@@ -538,8 +735,11 @@ def signed_batch(draw, world, key: SigningKey, token: str):
     elif flaw == "records_sha256":
         manifest["records_sha256"] = draw(st.one_of(NOT_STRINGS, st.text(max_size=64)))
     elif flaw == "record_count":
-        manifest["record_count"] = draw(st.one_of(st.integers(), st.text(max_size=3), st.none(), st.lists(
-            st.integers(), max_size=2)).filter(lambda v: v != len(lines) or isinstance(v, bool)))
+        manifest["record_count"] = draw(
+            st.one_of(st.integers(), st.text(max_size=3), st.none(), st.lists(st.integers(), max_size=2)).filter(
+                lambda v: v != len(lines) or isinstance(v, bool)
+            )
+        )
         if manifest["record_count"] is True and len(lines) == 1:
             manifest["record_count"] = 7  # True == 1 in Python: not a flaw there
     elif flaw == "batch_id":
@@ -547,28 +747,42 @@ def signed_batch(draw, world, key: SigningKey, token: str):
         if draw(st.booleans()):
             del manifest["batch_id"]
     elif flaw == "sequence":
-        manifest["sequence"] = draw(st.one_of(
-            st.integers(max_value=0), st.integers(min_value=2**63), st.text(max_size=3), st.none(),
-            st.sampled_from([1.0, True]), st.lists(st.integers(), max_size=2)))
+        manifest["sequence"] = draw(
+            st.one_of(
+                st.integers(max_value=0),
+                st.integers(min_value=2**63),
+                st.text(max_size=3),
+                st.none(),
+                st.sampled_from([1.0, True]),
+                st.lists(st.integers(), max_size=2),
+            )
+        )
         if draw(st.booleans()):
             del manifest["sequence"]
     elif flaw == "later":
         manifest["sequence"] = draw(st.integers(2, 10**6))
     header = {"manifest": manifest, "signature": key.sign(batch_format.canonical(manifest))}
     if flaw == "signature":
-        header["signature"] = draw(st.one_of(NOT_STRINGS, st.text(max_size=90), st.just(SigningKey(
-            b64(os.urandom(32))).sign(batch_format.canonical(manifest)))))
+        header["signature"] = draw(
+            st.one_of(
+                NOT_STRINGS,
+                st.text(max_size=90),
+                st.just(SigningKey(b64(os.urandom(32))).sign(batch_format.canonical(manifest))),
+            )
+        )
         if draw(st.booleans()):
             del header["signature"]
     header_line = batch_format.canonical(header)
     if flaw == "header":
-        header_line = draw(st.one_of(
-            HOSTILE_TEXT.map(str.encode),
-            st.just(b'{"manifest": {"format": "mentor-app-batch", "name": "\\ud800"}, "signature": "AAAA"}'),
-            JSON.map(lambda v: json.dumps({"manifest": v, "signature": "AAAA"}).encode()),
-            JSON.map(lambda v: json.dumps(v).encode()),
-            st.binary(max_size=60).filter(lambda b: b"\n" not in b),
-        ))
+        header_line = draw(
+            st.one_of(
+                HOSTILE_TEXT.map(str.encode),
+                st.just(b'{"manifest": {"format": "mentor-app-batch", "name": "\\ud800"}, "signature": "AAAA"}'),
+                JSON.map(lambda v: json.dumps({"manifest": v, "signature": "AAAA"}).encode()),
+                JSON.map(lambda v: json.dumps(v).encode()),
+                st.binary(max_size=60).filter(lambda b: b"\n" not in b),
+            )
+        )
     recipients = world.recipients[:1]
     if flaw == "foreign":
         recipients = [str(x25519.Identity.generate().to_public())]
@@ -584,12 +798,18 @@ def _assert_imported_exactly(world, records, fp):
             assert held.fetchone() == (fp,)
             continue
         if r["type"] == "erasure":
-            assert conn.execute("SELECT count(*) FROM audit_log WHERE action = 'erase' AND record_id = ?",
-                                (r["mentee_id"],)).fetchone()[0] == 1
+            assert (
+                conn.execute(
+                    "SELECT count(*) FROM audit_log WHERE action = 'erase' AND record_id = ?", (r["mentee_id"],)
+                ).fetchone()[0]
+                == 1
+            )
             continue
-        row = conn.execute("SELECT type, basis, mentee_id, pseudonym, fields, updated_at, deleted, fingerprint "
-                           "FROM shared_records WHERE id = ? AND version = ? AND content_sha256 = ?",
-                           (r["id"], r["version"], r["content_sha256"])).fetchone()
+        row = conn.execute(
+            "SELECT type, basis, mentee_id, pseudonym, fields, updated_at, deleted, fingerprint "
+            "FROM shared_records WHERE id = ? AND version = ? AND content_sha256 = ?",
+            (r["id"], r["version"], r["content_sha256"]),
+        ).fetchone()
         assert row is not None, "an accepted record is missing"
         deleted = bool(r.get("deleted"))
         assert row[:2] == (r["type"], r["basis"]) and row[6] == int(deleted) and row[7] == fp
@@ -613,7 +833,8 @@ def test_signed_batches_with_wrong_content_are_refused_whole_or_imported_exactly
     elif expected == "wait":
         # Only the register changes: it now says which batch this device is waiting for, and since when.
         assert {t: v for t, v in after.items() if t != "mentor_devices"} == {
-            t: v for t, v in before.items() if t != "mentor_devices"}
+            t: v for t, v in before.items() if t != "mentor_devices"
+        }
         assert [d.waiting_for for d in register.list_devices(conn) if d.fingerprint == key.fingerprint] == [1]
         assert summary.waiting and summary.batches_imported == 0
         assert conn.execute("SELECT 1 FROM quarantine WHERE sha256 = ?", (sha,)).fetchone() is None
@@ -622,15 +843,24 @@ def test_signed_batches_with_wrong_content_are_refused_whole_or_imported_exactly
         held = conn.execute("SELECT sequence, records FROM imported_batches WHERE sha256 = ?", (sha,))
         lines = len(records) + (flaw == "record_line")
         assert held.fetchone() == (1, lines)
-        refused = [r for r in records if check_record(json.loads(batch_format.canonical(r))
-                                                      if isinstance(r, dict) else r)]
+        refused = [
+            r for r in records if check_record(json.loads(batch_format.canonical(r)) if isinstance(r, dict) else r)
+        ]
         assert len(summary.refused) == (1 if expected == "one refused" else 0), summary.refused
         assert all(plain(why) for _, why in summary.refused)
-        assert conn.execute("SELECT count(*) FROM refused_records WHERE fingerprint = ?",
-                            (key.fingerprint,)).fetchone()[0] == len(summary.refused)
+        assert conn.execute(
+            "SELECT count(*) FROM refused_records WHERE fingerprint = ?", (key.fingerprint,)
+        ).fetchone()[0] == len(summary.refused)
         _assert_imported_exactly(world, [r for r in records if not any(r is x for x in refused)], key.fingerprint)
-    outcome("batches", {"refuse": "set aside", "wait": "waiting", "import": "imported",
-                        "one refused": "one record refused, the rest imported"}[expected])
+    outcome(
+        "batches",
+        {
+            "refuse": "set aside",
+            "wait": "waiting",
+            "import": "imported",
+            "one refused": "one record refused, the rest imported",
+        }[expected],
+    )
 
 
 # Signed records that once got past the record check and stopped the whole import with an exception:
@@ -638,8 +868,12 @@ def test_signed_batches_with_wrong_content_are_refused_whole_or_imported_exactly
 # basis that is not a string. Each is now refused alone, and nothing shared changes.
 IMPORTER_GAPS = {
     "withdrawal without a mentee": {"type": "withdrawal", "basis": "withdrawal", "fields": {}},
-    "erasure whose list of records is a number": {"type": "erasure", "basis": "erasure", "mentee_id": "m",
-                                                  "fields": {"records": 5}},
+    "erasure whose list of records is a number": {
+        "type": "erasure",
+        "basis": "erasure",
+        "mentee_id": "m",
+        "fields": {"records": 5},
+    },
     "type that is a list": {"type": ["meeting"], "basis": "consent", "fields": {}},
     "basis that is an object": {"type": "meeting", "basis": {"a": 1}, "fields": {}},
 }
@@ -650,20 +884,30 @@ def test_a_signed_record_the_record_check_misses_is_set_aside(world, gap):
     key = _approved_device(world)
     record = dict(IMPORTER_GAPS[gap], id=f"gap-{next(_serial)}", version=1, base_version=0)
     record["content_sha256"] = batch_format.content_hash(record["fields"])
-    raw = batch_format.seal(records=[record], sequence=1, batch_id=f"gap-{gap}", previous_hash="",
-                            created_at="2026-11-01T10:00:00+00:00", device_key=key, mentor_name="Gap",
-                            recipients=world.recipients[:1])
+    raw = batch_format.seal(
+        records=[record],
+        sequence=1,
+        batch_id=f"gap-{gap}",
+        previous_hash="",
+        created_at="2026-11-01T10:00:00+00:00",
+        device_key=key,
+        mentor_name="Gap",
+        recipients=world.recipients[:1],
+    )
     conn = world.supervisor.conn
     shared = dump(conn, leave_out={"quarantine"})["shared_records"]
     summary, sha, _, after = _import_one(world, raw, folder_name=f"device-{key.fingerprint}")
     assert after["shared_records"] == shared and summary.records_applied == 0
     assert len(summary.refused) == 1 and plain(summary.refused[0][1])
-    assert conn.execute("SELECT count(*) FROM refused_records WHERE fingerprint = ?",
-                        (key.fingerprint,)).fetchone()[0] == 1
+    assert (
+        conn.execute("SELECT count(*) FROM refused_records WHERE fingerprint = ?", (key.fingerprint,)).fetchone()[0]
+        == 1
+    )
 
 
 # ---------------------------------------------------------------------------------------------------------
 # 2. Enrolment files, at a mentor's laptop.
+
 
 def _try_enrolment(world, raw: bytes, fingerprint_text: str | None):
     """Parse and accept `raw` on a profile not yet enrolled; the Enrolment if it parsed, else None.
@@ -704,13 +948,15 @@ FINGERPRINT_TEXT = st.one_of(st.none(), st.text(max_size=24), st.sampled_from(["
 def test_damaged_enrolment_files_are_refused_plainly(world, data, typed):
     valid = json.loads(world.enrolment)
     padded = st.integers(64 * 1024 - 10, 64 * 1024 + 10).map(lambda n: b" " * n + world.enrolment)
-    raw = data.draw(st.one_of(damaged(world.enrolment), json_damage(valid), HOSTILE_TEXT.map(str.encode), padded),
-                    label="file")
+    raw = data.draw(
+        st.one_of(damaged(world.enrolment), json_damage(valid), HOSTILE_TEXT.map(str.encode), padded), label="file"
+    )
     enrolment = _try_enrolment(world, raw, typed)
     if enrolment is not None:
         # Nothing unsigned gets through: whatever parsed says exactly what the organisation signed.
-        assert {k: v for k, v in enrolment.raw.items() if k != "signature"} == \
-            {k: v for k, v in valid.items() if k != "signature"}
+        assert {k: v for k, v in enrolment.raw.items() if k != "signature"} == {
+            k: v for k, v in valid.items() if k != "signature"
+        }
 
 
 ENROLMENT_FIELD_FLAWS = {
@@ -719,16 +965,31 @@ ENROLMENT_FIELD_FLAWS = {
     "issued_at": (JSON, False),
     "fingerprint": (JSON, False),
     "extra": (JSON, False),
-    "version": (st.one_of(st.lists(st.integers(), min_size=1, max_size=2), st.integers(2, 2**80),
-                          st.text(max_size=5).filter(lambda t: t and not t.strip().lstrip("+-").isdigit()),
-                          st.sampled_from([float("inf"), float("nan"), 2.5]),
-                          st.dictionaries(st.text(max_size=2), st.none(), min_size=1, max_size=1)), True),
-    "recipients": (st.one_of(st.just([]), st.text(max_size=10), st.lists(st.text(max_size=10), min_size=1, max_size=2),
-                             NOT_STRINGS.filter(lambda v: not (isinstance(v, (list, dict)) and not v)),
-                             st.just(["age1notarealkey"])), True),
+    "version": (
+        st.one_of(
+            st.lists(st.integers(), min_size=1, max_size=2),
+            st.integers(2, 2**80),
+            st.text(max_size=5).filter(lambda t: t and not t.strip().lstrip("+-").isdigit()),
+            st.sampled_from([float("inf"), float("nan"), 2.5]),
+            st.dictionaries(st.text(max_size=2), st.none(), min_size=1, max_size=1),
+        ),
+        True,
+    ),
+    "recipients": (
+        st.one_of(
+            st.just([]),
+            st.text(max_size=10),
+            st.lists(st.text(max_size=10), min_size=1, max_size=2),
+            NOT_STRINGS.filter(lambda v: not (isinstance(v, (list, dict)) and not v)),
+            st.just(["age1notarealkey"]),
+        ),
+        True,
+    ),
     "signing_key": (st.one_of(NOT_STRINGS, st.text(max_size=50), st.just(b64(os.urandom(31)))), True),
-    "escrow_recipient": (st.one_of(st.text(min_size=1, max_size=10), st.integers(min_value=1), st.just(["age1x"])),
-                         True),
+    "escrow_recipient": (
+        st.one_of(st.text(min_size=1, max_size=10), st.integers(min_value=1), st.just(["age1x"])),
+        True,
+    ),
 }
 
 
@@ -740,8 +1001,9 @@ def test_signed_enrolment_files_with_odd_fields_are_refused_or_read_as_written(w
     content = dict(original, **{field: data.draw(values, label=field)})
     if resign:  # signed by the organisation's own key: only the content can be wrong
         unsigned = {k: v for k, v in content.items() if k != "signature"}
-        content["signature"] = world.org_signing.sign(json.dumps(unsigned, sort_keys=True, separators=(",", ":"),
-                                                                 ensure_ascii=False).encode("utf-8"))
+        content["signature"] = world.org_signing.sign(
+            json.dumps(unsigned, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+        )
     enrolment = _try_enrolment(world, json.dumps(content).encode("utf-8"), None)
     if must_refuse or not resign:
         assert enrolment is None or content[field] == original.get(field)
@@ -754,6 +1016,7 @@ def test_signed_enrolment_files_with_odd_fields_are_refused_or_read_as_written(w
 
 # ---------------------------------------------------------------------------------------------------------
 # 3. Directory CSV files.
+
 
 def _contacts(conn) -> dict[str, dict]:
     return {s.id: to_data(s.record) for s in store.list_records(conn, "contact")}
@@ -780,8 +1043,9 @@ def _read_and_apply(world, raw: bytes, only_good_rows: bool, merge: bool):
         assert plain(problem.words()), problem.words()
     contacts_before = _contacts(conn)
     try:
-        result = csv_io.apply_plan(conn, plan, author=world.desk.author, only_good_rows=only_good_rows,
-                                   merge_duplicates=merge)
+        result = csv_io.apply_plan(
+            conn, plan, author=world.desk.author, only_good_rows=only_good_rows, merge_duplicates=merge
+        )
     except MentorAppError as exc:
         assert plan.problems and not only_good_rows
         assert isinstance(exc, BadInput) and plain(exc.message) and dump(conn) == before
@@ -792,7 +1056,8 @@ def _read_and_apply(world, raw: bytes, only_good_rows: bool, merge: bool):
     assert result.added == len(plan.good) == len(added)
     if merge:  # a later row may fill the gaps of one just added
         assert sorted((c["organisation"], c["phone"]) for c in added) == sorted(
-            (c.organisation, c.phone) for _, c in plan.good)
+            (c.organisation, c.phone) for _, c in plan.good
+        )
     else:
         assert sorted(map(repr, added)) == sorted(repr(dict(to_data(c), origin="local")) for _, c in plan.good)
         assert all(contacts_after[rid] == data for rid, data in contacts_before.items())
@@ -802,10 +1067,16 @@ def _read_and_apply(world, raw: bytes, only_good_rows: bool, merge: bool):
     return plan, result
 
 
-CELL = st.one_of(st.text(max_size=30), ODD_STRINGS, st.sampled_from(
-    ["housing", "Money, benefits and debt", "01632 960000", "2026-02-30", "national", '"', '""', "\r", "\n"]))
-HEADER_NAMES = st.one_of(st.sampled_from(csv_io.CSV_COLUMNS + ["Organisation", " Text Number ", "origin", "name", ""]),
-                         st.text(max_size=10))
+CELL = st.one_of(
+    st.text(max_size=30),
+    ODD_STRINGS,
+    st.sampled_from(
+        ["housing", "Money, benefits and debt", "01632 960000", "2026-02-30", "national", '"', '""', "\r", "\n"]
+    ),
+)
+HEADER_NAMES = st.one_of(
+    st.sampled_from(csv_io.CSV_COLUMNS + ["Organisation", " Text Number ", "origin", "name", ""]), st.text(max_size=10)
+)
 
 
 @st.composite
@@ -830,11 +1101,17 @@ def csv_text(draw):
 @st.composite
 def csv_oddities(draw):
     header = ",".join(csv_io.CSV_COLUMNS).encode()
-    what = draw(st.sampled_from(["long_field", "nul_late", "nul_early", "too_big", "too_many_rows", "header_only",
-                                 "empty", "bom_only"]))
+    what = draw(
+        st.sampled_from(
+            ["long_field", "nul_late", "nul_early", "too_big", "too_many_rows", "header_only", "empty", "bom_only"]
+        )
+    )
     if what == "long_field":  # past the csv module's field limit, or not
-        return (b"organisation,categories,phone,help_with\nLong Org,housing,01632 960000,"
-                + b"y" * draw(st.integers(100, 200_000)) + b"\n")
+        return (
+            b"organisation,categories,phone,help_with\nLong Org,housing,01632 960000,"
+            + b"y" * draw(st.integers(100, 200_000))
+            + b"\n"
+        )
     if what == "nul_late":  # after the first 4 KB, where the quick check for a binary file looks
         return header + b"\n" + b"Long Org,housing,,01632 960000\n" * 200 + b"Org,hous\x00ing,0,1\n"
     if what == "nul_early":
@@ -855,19 +1132,47 @@ def test_directory_csv_files_of_any_shape_are_refused_plainly_or_imported_as_rea
     _read_and_apply(world, raw, only_good_rows, merge)
 
 
-SAFE = st.text(st.characters(whitelist_categories=("L", "M", "N", "P", "S")) | st.just(" "), max_size=40).map(
-    str.strip)
-FORMULAS = st.sampled_from(['=HYPERLINK("http://example.org/x","Click here")', "=1+2", "+44 1632 960000", "-2+3",
-                            "@SUM(A1:A2)", "=cmd|' /C calc'!A0", "\t=1+1"])
-LONG_TEXT = st.integers(0, 4000).map(lambda n: ("word, \"quoted\";\nline " * (n // 20 + 1))[:n].strip())
-CATEGORY_WORDS = st.sampled_from([(code, word) for code, label in vocab.DIRECTORY_CATEGORIES.items()
-                                  for word in (code, label, label.upper(), code.upper())])
+SAFE = st.text(st.characters(whitelist_categories=("L", "M", "N", "P", "S")) | st.just(" "), max_size=40).map(str.strip)
+FORMULAS = st.sampled_from(
+    [
+        '=HYPERLINK("http://example.org/x","Click here")',
+        "=1+2",
+        "+44 1632 960000",
+        "-2+3",
+        "@SUM(A1:A2)",
+        "=cmd|' /C calc'!A0",
+        "\t=1+1",
+    ]
+)
+LONG_TEXT = st.integers(0, 4000).map(lambda n: ('word, "quoted";\nline ' * (n // 20 + 1))[:n].strip())
+CATEGORY_WORDS = st.sampled_from(
+    [
+        (code, word)
+        for code, label in vocab.DIRECTORY_CATEGORIES.items()
+        for word in (code, label, label.upper(), code.upper())
+    ]
+)
 LINE_COLUMNS = ["service", "text_number", "email", "website", "area", "languages", "checked_by", "source_url"]
-TEXT_COLUMNS = ["help_with", "address", "opening_hours", "how_to_get_there", "what_to_bring", "eligibility",
-                "accessibility"]
+TEXT_COLUMNS = [
+    "help_with",
+    "address",
+    "opening_hours",
+    "how_to_get_there",
+    "what_to_bring",
+    "eligibility",
+    "accessibility",
+]
 PHONE = r"0[0-9]{4} [0-9]{6}"
-ROW_FLAWS = ["no_organisation", "no_category", "unknown_category", "bad_date", "no_way_to_reach", "too_long",
-             "stray_cell", "bad_scope"]
+ROW_FLAWS = [
+    "no_organisation",
+    "no_category",
+    "unknown_category",
+    "bad_date",
+    "no_way_to_reach",
+    "too_long",
+    "stray_cell",
+    "bad_scope",
+]
 
 
 def _is_utf8(data: bytes) -> bool:
@@ -892,8 +1197,12 @@ def directory_rows(draw, token: str):
             org, phone = draw(st.sampled_from(good_keys)) if kind == "repeat" else ("Already Here", "01632 960500")
             spellings = [org, f"  {org} "] + ([org.upper()] if org.upper().casefold() == org.casefold() else [])
             phones = [phone, phone.replace(" ", "")] + (["+44 " + phone[1:]] if re.fullmatch(PHONE, phone) else [])
-            values = {"organisation": draw(st.sampled_from(spellings)), "categories": "legal",
-                      "phone": draw(st.sampled_from(phones)), "email": "repeat@example.org"}
+            values = {
+                "organisation": draw(st.sampled_from(spellings)),
+                "categories": "legal",
+                "phone": draw(st.sampled_from(phones)),
+                "email": "repeat@example.org",
+            }
             rows.append([values.get(c, "") for c in columns])
             expected[row_no] = "duplicate"
             continue
@@ -941,12 +1250,16 @@ def directory_rows(draw, token: str):
         expected[row_no] = "good"
         contact = {c: "" for c in csv_io.CSV_COLUMNS}
         contact.update({c: v.strip() for c, v in values.items()})
-        contact.update(categories=list(dict.fromkeys(code for code, _ in picks)),
-                       scope=contact["scope"].casefold() or "local", origin="local")
+        contact.update(
+            categories=list(dict.fromkeys(code for code, _ in picks)),
+            scope=contact["scope"].casefold() or "local",
+            origin="local",
+        )
         contents[row_no] = contact
     buffer = io.StringIO()
-    csv.writer(buffer, delimiter=draw(st.sampled_from([",", ";", "\t"])),
-               lineterminator=draw(st.sampled_from(["\n", "\r\n"]))).writerows([spelled] + rows)
+    csv.writer(
+        buffer, delimiter=draw(st.sampled_from([",", ";", "\t"])), lineterminator=draw(st.sampled_from(["\n", "\r\n"]))
+    ).writerows([spelled] + rows)
     text = buffer.getvalue()
     encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "utf-16"]))
     if encoding == "cp1252":
@@ -980,6 +1293,7 @@ def test_directory_csv_rows_are_checked_one_by_one_and_imported_as_written(world
 # ---------------------------------------------------------------------------------------------------------
 # 4. The organisation's published directory, at a mentor's laptop.
 
+
 def _pick_up(world, raw: bytes, applied: str):
     """Put `raw` on the drive as the only published directory and let the mentor's app pick it up.
 
@@ -1008,8 +1322,7 @@ def _pick_up(world, raw: bytes, applied: str):
 @given(data=st.data())
 def test_damaged_published_directories_are_refused_and_change_nothing(world, data):
     valid = json.loads(world.published)
-    raw = data.draw(st.one_of(damaged(world.published), json_damage(valid), HOSTILE_TEXT.map(str.encode)),
-                    label="file")
+    raw = data.draw(st.one_of(damaged(world.published), json_damage(valid), HOSTILE_TEXT.map(str.encode)), label="file")
     result, before = _pick_up(world, raw, applied=world.applied_at)
     # Nothing unsigned gets through; a file that still verifies is the one already applied.
     assert result in ("refused", None)
@@ -1032,11 +1345,23 @@ def test_a_folder_named_like_a_published_directory_is_passed_over(world):
 
 
 GOOD_CONTACT = st.fixed_dictionaries(
-    {"organisation": SAFE.filter(bool), "phone": st.from_regex(PHONE, fullmatch=True),
-     "categories": st.lists(st.sampled_from(sorted(vocab.DIRECTORY_CATEGORIES)), min_size=1, max_size=3, unique=True)},
-    optional={"help_with": LONG_TEXT, "area": SAFE, "scope": st.sampled_from(["local", "national"]),
-              "last_checked": st.dates().map(lambda d: d.isoformat()), "website": FORMULAS.map(str.strip),
-              "origin": st.sampled_from(["local", "organisation", "default"]), "unknown_field": JSON})
+    {
+        "organisation": SAFE.filter(bool),
+        "phone": st.from_regex(PHONE, fullmatch=True),
+        "categories": st.lists(
+            st.sampled_from(sorted(vocab.DIRECTORY_CATEGORIES)), min_size=1, max_size=3, unique=True
+        ),
+    },
+    optional={
+        "help_with": LONG_TEXT,
+        "area": SAFE,
+        "scope": st.sampled_from(["local", "national"]),
+        "last_checked": st.dates().map(lambda d: d.isoformat()),
+        "website": FORMULAS.map(str.strip),
+        "origin": st.sampled_from(["local", "organisation", "default"]),
+        "unknown_field": JSON,
+    },
+)
 BAD_CONTACT = st.one_of(
     JSON.filter(lambda v: not isinstance(v, dict)),
     GOOD_CONTACT.map(lambda c: {k: v for k, v in c.items() if k != "organisation"}),
@@ -1047,20 +1372,32 @@ BAD_CONTACT = st.one_of(
 )
 RETENTION = st.one_of(
     JSON,
-    st.fixed_dictionaries({"years": st.dictionaries(st.sampled_from(sorted(retention.DEFAULT_YEARS) + ["x"]),
-                                                    st.one_of(st.integers(-5, 120), JSON), max_size=4),
-                           "automatic": JSON}),
+    st.fixed_dictionaries(
+        {
+            "years": st.dictionaries(
+                st.sampled_from(sorted(retention.DEFAULT_YEARS) + ["x"]),
+                st.one_of(st.integers(-5, 120), JSON),
+                max_size=4,
+            ),
+            "automatic": JSON,
+        }
+    ),
 )
 
 
 @st.composite
 def signed_directory(draw, world):
     """(file bytes, body, the entries mentors must get, what must happen): signed with the organisation's key."""
-    entries = draw(st.lists(st.one_of(GOOD_CONTACT.map(lambda c: (c, True)), BAD_CONTACT.map(lambda c: (c, False))),
-                            max_size=5))
-    body = {"format": "mentor-app-directory", "version": 1, "signing_key": b64(world.org_signing.public),
-            "issued_at": draw(st.one_of(st.datetimes().map(lambda d: d.isoformat()), st.text(max_size=12))),
-            "contacts": [c for c, _ in entries]}
+    entries = draw(
+        st.lists(st.one_of(GOOD_CONTACT.map(lambda c: (c, True)), BAD_CONTACT.map(lambda c: (c, False))), max_size=5)
+    )
+    body = {
+        "format": "mentor-app-directory",
+        "version": 1,
+        "signing_key": b64(world.org_signing.public),
+        "issued_at": draw(st.one_of(st.datetimes().map(lambda d: d.isoformat()), st.text(max_size=12))),
+        "contacts": [c for c, _ in entries],
+    }
     enrolled = current_enrolment(world.mentor).issued_at  # nothing issued before the enrolment is applied
     expected = "import" if body["issued_at"] > "2000" and body["issued_at"] >= enrolled else "not newer"
     flaw = draw(st.sampled_from(["none", "none", "retention", "issued_at", "contacts", "format", "extra"]))
@@ -1072,8 +1409,9 @@ def signed_directory(draw, world):
         if draw(st.booleans()):
             del body["issued_at"]
     elif flaw == "contacts":
-        body["contacts"] = draw(st.one_of(st.none(), st.text(max_size=5),
-                                          st.dictionaries(st.text(max_size=3), JSON, max_size=2)))
+        body["contacts"] = draw(
+            st.one_of(st.none(), st.text(max_size=5), st.dictionaries(st.text(max_size=3), JSON, max_size=2))
+        )
         expected = "refuse"
     elif flaw == "format":
         body["format"] = draw(JSON.filter(lambda v: v != "mentor-app-directory"))
@@ -1128,6 +1466,7 @@ def test_signed_directories_with_odd_entries_import_only_the_good_ones(world, da
 # ---------------------------------------------------------------------------------------------------------
 # 5. Hand-over files, from one mentor's laptop to another's.
 
+
 def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii").rstrip("=")
 
@@ -1143,14 +1482,15 @@ def age_passphrase(plaintext: bytes, passphrase: str, log_n: int = 2) -> bytes:
     smaller work factor, so each case can be a real age file without costing a second.
     """
     file_key, salt, nonce = os.urandom(16), os.urandom(16), os.urandom(16)
-    wrap = hashlib.scrypt(passphrase.encode(), salt=b"age-encryption.org/v1/scrypt" + salt, n=2**log_n, r=8, p=1,
-                          dklen=32)
+    wrap = hashlib.scrypt(
+        passphrase.encode(), salt=b"age-encryption.org/v1/scrypt" + salt, n=2**log_n, r=8, p=1, dklen=32
+    )
     body = ChaCha20Poly1305(wrap).encrypt(b"\0" * 12, file_key, None)
     header = f"age-encryption.org/v1\n-> scrypt {_b64(salt)} {log_n}\n{_b64(body)}\n---".encode()
     mac = hmac.new(_hkdf(file_key, b"", b"header"), header, "sha256").digest()
     sealed = [header + b" " + _b64(mac).encode() + b"\n" + nonce]
     payload = ChaCha20Poly1305(_hkdf(file_key, nonce, b"payload"))
-    chunks = [plaintext[i:i + 65536] for i in range(0, len(plaintext), 65536)] or [b""]
+    chunks = [plaintext[i : i + 65536] for i in range(0, len(plaintext), 65536)] or [b""]
     for i, chunk in enumerate(chunks):
         last = b"\x01" if i == len(chunks) - 1 else b"\x00"
         sealed.append(payload.encrypt(i.to_bytes(11, "big") + last, chunk, None))
@@ -1187,8 +1527,12 @@ def test_damaged_hand_over_files_are_refused_and_change_nothing(world, data, cod
 def _fresh_ids(payload: dict, token: str) -> dict:
     """The same hand-over about a new person, so that each case can be taken in."""
     ids = {r["id"]: f"{token}{i}" for i, r in enumerate(payload["records"])}
-    return dict(payload, records=[dict(r, id=ids[r["id"]], mentee_id=ids.get(r["mentee_id"], r["mentee_id"]))
-                                  for r in payload["records"]])
+    return dict(
+        payload,
+        records=[
+            dict(r, id=ids[r["id"]], mentee_id=ids.get(r["mentee_id"], r["mentee_id"])) for r in payload["records"]
+        ],
+    )
 
 
 @settings(FUZZ, max_examples=350)

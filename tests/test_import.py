@@ -12,12 +12,12 @@ import pytest
 from mentor_app.exchange import mentors as register
 from mentor_app.exchange.enrolment import accept_enrolment, make_enrolment, parse_enrolment
 from mentor_app.exchange.export import device_folder
-from mentor_app.exchange.trip import trip
-from mentor_app.reports.figures import Figures, add, mentor_figures, supervisor_figures
 from mentor_app.exchange.importer import import_folder, quarantine_list
 from mentor_app.exchange.keys import device_key
+from mentor_app.exchange.trip import trip
 from mentor_app.records import store
 from mentor_app.records.types import Concern, Consent, Meeting, Mentee, Referral
+from mentor_app.reports.figures import Figures, add, mentor_figures, supervisor_figures
 
 TODAY = date.today()
 
@@ -32,23 +32,46 @@ def _week_of_work(rng, p, m: int, week: int, people: list[str]) -> None:
             mid = store.save(p.conn, Mentee(name=_name(m, i), status="active"), author=p.author)
             people.append(mid)
             if rng.random() < 0.6:
-                store.save(p.conn, Consent(scope="share_with_organisation", on="2026-01-01"),
-                           author=p.author, mentee_id=mid)
+                store.save(
+                    p.conn, Consent(scope="share_with_organisation", on="2026-01-01"), author=p.author, mentee_id=mid
+                )
     day = (TODAY - timedelta(weeks=6 - week)).isoformat()
     for mid in people:
         kind = rng.choice(["one_to_one", "sport", "accompanied"])
-        meeting = store.save(p.conn, Meeting(starts_at=f"{day}T10:00", kind=kind, duration_minutes=rng.choice([30, 60, 90]),
-                                             activity="football" if kind == "sport" else "",
-                                             notes=f"Notes week {week}"), author=p.author, mentee_id=mid)
+        meeting = store.save(
+            p.conn,
+            Meeting(
+                starts_at=f"{day}T10:00",
+                kind=kind,
+                duration_minutes=rng.choice([30, 60, 90]),
+                activity="football" if kind == "sport" else "",
+                notes=f"Notes week {week}",
+            ),
+            author=p.author,
+            mentee_id=mid,
+        )
         if rng.random() < 0.3:
-            store.save(p.conn, Referral(contact_id="c", organisation="Org", category=rng.choice(["housing", "money"]),
-                                        on=day, outcome=rng.choice(["made", "attended"])), author=p.author,
-                       mentee_id=mid)
+            store.save(
+                p.conn,
+                Referral(
+                    contact_id="c",
+                    organisation="Org",
+                    category=rng.choice(["housing", "money"]),
+                    on=day,
+                    outcome=rng.choice(["made", "attended"]),
+                ),
+                author=p.author,
+                mentee_id=mid,
+            )
         if rng.random() < 0.1:
             store.delete(p.conn, meeting, author=p.author)
     if week == 2 and people:
-        store.save(p.conn, Concern(category="risk_from_others", raised_at=f"{day}T12:00",
-                                   what_happened="Seen with a worrying person"), author=p.author, mentee_id=people[0])
+        store.save(
+            p.conn,
+            Concern(category="risk_from_others", raised_at=f"{day}T12:00", what_happened="Seen with a worrying person"),
+            author=p.author,
+            mentee_id=people[0],
+        )
 
 
 @pytest.fixture
@@ -132,12 +155,20 @@ def test_synthetic_organisation_imports_to_the_right_counts(make_profile, organi
     assert supervisor_figures(supervisor.conn).as_dict() == expected.as_dict()
 
     # Identifiable data exists exactly for the mentees who consented.
-    names_held = {json.loads(f)["name"] for (f,) in supervisor.conn.execute(
-        "SELECT fields FROM shared_records WHERE type = 'mentee' AND basis = 'consent' AND current = 1")}
+    names_held = {
+        json.loads(f)["name"]
+        for (f,) in supervisor.conn.execute(
+            "SELECT fields FROM shared_records WHERE type = 'mentee' AND basis = 'consent' AND current = 1"
+        )
+    }
     from mentor_app.records.consent import consent_in_force
 
-    consenting = {s.record.name for p in mentors[:9] for s in store.list_records(p.conn, "mentee")
-                  if consent_in_force(p.conn, s.id, "share_with_organisation").in_force}
+    consenting = {
+        s.record.name
+        for p in mentors[:9]
+        for s in store.list_records(p.conn, "mentee")
+        if consent_in_force(p.conn, s.id, "share_with_organisation").in_force
+    }
     assert names_held == consenting
 
 
@@ -147,17 +178,26 @@ def test_withdrawal_removes_identity_and_old_batches_do_not_bring_it_back(make_p
     register.note_device(supervisor.conn, device_key(mentor).public, "M")
     register.approve(supervisor.conn, device_key(mentor).fingerprint, "Mentor M")
     mid = store.save(mentor.conn, Mentee(name="Withdraws Later", status="active"), author=mentor.author)
-    store.save(mentor.conn, Consent(scope="share_with_organisation", on="2026-01-01"), author=mentor.author,
-               mentee_id=mid)
-    store.save(mentor.conn, Meeting(starts_at="2026-11-01T10:00", kind="sport", activity="gym", duration_minutes=60,
-                                    notes="Private words"), author=mentor.author, mentee_id=mid)
+    store.save(
+        mentor.conn, Consent(scope="share_with_organisation", on="2026-01-01"), author=mentor.author, mentee_id=mid
+    )
+    store.save(
+        mentor.conn,
+        Meeting(starts_at="2026-11-01T10:00", kind="sport", activity="gym", duration_minutes=60, notes="Private words"),
+        author=mentor.author,
+        mentee_id=mid,
+    )
     trip(mentor)
     import_folder(supervisor, drive)
     held = supervisor.conn.execute("SELECT group_concat(fields) FROM shared_records").fetchone()[0]
     assert "Withdraws Later" in held and "Private words" in held
 
-    store.save(mentor.conn, Consent(scope="share_with_organisation", given=False, on=TODAY.isoformat()),
-               author=mentor.author, mentee_id=mid)
+    store.save(
+        mentor.conn,
+        Consent(scope="share_with_organisation", given=False, on=TODAY.isoformat()),
+        author=mentor.author,
+        mentee_id=mid,
+    )
     trip(mentor)
     summary = import_folder(supervisor, drive)
     assert summary.withdrawals == 1 and "withdrawal" in summary.words()
@@ -215,11 +255,24 @@ def test_funder_report_has_the_figures_and_no_names(make_profile, organisation, 
     for i, consent in enumerate((True, False, True)):
         mid = store.save(mentor.conn, Mentee(name=f"Reportname{i} Secret", status="active"), author=mentor.author)
         if consent:
-            store.save(mentor.conn, Consent(scope="share_with_organisation", on="2026-01-01"), author=mentor.author,
-                       mentee_id=mid)
-        store.save(mentor.conn, Meeting(starts_at="2026-10-05T10:00", kind="sport", activity="boxing",
-                                        duration_minutes=45, notes=f"Notes{i} secret"), author=mentor.author,
-                   mentee_id=mid)
+            store.save(
+                mentor.conn,
+                Consent(scope="share_with_organisation", on="2026-01-01"),
+                author=mentor.author,
+                mentee_id=mid,
+            )
+        store.save(
+            mentor.conn,
+            Meeting(
+                starts_at="2026-10-05T10:00",
+                kind="sport",
+                activity="boxing",
+                duration_minutes=45,
+                notes=f"Notes{i} secret",
+            ),
+            author=mentor.author,
+            mentee_id=mid,
+        )
     trip(mentor)
     import_folder(supervisor, drive)
     figures = supervisor_figures(supervisor.conn, "2026-10", "2026-10")
@@ -229,7 +282,7 @@ def test_funder_report_has_the_figures_and_no_names(make_profile, organisation, 
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "Sport minutes" in text and "135" in text and "North Project" in text
     assert "Reportname" not in text and "secret" not in text.lower()
-    rows = (tmp_path / "figures.csv")
+    rows = tmp_path / "figures.csv"
     funder.write_csv(figures, rows, "2026-10")
     assert "Sport minutes,135" in rows.read_text(encoding="utf-8-sig")
 
@@ -243,9 +296,17 @@ def test_two_changes_from_the_same_version_are_both_kept_as_a_conflict(make_prof
 
     def record(version, notes):
         fields = {"notes": notes, "kind": "one_to_one", "starts_at": "2026-11-01T10:00"}
-        return {"id": "m-1", "type": "meeting", "version": version, "base_version": version - 1, "basis": "consent",
-                "mentee_id": "x", "pseudonym": "p-x", "fields": fields,
-                "content_sha256": batch_format.content_hash(fields)}
+        return {
+            "id": "m-1",
+            "type": "meeting",
+            "version": version,
+            "base_version": version - 1,
+            "basis": "consent",
+            "mentee_id": "x",
+            "pseudonym": "p-x",
+            "fields": fields,
+            "content_sha256": batch_format.content_hash(fields),
+        }
 
     with sup.transaction() as conn:
         assert _apply(conn, record(1, "first"), "FP", 1)
@@ -274,8 +335,7 @@ def test_stopping_an_import_keeps_what_was_done_and_the_next_run_finishes(make_p
     def stop_after_two():
         return len(seen) >= 2
 
-    stopped = import_folder(supervisor, drive, progress=lambda done, total: seen.append(done),
-                            cancelled=stop_after_two)
+    stopped = import_folder(supervisor, drive, progress=lambda done, total: seen.append(done), cancelled=stop_after_two)
     assert stopped.cancelled and "stopped early" in stopped.words()
     assert stopped.batches_imported == 0  # files are read first; nothing half-applied
     finished = import_folder(supervisor, drive)
@@ -296,10 +356,18 @@ def test_a_mentee_handed_over_to_another_mentor_is_still_one_person(make_profile
     for i, consent in enumerate((True, False)):
         mid = store.save(first.conn, Mentee(name=f"Moving Person {i}", status="active"), author=first.author)
         if consent:
-            store.save(first.conn, Consent(scope="share_with_organisation", on="2026-01-01"), author=first.author,
-                       mentee_id=mid)
-        store.save(first.conn, Meeting(starts_at="2026-11-02T10:00", kind="sport", activity="gym",
-                                       duration_minutes=30), author=first.author, mentee_id=mid)
+            store.save(
+                first.conn,
+                Consent(scope="share_with_organisation", on="2026-01-01"),
+                author=first.author,
+                mentee_id=mid,
+            )
+        store.save(
+            first.conn,
+            Meeting(starts_at="2026-11-02T10:00", kind="sport", activity="gym", duration_minutes=30),
+            author=first.author,
+            mentee_id=mid,
+        )
         moving.append(mid)
     trip(first)
     import_folder(supervisor, drive)
@@ -309,12 +377,15 @@ def test_a_mentee_handed_over_to_another_mentor_is_still_one_person(make_profile
     assert store.list_records(first.conn, "mentee") == []
     with pytest.raises(HandoverError):
         receive_handover(second, tmp_path / "handover-0.mentorhandover", "22222-33333-44444-55555-66666")
-    names = [receive_handover(second, tmp_path / f"handover-{i}.mentorhandover", code.lower())
-             for i, code in enumerate(codes)]
+    names = [
+        receive_handover(second, tmp_path / f"handover-{i}.mentorhandover", code.lower())
+        for i, code in enumerate(codes)
+    ]
     assert names == ["Moving Person 0", "Moving Person 1"]
     for mid in moving:
-        store.save(second.conn, Meeting(starts_at="2026-11-20T10:00", kind="one_to_one"), author=second.author,
-                   mentee_id=mid)
+        store.save(
+            second.conn, Meeting(starts_at="2026-11-20T10:00", kind="one_to_one"), author=second.author, mentee_id=mid
+        )
     trip(first)
     trip(second)
     summary = import_folder(supervisor, drive)
@@ -336,19 +407,29 @@ def test_weekly_activity_and_not_seen_counts_include_everyone(make_profile, orga
     register.approve(supervisor.conn, device_key(mentor).fingerprint, "Mentor M")
     today = date(2026, 11, 26)  # a Thursday
     seen = store.save(mentor.conn, Mentee(name="Seen Lately", status="active"), author=mentor.author)
-    store.save(mentor.conn, Consent(scope="share_with_organisation", on="2026-01-01"), author=mentor.author,
-               mentee_id=seen)
+    store.save(
+        mentor.conn, Consent(scope="share_with_organisation", on="2026-01-01"), author=mentor.author, mentee_id=seen
+    )
     quiet = store.save(mentor.conn, Mentee(name="Not Consenting", status="active"), author=mentor.author)
-    for mid, day, kind in ((seen, "2026-11-24", "sport"), (quiet, "2026-11-25", "sport"),
-                           (quiet, "2026-10-20", "one_to_one"), (seen, "2026-11-17", "did_not_attend")):
-        store.save(mentor.conn, Meeting(starts_at=f"{day}T10:00", kind=kind, duration_minutes=60,
-                                        activity="gym" if kind == "sport" else ""), author=mentor.author,
-                   mentee_id=mid)
+    for mid, day, kind in (
+        (seen, "2026-11-24", "sport"),
+        (quiet, "2026-11-25", "sport"),
+        (quiet, "2026-10-20", "one_to_one"),
+        (seen, "2026-11-17", "did_not_attend"),
+    ):
+        store.save(
+            mentor.conn,
+            Meeting(
+                starts_at=f"{day}T10:00", kind=kind, duration_minutes=60, activity="gym" if kind == "sport" else ""
+            ),
+            author=mentor.author,
+            mentee_id=mid,
+        )
     store.save(mentor.conn, MentorLog(on="2026-11-23", hours=7), author=mentor.author)
     trip(mentor)
     import_folder(supervisor, drive)
     weeks = {w: (m, s, h) for w, m, s, h in weekly_activity(supervisor.conn, weeks=6, today=today)}
-    assert weeks["2026-11-23"] == (2, 120, 7.0)   # both people's sport, consenting or not; the log
+    assert weeks["2026-11-23"] == (2, 120, 7.0)  # both people's sport, consenting or not; the log
     assert weeks["2026-11-16"] == (1, 0, 0.0)
     assert weeks["2026-10-19"] == (1, 0, 0.0)
     [row] = caseload_by_mentor(supervisor.conn, today=date(2026, 12, 20))

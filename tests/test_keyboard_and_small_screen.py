@@ -13,8 +13,17 @@ from datetime import date, datetime, timedelta
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import (
-    QAbstractButton, QAbstractItemView, QApplication, QComboBox, QDialogButtonBox, QGroupBox, QLabel, QLineEdit, QMenuBar,
-    QTabBar, QWidget,
+    QAbstractButton,
+    QAbstractItemView,
+    QApplication,
+    QComboBox,
+    QDialogButtonBox,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QMenuBar,
+    QTabBar,
+    QWidget,
 )
 
 from mentor_app import demo
@@ -60,8 +69,10 @@ def _tab_to(qtbot, dialog, target: QWidget, limit: int = 40) -> int:
         if QApplication.focusWidget() is target:
             return presses
         qtbot.keyClick(QApplication.focusWidget() or dialog, Qt.Key.Key_Tab)
-    raise AssertionError(f"Tab never reached {target.accessibleName() or target}; stuck on "
-                         f"{QApplication.focusWidget().accessibleName() if QApplication.focusWidget() else None}")
+    raise AssertionError(
+        f"Tab never reached {target.accessibleName() or target}; stuck on "
+        f"{QApplication.focusWidget().accessibleName() if QApplication.focusWidget() else None}"
+    )
 
 
 def _open(qtbot, dialog) -> None:
@@ -73,17 +84,24 @@ def _open(qtbot, dialog) -> None:
 
 # -- a meeting by Tab alone ---------------------------------------------------------------------
 
+
 def test_a_meeting_by_tab_alone_ends_in_a_saved_record_with_the_intended_date(qtbot, window):
     mentee = _mentee(window)
     window.show_mentee(mentee)
     form = record_dialogs.MeetingForm(window, window.profile, mentee)
     _open(qtbot, form)
     yesterday = date.today() - timedelta(days=1)
-    typed = {"starts_at": f"{yesterday.day}/{yesterday.month} 14:30", "duration_minutes": "45",
-             "place": "Riverside Cafe", "notes": "Talked about the course.", "next_meeting": "tomorrow 10am"}
+    typed = {
+        "starts_at": f"{yesterday.day}/{yesterday.month} 14:30",
+        "duration_minutes": "45",
+        "place": "Riverside Cafe",
+        "notes": "Talked about the course.",
+        "next_meeting": "tomorrow 10am",
+    }
     presses = 0
-    widgets = [form.editors[name].widget for name in ("starts_at", "duration_minutes", "place", "notes",
-                                                      "next_meeting")]
+    widgets = [
+        form.editors[name].widget for name in ("starts_at", "duration_minutes", "place", "notes", "next_meeting")
+    ]
     for name, widget in zip(typed, widgets):
         presses += _tab_to(qtbot, form, widget)
         if name == "duration_minutes":
@@ -162,10 +180,20 @@ def test_a_date_that_cannot_be_read_is_said_plainly(qtbot, window):
 def test_the_meeting_form_starts_from_this_mentees_last_meeting(qtbot, window):
     conn, author = window.profile.conn, window.profile.author
     rows = [r for r in caseload.caseload(conn) if r.status != "closed"][:2]
-    store.save(conn, Meeting(starts_at="2026-01-05T10:00", kind="one_to_one", place="The library",
-                             duration_minutes=45), author=author, mentee_id=rows[0].id)
-    store.save(conn, Meeting(starts_at="2026-01-06T18:00", kind="sport", activity="football",
-                             place="Astro pitch", duration_minutes=90), author=author, mentee_id=rows[1].id)
+    store.save(
+        conn,
+        Meeting(starts_at="2026-01-05T10:00", kind="one_to_one", place="The library", duration_minutes=45),
+        author=author,
+        mentee_id=rows[0].id,
+    )
+    store.save(
+        conn,
+        Meeting(
+            starts_at="2026-01-06T18:00", kind="sport", activity="football", place="Astro pitch", duration_minutes=90
+        ),
+        author=author,
+        mentee_id=rows[1].id,
+    )
     form = record_dialogs.MeetingForm(window, window.profile, rows[0].id)
     qtbot.addWidget(form)
     # the demo's own meetings may be later than 2026-01-05: compare with that mentee's latest
@@ -202,7 +230,11 @@ FORMS = {
 def _save_button(dialog):
     boxes = dialog.findChildren(QDialogButtonBox)
     for box in boxes:
-        for which in (QDialogButtonBox.StandardButton.Save, QDialogButtonBox.StandardButton.Close, QDialogButtonBox.StandardButton.Ok):
+        for which in (
+            QDialogButtonBox.StandardButton.Save,
+            QDialogButtonBox.StandardButton.Close,
+            QDialogButtonBox.StandardButton.Ok,
+        ):
             if box.button(which) is not None:
                 return box.button(which)
     return None
@@ -227,8 +259,13 @@ def test_every_dialog_fits_a_1024_by_600_screen_with_save_in_view(qtbot, window,
         corner = save.mapTo(dialog, QPoint(save.width(), save.height()))
         assert 0 < corner.y() <= dialog.height() and 0 < corner.x() <= dialog.width(), (name, corner)
     # A field's hint ("e.g. tomorrow 3pm, …") is shown whole: cut short it reads as nonsense.
-    cut = [f.placeholderText() for f in dialog.findChildren(QLineEdit) if f.isVisible() and f.placeholderText()
-           and f.width() < f.fontMetrics().horizontalAdvance(f.placeholderText()) + 8]
+    cut = [
+        f.placeholderText()
+        for f in dialog.findChildren(QLineEdit)
+        if f.isVisible()
+        and f.placeholderText()
+        and f.width() < f.fontMetrics().horizontalAdvance(f.placeholderText()) + 8
+    ]
     assert not cut, (name, cut)
     dialog.done(0)
 
@@ -250,6 +287,7 @@ def test_the_main_window_fits_1024_wide_on_every_page(qtbot, window, larger):
 
 
 # -- labels and focus -----------------------------------------------------------------------------
+
 
 def _unlabelled_combos(root: QWidget) -> list[str]:
     """Combos with no label pointing at them: on Linux a screen reader says only their current text."""

@@ -1,8 +1,8 @@
 """The key wraps: what a person types only ever unwraps the random data key."""
 
-from mentor_app.storage import keywrap
-
 from conftest import FAST_KDF
+
+from mentor_app.storage import keywrap
 
 
 def test_passphrase_unwraps_only_with_the_right_passphrase_and_profile():

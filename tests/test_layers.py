@@ -74,7 +74,7 @@ def imports(path: Path) -> list[tuple[str, int, bool]]:
     def targets(node) -> list[str]:
         if isinstance(node, ast.Import):
             return [a.name for a in node.names]
-        base = ".".join(package[:len(package) - node.level + 1]) if node.level else ""
+        base = ".".join(package[: len(package) - node.level + 1]) if node.level else ""
         target = ".".join(p for p in (base, node.module or "") if p)
         return [f"{target}.{a.name}" if f"{target}.{a.name}" in KNOWN else target for a in node.names]
 
@@ -115,8 +115,13 @@ def test_no_module_imports_from_a_layer_above_its_own():
 
 
 def test_nothing_below_the_ui_imports_qt():
-    qt = [f"{path.relative_to(PACKAGE.parent)}:{line}" for name, path in modules().items()
-          if part_of(name) != "ui" for target, line, _inside in imports(path) if target.split(".")[0] in QT]
+    qt = [
+        f"{path.relative_to(PACKAGE.parent)}:{line}"
+        for name, path in modules().items()
+        if part_of(name) != "ui"
+        for target, line, _inside in imports(path)
+        if target.split(".")[0] in QT
+    ]
     assert not qt, "Qt outside mentor_app/ui:\n" + "\n".join(qt)
 
 
@@ -157,7 +162,8 @@ def test_the_modules_import_no_cycle():
         if v not in index:
             connect(v)
     assert not cycles, "modules that import each other (directly or round a loop):\n" + "\n".join(
-        " ↔ ".join(c) for c in cycles)
+        " ↔ ".join(c) for c in cycles
+    )
 
 
 @pytest.mark.parametrize("source", ["from ..ui import app\n", "def f():\n    from ..records import store\n"])

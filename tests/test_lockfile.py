@@ -35,9 +35,16 @@ SYSTEMS = [
     {"sys_platform": "darwin", "platform_system": "Darwin", "os_name": "posix", "platform_machine": "arm64"},
 ]
 ENVIRONMENTS = [
-    {**system, "python_full_version": full, "python_version": ".".join(full.split(".")[:2]),
-     "implementation_name": "cpython", "platform_python_implementation": "CPython", "extra": ""}
-    for system in SYSTEMS for full in PYTHONS
+    {
+        **system,
+        "python_full_version": full,
+        "python_version": ".".join(full.split(".")[:2]),
+        "implementation_name": "cpython",
+        "platform_python_implementation": "CPython",
+        "extra": "",
+    }
+    for system in SYSTEMS
+    for full in PYTHONS
 ]
 
 
@@ -66,11 +73,12 @@ def read_lock(name: str) -> list[Pin]:
         req = Requirement(requirement)
         specs = list(req.specifier)
         assert len(specs) == 1 and specs[0].operator == "==" and "*" not in specs[0].version, (
-            f"requirements/{name}: {requirement!r} is not pinned to one version")
+            f"requirements/{name}: {requirement!r} is not pinned to one version"
+        )
         assert hashes and all(HASH.fullmatch(h) for h in hashes), (
-            f"requirements/{name}: {requirement!r} has no sha256 hash")
-        pins.append(Pin(canonicalize_name(req.name), Version(specs[0].version), req.marker,
-                        tuple(hashes), requirement))
+            f"requirements/{name}: {requirement!r} has no sha256 hash"
+        )
+        pins.append(Pin(canonicalize_name(req.name), Version(specs[0].version), req.marker, tuple(hashes), requirement))
     assert pins, f"requirements/{name} pins nothing"
     return pins
 
@@ -88,10 +96,15 @@ def describe(env: dict[str, str]) -> str:
 
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 RUNTIME = [Requirement(r) for r in PYPROJECT["project"]["dependencies"]]
-TEST_EXTRAS = [Requirement(r) for extra in ("test", "lint") for r in PYPROJECT["project"]["optional-dependencies"][extra]]
+TEST_EXTRAS = [
+    Requirement(r) for extra in ("test", "lint") for r in PYPROJECT["project"]["optional-dependencies"][extra]
+]
 BUILD = [Requirement(r) for r in PYPROJECT["build-system"]["requires"]] + [Requirement("pip")]
-INSTALLER_TOOLS = [Requirement(line) for line in (ROOT / "installer" / "requirements.in")
-                   .read_text(encoding="utf-8").splitlines() if line.strip() and not line.startswith("#")]
+INSTALLER_TOOLS = [
+    Requirement(line)
+    for line in (ROOT / "installer" / "requirements.in").read_text(encoding="utf-8").splitlines()
+    if line.strip() and not line.startswith("#")
+]
 
 # Which lock holds what: each purpose's lock holds all it installs.
 EXPECTED = {
@@ -122,11 +135,11 @@ def test_each_dependency_is_pinned_within_its_range(lock):
             if pin is None:
                 problems.setdefault(f"{req} is not in requirements/{lock}", []).append(describe(env))
             elif not req.specifier.contains(pin.version, prereleases=True):
-                problems.setdefault(f"requirements/{lock} has {pin.line}, outside {req}", []).append(
-                    describe(env))
+                problems.setdefault(f"requirements/{lock} has {pin.line}, outside {req}", []).append(describe(env))
     assert not problems, "run `make lock`:\n" + "\n".join(
         f"{problem} (on {len(where)} of {len(ENVIRONMENTS)} systems and Pythons, e.g. {where[0]})"
-        for problem, where in sorted(problems.items()))
+        for problem, where in sorted(problems.items())
+    )
 
 
 @pytest.mark.parametrize("lock", ["test.txt", "installer.txt"])
@@ -140,8 +153,9 @@ def test_the_app_gets_the_same_versions_in_every_lock(lock):
                 want, got = chosen(base, name, env), chosen(pins, name, env)
                 if want is None or got is None:
                     assert reference == "build.txt" or want is None, (
-                        f"requirements/{lock} lacks {want.line} from {reference} on {describe(env)}")
+                        f"requirements/{lock} lacks {want.line} from {reference} on {describe(env)}"
+                    )
                     continue
                 assert got.version == want.version and set(got.hashes) == set(want.hashes), (
-                    f"requirements/{lock} has {got.line}, {reference} has {want.line} ({describe(env)})")
-
+                    f"requirements/{lock} has {got.line}, {reference} has {want.line} ({describe(env)})"
+                )

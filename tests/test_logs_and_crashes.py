@@ -11,9 +11,9 @@ import uuid
 from datetime import date, datetime, timedelta
 
 import pytest
+from conftest import PASSPHRASE, add_note
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 
-from conftest import PASSPHRASE, add_note
 from mentor_app import logs
 from mentor_app.directory.contacts import freshness
 from mentor_app.records import store
@@ -59,7 +59,8 @@ def log_text(folder, kind="app") -> str:
 
 
 def test_an_error_in_a_button_saves_a_crash_report_and_shows_it_without_the_record(
-        qtbot, make_profile, log_dir, marker, monkeypatch, tmp_path):
+    qtbot, make_profile, log_dir, marker, monkeypatch, tmp_path
+):
     profile, _ = make_profile()
     add_note(profile, f"{marker} told me about the court date")
     # A directory entry whose date no code path expected; the error's own message quotes it.
@@ -174,7 +175,7 @@ def test_only_the_newest_crash_reports_are_kept(log_dir):
     start = datetime(2026, 3, 1, 9, 0, 0)
     paths = [logs.write_crash_report(f"report {i}", now=start + timedelta(minutes=i)) for i in range(25)]
     kept = sorted((log_dir / logs.CRASH_DIR).iterdir())
-    assert kept == paths[-logs.KEEP_CRASHES:]
+    assert kept == paths[-logs.KEEP_CRASHES :]
     assert kept[0].read_text(encoding="utf-8") == "report 5\n"
 
 
@@ -184,12 +185,21 @@ def test_the_command_line_logs_events_but_no_record_content(make_profile, log_di
     add_note(profile, f"{marker} missed probation on Tuesday")
     profile.close()
     bad_csv = tmp_path / "services.csv"
-    bad_csv.write_text(f"organisation,categories,phone,last_checked\n{marker} Trust,housing,0123,{marker}\n",
-                       encoding="utf-8")
+    bad_csv.write_text(
+        f"organisation,categories,phone,last_checked\n{marker} Trust,housing,0123,{marker}\n", encoding="utf-8"
+    )
+
     def cli(*args):
         command = [sys.executable, "-m", "mentor_app", *args, "--profile", str(profile.path), "--passphrase-stdin"]
-        return subprocess.run(command, check=False, input=PASSPHRASE + "\n", capture_output=True, text=True,
-                              env=dict(os.environ), timeout=120)
+        return subprocess.run(
+            command,
+            check=False,
+            input=PASSPHRASE + "\n",
+            capture_output=True,
+            text=True,
+            env=dict(os.environ),
+            timeout=120,
+        )
 
     backed_up = cli("backup")
     imported = cli("directory", "import", str(bad_csv))

@@ -76,25 +76,68 @@ def assert_inside_the_page(pdf: Path) -> None:
 
 def test_a_subject_access_copy_with_every_field_at_its_longest(make_profile, tmp_path):
     profile, _ = make_profile()
-    mid = store.save(profile.conn, Mentee(
-        name="Jordan Reeve", preferred_name=long_line("END-PREFERRED"), pronouns="they/them",
-        phone=long_line("END-PHONE"), email=long_line("END-EMAIL"), address=long_text("END-ADDRESS", "lines"),
-        probation_contact=long_text("END-PROBATION"), status="active", closing_reason=long_text("END-CLOSING", "word"),
-        safety_flag=True, safety_note=long_text("END-SAFETY"), risks=long_text("END-RISKS")),
-        author=profile.author)
+    mid = store.save(
+        profile.conn,
+        Mentee(
+            name="Jordan Reeve",
+            preferred_name=long_line("END-PREFERRED"),
+            pronouns="they/them",
+            phone=long_line("END-PHONE"),
+            email=long_line("END-EMAIL"),
+            address=long_text("END-ADDRESS", "lines"),
+            probation_contact=long_text("END-PROBATION"),
+            status="active",
+            closing_reason=long_text("END-CLOSING", "word"),
+            safety_flag=True,
+            safety_note=long_text("END-SAFETY"),
+            risks=long_text("END-RISKS"),
+        ),
+        author=profile.author,
+    )
     store.save(profile.conn, Mentee(name="Casey Lindqvist"), author=profile.author)
-    store.save(profile.conn, Consent(scope="share_with_organisation", on="2026-02-01", partner=long_line("END-PARTNER"),
-                                     note=long_text("END-CONSENT")), author=profile.author, mentee_id=mid)
-    store.save(profile.conn, Meeting(starts_at="2026-11-20T10:00", place=long_line("END-PLACE"),
-                                     notes="Casey Lindqvist came too. " + long_text("END-MEETING", size=MAX_TEXT - 26)),
-               author=profile.author, mentee_id=mid)
-    store.save(profile.conn, Concern(category="risk_from_others", raised_at="2026-11-21T09:00",
-                                     what_happened=long_text("END-WHAT", "word"),
-                                     action_taken=long_text("END-ACTION", "lines"),
-                                     reported_to=long_line("END-REPORTED")), author=profile.author, mentee_id=mid)
-    store.save(profile.conn, NeedsCheck(on="2026-11-22", scores={area: 3 for area in vocab.NEEDS_AREAS},
-                                        notes={area: long_text(f"END-NEEDS-{area}") for area in vocab.NEEDS_AREAS}),
-               author=profile.author, mentee_id=mid)
+    store.save(
+        profile.conn,
+        Consent(
+            scope="share_with_organisation",
+            on="2026-02-01",
+            partner=long_line("END-PARTNER"),
+            note=long_text("END-CONSENT"),
+        ),
+        author=profile.author,
+        mentee_id=mid,
+    )
+    store.save(
+        profile.conn,
+        Meeting(
+            starts_at="2026-11-20T10:00",
+            place=long_line("END-PLACE"),
+            notes="Casey Lindqvist came too. " + long_text("END-MEETING", size=MAX_TEXT - 26),
+        ),
+        author=profile.author,
+        mentee_id=mid,
+    )
+    store.save(
+        profile.conn,
+        Concern(
+            category="risk_from_others",
+            raised_at="2026-11-21T09:00",
+            what_happened=long_text("END-WHAT", "word"),
+            action_taken=long_text("END-ACTION", "lines"),
+            reported_to=long_line("END-REPORTED"),
+        ),
+        author=profile.author,
+        mentee_id=mid,
+    )
+    store.save(
+        profile.conn,
+        NeedsCheck(
+            on="2026-11-22",
+            scores={area: 3 for area in vocab.NEEDS_AREAS},
+            notes={area: long_text(f"END-NEEDS-{area}") for area in vocab.NEEDS_AREAS},
+        ),
+        author=profile.author,
+        mentee_id=mid,
+    )
     folder = tmp_path / "sar"
     folder.mkdir()
     started = time.monotonic()
@@ -104,9 +147,23 @@ def test_a_subject_access_copy_with_every_field_at_its_longest(make_profile, tmp
     count = pages(pdf)
     print(f"maximal subject access copy: {count} pages in {took:.1f} s")
     assert count >= 20 and took < 120
-    ends = ["END-PREFERRED", "END-PHONE", "END-EMAIL", "END-ADDRESS", "END-PROBATION", "END-CLOSING", "END-SAFETY",
-            "END-RISKS", "END-PARTNER", "END-CONSENT", "END-PLACE", "END-MEETING", "END-WHAT", "END-ACTION",
-            "END-REPORTED"] + [f"END-NEEDS-{area}" for area in vocab.NEEDS_AREAS]
+    ends = [
+        "END-PREFERRED",
+        "END-PHONE",
+        "END-EMAIL",
+        "END-ADDRESS",
+        "END-PROBATION",
+        "END-CLOSING",
+        "END-SAFETY",
+        "END-RISKS",
+        "END-PARTNER",
+        "END-CONSENT",
+        "END-PLACE",
+        "END-MEETING",
+        "END-WHAT",
+        "END-ACTION",
+        "END-REPORTED",
+    ] + [f"END-NEEDS-{area}" for area in vocab.NEEDS_AREAS]
     assert [end for end in ends if end not in text] == []
     # Markup characters are printed as they were typed, not read as markup.
     assert "a<b>bold</b> & &amp; <br/> 5 < 6 > 4." in text and "line <&>" in text
@@ -122,30 +179,65 @@ def test_a_subject_access_copy_with_every_field_at_its_longest(make_profile, tmp
 
 
 def _contact_at_its_longest() -> Contact:
-    return Contact(organisation=long_line("END-ORG"), service=long_line("END-SERVICE"), categories=["housing"],
-                   help_with=long_text("END-HELP"), phone="01632 960123", text_number=long_line("END-TEXT"),
-                   email=long_line("END-EMAIL"), website="https://example.org/" + "w" * (MAX_LINE - 20),
-                   address=long_text("END-ADDRESS", "lines"), area=long_line("END-AREA"),
-                   opening_hours=long_text("END-OPEN"), how_to_get_there=long_text("END-GETTING", "word"),
-                   what_to_bring=long_text("END-BRING"), eligibility=long_text("END-WHO"),
-                   languages=long_line("END-LANGUAGES"), accessibility=long_text("END-ACCESS"),
-                   last_checked=date.today().isoformat(), checked_by=long_line("END-CHECKED"), scope="local")
+    return Contact(
+        organisation=long_line("END-ORG"),
+        service=long_line("END-SERVICE"),
+        categories=["housing"],
+        help_with=long_text("END-HELP"),
+        phone="01632 960123",
+        text_number=long_line("END-TEXT"),
+        email=long_line("END-EMAIL"),
+        website="https://example.org/" + "w" * (MAX_LINE - 20),
+        address=long_text("END-ADDRESS", "lines"),
+        area=long_line("END-AREA"),
+        opening_hours=long_text("END-OPEN"),
+        how_to_get_there=long_text("END-GETTING", "word"),
+        what_to_bring=long_text("END-BRING"),
+        eligibility=long_text("END-WHO"),
+        languages=long_line("END-LANGUAGES"),
+        accessibility=long_text("END-ACCESS"),
+        last_checked=date.today().isoformat(),
+        checked_by=long_line("END-CHECKED"),
+        scope="local",
+    )
 
 
-SHOWN = ["END-ORG", "END-SERVICE", "END-HELP", "END-TEXT", "END-EMAIL", "END-ADDRESS", "END-OPEN", "END-GETTING",
-         "END-BRING", "END-WHO", "END-LANGUAGES", "END-ACCESS"]
+SHOWN = [
+    "END-ORG",
+    "END-SERVICE",
+    "END-HELP",
+    "END-TEXT",
+    "END-EMAIL",
+    "END-ADDRESS",
+    "END-OPEN",
+    "END-GETTING",
+    "END-BRING",
+    "END-WHO",
+    "END-LANGUAGES",
+    "END-ACCESS",
+]
 
 
 def _options(**kw) -> SheetOptions:
-    return SheetOptions(emergency_numbers=DEFAULT_EMERGENCY_NUMBERS, organisation=long_line("END-BY"),
-                        mentee_name=long_line("END-FOR"), **kw)
+    return SheetOptions(
+        emergency_numbers=DEFAULT_EMERGENCY_NUMBERS,
+        organisation=long_line("END-BY"),
+        mentee_name=long_line("END-FOR"),
+        **kw,
+    )
 
 
 @pytest.mark.parametrize("large_print", [False, True], ids=["standard", "large-print"])
 def test_a_sheet_and_a_booklet_with_a_directory_entry_at_its_longest(tmp_path, large_print):
     long_entry = _contact_at_its_longest()
-    short = Contact(organisation="Riverside Food Bank", categories=["money"], phone="01632 960999",
-                    website="food.example.org", address="1 Mill Lane, Riverside RV1 2AB", scope="local")
+    short = Contact(
+        organisation="Riverside Food Bank",
+        categories=["money"],
+        phone="01632 960999",
+        website="food.example.org",
+        address="1 Mill Lane, Riverside RV1 2AB",
+        scope="local",
+    )
     contacts = [("long", long_entry), ("short", short)]
     for build, name in ((build_sheet, "sheet"), (build_booklet, "booklet")):
         started = time.monotonic()
@@ -177,37 +269,48 @@ def test_the_longest_website_still_gets_a_code_and_an_overlong_address_gets_none
     from mentor_app.printing.links import contact_links
 
     longest = _contact_at_its_longest()
-    contact = Contact(organisation="Riverside Food Bank", categories=["money"], phone=longest.phone,
-                      website=longest.website, address=longest.address)
+    contact = Contact(
+        organisation="Riverside Food Bank",
+        categories=["money"],
+        phone=longest.phone,
+        website=longest.website,
+        address=longest.address,
+    )
     assert [caption for caption, _ in contact_links(longest)] == ["Scan to call", "Scan for the website"]
     assert [caption for caption, _ in contact_links(contact)] == ["Scan to call", "Scan for the website"]
     pdf = build_sheet([("long", contact)], tmp_path / "sheet.pdf", SheetOptions())
-    subprocess.run(["pdftoppm", "-r", "200", "-f", "1", "-l", "2", "-png", str(pdf), str(tmp_path / "page")],
-                   check=True)
+    subprocess.run(
+        ["pdftoppm", "-r", "200", "-f", "1", "-l", "2", "-png", str(pdf), str(tmp_path / "page")], check=True
+    )
     links = []
     for page in sorted(tmp_path.glob("page*.png")):
-        out = subprocess.run(["zbarimg", "--quiet", "--raw", "-Sqrcode.enable", str(page)], capture_output=True,
-                             text=True)
+        out = subprocess.run(
+            ["zbarimg", "--quiet", "--raw", "-Sqrcode.enable", str(page)], capture_output=True, text=True
+        )
         links += [line for line in out.stdout.splitlines() if line]
     assert sorted(links) == sorted(["tel:01632960123", contact.website])
 
 
 def test_a_funder_report_with_the_longest_organisation_name(tmp_path):
+    from collections import Counter
+
     from mentor_app.reports import funder
     from mentor_app.reports.figures import Figures
 
-    from collections import Counter
-
     # Every row the report can have, so its table runs over a page too.
-    figures = Figures(people=12, engaged=9, meetings_by_kind=Counter({k: 2 for k in vocab.MEETING_TYPES}),
-                      referrals=Counter({(c, o): 1 for c in vocab.DIRECTORY_CATEGORIES
-                                         for o in vocab.REFERRAL_OUTCOMES}))
+    figures = Figures(
+        people=12,
+        engaged=9,
+        meetings_by_kind=Counter({k: 2 for k in vocab.MEETING_TYPES}),
+        referrals=Counter({(c, o): 1 for c in vocab.DIRECTORY_CATEGORIES for o in vocab.REFERRAL_OUTCOMES}),
+    )
     organisation = long_text("END-ORGANISATION", "word")  # the setting has no limit; as long as any text
     pdf = funder.write_pdf(figures, tmp_path / "report.pdf", organisation=organisation, period="2026-01 to 2026-12")
     text = pdf_text(pdf)
     assert "END-ORGANISATION" in text and "All figures" in text and pages(pdf) >= 2
-    marked = funder.write_pdf(figures, tmp_path / "marked.pdf", organisation="Smith & Daughters <Trust>",
-                              period="2026-10")
+    marked = funder.write_pdf(
+        figures, tmp_path / "marked.pdf", organisation="Smith & Daughters <Trust>", period="2026-10"
+    )
     assert "Smith & Daughters <Trust>: mentoring report" in pdf_text(marked)
     assert_inside_the_page(pdf)
 
@@ -235,25 +338,43 @@ def test_the_supervisors_copy_redacts_a_name_it_knows_only_from_a_concern(make_p
 
     sup, mentor, drive = _organisation(make_profile, tmp_path)
     shared = store.save(mentor.conn, Mentee(name="Jordan Reeve", status="active"), author=mentor.author)
-    store.save(mentor.conn, Consent(scope="share_with_organisation", on="2026-01-01"), author=mentor.author,
-               mentee_id=shared)
-    store.save(mentor.conn, Meeting(starts_at="2026-11-03T10:00", notes="Jordan worried about Morwenna Tregarthen. "
-                                    + long_text("END-SHARED-NOTE", size=MAX_TEXT - 43)),
-               author=mentor.author, mentee_id=shared)
-    store.save(mentor.conn, Concern(category="risk_from_others", raised_at="2026-11-03T12:00",
-                                    what_happened="Jordan says Tregarthen's brother threatened them."),
-               author=mentor.author, mentee_id=shared)
+    store.save(
+        mentor.conn, Consent(scope="share_with_organisation", on="2026-01-01"), author=mentor.author, mentee_id=shared
+    )
+    store.save(
+        mentor.conn,
+        Meeting(
+            starts_at="2026-11-03T10:00",
+            notes="Jordan worried about Morwenna Tregarthen. " + long_text("END-SHARED-NOTE", size=MAX_TEXT - 43),
+        ),
+        author=mentor.author,
+        mentee_id=shared,
+    )
+    store.save(
+        mentor.conn,
+        Concern(
+            category="risk_from_others",
+            raised_at="2026-11-03T12:00",
+            what_happened="Jordan says Tregarthen's brother threatened them.",
+        ),
+        author=mentor.author,
+        mentee_id=shared,
+    )
     # Morwenna has not agreed to share: the supervisor holds her name only on the concern about her.
     private = store.save(mentor.conn, Mentee(name="Morwenna Tregarthen", status="active"), author=mentor.author)
-    store.save(mentor.conn, Concern(category="risk_to_self", raised_at="2026-11-04T12:00",
-                                    what_happened="Said she feels unsafe at home."), author=mentor.author,
-               mentee_id=private)
+    store.save(
+        mentor.conn,
+        Concern(category="risk_to_self", raised_at="2026-11-04T12:00", what_happened="Said she feels unsafe at home."),
+        author=mentor.author,
+        mentee_id=private,
+    )
     trip(mentor)
     import_folder(sup, drive)
     held = sup.conn.execute("SELECT fields FROM shared_records WHERE type = 'concern'").fetchall()
     assert any("Morwenna Tregarthen" in f for (f,) in held)
-    assert not any("Morwenna" in f for (f,) in sup.conn.execute(
-        "SELECT fields FROM shared_records WHERE type = 'mentee'"))
+    assert not any(
+        "Morwenna" in f for (f,) in sup.conn.execute("SELECT fields FROM shared_records WHERE type = 'mentee'")
+    )
     data = gather(sup, shared)
     assert data["held_by"] == "supervisor" and data["redactions"] >= 2
     assert "Morwenna" not in json.dumps(data) and "Tregarthen" not in json.dumps(data)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import sqlcipher3
+from conftest import PASSPHRASE, add_note, file_digests, note_bodies
 
 from mentor_app.errors import NewerVersion
 from mentor_app.exchange import holders
@@ -25,8 +26,6 @@ from mentor_app.storage.keywrap import new_data_key
 from mentor_app.storage.meta import load_meta
 from mentor_app.storage.migrations import MIGRATIONS, Migration, migrate, run_statements
 from mentor_app.storage.profile import open_profile
-
-from conftest import PASSPHRASE, add_note, file_digests, note_bodies
 
 
 def _tables(conn) -> set[str]:
@@ -77,7 +76,9 @@ def test_opening_an_older_profile_migrates_after_an_encrypted_backup(make_profil
     def add_column(conn):
         run_statements(conn, "ALTER TABLE records ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0")
 
-    monkeypatch.setattr(migrations, "MIGRATIONS", list(MIGRATIONS) + [Migration(len(MIGRATIONS) + 1, "pin", add_column)])
+    monkeypatch.setattr(
+        migrations, "MIGRATIONS", list(MIGRATIONS) + [Migration(len(MIGRATIONS) + 1, "pin", add_column)]
+    )
     with open_profile(path, secret=PASSPHRASE) as p:
         assert db.schema_version(p.conn) == len(MIGRATIONS) + 1
         assert note_bodies(p) == ["from the old version"]
@@ -143,8 +144,9 @@ def test_there_is_a_saved_profile_before_every_migration_that_fills_in_from_exis
 
 
 @pytest.mark.parametrize("version", sorted((1,) + MENTORS + SUPERVISORS), ids=lambda v: f"schema-{v}")
-def test_a_profile_saved_by_an_earlier_version_opens_upgraded_after_a_backup_at_its_version(tmp_path, no_keyring,
-                                                                                            version):
+def test_a_profile_saved_by_an_earlier_version_opens_upgraded_after_a_backup_at_its_version(
+    tmp_path, no_keyring, version
+):
     path = _saved(tmp_path, version)
     assert _version_on_disk(path) == version
     with open_profile(path, secret=SAVED_PASSPHRASE) as p:
@@ -176,25 +178,38 @@ def test_a_mentors_records_come_through_the_upgrade(tmp_path, no_keyring, versio
         assert set(people) == {"Amira Haddad", "Ben Carter"}
         amira = people["Amira Haddad"]
         assert (amira.record.status, amira.record.release_date, amira.record.phone) == (
-            "active", "2026-02-20", "07700 900461")
+            "active",
+            "2026-02-20",
+            "07700 900461",
+        )
         meetings = {s.record.starts_at: s for s in store.list_records(p.conn, "meeting")}
         sport = meetings["2026-03-04T10:00"]
         assert (sport.mentee_id, sport.record.kind, sport.record.activity, sport.record.duration_minutes) == (
-            amira.id, "sport", "football", 90)
+            amira.id,
+            "sport",
+            "football",
+            90,
+        )
         assert sport.record.notes == "Played five-a-side; talked about the job fair."
         assert meetings["2026-03-06T09:30"].mentee_id == people["Ben Carter"].id
         [concern] = store.list_records(p.conn, "concern")
         assert (concern.mentee_id, concern.record.category) == (amira.id, "exploitation")
         assert concern.record.what_happened == "Said an older man keeps asking her to hold parcels."
         assert consent_in_force(p.conn, amira.id, "share_with_organisation", date(2026, 3, 20)).in_force
-        assert not consent_in_force(p.conn, people["Ben Carter"].id, "share_with_organisation",
-                                    date(2026, 3, 20)).in_force
+        assert not consent_in_force(
+            p.conn, people["Ben Carter"].id, "share_with_organisation", date(2026, 3, 20)
+        ).in_force
         [referral] = store.list_records(p.conn, "referral")
         assert (referral.mentee_id, referral.record.category, referral.record.outcome) == (
-            amira.id, "housing", "attended")
+            amira.id,
+            "housing",
+            "attended",
+        )
         assert store.get(p.conn, referral.record.contact_id).type == "contact"
         assert [s.record.scores for s in store.list_records(p.conn, "needs_check", newest_first=False)] == [
-            {"accommodation": 2, "employment": 1}, {"accommodation": 3, "employment": 2}]
+            {"accommodation": 2, "employment": 1},
+            {"accommodation": 3, "employment": 2},
+        ]
         assert [s.record.hours for s in store.list_records(p.conn, "mentor_log")] == [2.5]
         assert len(store.list_records(p.conn, "goal")) == len(store.list_records(p.conn, "action")) == 1
 
@@ -207,8 +222,13 @@ def test_the_search_rows_filled_in_by_migration_7_let_an_edit_replace_the_old_te
         assert indexed > 14
         # Every index row has its lookup row, pointing at the row of that very record.
         assert conn.execute("SELECT count(*) FROM search_rows").fetchone()[0] == indexed
-        assert conn.execute("SELECT count(*) FROM search_rows r JOIN search_index i ON i.rowid = r.fts_rowid "
-                            "AND i.record_id = r.record_id").fetchone()[0] == indexed
+        assert (
+            conn.execute(
+                "SELECT count(*) FROM search_rows r JOIN search_index i ON i.rowid = r.fts_rowid "
+                "AND i.record_id = r.record_id"
+            ).fetchone()[0]
+            == indexed
+        )
         assert [h.type for h in search.search(conn, "five-a-side")] == ["meeting"]
         amira = next(s for s in store.list_records(conn, "mentee") if s.record.name == "Amira Haddad")
         store.save(conn, Mentee(name="Amira Nasser", status="active"), author=p.author, record_id=amira.id)
@@ -224,36 +244,56 @@ def test_a_supervisors_shared_records_come_through_with_their_counting_columns(t
     expected = _expected(version)
     with open_profile(_saved(tmp_path, version), secret=SAVED_PASSPHRASE) as p:
         conn = p.conn
-        rows = {f"{r[0]} {r[1]} {r[2]}": dict(zip(COUNTING, r[3:])) for r in conn.execute(
-            f"SELECT id, version, content_sha256, {', '.join(COUNTING)} FROM shared_records")}
+        rows = {
+            f"{r[0]} {r[1]} {r[2]}": dict(zip(COUNTING, r[3:]))
+            for r in conn.execute(f"SELECT id, version, content_sha256, {', '.join(COUNTING)} FROM shared_records")
+        }
         # What migration 6 worked out from each record is what the import works out as records arrive.
         assert {k: v for k, v in rows.items() if k in expected["counting"]} == expected["counting"]
         sport = [v for v in rows.values() if v["kind"] == "sport" and v["minutes"] == 90]
         assert [(v["day"], v["month"]) for v in sport] == [("2026-03-04", "2026-03")]
-        names = sorted(json.loads(f).get("name", "") for f, in conn.execute(
-            "SELECT fields FROM shared_records WHERE type = 'mentee' AND current = 1 AND basis = 'consent'"))
+        names = sorted(
+            json.loads(f).get("name", "")
+            for (f,) in conn.execute(
+                "SELECT fields FROM shared_records WHERE type = 'mentee' AND current = 1 AND basis = 'consent'"
+            )
+        )
         assert names == ["Amira Haddad", "Chloe Davies"]
-        assert conn.execute("SELECT count(*) FROM shared_records WHERE type = 'mentee' AND basis = 'counts' "
-                            "AND mentee_id IS NULL AND pseudonym != ''").fetchone()[0] == 1
+        assert (
+            conn.execute(
+                "SELECT count(*) FROM shared_records WHERE type = 'mentee' AND basis = 'counts' "
+                "AND mentee_id IS NULL AND pseudonym != ''"
+            ).fetchone()[0]
+            == 1
+        )
         assert "Ben Carter" not in json.dumps([r[0] for r in conn.execute("SELECT fields FROM shared_records")])
-        notes = [json.loads(f)["notes"] for f, in conn.execute(
-            "SELECT fields FROM shared_records WHERE type = 'meeting' AND basis = 'consent' AND current = 1")]
+        notes = [
+            json.loads(f)["notes"]
+            for (f,) in conn.execute(
+                "SELECT fields FROM shared_records WHERE type = 'meeting' AND basis = 'consent' AND current = 1"
+            )
+        ]
         assert "Played five-a-side; talked about the job fair." in notes
-        assert [(c.mentee_name, c.category, c.acknowledged) for c in dashboard.concerns(
-            conn, include_acknowledged=True)] == [("Amira Haddad", "exploitation",
-                                                   "Called the safeguarding lead; police informed.")]
+        assert [
+            (c.mentee_name, c.category, c.acknowledged) for c in dashboard.concerns(conn, include_acknowledged=True)
+        ] == [("Amira Haddad", "exploitation", "Called the safeguarding lead; police informed.")]
         assert conn.execute("SELECT action FROM supervisor_notes").fetchall() == [
-            ("Called the safeguarding lead; police informed.",)]
+            ("Called the safeguarding lead; police informed.",)
+        ]
         assert sorted(conn.execute("SELECT mentor_name, status FROM mentor_devices")) == [
-            ("Alex Mentor", "approved"), ("Bea Mentor", "approved")]
+            ("Alex Mentor", "approved"),
+            ("Bea Mentor", "approved"),
+        ]
         # The dashboard and the funder report count the upgraded records as if they had just arrived.
         assert supervisor_figures(conn).as_dict() == expected["figures"]
 
 
 def test_migration_6_counts_one_version_of_a_conflict(tmp_path, no_keyring):
     with open_profile(_saved(tmp_path, 5), secret=SAVED_PASSPHRASE) as p:
-        both = p.conn.execute("SELECT json_extract(fields, '$.duration_minutes'), minutes, counted FROM shared_records "
-                              "WHERE conflict = 1 ORDER BY rowid").fetchall()
+        both = p.conn.execute(
+            "SELECT json_extract(fields, '$.duration_minutes'), minutes, counted FROM shared_records "
+            "WHERE conflict = 1 ORDER BY rowid"
+        ).fetchall()
         assert both == [(90, 90, 1), (75, 75, 0)]
         assert len(dashboard.conflicts(p.conn)) == 1
         figures = supervisor_figures(p.conn)
@@ -269,8 +309,10 @@ def test_migration_10_gives_each_person_and_record_to_the_device_that_sent_it(tm
         assert held == expected["holders"]
         devices = dict(conn.execute("SELECT mentor_name, fingerprint FROM mentor_devices"))
         alex, bea = devices["Alex Mentor"], devices["Bea Mentor"]
-        amira_id, = conn.execute("SELECT mentee_id FROM shared_records WHERE type = 'mentee' AND basis = 'consent' "
-                                 "AND json_extract(fields, '$.name') = 'Amira Haddad'").fetchone()
+        (amira_id,) = conn.execute(
+            "SELECT mentee_id FROM shared_records WHERE type = 'mentee' AND basis = 'consent' "
+            "AND json_extract(fields, '$.name') = 'Amira Haddad'"
+        ).fetchone()
         meeting = dict(id="m-x", type="meeting", mentee_id=amira_id, fields={})
         # Only the device that sent Amira's records may change them: the other one is refused.
         assert holders.refusal(conn, meeting, alex) is None
@@ -297,8 +339,9 @@ def test_the_saved_profiles_are_what_their_script_makes(tmp_path, no_keyring):
     import sys
 
     out = tmp_path / "made"
-    done = subprocess.run([sys.executable, str(SAVED / "make_profiles.py"), str(out)], capture_output=True,
-                          text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, str(SAVED / "make_profiles.py"), str(out)], capture_output=True, text=True, timeout=300
+    )
     assert done.returncode == 0, done.stderr
     assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in SAVED.glob("schema-*"))
     for folder in out.iterdir():

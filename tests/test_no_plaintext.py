@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mentor_app.records import store
-
 from conftest import add_note
+
+from mentor_app.records import store
 
 MARKERS = ["ZEBRA-MARKER-7731", "Añnalise Ðøe-Mąrker", "probation officer M4RK3R"]
 

@@ -40,10 +40,24 @@ def org(make_profile, tmp_path):
 def _person(p, name: str) -> str:
     mid = store.save(p.conn, Mentee(name=name, status="active"), author=p.author)
     store.save(p.conn, Consent(scope="share_with_organisation", on="2026-01-01"), author=p.author, mentee_id=mid)
-    store.save(p.conn, Meeting(starts_at="2026-11-02T10:00", kind="sport", activity="gym", duration_minutes=30,
-                               notes=f"Real note about {name}"), author=p.author, mentee_id=mid)
-    store.save(p.conn, Concern(category="exploitation", raised_at="2026-11-02T11:00",
-                               what_happened=f"Real concern about {name}"), author=p.author, mentee_id=mid)
+    store.save(
+        p.conn,
+        Meeting(
+            starts_at="2026-11-02T10:00",
+            kind="sport",
+            activity="gym",
+            duration_minutes=30,
+            notes=f"Real note about {name}",
+        ),
+        author=p.author,
+        mentee_id=mid,
+    )
+    store.save(
+        p.conn,
+        Concern(category="exploitation", raised_at="2026-11-02T11:00", what_happened=f"Real concern about {name}"),
+        author=p.author,
+        mentee_id=mid,
+    )
     return mid
 
 
@@ -53,8 +67,15 @@ def _held(supervisor) -> list:
 
 
 def _record(rtype: str, rid: str, fields: dict, **extra) -> dict:
-    r = {"id": rid, "type": rtype, "version": extra.pop("version", 9), "base_version": 8,
-         "basis": extra.pop("basis", "consent"), "fields": fields, **extra}
+    r = {
+        "id": rid,
+        "type": rtype,
+        "version": extra.pop("version", 9),
+        "base_version": 8,
+        "basis": extra.pop("basis", "consent"),
+        "fields": fields,
+        **extra,
+    }
     r["content_sha256"] = batch_format.content_hash(fields)
     return r
 
@@ -67,25 +88,42 @@ def test_another_approved_device_can_change_nothing_of_a_person_it_does_not_hold
     concern = store.list_records(alice.conn, "concern", mentee_id=mid)[0].id
     trip(alice)
     import_folder(supervisor, drive)
-    supervisor.conn.execute("INSERT INTO supervisor_notes(record_id, at, action, author) VALUES (?, ?, ?, ?)",
-                            (concern, "2026-11-03T09:00", "Rang the safeguarding lead", "sup"))
+    supervisor.conn.execute(
+        "INSERT INTO supervisor_notes(record_id, at, action, author) VALUES (?, ?, ?, ?)",
+        (concern, "2026-11-03T09:00", "Rang the safeguarding lead", "sup"),
+    )
     before = _held(supervisor)
 
     # Mallory knows the ids (they were in a hand-over file, a subject access copy, an audit CSV).
     forged = [
         _record("meeting", meeting, {}, basis="tombstone", deleted=True),
-        _record("meeting", meeting, {"notes": "Invented words", "kind": "one_to_one"}, version=10,
-                basis="safeguarding", mentee_id=mid),
-        _record("erasure", f"erasure-{mid}", {"records": [meeting, concern]}, version=1, basis="erasure",
-                mentee_id=mid),
+        _record(
+            "meeting",
+            meeting,
+            {"notes": "Invented words", "kind": "one_to_one"},
+            version=10,
+            basis="safeguarding",
+            mentee_id=mid,
+        ),
+        _record(
+            "erasure", f"erasure-{mid}", {"records": [meeting, concern]}, version=1, basis="erasure", mentee_id=mid
+        ),
         _record("withdrawal", f"withdrawal-{mid}", {}, version=1, basis="withdrawal", mentee_id=mid),
-        _record("meeting", "mallory-new", {"notes": "A made-up meeting", "kind": "one_to_one"}, version=1,
-                mentee_id=mid),
+        _record(
+            "meeting", "mallory-new", {"notes": "A made-up meeting", "kind": "one_to_one"}, version=1, mentee_id=mid
+        ),
     ]
     ids, _ = organisation_keys(supervisor)
-    data = batch_format.seal(records=forged, sequence=1, batch_id="forged", previous_hash="",
-                             created_at="2026-11-04T10:00:00", device_key=device_key(mallory), mentor_name="Mallory",
-                             recipients=[str(x25519.Identity.from_str(ids[0]).to_public())])
+    data = batch_format.seal(
+        records=forged,
+        sequence=1,
+        batch_id="forged",
+        previous_hash="",
+        created_at="2026-11-04T10:00:00",
+        device_key=device_key(mallory),
+        mentor_name="Mallory",
+        recipients=[str(x25519.Identity.from_str(ids[0]).to_public())],
+    )
     folder = device_folder(drive, mallory)
     folder.mkdir()
     (folder / "00000001-forged.mentorlog").write_bytes(data)
@@ -98,8 +136,7 @@ def test_another_approved_device_can_change_nothing_of_a_person_it_does_not_hold
     assert len(listed) == len(forged)
 
     # Alice, who holds them, still can.
-    store.save(alice.conn, Meeting(starts_at="2026-11-05T10:00", kind="one_to_one"), author=alice.author,
-               mentee_id=mid)
+    store.save(alice.conn, Meeting(starts_at="2026-11-05T10:00", kind="one_to_one"), author=alice.author, mentee_id=mid)
     trip(alice)
     assert import_folder(supervisor, drive).refused == []
 
@@ -121,8 +158,8 @@ def test_a_hand_over_moves_the_person_once_and_a_replayed_file_is_refused(org, t
     # Put the person back for the test's sake as the second mentor had them.
     second_profile_has = receive_handover(third, tmp_path / "person.mentorhandover", code)  # a copy given twice
     assert second_profile_has == "Moving On"
-    trip(first)   # announces the hand-over
-    trip(third)   # claims it with the token from the file
+    trip(first)  # announces the hand-over
+    trip(third)  # claims it with the token from the file
     import_folder(supervisor, drive)
     trip(second)  # claims it too, later: the supervisor takes a hand-over in once
     summary = import_folder(supervisor, drive)
@@ -131,8 +168,12 @@ def test_a_hand_over_moves_the_person_once_and_a_replayed_file_is_refused(org, t
     holder = {fp for (fp,) in supervisor.conn.execute("SELECT fingerprint FROM holders WHERE key = ?", ("m:" + mid,))}
     assert holder == {device_key(third).fingerprint}
     # The new holder's changes arrive; the old holder's no longer would.
-    store.save(third.conn, Meeting(starts_at="2026-11-20T10:00", kind="one_to_one", notes="With the new mentor"),
-               author=third.author, mentee_id=mid)
+    store.save(
+        third.conn,
+        Meeting(starts_at="2026-11-20T10:00", kind="one_to_one", notes="With the new mentor"),
+        author=third.author,
+        mentee_id=mid,
+    )
     trip(third)
     assert import_folder(supervisor, drive).refused == []
     held = supervisor.conn.execute("SELECT group_concat(fields) FROM shared_records").fetchone()[0]
@@ -176,8 +217,10 @@ def test_a_mentor_alone_never_removes_a_concern_or_the_supervisors_notes(org):
     assert "Real concern about Asked To Delete" in held and "Asked To Erase" not in held
     notes = {r[0] for r in supervisor.conn.execute("SELECT record_id FROM supervisor_notes")}
     assert concern_of[kept_id] in notes and concern_of[erased_id] not in notes
-    trail = [r[0] for r in supervisor.conn.execute(
-        "SELECT detail FROM audit_log WHERE action = 'deletion_decided' ORDER BY seq")]
+    trail = [
+        r[0]
+        for r in supervisor.conn.execute("SELECT detail FROM audit_log WHERE action = 'deletion_decided' ORDER BY seq")
+    ]
     assert "kept" in trail[0] and "review in January" in trail[0] and "erased as the mentor asked" in trail[1]
 
 
@@ -196,16 +239,24 @@ def test_after_a_withdrawal_nothing_joins_the_counts_to_the_person_and_consent_a
     supervisor, drive, mentor = org
     alice = mentor("alice")
     mid = _person(alice, "Withdraws Consent")
-    store.save(alice.conn, Meeting(starts_at="2026-11-09T10:00", kind="one_to_one", duration_minutes=45,
-                                   notes="Second private note"), author=alice.author, mentee_id=mid)
+    store.save(
+        alice.conn,
+        Meeting(starts_at="2026-11-09T10:00", kind="one_to_one", duration_minutes=45, notes="Second private note"),
+        author=alice.author,
+        mentee_id=mid,
+    )
     trip(alice)
     import_folder(supervisor, drive)
     before = supervisor_figures(supervisor.conn)
     old_pseudonym = pseudonym(pseudonym_secret(alice), mid)
 
     yesterday = (date.today() - timedelta(days=1)).isoformat()
-    store.save(alice.conn, Consent(scope="share_with_organisation", given=False, on=yesterday),
-               author=alice.author, mentee_id=mid)
+    store.save(
+        alice.conn,
+        Consent(scope="share_with_organisation", given=False, on=yesterday),
+        author=alice.author,
+        mentee_id=mid,
+    )
     trip(alice)
     assert import_folder(supervisor, drive).withdrawals == 1
     new_pseudonym = alice.get_setting(PSEUDONYM_OVERRIDE + mid)
@@ -213,24 +264,36 @@ def test_after_a_withdrawal_nothing_joins_the_counts_to_the_person_and_consent_a
 
     rows = _rows(supervisor.conn)
     assert [row for row in rows if old_pseudonym in row] == []
-    stripped = [r[0] for r in supervisor.conn.execute("SELECT id FROM shared_records WHERE pseudonym = ?",
-                                                      (new_pseudonym,))]
+    stripped = [
+        r[0] for r in supervisor.conn.execute("SELECT id FROM shared_records WHERE pseudonym = ?", (new_pseudonym,))
+    ]
     assert len(stripped) >= 3  # the person and both meetings, still counted
-    linking = [row for row in rows if (mid in row or "Withdraws Consent" in row)
-               and (new_pseudonym in row or any(rid in row for rid in stripped))]
+    linking = [
+        row
+        for row in rows
+        if (mid in row or "Withdraws Consent" in row) and (new_pseudonym in row or any(rid in row for rid in stripped))
+    ]
     assert linking == []
     assert "Real concern about Withdraws Consent" in "".join(rows)  # safeguarding keeps the name
     after = supervisor_figures(supervisor.conn)
     assert (after.people, after.meetings_by_kind, after.sport_minutes) == (
-        before.people, before.meetings_by_kind, before.sport_minutes)
+        before.people,
+        before.meetings_by_kind,
+        before.sport_minutes,
+    )
 
     # Consent given again: the next batch brings the person back in full, counted once.
-    store.save(alice.conn, Consent(scope="share_with_organisation", on=date.today().isoformat()),
-               author=alice.author, mentee_id=mid)
+    store.save(
+        alice.conn,
+        Consent(scope="share_with_organisation", on=date.today().isoformat()),
+        author=alice.author,
+        mentee_id=mid,
+    )
     trip(alice)
     import_folder(supervisor, drive)
-    held = supervisor.conn.execute("SELECT group_concat(fields) FROM shared_records WHERE current = 1 "
-                                   "AND basis = 'consent'").fetchone()[0]
+    held = supervisor.conn.execute(
+        "SELECT group_concat(fields) FROM shared_records WHERE current = 1 AND basis = 'consent'"
+    ).fetchone()[0]
     assert "Withdraws Consent" in held and "Second private note" in held
     again = supervisor_figures(supervisor.conn)
     assert (again.people, again.meetings_by_kind) == (before.people, before.meetings_by_kind)
@@ -257,8 +320,10 @@ def test_withdrawals_and_erasures_reach_every_supervisor_backup(org):
     import_folder(supervisor, drive)
     erased_concern = store.list_records(alice.conn, "concern", mentee_id=erased)[0].id
     dashboard.acknowledge(supervisor.conn, erased_concern, "Told the lead about Yolanda Erased", "Sup")
-    supervisor.conn.execute("INSERT INTO supervisor_notes(record_id, at, action, author) VALUES (?, ?, ?, ?)",
-                            (erased, "2026-11-03T10:00", "Called Yolanda Erased's probation officer", "Sup"))
+    supervisor.conn.execute(
+        "INSERT INTO supervisor_notes(record_id, at, action, author) VALUES (?, ?, ?, ?)",
+        (erased, "2026-11-03T10:00", "Called Yolanda Erased's probation officer", "Sup"),
+    )
     for _ in range(3):
         supervisor.backup_now()
         sleep(1.1)  # one backup a second at most, by name
@@ -266,8 +331,12 @@ def test_withdrawals_and_erasures_reach_every_supervisor_backup(org):
     assert len(held_before) >= 3
 
     yesterday = (date.today() - timedelta(days=1)).isoformat()
-    store.save(alice.conn, Consent(scope="share_with_organisation", given=False, on=yesterday),
-               author=alice.author, mentee_id=withdrawn)
+    store.save(
+        alice.conn,
+        Consent(scope="share_with_organisation", given=False, on=yesterday),
+        author=alice.author,
+        mentee_id=withdrawn,
+    )
     erase_mentee(alice, erased, "Their written request")
     trip(alice)
     summary = import_folder(supervisor, drive)
@@ -294,5 +363,9 @@ def test_withdrawals_and_erasures_reach_every_supervisor_backup(org):
         assert [r for r in rows if fresh in r and (withdrawn in r or "Zebedee" in r)] == []
         # What still carries the withdrawn person's id is safeguarding, who holds them, and the audit trail.
         assert {r.split(":")[0] for r in rows if withdrawn in r} <= {
-            "shared_records", "holders", "withdrawals", "audit_log"}
+            "shared_records",
+            "holders",
+            "withdrawals",
+            "audit_log",
+        }
         assert all("'concern'" in r for r in rows if withdrawn in r and r.startswith("shared_records"))

@@ -10,6 +10,7 @@ import time
 
 import keyring
 import pytest
+from conftest import FAST_KDF, PASSPHRASE, add_note, note_bodies
 
 from mentor_app.errors import (
     BadInput,
@@ -23,9 +24,6 @@ from mentor_app.errors import (
 from mentor_app.storage import keystore
 from mentor_app.storage.keystore import KeyringStatus
 from mentor_app.storage.profile import create_profile, open_profile, unlock_delay
-
-from conftest import FAST_KDF, PASSPHRASE, add_note, note_bodies
-
 
 NEW_PASSPHRASE = "lantern orchard pebble"
 
@@ -120,7 +118,7 @@ def test_profile_folder_and_files_are_private_to_the_user(make_profile):
 
 def _pages(path):
     data = path.read_bytes()
-    return [data[i:i + 4096] for i in range(0, len(data), 4096)]
+    return [data[i : i + 4096] for i in range(0, len(data), 4096)]
 
 
 def test_changing_the_passphrase_rewraps_without_rewriting_the_database(make_profile):
@@ -220,6 +218,7 @@ def test_profile_from_a_newer_app_is_refused_untouched(make_profile):
 
 # -- the real Secret Service ---------------------------------------------------
 
+
 @pytest.mark.keyring
 def test_keyring_round_trip_opens_without_typing(tmp_path, secret_service):
     profile, _ = create_profile(
@@ -296,8 +295,7 @@ def test_a_broken_keyring_setting_means_no_keyring_not_a_crash(tmp_path, monkeyp
     previous = keyring.get_keyring()
     keyring.core._keyring_backend = None  # make keyring read the environment again
     try:
-        profile, _ = create_profile(tmp_path / "p", role="mentor", name="M", passphrase=PASSPHRASE,
-                                    kdf_params=FAST_KDF)
+        profile, _ = create_profile(tmp_path / "p", role="mentor", name="M", passphrase=PASSPHRASE, kdf_params=FAST_KDF)
         assert profile.keyring_status is KeyringStatus.UNAVAILABLE
         profile.close()
         with pytest.raises(SecretNeeded):

@@ -38,9 +38,14 @@ def _setup(make_profile, tmp_path):
 def _signed(sup, issued_at: datetime, contacts: list[dict], policy: dict | None = None) -> bytes:
     """A publication genuinely signed with the organisation's key, issued when we say (as publish() writes it)."""
     _, signing = organisation_keys(sup)
-    body = {"format": "mentor-app-directory", "version": 1, "issued_at": issued_at.isoformat(timespec="microseconds"),
-            "signing_key": b64(signing.public), "contacts": contacts,
-            "retention": policy or retention.to_published(retention.Policy())}
+    body = {
+        "format": "mentor-app-directory",
+        "version": 1,
+        "issued_at": issued_at.isoformat(timespec="microseconds"),
+        "signing_key": b64(signing.public),
+        "contacts": contacts,
+        "retention": policy or retention.to_published(retention.Policy()),
+    }
     return canonical({"body": body, "signature": signing.sign(canonical(body))})
 
 
@@ -49,8 +54,11 @@ def _entry(name, phone):
 
 
 def _org_contacts(mentor) -> dict[str, str]:
-    return {s.record.organisation: s.record.phone for s in store.list_records(mentor.conn, "contact")
-            if s.record.origin == "organisation"}
+    return {
+        s.record.organisation: s.record.phone
+        for s in store.list_records(mentor.conn, "contact")
+        if s.record.origin == "organisation"
+    }
 
 
 def test_a_junk_file_that_sorts_last_does_not_hold_back_the_directory(make_profile, tmp_path):
@@ -61,9 +69,11 @@ def test_a_junk_file_that_sorts_last_does_not_hold_back_the_directory(make_profi
 
     assert pick_up(mentor) == 1
     assert _org_contacts(mentor) == {"Org Housing Team": "01632 960222"}
-    assert mentor.get_setting(PROBLEM) == ("The organisation's directory could not be updated: one file on the "
-                                           "shared drive (directory-zzzz.mentordir) is damaged or not signed by "
-                                           "your organisation.")
+    assert mentor.get_setting(PROBLEM) == (
+        "The organisation's directory could not be updated: one file on the "
+        "shared drive (directory-zzzz.mentordir) is damaged or not signed by "
+        "your organisation."
+    )
 
     # The next publication still gets through, and the warning goes once the junk is removed.
     store.save(sup.conn, _contact("Org Debt Advice", "01632 960333"), author=sup.author)
@@ -78,8 +88,9 @@ def test_a_junk_file_that_sorts_last_does_not_hold_back_the_directory(make_profi
 def test_an_old_genuine_publication_renamed_to_sort_last_changes_nothing(make_profile, tmp_path):
     sup, mentor, drive = _setup(make_profile, tmp_path)
     old_policy = {"years": {**retention.DEFAULT_YEARS, "concern": 1, "meeting": 1}, "automatic": True}
-    old = _signed(sup, datetime(2024, 1, 1, tzinfo=timezone.utc), [_entry("Org Housing Team", "01632 960000")],
-                  old_policy)
+    old = _signed(
+        sup, datetime(2024, 1, 1, tzinfo=timezone.utc), [_entry("Org Housing Team", "01632 960000")], old_policy
+    )
 
     # A mentor who already has a newer directory.
     store.save(sup.conn, _contact("Org Housing Team", "01632 960222"), author=sup.author)
@@ -108,9 +119,13 @@ def test_the_newest_valid_publication_applies_whatever_the_file_names(make_profi
     soon = datetime.now(timezone.utc) + timedelta(minutes=5)
     folder = drive / "directory"
     # By name a < b < c; by issue date b < c < a.
-    (folder / "directory-a.mentordir").write_bytes(_signed(sup, soon + timedelta(days=2), [_entry("Newest", "01632 960003")]))
+    (folder / "directory-a.mentordir").write_bytes(
+        _signed(sup, soon + timedelta(days=2), [_entry("Newest", "01632 960003")])
+    )
     (folder / "directory-b.mentordir").write_bytes(_signed(sup, soon, [_entry("Oldest", "01632 960001")]))
-    (folder / "directory-c.mentordir").write_bytes(_signed(sup, soon + timedelta(days=1), [_entry("Middle", "01632 960002")]))
+    (folder / "directory-c.mentordir").write_bytes(
+        _signed(sup, soon + timedelta(days=1), [_entry("Middle", "01632 960002")])
+    )
 
     assert pick_up(mentor) == 1
     assert _org_contacts(mentor) == {"Newest": "01632 960003"}
@@ -156,9 +171,11 @@ def test_a_2gb_file_in_the_directory_folder_is_not_read(make_profile, tmp_path):
     grew = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak_before
     assert grew * (1 if sys.platform == "darwin" else 1024) < 200 * 1024**2
     assert _org_contacts(mentor) == {"Org Housing Team": "01632 960222"}
-    assert mentor.get_setting(PROBLEM) == ("The organisation's directory could not be updated: one file on the "
-                                           "shared drive (directory-zzzz.mentordir) is far too large to be a "
-                                           "directory.")
+    assert mentor.get_setting(PROBLEM) == (
+        "The organisation's directory could not be updated: one file on the "
+        "shared drive (directory-zzzz.mentordir) is far too large to be a "
+        "directory."
+    )
 
 
 def test_a_trip_to_another_folder_picks_up_from_there(make_profile, tmp_path):
@@ -181,10 +198,18 @@ def test_a_published_policy_cannot_shorten_safeguarding_or_delete_without_the_me
     assert retention.load_policy(sup).years["concern"] == 1 and retention.load_policy(sup).automatic
 
     person = store.save(mentor.conn, Mentee(name="Closed Case", status="closed"), author=mentor.author)
-    concern = store.save(mentor.conn, Concern(category="risk_from_others", raised_at="2026-01-05T12:00",
-                                              what_happened="x"), author=mentor.author, mentee_id=person)
-    risk = store.save(mentor.conn, RiskAssessment(meeting_at="2026-01-05T10:00", place="Park",
-                                                  who_knows="Team"), author=mentor.author, mentee_id=person)
+    concern = store.save(
+        mentor.conn,
+        Concern(category="risk_from_others", raised_at="2026-01-05T12:00", what_happened="x"),
+        author=mentor.author,
+        mentee_id=person,
+    )
+    risk = store.save(
+        mentor.conn,
+        RiskAssessment(meeting_at="2026-01-05T10:00", place="Park", who_knows="Team"),
+        author=mentor.author,
+        mentee_id=person,
+    )
     publish(sup, drive)
     pick_up(mentor)
 

@@ -6,12 +6,12 @@ import json
 
 import pytest
 
+from mentor_app.errors import BadInput
 from mentor_app.exchange.enrolment import accept_enrolment, make_enrolment, parse_enrolment
-from mentor_app.exchange.trip import trip
 from mentor_app.exchange.publish import PROBLEM, pick_up, publish
+from mentor_app.exchange.trip import trip
 from mentor_app.records import store
 from mentor_app.records.types import Contact, Mentee
-from mentor_app.errors import BadInput
 
 
 def _contact(name, phone, origin="local"):
@@ -60,9 +60,11 @@ def test_a_tampered_or_foreign_directory_is_refused(make_profile, tmp_path):
     store.save(other.conn, _contact("Impostor Services", "01632 960999"), author=other.author)
     forged = publish(other, drive)
     assert pick_up(mentor) is None
-    assert mentor.get_setting(PROBLEM) == ("The organisation's directory could not be updated: one file on the "
-                                           f"shared drive ({forged.name}) is damaged or not signed by your "
-                                           "organisation.")
+    assert mentor.get_setting(PROBLEM) == (
+        "The organisation's directory could not be updated: one file on the "
+        f"shared drive ({forged.name}) is damaged or not signed by your "
+        "organisation."
+    )
     store.save(sup.conn, _contact("Org Housing Team", "01632 960222"), author=sup.author)
     genuine = publish(sup, drive)
     genuine.write_bytes(genuine.read_bytes().replace(b"Org Housing", b"Imp Housing"))
@@ -92,8 +94,14 @@ def test_the_organisations_retention_periods_reach_mentors_with_the_directory(ma
     assert retention.load_policy(mentor).automatic and not retention.automatic_waiting(mentor)
     # Nonsense in a (correctly signed) publication falls back to the defaults, type by type.
     assert retention.from_published({"years": {"meeting": 0, "goal": "5", "concern": 7, "x": 9}}).years == {
-        **retention.DEFAULT_YEARS, "concern": 7}
+        **retention.DEFAULT_YEARS,
+        "concern": 7,
+    }
     # Safeguarding records are never kept less than 6 years, whatever a publication says.
     assert retention.from_published({"years": {"concern": 2, "risk_assessment": 5, "meeting": 1}}).years == {
-        **retention.DEFAULT_YEARS, "concern": 6, "risk_assessment": 6, "meeting": 1}
+        **retention.DEFAULT_YEARS,
+        "concern": 6,
+        "risk_assessment": 6,
+        "meeting": 1,
+    }
     assert retention.from_published("nonsense") is None

@@ -19,7 +19,14 @@ from mentor_app.exchange.trip import trip
 from mentor_app.exchange.validate import check_record
 from mentor_app.records import store
 from mentor_app.records.types import (
-    MAX_LINE, MAX_TEXT, RECORD_TYPES, Concern, Consent, Mentee, fields_of, validate,
+    MAX_LINE,
+    MAX_TEXT,
+    RECORD_TYPES,
+    Concern,
+    Consent,
+    Mentee,
+    fields_of,
+    validate,
 )
 
 # Printable characters of every width in UTF-8: Latin, Welsh, Arabic, Devanagari, CJK and emoji.
@@ -34,8 +41,9 @@ def _at_maximum(rtype: str, char: str, data) -> object:
         meta = fld.metadata
         if meta["choices"]:
             choices = list(meta["choices"])
-            values[fld.name] = [choices[0]] if meta["kind"] == "list" else (
-                int(choices[-1]) if meta["kind"] == "int" else choices[-1])
+            values[fld.name] = (
+                [choices[0]] if meta["kind"] == "list" else (int(choices[-1]) if meta["kind"] == "int" else choices[-1])
+            )
         elif meta["kind"] == "text":
             values[fld.name] = data.draw(st.text(SCRIPTS, min_size=1, max_size=1)) + char * (MAX_TEXT - 1)
         elif meta["kind"] == "line":
@@ -70,21 +78,34 @@ def pair(make_profile, tmp_path):
 
 
 def _mentee_at_maximum(mentor, char: str, consent: bool) -> str:
-    fields = {f.name: char * (MAX_TEXT if f.metadata["kind"] == "text" else MAX_LINE)
-              for f in fields_of(Mentee) if f.metadata["kind"] in ("text", "line") and not f.metadata["choices"]}
+    fields = {
+        f.name: char * (MAX_TEXT if f.metadata["kind"] == "text" else MAX_LINE)
+        for f in fields_of(Mentee)
+        if f.metadata["kind"] in ("text", "line") and not f.metadata["choices"]
+    }
     mid = store.save(mentor.conn, Mentee(**fields, status="active"), author=mentor.author)
     if consent:
-        store.save(mentor.conn, Consent(scope="share_with_organisation", on="2026-01-01"), author=mentor.author,
-                   mentee_id=mid)
+        store.save(
+            mentor.conn, Consent(scope="share_with_organisation", on="2026-01-01"), author=mentor.author, mentee_id=mid
+        )
     return mid
 
 
 def test_a_concern_of_two_full_fields_of_four_byte_characters_reaches_the_supervisor(pair):
     supervisor, mentor, drive = pair
     mid = _mentee_at_maximum(mentor, "😀", consent=False)
-    store.save(mentor.conn, Concern(category="exploitation", raised_at="2026-11-30T10:00",
-                                    what_happened="😀" * MAX_TEXT, action_taken="漢" * MAX_TEXT,
-                                    reported_to="ŵ" * MAX_LINE), author=mentor.author, mentee_id=mid)
+    store.save(
+        mentor.conn,
+        Concern(
+            category="exploitation",
+            raised_at="2026-11-30T10:00",
+            what_happened="😀" * MAX_TEXT,
+            action_taken="漢" * MAX_TEXT,
+            reported_to="ŵ" * MAX_LINE,
+        ),
+        author=mentor.author,
+        mentee_id=mid,
+    )
     trip(mentor)
     summary = import_folder(supervisor, drive)
     assert summary.refused == [] and summary.quarantined == []
@@ -92,8 +113,12 @@ def test_a_concern_of_two_full_fields_of_four_byte_characters_reaches_the_superv
     assert json.loads(held)["what_happened"] == "😀" * MAX_TEXT
 
 
-@settings(max_examples=12, deadline=timedelta(seconds=30), database=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=12,
+    deadline=timedelta(seconds=30),
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(char=SCRIPTS, consent=st.booleans(), data=st.data())
 def test_every_record_type_at_its_maximum_in_any_script_is_accepted(pair, char, consent, data):
     supervisor, mentor, drive = pair
@@ -101,8 +126,9 @@ def test_every_record_type_at_its_maximum_in_any_script_is_accepted(pair, char, 
     saved = {}
     for rtype in SHAREABLE:
         record = _at_maximum(rtype, char, data)
-        saved[rtype] = store.save(mentor.conn, record, author=mentor.author,
-                                  mentee_id=None if rtype == "mentor_log" else mid)
+        saved[rtype] = store.save(
+            mentor.conn, record, author=mentor.author, mentee_id=None if rtype == "mentor_log" else mid
+        )
     trip(mentor)
     assert json.loads(mentor.get_setting(HELD_BACK, "[]")) == []  # the exporter kept nothing back
     summary = import_folder(supervisor, drive)
@@ -113,8 +139,14 @@ def test_every_record_type_at_its_maximum_in_any_script_is_accepted(pair, char, 
 
 
 def test_the_check_refuses_what_no_form_can_make():
-    base = {"id": "x", "type": "meeting", "version": 1, "base_version": 0, "basis": "consent",
-            "fields": {"notes": "fine"}}
+    base = {
+        "id": "x",
+        "type": "meeting",
+        "version": 1,
+        "base_version": 0,
+        "basis": "consent",
+        "fields": {"notes": "fine"},
+    }
 
     def hashed(r):
         from mentor_app.exchange.batch import content_hash

@@ -37,8 +37,12 @@ def test_records_get_ids_versions_and_change_numbers(profile):
 
 def test_deleting_a_mentee_leaves_tombstones_for_them_and_their_records(profile):
     mid = _mentee(profile)
-    meeting = store.save(profile.conn, Meeting(starts_at="2026-11-20T10:00", notes="talked about housing"),
-                         author=profile.author, mentee_id=mid)
+    meeting = store.save(
+        profile.conn,
+        Meeting(starts_at="2026-11-20T10:00", notes="talked about housing"),
+        author=profile.author,
+        mentee_id=mid,
+    )
     seq = store.get(profile.conn, meeting).change_seq
     assert set(store.delete(profile.conn, mid, author=profile.author)) == {mid, meeting}
     assert store.get(profile.conn, mid) is None
@@ -59,8 +63,9 @@ def test_bad_input_is_refused_with_the_field_named(profile):
     with pytest.raises(BadInput, match="choose who this is about"):
         store.save(profile.conn, Meeting(starts_at="2026-11-20T10:00"), author=profile.author)
     with pytest.raises(BadInput, match="scored from 1 to 5"):
-        store.save(profile.conn, NeedsCheck(on="2026-11-20", scores={"accommodation": 9}),
-                   author=profile.author, mentee_id=mid)
+        store.save(
+            profile.conn, NeedsCheck(on="2026-11-20", scores={"accommodation": 9}), author=profile.author, mentee_id=mid
+        )
     assert [s.type for s in store.changes_since(profile.conn, 0)] == ["mentee"]
 
 
@@ -76,8 +81,10 @@ def test_consent_in_force_follows_the_history(profile):
     record("share_with_organisation", False, "2026-06-01")
     record("share_with_organisation", True, "2026-09-01", expires="2026-12-31")
     check = lambda d: consent_in_force(c, mid, "share_with_organisation", date.fromisoformat(d)).in_force  # noqa: E731
-    assert [check(d) for d in ("2026-01-31", "2026-02-01", "2026-05-31", "2026-06-01", "2026-09-02",
-                               "2026-12-31", "2027-01-01")] == [False, True, True, False, True, True, False]
+    assert [
+        check(d)
+        for d in ("2026-01-31", "2026-02-01", "2026-05-31", "2026-06-01", "2026-09-02", "2026-12-31", "2027-01-01")
+    ] == [False, True, True, False, True, True, False]
     assert "expired" in consent_in_force(c, mid, "share_with_organisation", date(2027, 1, 1)).words()
 
     record("share_with_partner", True, "2026-03-01", partner="Step Forward Housing")
@@ -90,13 +97,28 @@ def test_consent_in_force_follows_the_history(profile):
 
 def test_search_finds_names_notes_actions_and_concerns_accents_ignored(profile):
     mid = _mentee(profile, name="Zoë Kowalczyk")
-    store.save(profile.conn, Meeting(starts_at="2026-11-20T10:00", notes="Went with her to the Jobcentre"),
-               author=profile.author, mentee_id=mid)
-    store.save(profile.conn, Action(text="Bring birth certificate to the bank", due="2026-11-30"),
-               author=profile.author, mentee_id=mid)
-    store.save(profile.conn, Concern(category="exploitation", raised_at="2026-11-21T09:00",
-                                     what_happened="Mentioned being asked to carry parcels"),
-               author=profile.author, mentee_id=mid)
+    store.save(
+        profile.conn,
+        Meeting(starts_at="2026-11-20T10:00", notes="Went with her to the Jobcentre"),
+        author=profile.author,
+        mentee_id=mid,
+    )
+    store.save(
+        profile.conn,
+        Action(text="Bring birth certificate to the bank", due="2026-11-30"),
+        author=profile.author,
+        mentee_id=mid,
+    )
+    store.save(
+        profile.conn,
+        Concern(
+            category="exploitation",
+            raised_at="2026-11-21T09:00",
+            what_happened="Mentioned being asked to carry parcels",
+        ),
+        author=profile.author,
+        mentee_id=mid,
+    )
     assert [h.type for h in search(profile.conn, "zoe")] == ["mentee"]
     assert [h.type for h in search(profile.conn, "jobc")] == ["meeting"]
     assert [h.type for h in search(profile.conn, "certificate bank")] == ["action"]
@@ -108,15 +130,28 @@ def test_search_finds_names_notes_actions_and_concerns_accents_ignored(profile):
 
 def test_search_follows_edits_and_deletions_and_survives_a_backup_round_trip(profile):
     mid = _mentee(profile, name="Casey Lindqvist")
-    first = store.save(profile.conn, Meeting(starts_at="2026-11-20T10:00", notes="Talked about the allotment"),
-                       author=profile.author, mentee_id=mid)
-    other = store.save(profile.conn, Meeting(starts_at="2026-11-21T10:00", notes="Allotment again, and the bus"),
-                       author=profile.author, mentee_id=mid)
+    first = store.save(
+        profile.conn,
+        Meeting(starts_at="2026-11-20T10:00", notes="Talked about the allotment"),
+        author=profile.author,
+        mentee_id=mid,
+    )
+    other = store.save(
+        profile.conn,
+        Meeting(starts_at="2026-11-21T10:00", notes="Allotment again, and the bus"),
+        author=profile.author,
+        mentee_id=mid,
+    )
     backup = profile.backup_now()
     store.delete(profile.conn, other, author=profile.author)
     profile.restore(backup)  # the copy holds both meetings: its index must still match its records
-    store.save(profile.conn, Meeting(starts_at="2026-11-20T10:00", notes="Talked about the library"),
-               author=profile.author, mentee_id=mid, record_id=first)
+    store.save(
+        profile.conn,
+        Meeting(starts_at="2026-11-20T10:00", notes="Talked about the library"),
+        author=profile.author,
+        mentee_id=mid,
+        record_id=first,
+    )
     assert [h.record_id for h in search(profile.conn, "allotment")] == [other]
     assert [h.record_id for h in search(profile.conn, "library")] == [first]
     store.delete(profile.conn, mid, author=profile.author)  # the person and everything about them
@@ -129,8 +164,12 @@ def test_caseload_filters(profile):
     stale = _mentee(profile, name="Not Seen", status="active", safety_flag=True)
     store.save(profile.conn, Meeting(starts_at="2026-11-25T10:00"), author=profile.author, mentee_id=seen)
     store.save(profile.conn, Meeting(starts_at="2026-10-01T10:00"), author=profile.author, mentee_id=stale)
-    store.save(profile.conn, Meeting(starts_at="2026-11-27T10:00", kind="did_not_attend"),
-               author=profile.author, mentee_id=stale)
+    store.save(
+        profile.conn,
+        Meeting(starts_at="2026-11-27T10:00", kind="did_not_attend"),
+        author=profile.author,
+        mentee_id=stale,
+    )
     store.save(profile.conn, Action(text="Call housing", due="2026-11-27"), author=profile.author, mentee_id=seen)
     store.save(profile.conn, Action(text="Later", due="2026-12-27"), author=profile.author, mentee_id=stale)
     rows = {r.name: r for r in caseload.caseload(profile.conn, today)}

@@ -16,13 +16,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import PASSPHRASE
 
 from mentor_app.exchange import keys
 from mentor_app.records import store
-from mentor_app.records.types import Concern, Consent, Contact, Meeting, Mentee
 from mentor_app.records.referrals import record_referral
-
-from conftest import PASSPHRASE
+from mentor_app.records.types import Concern, Consent, Contact, Meeting, Mentee
 
 ROOT = Path(__file__).resolve().parent.parent
 PROFILE_KEY = ROOT / "tools" / "profile_key.py"
@@ -38,8 +37,14 @@ NO_APP = "import sys; sys.modules['mentor_app'] = None\n"
 
 
 def run_without_app(code: str, *args: str, input: str = "", cwd: Path | None = None):
-    return subprocess.run([sys.executable, "-I", "-c", NO_APP + code, *args], input=input,
-                          capture_output=True, text=True, timeout=120, cwd=cwd)
+    return subprocess.run(
+        [sys.executable, "-I", "-c", NO_APP + code, *args],
+        input=input,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=cwd,
+    )
 
 
 def run_script(script: Path, *args: str, input: str = "", cwd: Path | None = None):
@@ -79,13 +84,25 @@ def closed_profile(make_profile, tmp_path):
     profile, code = make_profile()
     conn, me = profile.conn, profile.author
     mentee = store.save(conn, Mentee(name=NAME, phone="07700 900123", status="active"), author=me)
-    store.save(conn, Meeting(starts_at="2026-11-20T10:00", kind="sport", activity="boxing", place="Riverside gym",
-                             notes=NOTE), author=me, mentee_id=mentee)
-    store.save(conn, Concern(category="risk_from_others", raised_at="2026-11-20T11:00",
-                             what_happened="Said someone is pressuring her to carry parcels."),
-               author=me, mentee_id=mentee)
-    store.save(conn, Consent(scope="share_with_partner", on="2026-11-19", partner="Shelter"), author=me,
-               mentee_id=mentee)
+    store.save(
+        conn,
+        Meeting(starts_at="2026-11-20T10:00", kind="sport", activity="boxing", place="Riverside gym", notes=NOTE),
+        author=me,
+        mentee_id=mentee,
+    )
+    store.save(
+        conn,
+        Concern(
+            category="risk_from_others",
+            raised_at="2026-11-20T11:00",
+            what_happened="Said someone is pressuring her to carry parcels.",
+        ),
+        author=me,
+        mentee_id=mentee,
+    )
+    store.save(
+        conn, Consent(scope="share_with_partner", on="2026-11-19", partner="Shelter"), author=me, mentee_id=mentee
+    )
     contact = store.save(conn, Contact(organisation="Shelter", categories=["housing"]), author=me)
     record_referral(conn, author=me, mentee_id=mentee, contact_id=contact, kind="referral", on="2026-11-20")
     keys.device_key(profile)  # a private key in the settings, which the CSV export must leave out
@@ -176,7 +193,8 @@ def test_the_csv_export_writes_every_record_type_with_its_fields_and_no_private_
     assert [c["category"] for c in rows("records-concern.csv")] == ["risk_from_others"]
     assert [(c["scope"], c["partner"]) for c in rows("records-consent.csv")] == [("share_with_partner", "Shelter")]
     assert [(r["organisation"], r["kind"], r["outcome"]) for r in rows("records-referral.csv")] == [
-        ("Shelter", "referral", "made")]
+        ("Shelter", "referral", "made")
+    ]
     assert len(rows("records.csv")) == 7  # mentee, two meetings, concern, consent, contact, referral
     settings = {r["key"]: r["value"] for r in rows("settings.csv")}
     assert settings["profile.name"] == "Test Mentor"
@@ -194,14 +212,14 @@ def test_the_csv_export_writes_every_record_type_with_its_fields_and_no_private_
 
 def test_a_cell_that_a_spreadsheet_would_run_is_quoted(make_profile, tmp_path):
     profile, code = make_profile()
-    store.save(profile.conn, Mentee(name="=HYPERLINK(\"http://example.invalid\")"), author=profile.author)
+    store.save(profile.conn, Mentee(name='=HYPERLINK("http://example.invalid")'), author=profile.author)
     path = profile.path
     profile.close()
     out = tmp_path / "csv"
     done = run_script(EXPORT_CSV, str(path / "mentor.db"), str(out), input=key_from_recovery_code(path, code) + "\n")
     assert done.returncode == 0, done.stderr
     with open(out / "records-mentee.csv", newline="", encoding="utf-8") as f:
-        assert [m["name"] for m in csv.DictReader(f)] == ["'=HYPERLINK(\"http://example.invalid\")"]
+        assert [m["name"] for m in csv.DictReader(f)] == ['\'=HYPERLINK("http://example.invalid")']
 
 
 def _doc_python_blocks() -> list[str]:
@@ -230,8 +248,14 @@ def test_the_document_names_every_file_a_profile_folder_holds(closed_profile):
     doc = DOC.read_text(encoding="utf-8")
     for name in ("profile.json", "mentor.db", ".lock", "backups/"):
         assert f"`{name}" in doc
-    assert {p.name for p in path.iterdir()} <= {"profile.json", "mentor.db", "mentor.db-wal", "mentor.db-shm",
-                                               ".lock", "backups"}
+    assert {p.name for p in path.iterdir()} <= {
+        "profile.json",
+        "mentor.db",
+        "mentor.db-wal",
+        "mentor.db-shm",
+        ".lock",
+        "backups",
+    }
 
 
 def test_a_copy_taken_while_the_app_has_the_profile_open_reads_with_its_wal_file(make_profile, tmp_path):
@@ -239,8 +263,7 @@ def test_a_copy_taken_while_the_app_has_the_profile_open_reads_with_its_wal_file
 
     profile, code = make_profile()
     mentee = store.save(profile.conn, Mentee(name=NAME), author=profile.author)
-    store.save(profile.conn, Meeting(starts_at="2026-11-20T10:00", notes=NOTE), author=profile.author,
-               mentee_id=mentee)
+    store.save(profile.conn, Meeting(starts_at="2026-11-20T10:00", notes=NOTE), author=profile.author, mentee_id=mentee)
     copy = tmp_path / "copy"
     copy.mkdir()
     for name in ("profile.json", "mentor.db", "mentor.db-wal"):

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from conftest import NO_KEYRING, run_cli
 from pdfminer.high_level import extract_pages
 from pdfminer.layout import LTChar, LTTextContainer
 
@@ -22,17 +23,24 @@ from mentor_app.records.referrals import ConsentNeeded, follow_ups_due, record_o
 from mentor_app.records.types import Consent, Contact, Mentee, to_data
 from mentor_app.settings import DEFAULT_EMERGENCY_NUMBERS
 
-from conftest import NO_KEYRING, run_cli
-
 TODAY = date.today()
 
 
 def _contact(**kw) -> Contact:
-    base = dict(organisation="Łódź Społeczna Café", service="Zoë's drop-in", categories=["housing"],
-                help_with="Hot food, a shower and housing advice.", phone="01632 960123",
-                website="cafe.example.org", address="12 Mill Lane, Riverside RV1 2AB", opening_hours="Tue 10am–2pm",
-                what_to_bring="Any ID you have", last_checked=(TODAY - timedelta(days=30)).isoformat(),
-                checked_by="Sam", scope="local")
+    base = dict(
+        organisation="Łódź Społeczna Café",
+        service="Zoë's drop-in",
+        categories=["housing"],
+        help_with="Hot food, a shower and housing advice.",
+        phone="01632 960123",
+        website="cafe.example.org",
+        address="12 Mill Lane, Riverside RV1 2AB",
+        opening_hours="Tue 10am–2pm",
+        what_to_bring="Any ID you have",
+        last_checked=(TODAY - timedelta(days=30)).isoformat(),
+        checked_by="Sam",
+        scope="local",
+    )
     base.update(kw)
     return Contact(**base)
 
@@ -49,8 +57,9 @@ def _qr_links(pdf: Path, tmp: Path) -> list[str]:
     subprocess.run(["pdftoppm", "-r", "200", "-png", str(pdf), str(tmp / "page")], check=True)
     links = []
     for page in sorted(tmp.glob("page*.png")):
-        out = subprocess.run(["zbarimg", "--quiet", "--raw", "-Sqrcode.enable", str(page)],
-                             capture_output=True, text=True)
+        out = subprocess.run(
+            ["zbarimg", "--quiet", "--raw", "-Sqrcode.enable", str(page)], capture_output=True, text=True
+        )
         links += [line for line in out.stdout.splitlines() if line]
     return links
 
@@ -63,19 +72,38 @@ def profile(make_profile):
 
 def test_sheet_text_names_numbers_footer_and_no_name_unless_ticked(profile, tmp_path):
     cid = store.save(profile.conn, _contact(), author=profile.author)
-    other = store.save(profile.conn, _contact(organisation="Ősz Recovery Hub", phone="01632 960999",
-                                              categories=["drugs_alcohol"]), author=profile.author)
+    other = store.save(
+        profile.conn,
+        _contact(organisation="Ősz Recovery Hub", phone="01632 960999", categories=["drugs_alcohol"]),
+        author=profile.author,
+    )
     contacts = [(cid, store.get(profile.conn, cid).record), (other, store.get(profile.conn, other).record)]
     plain = build_sheet(contacts, tmp_path / "plain.pdf", _options())
     text = _text(plain)
-    for expected in ("Łódź Społeczna Café", "Ősz Recovery Hub", "01632 960123", "01632 960999", "116 123",
-                     "0808 2000 247", "Housing", "Drugs and alcohol", "Any ID you have"):
+    for expected in (
+        "Łódź Społeczna Café",
+        "Ősz Recovery Hub",
+        "01632 960123",
+        "01632 960999",
+        "116 123",
+        "0808 2000 247",
+        "Housing",
+        "Drugs and alcohol",
+        "Any ID you have",
+    ):
         assert expected in text, expected
     assert "Jo Quietname" not in text
     named = build_sheet(contacts, tmp_path / "named.pdf", _options(mentee_name="Jo Quietname"))
     assert "For Jo Quietname" in _text(named)
-    used = {ch.fontname for page in extract_pages(str(plain)) for box in page if isinstance(box, LTTextContainer)
-            for line in box for ch in line if isinstance(ch, LTChar)}
+    used = {
+        ch.fontname
+        for page in extract_pages(str(plain))
+        for box in page
+        if isinstance(box, LTTextContainer)
+        for line in box
+        for ch in line
+        if isinstance(ch, LTChar)
+    }
     assert used and all("DejaVuSans" in name for name in used), used  # every glyph from the bundled font
 
 
@@ -85,27 +113,49 @@ def test_every_qr_code_decodes_to_the_right_link(profile, tmp_path):
     contacts = [("a", contact), ("b", web_only)]
     pdf = build_sheet(contacts, tmp_path / "qr.pdf", _options())
     links = sorted(_qr_links(pdf, tmp_path))
-    assert links == sorted(["tel:01632960123", "https://cafe.example.org", map_link(contact.address),
-                            "https://web-only.example.org/help"])
+    assert links == sorted(
+        ["tel:01632960123", "https://cafe.example.org", map_link(contact.address), "https://web-only.example.org/help"]
+    )
     assert map_link(contact.address).startswith("https://www.openstreetmap.org/search?query=12+Mill+Lane")
 
 
 def test_large_print_body_is_at_least_16_point_everywhere(profile, tmp_path):
     contacts = [(str(i), _contact(organisation=f"Service {i}", phone=f"01632 96010{i}")) for i in range(4)]
     pdf = build_sheet(contacts, tmp_path / "large.pdf", _options(large_print=True, mentee_name="Jo"))
-    sizes = [round(ch.size, 1) for page in extract_pages(str(pdf)) for box in page
-             if isinstance(box, LTTextContainer) for line in box for ch in line if isinstance(ch, LTChar)]
+    sizes = [
+        round(ch.size, 1)
+        for page in extract_pages(str(pdf))
+        for box in page
+        if isinstance(box, LTTextContainer)
+        for line in box
+        for ch in line
+        if isinstance(ch, LTChar)
+    ]
     assert sizes and min(sizes) >= 16.0
     normal = build_sheet(contacts, tmp_path / "normal.pdf", _options())
-    normal_sizes = [ch.size for page in extract_pages(str(normal)) for box in page
-                    if isinstance(box, LTTextContainer) for line in box for ch in line if isinstance(ch, LTChar)]
+    normal_sizes = [
+        ch.size
+        for page in extract_pages(str(normal))
+        for box in page
+        if isinstance(box, LTTextContainer)
+        for line in box
+        for ch in line
+        if isinstance(ch, LTChar)
+    ]
     assert min(normal_sizes) < 16.0
 
 
 def test_bad_input_still_prints_long_fields_wrap_and_missing_links_give_no_qr(profile, tmp_path):
     long_text = ("A very long description that goes on and on " * 60) + "ENDMARKER"
-    odd = _contact(organisation="Odd\x07 Characters 🙂 Org", help_with=long_text, phone="", website="", address="",
-                   email="odd@example.org", opening_hours="\x00\x1bMon\tto Fri")
+    odd = _contact(
+        organisation="Odd\x07 Characters 🙂 Org",
+        help_with=long_text,
+        phone="",
+        website="",
+        address="",
+        email="odd@example.org",
+        opening_hours="\x00\x1bMon\tto Fri",
+    )
     pdf = build_sheet([("x", odd)], tmp_path / "odd.pdf", _options(page_size="Letter"))
     text = _text(pdf)
     assert "ENDMARKER" in text and "Odd Characters ? Org" in text
@@ -122,7 +172,9 @@ def test_bad_input_still_prints_long_fields_wrap_and_missing_links_give_no_qr(pr
 def test_booklet_has_contents_and_pages(profile, tmp_path):
     ensure_default_directory(profile)
     found = list_contacts(profile.conn)
-    pdf = build_booklet([(s.id, s.record) for s in found], tmp_path / "booklet.pdf", _options(title="Services near you"))
+    pdf = build_booklet(
+        [(s.id, s.record) for s in found], tmp_path / "booklet.pdf", _options(title="Services near you")
+    )
     text = _text(pdf)
     assert "Contents" in text and "Crisis and helplines" in text
     assert text.count("\f") >= 3
@@ -189,19 +241,29 @@ def _row(**kw) -> list[str]:
 
 
 def test_csv_import_reports_rows_and_imports_nothing_unless_asked(profile, tmp_path):
-    existing = store.save(profile.conn, _contact(organisation="Already Here", phone="01632 960500"),
-                          author=profile.author)
-    path = _write_csv(tmp_path / "in.csv", [
-        _row(organisation="Żabka Advice Centre", categories="Money, benefits and debt", phone="01632 960501",
-             scope="local", area="Riverside"),                                                   # row 2: good
-        _row(organisation="", categories="housing", phone="01632 960502"),                      # row 3: no name
-        _row(organisation="No Way To Reach", categories="housing"),                             # row 4: no contact
-        _row(organisation="Bad Category", categories="astrology", phone="01632 960503"),        # row 5
-        _row(organisation="already here", categories="legal", phone="+44 1632 960500",
-             email="new@example.org"),                                                           # row 6: dup
-        _row(organisation="Żabka Advice Centre", categories="housing", phone="01632960501"),    # row 7: dup of 2
-        _row(organisation="Bad Date", categories="housing", phone="01632 960504", last_checked="31/13/2026"),
-    ])
+    existing = store.save(
+        profile.conn, _contact(organisation="Already Here", phone="01632 960500"), author=profile.author
+    )
+    path = _write_csv(
+        tmp_path / "in.csv",
+        [
+            _row(
+                organisation="Żabka Advice Centre",
+                categories="Money, benefits and debt",
+                phone="01632 960501",
+                scope="local",
+                area="Riverside",
+            ),  # row 2: good
+            _row(organisation="", categories="housing", phone="01632 960502"),  # row 3: no name
+            _row(organisation="No Way To Reach", categories="housing"),  # row 4: no contact
+            _row(organisation="Bad Category", categories="astrology", phone="01632 960503"),  # row 5
+            _row(
+                organisation="already here", categories="legal", phone="+44 1632 960500", email="new@example.org"
+            ),  # row 6: dup
+            _row(organisation="Żabka Advice Centre", categories="housing", phone="01632960501"),  # row 7: dup of 2
+            _row(organisation="Bad Date", categories="housing", phone="01632 960504", last_checked="31/13/2026"),
+        ],
+    )
     plan = csv_io.read_csv(path, profile.conn)
     assert [p.row for p in plan.problems] == [3, 4, 5, 8]
     assert "Organisation" in plan.problems[0].message
@@ -217,9 +279,13 @@ def test_csv_import_reports_rows_and_imports_nothing_unless_asked(profile, tmp_p
     assert (result.added, result.merged, result.skipped_duplicates) == (1, 0, 2)
     assert store.get(profile.conn, existing).record.email == ""  # never merged silently
 
-    plan = csv_io.read_csv(_write_csv(tmp_path / "dup.csv", [
-        _row(organisation="Already Here", categories="legal", phone="01632 960500", email="new@example.org")]),
-        profile.conn)
+    plan = csv_io.read_csv(
+        _write_csv(
+            tmp_path / "dup.csv",
+            [_row(organisation="Already Here", categories="legal", phone="01632 960500", email="new@example.org")],
+        ),
+        profile.conn,
+    )
     result = csv_io.apply_plan(profile.conn, plan, author=profile.author, merge_duplicates=True)
     assert result.merged == 1
     merged = store.get(profile.conn, existing).record
@@ -229,7 +295,7 @@ def test_csv_import_reports_rows_and_imports_nothing_unless_asked(profile, tmp_p
 def test_csv_export_then_import_is_lossless(make_profile, tmp_path):
     source, _ = make_profile("a")
     ensure_default_directory(source)
-    store.save(source.conn, _contact(help_with="Line one,\nline \"two\" – ünïcödé"), author=source.author)
+    store.save(source.conn, _contact(help_with='Line one,\nline "two" – ünïcödé'), author=source.author)
     out = tmp_path / "directory.csv"
     assert csv_io.export_csv(source.conn, out) == len(store.list_records(source.conn, "contact"))
     target, _ = make_profile("b")
@@ -238,8 +304,10 @@ def test_csv_export_then_import_is_lossless(make_profile, tmp_path):
     csv_io.apply_plan(target.conn, plan, author=target.author)
 
     def contents(p):
-        return sorted((tuple(sorted((k, str(v)) for k, v in to_data(s.record).items() if k != "origin"))
-                       for s in store.list_records(p.conn, "contact")))
+        return sorted(
+            tuple(sorted((k, str(v)) for k, v in to_data(s.record).items() if k != "origin"))
+            for s in store.list_records(p.conn, "contact")
+        )
 
     assert contents(source) == contents(target)
 
@@ -263,8 +331,12 @@ def test_referral_needs_partner_consent_but_a_signpost_does_not(profile):
     assert "consent" in info.value.message and "signpost" in info.value.message
     assert store.list_records(profile.conn, "referral", mentee_id=mid) == []
     record_referral(profile.conn, author=profile.author, mentee_id=mid, contact_id=cid, kind="signpost")
-    store.save(profile.conn, Consent(scope="share_with_partner", on=TODAY.isoformat(), partner="partner housing"),
-               author=profile.author, mentee_id=mid)
+    store.save(
+        profile.conn,
+        Consent(scope="share_with_partner", on=TODAY.isoformat(), partner="partner housing"),
+        author=profile.author,
+        mentee_id=mid,
+    )
     record_referral(profile.conn, author=profile.author, mentee_id=mid, contact_id=cid, kind="referral")
     kinds = sorted(s.record.kind for s in store.list_records(profile.conn, "referral", mentee_id=mid))
     assert kinds == ["referral", "signpost"]
@@ -273,10 +345,20 @@ def test_referral_needs_partner_consent_but_a_signpost_does_not(profile):
 def test_due_follow_ups_show_in_the_mentee_filter_until_an_outcome(profile):
     mid = store.save(profile.conn, Mentee(name="Follow Person", status="active"), author=profile.author)
     cid = store.save(profile.conn, _contact(), author=profile.author)
-    rid = record_referral(profile.conn, author=profile.author, mentee_id=mid, contact_id=cid,
-                          follow_up=(TODAY - timedelta(days=1)).isoformat())
-    record_referral(profile.conn, author=profile.author, mentee_id=mid, contact_id=cid,
-                    follow_up=(TODAY + timedelta(days=5)).isoformat())
+    rid = record_referral(
+        profile.conn,
+        author=profile.author,
+        mentee_id=mid,
+        contact_id=cid,
+        follow_up=(TODAY - timedelta(days=1)).isoformat(),
+    )
+    record_referral(
+        profile.conn,
+        author=profile.author,
+        mentee_id=mid,
+        contact_id=cid,
+        follow_up=(TODAY + timedelta(days=5)).isoformat(),
+    )
     assert [s.id for s in follow_ups_due(profile.conn)] == [rid]
     row = next(r for r in caseload.caseload(profile.conn) if r.id == mid)
     assert row.follow_ups_due == 1 and caseload.matches(row, "follow_ups")
@@ -293,26 +375,71 @@ def test_sheet_command_preselects_and_refuses_bad_ids(tmp_path):
     mentees = run_cli("--profile", str(path), "mentees", "--passphrase-stdin", input=secret, env=env).stdout
     mentee_id = mentees.split()[0]
     out = tmp_path / "sheet.pdf"
-    made = run_cli("--profile", str(path), "sheet", "--mentee", mentee_id, "--large-print", "-o", str(out),
-                   "--passphrase-stdin", input=secret, env=env)
+    made = run_cli(
+        "--profile",
+        str(path),
+        "sheet",
+        "--mentee",
+        mentee_id,
+        "--large-print",
+        "-o",
+        str(out),
+        "--passphrase-stdin",
+        input=secret,
+        env=env,
+    )
     assert made.returncode == 0, made.stderr
     assert "116 123" in _text(out)
     name = mentees.splitlines()[0].split("  ")[1]
     assert name.split(" (")[0] not in _text(out)
-    again = run_cli("--profile", str(path), "sheet", "--mentee", mentee_id, "-o", str(out),
-                    "--passphrase-stdin", input=secret, env=env)
+    again = run_cli(
+        "--profile",
+        str(path),
+        "sheet",
+        "--mentee",
+        mentee_id,
+        "-o",
+        str(out),
+        "--passphrase-stdin",
+        input=secret,
+        env=env,
+    )
     assert again.returncode != 0 and "already a file" in again.stderr
-    bad = run_cli("--profile", str(path), "sheet", "--mentee", mentee_id, "--contact", "nope", "-o",
-                  str(tmp_path / "x.pdf"), "--passphrase-stdin", input=secret, env=env)
+    bad = run_cli(
+        "--profile",
+        str(path),
+        "sheet",
+        "--mentee",
+        mentee_id,
+        "--contact",
+        "nope",
+        "-o",
+        str(tmp_path / "x.pdf"),
+        "--passphrase-stdin",
+        input=secret,
+        env=env,
+    )
     assert bad.returncode != 0 and "not in the directory" in bad.stderr
-    imported = run_cli("--profile", str(path), "directory", "import", str(tmp_path / "missing.csv"),
-                       "--passphrase-stdin", input=secret, env=env)
+    imported = run_cli(
+        "--profile",
+        str(path),
+        "directory",
+        "import",
+        str(tmp_path / "missing.csv"),
+        "--passphrase-stdin",
+        input=secret,
+        env=env,
+    )
     assert imported.returncode != 0 and "Couldn't read" in imported.stderr
 
 
 def test_a_services_details_give_its_checked_date_in_words():
     from mentor_app.ui.directory_page import contact_html
 
-    html = contact_html(Contact(organisation="Riverside Housing", categories=["housing"], last_checked="2026-10-22",
-                                checked_by="Pat Okafor"), stale_after=120)
+    html = contact_html(
+        Contact(
+            organisation="Riverside Housing", categories=["housing"], last_checked="2026-10-22", checked_by="Pat Okafor"
+        ),
+        stale_after=120,
+    )
     assert "22 Oct 2026" in html and "2026-10-22" not in html

@@ -8,6 +8,7 @@ import stat
 from datetime import date, timedelta
 
 import pytest
+from conftest import NO_KEYRING, PASSPHRASE, run_cli
 
 from mentor_app.exchange import mentors as register
 from mentor_app.exchange.enrolment import accept_enrolment, make_enrolment, parse_enrolment
@@ -18,8 +19,6 @@ from mentor_app.privacy.erasure import erase_mentee
 from mentor_app.records import store
 from mentor_app.records.types import Concern, Consent, Meeting, Mentee, MentorLog, NeedsCheck, Referral
 from mentor_app.reports.dashboard import acknowledge
-
-from conftest import NO_KEYRING, PASSPHRASE, run_cli
 
 NO_KR = {"PYTHON_KEYRING_BACKEND": NO_KEYRING}
 TODAY = date.today()
@@ -34,14 +33,22 @@ def _cli(path, *args):
 def _person(p, name, consent=True):
     mid = store.save(p.conn, Mentee(name=name, status="active"), author=p.author)
     if consent:
-        store.save(p.conn, Consent(scope="share_with_organisation", given=True, on="2026-01-01"), author=p.author,
-                   mentee_id=mid)
+        store.save(
+            p.conn,
+            Consent(scope="share_with_organisation", given=True, on="2026-01-01"),
+            author=p.author,
+            mentee_id=mid,
+        )
     return mid
 
 
 def _meeting(p, mid, notes):
-    return store.save(p.conn, Meeting(starts_at=f"{DAY}T10:00", kind="sport", activity="football",
-                                      duration_minutes=60, notes=notes), author=p.author, mentee_id=mid)
+    return store.save(
+        p.conn,
+        Meeting(starts_at=f"{DAY}T10:00", kind="sport", activity="football", duration_minutes=60, notes=notes),
+        author=p.author,
+        mentee_id=mid,
+    )
 
 
 @pytest.fixture
@@ -66,21 +73,41 @@ def organisation(make_profile, tmp_path):
         "fay": _person(b, "Fay Erased"),
     }
     ada_meeting = _meeting(a, ids["ada"], "Ada first words")
-    store.save(a.conn, Referral(contact_id="c", organisation="Housing Org", category="housing", on=DAY,
-                                reason="Ada needs a flat"), author=a.author, mentee_id=ids["ada"])
-    ada_concern = store.save(a.conn, Concern(category="exploitation", raised_at=f"{DAY}T12:00",
-                                             what_happened="Ada was followed"), author=a.author, mentee_id=ids["ada"])
+    store.save(
+        a.conn,
+        Referral(contact_id="c", organisation="Housing Org", category="housing", on=DAY, reason="Ada needs a flat"),
+        author=a.author,
+        mentee_id=ids["ada"],
+    )
+    ada_concern = store.save(
+        a.conn,
+        Concern(category="exploitation", raised_at=f"{DAY}T12:00", what_happened="Ada was followed"),
+        author=a.author,
+        mentee_id=ids["ada"],
+    )
     _meeting(a, ids["ben"], "Ben private words")
-    store.save(a.conn, Concern(category="risk_to_self", raised_at=f"{DAY}T13:00", what_happened="Ben spoke of harm"),
-               author=a.author, mentee_id=ids["ben"])
+    store.save(
+        a.conn,
+        Concern(category="risk_to_self", raised_at=f"{DAY}T13:00", what_happened="Ben spoke of harm"),
+        author=a.author,
+        mentee_id=ids["ben"],
+    )
     _meeting(a, ids["cal"], "Cal private words")
     _meeting(b, ids["dee"], "Dee private words")
-    store.save(b.conn, NeedsCheck(on=DAY, scores={"accommodation": 3}, notes={"accommodation": "Dee sofa"}),
-               author=b.author, mentee_id=ids["dee"])
+    store.save(
+        b.conn,
+        NeedsCheck(on=DAY, scores={"accommodation": 3}, notes={"accommodation": "Dee sofa"}),
+        author=b.author,
+        mentee_id=ids["dee"],
+    )
     _meeting(b, ids["eve"], "Eve private words")
     _meeting(b, ids["fay"], "Fay private words")
-    fay_concern = store.save(b.conn, Concern(category="domestic_abuse", raised_at=f"{DAY}T14:00",
-                                             what_happened="Fay was hurt"), author=b.author, mentee_id=ids["fay"])
+    fay_concern = store.save(
+        b.conn,
+        Concern(category="domestic_abuse", raised_at=f"{DAY}T14:00", what_happened="Fay was hurt"),
+        author=b.author,
+        mentee_id=ids["fay"],
+    )
     store.save(b.conn, MentorLog(on=DAY, hours=5), author=b.author)
     trip(a)
     trip(b)
@@ -88,11 +115,16 @@ def organisation(make_profile, tmp_path):
     acknowledge(sup.conn, ada_concern, "Phoned the police and the mentor", "Sup Visor")
 
     # Later: Ada's meeting is changed, Cal withdraws consent, Eve is erased on request.
-    _meeting_changed = Meeting(starts_at=f"{DAY}T10:00", kind="sport", activity="football", duration_minutes=90,
-                               notes="Ada second words")
+    _meeting_changed = Meeting(
+        starts_at=f"{DAY}T10:00", kind="sport", activity="football", duration_minutes=90, notes="Ada second words"
+    )
     store.save(a.conn, _meeting_changed, author=a.author, mentee_id=ids["ada"], record_id=ada_meeting)
-    store.save(a.conn, Consent(scope="share_with_organisation", given=False, on=TODAY.isoformat()), author=a.author,
-               mentee_id=ids["cal"])
+    store.save(
+        a.conn,
+        Consent(scope="share_with_organisation", given=False, on=TODAY.isoformat()),
+        author=a.author,
+        mentee_id=ids["cal"],
+    )
     erase_mentee(b, ids["eve"], "their request of today")
     erase_mentee(b, ids["fay"], "their request of today")  # her concern waits for the supervisor's decision
     trip(a)
@@ -138,8 +170,9 @@ def test_a_supervisors_dump_holds_every_shared_record_note_and_device(organisati
         assert r["batch"] >= 1
 
     def current(rtype, mentee):
-        return [r for r in shared["shared_records"] if r["type"] == rtype and r["mentee_id"] == ids[mentee]
-                and r["current"]]
+        return [
+            r for r in shared["shared_records"] if r["type"] == rtype and r["mentee_id"] == ids[mentee] and r["current"]
+        ]
 
     (meeting,) = current("meeting", "ada")
     assert meeting["id"] == made["ada_meeting"] and meeting["basis"] == "consent" and meeting["mentor"] == "Mentor A"
@@ -150,8 +183,11 @@ def test_a_supervisors_dump_holds_every_shared_record_note_and_device(organisati
     (ben_concern,) = current("concern", "ben")
     assert ben_concern["basis"] == "safeguarding" and ben_concern["fields"]["mentee_name"] == "Ben Noconsent"
     assert current("meeting", "ben") == []  # without consent, Ben's meeting is identity-free counts
-    counted = [r for r in shared["shared_records"] if r["basis"] == "counts" and r["type"] == "meeting"
-               and r["mentor"] == "Mentor A"]
+    counted = [
+        r
+        for r in shared["shared_records"]
+        if r["basis"] == "counts" and r["type"] == "meeting" and r["mentor"] == "Mentor A"
+    ]
     assert counted and all(r["mentee_id"] is None and "notes" not in r["fields"] for r in counted)
     assert "Ben private words" not in text
     assert current("needs_check", "dee")[0]["fields"]["notes"] == {"accommodation": "Dee sofa"}
@@ -176,15 +212,22 @@ def test_a_supervisors_dump_holds_every_shared_record_note_and_device(organisati
     assert people["Ada Consents"]["records"] == {"concern": 1, "consent": 1, "meeting": 1, "referral": 1}
     assert people["Ada Consents"]["shared_as"] == ["consent", "safeguarding"]
     assert people["Ben Noconsent"]["shared_as"] == ["safeguarding"] and people["Dee Consents"]["mentor"] == "Mentor B"
-    for gone in ("Cal Withdraws", "Cal private words", "Eve Erased", "Eve private words", ids["eve"],
-                 "Fay private words"):
+    for gone in (
+        "Cal Withdraws",
+        "Cal private words",
+        "Eve Erased",
+        "Eve private words",
+        ids["eve"],
+        "Fay private words",
+    ):
         assert gone not in text
     # An erased person's safeguarding concern stays until the supervisor decides, and says so.
     assert people["Fay Erased"]["erasure_asked"] and people["Fay Erased"]["records"] == {"concern": 1}
     (asked,) = shared["deletion_requests"]
     assert (asked["record_id"], asked["kind"], asked["decided_at"]) == (made["fay_concern"], "erase", None)
     assert [r["fields"]["what_happened"] for r in shared["shared_records"] if r["mentee_id"] == ids["fay"]] == [
-        "Fay was hurt"]
+        "Fay was hurt"
+    ]
     # Cal's id stays only where it keeps an older batch from bringing them back, and as who may give consent again.
     assert [w["mentee_id"] for w in shared["withdrawals"]] == [ids["cal"]]
     found = [key for key, rows in shared.items() if ids["cal"] in json.dumps(rows)]
@@ -202,8 +245,10 @@ def test_a_supervisors_mentees_lists_the_people_it_holds(organisation, tmp_path)
     assert listed["Ada Consents"] == (ids["ada"], "active; Mentor A; 4 shared records")
     assert listed["Ben Noconsent"] == (ids["ben"], "Mentor A; 1 safeguarding concern only")
     assert listed["Dee Consents"] == (ids["dee"], "active; Mentor B; 3 shared records")
-    assert listed["Fay Erased"] == (ids["fay"], "Mentor B; 1 safeguarding concern only; erasure asked, waiting for "
-                                                "your decision")
+    assert listed["Fay Erased"] == (
+        ids["fay"],
+        "Mentor B; 1 safeguarding concern only; erasure asked, waiting for your decision",
+    )
     # Each id is one a subject access request at the supervisor takes.
     (tmp_path / "sar").mkdir()
     assert _cli(paths["supervisor"], "sar", "--mentee", ids["ben"], "-o", str(tmp_path / "sar")).returncode == 0
@@ -218,8 +263,11 @@ def test_a_mentors_dump_and_mentees_keep_their_shape(organisation, tmp_path):
     data = json.loads(out.read_text(encoding="utf-8"))
     assert "supervisor" not in data and data["format_version"] == 2
     assert {"format", "app_version", "exported_at", "profile", "records"} <= set(data)
-    assert {m["fields"]["name"] for m in data["records"]["mentee"]} == {"Ada Consents", "Ben Noconsent",
-                                                                         "Cal Withdraws"}
+    assert {m["fields"]["name"] for m in data["records"]["mentee"]} == {
+        "Ada Consents",
+        "Ben Noconsent",
+        "Cal Withdraws",
+    }
     listed = _cli(paths["a"], "mentees")
     assert listed.returncode == 0, listed.stderr
     assert {LINE.match(line).group(1) for line in listed.stdout.splitlines()} == {ids["ada"], ids["ben"], ids["cal"]}

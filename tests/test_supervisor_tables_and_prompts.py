@@ -14,6 +14,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAccessible
 from PySide6.QtWidgets import QApplication, QMessageBox
+from test_accessibility import unnamed_focusable
+from test_keyboard_and_small_screen import clashes
 
 from mentor_app.exchange import mentors as register
 from mentor_app.exchange.enrolment import accept_enrolment, make_enrolment, parse_enrolment
@@ -28,9 +30,6 @@ from mentor_app.storage import audit
 from mentor_app.ui.prompts import Prompt
 from mentor_app.ui.supervisor_window import SupervisorWindow
 
-from test_accessibility import unnamed_focusable
-from test_keyboard_and_small_screen import clashes
-
 PEOPLE = {"Alex Larch": "2026-11-30T10:00", "Casey Queue": "2026-11-29T10:00", "Dee Ash": "2026-11-28T10:00"}
 
 
@@ -39,8 +38,11 @@ def said(monkeypatch):
     """What the message boxes would have said (a real one would block offscreen); questions are answered Yes."""
     shown: list[str] = []
     for kind in ("information", "warning"):
-        monkeypatch.setattr(QMessageBox, kind, staticmethod(
-            lambda _w, _t, text, *a, **k: shown.append(text) or QMessageBox.StandardButton.Yes))
+        monkeypatch.setattr(
+            QMessageBox,
+            kind,
+            staticmethod(lambda _w, _t, text, *a, **k: shown.append(text) or QMessageBox.StandardButton.Yes),
+        )
     monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a, **k: QMessageBox.StandardButton.Yes))
     return shown
 
@@ -57,13 +59,26 @@ def world(make_profile, tmp_path):
     people = {}
     for name, raised in PEOPLE.items():
         mid = store.save(mentor.conn, Mentee(name=name, status="active"), author=mentor.author)
-        store.save(mentor.conn, Consent(scope="share_with_organisation", on="2026-01-01"), author=mentor.author,
-                   mentee_id=mid)
-        store.save(mentor.conn, Meeting(starts_at="2026-11-20T10:00", notes=f"Met {name} at the gym"),
-                   author=mentor.author, mentee_id=mid)
-        store.save(mentor.conn, Concern(category="exploitation", urgency="today", raised_at=raised,
-                                        what_happened=f"{name} was asked to carry parcels"),
-                   author=mentor.author, mentee_id=mid)
+        store.save(
+            mentor.conn, Consent(scope="share_with_organisation", on="2026-01-01"), author=mentor.author, mentee_id=mid
+        )
+        store.save(
+            mentor.conn,
+            Meeting(starts_at="2026-11-20T10:00", notes=f"Met {name} at the gym"),
+            author=mentor.author,
+            mentee_id=mid,
+        )
+        store.save(
+            mentor.conn,
+            Concern(
+                category="exploitation",
+                urgency="today",
+                raised_at=raised,
+                what_happened=f"{name} was asked to carry parcels",
+            ),
+            author=mentor.author,
+            mentee_id=mid,
+        )
         people[name] = mid
     trip(mentor)
     register.note_device(sup.conn, device_key(mentor).public, "")
@@ -114,6 +129,7 @@ def _lock_and_unlock(window, prompt: Prompt) -> None:
 
 # -- tables with stable rows -------------------------------------------------------------
 
+
 def test_a_refresh_after_another_concern_is_acknowledged_stays_on_the_same_person(qtbot, window, world):
     sup, _, _, _, concern_of = world
     table = window.concerns
@@ -129,10 +145,11 @@ def test_a_refresh_after_another_concern_is_acknowledged_stays_on_the_same_perso
     assert table.currentIndex().row() == 0 and table.selectionModel().isRowSelected(0, table.rootIndex())
     assert _spoken(table) == "Casey Queue", "a screen reader says the person whose row it is"
     # A new concern arriving above does not move the supervisor off Casey either.
-    table.model_.set_rows([["Today", "1 Dec 2026, 09:00", "Eve New", "", "", "", ""]]
-                          + [[table.item(r, c).text() for c in range(table.columnCount())]
-                             for r in range(table.rowCount())],
-                          ["new"] + [table.model_.key(r) for r in range(table.rowCount())])
+    table.model_.set_rows(
+        [["Today", "1 Dec 2026, 09:00", "Eve New", "", "", "", ""]]
+        + [[table.item(r, c).text() for c in range(table.columnCount())] for r in range(table.rowCount())],
+        ["new"] + [table.model_.key(r) for r in range(table.rowCount())],
+    )
     assert table.chosen_key() == concern_of["Casey Queue"] and _spoken(table) == "Casey Queue"
 
 
@@ -205,6 +222,7 @@ def test_when_the_chosen_person_leaves_the_list_nobody_elses_records_open(qtbot,
 
 
 # -- question boxes that survive the lock --------------------------------------------------
+
 
 def test_the_action_taken_box_survives_the_lock_and_saves(qtbot, window, world):
     sup, _, _, _, concern_of = world
@@ -290,11 +308,19 @@ def test_revoking_a_device_survives_the_lock(qtbot, window, world):
 
 def test_accepting_a_lost_batch_survives_the_lock(qtbot, window, world, said):
     sup, mentor, drive, people, _ = world
-    store.save(mentor.conn, Meeting(starts_at="2026-11-25T10:00", notes="second"), author=mentor.author,
-               mentee_id=people["Alex Larch"])
+    store.save(
+        mentor.conn,
+        Meeting(starts_at="2026-11-25T10:00", notes="second"),
+        author=mentor.author,
+        mentee_id=people["Alex Larch"],
+    )
     trip(mentor)
-    store.save(mentor.conn, Meeting(starts_at="2026-11-26T10:00", notes="third"), author=mentor.author,
-               mentee_id=people["Alex Larch"])
+    store.save(
+        mentor.conn,
+        Meeting(starts_at="2026-11-26T10:00", notes="third"),
+        author=mentor.author,
+        mentee_id=people["Alex Larch"],
+    )
     trip(mentor)
     lost = sorted(device_folder(drive, mentor).glob("*.mentorlog"))[-2]
     lost.unlink()  # lost on the way: the one after it waits
@@ -330,6 +356,7 @@ def test_device_buttons_with_no_device_chosen_say_so(qtbot, window, said):
 
 
 # -- the mentor's side: erasing a person, and the fingerprint when enrolling ---------------
+
 
 def test_the_erasure_reason_survives_the_lock_and_the_person_is_erased(qtbot, make_profile, said):
     from mentor_app.ui import privacy_dialogs

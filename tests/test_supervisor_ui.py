@@ -5,19 +5,18 @@ from __future__ import annotations
 import json
 
 import pytest
+from test_accessibility import unnamed_focusable
 
 from mentor_app import demo
 from mentor_app.exchange import mentors as register
 from mentor_app.exchange.enrolment import accept_enrolment, make_enrolment, parse_enrolment
 from mentor_app.exchange.export import device_folder
-from mentor_app.exchange.trip import trip
 from mentor_app.exchange.importer import import_folder
 from mentor_app.exchange.keys import device_key
+from mentor_app.exchange.trip import trip
 from mentor_app.reports import dashboard
 from mentor_app.reports.figures import supervisor_figures
 from mentor_app.ui.supervisor_window import SupervisorWindow
-
-from test_accessibility import unnamed_focusable
 
 
 @pytest.fixture
@@ -53,8 +52,9 @@ def test_dashboard_shows_concerns_first_and_acknowledging_clears_them(qtbot, sup
     assert "Meetings per week" in window.meetings_chart.accessibleDescription()
     assert unnamed_focusable(window) == []
     window.concerns.selectRow(0)
-    dashboard.acknowledge(supervisor.conn, window.concerns.item(0, 0).data(0x0100), "Called the mentor; police told",
-                          "Sup")
+    dashboard.acknowledge(
+        supervisor.conn, window.concerns.item(0, 0).data(0x0100), "Called the mentor; police told", "Sup"
+    )
     with qtbot.waitSignal(window.refreshed, timeout=20_000):
         window.refresh()
     assert window.concerns.rowCount() == len(open_concerns) - 1
@@ -81,7 +81,8 @@ def test_dashboard_shows_concerns_first_and_acknowledging_clears_them(qtbot, sup
 
 
 def test_a_double_clicked_log_is_imported_by_a_supervisor_and_refused_plainly_by_a_mentor(
-        qtbot, make_profile, tmp_path, monkeypatch):
+    qtbot, make_profile, tmp_path, monkeypatch
+):
     from PySide6.QtWidgets import QMessageBox
 
     from mentor_app.ui.app import open_file
@@ -131,8 +132,9 @@ def test_a_double_clicked_log_is_imported_by_a_supervisor_and_refused_plainly_by
     mentor_window.close()
 
 
-def test_the_queue_shows_what_the_mentor_did_and_a_closed_concern_is_not_urgent(qtbot, make_profile, tmp_path,
-                                                                                  monkeypatch):
+def test_the_queue_shows_what_the_mentor_did_and_a_closed_concern_is_not_urgent(
+    qtbot, make_profile, tmp_path, monkeypatch
+):
     from PySide6.QtWidgets import QMessageBox
 
     from mentor_app.records import store
@@ -147,12 +149,31 @@ def test_the_queue_shows_what_the_mentor_did_and_a_closed_concern_is_not_urgent(
     mentor, _ = make_profile("mentor")
     accept_enrolment(mentor, enrolment, enrolment.fingerprint, shared_folder=str(drive))
     mid = store.save(mentor.conn, Mentee(name="Casey Queue", status="active"), author=mentor.author)
-    store.save(mentor.conn, Concern(category="suicide_self_harm", urgency="immediate", raised_at="2026-08-01T10:00",
-                                    what_happened="Said they had a plan", action_taken="Stayed with them; called 999",
-                                    reported_to="Safeguarding lead", status="closed"),
-               author=mentor.author, mentee_id=mid)
-    store.save(mentor.conn, Concern(category="exploitation", urgency="today", raised_at="2026-11-30T10:00",
-                                    what_happened="Asked to carry parcels"), author=mentor.author, mentee_id=mid)
+    store.save(
+        mentor.conn,
+        Concern(
+            category="suicide_self_harm",
+            urgency="immediate",
+            raised_at="2026-08-01T10:00",
+            what_happened="Said they had a plan",
+            action_taken="Stayed with them; called 999",
+            reported_to="Safeguarding lead",
+            status="closed",
+        ),
+        author=mentor.author,
+        mentee_id=mid,
+    )
+    store.save(
+        mentor.conn,
+        Concern(
+            category="exploitation",
+            urgency="today",
+            raised_at="2026-11-30T10:00",
+            what_happened="Asked to carry parcels",
+        ),
+        author=mentor.author,
+        mentee_id=mid,
+    )
     trip(mentor)
     register.note_device(sup.conn, device_key(mentor).public, "")
     register.approve(sup.conn, device_key(mentor).fingerprint, "Mentor")
@@ -162,8 +183,10 @@ def test_the_queue_shows_what_the_mentor_did_and_a_closed_concern_is_not_urgent(
     qtbot.addWidget(window)
     with qtbot.waitSignal(window.refreshed, timeout=20_000):
         window.show()
-    cells = [[window.concerns.item(r, c).text() for c in range(window.concerns.columnCount())]
-             for r in range(window.concerns.rowCount())]
+    cells = [
+        [window.concerns.item(r, c).text() for c in range(window.concerns.columnCount())]
+        for r in range(window.concerns.rowCount())
+    ]
     closed = next(row for row in cells if "Said they had a plan" in row[-1])
     assert closed[0] == "Closed by the mentor" and "⚠" not in closed[0] and cells[-1] == closed  # not urgent, last
     assert "Stayed with them; called 999" in closed[5] and "reported to Safeguarding lead" in closed[5]
@@ -177,8 +200,9 @@ def test_the_queue_shows_what_the_mentor_did_and_a_closed_concern_is_not_urgent(
     window.close()
 
 
-def test_the_funder_report_saved_again_under_the_same_name_replaces_both_files(qtbot, supervisor, tmp_path,
-                                                                                monkeypatch):
+def test_the_funder_report_saved_again_under_the_same_name_replaces_both_files(
+    qtbot, supervisor, tmp_path, monkeypatch
+):
     from PySide6.QtWidgets import QFileDialog, QMessageBox
 
     target = tmp_path / "report.pdf"

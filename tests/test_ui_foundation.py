@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from conftest import PASSPHRASE, add_note, note_bodies
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox, QWidget
 
@@ -10,8 +11,6 @@ from mentor_app.storage.profile import open_profile
 from mentor_app.ui.main_window import MainWindow
 from mentor_app.ui.setup import RecoveryCodeDialog, SetupDialog
 from mentor_app.ui.unlock import UnlockDialog
-
-from conftest import PASSPHRASE, add_note, note_bodies
 
 
 def _unnamed_focusable(root: QWidget) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
+from conftest import FAST_KDF, PASSPHRASE
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLabel, QListWidget, QMessageBox, QWidget
@@ -18,8 +19,6 @@ from mentor_app.storage.profile import create_profile
 from mentor_app.ui import record_dialogs
 from mentor_app.ui.app import obtain_profile
 from mentor_app.ui.main_window import MainWindow
-
-from conftest import FAST_KDF, PASSPHRASE
 
 
 @pytest.fixture
@@ -60,6 +59,7 @@ def _when_modal(qtbot, action, failures: list | None = None):
         except BaseException as exc:  # noqa: BLE001 - re-raised in the test itself
             failures.append(exc)
             dialog.done(0)
+
     QTimer.singleShot(0, later)
 
 
@@ -195,9 +195,12 @@ def test_safeguarding_concern_shows_the_lead_at_once(qtbot, window, demo_profile
 
 def test_search_and_jump_to_the_record(qtbot, window, demo_profile):
     row = _active_row(demo_profile, "")
-    marker = store.save(demo_profile.conn, record_dialogs.Meeting(starts_at="2026-01-05T10:00",
-                                                                  notes="Talked about the Quinnell allotment"),
-                        author=demo_profile.author, mentee_id=row.id)
+    marker = store.save(
+        demo_profile.conn,
+        record_dialogs.Meeting(starts_at="2026-01-05T10:00", notes="Talked about the Quinnell allotment"),
+        author=demo_profile.author,
+        mentee_id=row.id,
+    )
 
     def find(dialog):
         qtbot.keyClicks(dialog.query, "quinn")
@@ -255,6 +258,7 @@ def test_closing_a_changed_form_asks_first(qtbot, window, demo_profile):
         def press(box):
             assert isinstance(box, QMessageBox) and "not saved" in box.text()
             box.button(button).click()
+
         return press
 
     _when_modal(qtbot, answer(QMessageBox.StandardButton.Cancel))
@@ -289,8 +293,11 @@ def test_settings_are_kept_in_the_profile(demo_profile):
 def test_refer_without_consent_offers_to_record_it_then_refers(qtbot, window, demo_profile):
     from mentor_app.records.types import Contact
 
-    cid = store.save(demo_profile.conn, Contact(organisation="Partner Housing Trust", categories=["housing"],
-                                                phone="01632 960777"), author=demo_profile.author)
+    cid = store.save(
+        demo_profile.conn,
+        Contact(organisation="Partner Housing Trust", categories=["housing"], phone="01632 960777"),
+        author=demo_profile.author,
+    )
     mid = store.save(demo_profile.conn, Mentee(name="Needs A Flat", status="active"), author=demo_profile.author)
     window.refresh_lists()
     window.show_mentee(mid)
@@ -370,8 +377,9 @@ def test_a_preview_on_a_computer_with_no_pdf_viewer_says_so(qtbot, window, demo_
     dialog.done(0)
 
 
-def test_status_bar_says_when_the_drive_is_missing_and_shares_when_it_is_back(qtbot, window, demo_profile,
-                                                                              make_profile, tmp_path):
+def test_status_bar_says_when_the_drive_is_missing_and_shares_when_it_is_back(
+    qtbot, window, demo_profile, make_profile, tmp_path
+):
     import json
 
     from mentor_app.exchange.enrolment import accept_enrolment, make_enrolment, parse_enrolment
@@ -416,8 +424,13 @@ def test_directory_flags_follow_the_out_of_date_setting(qtbot, window, demo_prof
     from mentor_app.records.types import Contact
 
     checked = (date.today() - timedelta(days=75)).isoformat()
-    store.save(demo_profile.conn, Contact(organisation="Two Months Old Service", categories=["legal"],
-                                          phone="01632 960555", last_checked=checked), author=demo_profile.author)
+    store.save(
+        demo_profile.conn,
+        Contact(
+            organisation="Two Months Old Service", categories=["legal"], phone="01632 960555", last_checked=checked
+        ),
+        author=demo_profile.author,
+    )
     window.show_directory()
     window.directory.text.setText("two months old")
     window.directory.refresh()

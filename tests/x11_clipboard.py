@@ -22,8 +22,14 @@ from PySide6.QtGui import QClipboard, QGuiApplication  # noqa: E402
 def main() -> int:
     app = QGuiApplication(sys.argv[:1])
     board = app.clipboard()
-    print(json.dumps({"clipboard": board.text(QClipboard.Mode.Clipboard),
-                      "selection": board.text(QClipboard.Mode.Selection) if board.supportsSelection() else ""}))
+    print(
+        json.dumps(
+            {
+                "clipboard": board.text(QClipboard.Mode.Clipboard),
+                "selection": board.text(QClipboard.Mode.Selection) if board.supportsSelection() else "",
+            }
+        )
+    )
     return 0
 
 

@@ -34,8 +34,13 @@ SKIP_PREFIXES = ("sqlite_", "search_index")
 JSON_COLUMNS = {"records": ("data", "records"), "shared_records": ("fields", "shared")}
 # The profile's own private keys (for signing and decrypting the shared folder's files) stay out
 # of a plaintext file: records don't need them.
-PRIVATE_SETTINGS = ("exchange.org_age_identities", "exchange.org_signing_key", "exchange.org_old_signing_keys",
-                    "exchange.device_signing_key", "exchange.pseudonym_secret")
+PRIVATE_SETTINGS = (
+    "exchange.org_age_identities",
+    "exchange.org_signing_key",
+    "exchange.org_old_signing_keys",
+    "exchange.device_signing_key",
+    "exchange.pseudonym_secret",
+)
 
 
 def cell(value):
@@ -43,8 +48,11 @@ def cell(value):
         value = json.dumps(value, ensure_ascii=False, sort_keys=True)
     if isinstance(value, bytes):
         value = value.hex()
-    if isinstance(value, str) and value and (value[0] in FORMULA_STARTS or
-                                             (value[0] == "'" and value[1:2] and value[1] in FORMULA_STARTS)):
+    if (
+        isinstance(value, str)
+        and value
+        and (value[0] in FORMULA_STARTS or (value[0] == "'" and value[1:2] and value[1] in FORMULA_STARTS))
+    ):
         value = "'" + value
     return value
 

@@ -37,23 +37,33 @@ def recovery_wrapping_key(code: str, salt: bytes) -> bytes:
     cleaned = "".join(ch for ch in code.upper() if ch not in " -\t\r\n")
     if len(cleaned) != 25 or any(ch not in RECOVERY_ALPHABET for ch in cleaned):
         sys.exit("That is not a recovery code: it has 25 letters and digits in five groups.")
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=salt,
-                info=b"mentor-app recovery v1").derive(cleaned.encode("ascii"))
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=salt, info=b"mentor-app recovery v1").derive(
+        cleaned.encode("ascii")
+    )
 
 
 def passphrase_wrapping_key(passphrase: str, wrap: dict) -> bytes:
     from argon2.low_level import Type, hash_secret_raw
 
-    return hash_secret_raw(secret=passphrase.encode("utf-8"), salt=base64.b64decode(wrap["salt"]),
-                           time_cost=int(wrap["time_cost"]), memory_cost=int(wrap["memory_kib"]),
-                           parallelism=int(wrap["parallelism"]), hash_len=32, type=Type.ID)
+    return hash_secret_raw(
+        secret=passphrase.encode("utf-8"),
+        salt=base64.b64decode(wrap["salt"]),
+        time_cost=int(wrap["time_cost"]),
+        memory_cost=int(wrap["memory_kib"]),
+        parallelism=int(wrap["parallelism"]),
+        hash_len=32,
+        type=Type.ID,
+    )
 
 
 def unwrap(wrap: dict, wrapping_key: bytes, profile_id: str, kind: str):
     # AES-256-GCM; the associated data binds the wrap to its profile and kind.
     try:
-        return AESGCM(wrapping_key).decrypt(base64.b64decode(wrap["nonce"]), base64.b64decode(wrap["ciphertext"]),
-                                            f"mentor-app:{profile_id}:{kind}".encode())
+        return AESGCM(wrapping_key).decrypt(
+            base64.b64decode(wrap["nonce"]),
+            base64.b64decode(wrap["ciphertext"]),
+            f"mentor-app:{profile_id}:{kind}".encode(),
+        )
     except InvalidTag:
         return None
 
@@ -72,8 +82,11 @@ def main() -> None:
         wraps += [pending.get("passphrase"), pending.get("old_passphrase")]
     keys = []
     for wrap in filter(None, wraps):
-        wrapping_key = (passphrase_wrapping_key(secret, wrap) if kind == "passphrase"
-                        else recovery_wrapping_key(secret, base64.b64decode(wrap["salt"])))
+        wrapping_key = (
+            passphrase_wrapping_key(secret, wrap)
+            if kind == "passphrase"
+            else recovery_wrapping_key(secret, base64.b64decode(wrap["salt"]))
+        )
         key = unwrap(wrap, wrapping_key, meta["profile_id"], kind)
         if key is not None and key not in keys:
             keys.append(key)
@@ -82,8 +95,9 @@ def main() -> None:
     for key in keys:
         check = hmac.new(key, b"mentor-app key check v1", hashlib.sha256).hexdigest()[:16]
         if check != meta["key_check"]:
-            print("note: a re-key was cut short; if the first key does not open mentor.db, try the next",
-                  file=sys.stderr)
+            print(
+                "note: a re-key was cut short; if the first key does not open mentor.db, try the next", file=sys.stderr
+            )
         print(key.hex())
 
 

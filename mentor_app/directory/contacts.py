@@ -33,10 +33,15 @@ def freshness(contact: Contact, today: date | None = None, stale_after: int = ST
         return Freshness(True, "Possibly out of date: never checked.")
     months = months_between(date.fromisoformat(contact.last_checked), today)
     if months >= stale_after:
-        return Freshness(True, f"Possibly out of date: last checked {shown_date(contact.last_checked)}, "
-                               f"{months} months ago.")
-    return Freshness(False, f"Checked {shown_date(contact.last_checked)}"
-                     + (f" by {contact.checked_by}" if contact.checked_by else "") + ".")
+        return Freshness(
+            True, f"Possibly out of date: last checked {shown_date(contact.last_checked)}, {months} months ago."
+        )
+    return Freshness(
+        False,
+        f"Checked {shown_date(contact.last_checked)}"
+        + (f" by {contact.checked_by}" if contact.checked_by else "")
+        + ".",
+    )
 
 
 def normalise_phone(phone: str) -> str:

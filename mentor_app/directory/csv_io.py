@@ -48,10 +48,12 @@ class ImportPlan:
             return ""
         row, column = self.formula_cells[0]
         n = len(self.formula_cells)
-        return (f"{n} cell{'' if n == 1 else 's'} started with =, +, - or @ (the first: row {row}, {column}), "
-                "which a spreadsheet may run as a formula. "
-                f"{'It was' if n == 1 else 'They were'} kept as plain text; Mentor App never runs them, and "
-                "puts a ' in front of such cells when it exports a directory.")
+        return (
+            f"{n} cell{'' if n == 1 else 's'} started with =, +, - or @ (the first: row {row}, {column}), "
+            "which a spreadsheet may run as a formula. "
+            f"{'It was' if n == 1 else 'They were'} kept as plain text; Mentor App never runs them, and "
+            "puts a ' in front of such cells when it exports a directory."
+        )
 
 
 @dataclass
@@ -67,7 +69,9 @@ class ImportResult:
         if self.merged:
             parts.append(f"{self.merged} merged into existing entries")
         if self.skipped_duplicates:
-            parts.append(f"{count(self.skipped_duplicates, 'duplicate')} left out (choose to merge them to include them)")
+            parts.append(
+                f"{count(self.skipped_duplicates, 'duplicate')} left out (choose to merge them to include them)"
+            )
         if self.skipped_problem_rows:
             parts.append(f"{count(self.skipped_problem_rows, 'row')} with problems left out")
         return "; ".join(parts) + "." + (f" {self.formula_note}" if self.formula_note else "")
@@ -123,8 +127,10 @@ def read_csv(path: Path, conn=None) -> ImportPlan:
     unknown = [h for h in header if h and h not in CSV_COLUMNS]
     if "organisation" not in header or unknown:
         what = f"unknown columns: {', '.join(unknown)}" if unknown else "there is no 'organisation' column"
-        raise BadInput(f"{path.name} doesn't have the directory's columns ({what}). "
-                       "See the column layout in the documentation. Nothing was imported.")
+        raise BadInput(
+            f"{path.name} doesn't have the directory's columns ({what}). "
+            "See the column layout in the documentation. Nothing was imported."
+        )
 
     plan = ImportPlan()
     seen: dict[tuple[str, str], int] = {}
@@ -135,8 +141,11 @@ def read_csv(path: Path, conn=None) -> ImportPlan:
             if not any(c.strip() for c in cells):
                 continue
             if len(cells) > len(header):
-                plan.problems.append(RowProblem(row_no, f"it has {len(cells)} cells but there are only "
-                                                        f"{len(header)} columns (a stray comma?)."))
+                plan.problems.append(
+                    RowProblem(
+                        row_no, f"it has {len(cells)} cells but there are only {len(header)} columns (a stray comma?)."
+                    )
+                )
                 continue
             values = {}
             for h, c in zip(header, cells):
@@ -169,8 +178,9 @@ def read_csv(path: Path, conn=None) -> ImportPlan:
                 continue
             plan.good.append((row_no, contact))
     except csv.Error as exc:
-        raise BadInput(f"{path.name} stops being valid CSV near row {reader.line_num}: {exc}. Nothing was imported.") \
-            from None
+        raise BadInput(
+            f"{path.name} stops being valid CSV near row {reader.line_num}: {exc}. Nothing was imported."
+        ) from None
     return plan
 
 
@@ -187,14 +197,23 @@ def _merge(into: Contact, extra: Contact) -> Contact:
     return Contact(**data)
 
 
-def apply_plan(conn, plan: ImportPlan, *, author: str, only_good_rows: bool = False,
-               merge_duplicates: bool = False, origin: str = "local") -> ImportResult:
+def apply_plan(
+    conn,
+    plan: ImportPlan,
+    *,
+    author: str,
+    only_good_rows: bool = False,
+    merge_duplicates: bool = False,
+    origin: str = "local",
+) -> ImportResult:
     """Write what `read_csv` found, all in one transaction; refuse if rows had problems unless told."""
     if plan.problems and not only_good_rows:
         lines = "\n".join(p.words() for p in plan.problems[:20])
         more = f"\n…and {len(plan.problems) - 20} more." if len(plan.problems) > 20 else ""
-        raise BadInput(f"{count(len(plan.problems), 'row')} {'has' if len(plan.problems) == 1 else 'have'} problems, so nothing was imported:\n{lines}{more}\n"
-                       "Fix them, or choose to import only the good rows.")
+        raise BadInput(
+            f"{count(len(plan.problems), 'row')} {'has' if len(plan.problems) == 1 else 'have'} problems, so nothing was imported:\n{lines}{more}\n"
+            "Fix them, or choose to import only the good rows."
+        )
     result = ImportResult(skipped_problem_rows=len(plan.problems), formula_note=plan.formula_words())
     with store.transaction(conn):
         added_by_key: dict[tuple[str, str], str] = {}

@@ -85,8 +85,17 @@ def content_hash(payload: object) -> str:
     return hashlib.sha256(canonical(payload)).hexdigest()
 
 
-def seal(*, records: list[dict[str, Any]], sequence: int, batch_id: str, previous_hash: str, created_at: str,
-         device_key: SigningKey, mentor_name: str, recipients: list[str]) -> bytes:
+def seal(
+    *,
+    records: list[dict[str, Any]],
+    sequence: int,
+    batch_id: str,
+    previous_hash: str,
+    created_at: str,
+    device_key: SigningKey,
+    mentor_name: str,
+    recipients: list[str],
+) -> bytes:
     """The batch file's bytes: the signed envelope line, then the encrypted manifest and records."""
     stream = record_stream(records)
     manifest = {
@@ -106,9 +115,16 @@ def seal(*, records: list[dict[str, Any]], sequence: int, batch_id: str, previou
     header = {"manifest": manifest, "signature": device_key.sign(canonical(manifest))}
     plaintext = canonical(header) + b"\n" + stream
     ciphertext: bytes = pyrage.encrypt(plaintext, [x25519.Recipient.from_str(r) for r in recipients])
-    envelope = {"format": FORMAT, "format_version": FORMAT_VERSION, "batch_id": batch_id, "sequence": sequence,
-                "created_at": created_at, "device_key": manifest["device_key"],
-                "device_key_id": manifest["device_key_id"], "age_sha256": hashlib.sha256(ciphertext).hexdigest()}
+    envelope = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "batch_id": batch_id,
+        "sequence": sequence,
+        "created_at": created_at,
+        "device_key": manifest["device_key"],
+        "device_key_id": manifest["device_key_id"],
+        "age_sha256": hashlib.sha256(ciphertext).hexdigest(),
+    }
     line = canonical({"envelope": envelope, "signature": device_key.sign(canonical(envelope))})
     return ENVELOPE_MAGIC + line + b"\n" + ciphertext
 
@@ -143,16 +159,23 @@ def read_envelope(data: bytes, whole: bool = True) -> Envelope | None:
     end = data.find(b"\n", len(ENVELOPE_MAGIC), len(ENVELOPE_MAGIC) + MAX_ENVELOPE + 1)
     if end < 0:
         return None
-    line = data[len(ENVELOPE_MAGIC):end]
+    line = data[len(ENVELOPE_MAGIC) : end]
     try:
         outer = _json(line)
         envelope, signature = outer["envelope"], outer["signature"]
         device = unb64(envelope["device_key"])
         sequence = envelope["sequence"]
-        if (envelope.get("format") != FORMAT or not isinstance(signature, str) or len(device) != 32
-                or not isinstance(sequence, int) or isinstance(sequence, bool) or not 1 <= sequence < 2**63
-                or not isinstance(envelope.get("batch_id"), str) or not envelope["batch_id"]
-                or fingerprint(device) != envelope.get("device_key_id")):
+        if (
+            envelope.get("format") != FORMAT
+            or not isinstance(signature, str)
+            or len(device) != 32
+            or not isinstance(sequence, int)
+            or isinstance(sequence, bool)
+            or not 1 <= sequence < 2**63
+            or not isinstance(envelope.get("batch_id"), str)
+            or not envelope["batch_id"]
+            or fingerprint(device) != envelope.get("device_key_id")
+        ):
             return None
         if not verify(device, signature, canonical(envelope)):
             return None
@@ -160,10 +183,9 @@ def read_envelope(data: bytes, whole: bool = True) -> Envelope | None:
             return None
     except (ValueError, KeyError, TypeError, AttributeError):
         return None
-    if whole and hashlib.sha256(memoryview(data)[end + 1:]).hexdigest() != envelope.get("age_sha256"):
+    if whole and hashlib.sha256(memoryview(data)[end + 1 :]).hexdigest() != envelope.get("age_sha256"):
         return None
-    return Envelope(envelope["batch_id"], sequence, str(envelope.get("created_at", "")), device,
-                    envelope["age_sha256"])
+    return Envelope(envelope["batch_id"], sequence, str(envelope.get("created_at", "")), device, envelope["age_sha256"])
 
 
 class BatchInvalid(Exception):
@@ -214,16 +236,19 @@ def open_batch(data: bytes, identities: list[str]) -> OpenedBatch:
     if data.startswith(ENVELOPE_MAGIC):
         envelope = read_envelope(data)
         if envelope is None:
-            raise BatchInvalid("Its outer signature does not match: it was changed or cut short after the "
-                               "mentor's app wrote it.")
+            raise BatchInvalid(
+                "Its outer signature does not match: it was changed or cut short after the mentor's app wrote it."
+            )
         data = data.partition(b"\n")[2]
     elif not data.startswith(AGE_MAGIC):
         raise BatchInvalid("It is not a Mentor App batch.")
     try:
         plaintext = pyrage.decrypt(data, [x25519.Identity.from_str(i) for i in identities])
     except Exception:  # noqa: BLE001 - pyrage raises its own error types
-        raise BatchInvalid("It could not be decrypted with the organisation's keys (damaged, cut short, "
-                           "or encrypted for someone else).") from None
+        raise BatchInvalid(
+            "It could not be decrypted with the organisation's keys (damaged, cut short, "
+            "or encrypted for someone else)."
+        ) from None
     header_line, _, stream = plaintext.partition(b"\n")
     try:
         header = _json(header_line)
@@ -242,8 +267,11 @@ def open_batch(data: bytes, identities: list[str]) -> OpenedBatch:
         device = unb64(manifest["device_key"])
     except (KeyError, ValueError, AttributeError):
         raise BatchInvalid("Its signing key is missing.") from None
-    if (fingerprint(device) != manifest.get("device_key_id") or not isinstance(signature, str)
-            or not verify(device, signature, canonical(manifest))):
+    if (
+        fingerprint(device) != manifest.get("device_key_id")
+        or not isinstance(signature, str)
+        or not verify(device, signature, canonical(manifest))
+    ):
         raise BatchInvalid("Its signature does not match: it was changed after the mentor's app wrote it.")
     if not isinstance(manifest.get("batch_id"), str) or not manifest["batch_id"]:
         raise BatchInvalid("Its signed manifest has no batch id.")
@@ -259,6 +287,9 @@ def open_batch(data: bytes, identities: list[str]) -> OpenedBatch:
     if len(records) != manifest.get("record_count"):
         raise BatchInvalid("It holds a different number of records than its manifest says.")
     if envelope is not None and (envelope.batch_id, envelope.sequence, envelope.device_key) != (
-            manifest["batch_id"], sequence, device):
+        manifest["batch_id"],
+        sequence,
+        device,
+    ):
         raise BatchInvalid("Its outer envelope and its signed manifest disagree: it was put together by hand.")
     return OpenedBatch(manifest, records)

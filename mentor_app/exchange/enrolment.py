@@ -20,7 +20,14 @@ from ..errors import BadInput, MentorAppError
 from ..settings import load_settings
 from . import drive
 from .keys import (
-    age_recipient, b64, fingerprint, normalise_fingerprint, organisation_keys, signed_bytes, unb64, verify,
+    age_recipient,
+    b64,
+    fingerprint,
+    normalise_fingerprint,
+    organisation_keys,
+    signed_bytes,
+    unb64,
+    verify,
 )
 from .rotation import ROTATIONS, apply_stored, parse_statement, read_key_rotations
 
@@ -38,8 +45,10 @@ class EnrolmentError(MentorAppError):
     pass
 
 
-MISMATCH = ("The fingerprints don't match: the one you typed is not this enrolment file's. Don't use the file: ask "
-            "your supervisor to check it with you (in person or on the phone). Nothing was changed.")
+MISMATCH = (
+    "The fingerprints don't match: the one you typed is not this enrolment file's. Don't use the file: ask "
+    "your supervisor to check it with you (in person or on the phone). Nothing was changed."
+)
 
 
 @dataclass(frozen=True)
@@ -76,8 +85,10 @@ def make_enrolment(profile: Profile, escrow_recipient: str = "") -> dict[str, An
 
 def parse_enrolment(raw: bytes) -> Enrolment:
     """Check an enrolment file completely; EnrolmentError says plainly what is wrong."""
-    damaged = EnrolmentError("This enrolment file is damaged or is not a Mentor App enrolment file. "
-                             "Ask your supervisor for a new one. Nothing was changed.")
+    damaged = EnrolmentError(
+        "This enrolment file is damaged or is not a Mentor App enrolment file. "
+        "Ask your supervisor for a new one. Nothing was changed."
+    )
     if len(raw) > MAX_BYTES:
         raise damaged
     try:
@@ -105,19 +116,27 @@ def parse_enrolment(raw: bytes) -> Enrolment:
     except Exception:  # noqa: BLE001 - any malformed field means the same to the person
         raise damaged from None
     if not verify(signing_key, str(data.get("signature", "")), signed):
-        raise EnrolmentError("This enrolment file has been changed since the organisation signed it, so it can't "
-                             "be trusted. Ask your supervisor for a new one. Nothing was changed.")
-    return Enrolment(organisation=str(data.get("organisation", "")), recipients=recipients,
-                     signing_key=signing_key, escrow_recipient=str(data.get("escrow_recipient", "")),
-                     issued_at=str(data.get("issued_at", "")), raw=data)
+        raise EnrolmentError(
+            "This enrolment file has been changed since the organisation signed it, so it can't "
+            "be trusted. Ask your supervisor for a new one. Nothing was changed."
+        )
+    return Enrolment(
+        organisation=str(data.get("organisation", "")),
+        recipients=recipients,
+        signing_key=signing_key,
+        escrow_recipient=str(data.get("escrow_recipient", "")),
+        issued_at=str(data.get("issued_at", "")),
+        raw=data,
+    )
 
 
 def read_enrolment_file(path: Path) -> Enrolment:
     try:
         raw = drive.read_limited(Path(path), MAX_BYTES)
     except drive.TooLarge:
-        raise EnrolmentError("This is far too large to be an enrolment file. Ask your supervisor for a new one. "
-                             "Nothing was changed.") from None
+        raise EnrolmentError(
+            "This is far too large to be an enrolment file. Ask your supervisor for a new one. Nothing was changed."
+        ) from None
     except OSError as exc:
         raise BadInput(f"Couldn't read {Path(path).name}: {exc.strerror or 'the file could not be opened'}.") from None
     return parse_enrolment(raw)
@@ -127,8 +146,10 @@ def escrow_words(enrolment: Enrolment) -> str:
     """The escrow recipient, if any, in a sentence the mentor can read before enrolling."""
     if not enrolment.escrow_recipient:
         return ""
-    return ("Every batch is also encrypted to a second key your organisation keeps for emergencies (escrow): "
-            f"{enrolment.escrow_recipient}")
+    return (
+        "Every batch is also encrypted to a second key your organisation keeps for emergencies (escrow): "
+        f"{enrolment.escrow_recipient}"
+    )
 
 
 def current_enrolment(profile: Profile) -> Enrolment | None:
@@ -176,10 +197,14 @@ def accept_enrolment(profile: Profile, enrolment: Enrolment, expected_fingerprin
         existing = _rotated_to(profile, existing, enrolment)
     if existing is not None and existing.signing_key != enrolment.signing_key:
         if enrolment.signing_key in _earlier_keys(profile):
-            raise EnrolmentError("This enrolment file carries your organisation's old keys, which it has changed "
-                                 "since. Ask your supervisor for a new one. Nothing was changed.")
-        raise EnrolmentError(f"This profile is already enrolled with {existing.organisation or 'another organisation'} "
-                             "and this file is for a different organisation. Nothing was changed.")
+            raise EnrolmentError(
+                "This enrolment file carries your organisation's old keys, which it has changed "
+                "since. Ask your supervisor for a new one. Nothing was changed."
+            )
+        raise EnrolmentError(
+            f"This profile is already enrolled with {existing.organisation or 'another organisation'} "
+            "and this file is for a different organisation. Nothing was changed."
+        )
     if existing is not None and enrolment.issued_at < existing.issued_at:
         raise EnrolmentError("This enrolment file is older than the one already in use. Nothing was changed.")
     # The new file is signed by the key in use: the rotations taken before it are behind it now.

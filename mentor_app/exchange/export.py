@@ -110,19 +110,22 @@ def pending_changes(profile: Profile) -> int:
     cursor = _setting_int(profile, CURSOR)
     placeholders = ", ".join("?" for _ in NEVER_SHARED)
     changed: int = profile.conn.execute(
-        f"SELECT count(*) FROM records WHERE change_seq > ? AND type NOT IN ({placeholders})",
-        (cursor, *NEVER_SHARED)).fetchone()[0]
-    return changed + len(profile.get_json(ERASURES, [])) + len(
-        profile.get_json(HANDOVERS, []))
+        f"SELECT count(*) FROM records WHERE change_seq > ? AND type NOT IN ({placeholders})", (cursor, *NEVER_SHARED)
+    ).fetchone()[0]
+    return changed + len(profile.get_json(ERASURES, [])) + len(profile.get_json(HANDOVERS, []))
 
 
 def _mentee_of(s: store.Stored) -> str | None:
     return s.id if s.type == "mentee" else s.mentee_id
 
 
-def build_records(profile: Profile, cursor: int, today: date | None = None,
-                  about: dict[str, dict[str, int]] | None = None,
-                  again: list[str] | None = None) -> tuple[list[dict[str, Any]], int, list[str]]:
+def build_records(
+    profile: Profile,
+    cursor: int,
+    today: date | None = None,
+    about: dict[str, dict[str, int]] | None = None,
+    again: list[str] | None = None,
+) -> tuple[list[dict[str, Any]], int, list[str]]:
     """The records for a batch covering changes after `cursor`: (records, new cursor, mentees now shared).
 
     `about`, if given, is filled with {local mentee id: {basis: count}} for the audit trail.
@@ -150,17 +153,25 @@ def build_records(profile: Profile, cursor: int, today: date | None = None,
         for mid in newly:
             chosen[mid] = by_id[mid]
         for start in range(0, len(newly), 500):
-            part = newly[start:start + 500]
-            for s in store.select(conn, f"mentee_id IN ({', '.join('?' for _ in part)}) AND change_seq <= ?",
-                                  (*part, cursor)):
+            part = newly[start : start + 500]
+            for s in store.select(
+                conn, f"mentee_id IN ({', '.join('?' for _ in part)}) AND change_seq <= ?", (*part, cursor)
+            ):
                 chosen[s.id] = s
     records: list[dict[str, Any]] = []
     for s in sorted(chosen.values(), key=lambda s: s.change_seq):
         decision = decide(conn, s, pseudonym_of, today, shares, names)
         if decision.payload is None:
             continue
-        record = batch_format.Record(id=s.id, type=s.type, version=s.version, base_version=s.version - 1,
-                                     basis=decision.basis, updated_at=s.updated_at, author=s.author)
+        record = batch_format.Record(
+            id=s.id,
+            type=s.type,
+            version=s.version,
+            base_version=s.version - 1,
+            basis=decision.basis,
+            updated_at=s.updated_at,
+            author=s.author,
+        )
         mentee_id = _mentee_of(s)
         if s.deleted:
             record["deleted"] = True
@@ -189,21 +200,48 @@ def build_records(profile: Profile, cursor: int, today: date | None = None,
     for e in erasures:
         # After the tombstones: whatever the supervisor still holds about them goes, counts and notes too.
         fields = {"records": e["records"]}
-        records.append({"id": f"erasure-{e['mentee_id']}", "type": "erasure", "version": 1, "base_version": 0,
-                        "basis": "erasure", "mentee_id": e["mentee_id"], "pseudonym": e["pseudonym"],
-                        "fields": fields, "content_sha256": batch_format.content_hash(fields)})
+        records.append(
+            {
+                "id": f"erasure-{e['mentee_id']}",
+                "type": "erasure",
+                "version": 1,
+                "base_version": 0,
+                "basis": "erasure",
+                "mentee_id": e["mentee_id"],
+                "pseudonym": e["pseudonym"],
+                "fields": fields,
+                "content_sha256": batch_format.content_hash(fields),
+            }
+        )
     for mentee_id in sorted(previously - now_shared - erased):
         # From now on the person's counts go under a new pseudonym: the old one names them to the supervisor.
         fresh = {"new_pseudonym": "p-" + secrets.token_hex(12)}
-        records.append({"id": f"withdrawal-{mentee_id}-{new_cursor}", "type": "withdrawal", "version": 1,
-                        "base_version": 0, "basis": "withdrawal", "mentee_id": mentee_id,
-                        "pseudonym": pseudonym_of(mentee_id), "fields": fresh,
-                        "content_sha256": batch_format.content_hash(fresh)})
+        records.append(
+            {
+                "id": f"withdrawal-{mentee_id}-{new_cursor}",
+                "type": "withdrawal",
+                "version": 1,
+                "base_version": 0,
+                "basis": "withdrawal",
+                "mentee_id": mentee_id,
+                "pseudonym": pseudonym_of(mentee_id),
+                "fields": fresh,
+                "content_sha256": batch_format.content_hash(fresh),
+            }
+        )
     # Hand-overs first: a proof of holding must reach the supervisor before the records it covers.
-    handovers = [{"id": f"handover-{h['statement']['part']}{'-in' if 'token' in h else ''}", "type": "handover",
-                  "basis": "handover", "version": 1, "base_version": 0, "fields": h,
-                  "content_sha256": batch_format.content_hash(h)}
-                 for h in profile.get_json(HANDOVERS, [])]
+    handovers = [
+        {
+            "id": f"handover-{h['statement']['part']}{'-in' if 'token' in h else ''}",
+            "type": "handover",
+            "basis": "handover",
+            "version": 1,
+            "base_version": 0,
+            "fields": h,
+            "content_sha256": batch_format.content_hash(h),
+        }
+        for h in profile.get_json(HANDOVERS, [])
+    ]
     return handovers + records, new_cursor, sorted(now_shared)
 
 
@@ -256,8 +294,15 @@ def _resume_v1(profile: Profile, folder: Path) -> None:
         data = b""
     with transaction(profile.conn) as conn:
         if hashlib.sha256(data).hexdigest() == pending["sha256"]:
-            put_settings(conn, {CURSOR: str(pending["cursor"]), SEQUENCE: str(pending["sequence"]),
-                                PREVIOUS: pending["sha256"], SHARED_MENTEES: json.dumps(pending["shared"])})
+            put_settings(
+                conn,
+                {
+                    CURSOR: str(pending["cursor"]),
+                    SEQUENCE: str(pending["sequence"]),
+                    PREVIOUS: pending["sha256"],
+                    SHARED_MENTEES: json.dumps(pending["shared"]),
+                },
+            )
         put_settings(conn, {PENDING: ""})
 
 
@@ -273,8 +318,9 @@ def _split_concerns_first(records: list[dict[str, Any]]) -> list[list[dict[str, 
     return [part for part in (first, rest) if part]
 
 
-def seal_new(profile: Profile, folder: Path, enrolment: Enrolment, today: date | None = None,
-             key: SigningKey | None = None) -> list[tuple[int, str, int]]:
+def seal_new(
+    profile: Profile, folder: Path, enrolment: Enrolment, today: date | None = None, key: SigningKey | None = None
+) -> list[tuple[int, str, int]]:
     """Seal everything changed since the last batch into the outbox; [(sequence, file name, records)].
 
     The cursor moves in the same transaction that keeps the sealed bytes, so a crash leaves
@@ -285,8 +331,9 @@ def seal_new(profile: Profile, folder: Path, enrolment: Enrolment, today: date |
     cursor = _setting_int(profile, CURSOR)
     held_before = profile.get_json(HELD_BACK, [])
     about: dict[str, dict[str, int]] = {}
-    records, new_cursor, shared_mentees = build_records(profile, cursor, today, about,
-                                                        again=[h["id"] for h in held_before])
+    records, new_cursor, shared_mentees = build_records(
+        profile, cursor, today, about, again=[h["id"] for h in held_before]
+    )
     records, held = _records_are_sound(records)
     if held:
         # Never sealed, never lost: the record stays on this laptop and is tried again on every trip.
@@ -302,38 +349,77 @@ def seal_new(profile: Profile, folder: Path, enrolment: Enrolment, today: date |
         raise ExportError(
             f"The shared folder already has a batch numbered {sequence} from this device ({drive.shown_name(clash.name)})."
             " That happens when a profile is restored from an older backup or copied to another laptop. Nothing was "
-            "written or overwritten; please ask your supervisor or IT contact before exporting again.")
+            "written or overwritten; please ask your supervisor or IT contact before exporting again."
+        )
     recipients = enrolment.recipients[:1] + ([enrolment.escrow_recipient] if enrolment.escrow_recipient else [])
     previous = profile.get_setting(PREVIOUS, "") or ""
     now = datetime.now(timezone.utc).isoformat(timespec="seconds")
     sealed = []
     for part in _split_concerns_first(records):
         batch_id = str(uuid.uuid4())
-        data = batch_format.seal(records=part, sequence=sequence, batch_id=batch_id, previous_hash=previous,
-                                 created_at=now, device_key=key, mentor_name=profile.display_name,
-                                 recipients=recipients)
+        data = batch_format.seal(
+            records=part,
+            sequence=sequence,
+            batch_id=batch_id,
+            previous_hash=previous,
+            created_at=now,
+            device_key=key,
+            mentor_name=profile.display_name,
+            recipients=recipients,
+        )
         sealed.append((sequence, batch_format.batch_name(sequence, batch_id), batch_id, data, part))
         previous = hashlib.sha256(data).hexdigest()
         sequence += 1
     erased = [r["mentee_id"] for r in records if r["type"] == "erasure"]
     with transaction(conn):
         for seq, name, batch_id, data, part in sealed:
-            outbox.add_in(conn, sequence=seq, batch_id=batch_id, name=name, data=data, records=len(part),
-                          concerns=[r["id"] for r in part if r["type"] == "concern"])
-        put_settings(conn, {CURSOR: str(new_cursor), SEQUENCE: str(sealed[-1][0]), PREVIOUS: previous,
-                            SHARED_MENTEES: json.dumps(shared_mentees), LAST_EXPORT: now, **held_values})
+            outbox.add_in(
+                conn,
+                sequence=seq,
+                batch_id=batch_id,
+                name=name,
+                data=data,
+                records=len(part),
+                concerns=[r["id"] for r in part if r["type"] == "concern"],
+            )
+        put_settings(
+            conn,
+            {
+                CURSOR: str(new_cursor),
+                SEQUENCE: str(sealed[-1][0]),
+                PREVIOUS: previous,
+                SHARED_MENTEES: json.dumps(shared_mentees),
+                LAST_EXPORT: now,
+                **held_values,
+            },
+        )
         if erased:
             left = [e for e in profile.get_json(ERASURES, []) if e["mentee_id"] not in erased]
             put_settings(conn, {ERASURES: json.dumps(left)})
-        put_settings(conn, {PSEUDONYM_OVERRIDE + r["mentee_id"]: r["fields"]["new_pseudonym"]
-                            for r in records if r["type"] == "withdrawal"})
+        put_settings(
+            conn,
+            {
+                PSEUDONYM_OVERRIDE + r["mentee_id"]: r["fields"]["new_pseudonym"]
+                for r in records
+                if r["type"] == "withdrawal"
+            },
+        )
         sent = {r["id"] for r in records if r["type"] == "handover"}
         if sent:
-            left = [h for h in profile.get_json(HANDOVERS, [])
-                    if f"handover-{h['statement']['part']}{'-in' if 'token' in h else ''}" not in sent]
+            left = [
+                h
+                for h in profile.get_json(HANDOVERS, [])
+                if f"handover-{h['statement']['part']}{'-in' if 'token' in h else ''}" not in sent
+            ]
             put_settings(conn, {HANDOVERS: json.dumps(left)})
         # Whose records left the laptop, on what basis, and in which batch: no content.
         for mentee_id, counts in sorted(about.items()):
-            audit.record(conn, "export", actor=profile.author, mentee_id=mentee_id, record_id=sealed[0][1],
-                         detail=", ".join(f"{n} by {basis}" for basis, n in sorted(counts.items())))
+            audit.record(
+                conn,
+                "export",
+                actor=profile.author,
+                mentee_id=mentee_id,
+                record_id=sealed[0][1],
+                detail=", ".join(f"{n} by {basis}" for basis, n in sorted(counts.items())),
+            )
     return [(seq, name, len(part)) for seq, name, _, _, part in sealed]

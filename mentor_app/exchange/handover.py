@@ -56,10 +56,23 @@ def make_handover(profile: Profile, mentee_id: str, path: Path) -> str:
     person_pseudonym = pseudonym_source(conn, pseudonym_secret(profile))(mentee_id)
     parts = _signed_parts(profile, mentee_id, person_pseudonym)
     payload = {
-        "format": FORMAT, "version": 2, "from_mentor": profile.display_name, "handover": parts,
+        "format": FORMAT,
+        "version": 2,
+        "from_mentor": profile.display_name,
+        "handover": parts,
         "pseudonym": person_pseudonym,
-        "records": [{"id": s.id, "type": s.type, "mentee_id": s.mentee_id, "version": s.version, "author": s.author,
-                     "created_at": s.created_at, "fields": to_data(s.record)} for s in items],
+        "records": [
+            {
+                "id": s.id,
+                "type": s.type,
+                "mentee_id": s.mentee_id,
+                "version": s.version,
+                "author": s.author,
+                "created_at": s.created_at,
+                "fields": to_data(s.record),
+            }
+            for s in items
+        ],
     }
     code = new_recovery_code()
     data = pyrage.passphrase.encrypt(json.dumps(payload, ensure_ascii=False).encode("utf-8"), code)
@@ -74,7 +87,8 @@ def make_handover(profile: Profile, mentee_id: str, path: Path) -> str:
         conn.execute("UPDATE settings SET value = ? WHERE key = ?", (json.dumps(shared), SHARED_MENTEES))
         # The supervisor hears of it in this laptop's next batch; the token stays in the file alone.
         queued = profile.get_json(HANDOVERS, []) + [
-            {"statement": p["statement"], "signature": p["signature"]} for p in parts]
+            {"statement": p["statement"], "signature": p["signature"]} for p in parts
+        ]
         put_settings(conn, {HANDOVERS: json.dumps(queued)})
     return code
 
@@ -90,8 +104,13 @@ def _signed_parts(profile: Profile, mentee_id: str, person_pseudonym: str) -> li
     parts = []
     for person_key in ("m:" + mentee_id, "p:" + person_pseudonym):
         token = secrets.token_hex(32)
-        statement = {"part": str(uuid.uuid4()), "key": person_key, "from_device": key.fingerprint,
-                     "token_sha256": hashlib.sha256(token.encode()).hexdigest(), "created_at": now}
+        statement = {
+            "part": str(uuid.uuid4()),
+            "key": person_key,
+            "from_device": key.fingerprint,
+            "token_sha256": hashlib.sha256(token.encode()).hexdigest(),
+            "created_at": now,
+        }
         parts.append({"statement": statement, "signature": key.sign(canonical(statement)), "token": token})
     return parts
 
@@ -102,8 +121,15 @@ def _parts(payload: dict[str, Any]) -> list[dict[str, Any]]:
     if not isinstance(parts, list):
         raise ValueError
     for part in parts:
-        record = {"id": "h", "type": "handover", "basis": "handover", "version": 1, "base_version": 0,
-                  "fields": part, "content_sha256": content_hash(part) if isinstance(part, dict) else ""}
+        record = {
+            "id": "h",
+            "type": "handover",
+            "basis": "handover",
+            "version": 1,
+            "base_version": 0,
+            "fields": part,
+            "content_sha256": content_hash(part) if isinstance(part, dict) else "",
+        }
         if not isinstance(part, dict) or "token" not in part or check_record(record):
             raise ValueError
     return parts
@@ -116,9 +142,15 @@ def _records(payload: dict[str, Any]) -> list[dict[str, Any]]:
     if not isinstance(records, list) or not isinstance(payload.get("pseudonym"), str):
         raise ValueError
     for r in records:
-        if not (isinstance(r, dict) and isinstance(r.get("id"), str) and r["id"] and isinstance(r.get("fields"), dict)
-                and r.get("type") in ("mentee", *MENTEE_RECORD_TYPES) and type(r.get("version")) is int
-                and 0 <= r["version"] < 2**63):
+        if not (
+            isinstance(r, dict)
+            and isinstance(r.get("id"), str)
+            and r["id"]
+            and isinstance(r.get("fields"), dict)
+            and r.get("type") in ("mentee", *MENTEE_RECORD_TYPES)
+            and type(r.get("version")) is int
+            and 0 <= r["version"] < 2**63
+        ):
             raise ValueError
     people = [r["id"] for r in records if r["type"] == "mentee"]
     owner = people[0] if len(people) == 1 else None
@@ -140,15 +172,17 @@ def receive_handover(profile: Profile, path: Path, code: str) -> str:
     try:
         if normalised is None:
             raise ValueError
-        pretty = "-".join(normalised[i:i + 5] for i in range(0, 25, 5))
+        pretty = "-".join(normalised[i : i + 5] for i in range(0, 25, 5))
         payload = json.loads(pyrage.passphrase.decrypt(raw, pretty).decode("utf-8"))
         if payload.get("format") != FORMAT:
             raise ValueError
         records = _records(payload)
         parts = _parts(payload)
     except Exception:  # noqa: BLE001 - wrong code, damaged file or not a hand-over: the same to the person
-        raise HandoverError("That hand-over file can't be opened with that code. Check the code with the mentor "
-                            "who gave it to you. Nothing was changed.") from None
+        raise HandoverError(
+            "That hand-over file can't be opened with that code. Check the code with the mentor "
+            "who gave it to you. Nothing was changed."
+        ) from None
     taken = set(profile.get_json(RECEIVED, []))
     if any(p["statement"]["part"] in taken for p in parts):
         raise HandoverError("That hand-over file was already taken in on this laptop. Nothing was changed.")
@@ -157,29 +191,47 @@ def receive_handover(profile: Profile, path: Path, code: str) -> str:
         try:
             record = validate(from_data(r["type"], r["fields"]))
         except (BadInput, TypeError):
-            raise HandoverError("That hand-over file holds a record this app can't keep. Ask the mentor who gave it "
-                                "to you to check their app is up to date. Nothing was changed.") from None
+            raise HandoverError(
+                "That hand-over file holds a record this app can't keep. Ask the mentor who gave it "
+                "to you to check their app is up to date. Nothing was changed."
+            ) from None
         # What is taken in here must be shareable later: the record check every writer runs.
         if check_handover_record(r["id"], r["type"], r["version"], to_data(record)):
-            raise HandoverError("That hand-over file holds a record that could never be shared with your supervisor "
-                                "(it is damaged or made by hand). Nothing was changed.")
+            raise HandoverError(
+                "That hand-over file holds a record that could never be shared with your supervisor "
+                "(it is damaged or made by hand). Nothing was changed."
+            )
         cleaned.append((r, record))
     conn = profile.conn
     with transaction(conn):
         mentee_id: str | None = None
         for r, record in sorted(cleaned, key=lambda item: item[0]["type"] != "mentee"):
-            store.adopt_in(conn, record_id=r["id"], rtype=r["type"], mentee_id=r.get("mentee_id"),
-                           version=int(r["version"]), author=str(r.get("author", ""))[:120],
-                           created_at=str(r.get("created_at", ""))[:40], record=record)
+            store.adopt_in(
+                conn,
+                record_id=r["id"],
+                rtype=r["type"],
+                mentee_id=r.get("mentee_id"),
+                version=int(r["version"]),
+                author=str(r.get("author", ""))[:120],
+                created_at=str(r.get("created_at", ""))[:40],
+                record=record,
+            )
             if r["type"] == "mentee":
                 mentee_id = r["id"]
         if mentee_id is None:
             raise HandoverError("That hand-over file holds no mentee. Nothing was changed.")
-        conn.execute("INSERT INTO settings(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = "
-                     "excluded.value", (PSEUDONYM_OVERRIDE + mentee_id, str(payload["pseudonym"])))
+        conn.execute(
+            "INSERT INTO settings(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (PSEUDONYM_OVERRIDE + mentee_id, str(payload["pseudonym"])),
+        )
         # This laptop's next batch proves to the supervisor that it holds the file; then the person moves.
-        put_settings(conn, {HANDOVERS: json.dumps(profile.get_json(HANDOVERS, []) + parts),
-                            RECEIVED: json.dumps(sorted(taken | {p["statement"]["part"] for p in parts}))})
+        put_settings(
+            conn,
+            {
+                HANDOVERS: json.dumps(profile.get_json(HANDOVERS, []) + parts),
+                RECEIVED: json.dumps(sorted(taken | {p["statement"]["part"] for p in parts})),
+            },
+        )
     person = store.get(conn, mentee_id)
     assert person is not None, "the mentee was taken in just now"
     return person.title

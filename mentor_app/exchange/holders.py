@@ -45,7 +45,7 @@ def holders_of(conn: Connection, keys: list[str]) -> dict[str, str]:
         return {}
     found: dict[str, str] = {}
     for start in range(0, len(keys), 500):  # SQLite's limit on parameters
-        chunk = keys[start:start + 500]
+        chunk = keys[start : start + 500]
         marks = ", ".join("?" for _ in chunk)
         found.update(conn.execute(f"SELECT key, fingerprint FROM holders WHERE key IN ({marks})", chunk).fetchall())
     return found
@@ -63,8 +63,9 @@ def note(conn: Connection, r: dict[str, Any], fp: str) -> None:
     """The sender now holds whatever of this record nobody held yet (a person leaving keeps no new keys)."""
     if r["type"] in ("erasure", "withdrawal"):
         return
-    conn.executemany("INSERT OR IGNORE INTO holders(key, fingerprint, since) VALUES (?, ?, ?)",
-                     [(k, fp, _now()) for k in keys_of(r)])
+    conn.executemany(
+        "INSERT OR IGNORE INTO holders(key, fingerprint, since) VALUES (?, ?, ?)", [(k, fp, _now()) for k in keys_of(r)]
+    )
 
 
 def _covered(conn: Connection, key: str) -> list[str]:
@@ -86,8 +87,9 @@ def take_handover(conn: Connection, r: dict[str, Any], fp: str) -> str | None:
     """
     fields = r["fields"]
     statement, signature = fields["statement"], fields["signature"]
-    sender = conn.execute("SELECT device_key FROM mentor_devices WHERE fingerprint = ?",
-                          (statement["from_device"],)).fetchone()
+    sender = conn.execute(
+        "SELECT device_key FROM mentor_devices WHERE fingerprint = ?", (statement["from_device"],)
+    ).fetchone()
     try:
         signed = sender is not None and verify(unb64(sender[0]), signature, canonical(statement))
     except ValueError:
@@ -100,25 +102,31 @@ def take_handover(conn: Connection, r: dict[str, Any], fp: str) -> str | None:
     if "token" not in fields:  # the announcement, from the holding device
         if fp != statement["from_device"]:
             return "it announces a hand-over for another device"
-        conn.execute("INSERT INTO handovers(part, key, from_fp, token_sha256, announced) VALUES (?, ?, ?, ?, 1) "
-                     "ON CONFLICT(part) DO UPDATE SET announced = 1",
-                     (statement["part"], key, fp, statement["token_sha256"]))
+        conn.execute(
+            "INSERT INTO handovers(part, key, from_fp, token_sha256, announced) VALUES (?, ?, ?, ?, 1) "
+            "ON CONFLICT(part) DO UPDATE SET announced = 1",
+            (statement["part"], key, fp, statement["token_sha256"]),
+        )
         return None
     if hashlib.sha256(fields["token"].encode()).hexdigest() != statement["token_sha256"]:
         return "its hand-over proof does not match"
     if part is not None and part[0] is not None:
-        return ("it claims a hand-over already taken in" + ("" if part[0] == fp else " by another device"))
+        return "it claims a hand-over already taken in" + ("" if part[0] == fp else " by another device")
     if held is not None and held != statement["from_device"]:
         return "it claims a hand-over from a device that no longer holds this person"
     moving = _covered(conn, key) if held is not None else [key]
     for start in range(0, len(moving), 500):
-        chunk = moving[start:start + 500]
+        chunk = moving[start : start + 500]
         marks = ", ".join("?" for _ in chunk)
-        conn.execute(f"UPDATE holders SET fingerprint = ?, since = ? WHERE fingerprint = ? AND key IN ({marks})",
-                     (fp, _now(), statement["from_device"], *chunk))
+        conn.execute(
+            f"UPDATE holders SET fingerprint = ?, since = ? WHERE fingerprint = ? AND key IN ({marks})",
+            (fp, _now(), statement["from_device"], *chunk),
+        )
     conn.execute("INSERT OR IGNORE INTO holders(key, fingerprint, since) VALUES (?, ?, ?)", (key, fp, _now()))
-    conn.execute("INSERT INTO handovers(part, key, from_fp, token_sha256, claimed_by, claimed_at) "
-                 "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(part) DO UPDATE SET claimed_by = excluded.claimed_by, "
-                 "claimed_at = excluded.claimed_at",
-                 (statement["part"], key, statement["from_device"], statement["token_sha256"], fp, _now()))
+    conn.execute(
+        "INSERT INTO handovers(part, key, from_fp, token_sha256, claimed_by, claimed_at) "
+        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(part) DO UPDATE SET claimed_by = excluded.claimed_by, "
+        "claimed_at = excluded.claimed_at",
+        (statement["part"], key, statement["from_device"], statement["token_sha256"], fp, _now()),
+    )
     return None

@@ -50,9 +50,9 @@ class ImportSummary:
     batches_imported: int = 0
     records_applied: int = 0
     already_imported: int = 0
-    quarantined: list[tuple[str, str]] = field(default_factory=list)   # (file name, reason)
-    waiting: list[tuple[str, str]] = field(default_factory=list)       # held back for a missing batch
-    refused: list[tuple[str, str]] = field(default_factory=list)       # (file name, why one record was refused)
+    quarantined: list[tuple[str, str]] = field(default_factory=list)  # (file name, reason)
+    waiting: list[tuple[str, str]] = field(default_factory=list)  # held back for a missing batch
+    refused: list[tuple[str, str]] = field(default_factory=list)  # (file name, why one record was refused)
     withdrawals: int = 0
     cancelled: bool = False
     receipt: Path | None = None
@@ -65,8 +65,9 @@ class ImportSummary:
         return "set_aside" if self.quarantined or self.refused else ""
 
     def words(self) -> str:
-        parts = [f"{count(self.batches_imported, 'batch', 'batches')} imported "
-                 f"({count(self.records_applied, 'record')})"]
+        parts = [
+            f"{count(self.batches_imported, 'batch', 'batches')} imported ({count(self.records_applied, 'record')})"
+        ]
         if self.already_imported:
             parts.append(f"{self.already_imported} already imported")
         if self.withdrawals:
@@ -86,14 +87,25 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def _quarantine(conn: Connection, summary: ImportSummary, entry: drive.Entry, sha: str, reason: str, code: str,
-                fp: str | None = None, sequence: int | None = None, retry: bool = False) -> None:
-    conn.execute("INSERT INTO quarantine(sha256, file_name, fingerprint, sequence, reason, retry, first_seen, seen, "
-                 "code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(sha256) DO UPDATE SET reason = excluded.reason, "
-                 "retry = excluded.retry, seen = excluded.seen, code = excluded.code, "
-                 "fingerprint = coalesce(excluded.fingerprint, fingerprint), "
-                 "sequence = coalesce(excluded.sequence, sequence)",
-                 (sha, entry.name, fp, sequence, reason, int(retry), _now(), entry.seen, code))
+def _quarantine(
+    conn: Connection,
+    summary: ImportSummary,
+    entry: drive.Entry,
+    sha: str,
+    reason: str,
+    code: str,
+    fp: str | None = None,
+    sequence: int | None = None,
+    retry: bool = False,
+) -> None:
+    conn.execute(
+        "INSERT INTO quarantine(sha256, file_name, fingerprint, sequence, reason, retry, first_seen, seen, "
+        "code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(sha256) DO UPDATE SET reason = excluded.reason, "
+        "retry = excluded.retry, seen = excluded.seen, code = excluded.code, "
+        "fingerprint = coalesce(excluded.fingerprint, fingerprint), "
+        "sequence = coalesce(excluded.sequence, sequence)",
+        (sha, entry.name, fp, sequence, reason, int(retry), _now(), entry.seen, code),
+    )
     summary.quarantined.append((entry.name, reason))
 
 
@@ -126,7 +138,8 @@ def _strip_to_counts(conn: Connection, mentee_id: str, old_pseudonym: str, new_p
     rows = conn.execute(
         "SELECT rowid, id, type, fields, basis FROM shared_records WHERE (mentee_id = ? AND basis = 'consent') "
         "OR (coalesce(pseudonym, '') != '' AND pseudonym = ? AND basis = 'counts')",
-        (mentee_id, old_pseudonym)).fetchall()
+        (mentee_id, old_pseudonym),
+    ).fetchall()
     touched: set[str] = set()
     for rowid, rid, rtype, fields, basis in rows:
         touched.add(rid)
@@ -136,9 +149,11 @@ def _strip_to_counts(conn: Connection, mentee_id: str, old_pseudonym: str, new_p
         counts = _counts_of(rtype, json.loads(fields))
         # The person's own record is known by its pseudonym when shared as counts, never by their id.
         new_id = new_pseudonym if rtype == "mentee" and new_pseudonym else rid
-        conn.execute("UPDATE shared_records SET id = ?, fields = ?, basis = 'counts', mentee_id = NULL, pseudonym = ?, "
-                     "content_sha256 = ? WHERE rowid = ?",
-                     (new_id, json.dumps(counts), new_pseudonym or None, batch_format.content_hash(counts), rowid))
+        conn.execute(
+            "UPDATE shared_records SET id = ?, fields = ?, basis = 'counts', mentee_id = NULL, pseudonym = ?, "
+            "content_sha256 = ? WHERE rowid = ?",
+            (new_id, json.dumps(counts), new_pseudonym or None, batch_format.content_hash(counts), rowid),
+        )
         touched.add(new_id)
     if old_pseudonym:
         conn.execute("DELETE FROM holders WHERE key = ?", ("p:" + old_pseudonym,))
@@ -151,11 +166,19 @@ def _erase(conn: Connection, r: dict[str, Any], fp: str, touched: set[str] | Non
     named = {str(i) for i in r["fields"].get("records", []) if isinstance(i, str)} | {mentee_id, pseudonym}
     # By id and by name link, whichever device sent them: a person handed over between mentors keeps
     # their ids, and an erasure is owed wherever they are held.
-    linked = {row[0] for row in conn.execute(
-        "SELECT id FROM shared_records WHERE (mentee_id != '' AND mentee_id = ?) OR (pseudonym != '' AND pseudonym = ?)",
-        (mentee_id, pseudonym))}
-    held = {i: t for i in sorted(named | linked) if i for (t,) in conn.execute(
-        "SELECT type FROM shared_records WHERE id = ? LIMIT 1", (i,))}
+    linked = {
+        row[0]
+        for row in conn.execute(
+            "SELECT id FROM shared_records WHERE (mentee_id != '' AND mentee_id = ?) OR (pseudonym != '' AND pseudonym = ?)",
+            (mentee_id, pseudonym),
+        )
+    }
+    held = {
+        i: t
+        for i in sorted(named | linked)
+        if i
+        for (t,) in conn.execute("SELECT type FROM shared_records WHERE id = ? LIMIT 1", (i,))
+    }
     ids = [i for i, t in held.items() if t != "concern"]
     if touched is not None:
         touched.update(held)
@@ -172,15 +195,27 @@ def _erase(conn: Connection, r: dict[str, Any], fp: str, touched: set[str] | Non
     # Who held them goes too (their pseudonym is a key here); a concern waiting for a decision keeps its own.
     gone = ["p:" + pseudonym] + ([] if concerns else ["m:" + mentee_id]) + ["r:" + i for i in ids]
     for start in range(0, len(gone), 500):
-        chunk = gone[start:start + 500]
+        chunk = gone[start : start + 500]
         conn.execute(f"DELETE FROM holders WHERE key IN ({', '.join('?' for _ in chunk)})", chunk)
-    audit.record(conn, "erase", record_type="mentee", record_id=mentee_id, mentee_id=mentee_id,
-                 detail=f"on request, from device {fp}: {count(len(ids), 'shared record')} removed"
-                 + (f", {count(len(concerns), 'concern')} waiting for your decision" if concerns else ""))
+    audit.record(
+        conn,
+        "erase",
+        record_type="mentee",
+        record_id=mentee_id,
+        mentee_id=mentee_id,
+        detail=f"on request, from device {fp}: {count(len(ids), 'shared record')} removed"
+        + (f", {count(len(concerns), 'concern')} waiting for your decision" if concerns else ""),
+    )
 
 
-def _apply(conn: Connection, r: dict[str, Any], fp: str, sequence: int, withdrawals: bool = True,
-           touched: set[str] | None = None) -> bool:
+def _apply(
+    conn: Connection,
+    r: dict[str, Any],
+    fp: str,
+    sequence: int,
+    withdrawals: bool = True,
+    touched: set[str] | None = None,
+) -> bool:
     """Apply one record; False when it changes nothing (already held).
 
     `withdrawals` False says the withdrawals table is empty, so a consent record need not look there.
@@ -190,22 +225,27 @@ def _apply(conn: Connection, r: dict[str, Any], fp: str, sequence: int, withdraw
         return True
     if r["type"] == "withdrawal":
         # No pseudonym is kept beside the person's id: that pair is the link a withdrawal must break.
-        conn.execute("INSERT INTO withdrawals(mentee_id, pseudonym, fingerprint, sequence) VALUES (?, '', ?, ?) "
-                     "ON CONFLICT(mentee_id) DO UPDATE SET fingerprint = excluded.fingerprint, pseudonym = '', "
-                     "sequence = max(sequence, excluded.sequence)", (r["mentee_id"], fp, sequence))
+        conn.execute(
+            "INSERT INTO withdrawals(mentee_id, pseudonym, fingerprint, sequence) VALUES (?, '', ?, ?) "
+            "ON CONFLICT(mentee_id) DO UPDATE SET fingerprint = excluded.fingerprint, pseudonym = '', "
+            "sequence = max(sequence, excluded.sequence)",
+            (r["mentee_id"], fp, sequence),
+        )
         new = r["fields"].get("new_pseudonym") or ""
         if touched is not None:
             touched.update(_strip_to_counts(conn, r["mentee_id"], r.get("pseudonym") or "", new))
         else:
             _strip_to_counts(conn, r["mentee_id"], r.get("pseudonym") or "", new)
         if new:
-            conn.execute("INSERT OR IGNORE INTO holders(key, fingerprint, since) VALUES (?, ?, ?)",
-                         ("p:" + new, fp, _now()))
+            conn.execute(
+                "INSERT OR IGNORE INTO holders(key, fingerprint, since) VALUES (?, ?, ?)", ("p:" + new, fp, _now())
+            )
         return True
     mentee_id = r.get("mentee_id")
     if withdrawals and mentee_id and r["basis"] == "consent":
-        withdrawn = conn.execute("SELECT fingerprint, sequence FROM withdrawals WHERE mentee_id = ?",
-                                 (mentee_id,)).fetchone()
+        withdrawn = conn.execute(
+            "SELECT fingerprint, sequence FROM withdrawals WHERE mentee_id = ?", (mentee_id,)
+        ).fetchone()
         if withdrawn and (withdrawn[0] != fp or sequence < withdrawn[1]):
             # An old batch from before the withdrawal: it must not bring their identity back.
             if COUNT_FIELDS.get(r["type"]) is None:
@@ -215,33 +255,44 @@ def _apply(conn: Connection, r: dict[str, Any], fp: str, sequence: int, withdraw
             r["content_sha256"] = batch_format.content_hash(r["fields"])
         elif withdrawn:
             conn.execute("DELETE FROM withdrawals WHERE mentee_id = ?", (mentee_id,))  # consent given again
-    if r.get("deleted") and r["type"] == "concern" and conn.execute(
-            "SELECT 1 FROM shared_records WHERE id = ? AND deleted = 0 LIMIT 1", (r["id"],)).fetchone():
+    if (
+        r.get("deleted")
+        and r["type"] == "concern"
+        and conn.execute("SELECT 1 FROM shared_records WHERE id = ? AND deleted = 0 LIMIT 1", (r["id"],)).fetchone()
+    ):
         requests.request_in(conn, r["id"], fp, "delete")  # a concern goes only when the supervisor agrees
         return True
     if r.get("deleted"):
-        exists = conn.execute("SELECT 1 FROM shared_records WHERE id = ? AND version = ? AND content_sha256 = ?",
-                              (r["id"], r["version"], r["content_sha256"])).fetchone()
+        exists = conn.execute(
+            "SELECT 1 FROM shared_records WHERE id = ? AND version = ? AND content_sha256 = ?",
+            (r["id"], r["version"], r["content_sha256"]),
+        ).fetchone()
         if exists:
             return False
         conn.execute("UPDATE shared_records SET current = 0 WHERE id = ?", (r["id"],))
-        conn.execute("INSERT INTO shared_records(id, version, content_sha256, fingerprint, sequence, type, "
-                     "base_version, basis, fields, deleted, current) VALUES (?, ?, ?, ?, ?, ?, ?, ?, '{}', 1, 1)",
-                     (r["id"], r["version"], r["content_sha256"], fp, sequence, r["type"], r["base_version"],
-                      r["basis"]))
+        conn.execute(
+            "INSERT INTO shared_records(id, version, content_sha256, fingerprint, sequence, type, "
+            "base_version, basis, fields, deleted, current) VALUES (?, ?, ?, ?, ?, ?, ?, ?, '{}', 1, 1)",
+            (r["id"], r["version"], r["content_sha256"], fp, sequence, r["type"], r["base_version"], r["basis"]),
+        )
         # A deletion removes what was held, not only marks it.
-        conn.execute("UPDATE shared_records SET fields = '{}', mentee_id = NULL, pseudonym = NULL "
-                     "WHERE id = ? AND deleted = 0", (r["id"],))
+        conn.execute(
+            "UPDATE shared_records SET fields = '{}', mentee_id = NULL, pseudonym = NULL WHERE id = ? AND deleted = 0",
+            (r["id"],),
+        )
         return True
     if r["basis"] == "consent":
         # Shared in full now (consent given, or given again): the identity-free version of it is superseded.
-        conn.execute("DELETE FROM shared_records WHERE basis = 'counts' AND (id = ? OR (type = 'mentee' AND id = ?))",
-                     (r["id"], r.get("pseudonym") or "\x00"))
+        conn.execute(
+            "DELETE FROM shared_records WHERE basis = 'counts' AND (id = ? OR (type = 'mentee' AND id = ?))",
+            (r["id"], r.get("pseudonym") or "\x00"),
+        )
     # What is held of this id, in one look: the newest version, this very version, another at the same version.
     newest, exists, same_base = conn.execute(
         "SELECT max(version), count(CASE WHEN version = ?2 AND content_sha256 = ?3 THEN 1 END), "
         "count(CASE WHEN version = ?2 AND content_sha256 != ?3 THEN 1 END) FROM shared_records WHERE id = ?1",
-        (r["id"], r["version"], r["content_sha256"])).fetchone()
+        (r["id"], r["version"], r["content_sha256"]),
+    ).fetchone()
     if exists:
         return False
     current = newest is None or r["version"] >= newest
@@ -250,12 +301,28 @@ def _apply(conn: Connection, r: dict[str, Any], fp: str, sequence: int, withdraw
         conn.execute("UPDATE shared_records SET current = 0 WHERE id = ?", (r["id"],))
     if conflict:
         conn.execute("UPDATE shared_records SET conflict = 1 WHERE id = ? AND version = ?", (r["id"], r["version"]))
-    conn.execute("INSERT INTO shared_records(id, version, content_sha256, fingerprint, sequence, type, base_version, "
-                 "basis, mentee_id, pseudonym, fields, updated_at, current, conflict, counted) "
-                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                 (r["id"], r["version"], r["content_sha256"], fp, sequence, r["type"], r["base_version"], r["basis"],
-                  mentee_id if r["basis"] != "counts" else None, r.get("pseudonym"), json.dumps(r["fields"]),
-                  str(r.get("updated_at", ""))[:40], int(current), int(conflict), int(not conflict)))
+    conn.execute(
+        "INSERT INTO shared_records(id, version, content_sha256, fingerprint, sequence, type, base_version, "
+        "basis, mentee_id, pseudonym, fields, updated_at, current, conflict, counted) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            r["id"],
+            r["version"],
+            r["content_sha256"],
+            fp,
+            sequence,
+            r["type"],
+            r["base_version"],
+            r["basis"],
+            mentee_id if r["basis"] != "counts" else None,
+            r.get("pseudonym"),
+            json.dumps(r["fields"]),
+            str(r.get("updated_at", ""))[:40],
+            int(current),
+            int(conflict),
+            int(not conflict),
+        ),
+    )
     return True
 
 
@@ -267,8 +334,12 @@ def _candidates(folder: Path) -> list[drive.Entry]:
     return files
 
 
-def import_folder(profile: Profile, folder: Path, progress: Callable[[int, int], None] | None = None,
-                  cancelled: Callable[[], bool] | None = None) -> ImportSummary:
+def import_folder(
+    profile: Profile,
+    folder: Path,
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> ImportSummary:
     """Import every mentor's batches from the shared folder (one sub-folder per device), then leave a receipt."""
     _organisation_identities(profile)
     folder = Path(folder)
@@ -308,16 +379,29 @@ def _reopen(entry: drive.Entry, sha: str, identities: list[str]) -> batch_format
         return None
 
 
-def _first_pass(profile: Profile, entry: drive.Entry, identities: list[str], summary: ImportSummary, known: set[str],
-                set_aside: set[str], seen_aside: set[str]) -> tuple[str, str, dict[str, Any]] | None:
+def _first_pass(
+    profile: Profile,
+    entry: drive.Entry,
+    identities: list[str],
+    summary: ImportSummary,
+    known: set[str],
+    set_aside: set[str],
+    seen_aside: set[str],
+) -> tuple[str, str, dict[str, Any]] | None:
     """Read and verify one file; (fingerprint, sha, manifest) when it is a batch to put in order, else None."""
     conn = profile.conn
     if entry.seen in seen_aside:
         return None  # judged before and unchanged: not read again
     if entry.size > MAX_BATCH_BYTES:
         with transaction(conn):
-            _quarantine(conn, summary, entry, "unread:" + hashlib.sha256(entry.seen.encode("utf-8", "replace")).hexdigest(),
-                        "It is far too large to be a batch; it was not read.", "too_large")
+            _quarantine(
+                conn,
+                summary,
+                entry,
+                "unread:" + hashlib.sha256(entry.seen.encode("utf-8", "replace")).hexdigest(),
+                "It is far too large to be a batch; it was not read.",
+                "too_large",
+            )
         return None
     try:
         data = drive.read_limited(entry.path, MAX_BATCH_BYTES)
@@ -337,7 +421,9 @@ def _first_pass(profile: Profile, entry: drive.Entry, identities: list[str], sum
         except batch_format.BatchInvalid as exc:
             envelope = batch_format.read_envelope(data)
             fp = envelope.fingerprint if envelope else None
-            _quarantine(conn, summary, entry, sha, exc.reason, "unreadable", fp, envelope.sequence if envelope else None)
+            _quarantine(
+                conn, summary, entry, sha, exc.reason, "unreadable", fp, envelope.sequence if envelope else None
+            )
             return None
         manifest = batch.manifest
         fp = fingerprint(batch.device_key)
@@ -345,28 +431,48 @@ def _first_pass(profile: Profile, entry: drive.Entry, identities: list[str], sum
         sequence = manifest["sequence"]
         if status == "pending":
             # The fingerprint is not shown here: approving needs the one the mentor reads out.
-            why = ("It comes from a device whose key differs from the approved one with the same fingerprint: it was "
-                   "held back. Ask the mentor to read out their fingerprint." if key_differs(conn, batch.device_key)
-                   else "It comes from a mentor device not yet approved: ask the mentor to read out their "
-                   "fingerprint, then approve it (Mentors tab).")
+            why = (
+                "It comes from a device whose key differs from the approved one with the same fingerprint: it was "
+                "held back. Ask the mentor to read out their fingerprint."
+                if key_differs(conn, batch.device_key)
+                else "It comes from a mentor device not yet approved: ask the mentor to read out their "
+                "fingerprint, then approve it (Mentors tab)."
+            )
             _quarantine(conn, summary, entry, sha, why, "not_approved", fp, sequence, retry=True)
             return None
         if status == "revoked" and refuses(conn, fp, sequence, str(manifest.get("created_at", ""))):
             # Kept for a second look: approving the device again, or --retry, brings these back.
-            _quarantine(conn, summary, entry, sha, f"It comes from a revoked mentor device ({fp}).", "revoked", fp,
-                        sequence, retry=True)
+            _quarantine(
+                conn,
+                summary,
+                entry,
+                sha,
+                f"It comes from a revoked mentor device ({fp}).",
+                "revoked",
+                fp,
+                sequence,
+                retry=True,
+            )
             return None
     return fp, sha, manifest
 
 
 def _set_waiting(conn: Connection, fp: str, waiting_for: int | None) -> None:
-    conn.execute("UPDATE mentor_devices SET waiting_since = CASE WHEN ? IS NULL THEN NULL "
-                 "WHEN waiting_for IS ? THEN waiting_since ELSE ? END, waiting_for = ? WHERE fingerprint = ?",
-                 (waiting_for, waiting_for, _now(), waiting_for, fp))
+    conn.execute(
+        "UPDATE mentor_devices SET waiting_since = CASE WHEN ? IS NULL THEN NULL "
+        "WHEN waiting_for IS ? THEN waiting_since ELSE ? END, waiting_for = ? WHERE fingerprint = ?",
+        (waiting_for, waiting_for, _now(), waiting_for, fp),
+    )
 
 
-def _apply_batch(profile: Profile, batch: batch_format.OpenedBatch, fp: str, sequence: int, entry: drive.Entry,
-                 summary: ImportSummary) -> tuple[int, int]:
+def _apply_batch(
+    profile: Profile,
+    batch: batch_format.OpenedBatch,
+    fp: str,
+    sequence: int,
+    entry: drive.Entry,
+    summary: ImportSummary,
+) -> tuple[int, int]:
     """Apply each good record of a verified batch; refused ones are set aside alone. (applied, refused)."""
     conn = profile.conn
     applied = refused = 0
@@ -374,11 +480,14 @@ def _apply_batch(profile: Profile, batch: batch_format.OpenedBatch, fp: str, seq
     if 0 <= cache * 4 < APPLY_CACHE_KIB or -APPLY_CACHE_KIB < cache < 0:  # in pages (of 4 KiB) or in KiB
         conn.execute(f"PRAGMA cache_size = -{APPLY_CACHE_KIB}")
     withdrawals = conn.execute("SELECT 1 FROM withdrawals LIMIT 1").fetchone() is not None
+
     def refuse(position: int, record: object, problem: str, code: str) -> None:
         reason = f"One record was refused because {problem}."
-        conn.execute("INSERT OR IGNORE INTO refused_records(fingerprint, sequence, position, record_id, "
-                     "record_type, reason, code, first_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                     (fp, sequence, position, _text(record, "id"), _text(record, "type"), reason, code, _now()))
+        conn.execute(
+            "INSERT OR IGNORE INTO refused_records(fingerprint, sequence, position, record_id, "
+            "record_type, reason, code, first_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (fp, sequence, position, _text(record, "id"), _text(record, "type"), reason, code, _now()),
+        )
         summary.refused.append((entry.name, reason))
 
     for position, record in enumerate(batch.records):
@@ -420,9 +529,12 @@ def _text(record: object, key: str) -> str:
     return value[:120] if isinstance(value, str) else ""
 
 
-def import_files(profile: Profile, files: Iterable[drive.Entry | str | Path],
-                 progress: Callable[[int, int], None] | None = None,
-                 cancelled: Callable[[], bool] | None = None) -> ImportSummary:
+def import_files(
+    profile: Profile,
+    files: Iterable[drive.Entry | str | Path],
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> ImportSummary:
     """Import these batch files (e.g. one double-clicked), checked exactly as a folder's are."""
     conn = profile.conn
     identities = _organisation_identities(profile)
@@ -449,13 +561,16 @@ def import_files(profile: Profile, files: Iterable[drive.Entry | str | Path],
         by_sequence: dict[int, list[tuple[drive.Entry, str, dict[str, Any]]]] = {}
         for item in sorted(batches, key=lambda item: item[2]["sequence"]):
             by_sequence.setdefault(item[2]["sequence"], []).append(item)
-        last = conn.execute("SELECT max(sequence) FROM imported_batches WHERE fingerprint = ?", (fp,)).fetchone()[0] or 0
+        last = (
+            conn.execute("SELECT max(sequence) FROM imported_batches WHERE fingerprint = ?", (fp,)).fetchone()[0] or 0
+        )
         waiting_for: int | None = None
         for sequence in sorted(by_sequence):
             items = by_sequence[sequence]
             ids = {item[2]["batch_id"] for item in items}
-            held = conn.execute("SELECT batch_id, sha256 FROM imported_batches WHERE fingerprint = ? AND sequence = ?",
-                                (fp, sequence)).fetchone()
+            held = conn.execute(
+                "SELECT batch_id, sha256 FROM imported_batches WHERE fingerprint = ? AND sequence = ?", (fp, sequence)
+            ).fetchone()
             with transaction(conn):
                 late = held is not None and held[0] == "" and len(ids) == 1
                 if held is not None and not late:
@@ -463,43 +578,85 @@ def import_files(profile: Profile, files: Iterable[drive.Entry | str | Path],
                         if m["batch_id"] == held[0]:
                             summary.already_imported += 1  # a copy of a batch already imported
                         else:
-                            _quarantine(conn, summary, entry, sha, f"Fork: two different batches numbered {sequence} "
-                                        "from the same device. A person needs to look at this.", "fork", fp, sequence)
+                            _quarantine(
+                                conn,
+                                summary,
+                                entry,
+                                sha,
+                                f"Fork: two different batches numbered {sequence} "
+                                "from the same device. A person needs to look at this.",
+                                "fork",
+                                fp,
+                                sequence,
+                            )
                     continue
                 if len(ids) > 1:
                     for entry, sha, _ in items:
-                        _quarantine(conn, summary, entry, sha, f"Fork: two different batches numbered {sequence} from "
-                                    "the same device. A person needs to look at this.", "fork", fp, sequence)
+                        _quarantine(
+                            conn,
+                            summary,
+                            entry,
+                            sha,
+                            f"Fork: two different batches numbered {sequence} from "
+                            "the same device. A person needs to look at this.",
+                            "fork",
+                            fp,
+                            sequence,
+                        )
                     break
                 if sequence != last + 1 and not late:
                     waiting_for = last + 1
                     # Every batch held back is named, not only the first behind the gap.
                     for later in sorted(by_sequence):
                         if later >= sequence:
-                            summary.waiting += [(entry.name, f"Waiting for batch {last + 1} from this device.")
-                                                for entry, _, _ in by_sequence[later]]
+                            summary.waiting += [
+                                (entry.name, f"Waiting for batch {last + 1} from this device.")
+                                for entry, _, _ in by_sequence[later]
+                            ]
                     break
                 entry, sha, manifest = items[0]
-                previous = conn.execute("SELECT sha256 FROM imported_batches WHERE fingerprint = ? AND sequence = ?",
-                                        (fp, sequence - 1)).fetchone()
-                if (previous is not None and not previous[0].startswith(GAP)
-                        and manifest.get("previous_batch_sha256") != previous[0]):
-                    _quarantine(conn, summary, entry, sha, "Its link to the previous batch does not match: it is not "
-                                "the batch that followed on this device.", "link_mismatch", fp, sequence)
+                previous = conn.execute(
+                    "SELECT sha256 FROM imported_batches WHERE fingerprint = ? AND sequence = ?", (fp, sequence - 1)
+                ).fetchone()
+                if (
+                    previous is not None
+                    and not previous[0].startswith(GAP)
+                    and manifest.get("previous_batch_sha256") != previous[0]
+                ):
+                    _quarantine(
+                        conn,
+                        summary,
+                        entry,
+                        sha,
+                        "Its link to the previous batch does not match: it is not "
+                        "the batch that followed on this device.",
+                        "link_mismatch",
+                        fp,
+                        sequence,
+                    )
                     break
                 batch = _reopen(entry, sha, identities)
                 if batch is None:
-                    summary.waiting.append((entry.name, "It changed while it was being imported; it will be read "
-                                            "again next time."))
+                    summary.waiting.append(
+                        (entry.name, "It changed while it was being imported; it will be read again next time.")
+                    )
                     break
                 applied, refused = _apply_batch(profile, batch, fp, sequence, entry, summary)
                 if late:  # the batch accepted as lost turned up after all: nothing of it is lost
                     conn.execute("DELETE FROM imported_batches WHERE fingerprint = ? AND sequence = ?", (fp, sequence))
-                conn.execute("INSERT INTO imported_batches(fingerprint, sequence, batch_id, sha256, imported_at, "
-                             "records) VALUES (?, ?, ?, ?, ?, ?)",
-                             (fp, sequence, manifest["batch_id"], sha, _now(), len(batch.records)))
-                audit.record(conn, "import", actor=profile.author, record_type="batch", record_id=manifest["batch_id"],
-                             detail=f"{len(batch.records)} records ({refused} refused), batch {sequence} from device {fp}")
+                conn.execute(
+                    "INSERT INTO imported_batches(fingerprint, sequence, batch_id, sha256, imported_at, "
+                    "records) VALUES (?, ?, ?, ?, ?, ?)",
+                    (fp, sequence, manifest["batch_id"], sha, _now(), len(batch.records)),
+                )
+                audit.record(
+                    conn,
+                    "import",
+                    actor=profile.author,
+                    record_type="batch",
+                    record_id=manifest["batch_id"],
+                    detail=f"{len(batch.records)} records ({refused} refused), batch {sequence} from device {fp}",
+                )
                 summary.batches_imported += 1
                 summary.records_applied += applied
                 last = max(last, sequence)
@@ -519,21 +676,37 @@ def accept_gap(profile: Profile, fp: str, sequence: int, reason: str) -> str:
         raise BadInput("Say why the batch is accepted as lost with --reason, for the audit trail.")
     if conn.execute("SELECT 1 FROM mentor_devices WHERE fingerprint = ?", (fp,)).fetchone() is None:
         raise BadInput(f"No mentor device with fingerprint {fp} has sent anything yet.")
-    last = conn.execute("SELECT coalesce(max(sequence), 0) FROM imported_batches WHERE fingerprint = ?",
-                        (fp,)).fetchone()[0]
+    last = conn.execute(
+        "SELECT coalesce(max(sequence), 0) FROM imported_batches WHERE fingerprint = ?", (fp,)
+    ).fetchone()[0]
     if sequence != last + 1:
-        raise BadInput(f"This device's batches have arrived up to batch {last}, so only batch {last + 1} can be "
-                       f"accepted as lost now, not batch {sequence}.")
+        raise BadInput(
+            f"This device's batches have arrived up to batch {last}, so only batch {last + 1} can be "
+            f"accepted as lost now, not batch {sequence}."
+        )
     with transaction(conn):
-        conn.execute("INSERT INTO accepted_gaps(fingerprint, sequence, reason, accepted_at) VALUES (?, ?, ?, ?)",
-                     (fp, sequence, reason.strip()[:500], _now()))
-        conn.execute("INSERT INTO imported_batches(fingerprint, sequence, batch_id, sha256, imported_at, records) "
-                     "VALUES (?, ?, '', ?, ?, 0)", (fp, sequence, f"{GAP}{fp}:{sequence}", _now()))
+        conn.execute(
+            "INSERT INTO accepted_gaps(fingerprint, sequence, reason, accepted_at) VALUES (?, ?, ?, ?)",
+            (fp, sequence, reason.strip()[:500], _now()),
+        )
+        conn.execute(
+            "INSERT INTO imported_batches(fingerprint, sequence, batch_id, sha256, imported_at, records) "
+            "VALUES (?, ?, '', ?, ?, 0)",
+            (fp, sequence, f"{GAP}{fp}:{sequence}", _now()),
+        )
         _set_waiting(conn, fp, None)
-        audit.record(conn, "accept_gap", actor=profile.author, record_type="batch", record_id=f"{fp}:{sequence}",
-                     detail=f"batch {sequence} from device {fp} accepted as lost: {reason.strip()[:200]}")
-    return (f"Batch {sequence} from device {fp} is accepted as lost; the batches after it will import. If it turns "
-            "up after all, it is still imported.")
+        audit.record(
+            conn,
+            "accept_gap",
+            actor=profile.author,
+            record_type="batch",
+            record_id=f"{fp}:{sequence}",
+            detail=f"batch {sequence} from device {fp} accepted as lost: {reason.strip()[:200]}",
+        )
+    return (
+        f"Batch {sequence} from device {fp} is accepted as lost; the batches after it will import. If it turns "
+        "up after all, it is still imported."
+    )
 
 
 def retry_set_aside(profile: Profile) -> int:
@@ -548,6 +721,10 @@ def retry_set_aside(profile: Profile) -> int:
 
 def quarantine_list(conn: Connection) -> list[tuple[str, str]]:
     files = [(r[0], r[1]) for r in conn.execute("SELECT file_name, reason FROM quarantine ORDER BY first_seen")]
-    records = [(f"batch {r[0]} from device {r[1]}" + (f", record {r[2]}" if r[2] else ""), r[3]) for r in conn.execute(
-        "SELECT sequence, fingerprint, record_id, reason FROM refused_records ORDER BY first_seen, position")]
+    records = [
+        (f"batch {r[0]} from device {r[1]}" + (f", record {r[2]}" if r[2] else ""), r[3])
+        for r in conn.execute(
+            "SELECT sequence, fingerprint, record_id, reason FROM refused_records ORDER BY first_seen, position"
+        )
+    ]
     return files + records

@@ -20,7 +20,7 @@ from pyrage import x25519
 if TYPE_CHECKING:
     from ..storage.profile import Profile
 
-ORG_AGE = "exchange.org_age_identities"       # newest first, one per line
+ORG_AGE = "exchange.org_age_identities"  # newest first, one per line
 ORG_SIGNING = "exchange.org_signing_key"
 DEVICE_SIGNING = "exchange.device_signing_key"
 PSEUDONYM_SECRET = "exchange.pseudonym_secret"
@@ -43,12 +43,12 @@ def fingerprint(public_key: bytes) -> str:
         digest, index = divmod(digest, len(_FP_ALPHABET))
         chars.append(_FP_ALPHABET[index])
     text = "".join(chars)
-    return "-".join(text[i:i + 4] for i in range(0, 16, 4))
+    return "-".join(text[i : i + 4] for i in range(0, 16, 4))
 
 
 def normalise_fingerprint(text: str) -> str:
     cleaned = "".join(ch for ch in text.upper() if ch.isalnum())
-    return "-".join(cleaned[i:i + 4] for i in range(0, len(cleaned), 4))
+    return "-".join(cleaned[i : i + 4] for i in range(0, len(cleaned), 4))
 
 
 def raw_public(key: Ed25519PublicKey) -> bytes:
@@ -150,5 +150,6 @@ def signed_bytes(data: dict[str, Any]) -> bytes:
 
     The enrolment file and key-rotation statements are signed this way; the bytes must never change.
     """
-    return json.dumps({k: v for k, v in data.items() if k != "signature"}, sort_keys=True,
-                      separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return json.dumps(
+        {k: v for k, v in data.items() if k != "signature"}, sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    ).encode("utf-8")

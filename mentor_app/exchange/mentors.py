@@ -9,25 +9,23 @@ it is shown as "NAME (name given by the device)" until the supervisor gives the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime, timezone
-
 import json
 import logging
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING
 
 from ..errors import BadInput
-from ..storage.db import put_settings
-from ..storage.db import transaction
-from ..words import count
 from ..records.dates import shown_date
+from ..storage.db import put_settings, transaction
+from ..words import count
 from .keys import b64, fingerprint, normalise_fingerprint
 
 if TYPE_CHECKING:
     from ..storage.db import Connection
 
 log = logging.getLogger(__name__)
-APPROVED_KEYS = "exchange.approved_device_keys"   # fingerprint -> the full public key the supervisor approved
+APPROVED_KEYS = "exchange.approved_device_keys"  # fingerprint -> the full public key the supervisor approved
 CLAIMED = " (name given by the device)"
 
 
@@ -37,8 +35,8 @@ class MentorDevice:
     mentor_name: str
     status: str
     first_seen: str
-    last_sequence: int = 0          # the last batch received without a gap
-    last_received_at: str = ""      # when it arrived
+    last_sequence: int = 0  # the last batch received without a gap
+    last_received_at: str = ""  # when it arrived
     waiting_for: int | None = None  # a later batch is here, this one is not
     waiting_since: str = ""
     revoked_from_sequence: int | None = None
@@ -52,8 +50,11 @@ class MentorDevice:
 
     def delivery_words(self) -> str:
         """What has arrived from this device, in a sentence: the Mentors tab and `mentor-app mentors`."""
-        got = (f"{count(self.last_sequence, 'batch', 'batches')} received, the last on {shown_date(self.last_received_at)}"
-               if self.last_sequence else "nothing received yet")
+        got = (
+            f"{count(self.last_sequence, 'batch', 'batches')} received, the last on {shown_date(self.last_received_at)}"
+            if self.last_sequence
+            else "nothing received yet"
+        )
         if self.waiting_for:
             got += f"; waiting for batch {self.waiting_for} since {shown_date(self.waiting_since)}"
         if self.status == "revoked":
@@ -74,15 +75,39 @@ def list_devices(conn: Connection) -> list[MentorDevice]:
         "coalesce(b.imported_at, ''), d.waiting_for, coalesce(d.waiting_since, ''), d.revoked_from_sequence, "
         "coalesce(d.revoked_after, '') FROM mentor_devices d LEFT JOIN imported_batches b ON b.fingerprint = "
         "d.fingerprint AND b.sequence = (SELECT max(sequence) FROM imported_batches WHERE fingerprint = d.fingerprint) "
-        "ORDER BY d.status, d.mentor_name")
+        "ORDER BY d.status, d.mentor_name"
+    )
     named = _approved_keys(conn)
     devices = []
-    for (fp, mentor_name, status, first_seen, last_sequence, last_received_at, waiting_for, waiting_since,
-         revoked_from_sequence, revoked_after) in rows:
+    for (
+        fp,
+        mentor_name,
+        status,
+        first_seen,
+        last_sequence,
+        last_received_at,
+        waiting_for,
+        waiting_since,
+        revoked_from_sequence,
+        revoked_after,
+    ) in rows:
         claimed = fp not in named and status != "approved"
         name = f"{mentor_name}{CLAIMED}" if claimed and mentor_name else mentor_name
-        devices.append(MentorDevice(fp, name, status, first_seen, last_sequence, last_received_at, waiting_for,
-                                    waiting_since, revoked_from_sequence, revoked_after, name_given_by_device=claimed))
+        devices.append(
+            MentorDevice(
+                fp,
+                name,
+                status,
+                first_seen,
+                last_sequence,
+                last_received_at,
+                waiting_for,
+                waiting_since,
+                revoked_from_sequence,
+                revoked_after,
+                name_given_by_device=claimed,
+            )
+        )
     return devices
 
 
@@ -100,15 +125,17 @@ def _known_key(conn: Connection, fp: str) -> str | None:
     approved = _approved_keys(conn).get(fp)
     if approved:
         return approved
-    row: tuple[str] | None = conn.execute("SELECT device_key FROM mentor_devices WHERE fingerprint = ?",
-                                          (fp,)).fetchone()
+    row: tuple[str] | None = conn.execute(
+        "SELECT device_key FROM mentor_devices WHERE fingerprint = ?", (fp,)
+    ).fetchone()
     return row[0] if row else None
 
 
 def refuses(conn: Connection, fp: str, sequence: int, created_at: str) -> bool:
     """Whether a revoked device's batch falls after the point it was revoked from (no point: all of them)."""
     row: tuple[int | None, str | None] | None = conn.execute(
-        "SELECT revoked_from_sequence, revoked_after FROM mentor_devices WHERE fingerprint = ?", (fp,)).fetchone()
+        "SELECT revoked_from_sequence, revoked_after FROM mentor_devices WHERE fingerprint = ?", (fp,)
+    ).fetchone()
     if row is None:
         return True
     from_sequence, after = row
@@ -130,8 +157,11 @@ def note_device(conn: Connection, device_key: bytes, mentor_name: str) -> str:
     fp = fingerprint(device_key)
     status = device_status(conn, fp)
     if status is None:
-        conn.execute("INSERT INTO mentor_devices(fingerprint, device_key, mentor_name, status, first_seen) "
-                      "VALUES (?, ?, ?, 'pending', ?)", (fp, b64(device_key), mentor_name[:200], _now()))
+        conn.execute(
+            "INSERT INTO mentor_devices(fingerprint, device_key, mentor_name, status, first_seen) "
+            "VALUES (?, ?, ?, 'pending', ?)",
+            (fp, b64(device_key), mentor_name[:200], _now()),
+        )
         return "pending"
     if _known_key(conn, fp) != b64(device_key):
         # Same short fingerprint, different key: not the device that was checked and approved. Its batches
@@ -147,29 +177,39 @@ def key_differs(conn: Connection, device_key: bytes) -> bool:
     return known is not None and known != b64(device_key)
 
 
-def _decide(conn: Connection, fp: str, status: str, name: str | None = None, from_sequence: int | None = None,
-            after: str = "") -> MentorDevice:
+def _decide(
+    conn: Connection, fp: str, status: str, name: str | None = None, from_sequence: int | None = None, after: str = ""
+) -> MentorDevice:
     fp = normalise_fingerprint(fp)
     if device_status(conn, fp) is None:
-        raise BadInput(f"No mentor device with fingerprint {fp} has sent anything yet. Import their folder first, "
-                       "then check the fingerprint with the mentor (they see it with: mentor-app fingerprint).")
+        raise BadInput(
+            f"No mentor device with fingerprint {fp} has sent anything yet. Import their folder first, "
+            "then check the fingerprint with the mentor (they see it with: mentor-app fingerprint)."
+        )
     with transaction(conn):
         if name:
             conn.execute("UPDATE mentor_devices SET mentor_name = ? WHERE fingerprint = ?", (name.strip()[:200], fp))
-        conn.execute("UPDATE mentor_devices SET status = ?, decided_at = ?, revoked_from_sequence = ?, "
-                     "revoked_after = ? WHERE fingerprint = ?", (status, _now(), from_sequence, after or None, fp))
+        conn.execute(
+            "UPDATE mentor_devices SET status = ?, decided_at = ?, revoked_from_sequence = ?, "
+            "revoked_after = ? WHERE fingerprint = ?",
+            (status, _now(), from_sequence, after or None, fp),
+        )
         if status == "approved":
             # Their batches held back as 'unknown' are looked at again on the next import.
             conn.execute("DELETE FROM quarantine WHERE fingerprint = ? AND retry = 1", (fp,))
     return next(d for d in list_devices(conn) if d.fingerprint == fp)
 
 
-NOT_THIS_DEVICE = ("That isn't the fingerprint of the device you chose. Don't approve it: ask the mentor to read "
-                   "out the fingerprint on their Sharing screen again (they also see it with: mentor-app "
-                   "fingerprint). Nothing was changed.")
-NO_SUCH_DEVICE = ("No device in the register has that fingerprint. Check it with the mentor again (they see it "
-                  "on their Sharing screen, or with: mentor-app fingerprint); if it is right, import their folder "
-                  "first. Nothing was changed.")
+NOT_THIS_DEVICE = (
+    "That isn't the fingerprint of the device you chose. Don't approve it: ask the mentor to read "
+    "out the fingerprint on their Sharing screen again (they also see it with: mentor-app "
+    "fingerprint). Nothing was changed."
+)
+NO_SUCH_DEVICE = (
+    "No device in the register has that fingerprint. Check it with the mentor again (they see it "
+    "on their Sharing screen, or with: mentor-app fingerprint); if it is right, import their folder "
+    "first. Nothing was changed."
+)
 
 
 def approve(conn: Connection, read_out: str, name: str, chosen: str | None = None) -> MentorDevice:

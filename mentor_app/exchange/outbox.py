@@ -22,10 +22,10 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
+from ..records.dates import shown_date
 from ..storage.db import put_settings, transaction
 from ..storage.files import fsync_dir, make_shared_readable
 from ..words import count
-from ..records.dates import shown_date
 from . import drive
 
 if TYPE_CHECKING:  # the batch format, and with it the ciphers, is imported when a batch is placed
@@ -37,8 +37,8 @@ T = TypeVar("T")
 
 RECEIPT_AT = "exchange.receipt_issued_at"
 RECEIPT_THROUGH = "exchange.receipt_through"
-RECEIPT_DEVICE = "exchange.receipt_device"    # this device's part of the newest receipt (codes, ids: no content)
-NOTICE = "exchange.delivery_notice"           # a plain sentence the Sharing screen shows until the next one
+RECEIPT_DEVICE = "exchange.receipt_device"  # this device's part of the newest receipt (codes, ids: no content)
+NOTICE = "exchange.delivery_notice"  # a plain sentence the Sharing screen shows until the next one
 KEEP_RECEIVED_DAYS = 30
 KEEP_RECEIVED = "exchange.keep_received_days"  # the organisation's choice, published with its directory
 MAX_KEEP_DAYS = 3650
@@ -66,8 +66,8 @@ class Sent:
 
 @dataclass
 class Placed:
-    written: list[str]          # file names written (new or again)
-    waiting: int                # batches that could not be written this time
+    written: list[str]  # file names written (new or again)
+    waiting: int  # batches that could not be written this time
     drive_failed: bool = False
 
 
@@ -90,13 +90,25 @@ def published_keep_days(raw: object) -> int | None:
     return None
 
 
-def add_in(conn: Connection, *, sequence: int, batch_id: str, name: str, data: bytes, records: int,
-           concerns: list[str]) -> None:
+def add_in(
+    conn: Connection, *, sequence: int, batch_id: str, name: str, data: bytes, records: int, concerns: list[str]
+) -> None:
     """Keep a sealed batch (inside the caller's transaction)."""
-    conn.execute("INSERT INTO outbox(sequence, batch_id, name, sha256, size, data, created_at, records, concerns) "
-                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                 (sequence, batch_id, name, hashlib.sha256(data).hexdigest(), len(data), data, _now(), records,
-                  json.dumps(concerns)))
+    conn.execute(
+        "INSERT INTO outbox(sequence, batch_id, name, sha256, size, data, created_at, records, concerns) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            sequence,
+            batch_id,
+            name,
+            hashlib.sha256(data).hexdigest(),
+            len(data),
+            data,
+            _now(),
+            records,
+            json.dumps(concerns),
+        ),
+    )
 
 
 def last_sequence(conn: Connection) -> int:
@@ -106,9 +118,13 @@ def last_sequence(conn: Connection) -> int:
 
 def sent(conn: Connection, only_unreceived: bool = False) -> list[Sent]:
     where = "WHERE received_at IS NULL" if only_unreceived else ""
-    return [Sent(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5], r[6], bool(r[7]), r[8]) for r in conn.execute(
-        f"SELECT sequence, name, created_at, records, concerns, placed_at, received_at, removed_at IS NOT NULL, "
-        f"placed_name FROM outbox {where} ORDER BY sequence")]
+    return [
+        Sent(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5], r[6], bool(r[7]), r[8])
+        for r in conn.execute(
+            f"SELECT sequence, name, created_at, records, concerns, placed_at, received_at, removed_at IS NOT NULL, "
+            f"placed_name FROM outbox {where} ORDER BY sequence"
+        )
+    ]
 
 
 def concern_delivery(conn: Connection) -> dict[str, tuple[str, str]]:
@@ -118,7 +134,8 @@ def concern_delivery(conn: Connection) -> dict[str, tuple[str, str]]:
     """
     status: dict[str, tuple[str, str]] = {}
     for concerns, created, received in conn.execute(
-            "SELECT concerns, created_at, received_at FROM outbox WHERE concerns != '[]' ORDER BY sequence"):
+        "SELECT concerns, created_at, received_at FROM outbox WHERE concerns != '[]' ORDER BY sequence"
+    ):
         for cid in json.loads(concerns):
             status[cid] = ("received", received) if received else ("waiting", created)
     return status
@@ -130,7 +147,7 @@ def _with_retries(action: Callable[[], T]) -> T:
         try:
             return action()
         except PermissionError:
-            time.sleep(0.2 * 2 ** attempt)
+            time.sleep(0.2 * 2**attempt)
     return action()  # the last try: its PermissionError goes to the caller
 
 
@@ -190,7 +207,7 @@ def _names(name: str) -> Iterator[str]:
     from . import batch as batch_format  # imported here: keeps start-up fast (Today reads this module)
 
     yield name
-    stem = name[:-len(batch_format.SUFFIX)]
+    stem = name[: -len(batch_format.SUFFIX)]
     for n in range(2, 50):
         yield f"{stem}-again{n}{batch_format.SUFFIX}"
 
@@ -212,7 +229,8 @@ def place_waiting(profile: Profile, folder: Path, recheck: Collection[int] = fro
     conn = profile.conn
     rows = conn.execute(
         "SELECT sequence, name, sha256, size, placed_name, placed_mtime FROM outbox "
-        "WHERE received_at IS NULL AND data IS NOT NULL ORDER BY concerns = '[]', sequence").fetchall()
+        "WHERE received_at IS NULL AND data IS NOT NULL ORDER BY concerns = '[]', sequence"
+    ).fetchall()
     result = Placed([], 0)
     for sequence, name, sha, size, placed_name, placed_mtime in rows:
         if result.drive_failed:
@@ -247,8 +265,11 @@ def place_waiting(profile: Profile, folder: Path, recheck: Collection[int] = fro
             result.waiting += 1
             continue
         if mtime is not None:
-            conn.execute("UPDATE outbox SET placed_name = ?, placed_mtime = ?, placed_at = coalesce(placed_at, ?) "
-                         "WHERE sequence = ?", (candidate, mtime, _now(), sequence))
+            conn.execute(
+                "UPDATE outbox SET placed_name = ?, placed_mtime = ?, placed_at = coalesce(placed_at, ?) "
+                "WHERE sequence = ?",
+                (candidate, mtime, _now(), sequence),
+            )
     return result
 
 
@@ -263,25 +284,47 @@ def apply_receipt(profile: Profile, receipt: Receipt, fingerprint: str) -> str |
     before = int(profile.get_setting(RECEIPT_THROUGH, "0") or 0)
     notice = None
     with transaction(conn):
-        conn.execute("UPDATE outbox SET received_at = ? WHERE received_at IS NULL AND sequence <= ?",
-                     (receipt.issued_at, through))
+        conn.execute(
+            "UPDATE outbox SET received_at = ? WHERE received_at IS NULL AND sequence <= ?",
+            (receipt.issued_at, through),
+        )
         for sequence in lost:  # accepted as lost at the supervisor, yet still here: it goes again
             conn.execute("UPDATE outbox SET received_at = NULL WHERE sequence = ? AND data IS NOT NULL", (sequence,))
         if through < before:
             # The supervisor went back to an older copy (a restored backup): send again what is still here.
-            again = [r[0] for r in conn.execute(
-                "SELECT sequence FROM outbox WHERE sequence > ? AND data IS NOT NULL ORDER BY sequence", (through,))]
-            gone = [r[0] for r in conn.execute(
-                "SELECT sequence FROM outbox WHERE sequence > ? AND data IS NULL ORDER BY sequence", (through,))]
-            conn.execute("UPDATE outbox SET received_at = NULL, placed_mtime = NULL WHERE sequence > ? "
-                         "AND data IS NOT NULL", (through,))
-            notice = (f"Your supervisor's copy went back to batch {through} (an older backup was restored). "
-                      + (f"{_span(again)} will be sent again. " if again else "")
-                      + (f"{_span(gone)} had already been removed from this laptop and can't be sent again: please "
-                         "tell your supervisor." if gone else ""))
-        values = {RECEIPT_AT: receipt.issued_at, RECEIPT_THROUGH: str(through),
-                  RECEIPT_DEVICE: json.dumps({"set_aside": mine.set_aside, "refused": mine.refused,
-                                              "waiting_for": mine.waiting_for} if mine else {})}
+            again = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT sequence FROM outbox WHERE sequence > ? AND data IS NOT NULL ORDER BY sequence", (through,)
+                )
+            ]
+            gone = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT sequence FROM outbox WHERE sequence > ? AND data IS NULL ORDER BY sequence", (through,)
+                )
+            ]
+            conn.execute(
+                "UPDATE outbox SET received_at = NULL, placed_mtime = NULL WHERE sequence > ? AND data IS NOT NULL",
+                (through,),
+            )
+            notice = (
+                f"Your supervisor's copy went back to batch {through} (an older backup was restored). "
+                + (f"{_span(again)} will be sent again. " if again else "")
+                + (
+                    f"{_span(gone)} had already been removed from this laptop and can't be sent again: please "
+                    "tell your supervisor."
+                    if gone
+                    else ""
+                )
+            )
+        values = {
+            RECEIPT_AT: receipt.issued_at,
+            RECEIPT_THROUGH: str(through),
+            RECEIPT_DEVICE: json.dumps(
+                {"set_aside": mine.set_aside, "refused": mine.refused, "waiting_for": mine.waiting_for} if mine else {}
+            ),
+        }
         if notice:
             values[NOTICE] = notice.strip()
         put_settings(conn, values)
@@ -291,8 +334,11 @@ def apply_receipt(profile: Profile, receipt: Receipt, fingerprint: str) -> str |
 def _span(sequences: list[int]) -> str:
     if len(sequences) == 1:
         return f"Batch {sequences[0]}"
-    return f"Batches {sequences[0]} to {sequences[-1]}" if sequences == list(
-        range(sequences[0], sequences[-1] + 1)) else "Batches " + ", ".join(map(str, sequences))
+    return (
+        f"Batches {sequences[0]} to {sequences[-1]}"
+        if sequences == list(range(sequences[0], sequences[-1] + 1))
+        else "Batches " + ", ".join(map(str, sequences))
+    )
 
 
 def tidy(profile: Profile, folder: Path, keep_days: int, now: datetime | None = None) -> int:
@@ -300,9 +346,11 @@ def tidy(profile: Profile, folder: Path, keep_days: int, now: datetime | None = 
     now = now or datetime.now(timezone.utc)
     cutoff = (now - timedelta(days=keep_days)).isoformat(timespec="seconds")
     conn = profile.conn
-    rows = conn.execute("SELECT sequence, name, placed_name, sha256, size, placed_mtime FROM outbox "
-                        "WHERE received_at IS NOT NULL AND received_at < ? AND removed_at IS NULL",
-                        (cutoff,)).fetchall()
+    rows = conn.execute(
+        "SELECT sequence, name, placed_name, sha256, size, placed_mtime FROM outbox "
+        "WHERE received_at IS NOT NULL AND received_at < ? AND removed_at IS NULL",
+        (cutoff,),
+    ).fetchall()
     removed = 0
     for sequence, name, placed_name, sha, size, mtime in rows:
         for candidate in dict.fromkeys([placed_name or name, name]):
@@ -322,8 +370,10 @@ def waited_longer_than(conn: Connection, days: int, now: datetime | None = None)
     """(batches, of them carrying concerns) sent more than `days` ago and not yet received."""
     now = now or datetime.now(timezone.utc)
     cutoff = (now - timedelta(days=days)).isoformat(timespec="seconds")
-    row = conn.execute("SELECT count(*), coalesce(sum(concerns != '[]'), 0) FROM outbox "
-                       "WHERE received_at IS NULL AND created_at < ?", (cutoff,)).fetchone()
+    row = conn.execute(
+        "SELECT count(*), coalesce(sum(concerns != '[]'), 0) FROM outbox WHERE received_at IS NULL AND created_at < ?",
+        (cutoff,),
+    ).fetchone()
     return int(row[0]), int(row[1])
 
 
@@ -334,11 +384,15 @@ def late_warning(conn: Connection, days: int, now: datetime | None = None) -> st
         return None
     span = count(days, "day")
     if concerns:
-        return (f"{count(concerns, 'safeguarding concern batch', 'safeguarding concern batches')} shared more than "
-                f"{span} ago {'has' if concerns == 1 else 'have'} not reached your supervisor yet. Tell your "
-                "safeguarding lead directly, and check the shared drive.")
-    return (f"{count(n, 'batch', 'batches')} shared more than {span} ago {'has' if n == 1 else 'have'} not reached "
-            "your supervisor yet: check the shared drive is connected.")
+        return (
+            f"{count(concerns, 'safeguarding concern batch', 'safeguarding concern batches')} shared more than "
+            f"{span} ago {'has' if concerns == 1 else 'have'} not reached your supervisor yet. Tell your "
+            "safeguarding lead directly, and check the shared drive."
+        )
+    return (
+        f"{count(n, 'batch', 'batches')} shared more than {span} ago {'has' if n == 1 else 'have'} not reached "
+        "your supervisor yet: check the shared drive is connected."
+    )
 
 
 def concern_words(delivery: dict[str, tuple[str, str]], concern_id: str) -> str:

@@ -40,7 +40,7 @@ NEVER_SHARED = ("contact",)
 
 @dataclass(frozen=True)
 class Decision:
-    basis: str          # consent | safeguarding | counts | mentor | tombstone | none
+    basis: str  # consent | safeguarding | counts | mentor | tombstone | none
     payload: dict[str, Any] | None
 
 
@@ -56,8 +56,10 @@ def pseudonym_source(conn: Connection, secret: bytes) -> Callable[[str], str]:
 
     Each pseudonym is worked out once for the life of the function (one export), not once per record.
     """
-    overrides = {key[len(PSEUDONYM_OVERRIDE):]: value for key, value in conn.execute(
-        "SELECT key, value FROM settings WHERE key LIKE ?", (PSEUDONYM_OVERRIDE + "%",))}
+    overrides = {
+        key[len(PSEUDONYM_OVERRIDE) :]: value
+        for key, value in conn.execute("SELECT key, value FROM settings WHERE key LIKE ?", (PSEUDONYM_OVERRIDE + "%",))
+    }
     known: dict[str, str] = {}
 
     def pseudonym_of(mentee_id: str) -> str:
@@ -79,8 +81,14 @@ def _when(stored: store.Stored) -> tuple[str, str]:
     return day[:7], monday.isoformat()
 
 
-def decide(conn: Connection, stored: store.Stored, pseudonym_of: Callable[[str], str], today: date | None = None,
-           shares: dict[str, bool] | None = None, names: dict[str, str] | None = None) -> Decision:
+def decide(
+    conn: Connection,
+    stored: store.Stored,
+    pseudonym_of: Callable[[str], str],
+    today: date | None = None,
+    shares: dict[str, bool] | None = None,
+    names: dict[str, str] | None = None,
+) -> Decision:
     """What goes out for one record. `shares` caches each mentee's consent for one export; `names`, if
     given, holds every live mentee's name (looked up once per export, not once per concern)."""
     if stored.type in NEVER_SHARED:

@@ -20,8 +20,7 @@ from ..records import retention, store
 from ..records.types import Contact, to_data, validate
 from ..storage.db import put_settings, transaction
 from ..storage.files import atomic_write_bytes
-from . import drive
-from . import outbox
+from . import drive, outbox
 from .batch import canonical
 from .enrolment import SHARED_FOLDER, Enrolment, current_enrolment
 from .keys import b64, organisation_keys, verify
@@ -32,9 +31,9 @@ if TYPE_CHECKING:
 FORMAT = "mentor-app-directory"
 FOLDER = "directory"
 SUFFIX = ".mentordir"
-APPLIED = "exchange.directory_issued_at"      # issued_at of the publication last applied
-PROBLEM = "exchange.directory_problem"        # plain words on what could not be used at the last check, or ""
-SEEN = "exchange.directory_files_judged"      # files already judged, by name, size and time: not read again
+APPLIED = "exchange.directory_issued_at"  # issued_at of the publication last applied
+PROBLEM = "exchange.directory_problem"  # plain words on what could not be used at the last check, or ""
+SEEN = "exchange.directory_files_judged"  # files already judged, by name, size and time: not read again
 MAX_BYTES = 20 * 1024 * 1024
 MAX_SEEN = 500
 
@@ -54,10 +53,15 @@ def publish(profile: Profile, shared: str | Path | None = None) -> Path:
     contacts = [to_data(s.record) for s in store.list_records(profile.conn, "contact") if s.record.origin != "default"]
     # The organisation's retention periods travel with its directory, signed the same way.
     issued_at = datetime.now(timezone.utc).isoformat(timespec="microseconds")
-    body = {"format": FORMAT, "version": 1, "issued_at": issued_at,
-            "signing_key": b64(signing.public), "contacts": contacts,
-            "retention": retention.to_published(retention.load_policy(profile)),
-            "sharing": {"keep_received_days": outbox.keep_received_days(profile)}}
+    body = {
+        "format": FORMAT,
+        "version": 1,
+        "issued_at": issued_at,
+        "signing_key": b64(signing.public),
+        "contacts": contacts,
+        "retention": retention.to_published(retention.load_policy(profile)),
+        "sharing": {"keep_received_days": outbox.keep_received_days(profile)},
+    }
     data = canonical({"body": body, "signature": signing.sign(canonical(body))})
     folder = Path(shared) / FOLDER
     folder.mkdir(exist_ok=True)
@@ -73,8 +77,12 @@ def read_published(data: bytes, signing_key: bytes) -> dict[str, Any]:
     try:
         outer = json.loads(data.decode("utf-8"))
         body, signature = outer["body"], outer["signature"]
-        if (not isinstance(body, dict) or body.get("format") != FORMAT or not isinstance(body.get("contacts"), list)
-                or not isinstance(body.get("issued_at"), str)):
+        if (
+            not isinstance(body, dict)
+            or body.get("format") != FORMAT
+            or not isinstance(body.get("contacts"), list)
+            or not isinstance(body.get("issued_at"), str)
+        ):
             raise ValueError
         signed = canonical(body)  # a lone surrogate escape can't be encoded: not written by Mentor App
     except (ValueError, KeyError, TypeError, UnicodeDecodeError, AttributeError, RecursionError):
@@ -107,10 +115,10 @@ def pick_up(profile: Profile, shared: str | Path | None = None) -> int | None:
 
 @dataclass
 class _Found:
-    newest: dict[str, Any] | None = None                          # the body to apply, if any is newer
+    newest: dict[str, Any] | None = None  # the body to apply, if any is newer
     problems: list[tuple[str, str]] = field(default_factory=list)  # (shown name, reason)
-    stale: bool = False                           # a valid one was passed over as older than the enrolment
-    seen: str = ""                                # what to remember for the next trip
+    stale: bool = False  # a valid one was passed over as older than the enrolment
+    seen: str = ""  # what to remember for the next trip
 
 
 def _look(profile: Profile, enrolment: Enrolment, shared: Path, applied: str) -> _Found:
@@ -168,11 +176,14 @@ def _judge(entry: drive.Entry, enrolment: Enrolment, applied: str) -> tuple[str,
 
 
 VERDICTS = {"ok", "old", "damaged", "large"}
-_REASONS = {"damaged": ("is damaged or not signed by your organisation", "are damaged or not signed by your "
-                        "organisation"),
-            "large": ("is far too large to be a directory", "are far too large to be a directory"),
-            "unreadable": ("could not be read and will be tried again next time",
-                           "could not be read and will be tried again next time")}
+_REASONS = {
+    "damaged": ("is damaged or not signed by your organisation", "are damaged or not signed by your organisation"),
+    "large": ("is far too large to be a directory", "are far too large to be a directory"),
+    "unreadable": (
+        "could not be read and will be tried again next time",
+        "could not be read and will be tried again next time",
+    ),
+}
 
 
 def problem_words(problems: list[tuple[str, str]], stale: bool = False) -> str:
@@ -184,13 +195,16 @@ def problem_words(problems: list[tuple[str, str]], stale: bool = False) -> str:
             continue
         shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
         where = "" if clauses else " on the shared drive"
-        clauses.append(f"one file{where} ({shown}) {one}" if len(names) == 1
-                       else f"{len(names)} files{where} ({shown}) {several}")
+        clauses.append(
+            f"one file{where} ({shown}) {one}" if len(names) == 1 else f"{len(names)} files{where} ({shown}) {several}"
+        )
     words = "The organisation's directory could not be updated: " + "; ".join(clauses) + "." if clauses else ""
     if stale:
-        words = (words + " " if words else "") + ("The organisation's directory on the shared drive is older than "
-                                                  "your enrolment, so it was not used: ask your supervisor to "
-                                                  "publish it again.")
+        words = (words + " " if words else "") + (
+            "The organisation's directory on the shared drive is older than "
+            "your enrolment, so it was not used: ask your supervisor to "
+            "publish it again."
+        )
     return words
 
 
@@ -215,7 +229,13 @@ def _apply(profile: Profile, body: dict[str, Any], notes: dict[str, str]) -> int
             store.save_in(conn, contact, author=profile.author)
         policy = retention.from_published(body.get("retention"))
         keep = outbox.published_keep_days(body.get("sharing"))
-        put_settings(conn, {**notes, APPLIED: body["issued_at"],
-                            **(retention.published_values(profile, policy) if policy else {}),
-                            **({outbox.KEEP_RECEIVED: str(keep)} if keep else {})})
+        put_settings(
+            conn,
+            {
+                **notes,
+                APPLIED: body["issued_at"],
+                **(retention.published_values(profile, policy) if policy else {}),
+                **({outbox.KEEP_RECEIVED: str(keep)} if keep else {}),
+            },
+        )
     return len(contacts)

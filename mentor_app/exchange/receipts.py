@@ -31,11 +31,11 @@ VERSION = 2
 FOLDER = "receipts"
 SUFFIX = ".mentorreceipt"
 MAX_BYTES = 2 * 1024 * 1024
-MAX_LISTED = 500       # set-aside batches and refused records listed per device, newest first
-KEEP_OWN = 5           # the supervisor keeps its newest few receipts on the drive and removes its older ones
-MAX_FILES_READ = 200   # a mentor looks at no more than this many receipt files on one trip
+MAX_LISTED = 500  # set-aside batches and refused records listed per device, newest first
+KEEP_OWN = 5  # the supervisor keeps its newest few receipts on the drive and removes its older ones
+MAX_FILES_READ = 200  # a mentor looks at no more than this many receipt files on one trip
 WRITTEN = "exchange.receipts_written"
-LAST_WRITTEN = "exchange.receipt_last"       # issued_at and content hash of the last receipt this profile wrote
+LAST_WRITTEN = "exchange.receipt_last"  # issued_at and content hash of the last receipt this profile wrote
 
 
 @dataclass
@@ -44,8 +44,8 @@ class DeviceReceipt:
 
     through: int = 0
     accepted_gaps: list[int] = field(default_factory=list)
-    set_aside: list[dict[str, Any]] = field(default_factory=list)   # {"sequence", "sha256", "code"}
-    refused: list[dict[str, Any]] = field(default_factory=list)     # {"sequence", "id", "code"}
+    set_aside: list[dict[str, Any]] = field(default_factory=list)  # {"sequence", "sha256", "code"}
+    refused: list[dict[str, Any]] = field(default_factory=list)  # {"sequence", "id", "code"}
     waiting_for: int | None = None
 
 
@@ -68,17 +68,20 @@ def device_receipts(conn: Connection) -> dict[str, DeviceReceipt]:
     for fp, through in conn.execute("SELECT fingerprint, max(sequence) FROM imported_batches GROUP BY fingerprint"):
         devices.setdefault(fp, DeviceReceipt()).through = int(through or 0)
     for fp, sequence in conn.execute(
-            "SELECT g.fingerprint, g.sequence FROM accepted_gaps g JOIN imported_batches b "
-            "ON b.fingerprint = g.fingerprint AND b.sequence = g.sequence AND b.batch_id = '' ORDER BY g.sequence"):
+        "SELECT g.fingerprint, g.sequence FROM accepted_gaps g JOIN imported_batches b "
+        "ON b.fingerprint = g.fingerprint AND b.sequence = g.sequence AND b.batch_id = '' ORDER BY g.sequence"
+    ):
         devices.setdefault(fp, DeviceReceipt()).accepted_gaps.append(int(sequence))
     for fp, sequence, sha, code in conn.execute(
-            "SELECT fingerprint, sequence, sha256, code FROM quarantine WHERE fingerprint IS NOT NULL "
-            "ORDER BY first_seen DESC"):
+        "SELECT fingerprint, sequence, sha256, code FROM quarantine WHERE fingerprint IS NOT NULL "
+        "ORDER BY first_seen DESC"
+    ):
         listed = devices.setdefault(fp, DeviceReceipt()).set_aside
         if len(listed) < MAX_LISTED:
             listed.append({"sequence": sequence, "sha256": sha, "code": code or "refused"})
     for fp, sequence, rid, code in conn.execute(
-            "SELECT fingerprint, sequence, record_id, code FROM refused_records ORDER BY first_seen DESC"):
+        "SELECT fingerprint, sequence, record_id, code FROM refused_records ORDER BY first_seen DESC"
+    ):
         listed = devices.setdefault(fp, DeviceReceipt()).refused
         if len(listed) < MAX_LISTED:
             listed.append({"sequence": sequence, "id": rid, "code": code})
@@ -96,9 +99,16 @@ def write_receipt(profile: Profile, shared: Path) -> Path | None:
     if keys is None:
         return None
     _, signing = keys
-    devices = {fp: {"through": d.through, "accepted_gaps": d.accepted_gaps, "set_aside": d.set_aside,
-                    "refused": d.refused, "waiting_for": d.waiting_for}
-               for fp, d in sorted(device_receipts(profile.conn).items())}
+    devices = {
+        fp: {
+            "through": d.through,
+            "accepted_gaps": d.accepted_gaps,
+            "set_aside": d.set_aside,
+            "refused": d.refused,
+            "waiting_for": d.waiting_for,
+        }
+        for fp, d in sorted(device_receipts(profile.conn).items())
+    }
     content = hashlib.sha256(canonical(devices)).hexdigest()
     last_at, _, last_content = (profile.get_setting(LAST_WRITTEN) or "").partition(" ")
     if last_content == content:
@@ -106,8 +116,13 @@ def write_receipt(profile: Profile, shared: Path) -> Path | None:
         if newest is not None and newest.issued_at == last_at:
             return None
     issued_at = _now()
-    body = {"format": FORMAT, "version": VERSION, "issued_at": issued_at, "signing_key": b64(signing.public),
-            "devices": devices}
+    body = {
+        "format": FORMAT,
+        "version": VERSION,
+        "issued_at": issued_at,
+        "signing_key": b64(signing.public),
+        "devices": devices,
+    }
     data = canonical({"body": body, "signature": signing.sign(canonical(body))})
     folder = Path(shared) / FOLDER
     name = f"receipt-{issued_at.replace(':', '').replace('-', '')[:22]}-{uuid.uuid4().hex[:8]}{SUFFIX}"
@@ -141,8 +156,12 @@ def parse_receipt(data: bytes, signing_key: bytes) -> Receipt | None:
     try:
         outer = json.loads(data.decode("utf-8"))
         body, signature = outer["body"], outer["signature"]
-        if body.get("format") != FORMAT or not isinstance(body.get("issued_at"), str) \
-                or not isinstance(body.get("devices"), dict) or not isinstance(signature, str):
+        if (
+            body.get("format") != FORMAT
+            or not isinstance(body.get("issued_at"), str)
+            or not isinstance(body.get("devices"), dict)
+            or not isinstance(signature, str)
+        ):
             return None
         if not verify(signing_key, signature, canonical(body)):
             return None
@@ -156,9 +175,11 @@ def parse_receipt(data: bytes, signing_key: bytes) -> Receipt | None:
         waiting = raw.get("waiting_for")
         devices[str(fp)] = DeviceReceipt(
             through=through if isinstance(through, int) and not isinstance(through, bool) and through >= 0 else 0,
-            accepted_gaps=_ints(raw.get("accepted_gaps")), set_aside=_dicts(raw.get("set_aside")),
+            accepted_gaps=_ints(raw.get("accepted_gaps")),
+            set_aside=_dicts(raw.get("set_aside")),
             refused=_dicts(raw.get("refused")),
-            waiting_for=waiting if isinstance(waiting, int) and not isinstance(waiting, bool) else None)
+            waiting_for=waiting if isinstance(waiting, int) and not isinstance(waiting, bool) else None,
+        )
     return Receipt(body["issued_at"], devices)
 
 

@@ -25,9 +25,12 @@ def _now() -> str:
 
 def request_in(conn: Connection, record_id: str, fp: str, kind: str) -> None:
     """Note the mentor's request (inside the import's transaction); a repeated one changes nothing."""
-    conn.execute("INSERT INTO deletion_requests(record_id, fingerprint, kind, requested_at) VALUES (?, ?, ?, ?) "
-                 "ON CONFLICT(record_id) DO UPDATE SET kind = CASE WHEN decided_at IS NULL THEN "
-                 "max(kind, excluded.kind) ELSE kind END", (record_id, fp, kind, _now()))
+    conn.execute(
+        "INSERT INTO deletion_requests(record_id, fingerprint, kind, requested_at) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT(record_id) DO UPDATE SET kind = CASE WHEN decided_at IS NULL THEN "
+        "max(kind, excluded.kind) ELSE kind END",
+        (record_id, fp, kind, _now()),
+    )
 
 
 def pending(conn: Connection) -> dict[str, str]:
@@ -37,29 +40,49 @@ def pending(conn: Connection) -> dict[str, str]:
 
 def decide(conn: Connection, record_id: str, erase: bool, reason: str, actor: str) -> str:
     """Keep the concern (a reason is needed) or erase it as the mentor asked; returns a sentence."""
-    row = conn.execute("SELECT kind FROM deletion_requests WHERE record_id = ? AND decided_at IS NULL",
-                       (record_id,)).fetchone()
+    row = conn.execute(
+        "SELECT kind FROM deletion_requests WHERE record_id = ? AND decided_at IS NULL", (record_id,)
+    ).fetchone()
     if row is None:
         raise BadInput("There is no request waiting about that concern.")
     if not erase and not reason.strip():
         raise BadInput("Say why the concern is kept, for the audit trail.")
-    person = conn.execute("SELECT coalesce(mentee_id, '') FROM shared_records WHERE id = ? LIMIT 1",
-                          (record_id,)).fetchone()
+    person = conn.execute(
+        "SELECT coalesce(mentee_id, '') FROM shared_records WHERE id = ? LIMIT 1", (record_id,)
+    ).fetchone()
     mentee_id = person[0] if person else ""
     with transaction(conn):
-        conn.execute("UPDATE deletion_requests SET decided_at = ?, decision = ?, reason = ? WHERE record_id = ?",
-                     (_now(), "erased" if erase else "kept", reason.strip()[:2000], record_id))
+        conn.execute(
+            "UPDATE deletion_requests SET decided_at = ?, decision = ?, reason = ? WHERE record_id = ?",
+            (_now(), "erased" if erase else "kept", reason.strip()[:2000], record_id),
+        )
         if erase:
             conn.execute("DELETE FROM shared_records WHERE id = ?", (record_id,))
             conn.execute("DELETE FROM supervisor_notes WHERE record_id = ?", (record_id,))
-            left = conn.execute("SELECT 1 FROM shared_records WHERE mentee_id = ? AND type = 'concern' LIMIT 1",
-                                (mentee_id,)).fetchone() if mentee_id else None
+            left = (
+                conn.execute(
+                    "SELECT 1 FROM shared_records WHERE mentee_id = ? AND type = 'concern' LIMIT 1", (mentee_id,)
+                ).fetchone()
+                if mentee_id
+                else None
+            )
             conn.execute("DELETE FROM holders WHERE key = ?", ("r:" + record_id,))
             if mentee_id and row[0] == "erase" and left is None:
                 conn.execute("DELETE FROM supervisor_notes WHERE record_id = ?", (mentee_id,))
                 conn.execute("DELETE FROM holders WHERE key = ?", ("m:" + mentee_id,))
-        audit.record(conn, "deletion_decided", actor=actor, record_type="concern", record_id=record_id,
-                     mentee_id=mentee_id, detail=("erased as the mentor asked" if erase else "kept") +
-                     (f" ({row[0]} requested)") + (f": {reason.strip()[:200]}" if reason.strip() else ""))
-    return ("The concern and your notes on it are erased, as the mentor asked." if erase else
-            "The concern is kept; the mentor's request and your reason are in the audit trail.")
+        audit.record(
+            conn,
+            "deletion_decided",
+            actor=actor,
+            record_type="concern",
+            record_id=record_id,
+            mentee_id=mentee_id,
+            detail=("erased as the mentor asked" if erase else "kept")
+            + (f" ({row[0]} requested)")
+            + (f": {reason.strip()[:200]}" if reason.strip() else ""),
+        )
+    return (
+        "The concern and your notes on it are erased, as the mentor asked."
+        if erase
+        else "The concern is kept; the mentor's request and your reason are in the audit trail."
+    )

@@ -35,10 +35,10 @@ VERSION = 1
 FOLDER = "keys"
 SUFFIX = ".mentorkeys"
 MAX_BYTES = 16 * 1024
-MAX_FILES_READ = 200                       # files read on one trip (those already found useless are skipped)
-ROTATIONS = "exchange.key_rotations"      # mentor: the statements taken since the enrolment file, in order
+MAX_FILES_READ = 200  # files read on one trip (those already found useless are skipped)
+ROTATIONS = "exchange.key_rotations"  # mentor: the statements taken since the enrolment file, in order
 BAD_FILES = "exchange.bad_key_rotations"  # mentor: files found useless (name, size, time), not read again
-MADE = "exchange.rotation_statements"     # supervisor: every statement this profile made, oldest first
+MADE = "exchange.rotation_statements"  # supervisor: every statement this profile made, oldest first
 OLD_SIGNING = "exchange.org_old_signing_keys"  # supervisor: earlier signing keys, newest first, one per line
 
 
@@ -81,16 +81,19 @@ def parse_statement(data: object) -> Statement | None:
         return None
     if not verify(previous, str(data.get("signature", "")), signed):
         return None
-    return Statement(previous, new, recipient, str(data.get("organisation", "")), str(data.get("issued_at", "")),
-                     data)
+    return Statement(previous, new, recipient, str(data.get("organisation", "")), str(data.get("issued_at", "")), data)
 
 
 def apply_statement(enrolment: Enrolment, statement: Statement) -> Enrolment:
     """The enrolment as it stands after a statement signed by its own signing key (the caller checked that)."""
     recipients = [statement.recipient] + [r for r in enrolment.recipients if r != statement.recipient]
-    return replace(enrolment, signing_key=statement.signing_key, recipients=recipients,
-                   issued_at=max(enrolment.issued_at, statement.issued_at),
-                   organisation=statement.organisation or enrolment.organisation)
+    return replace(
+        enrolment,
+        signing_key=statement.signing_key,
+        recipients=recipients,
+        issued_at=max(enrolment.issued_at, statement.issued_at),
+        organisation=statement.organisation or enrolment.organisation,
+    )
 
 
 def apply_stored(enrolment: Enrolment, taken: list[Any]) -> Enrolment:
@@ -105,14 +108,16 @@ def apply_stored(enrolment: Enrolment, taken: list[Any]) -> Enrolment:
 
 # -- the supervisor -------------------------------------------------------------
 
+
 def _write_statement(shared: Path, statement: dict[str, Any]) -> Path:
     folder = Path(shared) / FOLDER
     folder.mkdir(exist_ok=True)
     stamp = statement["issued_at"].replace(":", "").replace("-", "").replace("+0000", "Z")
     final = folder / f"rotation-{stamp}-{statement['fingerprint'].replace('-', '')[:8].lower()}{SUFFIX}"
     # Nothing secret in it: every account of the organisation reads it.
-    atomic_write_bytes(final, json.dumps(statement, indent=2, sort_keys=True, ensure_ascii=False).encode("utf-8"),
-                       shared=True)
+    atomic_write_bytes(
+        final, json.dumps(statement, indent=2, sort_keys=True, ensure_ascii=False).encode("utf-8"), shared=True
+    )
     return final
 
 
@@ -133,6 +138,7 @@ def write_statements(profile: Profile, shared: Path) -> list[Path]:
 
 
 # -- the mentor -----------------------------------------------------------------
+
 
 def read_key_rotations(profile: Profile, shared: str | Path, enrolment: Enrolment | None) -> Enrolment | None:
     """Take every statement on the drive that chains from `enrolment`'s signing key; returns the enrolment now.

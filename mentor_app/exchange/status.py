@@ -35,25 +35,33 @@ def attention(profile: Profile, warn_days: int) -> list[str]:
         notes.append(notice)
     told = profile.get_json(outbox.RECEIPT_DEVICE, {})
     if told.get("waiting_for") and any(s.sequence == told["waiting_for"] for s in outbox.sent(conn, True)):
-        notes.append(f"Your supervisor is waiting for batch {told['waiting_for']} from this laptop (later ones "
-                     "arrived without it). It is written to the shared drive again on every trip until it arrives.")
+        notes.append(
+            f"Your supervisor is waiting for batch {told['waiting_for']} from this laptop (later ones "
+            "arrived without it). It is written to the shared drive again on every trip until it arrives."
+        )
     for item in told.get("set_aside", [])[:5]:
         why = SET_ASIDE_WORDS.get(item.get("code"), "your supervisor's app could not use it")
         notes.append(f"Your supervisor's app set aside batch {item.get('sequence') or '(no number)'}: {why}.")
     refused = told.get("refused", [])
     if refused:
-        notes.append(f"Your supervisor's app refused {count(len(refused), 'record')} inside batches that otherwise "
-                     "arrived. Please tell your supervisor.")
+        notes.append(
+            f"Your supervisor's app refused {count(len(refused), 'record')} inside batches that otherwise "
+            "arrived. Please tell your supervisor."
+        )
     held = profile.get_json(HELD_BACK, [])
     if held:
-        notes.append(f"{count(len(held), 'record')} could not be shared because the app's own check refused "
-                     f"{'it' if len(held) == 1 else 'them'}; kept on this laptop and tried again on every trip.")
+        notes.append(
+            f"{count(len(held), 'record')} could not be shared because the app's own check refused "
+            f"{'it' if len(held) == 1 else 'them'}; kept on this laptop and tried again on every trip."
+        )
     strangers = profile.get_json(STRANGERS, [])
     if strangers:
         shown = ", ".join(strangers[:3]) + (" …" if len(strangers) > 3 else "")
-        notes.append(f"{count(len(strangers), 'file')} in this laptop's folder on the shared drive "
-                     f"{'is' if len(strangers) == 1 else 'are'} not from this laptop and {'was' if len(strangers) == 1 else 'were'} "
-                     f"ignored ({shown}).")
+        notes.append(
+            f"{count(len(strangers), 'file')} in this laptop's folder on the shared drive "
+            f"{'is' if len(strangers) == 1 else 'are'} not from this laptop and {'was' if len(strangers) == 1 else 'were'} "
+            f"ignored ({shown})."
+        )
     problem = profile.get_setting(publish.PROBLEM)
     if problem:
         notes.append(problem)

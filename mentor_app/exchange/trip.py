@@ -18,7 +18,14 @@ from ..words import count
 from . import outbox, publish
 from .enrolment import SHARED_FOLDER, current_enrolment
 from .export import (
-    DriveUnavailable, ExportError, _resume_v1, device_folder, drive_status, pending_changes, seal_new, strangers,
+    DriveUnavailable,
+    ExportError,
+    _resume_v1,
+    device_folder,
+    drive_status,
+    pending_changes,
+    seal_new,
+    strangers,
 )
 from .keys import device_key
 from .receipts import newest_receipt
@@ -28,19 +35,19 @@ if TYPE_CHECKING:
     from ..storage.profile import Profile
 
 log = logging.getLogger(__name__)
-BAD_RECEIPTS = "exchange.bad_receipts"   # receipt files already found invalid (name, size, time), not read again
-STRANGERS = "exchange.strangers"          # files in this device's folder that are not its batches
+BAD_RECEIPTS = "exchange.bad_receipts"  # receipt files already found invalid (name, size, time), not read again
+STRANGERS = "exchange.strangers"  # files in this device's folder that are not its batches
 
 
 @dataclass
 class TripResult:
-    path: Path | None = None          # the newest batch written this trip
-    records: int = 0                  # records sealed this trip
-    sequence: int | None = None       # the last sequence sealed this trip
+    path: Path | None = None  # the newest batch written this trip
+    records: int = 0  # records sealed this trip
+    sequence: int | None = None  # the last sequence sealed this trip
     sealed: list[tuple[int, str, int]] = field(default_factory=list)
     written_again: int = 0
-    waiting: int = 0                  # batches that could not be put on the drive this time
-    notice: str | None = None         # a receipt went backwards, and what that means
+    waiting: int = 0  # batches that could not be put on the drive this time
+    notice: str | None = None  # a receipt went backwards, and what that means
 
     def words(self) -> str:
         parts = []
@@ -81,8 +88,9 @@ def note_strangers(profile: Profile, folder: Path) -> None:
         profile.set_setting(STRANGERS, found)
 
 
-def trip(profile: Profile, to: str | Path | None = None, today: date | None = None,
-         new_records: bool = True) -> TripResult:
+def trip(
+    profile: Profile, to: str | Path | None = None, today: date | None = None, new_records: bool = True
+) -> TripResult:
     """One trip to the shared folder (or `to`): the whole of what "share now" means.
 
     `new_records=False` (a mentor who asks before sharing) still reads receipts and puts back what
@@ -96,7 +104,8 @@ def trip(profile: Profile, to: str | Path | None = None, today: date | None = No
     if not status.reachable:
         unsent = [s for s in outbox.sent(profile.conn, only_unreceived=True) if not s.placed_at]
         waiting = count(pending_changes(profile), "change") + (
-            f" and {count(len(unsent), 'batch', 'batches')}" if unsent else "")
+            f" and {count(len(unsent), 'batch', 'batches')}" if unsent else ""
+        )
         raise DriveUnavailable(f"{status.words} {waiting} waiting; they will be shared when it is back.")
     assert shared, "a reachable drive is a named one"
     shared = Path(shared)
@@ -122,6 +131,8 @@ def trip(profile: Profile, to: str | Path | None = None, today: date | None = No
     note_strangers(profile, folder)
     if placed.drive_failed:
         log.info("trip: the drive refused a batch; %d waiting", placed.waiting)
-        raise DriveUnavailable(f"The shared drive went away or refused a file. Nothing was lost: "
-                               f"{count(placed.waiting, 'batch', 'batches')} will go on the next trip.")
+        raise DriveUnavailable(
+            f"The shared drive went away or refused a file. Nothing was lost: "
+            f"{count(placed.waiting, 'batch', 'batches')} will go on the next trip."
+        )
     return result

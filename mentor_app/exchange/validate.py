@@ -64,8 +64,10 @@ MAX_BYTES = {t: _max_bytes(t) for t in RECORD_TYPES_IN}
 
 # Each record type's fields, their kinds and, for text, their limits: looked up once, not per record.
 _KINDS = {t: {fld.name: fld.metadata["kind"] for fld in fields_of(RECORD_TYPES[t])} for t in RECORD_TYPES}
-_TEXT_LIMITS = {t: {name: _limit(kind) for name, kind in kinds.items() if kind in ("line", "text", "date", "datetime")}
-                for t, kinds in _KINDS.items()}
+_TEXT_LIMITS = {
+    t: {name: _limit(kind) for name, kind in kinds.items() if kind in ("line", "text", "date", "datetime")}
+    for t, kinds in _KINDS.items()
+}
 
 
 def _field_problem(rtype: str, fields: dict[Any, Any]) -> str | None:
@@ -94,14 +96,25 @@ def _field_problem(rtype: str, fields: dict[Any, Any]) -> str | None:
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 100_000:
                 return "a number field is out of range"
         elif kind == "list":
-            if not isinstance(value, list) or len(value) > 64 or any(
-                    not isinstance(v, str) or len(v) > MAX_LINE for v in value):
+            if (
+                not isinstance(value, list)
+                or len(value) > 64
+                or any(not isinstance(v, str) or len(v) > MAX_LINE for v in value)
+            ):
                 return "a list field is not in the expected form"
         elif kind == "map":
-            if not isinstance(value, dict) or len(value) > MAX_MAP or any(
-                    not isinstance(k, str) or len(k) > MAX_LINE
+            if (
+                not isinstance(value, dict)
+                or len(value) > MAX_MAP
+                or any(
+                    not isinstance(k, str)
+                    or len(k) > MAX_LINE
                     or not (isinstance(v, (int, float)) and not isinstance(v, bool) or isinstance(v, str))
-                    or isinstance(v, str) and len(v) > MAX_TEXT for k, v in value.items()):
+                    or isinstance(v, str)
+                    and len(v) > MAX_TEXT
+                    for k, v in value.items()
+                )
+            ):
                 return "a field is not in the expected form"
     return None
 
@@ -159,8 +172,11 @@ def check_record(r: object, encoded: bytes | None = None) -> str | None:
             ids = fields.get("records", [])
             if not isinstance(ids, list) or any(not isinstance(i, str) or len(i) > MAX_ID for i in ids):
                 return "an erasure's list of records is not a list"
-        elif set(fields) - {"new_pseudonym"} or not isinstance(fields.get("new_pseudonym", ""), str) \
-                or len(fields.get("new_pseudonym", "")) > MAX_ID:
+        elif (
+            set(fields) - {"new_pseudonym"}
+            or not isinstance(fields.get("new_pseudonym", ""), str)
+            or len(fields.get("new_pseudonym", "")) > MAX_ID
+        ):
             return "a withdrawal carries fields"
         return None
     if r.get("deleted"):
@@ -180,7 +196,8 @@ def _handover_problem(rtype: str, basis: str, fields: dict[Any, Any]) -> str | N
     if set(fields) - {"statement", "signature", "token"} or not isinstance(statement, dict):
         return "a hand-over is not in the expected form"
     if set(statement) != set(HANDOVER_STATEMENT) or any(
-            not isinstance(statement[k], str) or len(statement[k]) > n for k, n in HANDOVER_STATEMENT.items()):
+        not isinstance(statement[k], str) or len(statement[k]) > n for k, n in HANDOVER_STATEMENT.items()
+    ):
         return "a hand-over statement is not in the expected form"
     if not isinstance(fields.get("signature"), str) or len(fields["signature"]) > 200:
         return "a hand-over is not signed"
@@ -193,6 +210,14 @@ def check_handover_record(record_id: str, rtype: str, version: object, fields: d
     """A record arriving from another mentor's laptop, as it would be shared: the same limits, with room
     left under the version limit to change it for ever after."""
     problem = _version_problem({"version": version, "base_version": 0}, HANDOVER_MAX_VERSION)
-    return problem or check_record({"id": record_id, "type": rtype, "version": version, "base_version": 0,
-                                    "basis": "consent", "fields": fields,
-                                    "content_sha256": batch_format.content_hash(fields)})
+    return problem or check_record(
+        {
+            "id": record_id,
+            "type": rtype,
+            "version": version,
+            "base_version": 0,
+            "basis": "consent",
+            "fields": fields,
+            "content_sha256": batch_format.content_hash(fields),
+        }
+    )

@@ -38,9 +38,11 @@ def contact_links(contact) -> list[tuple[str, str]]:
     (and past a few thousand characters it can't be made at all); the words are still printed.
     """
     out = []
-    for caption, link in (("Scan to call", tel_link(contact.phone)),
-                          ("Scan for the website", web_link(contact.website)),
-                          ("Scan for a map", map_link(contact.address))):
+    for caption, link in (
+        ("Scan to call", tel_link(contact.phone)),
+        ("Scan for the website", web_link(contact.website)),
+        ("Scan for a map", map_link(contact.address)),
+    ):
         if link and len(link.encode("utf-8")) <= MAX_LINK:
             out.append((caption, link))
     return out

@@ -46,7 +46,7 @@ PAGE_SIZES = {"A4": A4, "Letter": LETTER}
 class SheetOptions:
     large_print: bool = False
     page_size: str = "A4"
-    mentee_name: str = ""          # printed only when the mentor ticks it
+    mentee_name: str = ""  # printed only when the mentor ticks it
     title: str = "Services that can help you"
     organisation: str = ""
     emergency_numbers: str = ""
@@ -65,25 +65,60 @@ class _Styles:
         self.body = ParagraphStyle("body", fontName=FONT, fontSize=size, leading=lead, spaceAfter=size * 0.25)
         # Large print keeps every line at the body size or bigger, notes and footer too.
         small = 1.0 if options.large_print else 0.85
-        self.small = ParagraphStyle("small", parent=self.body, fontSize=size * small, leading=lead * small,
-                                    textColor=colors.HexColor("#444444"))
-        self.name = ParagraphStyle("name", parent=self.body, fontName=FONT_BOLD, fontSize=size * 1.25,
-                                   leading=lead * 1.25, spaceAfter=size * 0.2)
-        self.group = ParagraphStyle("group", parent=self.body, fontName=FONT_BOLD, fontSize=size * 1.45,
-                                    leading=lead * 1.45, spaceBefore=size * 0.8, spaceAfter=size * 0.5,
-                                    textColor=colors.HexColor("#1a4f8b"))
-        self.title = ParagraphStyle("title", parent=self.body, fontName=FONT_BOLD, fontSize=size * 1.9,
-                                    leading=lead * 1.8, spaceAfter=size * 0.4)
+        self.small = ParagraphStyle(
+            "small", parent=self.body, fontSize=size * small, leading=lead * small, textColor=colors.HexColor("#444444")
+        )
+        self.name = ParagraphStyle(
+            "name",
+            parent=self.body,
+            fontName=FONT_BOLD,
+            fontSize=size * 1.25,
+            leading=lead * 1.25,
+            spaceAfter=size * 0.2,
+        )
+        self.group = ParagraphStyle(
+            "group",
+            parent=self.body,
+            fontName=FONT_BOLD,
+            fontSize=size * 1.45,
+            leading=lead * 1.45,
+            spaceBefore=size * 0.8,
+            spaceAfter=size * 0.5,
+            textColor=colors.HexColor("#1a4f8b"),
+        )
+        self.title = ParagraphStyle(
+            "title",
+            parent=self.body,
+            fontName=FONT_BOLD,
+            fontSize=size * 1.9,
+            leading=lead * 1.8,
+            spaceAfter=size * 0.4,
+        )
         caption = 1.0 if options.large_print else 0.7
-        self.caption = ParagraphStyle("caption", parent=self.body, fontSize=size * caption,
-                                      leading=size * caption * 1.2, alignment=1)
+        self.caption = ParagraphStyle(
+            "caption", parent=self.body, fontSize=size * caption, leading=size * caption * 1.2, alignment=1
+        )
 
 
 def _is_long(contact) -> bool:
-    return not all(is_short(v) for v in (contact.title(), contact.help_with, contact.phone, contact.text_number,
-                                         contact.email, contact.website, contact.address, contact.opening_hours,
-                                         contact.how_to_get_there, contact.what_to_bring, contact.eligibility,
-                                         contact.languages, contact.accessibility))
+    return not all(
+        is_short(v)
+        for v in (
+            contact.title(),
+            contact.help_with,
+            contact.phone,
+            contact.text_number,
+            contact.email,
+            contact.website,
+            contact.address,
+            contact.opening_hours,
+            contact.how_to_get_there,
+            contact.what_to_bring,
+            contact.eligibility,
+            contact.languages,
+            contact.accessibility,
+        )
+    )
 
 
 def _contact_block(contact, styles: _Styles, options: SheetOptions, width: float) -> list:
@@ -91,11 +126,19 @@ def _contact_block(contact, styles: _Styles, options: SheetOptions, width: float
     lines = []
     if contact.help_with:
         lines += flowables(contact.help_with, styles.body)
-    for label, value in (("Phone", contact.phone), ("Text", contact.text_number), ("Email", contact.email),
-                         ("Website", contact.website), ("Address", contact.address),
-                         ("Open", contact.opening_hours), ("How to get there", contact.how_to_get_there),
-                         ("Bring", contact.what_to_bring), ("Who it is for", contact.eligibility),
-                         ("Languages", contact.languages), ("Access", contact.accessibility)):
+    for label, value in (
+        ("Phone", contact.phone),
+        ("Text", contact.text_number),
+        ("Email", contact.email),
+        ("Website", contact.website),
+        ("Address", contact.address),
+        ("Open", contact.opening_hours),
+        ("How to get there", contact.how_to_get_there),
+        ("Bring", contact.what_to_bring),
+        ("Who it is for", contact.eligibility),
+        ("Languages", contact.languages),
+        ("Access", contact.accessibility),
+    ):
         if value:
             lines += flowables(value, styles.body, prefix=f"<b>{label}:</b> ")
     # A long entry can't sit beside its codes in a table (a table row never splits across pages): its
@@ -114,18 +157,32 @@ def _contact_block(contact, styles: _Styles, options: SheetOptions, width: float
     codes = [[QrCode(link, qr_size), Paragraph(markup(caption), styles.caption)] for caption, link in links]
     code_cells = Table([[c[0] for c in codes], [c[1] for c in codes]], colWidths=[qr_size + 4 * mm] * len(codes))
     code_cells.hAlign = "LEFT"
-    code_cells.setStyle(TableStyle([("ALIGN", (0, 0), (-1, -1), "CENTER"), ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                                    ("LEFTPADDING", (0, 0), (-1, -1), 1), ("RIGHTPADDING", (0, 0), (-1, -1), 1)]))
+    code_cells.setStyle(
+        TableStyle(
+            [
+                ("ALIGN", (0, 0), (-1, -1), "CENTER"),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 1),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 1),
+            ]
+        )
+    )
     if long_entry:
-        return [title, code_cells, Spacer(1, styles.body.fontSize * 0.5), *lines[1:],
-                Spacer(1, styles.body.fontSize)]
+        return [title, code_cells, Spacer(1, styles.body.fontSize * 0.5), *lines[1:], Spacer(1, styles.body.fontSize)]
     if options.large_print:
         # Large print: the codes go under the words, so the words keep the whole width.
         return lines + [code_cells, Spacer(1, styles.body.fontSize)]
     text_width = width - (qr_size + 4 * mm) * len(codes)
     table = Table([[lines, code_cells]], colWidths=[text_width, width - text_width])
-    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                               ("RIGHTPADDING", (0, 0), (0, 0), 6)]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (0, 0), 6),
+            ]
+        )
+    )
     return [table, Spacer(1, styles.body.fontSize * 0.9)]
 
 
@@ -163,13 +220,30 @@ class _Document(BaseDocTemplate):
         size = PAGE_SIZES.get(options.page_size, A4)
         margin = 16 * mm
         self.footer_height = (26 if options.large_print else 18) * mm
-        super().__init__(path if hasattr(path, "write") else str(path), pagesize=size, leftMargin=margin, rightMargin=margin, topMargin=margin,
-                         bottomMargin=margin + self.footer_height, title=printable(options.title),
-                         author=printable(options.organisation), subject="Signposting",
-                         initialFontName=FONT, initialFontSize=options.body_size)
-        frame = Frame(margin, margin + self.footer_height, size[0] - 2 * margin,
-                      size[1] - 2 * margin - self.footer_height, id="body",
-                      leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+        super().__init__(
+            path if hasattr(path, "write") else str(path),
+            pagesize=size,
+            leftMargin=margin,
+            rightMargin=margin,
+            topMargin=margin,
+            bottomMargin=margin + self.footer_height,
+            title=printable(options.title),
+            author=printable(options.organisation),
+            subject="Signposting",
+            initialFontName=FONT,
+            initialFontSize=options.body_size,
+        )
+        frame = Frame(
+            margin,
+            margin + self.footer_height,
+            size[0] - 2 * margin,
+            size[1] - 2 * margin - self.footer_height,
+            id="body",
+            leftPadding=0,
+            rightPadding=0,
+            topPadding=0,
+            bottomPadding=0,
+        )
         self.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=self._footer)])
         self.options, self.styles = options, styles
 
@@ -209,7 +283,9 @@ def _header(options: SheetOptions, styles: _Styles) -> list:
     story = [Paragraph(markup(options.title), styles.title)]
     if options.mentee_name:
         story.append(Paragraph(f"For {markup(options.mentee_name)}", styles.body))
-    made = f"Made on {shown_date(date.today().isoformat())}" + (f" by {printable(options.organisation)}" if options.organisation else "")
+    made = f"Made on {shown_date(date.today().isoformat())}" + (
+        f" by {printable(options.organisation)}" if options.organisation else ""
+    )
     story.append(Paragraph(escape(made), styles.small))
     return story
 

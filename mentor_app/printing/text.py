@@ -21,8 +21,8 @@ from .fonts import printable
 
 CHUNK_LINES = 40
 CHUNK_CHARS = 3000
-LONG_WORD = 1000       # a run of characters with no space is cut into pieces this long
-SHORT_TEXT = 400       # up to this many characters on at most a few lines, text may sit in a table cell
+LONG_WORD = 1000  # a run of characters with no space is cut into pieces this long
+SHORT_TEXT = 400  # up to this many characters on at most a few lines, text may sit in a table cell
 _RUN = re.compile(r"\S{%d,}" % (LONG_WORD + 1))
 
 

@@ -32,14 +32,19 @@ class AuditWords:
         self.held: set[str] = set(self.names)
         if self.supervisor:
             for rtype, mid, fields in conn.execute(
-                    "SELECT type, mentee_id, fields FROM shared_records WHERE mentee_id IS NOT NULL "
-                    "AND type IN ('mentee', 'concern') AND current = 1 AND deleted = 0"):
+                "SELECT type, mentee_id, fields FROM shared_records WHERE mentee_id IS NOT NULL "
+                "AND type IN ('mentee', 'concern') AND current = 1 AND deleted = 0"
+            ):
                 self.held.add(mid)
                 name = json.loads(fields).get("name" if rtype == "mentee" else "mentee_name")
                 if name and (rtype == "mentee" or mid not in self.names):
                     self.names[mid] = name
-            self.held |= {mid for (mid,) in conn.execute(
-                "SELECT DISTINCT mentee_id FROM shared_records WHERE mentee_id IS NOT NULL AND deleted = 0")}
+            self.held |= {
+                mid
+                for (mid,) in conn.execute(
+                    "SELECT DISTINCT mentee_id FROM shared_records WHERE mentee_id IS NOT NULL AND deleted = 0"
+                )
+            }
         self.laptops = {d.fingerprint: d.mentor_name for d in register.list_devices(conn)}
 
     # -- the columns ------------------------------------------------------------
@@ -96,15 +101,19 @@ class AuditWords:
                 refused = int(found[2])
                 return count(int(found[1]), "record") + (f", {refused} refused" if refused else "")
         if e.action == "export":
-            text = re.sub(r"(\d+) by (\w+)",
-                          lambda m: f"{count(int(m[1]), 'record')} {BASIS_WORDS.get(m[2], 'by ' + m[2])}", text)
+            text = re.sub(
+                r"(\d+) by (\w+)", lambda m: f"{count(int(m[1]), 'record')} {BASIS_WORDS.get(m[2], 'by ' + m[2])}", text
+            )
         return RECORD_ID.sub("a record", text)
 
     # -- looking things up --------------------------------------------------------
     def _laptop(self, fp: str) -> str:
         name = self.laptops.get(fp, "")
-        return f"{name}'s laptop" if name and not name.endswith(")") else (
-            f"the laptop of {name}" if name else "a mentor's laptop")
+        return (
+            f"{name}'s laptop"
+            if name and not name.endswith(")")
+            else (f"the laptop of {name}" if name else "a mentor's laptop")
+        )
 
     def _batch(self, e: audit.Entry) -> str:
         found = re.search(r"batch (\d+) from device (\S+)", e.detail)
@@ -124,8 +133,10 @@ class AuditWords:
             return label, day, stored.deleted
         if not self.supervisor:
             return None
-        row = self.conn.execute("SELECT type, fields, deleted FROM shared_records WHERE id = ? "
-                                "ORDER BY current DESC, version DESC LIMIT 1", (rid,)).fetchone()
+        row = self.conn.execute(
+            "SELECT type, fields, deleted FROM shared_records WHERE id = ? ORDER BY current DESC, version DESC LIMIT 1",
+            (rid,),
+        ).fetchone()
         if row is None:
             return None
         rtype, fields, deleted = row

@@ -36,14 +36,17 @@ class ErasureResult:
             text += f" and from {count(self.backups_rewritten, 'backup')} in the profile"
         text += "."
         if self.backups_not_rewritten:
-            text += (f" {count(len(self.backups_not_rewritten), 'backup')} could not be opened to re-write and still hold "
-                     f"them: {', '.join(self.backups_not_rewritten)}. Delete those files by hand.")
+            text += (
+                f" {count(len(self.backups_not_rewritten), 'backup')} could not be opened to re-write and still hold "
+                f"them: {', '.join(self.backups_not_rewritten)}. Delete those files by hand."
+            )
         return text
 
 
 def _their_ids(conn, mentee_id: str) -> list[str]:
-    return [mentee_id] + [r[0] for r in conn.execute("SELECT id FROM records WHERE mentee_id = ? ORDER BY id",
-                                                     (mentee_id,))]
+    return [mentee_id] + [
+        r[0] for r in conn.execute("SELECT id FROM records WHERE mentee_id = ? ORDER BY id", (mentee_id,))
+    ]
 
 
 def _forget_in(conn, ids: list[str], mentee_id: str) -> None:
@@ -87,8 +90,10 @@ def erase_mentee(profile, mentee_id: str, reason: str) -> ErasureResult:
 
     reason = " ".join(str(reason).split())
     if not reason:
-        raise BadInput("Say why this person is being erased (for example: \"their request of 28 November\"). "
-                       "The reason is kept in the audit trail. Nothing was erased.")
+        raise BadInput(
+            'Say why this person is being erased (for example: "their request of 28 November"). '
+            "The reason is kept in the audit trail. Nothing was erased."
+        )
     if len(reason) > MAX_REASON:
         raise BadInput(f"Keep the reason under {MAX_REASON} characters. Nothing was erased.")
     conn = profile.conn
@@ -102,8 +107,15 @@ def erase_mentee(profile, mentee_id: str, reason: str) -> ErasureResult:
         if not stored.deleted:
             store.delete_in(conn, mentee_id, author=profile.author, action="erase", detail=reason)
         else:
-            audit.record(conn, "erase", actor=profile.author, record_type="mentee", record_id=mentee_id,
-                         mentee_id=mentee_id, detail=reason)
+            audit.record(
+                conn,
+                "erase",
+                actor=profile.author,
+                record_type="mentee",
+                record_id=mentee_id,
+                mentee_id=mentee_id,
+                detail=reason,
+            )
         _forget_in(conn, ids, mentee_id)
         if enrolled:
             queue = [e for e in profile.get_json(ERASURES, []) if e["mentee_id"] != mentee_id]
@@ -142,13 +154,15 @@ class BackupsResult:
     def words(self) -> str:
         if not self.not_rewritten:
             return f"{count(self.rewritten, 'backup')} in the profile brought up to date." if self.rewritten else ""
-        return (f"{count(len(self.not_rewritten), 'backup')} could not be opened to re-write and may still hold "
-                f"the person: {', '.join(self.not_rewritten)}. Delete those files by hand.")
+        return (
+            f"{count(len(self.not_rewritten), 'backup')} could not be opened to re-write and may still hold "
+            f"the person: {', '.join(self.not_rewritten)}. Delete those files by hand."
+        )
 
 
 def _chunks(values: list[str], size: int = 500):
     for start in range(0, len(values), size):
-        yield values[start:start + size]
+        yield values[start : start + size]
 
 
 def _columns(conn, table: str) -> list[str]:
@@ -162,8 +176,11 @@ def reach_supervisor_backups(profile, ids: set[str], people: set[str], pseudonym
     Crash-safe, like the mentor's side: each backup is copied, changed, compacted, then swapped in.
     """
     live = profile.conn
-    values = {"r": sorted(i for i in ids if i), "m": sorted(m for m in people if m),
-              "p": sorted(p for p in pseudonyms if p)}
+    values = {
+        "r": sorted(i for i in ids if i),
+        "m": sorted(m for m in people if m),
+        "p": sorted(p for p in pseudonyms if p),
+    }
     values["key"] = [f"{kind}:{v}" for kind in ("r", "m", "p") for v in values[kind]]
     keep: dict[str, dict] = {}
     live_tables = {r[0] for r in live.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
@@ -184,17 +201,17 @@ def reach_supervisor_backups(profile, ids: set[str], people: set[str], pseudonym
             wanted = [v for kind in kinds for v in values[kind]]
             if table in present and column in _columns(conn, table):
                 for chunk in _chunks(wanted):
-                    conn.execute(f'DELETE FROM "{table}" WHERE "{column}" IN ({", ".join("?" for _ in chunk)})',
-                                 chunk)
+                    conn.execute(f'DELETE FROM "{table}" WHERE "{column}" IN ({", ".join("?" for _ in chunk)})', chunk)
         for table, found in keep.items():
             if table not in present:
                 continue
             there = set(_columns(conn, table))  # the backup's own columns (it may be an older schema)
             common = [c for c in found["cols"] if c in there]
             picks = [found["cols"].index(c) for c in common]
-            conn.executemany(f'INSERT OR REPLACE INTO "{table}"({", ".join(common)}) VALUES '
-                             f'({", ".join("?" for _ in common)})',
-                             [[row[i] for i in picks] for row in found["rows"].values()])
+            conn.executemany(
+                f'INSERT OR REPLACE INTO "{table}"({", ".join(common)}) VALUES ({", ".join("?" for _ in common)})',
+                [[row[i] for i in picks] for row in found["rows"].values()],
+            )
 
     result = BackupsResult()
     if not values["key"]:

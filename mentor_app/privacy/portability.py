@@ -57,9 +57,11 @@ BASES = {
     "mentor": "the mentor's own log (hours, training, supervision)",
     "tombstone": "a deletion made by the mentor: the id and type only",
 }
-NOT_INCLUDED = ("Left out: the profile's keys and settings (secrets that open it), the audit trail (write it with "
-                "`mentor-app audit -o FILE.csv`), the encrypted copies of batches a mentor's laptop keeps to send "
-                "again, and the search index (made from the records above).")
+NOT_INCLUDED = (
+    "Left out: the profile's keys and settings (secrets that open it), the audit trail (write it with "
+    "`mentor-app audit -o FILE.csv`), the encrypted copies of batches a mentor's laptop keeps to send "
+    "again, and the search index (made from the records above)."
+)
 
 
 def dump(profile) -> dict:
@@ -81,11 +83,13 @@ def summary(data: dict) -> str:
     earlier = sum(not r["current"] for r in held_here["shared_records"])
     mentors = {r["mentor"] for r in shared}
     kinds = {rtype for rtype, rows in data["records"].items() if rows}
-    parts = [f"{count(len(shared), 'shared record')}"
-             + (f" (and {count(earlier, 'earlier version')})" if earlier else "")
-             + f" from {count(len(mentors), 'mentor')}, about {count(len(held_here['people']), 'person', 'people')} "
-             "by name",
-             count(len(held_here["supervisor_notes"]), "supervisor note"),
-             f"the register of {count(len(held_here['devices']), 'mentor device')}",
-             f"{count(own, 'record')} of its own" + (" (the signposting directory)" if kinds == {"contact"} else "")]
+    parts = [
+        f"{count(len(shared), 'shared record')}"
+        + (f" (and {count(earlier, 'earlier version')})" if earlier else "")
+        + f" from {count(len(mentors), 'mentor')}, about {count(len(held_here['people']), 'person', 'people')} "
+        "by name",
+        count(len(held_here["supervisor_notes"]), "supervisor note"),
+        f"the register of {count(len(held_here['devices']), 'mentor device')}",
+        f"{count(own, 'record')} of its own" + (" (the signposting directory)" if kinds == {"contact"} else ""),
+    ]
     return ", ".join(parts[:-1]) + " and " + parts[-1]

@@ -11,20 +11,35 @@ from dataclasses import dataclass
 from datetime import date
 
 from ..records import store
-from ..records.types import RECORD_TYPES
 from ..records.retention import (  # noqa: F401 - the rules live in records; callers may reach them from here
-    AUTOMATIC, CONFIRMED, DEFAULT_YEARS, KEY, MAX_YEARS, OFFERED, SAFEGUARDING, Policy, automatic_waiting,
-    confirm_automatic, from_published, load_policy, published_values, save_policy, settings_values, to_published,
+    AUTOMATIC,
+    CONFIRMED,
+    DEFAULT_YEARS,
+    KEY,
+    MAX_YEARS,
+    OFFERED,
+    SAFEGUARDING,
+    Policy,
+    automatic_waiting,
+    confirm_automatic,
+    from_published,
+    load_policy,
+    published_values,
+    save_policy,
+    settings_values,
+    to_published,
 )
+from ..records.types import RECORD_TYPES
 from ..storage import db
 from ..words import count
+
 
 @dataclass(frozen=True)
 class Due:
     record_id: str
     record_type: str
-    mentee_id: str      # "" for the mentor's own log
-    since: str          # the day the clock started: the case closing, or the log's date
+    mentee_id: str  # "" for the mentor's own log
+    since: str  # the day the clock started: the case closing, or the log's date
     years: int
 
 
@@ -65,6 +80,7 @@ def due(conn, policy: Policy, today: date | None = None) -> list[Due]:
 @dataclass
 class Report:
     """What was removed: counts and ids, never content."""
+
     removed: list[Due]
 
     def counts(self) -> dict[str, int]:
@@ -76,11 +92,16 @@ class Report:
     def words(self) -> str:
         if not self.removed:
             return "Nothing is past its retention period."
-        parts = [count(n, f"{RECORD_TYPES[t].label.lower() if t in RECORD_TYPES else t} record")
-                 for t, n in sorted(self.counts().items())]
+        parts = [
+            count(n, f"{RECORD_TYPES[t].label.lower() if t in RECORD_TYPES else t} record")
+            for t, n in sorted(self.counts().items())
+        ]
         people = len({d.mentee_id for d in self.removed if d.record_type == "mentee"})
-        return (f"Deleted at the end of their retention period: {', '.join(parts)}"
-                + (f" (the whole record of {count(people, 'person', 'people')})" if people else "") + ".")
+        return (
+            f"Deleted at the end of their retention period: {', '.join(parts)}"
+            + (f" (the whole record of {count(people, 'person', 'people')})" if people else "")
+            + "."
+        )
 
 
 def delete_due(profile, items: list[Due]) -> Report:
@@ -91,8 +112,13 @@ def delete_due(profile, items: list[Due]) -> Report:
             row = conn.execute("SELECT deleted FROM records WHERE id = ?", (d.record_id,)).fetchone()
             if row is None or row[0]:
                 continue
-            store.delete_in(conn, d.record_id, author=profile.author, action="retention",
-                            detail=f"kept {d.years} years from {d.since}")
+            store.delete_in(
+                conn,
+                d.record_id,
+                author=profile.author,
+                action="retention",
+                detail=f"kept {d.years} years from {d.since}",
+            )
             removed.append(d)
     return Report(removed)
 

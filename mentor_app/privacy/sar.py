@@ -24,9 +24,11 @@ from .audit_words import AuditWords
 
 FORMAT = "mentor-app-subject-access"
 REDACTED = "[another person]"
-REVIEW_NOTE = ("Prepared for review before it is shared. Names of other people the profile holds are replaced by "
-               f"{REDACTED}. Check the notes for anyone else who could be recognised, and for anything that must "
-               "be withheld (for example because sharing it could put someone at risk), before handing it over.")
+REVIEW_NOTE = (
+    "Prepared for review before it is shared. Names of other people the profile holds are replaced by "
+    f"{REDACTED}. Check the notes for anyone else who could be recognised, and for anything that must "
+    "be withheld (for example because sharing it could put someone at risk), before handing it over."
+)
 ORDER = ["consent", "needs_check", "goal", "action", "meeting", "referral", "risk_assessment", "concern"]
 
 
@@ -53,11 +55,13 @@ class _Redactor:
 
     def __call__(self, value):
         if isinstance(value, str) and self.pattern is not None:
+
             def swap(match):
                 if match.group(0).casefold() in self.own_parts:
                     return match.group(0)
                 self.count += 1
                 return REDACTED
+
             return self.pattern.sub(swap, value)
         if isinstance(value, list):
             return [self(v) for v in value]
@@ -69,10 +73,19 @@ class _Redactor:
 def _audit_rows(conn, role: str, mentee_id: str) -> list[dict]:
     """Each entry with its ids (for whoever checks the trail) and in words (for the person reading)."""
     words = AuditWords(conn, role)
-    return [{"at": e.at, "action": e.action, "what": e.words, "record_type": e.record_type, "record_id": e.record_id,
-             "detail": e.detail if e.action not in ("erase",) else "",
-             "when_in_words": words.when(e), "record_in_words": words.record(e)}
-            for e in reversed(audit.entries(conn, mentee_id=mentee_id))]
+    return [
+        {
+            "at": e.at,
+            "action": e.action,
+            "what": e.words,
+            "record_type": e.record_type,
+            "record_id": e.record_id,
+            "detail": e.detail if e.action not in ("erase",) else "",
+            "when_in_words": words.when(e),
+            "record_in_words": words.record(e),
+        }
+        for e in reversed(audit.entries(conn, mentee_id=mentee_id))
+    ]
 
 
 def _mentor_copy(profile, mentee_id: str) -> dict:
@@ -80,20 +93,41 @@ def _mentor_copy(profile, mentee_id: str) -> dict:
     person = store.get(conn, mentee_id)
     if person is None or person.type != "mentee":
         raise BadInput("There is no mentee with that id in this profile.", hint="mentees")
-    others = [n for s in store.list_records(conn, "mentee") if s.id != mentee_id
-              for n in (s.record.name, s.record.preferred_name) if n]
+    others = [
+        n
+        for s in store.list_records(conn, "mentee")
+        if s.id != mentee_id
+        for n in (s.record.name, s.record.preferred_name)
+        if n
+    ]
     redact = _Redactor(others, person.record.name)
     records = []
     for s in store.list_records(conn, mentee_id=mentee_id, newest_first=False):
-        records.append({"id": s.id, "type": s.type, "what": RECORD_TYPES[s.type].label, "when": s.sort_at,
-                        "created_at": s.created_at, "updated_at": s.updated_at, "version": s.version,
-                        "fields": redact({f.name: getattr(s.record, f.name) for f in dc_fields(s.record)})})
+        records.append(
+            {
+                "id": s.id,
+                "type": s.type,
+                "what": RECORD_TYPES[s.type].label,
+                "when": s.sort_at,
+                "created_at": s.created_at,
+                "updated_at": s.updated_at,
+                "version": s.version,
+                "fields": redact({f.name: getattr(s.record, f.name) for f in dc_fields(s.record)}),
+            }
+        )
     consent = [r for r in records if r["type"] == "consent"]
-    return {"person": {"id": mentee_id, "created_at": person.created_at, "updated_at": person.updated_at,
-                       "fields": {f.name: getattr(person.record, f.name) for f in dc_fields(person.record)}},
-            "records": [r for r in records if r["type"] != "consent"], "consent_history": consent,
-            "redactions": redact.count,
-            "not_included": "Nothing else is held about this person in this profile."}
+    return {
+        "person": {
+            "id": mentee_id,
+            "created_at": person.created_at,
+            "updated_at": person.updated_at,
+            "fields": {f.name: getattr(person.record, f.name) for f in dc_fields(person.record)},
+        },
+        "records": [r for r in records if r["type"] != "consent"],
+        "consent_history": consent,
+        "redactions": redact.count,
+        "not_included": "Nothing else is held about this person in this profile.",
+    }
 
 
 def _title(fields: dict) -> str:
@@ -104,18 +138,25 @@ def _title(fields: dict) -> str:
 
 def _supervisor_copy(profile, mentee_id: str) -> dict:
     conn = profile.conn
-    rows = conn.execute("SELECT id, type, version, basis, fields, updated_at FROM shared_records WHERE mentee_id = ? "
-                        "AND current = 1 AND deleted = 0 ORDER BY type, updated_at", (mentee_id,)).fetchall()
+    rows = conn.execute(
+        "SELECT id, type, version, basis, fields, updated_at FROM shared_records WHERE mentee_id = ? "
+        "AND current = 1 AND deleted = 0 ORDER BY type, updated_at",
+        (mentee_id,),
+    ).fetchall()
     if not rows:
         raise BadInput("No records shared by consent or for safeguarding are held about that id here.")
     person_fields = next((json.loads(f) for _, t, _, _, f, _ in rows if t == "mentee"), {})
-    own = {n.strip().casefold() for n in (person_fields.get("name", ""), person_fields.get("preferred_name", ""),
-                                          _title(person_fields)) if n and n.strip()}
+    own = {
+        n.strip().casefold()
+        for n in (person_fields.get("name", ""), person_fields.get("preferred_name", ""), _title(person_fields))
+        if n and n.strip()
+    }
     others = []
     # Every name held here: other people's records (any version), and the names concerns carry, which may
     # be the only place someone is named (a person with no consent to share, or whose records were withdrawn).
-    for rtype, about, f in conn.execute("SELECT type, coalesce(mentee_id, ''), fields FROM shared_records "
-                                        "WHERE type IN ('mentee', 'concern')"):
+    for rtype, about, f in conn.execute(
+        "SELECT type, coalesce(mentee_id, ''), fields FROM shared_records WHERE type IN ('mentee', 'concern')"
+    ):
         try:
             values = json.loads(f or "{}")
         except ValueError:
@@ -128,30 +169,53 @@ def _supervisor_copy(profile, mentee_id: str) -> dict:
             others.append(values.get("mentee_name", ""))
     others = [n for n in others if isinstance(n, str) and n.strip() and n.strip().casefold() not in own]
     redact = _Redactor(others, person_fields.get("name", ""))
-    records = [{"id": rid, "type": rtype, "what": RECORD_TYPES[rtype].label if rtype in RECORD_TYPES else rtype,
-                "shared_as": basis, "updated_at": updated, "version": version,
-                "fields": redact(json.loads(fields))} for rid, rtype, version, basis, fields, updated in rows
-               if rtype != "mentee"]
-    notes = [{"record_id": rid, "at": at, "note": redact(action)} for rid, at, action in conn.execute(
-        "SELECT record_id, at, action FROM supervisor_notes WHERE record_id = ? OR record_id IN "
-        "(SELECT id FROM shared_records WHERE mentee_id = ?) ORDER BY at", (mentee_id, mentee_id))]
-    return {"person": {"id": mentee_id, "fields": person_fields},
-            "records": [r for r in records if r["type"] != "consent"],
-            "consent_history": [r for r in records if r["type"] == "consent"], "supervisor_notes": notes,
-            "redactions": redact.count,
-            "not_included": "Mentors also share identity-free counts (under a code, not a name) for people who have "
-                            "not agreed to share their records; those cannot be linked to a person here, so they "
-                            "are not in this copy."}
+    records = [
+        {
+            "id": rid,
+            "type": rtype,
+            "what": RECORD_TYPES[rtype].label if rtype in RECORD_TYPES else rtype,
+            "shared_as": basis,
+            "updated_at": updated,
+            "version": version,
+            "fields": redact(json.loads(fields)),
+        }
+        for rid, rtype, version, basis, fields, updated in rows
+        if rtype != "mentee"
+    ]
+    notes = [
+        {"record_id": rid, "at": at, "note": redact(action)}
+        for rid, at, action in conn.execute(
+            "SELECT record_id, at, action FROM supervisor_notes WHERE record_id = ? OR record_id IN "
+            "(SELECT id FROM shared_records WHERE mentee_id = ?) ORDER BY at",
+            (mentee_id, mentee_id),
+        )
+    ]
+    return {
+        "person": {"id": mentee_id, "fields": person_fields},
+        "records": [r for r in records if r["type"] != "consent"],
+        "consent_history": [r for r in records if r["type"] == "consent"],
+        "supervisor_notes": notes,
+        "redactions": redact.count,
+        "not_included": "Mentors also share identity-free counts (under a code, not a name) for people who have "
+        "not agreed to share their records; those cannot be linked to a person here, so they "
+        "are not in this copy.",
+    }
 
 
 def gather(profile, mentee_id: str) -> dict:
     """Everything held about one person, as plain data."""
     copy = (_supervisor_copy if profile.role == "supervisor" else _mentor_copy)(profile, mentee_id)
     settings = load_settings(profile)
-    return {"format": FORMAT, "format_version": 1,
-            "produced_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "organisation": settings.organisation or "", "held_by": profile.role, "review_note": REVIEW_NOTE,
-            **copy, "audit_trail": _audit_rows(profile.conn, profile.role, mentee_id)}
+    return {
+        "format": FORMAT,
+        "format_version": 1,
+        "produced_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "organisation": settings.organisation or "",
+        "held_by": profile.role,
+        "review_note": REVIEW_NOTE,
+        **copy,
+        "audit_trail": _audit_rows(profile.conn, profile.role, mentee_id),
+    }
 
 
 def _label(rtype: str, name: str) -> str:
@@ -195,8 +259,16 @@ def write_pdf(data: dict, target: Path) -> None:
     printable("")  # registers the fonts, which draw every script the notes may hold
     body = ParagraphStyle("body", fontName=FONT, fontSize=9.5, leading=12.5)
     small = ParagraphStyle("small", parent=body, fontSize=8.5, leading=11, textColor=colors.HexColor("#444444"))
-    head = ParagraphStyle("head", parent=body, fontName=FONT_BOLD, fontSize=13, leading=17, spaceBefore=10,
-                          spaceAfter=4, textColor=colors.HexColor("#1a4f8b"))
+    head = ParagraphStyle(
+        "head",
+        parent=body,
+        fontName=FONT_BOLD,
+        fontSize=13,
+        leading=17,
+        spaceBefore=10,
+        spaceAfter=4,
+        textColor=colors.HexColor("#1a4f8b"),
+    )
     title = ParagraphStyle("title", parent=body, fontName=FONT_BOLD, fontSize=18, leading=23, spaceAfter=6)
     item = ParagraphStyle("item", parent=body, fontName=FONT_BOLD, spaceBefore=6)
 
@@ -209,8 +281,16 @@ def write_pdf(data: dict, target: Path) -> None:
 
     def table(rows) -> Table:
         table = Table(rows, colWidths=[label_width, None], hAlign="LEFT")
-        table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                                   ("BOTTOMPADDING", (0, 0), (-1, -1), 1), ("TOPPADDING", (0, 0), (-1, -1), 1)]))
+        table.setStyle(
+            TableStyle(
+                [
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+                    ("TOPPADDING", (0, 0), (-1, -1), 1),
+                ]
+            )
+        )
         return table
 
     def pairs(rtype, values: dict) -> list:
@@ -220,8 +300,11 @@ def write_pdf(data: dict, target: Path) -> None:
                 continue
             if rtype == "needs_check" and k == "notes" and isinstance(v, dict):
                 # Each area's note on its own (each may be as long as any note), not one run-on line.
-                shown += [(f"Note: {vocab.NEEDS_AREAS.get(area, area)}", str(note)) for area, note in v.items()
-                          if str(note).strip()]
+                shown += [
+                    (f"Note: {vocab.NEEDS_AREAS.get(area, area)}", str(note))
+                    for area, note in v.items()
+                    if str(note).strip()
+                ]
             else:
                 shown.append((_label(rtype, k), _shown(rtype, k, v)))
         # Short values sit in a two-column table; a long one (which no table row could hold once it is
@@ -240,13 +323,20 @@ def write_pdf(data: dict, target: Path) -> None:
         return out
 
     person = data["person"]["fields"]
-    story = [p("Subject access copy", title),
-             p(f"Everything {data['organisation'] or 'this organisation'} holds about "
-               f"{person.get('name', 'this person')} in this {data['held_by']}'s copy of Mentor App, "
-               f"produced {shown_date(data['produced_at'])}. Person's record id: {data['person']['id']}.", body),
-             Spacer(1, 4), p(data["review_note"], small),
-             p(f"Names of other people replaced: {data['redactions']}. {data['not_included']}", small),
-             p("About them", head), *pairs("mentee", person)]
+    story = [
+        p("Subject access copy", title),
+        p(
+            f"Everything {data['organisation'] or 'this organisation'} holds about "
+            f"{person.get('name', 'this person')} in this {data['held_by']}'s copy of Mentor App, "
+            f"produced {shown_date(data['produced_at'])}. Person's record id: {data['person']['id']}.",
+            body,
+        ),
+        Spacer(1, 4),
+        p(data["review_note"], small),
+        p(f"Names of other people replaced: {data['redactions']}. {data['not_included']}", small),
+        p("About them", head),
+        *pairs("mentee", person),
+    ]
     story.append(p("Consent history", head))
     if not data["consent_history"]:
         story.append(p("No consent records.", small))
@@ -258,8 +348,15 @@ def write_pdf(data: dict, target: Path) -> None:
     for rtype in sorted(by_type, key=lambda t: ORDER.index(t) if t in ORDER else len(ORDER)):
         story.append(p(f"{by_type[rtype][0]['what']} ({len(by_type[rtype])})", head))
         for r in by_type[rtype]:
-            when = (r.get("when") or r["fields"].get("starts_at") or r["fields"].get("on")
-                    or r["fields"].get("raised_at") or r.get("created_at") or r.get("updated_at") or "")
+            when = (
+                r.get("when")
+                or r["fields"].get("starts_at")
+                or r["fields"].get("on")
+                or r["fields"].get("raised_at")
+                or r.get("created_at")
+                or r.get("updated_at")
+                or ""
+            )
             story += [p(listed_datetime(str(when)[:16]), item), *pairs(rtype, r["fields"])]
     if data.get("supervisor_notes"):
         story.append(p("The supervisor's notes", head))
@@ -267,11 +364,19 @@ def write_pdf(data: dict, target: Path) -> None:
             story += flowables(f"{local_time(n['at'])}  {n['note']}", body)
     story.append(p("Who opened, changed, shared or printed their records", head))
     rows = [[p("When", small), p("What", small), p("Record", small)]]
-    rows += [[p(e["when_in_words"], small), p(e["what"], small), p(e["record_in_words"], small)]
-             for e in data["audit_trail"]]
+    rows += [
+        [p(e["when_in_words"], small), p(e["what"], small), p(e["record_in_words"], small)] for e in data["audit_trail"]
+    ]
     trail = Table(rows, colWidths=[32 * mm, 70 * mm, None], repeatRows=1, hAlign="LEFT")
-    trail.setStyle(TableStyle([("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                               ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+    trail.setStyle(
+        TableStyle(
+            [
+                ("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.grey),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
     story.append(trail)
 
     def footer(canvas, doc):
@@ -283,8 +388,16 @@ def write_pdf(data: dict, target: Path) -> None:
     import io
 
     buffer = io.BytesIO()  # laid out in memory, then written to a brand-new file (never through a link)
-    doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm,
-                            bottomMargin=18 * mm, title="Subject access copy", author="Mentor App")
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=16 * mm,
+        bottomMargin=18 * mm,
+        title="Subject access copy",
+        author="Mentor App",
+    )
     doc.build(story, onFirstPage=footer, onLaterPages=footer)
     write_new(Path(target), buffer.getvalue())
 
@@ -299,14 +412,22 @@ def write_subject_access(profile, mentee_id: str, folder: Path) -> tuple[Path, P
     pdf, js = folder / f"{stem}.pdf", folder / f"{stem}.json"
     for path in (pdf, js):
         if os.path.lexists(path):
-            raise BadInput(f"There is already a file or link at {path}. Choose another folder; nothing was "
-                           "overwritten.")
+            raise BadInput(
+                f"There is already a file or link at {path}. Choose another folder; nothing was overwritten."
+            )
     write_pdf(data, pdf)
     try:
         write_new(js, json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8"))
     except BaseException:
         pdf.unlink(missing_ok=True)  # both files or neither
         raise
-    audit.record(profile.conn, "subject_access", actor=profile.author, record_type="mentee", record_id=mentee_id,
-                 mentee_id=mentee_id, detail=f"{len(data['records']) + len(data['consent_history'])} records")
+    audit.record(
+        profile.conn,
+        "subject_access",
+        actor=profile.author,
+        record_type="mentee",
+        record_id=mentee_id,
+        mentee_id=mentee_id,
+        detail=f"{len(data['records']) + len(data['consent_history'])} records",
+    )
     return pdf, js

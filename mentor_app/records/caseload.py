@@ -42,35 +42,43 @@ class MenteeRow:
 
 def caseload(conn: Connection, today: date | None = None) -> list[MenteeRow]:
     today = today or date.today()
-    last_seen = dict(conn.execute(
-        "SELECT mentee_id, max(sort_at) FROM records WHERE type = 'meeting' AND deleted = 0 "
-        "AND json_extract(data, '$.kind') != 'did_not_attend' GROUP BY mentee_id"
-    ).fetchall())
-    due = dict(conn.execute(
-        "SELECT mentee_id, count(*) FROM records WHERE type = 'action' AND deleted = 0 "
-        "AND json_extract(data, '$.done') = 0 AND sort_at != '' AND sort_at <= ? GROUP BY mentee_id",
-        (today.isoformat(),),
-    ).fetchall())
-    concerns = dict(conn.execute(
-        "SELECT mentee_id, count(*) FROM records WHERE type = 'concern' AND deleted = 0 "
-        "AND json_extract(data, '$.status') != 'closed' GROUP BY mentee_id"
-    ).fetchall())
+    last_seen = dict(
+        conn.execute(
+            "SELECT mentee_id, max(sort_at) FROM records WHERE type = 'meeting' AND deleted = 0 "
+            "AND json_extract(data, '$.kind') != 'did_not_attend' GROUP BY mentee_id"
+        ).fetchall()
+    )
+    due = dict(
+        conn.execute(
+            "SELECT mentee_id, count(*) FROM records WHERE type = 'action' AND deleted = 0 "
+            "AND json_extract(data, '$.done') = 0 AND sort_at != '' AND sort_at <= ? GROUP BY mentee_id",
+            (today.isoformat(),),
+        ).fetchall()
+    )
+    concerns = dict(
+        conn.execute(
+            "SELECT mentee_id, count(*) FROM records WHERE type = 'concern' AND deleted = 0 "
+            "AND json_extract(data, '$.status') != 'closed' GROUP BY mentee_id"
+        ).fetchall()
+    )
     follow_ups: dict[str | None, int] = {}
     for s in referrals.follow_ups_due(conn, today):
         follow_ups[s.mentee_id] = follow_ups.get(s.mentee_id, 0) + 1
     rows = []
     for rid, data in conn.execute("SELECT id, data FROM records WHERE type = 'mentee' AND deleted = 0"):
         d = json.loads(data)
-        rows.append(MenteeRow(
-            id=rid,
-            name=from_data("mentee", d).title(),
-            status=d.get("status", ""),
-            safety_flag=bool(d.get("safety_flag")),
-            last_seen=(last_seen.get(rid) or "")[:10],
-            actions_due=due.get(rid, 0),
-            open_concerns=concerns.get(rid, 0),
-            follow_ups_due=follow_ups.get(rid, 0),
-        ))
+        rows.append(
+            MenteeRow(
+                id=rid,
+                name=from_data("mentee", d).title(),
+                status=d.get("status", ""),
+                safety_flag=bool(d.get("safety_flag")),
+                last_seen=(last_seen.get(rid) or "")[:10],
+                actions_due=due.get(rid, 0),
+                open_concerns=concerns.get(rid, 0),
+                follow_ups_due=follow_ups.get(rid, 0),
+            )
+        )
     return sorted(rows, key=lambda r: r.name.casefold())
 
 
@@ -101,13 +109,13 @@ def last_meeting_defaults(conn: Connection, mentee_id: str | None = None) -> dic
     else:
         row = conn.execute(
             "SELECT data FROM records WHERE type = 'meeting' AND deleted = 0 AND mentee_id = ? "
-            "ORDER BY sort_at DESC, change_seq DESC LIMIT 1", (mentee_id,)).fetchone()
+            "ORDER BY sort_at DESC, change_seq DESC LIMIT 1",
+            (mentee_id,),
+        ).fetchone()
     if row is None:
         return {}
     d = json.loads(row[0])
     return {k: d.get(k, "") for k in ("place", "kind", "activity", "duration_minutes")}
-
-
 
 
 def open_concerns(conn: Connection) -> list[Stored]:
@@ -121,16 +129,18 @@ def open_concerns(conn: Connection) -> list[Stored]:
 def actions_due(conn: Connection, today: date | None = None) -> list[Stored]:
     """Actions not done whose due date has come, oldest first."""
     today = today or date.today()
-    found = store.select(conn, "type = 'action' AND json_extract(data, '$.done') = 0 AND sort_at != '' "
-                                "AND sort_at <= ?", (today.isoformat(),))
+    found = store.select(
+        conn,
+        "type = 'action' AND json_extract(data, '$.done') = 0 AND sort_at != '' AND sort_at <= ?",
+        (today.isoformat(),),
+    )
     return sorted(found, key=lambda s: s.record.due)
 
 
 def upcoming_meetings(conn: Connection, today: date | None = None) -> list[Stored]:
     """Next meetings agreed, from today on, soonest first (latest agreement per mentee)."""
     today = today or date.today()
-    found = store.select(conn, "type = 'meeting' AND json_extract(data, '$.next_meeting') >= ?",
-                          (today.isoformat(),))
+    found = store.select(conn, "type = 'meeting' AND json_extract(data, '$.next_meeting') >= ?", (today.isoformat(),))
     latest: dict[str | None, Stored] = {}
     for s in sorted(found, key=lambda s: s.record.starts_at):
         latest[s.mentee_id] = s

@@ -45,14 +45,17 @@ def _same_partner(a: str, b: str) -> bool:
     return a.strip().casefold() == b.strip().casefold()
 
 
-def consent_in_force(conn: Connection, mentee_id: str, scope: str, on: date | None = None,
-                     partner: str = "") -> ConsentState:
+def consent_in_force(
+    conn: Connection, mentee_id: str, scope: str, on: date | None = None, partner: str = ""
+) -> ConsentState:
     if scope not in vocab.CONSENT_SCOPES:
         raise ValueError(scope)
     day = (on or date.today()).isoformat()
     history = [
-        s for s in store.list_records(conn, "consent", mentee_id=mentee_id, newest_first=False)
-        if s.record.scope == scope and s.record.on <= day
+        s
+        for s in store.list_records(conn, "consent", mentee_id=mentee_id, newest_first=False)
+        if s.record.scope == scope
+        and s.record.on <= day
         and (scope != "share_with_partner" or not partner or _same_partner(s.record.partner, partner))
     ]
     if not history:

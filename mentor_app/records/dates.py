@@ -12,9 +12,26 @@ from datetime import date, datetime, time, timedelta
 
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
-_MONTH_NAMES = {name.lower(): i for i, name in enumerate(
-    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-     "november", "december"], start=1)}
+_MONTH_NAMES = {
+    name.lower(): i
+    for i, name in enumerate(
+        [
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ],
+        start=1,
+    )
+}
 _DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 EARLIEST, LATEST = 1900, 2100
 
@@ -145,11 +162,11 @@ def parse_datetime(text: str, now: datetime | None = None, default_time: time | 
     words = [w for w in cleaned.split(" ") if w.lower() != "at"]
     when = None
     # The time is the last word, or the first ("3pm tomorrow"); the rest is the date.
-    for i in ([len(words) - 1, 0] if words else []):
+    for i in [len(words) - 1, 0] if words else []:
         found = _read_time(words[i])
         if found is not None:
             when = found
-            words = words[:i] + words[i + 1:]
+            words = words[:i] + words[i + 1 :]
             break
     if words and words[-1].lower() == "now" and len(words) == 1:
         return now

@@ -22,15 +22,17 @@ DUMP_VERSION = 2
 def dump(profile: Profile) -> dict[str, Any]:
     records: dict[str, list[dict[str, Any]]] = {name: [] for name in RECORD_TYPES}
     for s in store.list_records(profile.conn, newest_first=False):
-        records[s.type].append({
-            "id": s.id,
-            "mentee_id": s.mentee_id,
-            "created_at": s.created_at,
-            "updated_at": s.updated_at,
-            "author": s.author,
-            "version": s.version,
-            "fields": to_data(s.record),
-        })
+        records[s.type].append(
+            {
+                "id": s.id,
+                "mentee_id": s.mentee_id,
+                "created_at": s.created_at,
+                "updated_at": s.updated_at,
+                "author": s.author,
+                "version": s.version,
+                "fields": to_data(s.record),
+            }
+        )
     return {
         "format": DUMP_FORMAT,
         "format_version": DUMP_VERSION,

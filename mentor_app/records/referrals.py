@@ -18,24 +18,49 @@ class ConsentNeeded(BadInput):
         super().__init__(
             f"To refer them to {organisation}, you need their consent to share their details with "
             f"{organisation}. Record that consent first, or record a signpost instead (information given, "
-            "nothing shared).")
+            "nothing shared)."
+        )
         self.organisation = organisation
 
 
-def record_referral(conn: Connection, *, author: str, mentee_id: str, contact_id: str, kind: str = "signpost",
-                    on: str | None = None, reason: str = "", follow_up: str = "", category: str = "",
-                    record_id: str | None = None, outcome: str = "made", outcome_note: str = "") -> str:
+def record_referral(
+    conn: Connection,
+    *,
+    author: str,
+    mentee_id: str,
+    contact_id: str,
+    kind: str = "signpost",
+    on: str | None = None,
+    reason: str = "",
+    follow_up: str = "",
+    category: str = "",
+    record_id: str | None = None,
+    outcome: str = "made",
+    outcome_note: str = "",
+) -> str:
     contact = store.get(conn, contact_id)
     if contact is None or contact.type != "contact":
         raise BadInput("That service is no longer in the directory.")
     day = on or date.today().isoformat()
     organisation = contact.record.organisation
-    if kind == "referral" and not consent_in_force(
-            conn, mentee_id, "share_with_partner", date.fromisoformat(day), partner=organisation).in_force:
+    if (
+        kind == "referral"
+        and not consent_in_force(
+            conn, mentee_id, "share_with_partner", date.fromisoformat(day), partner=organisation
+        ).in_force
+    ):
         raise ConsentNeeded(organisation)
-    referral = Referral(contact_id=contact_id, organisation=organisation, kind=kind, on=day, reason=reason,
-                        follow_up=follow_up, outcome=outcome, outcome_note=outcome_note,
-                        category=category or (contact.record.categories or ["other"])[0])
+    referral = Referral(
+        contact_id=contact_id,
+        organisation=organisation,
+        kind=kind,
+        on=day,
+        reason=reason,
+        follow_up=follow_up,
+        outcome=outcome,
+        outcome_note=outcome_note,
+        category=category or (contact.record.categories or ["other"])[0],
+    )
     return store.save(conn, referral, author=author, mentee_id=mentee_id, record_id=record_id)
 
 
@@ -53,7 +78,11 @@ def follow_ups_due(conn: Connection, today: date | None = None) -> list[store.St
     """Open signposts and referrals whose follow-up date has come, oldest first."""
     day = (today or date.today()).isoformat()
     open_outcomes = ", ".join(f"'{o}'" for o in vocab.OPEN_REFERRAL_OUTCOMES)
-    found = store.select(conn, "type = 'referral' AND json_extract(data, '$.follow_up') != '' "
-                               "AND json_extract(data, '$.follow_up') <= ? "
-                               f"AND json_extract(data, '$.outcome') IN ({open_outcomes})", (day,))
+    found = store.select(
+        conn,
+        "type = 'referral' AND json_extract(data, '$.follow_up') != '' "
+        "AND json_extract(data, '$.follow_up') <= ? "
+        f"AND json_extract(data, '$.outcome') IN ({open_outcomes})",
+        (day,),
+    )
     return sorted(found, key=lambda s: s.record.follow_up)

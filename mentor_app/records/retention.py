@@ -19,8 +19,8 @@ SAFEGUARDING = {"concern": 6, "risk_assessment": 6}
 DEFAULT_YEARS = {t: SAFEGUARDING.get(t, 3) for t in ("mentee", *MENTEE_RECORD_TYPES, "mentor_log")}
 MAX_YEARS = 100
 KEY = "retention."
-AUTOMATIC = "retention.automatic"            # "1": delete what is due at each unlock (the setting in force)
-OFFERED = "retention.automatic_offered"      # "1": the organisation's last publication asks for automatic deletion
+AUTOMATIC = "retention.automatic"  # "1": delete what is due at each unlock (the setting in force)
+OFFERED = "retention.automatic_offered"  # "1": the organisation's last publication asks for automatic deletion
 CONFIRMED = "retention.automatic_confirmed"  # "1": this profile's user has said yes to automatic deletion
 
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Iterable
+from typing import Any
 
 from ..errors import BadInput
 from ..storage import audit
@@ -58,9 +59,9 @@ def _now() -> str:
 
 
 def _next_change(conn: Connection) -> int:
-    return int(conn.execute(
-        "UPDATE counters SET value = value + 1 WHERE name = 'change_seq' RETURNING value"
-    ).fetchone()[0])
+    return int(
+        conn.execute("UPDATE counters SET value = value + 1 WHERE name = 'change_seq' RETURNING value").fetchone()[0]
+    )
 
 
 def _sort_at(record: Record) -> str:
@@ -102,17 +103,16 @@ def _index(conn: Connection, rid: str, rtype: str, mentee_id: str | None, record
             conn.execute("INSERT INTO search_rows(record_id, fts_rowid) VALUES (?, ?)", (rid, cursor.lastrowid))
 
 
-def save_in(conn: Connection, record: Record, *, author: str, mentee_id: str | None = None,
-            record_id: str | None = None) -> str:
+def save_in(
+    conn: Connection, record: Record, *, author: str, mentee_id: str | None = None, record_id: str | None = None
+) -> str:
     """`save` for a caller that already holds a transaction (several writes that belong together)."""
     record = validate(record)
     rtype = record.type_name
     if rtype in MENTEE_RECORD_TYPES and not mentee_id:
         raise BadInput(f"{record.label}: choose who this is about.")
     if mentee_id:
-        row = conn.execute(
-            "SELECT type, deleted FROM records WHERE id = ?", (mentee_id,)
-        ).fetchone()
+        row = conn.execute("SELECT type, deleted FROM records WHERE id = ?", (mentee_id,)).fetchone()
         if row is None or row[0] != "mentee" or row[1]:
             raise BadInput("That mentee no longer exists.")
     data = json.dumps(to_data(record), ensure_ascii=False, sort_keys=True)
@@ -136,13 +136,20 @@ def save_in(conn: Connection, record: Record, *, author: str, mentee_id: str | N
             (data, now, author, seq, _sort_at(record), mentee_id, record_id),
         )
     _index(conn, record_id, rtype, mentee_id, record)
-    audit.record(conn, "create" if created else "change", actor=author, record_type=rtype, record_id=record_id,
-                 mentee_id=mentee_id or (record_id if rtype == "mentee" else ""))
+    audit.record(
+        conn,
+        "create" if created else "change",
+        actor=author,
+        record_type=rtype,
+        record_id=record_id,
+        mentee_id=mentee_id or (record_id if rtype == "mentee" else ""),
+    )
     return record_id
 
 
-def save(conn: Connection, record: Record, *, author: str, mentee_id: str | None = None,
-         record_id: str | None = None) -> str:
+def save(
+    conn: Connection, record: Record, *, author: str, mentee_id: str | None = None, record_id: str | None = None
+) -> str:
     """Create (no `record_id`) or change a record; returns its id."""
     with transaction(conn):
         return save_in(conn, record, author=author, mentee_id=mentee_id, record_id=record_id)
@@ -167,8 +174,7 @@ def delete_in(conn: Connection, record_id: str, *, author: str, action: str = "d
         raise BadInput("That record no longer exists.")
     ids = [record_id]
     if row[0] == "mentee":
-        ids += [r[0] for r in conn.execute(
-            "SELECT id FROM records WHERE mentee_id = ? AND deleted = 0", (record_id,))]
+        ids += [r[0] for r in conn.execute("SELECT id FROM records WHERE mentee_id = ? AND deleted = 0", (record_id,))]
     for rid in ids:
         rtype, about = conn.execute("SELECT type, mentee_id FROM records WHERE id = ?", (rid,)).fetchone()
         conn.execute(
@@ -177,8 +183,15 @@ def delete_in(conn: Connection, record_id: str, *, author: str, action: str = "d
             (_next_change(conn), _now(), author, rid),
         )
         _index(conn, rid, "", None, None)
-        audit.record(conn, action, actor=author, record_type=rtype, record_id=rid,
-                     mentee_id=about or (rid if rtype == "mentee" else ""), detail=detail)
+        audit.record(
+            conn,
+            action,
+            actor=author,
+            record_type=rtype,
+            record_id=rid,
+            mentee_id=about or (rid if rtype == "mentee" else ""),
+            detail=detail,
+        )
     return ids
 
 
@@ -189,8 +202,9 @@ def get(conn: Connection, record_id: str, *, include_deleted: bool = False) -> S
     return _row_to_stored(row)
 
 
-def list_records(conn: Connection, rtype: str | None = None, *, mentee_id: str | None = None,
-                 newest_first: bool = True) -> list[Stored]:
+def list_records(
+    conn: Connection, rtype: str | None = None, *, mentee_id: str | None = None, newest_first: bool = True
+) -> list[Stored]:
     if rtype is not None and rtype not in RECORD_TYPES:
         raise ValueError(rtype)
     clauses = ["deleted = 0"]
@@ -228,12 +242,27 @@ def purge_in(conn: Connection, record_ids: list[str], *, author: str = "") -> No
         conn.execute("DELETE FROM records WHERE id = ?", (rid,))
         _index(conn, rid, "", None, None)
         if row is not None:
-            audit.record(conn, "handover_out", actor=author, record_type=row[0], record_id=rid,
-                         mentee_id=row[1] or (rid if row[0] == "mentee" else ""))
+            audit.record(
+                conn,
+                "handover_out",
+                actor=author,
+                record_type=row[0],
+                record_id=rid,
+                mentee_id=row[1] or (rid if row[0] == "mentee" else ""),
+            )
 
 
-def adopt_in(conn: Connection, *, record_id: str, rtype: str, mentee_id: str | None, version: int, author: str,
-             created_at: str, record: Record) -> None:
+def adopt_in(
+    conn: Connection,
+    *,
+    record_id: str,
+    rtype: str,
+    mentee_id: str | None,
+    version: int,
+    author: str,
+    created_at: str,
+    record: Record,
+) -> None:
     """Take in a record made on another laptop, keeping its id and version (a hand-over)."""
     record = validate(record)
     if conn.execute("SELECT 1 FROM records WHERE id = ?", (record_id,)).fetchone():
@@ -241,9 +270,14 @@ def adopt_in(conn: Connection, *, record_id: str, rtype: str, mentee_id: str | N
     data = json.dumps(to_data(record), ensure_ascii=False, sort_keys=True)
     conn.execute(
         f"INSERT INTO records({_INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)",
-        (record_id, rtype, mentee_id, created_at, _now(), author, version, _next_change(conn), data,
-         _sort_at(record)),
+        (record_id, rtype, mentee_id, created_at, _now(), author, version, _next_change(conn), data, _sort_at(record)),
     )
     _index(conn, record_id, rtype, mentee_id, record)
-    audit.record(conn, "handover_in", actor=author, record_type=rtype, record_id=record_id,
-                 mentee_id=mentee_id or (record_id if rtype == "mentee" else ""))
+    audit.record(
+        conn,
+        "handover_in",
+        actor=author,
+        record_type=rtype,
+        record_id=record_id,
+        mentee_id=mentee_id or (record_id if rtype == "mentee" else ""),
+    )

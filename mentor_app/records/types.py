@@ -34,8 +34,15 @@ class Record(Protocol):
 RecordT = TypeVar("RecordT", bound=Record)
 
 
-def f(label: str, kind: str = "line", *, required: bool = False, choices: dict[str, str] | None = None,
-      search: bool = False, default: Any = "") -> Any:
+def f(
+    label: str,
+    kind: str = "line",
+    *,
+    required: bool = False,
+    choices: dict[str, str] | None = None,
+    search: bool = False,
+    default: Any = "",
+) -> Any:
     """A field with its plain label, kind (line, text, date, datetime, int, bool, list, map).
 
     Returns Any, as dataclasses.field does, so `name: str = f(...)` keeps the annotated type.
@@ -253,8 +260,8 @@ class Referral:
 
 
 RECORD_TYPES: dict[str, type[Record]] = {
-    t.type_name: t for t in (Mentee, Consent, NeedsCheck, Goal, Action, Meeting, RiskAssessment, Concern, MentorLog,
-                             Contact, Referral)
+    t.type_name: t
+    for t in (Mentee, Consent, NeedsCheck, Goal, Action, Meeting, RiskAssessment, Concern, MentorLog, Contact, Referral)
 }
 # Records that belong to one mentee (not the mentee itself, the mentor's log or the directory).
 MENTEE_RECORD_TYPES = tuple(n for n in RECORD_TYPES if n not in ("mentee", "mentor_log", "contact"))

@@ -21,17 +21,23 @@ class Figures:
     meetings_by_kind: Counter = field(default_factory=Counter)
     sport_sessions: int = 0
     sport_minutes: int = 0
-    referrals: Counter = field(default_factory=Counter)   # (category, outcome)
+    referrals: Counter = field(default_factory=Counter)  # (category, outcome)
     concerns: int = 0
     mentor_hours: Counter = field(default_factory=Counter)
-    needs_change: dict = field(default_factory=dict)       # area -> (first average, latest average, people)
+    needs_change: dict = field(default_factory=dict)  # area -> (first average, latest average, people)
 
     def as_dict(self) -> dict:
-        return {"people": self.people, "engaged": self.engaged, "by_status": dict(self.by_status),
-                "meetings_by_kind": dict(self.meetings_by_kind), "sport_sessions": self.sport_sessions,
-                "sport_minutes": self.sport_minutes,
-                "referrals": {f"{c}/{o}": n for (c, o), n in sorted(self.referrals.items())},
-                "concerns": self.concerns, "mentor_hours": dict(self.mentor_hours)}
+        return {
+            "people": self.people,
+            "engaged": self.engaged,
+            "by_status": dict(self.by_status),
+            "meetings_by_kind": dict(self.meetings_by_kind),
+            "sport_sessions": self.sport_sessions,
+            "sport_minutes": self.sport_minutes,
+            "referrals": {f"{c}/{o}": n for (c, o), n in sorted(self.referrals.items())},
+            "concerns": self.concerns,
+            "mentor_hours": dict(self.mentor_hours),
+        }
 
 
 def _add_needs(figures: Figures, checks: dict[str, list[tuple[str, dict]]]) -> None:
@@ -45,8 +51,12 @@ def _add_needs(figures: Figures, checks: dict[str, list[tuple[str, dict]]]) -> N
             if area in first and area in last:
                 firsts[area].append(int(first[area]))
                 lasts[area].append(int(last[area]))
-    figures.needs_change = {area: (sum(firsts[a]) / len(firsts[a]), sum(lasts[a]) / len(lasts[a]), len(firsts[a]))
-                            for area in vocab.NEEDS_AREAS for a in [area] if firsts[a]}
+    figures.needs_change = {
+        area: (sum(firsts[a]) / len(firsts[a]), sum(lasts[a]) / len(lasts[a]), len(firsts[a]))
+        for area in vocab.NEEDS_AREAS
+        for a in [area]
+        if firsts[a]
+    }
 
 
 def current_rows(conn, fingerprint: str = "") -> tuple[str, tuple]:
@@ -55,9 +65,11 @@ def current_rows(conn, fingerprint: str = "") -> tuple[str, tuple]:
     The columns (kind, day, month …) were pulled out of each record's JSON when it arrived.
     """
     where = "current = 1 AND deleted = 0 AND counted = 1" + (" AND fingerprint = ?" if fingerprint else "")
-    return (f"(SELECT id, type, fingerprint, coalesce(pseudonym, id) AS person, kind, status, category, outcome, "
-            f"minutes, hours, scores, day, month FROM shared_records WHERE {where})",
-            (fingerprint,) if fingerprint else ())
+    return (
+        f"(SELECT id, type, fingerprint, coalesce(pseudonym, id) AS person, kind, status, category, outcome, "
+        f"minutes, hours, scores, day, month FROM shared_records WHERE {where})",
+        (fingerprint,) if fingerprint else (),
+    )
 
 
 IN_PERIOD = "((? = '' OR month >= ?) AND (? = '' OR month <= ?))"
@@ -72,32 +84,40 @@ def supervisor_figures(conn, start: str = "", end: str = "", fingerprint: str = 
     figures = Figures()
     rows, base = current_rows(conn, fingerprint)
     period = (start, start, end, end)
-    figures.people = conn.execute(f"SELECT count(DISTINCT person) FROM {rows} WHERE type = 'mentee'",
-                                  base).fetchone()[0]
-    figures.by_status = Counter(dict(conn.execute(
-        f"SELECT status, count(*) FROM {rows} WHERE type = 'mentee' GROUP BY 1", base)))
+    figures.people = conn.execute(f"SELECT count(DISTINCT person) FROM {rows} WHERE type = 'mentee'", base).fetchone()[
+        0
+    ]
+    figures.by_status = Counter(
+        dict(conn.execute(f"SELECT status, count(*) FROM {rows} WHERE type = 'mentee' GROUP BY 1", base))
+    )
     for kind, count, minutes in conn.execute(
-            f"SELECT kind, count(*), sum(minutes) FROM {rows} WHERE type = 'meeting' AND {IN_PERIOD} GROUP BY 1",
-            base + period):
+        f"SELECT kind, count(*), sum(minutes) FROM {rows} WHERE type = 'meeting' AND {IN_PERIOD} GROUP BY 1",
+        base + period,
+    ):
         figures.meetings_by_kind[kind or ""] = count
         if kind == "sport":
             figures.sport_sessions, figures.sport_minutes = count, int(minutes or 0)
     figures.engaged = conn.execute(
         f"SELECT count(DISTINCT person) FROM {rows} WHERE type = 'meeting' AND kind != 'did_not_attend' "
-        f"AND {IN_PERIOD}", base + period).fetchone()[0]
+        f"AND {IN_PERIOD}",
+        base + period,
+    ).fetchone()[0]
     for category, outcome, count in conn.execute(
-            f"SELECT category, outcome, count(*) FROM {rows} WHERE type = 'referral' AND {IN_PERIOD} GROUP BY 1, 2",
-            base + period):
+        f"SELECT category, outcome, count(*) FROM {rows} WHERE type = 'referral' AND {IN_PERIOD} GROUP BY 1, 2",
+        base + period,
+    ):
         figures.referrals[(category or "", outcome or "")] = count
-    figures.concerns = conn.execute(f"SELECT count(*) FROM {rows} WHERE type = 'concern' AND {IN_PERIOD}",
-                                    base + period).fetchone()[0]
+    figures.concerns = conn.execute(
+        f"SELECT count(*) FROM {rows} WHERE type = 'concern' AND {IN_PERIOD}", base + period
+    ).fetchone()[0]
     for kind, hours in conn.execute(
-            f"SELECT kind, sum(hours) FROM {rows} WHERE type = 'mentor_log' AND {IN_PERIOD} GROUP BY 1",
-            base + period):
+        f"SELECT kind, sum(hours) FROM {rows} WHERE type = 'mentor_log' AND {IN_PERIOD} GROUP BY 1", base + period
+    ):
         figures.mentor_hours[kind or ""] = float(hours or 0)
     checks: dict[str, list] = defaultdict(list)
     for person, month, scores in conn.execute(
-            f"SELECT person, month, scores FROM {rows} WHERE type = 'needs_check' AND {IN_PERIOD}", base + period):
+        f"SELECT person, month, scores FROM {rows} WHERE type = 'needs_check' AND {IN_PERIOD}", base + period
+    ):
         checks[person].append((month, json.loads(scores) if scores else {}))
     _add_needs(figures, checks)
     return figures

@@ -29,19 +29,36 @@ from .figures import Figures
 
 def rows(figures: Figures) -> list[tuple[str, str, float]]:
     """(section, item, value) for every figure: the CSV, and the tables in the PDF."""
-    out = [("People", "Referred to the project (all time)", figures.people),
-           ("People", "Engaged (met at least once in the period)", figures.engaged)]
-    out += [("People", f"Status now: {vocab.MENTEE_STATUSES.get(s, s)}", n) for s, n in sorted(figures.by_status.items())]
+    out = [
+        ("People", "Referred to the project (all time)", figures.people),
+        ("People", "Engaged (met at least once in the period)", figures.engaged),
+    ]
+    out += [
+        ("People", f"Status now: {vocab.MENTEE_STATUSES.get(s, s)}", n) for s, n in sorted(figures.by_status.items())
+    ]
     out += [("Meetings", vocab.MEETING_TYPES.get(k, k), n) for k, n in sorted(figures.meetings_by_kind.items())]
     out += [("Sport", "Sport sessions", figures.sport_sessions), ("Sport", "Sport minutes", figures.sport_minutes)]
     for (category, outcome), n in sorted(figures.referrals.items()):
-        out.append(("Referrals", f"{vocab.DIRECTORY_CATEGORIES.get(category, category)} – "
-                                 f"{vocab.REFERRAL_OUTCOMES.get(outcome, outcome)}", n))
-    out += [("Mentor hours", vocab.MENTOR_LOG_KINDS.get(k, k), round(v, 1)) for k, v in sorted(figures.mentor_hours.items())]
+        out.append(
+            (
+                "Referrals",
+                f"{vocab.DIRECTORY_CATEGORIES.get(category, category)} – "
+                f"{vocab.REFERRAL_OUTCOMES.get(outcome, outcome)}",
+                n,
+            )
+        )
+    out += [
+        ("Mentor hours", vocab.MENTOR_LOG_KINDS.get(k, k), round(v, 1)) for k, v in sorted(figures.mentor_hours.items())
+    ]
     out.append(("Safeguarding", "Concerns raised", figures.concerns))
     for area, (first, latest, people) in figures.needs_change.items():
-        out.append(("Needs (1 serious – 5 none)", f"{vocab.NEEDS_AREAS[area]}: first → latest average "
-                    f"({people} people)", round(latest - first, 2)))
+        out.append(
+            (
+                "Needs (1 serious – 5 none)",
+                f"{vocab.NEEDS_AREAS[area]}: first → latest average ({people} people)",
+                round(latest - first, 2),
+            )
+        )
     return out
 
 
@@ -81,21 +98,37 @@ def write_pdf(figures: Figures, path: Path, *, organisation: str, period: str) -
     h1 = ParagraphStyle("h1", parent=body, fontName=FONT_BOLD, fontSize=18, leading=22, spaceAfter=6)
     h2 = ParagraphStyle("h2", parent=body, fontName=FONT_BOLD, fontSize=12, leading=15, spaceBefore=10, spaceAfter=4)
     buffer = io.BytesIO()  # laid out in memory, then written to a brand-new file (never through a link)
-    doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm,
-                            bottomMargin=16 * mm, title=printable(f"{organisation} report {period}"),
-                            initialFontName=FONT)
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=16 * mm,
+        bottomMargin=16 * mm,
+        title=printable(f"{organisation} report {period}"),
+        initialFontName=FONT,
+    )
     # The organisation's name and the period are printed as words (escaped, flowing across pages if long).
-    story = [*flowables(f"{organisation}: mentoring report", h1),
-             *flowables(f"Period: {period}. Made on {shown_date(date.today().isoformat())}. Counts only: no one is named. "
-                        "People who did not agree to share their records are counted too.", body)]
+    story = [
+        *flowables(f"{organisation}: mentoring report", h1),
+        *flowables(
+            f"Period: {period}. Made on {shown_date(date.today().isoformat())}. Counts only: no one is named. "
+            "People who did not agree to share their records are counted too.",
+            body,
+        ),
+    ]
     width = doc.width
     meetings = [(vocab.MEETING_TYPES.get(k, k), n) for k, n in sorted(figures.meetings_by_kind.items())]
     by_category: dict[str, int] = {}
     for (category, _), n in figures.referrals.items():
         label = vocab.DIRECTORY_CATEGORIES.get(category, category)
         by_category[label] = by_category.get(label, 0) + n
-    story += [Paragraph("Meetings by type", h2), _chart("Meetings by type", meetings, width),
-              Paragraph("Referrals by need", h2), _chart("Referrals by need", sorted(by_category.items()), width)]
+    story += [
+        Paragraph("Meetings by type", h2),
+        _chart("Meetings by type", meetings, width),
+        Paragraph("Referrals by need", h2),
+        _chart("Referrals by need", sorted(by_category.items()), width),
+    ]
     current = None
     table_rows = []
     for section, item, value in rows(figures):
@@ -104,8 +137,11 @@ def write_pdf(figures: Figures, path: Path, *, organisation: str, period: str) -
             current = section
         table_rows.append([Paragraph(markup(item), body), Paragraph(f"{value:g}", body)])
     table = Table(table_rows, colWidths=[width - 30 * mm, 30 * mm])
-    table.setStyle(TableStyle([("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor("#cccccc")),
-                               ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    table.setStyle(
+        TableStyle(
+            [("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor("#cccccc")), ("VALIGN", (0, 0), (-1, -1), "TOP")]
+        )
+    )
     story += [Paragraph("All figures", h2), Spacer(1, 2), table]
     doc.build(story)
     return write_new(Path(path), buffer.getvalue())

@@ -63,18 +63,37 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def record(conn: Connection, action: str, *, actor: str = "", record_type: str = "", record_id: str = "",
-           mentee_id: str | None = "", detail: str = "", at: str | None = None) -> None:
+def record(
+    conn: Connection,
+    action: str,
+    *,
+    actor: str = "",
+    record_type: str = "",
+    record_id: str = "",
+    mentee_id: str | None = "",
+    detail: str = "",
+    at: str | None = None,
+) -> None:
     """Append one entry (inside the caller's transaction, if any)."""
     if action not in ACTIONS:
         raise ValueError(action)
-    conn.execute("INSERT INTO audit_log(at, actor, action, record_type, record_id, mentee_id, detail) "
-                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                 (at or _now(), actor, action, record_type or "", record_id or "", mentee_id or "", detail))
+    conn.execute(
+        "INSERT INTO audit_log(at, actor, action, record_type, record_id, mentee_id, detail) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (at or _now(), actor, action, record_type or "", record_id or "", mentee_id or "", detail),
+    )
 
 
-def entries(conn: Connection, *, action: str = "", mentee_id: str = "", record_id: str = "", since: str = "",
-            until: str = "", limit: int | None = None) -> list[Entry]:
+def entries(
+    conn: Connection,
+    *,
+    action: str = "",
+    mentee_id: str = "",
+    record_id: str = "",
+    since: str = "",
+    until: str = "",
+    limit: int | None = None,
+) -> list[Entry]:
     """Newest first. `since`/`until` are dates (YYYY-MM-DD), inclusive."""
     clauses: list[str] = []
     params: list[str] = []
@@ -95,8 +114,11 @@ def entries(conn: Connection, *, action: str = "", mentee_id: str = "", record_i
         clauses.append("at < ?")
         params.append(until + "T99")  # the whole of that day, whatever the time
     where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-    rows = conn.execute(f"SELECT seq, at, actor, action, record_type, record_id, mentee_id, detail FROM audit_log "
-                        f"{where} ORDER BY seq DESC" + (f" LIMIT {int(limit)}" if limit else ""), params)
+    rows = conn.execute(
+        f"SELECT seq, at, actor, action, record_type, record_id, mentee_id, detail FROM audit_log "
+        f"{where} ORDER BY seq DESC" + (f" LIMIT {int(limit)}" if limit else ""),
+        params,
+    )
     return [Entry(*r) for r in rows]
 
 
@@ -107,20 +129,28 @@ def export_csv(found: list[Entry], target: Path) -> int:
     """Write entries as a spreadsheet for an investigation; `target` must not exist yet."""
     from .csvsafe import write_csv
 
-    write_csv(target, [COLUMNS] + [[e.seq, e.at, e.actor, e.action, e.words, e.record_type, e.record_id,
-                                    e.mentee_id, e.detail] for e in found], bom=False)
+    write_csv(
+        target,
+        [COLUMNS]
+        + [[e.seq, e.at, e.actor, e.action, e.words, e.record_type, e.record_id, e.mentee_id, e.detail] for e in found],
+        bom=False,
+    )
     return len(found)
 
 
 def all_rows(conn: Connection) -> list[TrailRow]:
-    return conn.execute("SELECT seq, at, actor, action, record_type, record_id, mentee_id, detail FROM audit_log "
-                        "ORDER BY seq").fetchall()
+    return conn.execute(
+        "SELECT seq, at, actor, action, record_type, record_id, mentee_id, detail FROM audit_log ORDER BY seq"
+    ).fetchall()
 
 
 def carry_over(conn: Connection, rows: list[TrailRow]) -> int:
     """After a restore: put back the entries the backup is missing, so the trail never loses history."""
     newest = conn.execute("SELECT coalesce(max(seq), 0) FROM audit_log").fetchone()[0]
     missing = [r for r in rows if r[0] > newest]
-    conn.executemany("INSERT INTO audit_log(seq, at, actor, action, record_type, record_id, mentee_id, detail) "
-                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", missing)
+    conn.executemany(
+        "INSERT INTO audit_log(seq, at, actor, action, record_type, record_id, mentee_id, detail) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        missing,
+    )
     return len(missing)

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from .files import write_new
 
@@ -38,8 +38,9 @@ def neutralise(value: object) -> object:
 
 def restore(cell: str) -> str:
     """Undo `neutralise` on a cell read back from one of the app's own files."""
-    if cell.startswith(QUOTE) and (starts_like_formula(cell[1:]) or cell[1:2] == QUOTE and
-                                   starts_like_formula(cell[2:])):
+    if cell.startswith(QUOTE) and (
+        starts_like_formula(cell[1:]) or cell[1:2] == QUOTE and starts_like_formula(cell[2:])
+    ):
         return cell[1:]
     return cell
 

@@ -79,8 +79,10 @@ class GuardedConnection(sqlcipher3.Connection):
         if self.owner is None:
             self.owner = me
         elif self.owner != me:
-            raise WrongThread("This database connection belongs to another thread: give background work "
-                              "its own connection (Profile.second_connection).")
+            raise WrongThread(
+                "This database connection belongs to another thread: give background work "
+                "its own connection (Profile.second_connection)."
+            )
 
     def claim(self) -> None:
         self.owner = threading.get_ident()
@@ -135,11 +137,11 @@ def connect(path: Path, key: bytes, readonly: bool = False, wal: bool = True) ->
     """
     if readonly:
         uri = path.resolve().as_uri() + "?mode=ro"
-        conn: GuardedConnection = sqlcipher3.connect(uri, uri=True, isolation_level=None, check_same_thread=False,
-                                  factory=GuardedConnection)
+        conn: GuardedConnection = sqlcipher3.connect(
+            uri, uri=True, isolation_level=None, check_same_thread=False, factory=GuardedConnection
+        )
     else:
-        conn = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False,
-                                  factory=GuardedConnection)
+        conn = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False, factory=GuardedConnection)
     try:
         conn.execute("PRAGMA cipher_log_level = NONE")
         conn.execute(_key_pragma(key))
@@ -176,8 +178,10 @@ def transaction(conn: ConnectionT) -> Iterator[ConnectionT]:
 
 def put_settings(conn: Connection, values: dict[str, str]) -> None:
     """Write settings inside the caller's transaction (Profile.set_settings makes its own)."""
-    conn.executemany("INSERT INTO settings(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET "
-                     "value = excluded.value", list(values.items()))
+    conn.executemany(
+        "INSERT INTO settings(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        list(values.items()),
+    )
 
 
 def schema_version(conn: Connection) -> int:

@@ -39,8 +39,10 @@ _EXPLANATIONS = {
     KeyringStatus.DISABLED: "Keeping the key in the keyring is turned off for this profile.",
     KeyringStatus.UNAVAILABLE: "This computer's keyring can't be reached.",
     KeyringStatus.LOCKED: "This computer's keyring is locked.",
-    KeyringStatus.MISSING: ("The key is no longer in this computer's keyring (it may have been reset or cleared, "
-                            "or this profile folder was copied or moved here)."),
+    KeyringStatus.MISSING: (
+        "The key is no longer in this computer's keyring (it may have been reset or cleared, "
+        "or this profile folder was copied or moved here)."
+    ),
     KeyringStatus.MISMATCH: "The keyring holds a different key than this profile needs.",
     KeyringStatus.ERROR: "The keyring gave an error.",
 }

@@ -7,8 +7,8 @@ the passphrase therefore rewrites a few hundred bytes, never the database.
 from __future__ import annotations
 
 import base64
-import hmac
 import hashlib
+import hmac
 import os
 import secrets
 import time
@@ -112,9 +112,7 @@ def _aad(profile_id: str, kind: str) -> bytes:
     return f"mentor-app:{profile_id}:{kind}".encode()
 
 
-def wrap_with_passphrase(
-    data_key: bytes, passphrase: str, profile_id: str, params: Argon2Params | None = None
-) -> Wrap:
+def wrap_with_passphrase(data_key: bytes, passphrase: str, profile_id: str, params: Argon2Params | None = None) -> Wrap:
     params = params or calibrate_argon2()
     salt = os.urandom(16)
     wrapping_key = _argon2(passphrase.encode("utf-8"), salt, params)

@@ -53,9 +53,7 @@ def load_meta(profile_dir: Path) -> ProfileMeta:
     if not isinstance(raw, dict) or "profile_id" not in raw:
         raise DatabaseDamaged("The profile's settings file (profile.json) is not one Mentor App wrote.")
     if int(raw.get("format", 0)) > META_FORMAT:
-        raise NewerVersion(
-            "This profile was saved by a newer version of Mentor App. Please update the app to open it."
-        )
+        raise NewerVersion("This profile was saved by a newer version of Mentor App. Please update the app to open it.")
     known = {f for f in ProfileMeta.__dataclass_fields__}
     return ProfileMeta(**{k: v for k, v in raw.items() if k in known})
 

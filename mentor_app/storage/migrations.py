@@ -6,8 +6,8 @@ crash mid-way leaves the database at the previous version, never between two.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 from ..errors import NewerVersion
 from .db import Connection, schema_version, transaction
@@ -154,11 +154,17 @@ _EXTRACTED = (
     ("minutes", "json_extract(NEW.fields, '$.duration_minutes')"),
     ("hours", "json_extract(NEW.fields, '$.hours')"),
     ("scores", "json_extract(NEW.fields, '$.scores')"),
-    ("day", "substr(coalesce(json_extract(NEW.fields, '$.starts_at'), json_extract(NEW.fields, '$.on'), "
-            "json_extract(NEW.fields, '$.week'), ''), 1, 10)"),
-    ("month", "coalesce(json_extract(NEW.fields, '$.month'), substr(coalesce(json_extract(NEW.fields, '$.starts_at'), "
-              "json_extract(NEW.fields, '$.on'), json_extract(NEW.fields, '$.raised_at'), "
-              "json_extract(NEW.fields, '$.referral_date'), ''), 1, 7))"),
+    (
+        "day",
+        "substr(coalesce(json_extract(NEW.fields, '$.starts_at'), json_extract(NEW.fields, '$.on'), "
+        "json_extract(NEW.fields, '$.week'), ''), 1, 10)",
+    ),
+    (
+        "month",
+        "coalesce(json_extract(NEW.fields, '$.month'), substr(coalesce(json_extract(NEW.fields, '$.starts_at'), "
+        "json_extract(NEW.fields, '$.on'), json_extract(NEW.fields, '$.raised_at'), "
+        "json_extract(NEW.fields, '$.referral_date'), ''), 1, 7))",
+    ),
 )
 
 
@@ -321,10 +327,10 @@ MIGRATIONS: Sequence[Migration] = (
     Migration(6, "counting columns for the dashboard", _v6_counting_columns),
     Migration(7, "search index rows by record", _v7_search_rows),
     Migration(8, "audit trail", _v8_audit_trail),
-    Migration(9, "delivery: outbox, receipts' inputs, refused records, revocation points, accepted gaps",
-              _v9_delivery),
+    Migration(9, "delivery: outbox, receipts' inputs, refused records, revocation points, accepted gaps", _v9_delivery),
     Migration(10, "supervisor: who holds each person and record, hand-overs, deletion requests", _v10_holders),
 )
+
 
 def latest_version() -> int:
     return MIGRATIONS[-1].version

@@ -43,9 +43,7 @@ def rate_passphrase(text: str) -> tuple[int, str]:
 def check_new_passphrase(text: str) -> None:
     """Raise BadInput, with plain advice, unless `text` is strong enough to be a new passphrase."""
     if len(text) < MIN_PASSPHRASE_CHARS:
-        raise BadInput(
-            f"Please choose a passphrase of at least {MIN_PASSPHRASE_CHARS} characters. {ADVICE}"
-        )
+        raise BadInput(f"Please choose a passphrase of at least {MIN_PASSPHRASE_CHARS} characters. {ADVICE}")
     score, warning = _estimate(text)
     if score < MIN_SCORE:
         why = f"{warning} " if warning else ""

@@ -14,11 +14,12 @@ import os
 import shutil
 import time
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import filelock
 
@@ -68,13 +69,14 @@ def _now() -> datetime:
 
 
 def _lock(profile_dir: Path) -> filelock.BaseFileLock:
-    lock = filelock.FileLock(str(profile_dir / LOCK_FILE), timeout=0, mode=0o600, thread_local=False, is_singleton=False)
+    lock = filelock.FileLock(
+        str(profile_dir / LOCK_FILE), timeout=0, mode=0o600, thread_local=False, is_singleton=False
+    )
     try:
         lock.acquire()
     except filelock.Timeout:
         raise ProfileInUse(
-            "This profile is already open in another Mentor App window or command. "
-            "Close that one first."
+            "This profile is already open in another Mentor App window or command. Close that one first."
         ) from None
     return lock
 
@@ -115,7 +117,7 @@ class Profile:
             yield conn
 
     @contextmanager
-    def second_connection(self) -> Iterator["Profile"]:
+    def second_connection(self) -> Iterator[Profile]:
         """The same profile on its own connection, for work on another thread (e.g. an export).
 
         WAL lets it read while the window writes; writes wait their turn. It
@@ -239,7 +241,7 @@ class Profile:
             self._lock.release()
             self.closed = True
 
-    def __enter__(self) -> "Profile":
+    def __enter__(self) -> Profile:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -260,9 +262,7 @@ class Profile:
         if verdict.problems:
             raise BackupError("That backup is damaged, so it was not restored. Nothing was changed.")
         if verdict.version is not None and verdict.version > migrations.latest_version():
-            raise NewerVersion(
-                "That backup was made by a newer version of Mentor App. Please update the app first."
-            )
+            raise NewerVersion("That backup was made by a newer version of Mentor App. Please update the app first.")
         before = backups.take_backup(self.db_path, self.key, self.path, "pre-restore").path
         trail = audit.all_rows(self.conn)
         self.conn.close()
@@ -394,8 +394,9 @@ class Profile:
         # Written before the database changes: a crash part-way through still
         # leaves a passphrase wrap for whichever key the database ends up with,
         # under the old passphrase as well as the new one (either may be typed).
-        self.meta.wraps["pending"] = dict(new_wraps, old_passphrase=keywrap.wrap_with_passphrase(
-            new_key, passphrase, pid, kdf_params))
+        self.meta.wraps["pending"] = dict(
+            new_wraps, old_passphrase=keywrap.wrap_with_passphrase(new_key, passphrase, pid, kdf_params)
+        )
         save_meta(self.path, self.meta)
         self.conn.execute(f"PRAGMA rekey = \"x'{new_key.hex()}'\"")
         self.meta.wraps = new_wraps
@@ -546,11 +547,17 @@ def _damaged_message(profile_dir: Path, key: bytes | None, what: str) -> str:
 def _connect_checked(profile_dir: Path, keys: list[bytes]) -> tuple[db.GuardedConnection, bytes]:
     path = profile_dir / db.DB_FILE
     if not path.is_file():
-        raise DatabaseDamaged(_damaged_message(profile_dir, keys[0], "The notes file (mentor.db) is missing from this profile."))
+        raise DatabaseDamaged(
+            _damaged_message(profile_dir, keys[0], "The notes file (mentor.db) is missing from this profile.")
+        )
     size = path.stat().st_size
     if size % db.PAGE_SIZE != 0 or size == 0:
         raise DatabaseDamaged(
-            _damaged_message(profile_dir, keys[0], "The notes file is incomplete: it has been cut short (for example by a failed copy).")
+            _damaged_message(
+                profile_dir,
+                keys[0],
+                "The notes file is incomplete: it has been cut short (for example by a failed copy).",
+            )
         )
     for key in keys:
         try:
@@ -558,7 +565,9 @@ def _connect_checked(profile_dir: Path, keys: list[bytes]) -> tuple[db.GuardedCo
         except db.WrongKeyOrNotADatabase:
             continue
     raise DatabaseDamaged(
-        _damaged_message(profile_dir, keys[0], "The notes file is damaged or was changed outside Mentor App, so it can't be read.")
+        _damaged_message(
+            profile_dir, keys[0], "The notes file is damaged or was changed outside Mentor App, so it can't be read."
+        )
     )
 
 
@@ -619,8 +628,13 @@ def open_profile(
             audit.record(conn, "unlock", actor=meta.profile_id, detail=f"by {unlocked_by}")
         _reset_failures(profile_dir, meta)
         profile = Profile(
-            path=profile_dir, meta=meta, key=key, conn=conn, unlocked_by=unlocked_by,
-            _lock=lock, keyring_status=keyring_status,
+            path=profile_dir,
+            meta=meta,
+            key=key,
+            conn=conn,
+            unlocked_by=unlocked_by,
+            _lock=lock,
+            keyring_status=keyring_status,
         )
         profile._changes_at_backup = profile.backup_mark()
         conn.release()  # opened on a worker when unlocking: the thread that uses it next owns it

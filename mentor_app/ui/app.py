@@ -55,12 +55,17 @@ def open_file(window, path: Path) -> None:
     from ..exchange.batch import SUFFIX  # imported here: keeps start-up fast (the batch format brings the ciphers)
 
     if path.suffix != SUFFIX:
-        QMessageBox.information(window, APP_NAME, f"{path.name} is not a Mentor App log (those end in {SUFFIX}). "
-                                "Nothing was imported.")
+        QMessageBox.information(
+            window, APP_NAME, f"{path.name} is not a Mentor App log (those end in {SUFFIX}). Nothing was imported."
+        )
     elif not hasattr(window, "import_batch_file"):
-        QMessageBox.information(window, APP_NAME, "This is a log for your supervisor's copy of Mentor App. This "
-                                "profile is a mentor's, so nothing was imported. Leave the file on the shared drive "
-                                "for your supervisor.")
+        QMessageBox.information(
+            window,
+            APP_NAME,
+            "This is a log for your supervisor's copy of Mentor App. This "
+            "profile is a mentor's, so nothing was imported. Leave the file on the shared drive "
+            "for your supervisor.",
+        )
     elif not path.is_file():
         QMessageBox.warning(window, APP_NAME, f"The file {path} can't be found. Nothing was imported.")
     else:
@@ -76,8 +81,12 @@ def _print_start_marks(window) -> None:
             self.due, self.filled, self.armed = ["painted", "listed"], False, False
 
         def eventFilter(self, watched, event) -> bool:
-            if (event.type() == QEvent.Paint and not self.armed and self.due
-                    and (self.due[0] == "painted" or self.filled)):
+            if (
+                event.type() == QEvent.Paint
+                and not self.armed
+                and self.due
+                and (self.due[0] == "painted" or self.filled)
+            ):
                 self.armed = True
                 QTimer.singleShot(0, self.mark)  # posted while painting: runs once the whole frame is drawn
             return False

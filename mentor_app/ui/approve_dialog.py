@@ -27,7 +27,8 @@ class ApproveDeviceDialog(QDialog):
         intro = QLabel(
             f"This device calls itself: <b>{escape(claimed)}</b>.<br>Anyone can give a device any name, so "
             "check with the mentor, in person or on the phone.<br><br>Ask the mentor to open <b>Sharing</b> in "
-            "their app and read out <b>this laptop's fingerprint</b>. Type it here:")
+            "their app and read out <b>this laptop's fingerprint</b>. Type it here:"
+        )
         intro.setWordWrap(True)
         self.fingerprint = QLineEdit()
         self.fingerprint.setAccessibleName("Fingerprint the mentor reads out")
@@ -55,8 +56,9 @@ class ApproveDeviceDialog(QDialog):
 
     def approve(self) -> None:
         try:
-            self.approved = register.approve(self.conn, self.fingerprint.text(), self.name.text(),
-                                             chosen=self.device.fingerprint)
+            self.approved = register.approve(
+                self.conn, self.fingerprint.text(), self.name.text(), chosen=self.device.fingerprint
+            )
         except MentorAppError as exc:
             self.error.setText(exc.message)
             return

@@ -6,13 +6,21 @@ from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtWidgets import (
-    QComboBox, QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QVBoxLayout,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QVBoxLayout,
 )
 
 from .. import APP_NAME
-from ..records.dates import DateNotUnderstood, parse_date, shown_date, uk_date
 from ..errors import MentorAppError
 from ..privacy.audit_words import AuditWords
+from ..records.dates import DateNotUnderstood, parse_date, shown_date, uk_date
 from ..storage import audit
 from ..storage.files import remove_chosen
 from ..words import count
@@ -21,6 +29,8 @@ from .table_model import RecordTable
 from .widgets import error_label, named
 
 SHOWN = 2000  # the newest; the export holds every entry the filters match
+
+
 class AuditDialog(QDialog):
     def __init__(self, profile, parent=None, mentee_id: str = ""):
         super().__init__(parent)
@@ -56,8 +66,12 @@ class AuditDialog(QDialog):
             w.editingFinished.connect(self.refresh)
         # Two rows: with larger text, the lists and the days side by side are wider than a small screen.
         filters, days = QHBoxLayout(), QHBoxLayout()
-        for row, words, w in ((filters, "Ac&tion", self.action), (filters, "&Person", self.person),
-                              (days, "&From", self.since), (days, "T&o", self.until)):
+        for row, words, w in (
+            (filters, "Ac&tion", self.action),
+            (filters, "&Person", self.person),
+            (days, "&From", self.since),
+            (days, "T&o", self.until),
+        ):
             label = QLabel(words)
             label.setBuddy(w)  # what a screen reader says for the list or field
             row.addWidget(label)
@@ -66,9 +80,11 @@ class AuditDialog(QDialog):
         # Rows keyed by the entry: a refresh (an export, a new filter) keeps the current row on its entry.
         self.table = RecordTable("Audit entries", ["When", "What", "Record", "About", "Detail"])
         self.count = QLabel()
-        hint = QLabel("Every unlock, view, change, deletion, export, import, sheet and print: what kind of record "
-                      "and whom or what day it was about, never what a record says. It can only be added to. The "
-                      "export for an investigation also holds each record's reference.")
+        hint = QLabel(
+            "Every unlock, view, change, deletion, export, import, sheet and print: what kind of record "
+            "and whom or what day it was about, never what a record says. It can only be added to. The "
+            "export for an investigation also holds each record's reference."
+        )
         hint.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         export = buttons.addButton("&Export for an investigation…", QDialogButtonBox.ButtonRole.ActionRole)
@@ -94,8 +110,10 @@ class AuditDialog(QDialog):
                 raise DateNotUnderstood(f"{words}: {exc.message}") from None
             days[name] = day.isoformat() if day else ""
         if days["since"] and days["until"] and days["since"] > days["until"]:
-            raise DateNotUnderstood(f"The first day, {shown_date(days['since'])}, is after the last, "
-                                    f"{shown_date(days['until'])}. Swap them, or clear one.")
+            raise DateNotUnderstood(
+                f"The first day, {shown_date(days['since'])}, is after the last, "
+                f"{shown_date(days['until'])}. Swap them, or clear one."
+            )
         return {"action": self.action.currentData() or "", "mentee_id": self.person.currentData() or "", **days}
 
     def _say(self, problem: str) -> None:
@@ -114,8 +132,10 @@ class AuditDialog(QDialog):
                 field.setText(uk_date(datetime.fromisoformat(day).date()))  # shown back as understood
         found = audit.entries(self.profile.conn, limit=SHOWN + 1, **chosen)
         words = self.words
-        self.table.set_rows([[words.when(e), e.words, words.record(e), words.about(e), words.detail(e)]
-                             for e in found[:SHOWN]], [e.seq for e in found[:SHOWN]])
+        self.table.set_rows(
+            [[words.when(e), e.words, words.record(e), words.about(e), words.detail(e)] for e in found[:SHOWN]],
+            [e.seq for e in found[:SHOWN]],
+        )
         more = f" (the newest {SHOWN} shown; the export has them all)" if len(found) > SHOWN else ""
         self.count.setText(f"{count(min(len(found), SHOWN), 'entry', 'entries')}{more}")
 
@@ -139,8 +159,17 @@ class AuditDialog(QDialog):
         except MentorAppError as exc:
             QMessageBox.warning(self, APP_NAME, exc.message)
             return
-        audit.record(self.profile.conn, "audit_export", actor=self.profile.author,
-                     mentee_id=chosen["mentee_id"], detail=f"{written} entries")
-        QMessageBox.information(self, APP_NAME, f"Wrote {count(written, 'entry', 'entries')} to {target}. They hold record ids, never "
-                                "what the records say.")
+        audit.record(
+            self.profile.conn,
+            "audit_export",
+            actor=self.profile.author,
+            mentee_id=chosen["mentee_id"],
+            detail=f"{written} entries",
+        )
+        QMessageBox.information(
+            self,
+            APP_NAME,
+            f"Wrote {count(written, 'entry', 'entries')} to {target}. They hold record ids, never "
+            "what the records say.",
+        )
         self.refresh()

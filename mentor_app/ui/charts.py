@@ -26,7 +26,7 @@ def nice_top(value: float) -> float:
 
 
 class _Bars(QWidget):
-    def __init__(self, chart: "BarChart"):
+    def __init__(self, chart: BarChart):
         super().__init__(chart)
         self.chart = chart
         self.setMinimumHeight(150)
@@ -44,8 +44,14 @@ class _Bars(QWidget):
         line = metrics.height()
         plot = QRectF(left, line / 2, self.width() - left - 4, self.height() - line / 2 - line - 6)
         painter.setPen(text)
-        painter.drawText(QRectF(0, 0, left - 4, line), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, top_label)
-        painter.drawText(QRectF(0, plot.bottom() - line / 2, left - 4, line), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, "0")
+        painter.drawText(
+            QRectF(0, 0, left - 4, line), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, top_label
+        )
+        painter.drawText(
+            QRectF(0, plot.bottom() - line / 2, left - 4, line),
+            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+            "0",
+        )
         painter.drawLine(plot.bottomLeft(), plot.bottomRight())
         painter.drawLine(plot.bottomLeft(), plot.topLeft())
         if not bars:
@@ -59,7 +65,9 @@ class _Bars(QWidget):
             x = plot.left() + i * slot
             painter.fillRect(QRectF(x + slot * 0.15, plot.bottom() - height, slot * 0.7, height), BAR_COLOUR)
             if i % step == 0:
-                painter.drawText(QRectF(x - slot / 2, plot.bottom() + 3, slot * 2, line), Qt.AlignmentFlag.AlignHCenter, label)
+                painter.drawText(
+                    QRectF(x - slot / 2, plot.bottom() + 3, slot * 2, line), Qt.AlignmentFlag.AlignHCenter, label
+                )
 
 
 class BarChart(QWidget):

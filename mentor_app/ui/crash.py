@@ -13,8 +13,10 @@ from .. import APP_NAME, __version__, logs
 
 log = logs.get_logger(__name__)
 
-PLAIN_WORDS = ("Something unexpected went wrong. What you had saved is safe. If it happens again, "
-               "send the details to your IT contact: they hold no names or notes.")
+PLAIN_WORDS = (
+    "Something unexpected went wrong. What you had saved is safe. If it happens again, "
+    "send the details to your IT contact: they hold no names or notes."
+)
 
 _showing = False
 
@@ -22,8 +24,12 @@ _showing = False
 def redacted_report(exc_type, exc, tb) -> str:
     """Where it went wrong (app files, lines, the kind of error) and on what, never the error's own words or values."""
     where = logs.app_frames(tb) or ["(outside the app)"]
-    lines = [f"{APP_NAME} {__version__}", exc_type.__name__, *(f"  {w}" for w in where),
-             f"{platform.system()} {platform.release()}, Python {platform.python_version()}, Qt {qVersion()}"]
+    lines = [
+        f"{APP_NAME} {__version__}",
+        exc_type.__name__,
+        *(f"  {w}" for w in where),
+        f"{platform.system()} {platform.release()}, Python {platform.python_version()}, Qt {qVersion()}",
+    ]
     return "\n".join(lines)
 
 
@@ -37,11 +43,16 @@ def save_report(report: str):
 
 def crash_box(report: str, saved) -> QMessageBox:
     box = QMessageBox(QMessageBox.Icon.Warning, APP_NAME, PLAIN_WORDS)
-    box.setInformativeText(f"A copy of the details is saved in {saved}." if saved is not None
-                           else "The details couldn't be saved to a file, so please copy them.")
+    box.setInformativeText(
+        f"A copy of the details is saved in {saved}."
+        if saved is not None
+        else "The details couldn't be saved to a file, so please copy them."
+    )
     box.setDetailedText(report)
     for text in box.findChildren(QTextEdit):
-        text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        text.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
     copy = box.addButton("Copy details", QMessageBox.ButtonRole.ActionRole)
     # A message box closes on any button; the copy button should leave it open for "Close" afterwards.
     with warnings.catch_warnings():

@@ -9,8 +9,19 @@ from pathlib import Path
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
-    QComboBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QMessageBox, QPushButton,
-    QSplitter, QTextBrowser, QVBoxLayout, QWidget,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
 )
 
 from .. import APP_NAME
@@ -127,10 +138,19 @@ class DirectoryPage(QWidget):
         split.setSizes([380, 420])
         # Two rows, so the page fits a 1024-pixel screen with larger text.
         buttons = QVBoxLayout()
-        for group in ((("&Add a service…", self.add_contact), ("&Edit…", self.edit_contact),
-                       ("Mark as &checked today", self.mark_checked), ("Delete…", self.delete_contact)),
-                      (("&Import CSV…", self.import_csv), ("E&xport CSV…", self.export_csv),
-                       ("Print a &booklet…", self.print_booklet))):
+        for group in (
+            (
+                ("&Add a service…", self.add_contact),
+                ("&Edit…", self.edit_contact),
+                ("Mark as &checked today", self.mark_checked),
+                ("Delete…", self.delete_contact),
+            ),
+            (
+                ("&Import CSV…", self.import_csv),
+                ("E&xport CSV…", self.export_csv),
+                ("Print a &booklet…", self.print_booklet),
+            ),
+        ):
             row = QHBoxLayout()
             for text, slot in group:
                 row.addWidget(_button(pick_mnemonic(text, used) if "&" in text else text, slot))
@@ -146,9 +166,12 @@ class DirectoryPage(QWidget):
 
     def refresh(self, select: str | None = None) -> None:
         self.timer.stop()
-        current = select or (self.results.currentItem().data(Qt.ItemDataRole.UserRole) if self.results.currentItem() else None)
-        found = list_contacts(self.profile.conn, category=self.category.currentData(), area=self.area.text(),
-                              text=self.text.text())
+        current = select or (
+            self.results.currentItem().data(Qt.ItemDataRole.UserRole) if self.results.currentItem() else None
+        )
+        found = list_contacts(
+            self.profile.conn, category=self.category.currentData(), area=self.area.text(), text=self.text.text()
+        )
         self.stale_after = load_settings(self.profile).stale_after_months
         self.results.clear()
         for s in found:
@@ -208,9 +231,16 @@ class DirectoryPage(QWidget):
         stored = self._current()
         if stored is None:
             return
-        if QMessageBox.question(self, APP_NAME, f"Delete {stored.record.title()} from the directory? "
-                                "Referrals already recorded keep its name.",
-                                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No) != QMessageBox.StandardButton.Yes:
+        if (
+            QMessageBox.question(
+                self,
+                APP_NAME,
+                f"Delete {stored.record.title()} from the directory? Referrals already recorded keep its name.",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
+            )
+            != QMessageBox.StandardButton.Yes
+        ):
             return
         store.delete(self.profile.conn, stored.id, author=self.profile.author)
         self._after_change()
@@ -229,21 +259,32 @@ class DirectoryPage(QWidget):
         only_good = merge = False
         if plan.problems:
             lines = "\n".join(p.words() for p in plan.problems[:15])
-            box = QMessageBox(QMessageBox.Icon.Warning, APP_NAME,
-                              f"{count(len(plan.problems), 'row')} {'has' if len(plan.problems) == 1 else 'have'} problems:\n\n{lines}\n\n"
-                              f"{count(len(plan.good), 'row')} {'is' if len(plan.good) == 1 else 'are'} fine. Import only the good rows?",
-                              QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, self)
+            box = QMessageBox(
+                QMessageBox.Icon.Warning,
+                APP_NAME,
+                f"{count(len(plan.problems), 'row')} {'has' if len(plan.problems) == 1 else 'have'} problems:\n\n{lines}\n\n"
+                f"{count(len(plan.good), 'row')} {'is' if len(plan.good) == 1 else 'are'} fine. Import only the good rows?",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+                self,
+            )
             if box.exec() != QMessageBox.StandardButton.Yes:
                 return
             only_good = True
         if plan.duplicates:
-            merge = QMessageBox.question(
-                self, APP_NAME, f"{count(len(plan.duplicates), 'row')} {'has' if len(plan.duplicates) == 1 else 'have'} the same organisation and phone as an entry "
-                "already there. Merge them into those entries (filling in what is missing)? "
-                "No leaves them out.") == QMessageBox.StandardButton.Yes
+            merge = (
+                QMessageBox.question(
+                    self,
+                    APP_NAME,
+                    f"{count(len(plan.duplicates), 'row')} {'has' if len(plan.duplicates) == 1 else 'have'} the same organisation and phone as an entry "
+                    "already there. Merge them into those entries (filling in what is missing)? "
+                    "No leaves them out.",
+                )
+                == QMessageBox.StandardButton.Yes
+            )
         try:
-            result = csv_io.apply_plan(self.profile.conn, plan, author=self.profile.author,
-                                       only_good_rows=only_good, merge_duplicates=merge)
+            result = csv_io.apply_plan(
+                self.profile.conn, plan, author=self.profile.author, only_good_rows=only_good, merge_duplicates=merge
+            )
         except MentorAppError as exc:
             QMessageBox.warning(self, APP_NAME, exc.message)
             return

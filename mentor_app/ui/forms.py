@@ -7,8 +7,9 @@ before anything is thrown away.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any, Callable
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -45,8 +46,14 @@ class FieldEditor:
     around it); `problem()` a plain sentence when what was typed can't be stored.
     """
 
-    def __init__(self, widget: QWidget, get: Callable[[], Any], put: Callable[[Any], None],
-                 row: QWidget | None = None, problem: Callable[[], str] | None = None):
+    def __init__(
+        self,
+        widget: QWidget,
+        get: Callable[[], Any],
+        put: Callable[[Any], None],
+        row: QWidget | None = None,
+        problem: Callable[[], str] | None = None,
+    ):
         self.widget, self.get, self.put = widget, get, put
         self.row = row if row is not None else widget
         self.problem = problem or (lambda: "")
@@ -84,11 +91,19 @@ def _checklist_edit(choices: dict) -> FieldEditor:
         w.addItem(item)
 
     def get():
-        return [w.item(i).data(Qt.ItemDataRole.UserRole) for i in range(w.count()) if w.item(i).checkState() == Qt.CheckState.Checked]
+        return [
+            w.item(i).data(Qt.ItemDataRole.UserRole)
+            for i in range(w.count())
+            if w.item(i).checkState() == Qt.CheckState.Checked
+        ]
 
     def put(values):
         for i in range(w.count()):
-            w.item(i).setCheckState(Qt.CheckState.Checked if w.item(i).data(Qt.ItemDataRole.UserRole) in (values or []) else Qt.CheckState.Unchecked)
+            w.item(i).setCheckState(
+                Qt.CheckState.Checked
+                if w.item(i).data(Qt.ItemDataRole.UserRole) in (values or [])
+                else Qt.CheckState.Unchecked
+            )
 
     return FieldEditor(w, get, put)
 
@@ -143,9 +158,17 @@ class RecordForm(QDialog):
 
     saved = Signal(object)
 
-    def __init__(self, record: Any, on_save: Callable[[Any], None], *, title: str | None = None,
-                 hidden: tuple[str, ...] = (), intro: QWidget | None = None, reserved_keys: str = "sc",
-                 parent=None):
+    def __init__(
+        self,
+        record: Any,
+        on_save: Callable[[Any], None],
+        *,
+        title: str | None = None,
+        hidden: tuple[str, ...] = (),
+        intro: QWidget | None = None,
+        reserved_keys: str = "sc",
+        parent=None,
+    ):
         super().__init__(parent)
         forget_when_closed(self)
         self.record_type = type(record)
@@ -168,8 +191,9 @@ class RecordForm(QDialog):
             else:
                 self.form.addRow(with_mnemonic(label, used_keys), editor.row)
             self.editors[fld.name] = editor
-        self._hidden_values = {n: getattr(record, n) for n in (f.name for f in fields_of(self.record_type))
-                               if n not in self.editors}
+        self._hidden_values = {
+            n: getattr(record, n) for n in (f.name for f in fields_of(self.record_type)) if n not in self.editors
+        }
         self.put(record)
         self._initial = self.values()
 
@@ -236,8 +260,12 @@ class RecordForm(QDialog):
     def reject(self) -> None:
         if self.is_changed():
             answer = QMessageBox.question(
-                self, self.windowTitle(), "You have changes that are not saved. Throw them away?",
-                QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel)
+                self,
+                self.windowTitle(),
+                "You have changes that are not saved. Throw them away?",
+                QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Cancel,
+            )
             if answer != QMessageBox.StandardButton.Discard:
                 return
         super().reject()

@@ -6,7 +6,7 @@ from datetime import date
 from html import escape
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget, QHBoxLayout
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from ..settings import load_settings
 from ..storage import backups
@@ -53,8 +53,11 @@ class HomePage(QWidget):
         layout.addWidget(self.heading)
         layout.addWidget(self.delivery)
         columns = QHBoxLayout()
-        for title, widget in (("Open safeguarding concerns", self.concerns), ("Actions due", self.due),
-                              ("Next meetings", self.upcoming)):
+        for title, widget in (
+            ("Open safeguarding concerns", self.concerns),
+            ("Actions due", self.due),
+            ("Next meetings", self.upcoming),
+        ):
             box = QVBoxLayout()
             label = QLabel(f"<b>{title}</b>")
             label.setBuddy(widget)
@@ -66,8 +69,10 @@ class HomePage(QWidget):
         self._greet(date.today())  # in the first frame already, so the page doesn't shift when Today is read
 
     def _greet(self, today: date) -> None:
-        self.heading.setText(f"<h2>Hello, {escape(self.profile.display_name)}</h2>"
-                             f"{today:%A} {today.day} {today:%B %Y}. Press Ctrl+K to search, Ctrl+M to record a meeting.")
+        self.heading.setText(
+            f"<h2>Hello, {escape(self.profile.display_name)}</h2>"
+            f"{today:%A} {today.day} {today:%B %Y}. Press Ctrl+K to search, Ctrl+M to record a meeting."
+        )
 
     def refresh(self, caseload_rows: list | None = None) -> None:
         """Read Today again; `caseload_rows` saves reading the caseload twice when the caller has just read it."""
@@ -81,22 +86,37 @@ class HomePage(QWidget):
         rows = caseload_rows if caseload_rows is not None else caseload.caseload(conn, today)
         names = {r.id: r.name for r in rows}
         delivery = outbox.concern_delivery(conn)
-        self._fill(self.concerns, [
-            (f"{names.get(s.mentee_id, '')}: {vocab.CONCERN_CATEGORIES[s.record.category]} "
-             f"({vocab.CONCERN_URGENCY[s.record.urgency]}) — {outbox.concern_words(delivery, s.id)}", s.mentee_id)
-            for s in caseload.open_concerns(conn)
-        ], "None open.")
+        self._fill(
+            self.concerns,
+            [
+                (
+                    f"{names.get(s.mentee_id, '')}: {vocab.CONCERN_CATEGORIES[s.record.category]} "
+                    f"({vocab.CONCERN_URGENCY[s.record.urgency]}) — {outbox.concern_words(delivery, s.id)}",
+                    s.mentee_id,
+                )
+                for s in caseload.open_concerns(conn)
+            ],
+            "None open.",
+        )
         warning = outbox.late_warning(conn, load_settings(self.profile).warn_unreceived_days)
         self.delivery.setText(warning or "")
         self.delivery.setVisible(bool(warning))
-        self._fill(self.due, [
-            (f"{names.get(s.mentee_id, '')}: {s.record.text} (due {shown_date(s.record.due)})", s.mentee_id)
-            for s in caseload.actions_due(conn, today)
-        ], "Nothing due.")
-        self._fill(self.upcoming, [
-            (f"{listed_datetime(s.record.next_meeting)} — {names.get(s.mentee_id, '')}", s.mentee_id)
-            for s in caseload.upcoming_meetings(conn, today)
-        ], "None planned.")
+        self._fill(
+            self.due,
+            [
+                (f"{names.get(s.mentee_id, '')}: {s.record.text} (due {shown_date(s.record.due)})", s.mentee_id)
+                for s in caseload.actions_due(conn, today)
+            ],
+            "Nothing due.",
+        )
+        self._fill(
+            self.upcoming,
+            [
+                (f"{listed_datetime(s.record.next_meeting)} — {names.get(s.mentee_id, '')}", s.mentee_id)
+                for s in caseload.upcoming_meetings(conn, today)
+            ],
+            "None planned.",
+        )
         self.safety.setText(self._safety_words())
 
     def _fill(self, widget: QListWidget, rows: list[tuple[str, str]], empty: str) -> None:
@@ -120,12 +140,15 @@ class HomePage(QWidget):
             f"{ROLE_WORDS.get(p.role, p.role)} profile, encrypted on this computer.",
             f"Opened with {OPENED_WITH.get(p.unlocked_by, p.unlocked_by)}.",
             # Opened by the keyring already says the key is there; otherwise say where the key stands.
-            ("" if p.unlocked_by == "keyring" else
-             "The key is in this computer's keyring, so next time it opens without a passphrase.")
-            if keyring is KeyringStatus.OK else keyring.explain(),
+            (
+                ""
+                if p.unlocked_by == "keyring"
+                else "The key is in this computer's keyring, so next time it opens without a passphrase."
+            )
+            if keyring is KeyringStatus.OK
+            else keyring.explain(),
             (f"Last backup {local_time(found[-1].taken)} ({len(found)} kept)." if found else "No backup yet."),
         ]
         if p.automatic_backups_paused:
             parts.append("Automatic backups are paused after a restore.")
         return " ".join(part for part in parts if part)
-

@@ -13,7 +13,13 @@ from .worker import run_in_background
 
 CLEAR_COPIED_AFTER_S = 90  # text copied from the app leaves the clipboard after this, if nothing replaced it
 log = logs.get_logger(__name__)
-ACTIVITY = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove, QEvent.Type.Wheel, QEvent.Type.TouchBegin}
+ACTIVITY = {
+    QEvent.Type.KeyPress,
+    QEvent.Type.MouseButtonPress,
+    QEvent.Type.MouseMove,
+    QEvent.Type.Wheel,
+    QEvent.Type.TouchBegin,
+}
 
 
 class IdleWatcher(QObject):
@@ -58,7 +64,9 @@ class ClipboardGuard(QObject):
     def __init__(self, parent=None, clear_after_s: float = CLEAR_COPIED_AFTER_S):
         super().__init__(parent)
         self.clipboard = QGuiApplication.clipboard()
-        self.modes = [QClipboard.Mode.Clipboard] + ([QClipboard.Mode.Selection] if self.clipboard.supportsSelection() else [])
+        self.modes = [QClipboard.Mode.Clipboard] + (
+            [QClipboard.Mode.Selection] if self.clipboard.supportsSelection() else []
+        )
         self.copied: dict = {}
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)

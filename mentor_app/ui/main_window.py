@@ -28,8 +28,8 @@ from .. import APP_NAME
 from ..settings import load_settings
 from .home_page import HomePage
 from .messages import plain
-from .widgets import resize_within_screen
 from .shell import WindowShell
+from .widgets import resize_within_screen
 
 # The window is drawn before anything is read (see paintEvent), and what it doesn't show at once (a
 # mentee's page, the directory, the record forms, sharing, search, the mentor log, settings) is imported
@@ -96,9 +96,15 @@ class MainWindow(QMainWindow):
         self.settings = load_settings(profile)
         self.apply_text_size()
         # Lock, idle, clipboard, the backup timer and closing: shared with the supervisor's window.
-        self.shell = WindowShell(self, profile, workspace, idle_minutes=self.settings.idle_lock_minutes,
-                                 title=lambda: f"{APP_NAME} — {self.profile.display_name}",
-                                 on_unlocked=self.refresh_lists, on_close=self._share_on_close)
+        self.shell = WindowShell(
+            self,
+            profile,
+            workspace,
+            idle_minutes=self.settings.idle_lock_minutes,
+            title=lambda: f"{APP_NAME} — {self.profile.display_name}",
+            on_unlocked=self.refresh_lists,
+            on_close=self._share_on_close,
+        )
         self.shell.backup_finished.connect(lambda _path: self.home.refresh())
         self.lock_page, self.idle = self.shell.lock_page, self.shell.idle
         self.clipboard_guard, self.timer = self.shell.clipboard_guard, self.shell.backup_timer
@@ -205,8 +211,10 @@ class MainWindow(QMainWindow):
         frame = QFrame()
         frame.setObjectName("restoreBanner")
         frame.setStyleSheet("QFrame#restoreBanner { background: #fff4ce; border: 1px solid #c9a400; }")
-        text = QLabel("You restored your notes from a backup. Look through them, then keep them or go back. "
-                      "Automatic backups are paused until you choose.")
+        text = QLabel(
+            "You restored your notes from a backup. Look through them, then keep them or go back. "
+            "Automatic backups are paused until you choose."
+        )
         text.setWordWrap(True)
         keep = QPushButton("&Keep restored notes")
         keep.setAccessibleName("Keep restored notes")
@@ -253,8 +261,11 @@ class MainWindow(QMainWindow):
             if row.id == current:
                 self.mentees.setCurrentItem(item)
         if self.mentees.count() == 0:
-            empty = QListWidgetItem("No mentees yet: press “New mentee…” below to add someone."
-                                    if which == "all" else "Nobody matches this filter.")
+            empty = QListWidgetItem(
+                "No mentees yet: press “New mentee…” below to add someone."
+                if which == "all"
+                else "Nobody matches this filter."
+            )
             empty.setFlags(Qt.NoItemFlags)
             self.mentees.addItem(empty)
         self.mentees.setWordWrap(True)
@@ -267,8 +278,11 @@ class MainWindow(QMainWindow):
 
     def _show_backup_state(self) -> None:
         self.restore_banner.setVisible(self.profile.automatic_backups_paused)
-        self.statusBar().showMessage("Automatic backups paused after a restore"
-                                     if self.profile.automatic_backups_paused else "Automatic backups on")
+        self.statusBar().showMessage(
+            "Automatic backups paused after a restore"
+            if self.profile.automatic_backups_paused
+            else "Automatic backups on"
+        )
 
     def show_home(self) -> None:
         self.home.refresh()
@@ -322,13 +336,18 @@ class MainWindow(QMainWindow):
             self.mentee_page.refresh()
         self.refresh_lists()
         self.statusBar().showMessage(
-            f"Meeting saved for {len(form.saved_ids)} {'people' if len(form.saved_ids) > 1 else 'person'}.", 8000)
+            f"Meeting saved for {len(form.saved_ids)} {'people' if len(form.saved_ids) > 1 else 'person'}.", 8000
+        )
 
     def raise_concern(self) -> None:
         mentee = self.current_mentee()
         if mentee is None:
-            QMessageBox.information(self, APP_NAME, "Open the mentee's page first, then record the concern. "
-                                    "If anyone is in immediate danger, call 999 now.")
+            QMessageBox.information(
+                self,
+                APP_NAME,
+                "Open the mentee's page first, then record the concern. "
+                "If anyone is in immediate danger, call 999 now.",
+            )
             return
         self.mentee_page.raise_concern()
 
@@ -373,11 +392,16 @@ class MainWindow(QMainWindow):
             QMessageBox.information(self, APP_NAME, f"{person} is now in your caseload.")
 
         # A box with no loop of its own: a lock hides it and unlocking brings it back with the code typed so far.
-        return ask(self, take_over, title="Hand-over code",
-                   about=f"Taking over the person in the hand-over file {Path(name).name}. The other mentor tells "
-                   "you its one-time code separately, in person or on the phone.",
-                   question="The &code the other mentor gave you:", ok="&Take over",
-                   required="Type the code the other mentor gave you, or press Cancel.")
+        return ask(
+            self,
+            take_over,
+            title="Hand-over code",
+            about=f"Taking over the person in the hand-over file {Path(name).name}. The other mentor tells "
+            "you its one-time code separately, in person or on the phone.",
+            question="The &code the other mentor gave you:",
+            ok="&Take over",
+            required="Type the code the other mentor gave you, or press Cancel.",
+        )
 
     def open_sync(self) -> None:
         # imported when first used: keeps start-up fast
@@ -401,16 +425,22 @@ class MainWindow(QMainWindow):
             # Looking at the drive writes a small probe file there: once per refresh is enough.
             drive = drive or drive_status(self.profile.get_setting(SHARED_FOLDER))
             waiting = pending_changes(self.profile)
-            words = (f"{drive.words.rstrip('.')} — {count(waiting, 'change')} waiting" if not drive.reachable or waiting
-                     else "Shared drive reachable — all shared")
+            words = (
+                f"{drive.words.rstrip('.')} — {count(waiting, 'change')} waiting"
+                if not drive.reachable or waiting
+                else "Shared drive reachable — all shared"
+            )
             if waiting and drive.reachable and self.settings.ask_before_sharing:
                 words = f"{count(waiting, 'change')} ready to share: File › Sharing with your supervisor"
             late = outbox.late_warning(self.profile.conn, self.settings.warn_unreceived_days)
             if late:
                 # Short enough for a small screen; the whole sentence is on Today and in the tooltip.
                 _, concerns = outbox.waited_longer_than(self.profile.conn, self.settings.warn_unreceived_days)
-                words = ("⚠ A safeguarding concern has not reached your supervisor (File › Sharing)" if concerns
-                         else "⚠ Not yet received by your supervisor (File › Sharing)")
+                words = (
+                    "⚠ A safeguarding concern has not reached your supervisor (File › Sharing)"
+                    if concerns
+                    else "⚠ Not yet received by your supervisor (File › Sharing)"
+                )
         self.sync_label.setText(words)
         self.sync_label.setToolTip(late or "")
         return words
@@ -447,8 +477,9 @@ class MainWindow(QMainWindow):
 
         from .sync_dialog import export_in_background  # imported here: keeps start-up fast (most days: no drive)
 
-        self._share_job = export_in_background(self.profile, finished, failed,
-                                               new_records=not self.settings.ask_before_sharing)
+        self._share_job = export_in_background(
+            self.profile, finished, failed, new_records=not self.settings.ask_before_sharing
+        )
 
     def subject_access(self) -> None:
         # imported when first used: keeps start-up fast
@@ -494,12 +525,15 @@ class MainWindow(QMainWindow):
             return
         if retention.automatic_waiting(self.profile):
             # Never switched on behind the mentor's back: the organisation asks, the mentor decides.
-            self.statusBar().showMessage("Your organisation asks that records past their retention period are "
-                                         "deleted automatically: tick it in Data protection › Retention to agree.",
-                                         30_000)
+            self.statusBar().showMessage(
+                "Your organisation asks that records past their retention period are "
+                "deleted automatically: tick it in Data protection › Retention to agree.",
+                30_000,
+            )
         elif waiting:
-            self.statusBar().showMessage(f"{count(len(waiting), 'record')} past their retention period: "
-                                         "Data protection › Retention.", 30_000)
+            self.statusBar().showMessage(
+                f"{count(len(waiting), 'record')} past their retention period: Data protection › Retention.", 30_000
+            )
 
     def forget_keyring(self) -> None:
         # imported when first used: keeps start-up fast
@@ -561,8 +595,9 @@ class MainWindow(QMainWindow):
     def back_up_now(self) -> None:
         """In the background, on its own connection: the mentor can go on writing."""
         self.statusBar().showMessage("Backing up…")
-        self._job = self.shell.backup("manual", lambda _path: self.statusBar().showMessage("Backup taken.", 8000),
-                                      self._fail)
+        self._job = self.shell.backup(
+            "manual", lambda _path: self.statusBar().showMessage("Backup taken.", 8000), self._fail
+        )
 
     def check_now(self) -> None:
         from ..records.dates import local_time  # imported here: keeps start-up fast
@@ -585,8 +620,14 @@ class MainWindow(QMainWindow):
         name, _ = QFileDialog.getOpenFileName(self, "Choose a backup", start, f"Mentor App backups (*{backups.SUFFIX})")
         if not name:
             return
-        if QMessageBox.question(self, APP_NAME, "Replace your notes with this backup? What is there now is backed "
-                                "up first, so you can undo this.") != QMessageBox.Yes:
+        if (
+            QMessageBox.question(
+                self,
+                APP_NAME,
+                "Replace your notes with this backup? What is there now is backed up first, so you can undo this.",
+            )
+            != QMessageBox.Yes
+        ):
             return
         try:
             self.profile.restore(Path(name))
@@ -617,13 +658,14 @@ class MainWindow(QMainWindow):
         from ..exchange.trip import trip
 
         try:
-            if (not self.settings.ask_before_sharing and current_enrolment(self.profile) is not None
-                    and drive_status(self.profile.get_setting(SHARED_FOLDER)).reachable):
+            if (
+                not self.settings.ask_before_sharing
+                and current_enrolment(self.profile) is not None
+                and drive_status(self.profile.get_setting(SHARED_FOLDER)).reachable
+            ):
                 trip(self.profile)
         except Exception:  # noqa: BLE001 - the changes stay waiting for next time
             pass
 
     def closeEvent(self, event) -> None:
         self.shell.close_event(event)  # timers off, background work finished, sharing, the closing backup
-
-

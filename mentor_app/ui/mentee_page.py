@@ -33,8 +33,19 @@ from .needs import NeedsChart, needs_check_dialog
 from .widgets import scrolling, shown_value
 
 TIMELINE_TYPES = tuple(t for t in MENTEE_RECORD_TYPES if t not in ("action", "referral"))
-PROFILE_FIELDS = ("pronouns", "phone", "email", "address", "date_of_birth", "referral_source", "referral_date",
-                  "release_date", "probation_contact", "risks", "closing_reason")
+PROFILE_FIELDS = (
+    "pronouns",
+    "phone",
+    "email",
+    "address",
+    "date_of_birth",
+    "referral_source",
+    "referral_date",
+    "release_date",
+    "probation_contact",
+    "risks",
+    "closing_reason",
+)
 
 
 def button(text: str, slot, name: str | None = None) -> QPushButton:
@@ -66,8 +77,10 @@ class MenteePage(QWidget):
         self.safety.setWordWrap(True)
         self.safety.setObjectName("safetyFlag")
         self.safety.setAccessibleName("Safety flag")
-        self.safety.setStyleSheet("QLabel#safetyFlag { background: #c62828; color: white; padding: 6px; "
-                                  "font-weight: bold; border-radius: 4px; }")
+        self.safety.setStyleSheet(
+            "QLabel#safetyFlag { background: #c62828; color: white; padding: 6px; "
+            "font-weight: bold; border-radius: 4px; }"
+        )
 
         # Alt-letters: the main window's menus take F, R, V and P, its list W, N and D.
         actions = QHBoxLayout()
@@ -98,7 +111,9 @@ class MenteePage(QWidget):
         self.consent_text = QLabel()
         self.consent_text.setWordWrap(True)
         self.consent_text.setAccessibleName("Consent in force")
-        self.consent_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard | Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.consent_text.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByKeyboard | Qt.TextInteractionFlag.TextSelectableByMouse
+        )
         consent_buttons = QHBoxLayout()
         consent_buttons.addWidget(button("Record consent…", self.record_consent))
         consent_buttons.addWidget(button("Consent withdrawn…", self.withdraw_consent))
@@ -128,8 +143,11 @@ class MenteePage(QWidget):
         self.timeline.itemActivated.connect(self._open_item)
         page = QWidget()
         box = QVBoxLayout(page)
-        box.addWidget(_hint("Meetings, consent, needs checks, plans and concerns, newest first. "
-                            "Press Enter on a line to open it."))
+        box.addWidget(
+            _hint(
+                "Meetings, consent, needs checks, plans and concerns, newest first. Press Enter on a line to open it."
+            )
+        )
         box.addWidget(self.timeline, 1)
         row = QHBoxLayout()
         row.addWidget(button("Delete selected…", self.delete_selected, "Delete the selected timeline entry"))
@@ -174,8 +192,9 @@ class MenteePage(QWidget):
         self.referrals.itemActivated.connect(lambda _: self.record_outcome())
         page = QWidget()
         box = QVBoxLayout(page)
-        box.addWidget(_hint("Services you pointed them to or referred them to. Press Enter on one to record "
-                            "what happened."))
+        box.addWidget(
+            _hint("Services you pointed them to or referred them to. Press Enter on one to record what happened.")
+        )
         box.addWidget(self.referrals, 1)
         row = QHBoxLayout()
         row.addWidget(button("S&ignpost or refer…", self.add_referral))
@@ -188,8 +207,14 @@ class MenteePage(QWidget):
     # -- showing ------------------------------------------------------------
     def show_mentee(self, mentee_id: str) -> None:
         if mentee_id != self.mentee_id:
-            audit.record(self.profile.conn, "view", actor=self.profile.author, record_type="mentee",
-                         record_id=mentee_id, mentee_id=mentee_id)
+            audit.record(
+                self.profile.conn,
+                "view",
+                actor=self.profile.author,
+                record_type="mentee",
+                record_id=mentee_id,
+                mentee_id=mentee_id,
+            )
         self.mentee_id = mentee_id
         self.refresh()
 
@@ -203,8 +228,9 @@ class MenteePage(QWidget):
             return
         m = self.stored.record
         status = vocab.MENTEE_STATUSES.get(m.status, m.status)
-        self.heading.setText(f"<h2>{escape(m.title())}</h2>{escape(status)}"
-                             + (f" · {escape(m.pronouns)}" if m.pronouns else ""))
+        self.heading.setText(
+            f"<h2>{escape(m.title())}</h2>{escape(status)}" + (f" · {escape(m.pronouns)}" if m.pronouns else "")
+        )
         self.safety.setVisible(m.safety_flag)
         self.safety.setText("⚠ Safety flag: " + (m.safety_note or "take care when meeting; see risks."))
 
@@ -215,7 +241,9 @@ class MenteePage(QWidget):
             if fld.name in PROFILE_FIELDS and value:
                 label = QLabel(shown_value(fld, value))
                 label.setWordWrap(True)
-                label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+                label.setTextInteractionFlags(
+                    Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
+                )
                 label.setAccessibleName(fld.metadata["label"])
                 self.details.addRow(fld.metadata["label"], label)
         self.consent_text.setText("\n".join("• " + s.words() for s in consent_summary(conn, self.mentee_id)))
@@ -224,8 +252,9 @@ class MenteePage(QWidget):
         self._fill_timeline([r for r in records if r.type in TIMELINE_TYPES])
         self.chart.set_checks([r.record for r in records if r.type == "needs_check"])
         self._fill_checklist(self.goals, [r for r in records if r.type == "goal"], "achieved")
-        actions = sorted((r for r in records if r.type == "action"),
-                         key=lambda r: (r.record.done, r.record.due or "9999"))
+        actions = sorted(
+            (r for r in records if r.type == "action"), key=lambda r: (r.record.done, r.record.due or "9999")
+        )
         self._fill_checklist(self.actions, actions, "done")
         self._fill_referrals([r for r in records if r.type == "referral"])
 
@@ -306,8 +335,9 @@ class MenteePage(QWidget):
         self._run(dialogs.consent_form(self, self.profile, self.mentee_id, given=True))
 
     def withdraw_consent(self) -> None:
-        self._run(dialogs.consent_form(self, self.profile, self.mentee_id, scope="share_with_organisation",
-                                       given=False))
+        self._run(
+            dialogs.consent_form(self, self.profile, self.mentee_id, scope="share_with_organisation", given=False)
+        )
 
     def new_needs_check(self) -> None:
         checks = store.list_records(self.profile.conn, "needs_check", mentee_id=self.mentee_id)
@@ -341,8 +371,13 @@ class MenteePage(QWidget):
         if stored is None:
             return
         setattr(stored.record, flag, item.checkState() == Qt.CheckState.Checked)
-        store.save(self.profile.conn, stored.record, author=self.profile.author,
-                   mentee_id=stored.mentee_id, record_id=stored.id)
+        store.save(
+            self.profile.conn,
+            stored.record,
+            author=self.profile.author,
+            mentee_id=stored.mentee_id,
+            record_id=stored.id,
+        )
         self.changed.emit()
 
     def _action_ticked(self, item: QListWidgetItem) -> None:
@@ -360,15 +395,24 @@ class MenteePage(QWidget):
         elif stored.type == "needs_check":
             QMessageBox.information(self, "Needs check", self.chart.describe())
         else:
-            self._run(dialogs.edit_record(self, self.profile, stored.record, mentee_id=self.mentee_id,
-                                          record_id=stored.id))
+            self._run(
+                dialogs.edit_record(self, self.profile, stored.record, mentee_id=self.mentee_id, record_id=stored.id)
+            )
 
     def delete_selected(self) -> None:
         item = self.timeline.currentItem()
         if item is None:
             return
-        if QMessageBox.question(self, "Delete", f"Delete “{item.text(1)}”? This can't be undone.",
-                                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No) != QMessageBox.StandardButton.Yes:
+        if (
+            QMessageBox.question(
+                self,
+                "Delete",
+                f"Delete “{item.text(1)}”? This can't be undone.",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
+            )
+            != QMessageBox.StandardButton.Yes
+        ):
             return
         store.delete(self.profile.conn, item.data(0, Qt.ItemDataRole.UserRole), author=self.profile.author)
         self.refresh()
@@ -380,13 +424,21 @@ class MenteePage(QWidget):
         from ..exchange.handover import make_handover
 
         name = self.stored.record.title()
-        if QMessageBox.question(
-                self, "Hand over", f"Hand {name} over to another mentor? Their records go into a file for the new "
-                "mentor and are then removed from this laptop.", QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                QMessageBox.StandardButton.No) != QMessageBox.StandardButton.Yes:
+        if (
+            QMessageBox.question(
+                self,
+                "Hand over",
+                f"Hand {name} over to another mentor? Their records go into a file for the new "
+                "mentor and are then removed from this laptop.",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
+            )
+            != QMessageBox.StandardButton.Yes
+        ):
             return
-        target, _ = QFileDialog.getSaveFileName(self, "Save the hand-over file", "handover.mentorhandover",
-                                                "Hand-over files (*.mentorhandover)")
+        target, _ = QFileDialog.getSaveFileName(
+            self, "Save the hand-over file", "handover.mentorhandover", "Hand-over files (*.mentorhandover)"
+        )
         if not target:
             return
         try:
@@ -394,20 +446,27 @@ class MenteePage(QWidget):
         except MentorAppError as exc:
             QMessageBox.warning(self, "Hand over", exc.message)
             return
-        QMessageBox.information(self, "Hand over", f"Saved. Give the file to the new mentor and tell them this "
-                                f"one-time code, not in the same message:\n\n{code}")
+        QMessageBox.information(
+            self,
+            "Hand over",
+            f"Saved. Give the file to the new mentor and tell them this "
+            f"one-time code, not in the same message:\n\n{code}",
+        )
         self.mentee_id = None
         self.changed.emit()
 
     def delete_mentee(self) -> None:
         name = self.stored.record.title()
         answer = QMessageBox.question(
-            self, "Delete mentee",
+            self,
+            "Delete mentee",
             f"Delete {name} and every record about them? This can't be undone from here "
-            "(a backup taken earlier still has them).", QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+            "(a backup taken earlier still has them).",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
         if answer != QMessageBox.StandardButton.Yes:
             return
         store.delete(self.profile.conn, self.mentee_id, author=self.profile.author)
         self.mentee_id = None
         self.changed.emit()
-

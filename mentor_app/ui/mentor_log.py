@@ -44,12 +44,14 @@ class MentorLogDialog(QDialog):
             r = s.record
             if r.on.startswith(month):
                 hours[r.kind] += r.hours
-            item = QListWidgetItem(f"{r.on}  {vocab.MENTOR_LOG_KINDS[r.kind]}: {r.hours:g} h"
-                                   + (f" — {r.note}" if r.note else ""))
+            item = QListWidgetItem(
+                f"{r.on}  {vocab.MENTOR_LOG_KINDS[r.kind]}: {r.hours:g} h" + (f" — {r.note}" if r.note else "")
+            )
             item.setData(Qt.ItemDataRole.UserRole, s.id)
             self.entries.addItem(item)
-        self.totals.setText("This month: " + ", ".join(
-            f"{vocab.MENTOR_LOG_KINDS[k]} {v:g} h" for k, v in hours.items()))
+        self.totals.setText(
+            "This month: " + ", ".join(f"{vocab.MENTOR_LOG_KINDS[k]} {v:g} h" for k, v in hours.items())
+        )
 
     def _add(self) -> None:
         form = dialogs.log_form(self, self.profile)

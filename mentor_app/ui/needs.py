@@ -72,8 +72,10 @@ class NeedsDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
-        intro = QLabel("Score each area together: 1 is a serious need, 5 is no need. "
-                       "Last time's scores are filled in to start from.")
+        intro = QLabel(
+            "Score each area together: 1 is a serious need, 5 is no need. "
+            "Last time's scores are filled in to start from."
+        )
         intro.setWordWrap(True)
         body = QWidget()
         inner = QVBoxLayout(body)
@@ -90,17 +92,21 @@ class NeedsDialog(QDialog):
         self.scroll = scroll
 
     def _values(self):
-        return ({a: c.currentData() for a, c in self.scores.items()},
-                {a: n.text().strip() for a, n in self.notes.items()})
+        return (
+            {a: c.currentData() for a, c in self.scores.items()},
+            {a: n.text().strip() for a, n in self.notes.items()},
+        )
 
     def record(self) -> NeedsCheck:
         scores, notes = self._values()
         problem = self.day_entry.problem()
         if problem:
             raise BadInput(problem)
-        return NeedsCheck(on=self.day_entry.iso(),
-                          scores={a: s for a, s in scores.items() if s},
-                          notes={a: n for a, n in notes.items() if n})
+        return NeedsCheck(
+            on=self.day_entry.iso(),
+            scores={a: s for a, s in scores.items() if s},
+            notes={a: n for a, n in notes.items() if n},
+        )
 
     def save(self) -> None:
         try:
@@ -114,8 +120,15 @@ class NeedsDialog(QDialog):
 
     def reject(self) -> None:
         if self._values() != self._initial:
-            if QMessageBox.question(self, "Needs check", "You have changes that are not saved. Throw them away?",
-                                    QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel) != QMessageBox.StandardButton.Discard:
+            if (
+                QMessageBox.question(
+                    self,
+                    "Needs check",
+                    "You have changes that are not saved. Throw them away?",
+                    QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+                )
+                != QMessageBox.StandardButton.Discard
+            ):
                 return
         super().reject()
 
@@ -179,7 +192,9 @@ class NeedsChart(QWidget):
         for row, (area, label) in enumerate(vocab.NEEDS_AREAS.items()):
             y = top + row * cell_h
             p.setPen(self.palette().text().color())
-            p.drawText(QRectF(0, y, label_w - 8, cell_h), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, label)
+            p.drawText(
+                QRectF(0, y, label_w - 8, cell_h), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, label
+            )
             for col, check in enumerate(self.checks):
                 score = check.scores.get(area)
                 rect = QRectF(label_w + col * cell_w + 2, y + 2, cell_w - 4, cell_h - 4)

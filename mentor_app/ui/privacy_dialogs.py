@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QApplication, QCheckBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel,
-    QMessageBox, QSpinBox, QVBoxLayout,
+    QApplication,
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QSpinBox,
+    QVBoxLayout,
 )
 
-from ..words import count
 from .. import APP_NAME
 from ..errors import MentorAppError
 from ..privacy import retention
 from ..records import store
 from ..records.dates import shown_date
 from ..records.types import RECORD_TYPES
+from ..words import count
 from .messages import plain
 from .prompts import Prompt, ask
 from .table_model import RecordTable
@@ -46,9 +55,13 @@ def subject_access(parent, profile, mentee_id: str | None) -> Path | None:
     except MentorAppError as exc:
         QMessageBox.warning(parent, APP_NAME, exc.message)
         return None
-    QMessageBox.information(parent, APP_NAME, f"Saved {pdf.name} (to read) and {js.name} (machine-readable) in "
-                            f"{folder}.\n\nRead it through before you share it: other people's names are replaced, "
-                            "but check the notes yourself.")
+    QMessageBox.information(
+        parent,
+        APP_NAME,
+        f"Saved {pdf.name} (to read) and {js.name} (machine-readable) in "
+        f"{folder}.\n\nRead it through before you share it: other people's names are replaced, "
+        "but check the notes yourself.",
+    )
     return pdf
 
 
@@ -66,8 +79,13 @@ def erase(parent, profile, mentee_id: str | None, on_erased: Callable[[], None] 
     name = person.record.name
 
     def go_ahead(reason: str) -> None:
-        sure = QMessageBox.warning(parent, APP_NAME, f"Erase {name} now? This cannot be undone.",
-                                   QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel)
+        sure = QMessageBox.warning(
+            parent,
+            APP_NAME,
+            f"Erase {name} now? This cannot be undone.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
         if sure != QMessageBox.StandardButton.Yes:
             return
         try:
@@ -79,22 +97,37 @@ def erase(parent, profile, mentee_id: str | None, on_erased: Callable[[], None] 
         if on_erased is not None:
             on_erased()
 
-    return ask(parent, go_ahead, title="Erase this person",
-               about=f"Erasing removes everything about {name} from this laptop and its backups, and from your "
-               "supervisor's copy at the next export. It cannot be undone.",
-               question="&Why are they being erased? (for the audit trail)",
-               placeholder="e.g. their written request of 28 November", ok="&Erase…",
-               required="Give the reason for the erasure. Nothing is erased without one.")
+    return ask(
+        parent,
+        go_ahead,
+        title="Erase this person",
+        about=f"Erasing removes everything about {name} from this laptop and its backups, and from your "
+        "supervisor's copy at the next export. It cannot be undone.",
+        question="&Why are they being erased? (for the audit trail)",
+        placeholder="e.g. their written request of 28 November",
+        ok="&Erase…",
+        required="Give the reason for the erasure. Nothing is erased without one.",
+    )
 
 
 def forget_keyring(parent, profile) -> None:
     if not profile.meta.keyring_enabled:
-        QMessageBox.information(parent, APP_NAME, "This computer's keyring does not hold the key: you already "
-                                "open your notes with your passphrase.")
+        QMessageBox.information(
+            parent,
+            APP_NAME,
+            "This computer's keyring does not hold the key: you already open your notes with your passphrase.",
+        )
         return
-    if QMessageBox.question(parent, APP_NAME, "Remove the key from this computer's keyring? From now on the app "
-                            "asks for your passphrase each time it opens. Do this if the laptop may be lost or "
-                            "someone else can log in as you.") != QMessageBox.StandardButton.Yes:
+    if (
+        QMessageBox.question(
+            parent,
+            APP_NAME,
+            "Remove the key from this computer's keyring? From now on the app "
+            "asks for your passphrase each time it opens. Do this if the laptop may be lost or "
+            "someone else can log in as you.",
+        )
+        != QMessageBox.StandardButton.Yes
+    ):
         return
     try:
         profile.set_keyring(False)
@@ -132,10 +165,14 @@ class RetentionDialog(QDialog):
         self.automatic = QCheckBox("Delete what is due without asking, each time the app opens")
         self.automatic.setChecked(policy.automatic)
         if profile.role == "mentor" and retention.automatic_waiting(profile):
-            self.automatic.setText("Delete what is due without asking, each time the app opens (your organisation "
-                                   "asks for this; tick to agree)")
-        hint = QLabel("Counted from when a case closes (from its date, for your own log). Safeguarding records "
-                      "are kept longer. Deletions reach your supervisor's copy at the next export.")
+            self.automatic.setText(
+                "Delete what is due without asking, each time the app opens (your organisation "
+                "asks for this; tick to agree)"
+            )
+        hint = QLabel(
+            "Counted from when a case closes (from its date, for your own log). Safeguarding records "
+            "are kept longer. Deletions reach your supervisor's copy at the next export."
+        )
         hint.setWordWrap(True)
         # Rows keyed by record: changing a period updates the list in place, the current row staying on its record.
         self.table = RecordTable("Records due for deletion", ["Record", "Person", "Counted from", "Kept for"])
@@ -166,10 +203,18 @@ class RetentionDialog(QDialog):
 
     def refresh(self) -> None:
         self.items = retention.due(self.profile.conn, self.policy())
-        self.table.set_rows([[_kind(d.record_type), self.names.get(d.mentee_id, "—"), shown_date(d.since),
-                              count(d.years, "year")] for d in self.items], [d.record_id for d in self.items])
-        self.summary.setText(f"{count(len(self.items), 'record')} past their retention period." if self.items
-                             else "Nothing is past its retention period.")
+        self.table.set_rows(
+            [
+                [_kind(d.record_type), self.names.get(d.mentee_id, "—"), shown_date(d.since), count(d.years, "year")]
+                for d in self.items
+            ],
+            [d.record_id for d in self.items],
+        )
+        self.summary.setText(
+            f"{count(len(self.items), 'record')} past their retention period."
+            if self.items
+            else "Nothing is past its retention period."
+        )
         self.delete_button.setEnabled(bool(self.items))
 
     def save(self) -> None:
@@ -181,9 +226,17 @@ class RetentionDialog(QDialog):
         self.summary.setText("Saved. " + self.summary.text())
 
     def delete_now(self) -> None:
-        if QMessageBox.warning(self, APP_NAME, f"Delete {'this record' if len(self.items) == 1 else f'these {len(self.items)} records'} now? This cannot be "
-                               "undone.", QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-                               QMessageBox.StandardButton.Cancel) != QMessageBox.StandardButton.Yes:
+        if (
+            QMessageBox.warning(
+                self,
+                APP_NAME,
+                f"Delete {'this record' if len(self.items) == 1 else f'these {len(self.items)} records'} now? This cannot be "
+                "undone.",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Cancel,
+            )
+            != QMessageBox.StandardButton.Yes
+        ):
             return
         report = retention.delete_due(self.profile, self.items)
         QMessageBox.information(self, APP_NAME, report.words() + " Each one is in the audit trail.")

@@ -8,7 +8,7 @@ it back with what was typed, and OK still does what it says.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -31,9 +31,21 @@ KINDS = ("line", "text", "number")
 class Prompt(QDialog):
     answered = Signal(object)  # the text (trimmed) or the number, once OK is pressed
 
-    def __init__(self, parent: QWidget | None, *, title: str, about: str, question: str, kind: str = "line",
-                 value: str | int | None = None, ok: str = "&OK", required: str = "", placeholder: str = "",
-                 minimum: int = 0, maximum: int = 2**31 - 1):
+    def __init__(
+        self,
+        parent: QWidget | None,
+        *,
+        title: str,
+        about: str,
+        question: str,
+        kind: str = "line",
+        value: str | int | None = None,
+        ok: str = "&OK",
+        required: str = "",
+        placeholder: str = "",
+        minimum: int = 0,
+        maximum: int = 2**31 - 1,
+    ):
         """`about` says what the answer is for; `question` (with its Alt-letter) labels the box;
         `required`, when given, is what is said if OK is pressed with nothing typed."""
         super().__init__(parent)

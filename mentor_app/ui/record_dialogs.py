@@ -32,20 +32,32 @@ def _notice(text: str, colour: str, border: str, name: str) -> QFrame:
     frame.setStyleSheet(f"QFrame#notice {{ background: {colour}; border: 1px solid {border}; border-radius: 4px; }}")
     label = QLabel(text)
     label.setWordWrap(True)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+    label.setTextInteractionFlags(
+        Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
+    )
     label.setAccessibleName(name)
     label.setObjectName("noticeText")
     QVBoxLayout(frame).addWidget(label)
     return frame
 
 
-def edit_record(parent, profile, record: Any, *, mentee_id: str | None = None, record_id: str | None = None,
-                title: str | None = None, hidden: tuple[str, ...] = (), intro: QWidget | None = None) -> RecordForm:
+def edit_record(
+    parent,
+    profile,
+    record: Any,
+    *,
+    mentee_id: str | None = None,
+    record_id: str | None = None,
+    title: str | None = None,
+    hidden: tuple[str, ...] = (),
+    intro: QWidget | None = None,
+) -> RecordForm:
     """A form that saves `record` (new, or the one with `record_id`) into the profile."""
 
     def on_save(changed):
-        form.saved_id = store.save(profile.conn, changed, author=profile.author,
-                                   mentee_id=mentee_id, record_id=record_id)
+        form.saved_id = store.save(
+            profile.conn, changed, author=profile.author, mentee_id=mentee_id, record_id=record_id
+        )
 
     form = RecordForm(record, on_save, title=title, hidden=hidden, intro=intro, parent=parent)
     form.saved_id = record_id
@@ -55,8 +67,13 @@ def edit_record(parent, profile, record: Any, *, mentee_id: str | None = None, r
 
 def mentee_form(parent, profile, stored=None) -> RecordForm:
     record = stored.record if stored else Mentee(referral_date=today_iso())
-    return edit_record(parent, profile, record, record_id=stored.id if stored else None,
-                       title="Edit mentee" if stored else "New mentee")
+    return edit_record(
+        parent,
+        profile,
+        record,
+        record_id=stored.id if stored else None,
+        title="Edit mentee" if stored else "New mentee",
+    )
 
 
 def consent_form(parent, profile, mentee_id: str, scope: str = "mentoring_records", given: bool = True) -> RecordForm:
@@ -67,8 +84,9 @@ def consent_form(parent, profile, mentee_id: str, scope: str = "mentoring_record
 
 def action_form(parent, profile, mentee_id: str, stored=None) -> RecordForm:
     record = stored.record if stored else Action(due=today_iso())
-    return edit_record(parent, profile, record, mentee_id=mentee_id, record_id=stored.id if stored else None,
-                       hidden=("meeting_id",))
+    return edit_record(
+        parent, profile, record, mentee_id=mentee_id, record_id=stored.id if stored else None, hidden=("meeting_id",)
+    )
 
 
 def goal_form(parent, profile, mentee_id: str, stored=None) -> RecordForm:
@@ -78,10 +96,15 @@ def goal_form(parent, profile, mentee_id: str, stored=None) -> RecordForm:
 
 def risk_form(parent, profile, mentee_id: str, stored=None) -> RecordForm:
     record = stored.record if stored else RiskAssessment(meeting_at=now_iso())
-    intro = _notice("Plan before you meet someone new or somewhere new: say where you'll be, who knows, "
-                    "and when you'll check in.", "#eef5ff", "#7aa7e0", "About meeting plans")
-    return edit_record(parent, profile, record, mentee_id=mentee_id, record_id=stored.id if stored else None,
-                       intro=intro)
+    intro = _notice(
+        "Plan before you meet someone new or somewhere new: say where you'll be, who knows, and when you'll check in.",
+        "#eef5ff",
+        "#7aa7e0",
+        "About meeting plans",
+    )
+    return edit_record(
+        parent, profile, record, mentee_id=mentee_id, record_id=stored.id if stored else None, intro=intro
+    )
 
 
 def log_form(parent, profile, stored=None) -> RecordForm:
@@ -92,13 +115,21 @@ def log_form(parent, profile, stored=None) -> RecordForm:
 def concern_form(parent, profile, mentee_id: str, stored=None) -> RecordForm:
     """The lead and the emergency numbers show the moment the form opens."""
     settings = load_settings(profile)
-    text = (settings.safeguarding_words()
-            + "\n\nSafeguarding concerns are shared with your supervisor in the next export, "
-              "whatever the mentee agreed about sharing: keeping people safe is a legal duty.")
+    text = (
+        settings.safeguarding_words() + "\n\nSafeguarding concerns are shared with your supervisor in the next export, "
+        "whatever the mentee agreed about sharing: keeping people safe is a legal duty."
+    )
     intro = _notice(text, "#fdecea", "#c62828", "Safeguarding lead and emergency numbers")
     record = stored.record if stored else Concern(category="other", raised_at=now_iso())
-    return edit_record(parent, profile, record, mentee_id=mentee_id, record_id=stored.id if stored else None,
-                       title="Safeguarding concern", intro=intro)
+    return edit_record(
+        parent,
+        profile,
+        record,
+        mentee_id=mentee_id,
+        record_id=stored.id if stored else None,
+        title="Safeguarding concern",
+        intro=intro,
+    )
 
 
 def needs_form(parent, profile, mentee_id: str, latest: NeedsCheck | None = None) -> RecordForm:
@@ -118,9 +149,13 @@ class MeetingForm(RecordForm):
         else:
             # This person's last meeting, not the last one anybody had: a 1:1 doesn't inherit football.
             last = caseload.last_meeting_defaults(profile.conn, mentee_id) if mentee_id else {}
-            record = Meeting(starts_at=now_iso(), place=last.get("place", ""),
-                             kind=last.get("kind") or "one_to_one", activity=last.get("activity", ""),
-                             duration_minutes=last.get("duration_minutes") or 60)
+            record = Meeting(
+                starts_at=now_iso(),
+                place=last.get("place", ""),
+                kind=last.get("kind") or "one_to_one",
+                activity=last.get("activity", ""),
+                duration_minutes=last.get("duration_minutes") or 60,
+            )
         self.who = QListWidget()
         self.who.setAccessibleName("Who was there")
         self.who.setMaximumHeight(120)
@@ -134,8 +169,15 @@ class MeetingForm(RecordForm):
         if stored is not None:
             self.who.setEnabled(False)
         header = labelled("&Who was there (tick several for a group session):", self.who)
-        super().__init__(record, self._store, title="Edit meeting" if stored else "Record a meeting",
-                         hidden=("group_id",), intro=header, reserved_keys="wsc", parent=parent)
+        super().__init__(
+            record,
+            self._store,
+            title="Edit meeting" if stored else "Record a meeting",
+            hidden=("group_id",),
+            intro=header,
+            reserved_keys="wsc",
+            parent=parent,
+        )
         self._initial_who = self.attendees()
         self.editors["starts_at"].entry.warn_future = "that's in the future: is that right?"
         self._future_confirmed = ""
@@ -143,8 +185,9 @@ class MeetingForm(RecordForm):
         kind.currentIndexChanged.connect(self._show_relevant)
         self._show_relevant()
         _save_shortcut(self)
-        current = next((i for i in range(self.who.count())
-                        if self.who.item(i).checkState() == Qt.CheckState.Checked), 0)
+        current = next(
+            (i for i in range(self.who.count()) if self.who.item(i).checkState() == Qt.CheckState.Checked), 0
+        )
         self.who.setCurrentRow(current)
         # Opened for someone, the typing starts at the date: in the list, a space would untick them.
         # Opened with nobody chosen (from Today), choosing who was there comes first.
@@ -163,8 +206,11 @@ class MeetingForm(RecordForm):
         super().focus_problem()
 
     def attendees(self) -> list[str]:
-        return [self.who.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.who.count())
-                if self.who.item(i).checkState() == Qt.CheckState.Checked]
+        return [
+            self.who.item(i).data(Qt.ItemDataRole.UserRole)
+            for i in range(self.who.count())
+            if self.who.item(i).checkState() == Qt.CheckState.Checked
+        ]
 
     def is_changed(self) -> bool:
         return super().is_changed() or self.attendees() != self._initial_who
@@ -190,15 +236,22 @@ class MeetingForm(RecordForm):
         when = entry.iso()
         if not entry.problem() and entry.in_future() and self._future_confirmed != when:
             self._future_confirmed = when
-            self.error.setText(f"This meeting is in the future ({shown_datetime(when)}). Press Save again to keep "
-                               "it, or change the date and time.")
+            self.error.setText(
+                f"This meeting is in the future ({shown_datetime(when)}). Press Save again to keep "
+                "it, or change the date and time."
+            )
             return
         super().save()
 
     def _store(self, meeting: Meeting) -> None:
         if self.stored is not None:
-            store.save(self.profile.conn, meeting, author=self.profile.author,
-                       mentee_id=self.stored.mentee_id, record_id=self.stored.id)
+            store.save(
+                self.profile.conn,
+                meeting,
+                author=self.profile.author,
+                mentee_id=self.stored.mentee_id,
+                record_id=self.stored.id,
+            )
             self.saved_ids = [self.stored.id]
             return
         who = self.attendees()
@@ -216,8 +269,14 @@ def contact_form(parent, profile, stored=None) -> RecordForm:
     if record.origin == "default":
         # Edited here, it is this laptop's own entry: a newer shipped list won't overwrite it.
         record.origin = "local"
-    return edit_record(parent, profile, record, record_id=stored.id if stored else None,
-                       title="Edit service" if stored else "Add a service", hidden=("origin",))
+    return edit_record(
+        parent,
+        profile,
+        record,
+        record_id=stored.id if stored else None,
+        title="Edit service" if stored else "Add a service",
+        hidden=("origin",),
+    )
 
 
 class ReferralForm(RecordForm):
@@ -236,9 +295,15 @@ class ReferralForm(RecordForm):
             self.service.setCurrentIndex(max(0, self.service.findData(contact_id)))
         header = labelled("Ser&vice from the directory:", self.service)
         record = Referral(contact_id="-", organisation="-", on=today_iso())
-        super().__init__(record, self._store, title="Signpost or refer",
-                         hidden=("contact_id", "organisation", "category", "outcome", "outcome_note"),
-                         intro=header, reserved_keys="vsc", parent=parent)
+        super().__init__(
+            record,
+            self._store,
+            title="Signpost or refer",
+            hidden=("contact_id", "organisation", "category", "outcome", "outcome_note"),
+            intro=header,
+            reserved_keys="vsc",
+            parent=parent,
+        )
         _save_shortcut(self)
         self.saved_id = None
 
@@ -249,8 +314,15 @@ class ReferralForm(RecordForm):
         if not contact_id:
             raise BadInput("Choose a service from the directory (add it there first if it's missing).")
         self.saved_id = record_referral(
-            self.profile.conn, author=self.profile.author, mentee_id=self.mentee_id, contact_id=contact_id,
-            kind=referral.kind, on=referral.on, reason=referral.reason, follow_up=referral.follow_up)
+            self.profile.conn,
+            author=self.profile.author,
+            mentee_id=self.mentee_id,
+            contact_id=contact_id,
+            kind=referral.kind,
+            on=referral.on,
+            reason=referral.reason,
+            follow_up=referral.follow_up,
+        )
 
     def save(self) -> None:
         from ..records.referrals import ConsentNeeded
@@ -258,7 +330,9 @@ class ReferralForm(RecordForm):
         try:
             self.on_save(self.record())
         except ConsentNeeded as need:
-            box = QMessageBox(QMessageBox.Icon.Information, "Consent needed", need.message, QMessageBox.StandardButton.NoButton, self)
+            box = QMessageBox(
+                QMessageBox.Icon.Information, "Consent needed", need.message, QMessageBox.StandardButton.NoButton, self
+            )
             consent = box.addButton("Record their consent now…", QMessageBox.ButtonRole.AcceptRole)
             signpost = box.addButton("Record a signpost instead", QMessageBox.ButtonRole.ActionRole)
             box.addButton(QMessageBox.StandardButton.Cancel)
@@ -283,5 +357,12 @@ class ReferralForm(RecordForm):
 def outcome_form(parent, profile, stored) -> RecordForm:
     """What came of a signpost or referral."""
     hidden = ("contact_id", "organisation", "category", "kind", "on", "reason")
-    return edit_record(parent, profile, stored.record, mentee_id=stored.mentee_id, record_id=stored.id,
-                       title=f"Outcome: {stored.record.title()}", hidden=hidden)
+    return edit_record(
+        parent,
+        profile,
+        stored.record,
+        mentee_id=stored.mentee_id,
+        record_id=stored.id,
+        title=f"Outcome: {stored.record.title()}",
+        hidden=hidden,
+    )

@@ -60,7 +60,9 @@ class SearchDialog(QDialog):
                 who = f" — {names[hit.mentee_id]}"
             kind = RECORD_TYPES[hit.type].label
             item = QListWidgetItem(f"{hit.title}{who}  ·  {hit.when}\n    {kind}: {hit.snippet}")
-            item.setData(Qt.ItemDataRole.UserRole, (hit.mentee_id if hit.type != "mentee" else hit.record_id, hit.record_id))
+            item.setData(
+                Qt.ItemDataRole.UserRole, (hit.mentee_id if hit.type != "mentee" else hit.record_id, hit.record_id)
+            )
             self.results.addItem(item)
         text = self.query.text().strip()
         self.count.setText("" if not text else f"{len(hits)} found" if hits else "Nothing found")

@@ -25,8 +25,9 @@ def run_selftest(profile, out=sys.stdout) -> int:
     from .sync_dialog import SyncDialog
 
     # The offscreen platform warns about window hints it can't honour; that is noise here.
-    qInstallMessageHandler(lambda mode, context, message: None if "propagateSizeHints" in message
-                           else print(message, file=sys.stderr))
+    qInstallMessageHandler(
+        lambda mode, context, message: None if "propagateSizeHints" in message else print(message, file=sys.stderr)
+    )
     app = QApplication.instance() or QApplication(sys.argv[:1])
     window = MainWindow(profile)
     window.show()

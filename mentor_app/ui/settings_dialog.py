@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
-    QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QLineEdit, QPlainTextEdit, QSpinBox, QVBoxLayout,
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLineEdit,
+    QPlainTextEdit,
+    QSpinBox,
+    QVBoxLayout,
 )
 
 from ..errors import BadInput
@@ -38,8 +45,7 @@ class SettingsDialog(QDialog):
         self.warn.setSuffix(" days")
         self.larger = named(QCheckBox("Larger text"), "Larger text")
         self.larger.setChecked(s.larger_text)
-        self.ask = named(QCheckBox("Ask before sharing with the supervisor"),
-                               "Ask before sharing with the supervisor")
+        self.ask = named(QCheckBox("Ask before sharing with the supervisor"), "Ask before sharing with the supervisor")
         self.ask.setChecked(s.ask_before_sharing)
         form = QFormLayout()
         form.addRow("&Organisation", self.organisation)
@@ -60,13 +66,18 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(buttons)
 
-
     def settings(self) -> Settings:
-        return Settings(organisation=self.organisation.text().strip(), safeguarding_lead=self.lead.text().strip(),
-                        safeguarding_lead_phone=self.lead_phone.text().strip(),
-                        emergency_numbers=self.numbers.toPlainText().strip(), idle_lock_minutes=self.idle.value(),
-                        larger_text=self.larger.isChecked(), ask_before_sharing=self.ask.isChecked(),
-                        stale_after_months=self.stale.value(), warn_unreceived_days=self.warn.value())
+        return Settings(
+            organisation=self.organisation.text().strip(),
+            safeguarding_lead=self.lead.text().strip(),
+            safeguarding_lead_phone=self.lead_phone.text().strip(),
+            emergency_numbers=self.numbers.toPlainText().strip(),
+            idle_lock_minutes=self.idle.value(),
+            larger_text=self.larger.isChecked(),
+            ask_before_sharing=self.ask.isChecked(),
+            stale_after_months=self.stale.value(),
+            warn_unreceived_days=self.warn.value(),
+        )
 
     def save(self) -> None:
         try:

@@ -28,7 +28,6 @@ from .worker import run_in_background
 ROLE_LABELS = {"mentor": "Peer mentor", "supervisor": "Supervisor or project lead"}
 
 
-
 class SetupDialog(QDialog):
     """Collects role, name and passphrase, then creates the profile off the UI thread."""
 
@@ -63,8 +62,9 @@ class SetupDialog(QDialog):
         self.passphrase.textChanged.connect(self._show_strength)
         self.repeat = named(QLineEdit(), "Passphrase again")
         self.repeat.setEchoMode(QLineEdit.EchoMode.Password)
-        self.keyring = named(QCheckBox("Unlock automatically on this computer (keyring)"),
-                              "Use this computer's keyring")
+        self.keyring = named(
+            QCheckBox("Unlock automatically on this computer (keyring)"), "Use this computer's keyring"
+        )
         self.keyring.setChecked(True)
 
         form = QFormLayout()
@@ -113,9 +113,11 @@ class SetupDialog(QDialog):
         self.error.clear()
         self.busy.setVisible(True)
         self.buttons.setEnabled(False)
+
         def create():
-            profile, code = create_profile(self.profile_dir, role=role, name=name,
-                                           passphrase=passphrase, use_keyring=use_keyring)
+            profile, code = create_profile(
+                self.profile_dir, role=role, name=name, passphrase=passphrase, use_keyring=use_keyring
+            )
             if organisation:
                 save_settings(profile, Settings(organisation=organisation))
                 profile.conn.release()  # saving made this worker its owner: the window's thread takes it next
@@ -152,7 +154,9 @@ class RecoveryCodeDialog(QDialog):
         font.setStyleHint(QFont.StyleHint.Monospace)
         font.setPointSize(16)
         self.code.setFont(font)
-        self.code.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard | Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.code.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByKeyboard | Qt.TextInteractionFlag.TextSelectableByMouse
+        )
         self.code.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.code.setAccessibleName("Recovery code")
         self.code.setAccessibleDescription(" ".join(code.replace("-", " ")))

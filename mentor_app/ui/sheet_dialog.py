@@ -9,21 +9,30 @@ from pathlib import Path
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDialog, QFileDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMessageBox,
-    QPushButton, QVBoxLayout,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
 )
 
-from ..words import count
 from .. import APP_NAME
 from ..directory.contacts import freshness, list_contacts
 from ..directory.preselect import preselect
 from ..errors import MentorAppError
 from ..printing.printer import send_to_printer
 from ..printing.sheet import SheetOptions, build_booklet, build_sheet
-from ..storage import audit
-from ..storage.files import remove_chosen
 from ..records import store, vocab
 from ..settings import load_settings
+from ..storage import audit
+from ..storage.files import remove_chosen
+from ..words import count
 from .messages import plain
 from .widgets import busy_bar, error_label, forget_when_closed, named
 from .worker import run_in_background
@@ -49,7 +58,9 @@ class SheetDialog(QDialog):
             item = QListWidgetItem(f"{s.record.title()}{flag}")
             item.setData(Qt.ItemDataRole.UserRole, s.id)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(Qt.CheckState.Checked if (s.id in picked or not self.mentee) else Qt.CheckState.Unchecked)
+            item.setCheckState(
+                Qt.CheckState.Checked if (s.id in picked or not self.mentee) else Qt.CheckState.Unchecked
+            )
             self.contacts.addItem(item)
         self.groups = picked
         self.large = named(QCheckBox("&Large print (16 pt and bigger)"), "Large print")
@@ -57,16 +68,24 @@ class SheetDialog(QDialog):
         self.paper.addItems(["A4", "Letter"])
         self.with_name = named(QCheckBox("Print their &name on the sheet"), "Print their name on the sheet")
         self.with_name.setVisible(self.mentee is not None)
-        note = QLabel("Leave the name off unless they want it: a sheet can be lost." if self.mentee else
-                      "Every service in the directory" + (f" under {vocab.DIRECTORY_CATEGORIES[booklet_category]}"
-                                                          if booklet_category else "") + ", with a contents page.")
+        note = QLabel(
+            "Leave the name off unless they want it: a sheet can be lost."
+            if self.mentee
+            else "Every service in the directory"
+            + (f" under {vocab.DIRECTORY_CATEGORIES[booklet_category]}" if booklet_category else "")
+            + ", with a contents page."
+        )
         note.setWordWrap(True)
         self.error = error_label()
         self.busy = busy_bar("Making the PDF")
         self._job = None
         buttons = QHBoxLayout()
-        for text, slot in (("&Preview", self.preview), ("&Save as PDF…", self.save_pdf), ("Pr&int…", self.print_it),
-                           ("Close", self.reject)):
+        for text, slot in (
+            ("&Preview", self.preview),
+            ("&Save as PDF…", self.save_pdf),
+            ("Pr&int…", self.print_it),
+            ("Close", self.reject),
+        ):
             b = QPushButton(text)
             b.setAccessibleName(text.replace("&", "").rstrip("…"))
             b.clicked.connect(slot)
@@ -79,7 +98,9 @@ class SheetDialog(QDialog):
         options.addWidget(self.paper)
         options.addStretch(1)
         layout = QVBoxLayout(self)
-        heading = QLabel("&Tick the services to include" + (f" for {self.mentee.record.title()}:" if self.mentee else ":"))
+        heading = QLabel(
+            "&Tick the services to include" + (f" for {self.mentee.record.title()}:" if self.mentee else ":")
+        )
         heading.setBuddy(self.contacts)
         layout.addWidget(heading)
         layout.addWidget(self.contacts, 1)
@@ -105,10 +126,16 @@ class SheetDialog(QDialog):
         title = "Services that can help you" if self.mentee else "Services near you"
         name = self.mentee.record.title() if (self.mentee and self.with_name.isChecked()) else ""
         groups = dict(self.groups) if self.mentee else {cid: self.category for cid, _ in self.chosen() if self.category}
-        return SheetOptions(large_print=self.large.isChecked(), page_size=self.paper.currentText(), title=title,
-                            mentee_name=name, organisation=settings.organisation,
-                            emergency_numbers=settings.emergency_numbers, groups=groups,
-                            stale_after_months=settings.stale_after_months)
+        return SheetOptions(
+            large_print=self.large.isChecked(),
+            page_size=self.paper.currentText(),
+            title=title,
+            mentee_name=name,
+            organisation=settings.organisation,
+            emergency_numbers=settings.emergency_numbers,
+            groups=groups,
+            stale_after_months=settings.stale_after_months,
+        )
 
     def write(self, path: Path, then) -> None:
         """Build the PDF off the UI thread (a booklet takes seconds), then call `then(path)`."""
@@ -126,15 +153,23 @@ class SheetDialog(QDialog):
             self.busy.setVisible(False)
             self.setEnabled(True)
             if self.mentee_id:
-                audit.record(self.profile.conn, "sheet", actor=self.profile.author, mentee_id=self.mentee_id,
-                             detail=count(len(contacts), "service"))
+                audit.record(
+                    self.profile.conn,
+                    "sheet",
+                    actor=self.profile.author,
+                    mentee_id=self.mentee_id,
+                    detail=count(len(contacts), "service"),
+                )
             then(result)
 
         def failed(exc: BaseException) -> None:
             self.busy.setVisible(False)
             self.setEnabled(True)
-            self.error.setText(f"Couldn't write the PDF: {exc.strerror or 'the file could not be written'}."
-                               if isinstance(exc, OSError) else plain(exc))
+            self.error.setText(
+                f"Couldn't write the PDF: {exc.strerror or 'the file could not be written'}."
+                if isinstance(exc, OSError)
+                else plain(exc)
+            )
 
         def build():
             remove_chosen(path)  # the save dialog asked before replacing; a preview replaces the last one
@@ -149,8 +184,10 @@ class SheetDialog(QDialog):
 
     def _show_preview(self, path: Path) -> None:
         if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
-            self.error.setText("This computer has no program set up to show PDFs, so the preview can't open. "
-                               "Use Save as PDF… to keep it, or Print… to print it.")
+            self.error.setText(
+                "This computer has no program set up to show PDFs, so the preview can't open. "
+                "Use Save as PDF… to keep it, or Print… to print it."
+            )
 
     def save_pdf(self) -> None:
         name, _ = QFileDialog.getSaveFileName(self, "Save the sheet", "services.pdf", "PDF files (*.pdf)")
@@ -175,8 +212,13 @@ class SheetDialog(QDialog):
         except MentorAppError as exc:
             QMessageBox.warning(self, APP_NAME, exc.message)
             return
-        audit.record(self.profile.conn, "print", actor=self.profile.author, mentee_id=self.mentee_id or "",
-                     detail="signposting sheet" if self.mentee_id else "services booklet")
+        audit.record(
+            self.profile.conn,
+            "print",
+            actor=self.profile.author,
+            mentee_id=self.mentee_id or "",
+            detail="signposting sheet" if self.mentee_id else "services booklet",
+        )
         QMessageBox.information(self, APP_NAME, f"Sent to the printer. A copy is saved at {path}.")
 
     def done(self, result: int) -> None:

@@ -13,7 +13,7 @@ while it runs.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
@@ -36,9 +36,18 @@ class WindowShell(QObject):
 
     backup_finished = Signal(object)  # the path of a backup taken in the background
 
-    def __init__(self, window: QMainWindow, profile, workspace: QWidget, *, idle_minutes: float,
-                 title: Callable[[], str], on_unlocked: Callable[[], None] | None = None,
-                 on_close: Callable[[], None] | None = None, backup_check_ms: int = AUTO_BACKUP_CHECK_MS):
+    def __init__(
+        self,
+        window: QMainWindow,
+        profile,
+        workspace: QWidget,
+        *,
+        idle_minutes: float,
+        title: Callable[[], str],
+        on_unlocked: Callable[[], None] | None = None,
+        on_close: Callable[[], None] | None = None,
+        backup_check_ms: int = AUTO_BACKUP_CHECK_MS,
+    ):
         super().__init__(window)
         self.window, self.profile, self.workspace = window, profile, workspace
         self.title, self.on_unlocked, self.on_close = title, on_unlocked, on_close
@@ -64,8 +73,12 @@ class WindowShell(QObject):
         profile.conn.claim()
 
     def eventFilter(self, obj, event) -> bool:
-        if (event.type() == QEvent.Type.KeyPress and QKeySequence(event.keyCombination()) == LOCK_KEYS
-                and not self.locked and not self.closing):
+        if (
+            event.type() == QEvent.Type.KeyPress
+            and QKeySequence(event.keyCombination()) == LOCK_KEYS
+            and not self.locked
+            and not self.closing
+        ):
             active = QApplication.activeWindow()
             if active is not None and active is not self.window and active in self._dialogs():
                 self.lock()
@@ -87,16 +100,22 @@ class WindowShell(QObject):
         return self.window.centralWidget() is self.lock_page
 
     def _dialogs(self) -> list[QWidget]:
-        return [w for w in QApplication.topLevelWidgets()
-                if w is not self.window and w.isWindow() and w.isVisible() and not isinstance(w, QMainWindow)]
+        return [
+            w
+            for w in QApplication.topLevelWidgets()
+            if w is not self.window and w.isWindow() and w.isVisible() and not isinstance(w, QMainWindow)
+        ]
 
     def _actions(self) -> list[QAction]:
         """The window's own actions and its menus': all off while locked, except Quit."""
         quit_keys = QKeySequence.keyBindings(QKeySequence.StandardKey.Quit)
-        return [a for a in self.window.findChildren(QAction)
-                if (a.parent() is self.window or isinstance(a.parent(), (QMenu, QMenuBar)))
-                and a.isEnabled()
-                and not (quit_keys and any(k in quit_keys for k in a.shortcuts()))]
+        return [
+            a
+            for a in self.window.findChildren(QAction)
+            if (a.parent() is self.window or isinstance(a.parent(), (QMenu, QMenuBar)))
+            and a.isEnabled()
+            and not (quit_keys and any(k in quit_keys for k in a.shortcuts()))
+        ]
 
     def lock(self) -> None:
         if self.locked or self.closing:
@@ -158,8 +177,12 @@ class WindowShell(QObject):
             target.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # -- backups ------------------------------------------------------------
-    def backup(self, kind: str = "manual", on_done: Callable[[object], None] | None = None,
-               on_failed: Callable[[BaseException], None] | None = None):
+    def backup(
+        self,
+        kind: str = "manual",
+        on_done: Callable[[object], None] | None = None,
+        on_failed: Callable[[BaseException], None] | None = None,
+    ):
         """Take a backup in the background, on its own connection, while the window carries on."""
         profile = self.profile
         mark = profile.backup_mark()
@@ -197,8 +220,11 @@ class WindowShell(QObject):
     def check(self, on_done: Callable[[object], None], on_failed: Callable[[BaseException], None]):
         """Every damage check, in the background, on a read-only connection of its own."""
         profile = self.profile
-        return self.run_serial(profile.check, lambda report: profile.closed or on_done(report),
-                               lambda exc: profile.closed or on_failed(exc))
+        return self.run_serial(
+            profile.check,
+            lambda report: profile.closed or on_done(report),
+            lambda exc: profile.closed or on_failed(exc),
+        )
 
     def run_serial(self, fn, on_done, on_failed):
         """Run `fn` on the one background thread for backups and checks; the job is kept until it reports."""
@@ -208,6 +234,7 @@ class WindowShell(QObject):
             def call(value):
                 self._jobs.discard(holder[0])
                 callback(value)
+
             return call
 
         job = run_in_background(fn, settle(on_done), settle(on_failed), serial=True)
@@ -234,8 +261,9 @@ class WindowShell(QObject):
             self.profile.close()
         except Exception as exc:  # noqa: BLE001
             what = "notes" if self.profile.role == "mentor" else "records"
-            QMessageBox.warning(self.window, APP_NAME, f"Your {what} are saved, but the closing backup failed. "
-                                + plain(exc))
+            QMessageBox.warning(
+                self.window, APP_NAME, f"Your {what} are saved, but the closing backup failed. " + plain(exc)
+            )
         event.accept()
 
 

@@ -78,8 +78,8 @@ class SupervisorWindow(QMainWindow):
         super().__init__()
         self.profile = profile
         self._job = None
-        self._jobs: dict = {}      # background reads in flight, kept alive until they report
-        self._wanted: dict = {}    # part -> the newest request for it
+        self._jobs: dict = {}  # background reads in flight, kept alive until they report
+        self._wanted: dict = {}  # part -> the newest request for it
         self._concern_count = self._people_count = None
         self._pending_devices = 0
         self._shown_person: str | None = None  # whose shared records the People tab shows
@@ -89,41 +89,69 @@ class SupervisorWindow(QMainWindow):
 
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Supervisor sections")
-        self.concerns = _table("Safeguarding concerns to act on",
-                               ["Urgency", "Raised", "Mentee", "Kind", "Mentor", "The mentor's action",
-                                "What was seen or said"])
-        self.tabs.addTab(self._page(self.concerns, "Newest and most urgent first. Overdue ones are marked ⚠. When a "
-                                    "mentor asks to delete or erase a concern, it stays here until you keep it "
-                                    "(with a reason) or erase it.",
-                                    [("Record the action &taken…", self.acknowledge),
-                                     ("&Keep, with a reason…", lambda: self.decide_request(False)),
-                                     ("Erase as re&quested…", lambda: self.decide_request(True))]), "&Safeguarding")
-        self.caseload = _table("Caseload per mentor", ["Mentor", "People", "Active", "Not seen 14+ days",
-                                                       "Not seen 28+ days"])
-        self.tabs.addTab(self._page(self.caseload, "Each person counted once, whether or not they agreed to share "
-                                    "their records."), "&Caseload")
+        self.concerns = _table(
+            "Safeguarding concerns to act on",
+            ["Urgency", "Raised", "Mentee", "Kind", "Mentor", "The mentor's action", "What was seen or said"],
+        )
+        self.tabs.addTab(
+            self._page(
+                self.concerns,
+                "Newest and most urgent first. Overdue ones are marked ⚠. When a "
+                "mentor asks to delete or erase a concern, it stays here until you keep it "
+                "(with a reason) or erase it.",
+                [
+                    ("Record the action &taken…", self.acknowledge),
+                    ("&Keep, with a reason…", lambda: self.decide_request(False)),
+                    ("Erase as re&quested…", lambda: self.decide_request(True)),
+                ],
+            ),
+            "&Safeguarding",
+        )
+        self.caseload = _table(
+            "Caseload per mentor", ["Mentor", "People", "Active", "Not seen 14+ days", "Not seen 28+ days"]
+        )
+        self.tabs.addTab(
+            self._page(self.caseload, "Each person counted once, whether or not they agreed to share their records."),
+            "&Caseload",
+        )
         self.tabs.addTab(self._activity_page(), "&Activity")
         self.tabs.addTab(self._people_page(), "Peop&le")
         self.mentors = _table("Mentor devices", ["Fingerprint", "Status", "Mentor", "First seen", "What has arrived"])
-        self.tabs.addTab(self._page(self.mentors, "Approve a device only after its fingerprint matches the one the "
-                                    "mentor reads to you (they see it in their app). A batch that is waiting usually "
-                                    "arrives by itself: the mentor's app sends again whatever is missing.",
-                                    [("Appro&ve…", self.approve), ("Rev&oke…", self.revoke),
-                                     ("Accept a lost &batch…", self.accept_lost),
-                                     ("Look a&gain at set-aside files", self.retry_set_aside)]), "&Mentors")
+        self.tabs.addTab(
+            self._page(
+                self.mentors,
+                "Approve a device only after its fingerprint matches the one the "
+                "mentor reads to you (they see it in their app). A batch that is waiting usually "
+                "arrives by itself: the mentor's app sends again whatever is missing.",
+                [
+                    ("Appro&ve…", self.approve),
+                    ("Rev&oke…", self.revoke),
+                    ("Accept a lost &batch…", self.accept_lost),
+                    ("Look a&gain at set-aside files", self.retry_set_aside),
+                ],
+            ),
+            "&Mentors",
+        )
         self.quarantine = QListWidget()
         self.quarantine.setAccessibleName("Files set aside")
         self.quarantine.setWordWrap(True)
-        self.tabs.addTab(self._page(self.quarantine, "Files from the shared drive that were not used, and why."),
-                         "Set asid&e")
+        self.tabs.addTab(
+            self._page(self.quarantine, "Files from the shared drive that were not used, and why."), "Set asid&e"
+        )
         from .directory_page import DirectoryPage
 
         # Alt-letters of the menus, the buttons above the tabs, the tabs and Publish.
         self.directory = DirectoryPage(profile, reserved="fpiryscalmedu")
-        self.tabs.addTab(self._page(self.directory, "The organisation's signposting directory. Publish it to the "
-                                    "shared drive and every mentor's app picks it up, checked against your "
-                                    "organisation's signature.", [("P&ublish to the shared drive", self.publish)]),
-                         "&Directory")
+        self.tabs.addTab(
+            self._page(
+                self.directory,
+                "The organisation's signposting directory. Publish it to the "
+                "shared drive and every mentor's app picks it up, checked against your "
+                "organisation's signature.",
+                [("P&ublish to the shared drive", self.publish)],
+            ),
+            "&Directory",
+        )
 
         top = QHBoxLayout()
         self.summary = QLabel()
@@ -143,9 +171,14 @@ class SupervisorWindow(QMainWindow):
         # Lock, idle, clipboard, automatic backups (every few minutes when something changed, and on
         # closing) and closing itself: shared with the mentor's window.
         settings = load_settings(profile)
-        self.shell = WindowShell(self, profile, workspace, idle_minutes=settings.idle_lock_minutes,
-                                 title=lambda: f"{APP_NAME} — {self.profile.display_name} (supervisor)",
-                                 on_unlocked=self.refresh)
+        self.shell = WindowShell(
+            self,
+            profile,
+            workspace,
+            idle_minutes=settings.idle_lock_minutes,
+            title=lambda: f"{APP_NAME} — {self.profile.display_name} (supervisor)",
+            on_unlocked=self.refresh,
+        )
         self.lock_page, self.idle = self.shell.lock_page, self.shell.idle
         self.clipboard_guard, self.timer = self.shell.clipboard_guard, self.shell.backup_timer
 
@@ -196,8 +229,10 @@ class SupervisorWindow(QMainWindow):
     def _people_page(self) -> QWidget:
         page = QWidget()
         box = QVBoxLayout(page)
-        hint = QLabel("People whose records are shared with you by consent. Mentors' records are read-only here; "
-                      "add your own notes beside them.")
+        hint = QLabel(
+            "People whose records are shared with you by consent. Mentors' records are read-only here; "
+            "add your own notes beside them."
+        )
         hint.setWordWrap(True)
         self.people = _table("People shared by consent", ["Name", "Mentor"], choose_next=False)
         self.people.choice_changed.connect(lambda _key: self._show_person())
@@ -227,11 +262,21 @@ class SupervisorWindow(QMainWindow):
             self.person.set_rows([])
             return
         if mentee_id != self._shown_person:
-            audit.record(self.profile.conn, "view", actor=self.profile.author, record_type="mentee",
-                         record_id=mentee_id, mentee_id=mentee_id)
+            audit.record(
+                self.profile.conn,
+                "view",
+                actor=self.profile.author,
+                record_type="mentee",
+                record_id=mentee_id,
+                mentee_id=mentee_id,
+            )
         self._shown_person = mentee_id
-        self.person.set_rows([[listed_datetime(when), what, summary]
-                              for when, what, summary in dashboard.person_records(self.profile.conn, mentee_id)])
+        self.person.set_rows(
+            [
+                [listed_datetime(when), what, summary]
+                for when, what, summary in dashboard.person_records(self.profile.conn, mentee_id)
+            ]
+        )
 
     def _person_name(self, mentee_id: str) -> str:
         row = self.people.model_.row_of(mentee_id)
@@ -257,9 +302,17 @@ class SupervisorWindow(QMainWindow):
             if self._chosen_person() == mentee_id:
                 self._show_person()
 
-        return ask(self, save, kind="text", title="Your note", about=f"A note of your own about {name}. The "
-                   "mentor's records stay as they are; your note is shown beside them.", question="Your &note:",
-                   ok="&Save the note", required="Type your note, or press Cancel.")
+        return ask(
+            self,
+            save,
+            kind="text",
+            title="Your note",
+            about=f"A note of your own about {name}. The "
+            "mentor's records stay as they are; your note is shown beside them.",
+            question="Your &note:",
+            ok="&Save the note",
+            required="Type your note, or press Cancel.",
+        )
 
     def _activity_page(self) -> QWidget:
         page = QWidget()
@@ -318,10 +371,19 @@ class SupervisorWindow(QMainWindow):
             self.mentor_filter.addItem(d.mentor_name or d.fingerprint, d.fingerprint)
         self.mentor_filter.setCurrentIndex(max(0, self.mentor_filter.findData(chosen or "")))
         self.mentor_filter.blockSignals(False)
-        self.mentors.set_rows([[d.shown_fingerprint,
-                              STATUS_WORDS.get(d.status, d.status), d.mentor_name,
-                              shown_date(d.first_seen), d.delivery_words()] for d in devices],
-              [d.fingerprint for d in devices])
+        self.mentors.set_rows(
+            [
+                [
+                    d.shown_fingerprint,
+                    STATUS_WORDS.get(d.status, d.status),
+                    d.mentor_name,
+                    shown_date(d.first_seen),
+                    d.delivery_words(),
+                ]
+                for d in devices
+            ],
+            [d.fingerprint for d in devices],
+        )
         self._pending_devices = sum(d.status == "pending" for d in devices)
         self.directory.refresh()
         self._load("overview", dashboard.overview, self._show_overview)
@@ -336,8 +398,10 @@ class SupervisorWindow(QMainWindow):
             self._month_problem(exc.message)  # what was typed stays, to be put right
             return
         if first and last and first > last:
-            self._month_problem(f"The first month, {shown_month(first)}, is after the last, {shown_month(last)}. "
-                                "Swap them, or clear one.")
+            self._month_problem(
+                f"The first month, {shown_month(first)}, is after the last, {shown_month(last)}. "
+                "Swap them, or clear one."
+            )
             return
         self._month_problem("")
         for field, month in ((self.start_month, first), (self.end_month, last)):
@@ -381,14 +445,30 @@ class SupervisorWindow(QMainWindow):
         rows = view.concerns
         self._concern_rows = {r.record_id: r for r in rows}
         # A mentor's request to delete a concern is shown first in its row: the supervisor decides.
-        self.concerns.set_rows([[(REQUEST_WORDS[r.deletion_requested] if r.deletion_requested else "")
-                                + ("Closed by the mentor" if r.closed else
-                                   ("⚠ " if r.overdue else "") + vocab.CONCERN_URGENCY.get(r.urgency, r.urgency)),
-                                listed_datetime(r.raised_at), r.mentee_name,
-                                vocab.CONCERN_CATEGORIES.get(r.category, r.category), r.mentor, _mentor_action(r),
-                                " ".join(r.what_happened.split())[:200]] for r in rows], [r.record_id for r in rows])
-        self.caseload.set_rows([[r.mentor, r.people, r.active, r.not_seen_14, r.not_seen_28] for r in view.caseload],
-                               [r.key for r in view.caseload])
+        self.concerns.set_rows(
+            [
+                [
+                    (REQUEST_WORDS[r.deletion_requested] if r.deletion_requested else "")
+                    + (
+                        "Closed by the mentor"
+                        if r.closed
+                        else ("⚠ " if r.overdue else "") + vocab.CONCERN_URGENCY.get(r.urgency, r.urgency)
+                    ),
+                    listed_datetime(r.raised_at),
+                    r.mentee_name,
+                    vocab.CONCERN_CATEGORIES.get(r.category, r.category),
+                    r.mentor,
+                    _mentor_action(r),
+                    " ".join(r.what_happened.split())[:200],
+                ]
+                for r in rows
+            ],
+            [r.record_id for r in rows],
+        )
+        self.caseload.set_rows(
+            [[r.mentor, r.people, r.active, r.not_seen_14, r.not_seen_28] for r in view.caseload],
+            [r.key for r in view.caseload],
+        )
         self.people.set_rows([[name, mentor] for _, name, mentor in view.people], [mid for mid, _, _ in view.people])
         if self._shown_person is not None and self._chosen_person() == self._shown_person:
             self._show_person()  # still chosen: what arrived for them shows too
@@ -396,8 +476,10 @@ class SupervisorWindow(QMainWindow):
         for name, reason in quarantine_list(self.profile.conn):
             self.quarantine.addItem(f"{name}: {reason}")
         for mentor, rtype, version in view.conflicts:
-            self.quarantine.addItem(f"Conflict: a {rtype.replace('_', ' ')} from {mentor} was changed on two "
-                                    f"laptops from version {version - 1}; both versions are kept for you to settle.")
+            self.quarantine.addItem(
+                f"Conflict: a {rtype.replace('_', ' ')} from {mentor} was changed on two "
+                f"laptops from version {version - 1}; both versions are kept for you to settle."
+            )
         self._concern_count = len(rows)
 
     def _show_activity(self, activity: dashboard.Activity) -> None:
@@ -407,10 +489,17 @@ class SupervisorWindow(QMainWindow):
         self.hours_chart.set_bars([(label(w), h) for w, _, _, h in activity.weeks])
         figures = activity.figures
         referrals = sorted(figures.referrals.items())
-        self.referrals.set_rows([[vocab.DIRECTORY_CATEGORIES.get(c, c), vocab.REFERRAL_OUTCOMES.get(o, o), n]
-                                 for (c, o), n in referrals], [key for key, _ in referrals])
-        self.needs.set_rows([[vocab.NEEDS_AREAS[a], f"{first:.1f}", f"{latest:.1f}", n]
-                             for a, (first, latest, n) in figures.needs_change.items()], list(figures.needs_change))
+        self.referrals.set_rows(
+            [[vocab.DIRECTORY_CATEGORIES.get(c, c), vocab.REFERRAL_OUTCOMES.get(o, o), n] for (c, o), n in referrals],
+            [key for key, _ in referrals],
+        )
+        self.needs.set_rows(
+            [
+                [vocab.NEEDS_AREAS[a], f"{first:.1f}", f"{latest:.1f}", n]
+                for a, (first, latest, n) in figures.needs_change.items()
+            ],
+            list(figures.needs_change),
+        )
         self._people_count = figures.people
 
     def _update_summary(self) -> None:
@@ -418,9 +507,11 @@ class SupervisorWindow(QMainWindow):
             self.summary.setText("Counting everyone's records…")
             return
         people = "…" if self._people_count is None else self._people_count
-        self.summary.setText(f"{count(self._concern_count, 'safeguarding concern')} to act on · {count(people, 'person', 'people')} · "
-                             f"{count(self._pending_devices, 'mentor device')} waiting for approval"
-                             + (" · updating…" if self._wanted else ""))
+        self.summary.setText(
+            f"{count(self._concern_count, 'safeguarding concern')} to act on · {count(people, 'person', 'people')} · "
+            f"{count(self._pending_devices, 'mentor device')} waiting for approval"
+            + (" · updating…" if self._wanted else "")
+        )
 
     # -- acting -------------------------------------------------------------
     def _chosen_concern(self, to_do: str) -> ConcernRow | None:
@@ -436,8 +527,11 @@ class SupervisorWindow(QMainWindow):
         """Which concern, in words: whom it is about, what kind, when and from which mentor."""
         kind = vocab.CONCERN_CATEGORIES.get(row.category, row.category).lower()
         who = row.mentee_name or "someone not named"
-        return (f"The concern about {who} ({kind}), raised {listed_datetime(row.raised_at)}"
-                + (f" by {row.mentor}" if row.mentor else "") + ".")
+        return (
+            f"The concern about {who} ({kind}), raised {listed_datetime(row.raised_at)}"
+            + (f" by {row.mentor}" if row.mentor else "")
+            + "."
+        )
 
     def acknowledge(self) -> Prompt | None:
         row = self._chosen_concern("record what was done about it")
@@ -451,12 +545,21 @@ class SupervisorWindow(QMainWindow):
             except MentorAppError as exc:
                 QMessageBox.warning(self, APP_NAME, exc.message)
                 return
-            self.statusBar().showMessage(f"Saved what was done. {about[:-1]} has left the list of concerns to act "
-                                         "on.", 15_000)
+            self.statusBar().showMessage(
+                f"Saved what was done. {about[:-1]} has left the list of concerns to act on.", 15_000
+            )
             self.refresh()
 
-        return ask(self, save, kind="text", title="Action taken", about=about, question="What was &done, and by whom?",
-                   ok="&Save the action", required="Say what was done about the concern, or press Cancel.")
+        return ask(
+            self,
+            save,
+            kind="text",
+            title="Action taken",
+            about=about,
+            question="What was &done, and by whom?",
+            ok="&Save the action",
+            required="Say what was done about the concern, or press Cancel.",
+        )
 
     def decide_request(self, erase: bool) -> Prompt | None:
         """A mentor asked to delete or erase a concern: the supervisor keeps it, with a reason, or erases it."""
@@ -471,11 +574,15 @@ class SupervisorWindow(QMainWindow):
             return None
 
         def decide(reason: str) -> None:
-            person = self.profile.conn.execute("SELECT coalesce(mentee_id, '') FROM shared_records WHERE id = ? "
-                                               "LIMIT 1", (record_id,)).fetchone()
+            person = self.profile.conn.execute(
+                "SELECT coalesce(mentee_id, '') FROM shared_records WHERE id = ? LIMIT 1", (record_id,)
+            ).fetchone()
             try:
-                QMessageBox.information(self, APP_NAME, requests.decide(self.profile.conn, record_id, erase, reason,
-                                                                        self.profile.display_name))
+                QMessageBox.information(
+                    self,
+                    APP_NAME,
+                    requests.decide(self.profile.conn, record_id, erase, reason, self.profile.display_name),
+                )
             except MentorAppError as exc:
                 QMessageBox.warning(self, APP_NAME, exc.message)
                 return
@@ -486,15 +593,27 @@ class SupervisorWindow(QMainWindow):
 
         about = self._concern_words(row)
         if erase:
-            if QMessageBox.question(self, APP_NAME, f"{about}\n\nErase this concern and your notes on it, as the "
-                                    "mentor asks? This cannot be undone.") != QMessageBox.StandardButton.Yes:
+            if (
+                QMessageBox.question(
+                    self,
+                    APP_NAME,
+                    f"{about}\n\nErase this concern and your notes on it, as the mentor asks? This cannot be undone.",
+                )
+                != QMessageBox.StandardButton.Yes
+            ):
                 return None
             decide("")
             return None
-        return ask(self, decide, kind="text", title="Keep the concern",
-                   about=f"{about} The mentor asked for it to be deleted; it stays if you keep it.",
-                   question="&Why is it kept? (kept in the audit trail)", ok="&Keep it",
-                   required="Say why the concern is kept, for the audit trail, or press Cancel.")
+        return ask(
+            self,
+            decide,
+            kind="text",
+            title="Keep the concern",
+            about=f"{about} The mentor asked for it to be deleted; it stays if you keep it.",
+            question="&Why is it kept? (kept in the audit trail)",
+            ok="&Keep it",
+            required="Say why the concern is kept, for the audit trail, or press Cancel.",
+        )
 
     def _erase_from_backups(self, ids: set, people: set) -> None:
         """Backups follow the decision, off the window's thread (each one is copied and compacted)."""
@@ -504,9 +623,12 @@ class SupervisorWindow(QMainWindow):
             if result.not_rewritten:
                 QMessageBox.warning(self, APP_NAME, result.words())
 
-        self._jobs["backups"] = run_with_profile(self.profile, lambda view: reach_supervisor_backups(
-            view, ids, people, set()), done, lambda exc: QMessageBox.warning(
-            self, APP_NAME, plain(exc)))
+        self._jobs["backups"] = run_with_profile(
+            self.profile,
+            lambda view: reach_supervisor_backups(view, ids, people, set()),
+            done,
+            lambda exc: QMessageBox.warning(self, APP_NAME, plain(exc)),
+        )
 
     def _device(self, to_do: str) -> register.MentorDevice | None:
         """The device whose row is chosen; if none is, the supervisor is told what to do first."""
@@ -546,16 +668,28 @@ class SupervisorWindow(QMainWindow):
             except MentorAppError as exc:
                 QMessageBox.warning(self, APP_NAME, exc.message)
                 return
-            self.statusBar().showMessage(f"Revoked {self._device_words(device)}: batches from number {number} on "
-                                         "are refused.", 15_000)
+            self.statusBar().showMessage(
+                f"Revoked {self._device_words(device)}: batches from number {number} on are refused.", 15_000
+            )
             self.refresh()
 
-        arrived = (f"Batches from {self._device_words(device)} have arrived up to batch {device.last_sequence}."
-                   if device.last_sequence else f"Nothing has arrived yet from {self._device_words(device)}.")
-        return ask(self, revoke_from, title="Revoke a mentor device", kind="number", value=device.last_sequence + 1,
-                   minimum=1, about=f"{arrived} The batches before the number you give still import, for example "
-                   "when a laptop was lost after writing them.", question="&Refuse batches from this number on:",
-                   ok="Re&voke")
+        arrived = (
+            f"Batches from {self._device_words(device)} have arrived up to batch {device.last_sequence}."
+            if device.last_sequence
+            else f"Nothing has arrived yet from {self._device_words(device)}."
+        )
+        return ask(
+            self,
+            revoke_from,
+            title="Revoke a mentor device",
+            kind="number",
+            value=device.last_sequence + 1,
+            minimum=1,
+            about=f"{arrived} The batches before the number you give still import, for example "
+            "when a laptop was lost after writing them.",
+            question="&Refuse batches from this number on:",
+            ok="Re&voke",
+        )
 
     def accept_lost(self) -> Prompt | None:
         device = self._device("accept its missing batch as lost")
@@ -575,20 +709,26 @@ class SupervisorWindow(QMainWindow):
                 QMessageBox.warning(self, APP_NAME, exc.message)
             self.refresh()
 
-        return ask(self, accept, title="Accept a lost batch",
-                   about=f"Batch {missing} from {self._device_words(device)} has not arrived since "
-                   f"{shown_date(device.waiting_since)}, and later ones are waiting behind it. Only accept it as "
-                   "lost once the mentor's app can no longer send it (for example, the laptop was lost). If it "
-                   "turns up later, it is still imported.",
-                   question="&Why is it lost? (kept in the audit trail)", ok="&Accept as lost",
-                   required="Say why the batch is lost, for the audit trail, or press Cancel.")
+        return ask(
+            self,
+            accept,
+            title="Accept a lost batch",
+            about=f"Batch {missing} from {self._device_words(device)} has not arrived since "
+            f"{shown_date(device.waiting_since)}, and later ones are waiting behind it. Only accept it as "
+            "lost once the mentor's app can no longer send it (for example, the laptop was lost). If it "
+            "turns up later, it is still imported.",
+            question="&Why is it lost? (kept in the audit trail)",
+            ok="&Accept as lost",
+            required="Say why the batch is lost, for the audit trail, or press Cancel.",
+        )
 
     def retry_set_aside(self) -> None:
         from ..exchange.importer import retry_set_aside
 
         n = retry_set_aside(self.profile)
-        QMessageBox.information(self, APP_NAME, f"{count(n, 'file')} set aside will be looked at again on the next "
-                                "import.")
+        QMessageBox.information(
+            self, APP_NAME, f"{count(n, 'file')} set aside will be looked at again on the next import."
+        )
         self.refresh()
 
     def import_now(self) -> None:
@@ -622,9 +762,14 @@ class SupervisorWindow(QMainWindow):
         def finished(summary) -> None:
             progress.close()
             self.refresh()
-            QMessageBox.information(self, APP_NAME, " ".join(
-                [with_hint(summary.words(), summary.hint)]
-                + ([summary.backups.words()] if summary.backups.not_rewritten else [])))
+            QMessageBox.information(
+                self,
+                APP_NAME,
+                " ".join(
+                    [with_hint(summary.words(), summary.hint)]
+                    + ([summary.backups.words()] if summary.backups.not_rewritten else [])
+                ),
+            )
 
         def failed(exc) -> None:
             progress.close()
@@ -644,17 +789,24 @@ class SupervisorWindow(QMainWindow):
         except MentorAppError as exc:
             QMessageBox.warning(self, APP_NAME, exc.message + " (Choose the folder with Import first.)")
             return
-        QMessageBox.information(self, APP_NAME, f"Published to {path}. Mentors' apps pick it up on their next "
-                                "visit to the shared drive.")
+        QMessageBox.information(
+            self, APP_NAME, f"Published to {path}. Mentors' apps pick it up on their next visit to the shared drive."
+        )
 
     def rotate_keys(self) -> None:
         from ..exchange.rekey import rotate_keys
 
-        if QMessageBox.question(
-                self, APP_NAME, "Make new organisation keys? Do this when a key may be known to someone else, or "
+        if (
+            QMessageBox.question(
+                self,
+                APP_NAME,
+                "Make new organisation keys? Do this when a key may be known to someone else, or "
                 "as a routine. A statement signed with the current key goes to the shared drive, and each mentor's "
                 "app takes the new keys on its next trip, with no new enrolment. The old keys stay here, so "
-                "batches already sealed still import.") != QMessageBox.StandardButton.Yes:
+                "batches already sealed still import.",
+            )
+            != QMessageBox.StandardButton.Yes
+        ):
             return
         try:
             result = rotate_keys(self.profile)
@@ -676,8 +828,9 @@ class SupervisorWindow(QMainWindow):
         AuditDialog(self.profile, self).exec()
 
     def make_report(self) -> None:
-        name, _ = QFileDialog.getSaveFileName(self, "Save the funder report",
-                                              f"report-{datetime.now():%Y-%m}.pdf", "PDF files (*.pdf)")
+        name, _ = QFileDialog.getSaveFileName(
+            self, "Save the funder report", f"report-{datetime.now():%Y-%m}.pdf", "PDF files (*.pdf)"
+        )
         if not name:
             return
         from ..reports import funder  # the PDF toolkit loads only when a report is made

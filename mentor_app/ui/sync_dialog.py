@@ -7,26 +7,38 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QLabel, QListWidget, QMessageBox, QPushButton,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QMessageBox,
+    QPushButton,
     QVBoxLayout,
 )
 
 from .. import APP_NAME
 from ..errors import MentorAppError
+from ..exchange import outbox
 from ..exchange.enrolment import (
-    MISMATCH, SHARED_FOLDER, accept_enrolment, current_enrolment, escrow_words, fingerprint_matches,
+    MISMATCH,
+    SHARED_FOLDER,
+    accept_enrolment,
+    current_enrolment,
+    escrow_words,
+    fingerprint_matches,
     read_enrolment_file,
 )
-from ..exchange import outbox
 from ..exchange.export import LAST_EXPORT, device_folder, drive_status, pending_changes
 from ..exchange.keys import device_key
 from ..exchange.status import attention
 from ..exchange.trip import trip
 from ..records import caseload
 from ..records.consent import consent_in_force
+from ..records.dates import local_time, shown_date
 from ..settings import load_settings
 from ..words import count
-from ..records.dates import local_time, shown_date
 from .messages import plain
 from .prompts import ask
 from .widgets import busy_bar, error_label
@@ -61,7 +73,9 @@ class SyncDialog(QDialog):
         # Large, so it can be read out over the phone; the supervisor types it to approve this laptop.
         self.own_fingerprint = QLabel()
         self.own_fingerprint.setAccessibleName("This laptop's fingerprint: read this to your supervisor")
-        self.own_fingerprint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.own_fingerprint.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
         self.own_fingerprint.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.people = QListWidget()
         self.people.setAccessibleName("What is shared for each mentee")
@@ -117,7 +131,8 @@ class SyncDialog(QDialog):
         waiting = pending_changes(p)
         last = p.get_setting(LAST_EXPORT)
         lines = [
-            f"<b>Organisation:</b> {escape(enrolment.organisation)} (fingerprint {enrolment.fingerprint})" if enrolment
+            f"<b>Organisation:</b> {escape(enrolment.organisation)} (fingerprint {enrolment.fingerprint})"
+            if enrolment
             else "<b>Not enrolled yet.</b> Ask your supervisor for an enrolment file.",
             f"<b>Shared folder:</b> {escape(folder or 'not chosen')} — {drive.words}",
             f"<b>Waiting to share:</b> {count(waiting, 'change')}",
@@ -129,9 +144,12 @@ class SyncDialog(QDialog):
         mine = device_key(p).fingerprint
         self.own_fingerprint.setText(
             "<b>Read this to your supervisor</b> — this laptop's fingerprint:<br>"
-            f"<span style='font-size: 24pt; font-weight: bold; font-family: monospace;'>{mine}</span>")
-        self.own_fingerprint.setAccessibleDescription(f"This laptop's fingerprint is {' '.join(mine)}. Read it to "
-                                                      "your supervisor so they can approve this laptop.")
+            f"<span style='font-size: 24pt; font-weight: bold; font-family: monospace;'>{mine}</span>"
+        )
+        self.own_fingerprint.setAccessibleDescription(
+            f"This laptop's fingerprint is {' '.join(mine)}. Read it to "
+            "your supervisor so they can approve this laptop."
+        )
         self.export_button.setEnabled(bool(enrolment) and drive.reachable)
         self.news.setText("<br>".join(escape(n) for n in attention(p, load_settings(p).warn_unreceived_days)))
         self.news.setVisible(bool(self.news.text()))
@@ -143,11 +161,14 @@ class SyncDialog(QDialog):
                 where = "missing from the shared drive: it will be written there again on the next trip"
             else:
                 where = "on the shared drive" if batch.placed_at else "not on the shared drive yet"
-            self.unreceived.addItem(f"Batch {batch.sequence}: {carries}{count(batch.records, 'record')}, sent "
-                                    f"{shown_date(batch.created_at)}, {where}")
+            self.unreceived.addItem(
+                f"Batch {batch.sequence}: {carries}{count(batch.records, 'record')}, sent "
+                f"{shown_date(batch.created_at)}, {where}"
+            )
         if not self.unreceived.count():
-            self.unreceived.addItem("Nothing: your supervisor has everything you shared." if enrolment
-                                    else "Nothing shared yet.")
+            self.unreceived.addItem(
+                "Nothing: your supervisor has everything you shared." if enrolment else "Nothing shared yet."
+            )
         self.people.clear()
         for row in caseload.caseload(p.conn):
             self.people.addItem(f"{row.name}: {sharing_words(p.conn, row.id)}")
@@ -178,12 +199,16 @@ class SyncDialog(QDialog):
         with the enrolment. It has no loop of its own, so a lock hides it and unlocking brings it back."""
         path = self._enrolling
         self.fingerprint_prompt = ask(
-            self, lambda typed: self.enrol(path, typed), title="Check the fingerprint",
+            self,
+            lambda typed: self.enrol(path, typed),
+            title="Check the fingerprint",
             about=f"Enrolling with the organisation in the file {path.name}. Your supervisor reads out your "
             "organisation's fingerprint to you, in person or on the phone.",
-            question="&Type the fingerprint your supervisor reads out:", ok="&Check and go on",
+            question="&Type the fingerprint your supervisor reads out:",
+            ok="&Check and go on",
             placeholder="four groups of four letters and digits",
-            required="Type the fingerprint your supervisor reads out, or press Cancel.")
+            required="Type the fingerprint your supervisor reads out, or press Cancel.",
+        )
         return None
 
     def confirm(self, text: str) -> bool:
@@ -197,8 +222,7 @@ class SyncDialog(QDialog):
         """Enrol from an enrolment file; 'enrolled' or 'updated' when done, None otherwise (or not yet:
         the fingerprint is being asked for, and enrolling goes on from its box)."""
         if path is None:
-            path, _ = QFileDialog.getOpenFileName(self, "Choose the enrolment file", "",
-                                                  "Enrolment files (*.json *.*)")
+            path, _ = QFileDialog.getOpenFileName(self, "Choose the enrolment file", "", "Enrolment files (*.json *.*)")
             if not path:
                 return None
         path = Path(path)
@@ -216,8 +240,11 @@ class SyncDialog(QDialog):
             self.tell(MISMATCH, warning=True)
             return None
         escrow = escrow_words(enrolment)
-        question = (f"The fingerprint matches. This enrolment file is from {enrolment.organisation}."
-                    + (f"\n\n{escrow}" if escrow else "") + f"\n\nEnrol with {enrolment.organisation}?")
+        question = (
+            f"The fingerprint matches. This enrolment file is from {enrolment.organisation}."
+            + (f"\n\n{escrow}" if escrow else "")
+            + f"\n\nEnrol with {enrolment.organisation}?"
+        )
         if not self.confirm(question):
             return None
         try:
@@ -226,8 +253,10 @@ class SyncDialog(QDialog):
             self.tell(exc.message, warning=True)
             return None
         self.refresh()
-        self.tell(f"{'Enrolled with' if outcome == 'enrolled' else 'Updated the enrolment for'} "
-                  f"{enrolment.organisation}." + (f" {escrow}" if escrow else ""))
+        self.tell(
+            f"{'Enrolled with' if outcome == 'enrolled' else 'Updated the enrolment for'} "
+            f"{enrolment.organisation}." + (f" {escrow}" if escrow else "")
+        )
         return outcome
 
     def choose_folder(self) -> None:

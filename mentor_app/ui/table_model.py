@@ -16,7 +16,7 @@ from PySide6.QtCore import QAbstractTableModel, QItemSelectionModel, QModelIndex
 from PySide6.QtWidgets import QAbstractItemView, QTableView
 
 COLUMN_MAX_WIDTH = 260  # pixels; the full text of a cut-short cell is in its tooltip
-TOOLTIP_FROM = 20       # characters: a longer cell, which a capped column may cut short, has a tooltip
+TOOLTIP_FROM = 20  # characters: a longer cell, which a capped column may cut short, has a tooltip
 KEY_ROLE = Qt.ItemDataRole.UserRole  # a row's key, as QTableWidget items held it in their UserRole
 
 
@@ -37,8 +37,8 @@ class RecordTableModel(QAbstractTableModel):
     def __init__(self, headers: Sequence[str], parent=None):
         super().__init__(parent)
         self._headers = list(headers)
-        self._ids: list[Hashable] = []   # unique, what the rows are matched by
-        self._keys: list = []            # as given, what KEY_ROLE answers
+        self._ids: list[Hashable] = []  # unique, what the rows are matched by
+        self._keys: list = []  # as given, what KEY_ROLE answers
         self._rows: list[list[str]] = []
 
     # -- reading --------------------------------------------------------------
@@ -61,8 +61,11 @@ class RecordTableModel(QAbstractTableModel):
         return None
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole) \
-                and 0 <= section < len(self._headers):
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole)
+            and 0 <= section < len(self._headers)
+        ):
             return self._headers[section]
         return None
 
@@ -86,8 +89,7 @@ class RecordTableModel(QAbstractTableModel):
     def set_rows(self, rows: Sequence[Sequence], keys: Sequence | None = None) -> None:
         """Show `rows` (in this order), matched to the rows shown now by `keys` (or by their text)."""
         width = len(self._headers)
-        rows = [[("" if v is None else str(v)) for v in list(row)[:width]] + [""] * (width - len(row))
-                for row in rows]
+        rows = [[("" if v is None else str(v)) for v in list(row)[:width]] + [""] * (width - len(row)) for row in rows]
         given = list(keys) if keys is not None else [tuple(r) for r in rows]
         if len(given) != len(rows):
             raise ValueError("one key per row")
@@ -101,7 +103,7 @@ class RecordTableModel(QAbstractTableModel):
             while gone and gone[-1] == first - 1:
                 first = gone.pop()
             self.beginRemoveRows(root, first, last)
-            del self._ids[first:last + 1], self._keys[first:last + 1], self._rows[first:last + 1]
+            del self._ids[first : last + 1], self._keys[first : last + 1], self._rows[first : last + 1]
             self.endRemoveRows()
         # 2. Walk the new order: keep, move up, or insert (a run of new rows at once).
         present = set(self._ids)
@@ -121,9 +123,9 @@ class RecordTableModel(QAbstractTableModel):
                 while end + 1 < len(ids) and ids[end + 1] not in present:
                     end += 1
                 self.beginInsertRows(root, i, end)
-                self._ids[i:i] = ids[i:end + 1]
-                self._keys[i:i] = given[i:end + 1]
-                self._rows[i:i] = rows[i:end + 1]
+                self._ids[i:i] = ids[i : end + 1]
+                self._keys[i:i] = given[i : end + 1]
+                self._rows[i:i] = rows[i : end + 1]
                 self.endInsertRows()
                 i = end + 1
                 continue
@@ -185,8 +187,10 @@ class RecordTable(QTableView):
                 elif current.isValid() and not self.selectionModel().isRowSelected(current.row(), QModelIndex()):
                     # The chosen record went (e.g. acknowledged): the row the keyboard moved to is the one chosen
                     # now, so what is highlighted, what is spoken and what the buttons act on are the same record.
-                    self.selectionModel().setCurrentIndex(current, QItemSelectionModel.SelectionFlag.ClearAndSelect
-                                                          | QItemSelectionModel.SelectionFlag.Rows)
+                    self.selectionModel().setCurrentIndex(
+                        current,
+                        QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+                    )
         finally:
             self._updating = False
         if self.selected_key() != before:
@@ -202,9 +206,10 @@ class RecordTable(QTableView):
         # act on the row the person sees and hears (not where choosing opens a person's records).
         if self.choose_next and self.model_.rowCount() and not self.selectionModel().hasSelection():
             row = max(self.currentIndex().row(), 0)
-            self.selectionModel().setCurrentIndex(self.model_.index(row, 0),
-                                                  QItemSelectionModel.SelectionFlag.ClearAndSelect
-                                                  | QItemSelectionModel.SelectionFlag.Rows)
+            self.selectionModel().setCurrentIndex(
+                self.model_.index(row, 0),
+                QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+            )
 
     # -- what is chosen -------------------------------------------------------
     def _selection_changed(self, *_args) -> None:

@@ -31,7 +31,9 @@ class UnlockDialog(QDialog):
         from .. import demo
 
         if demo.is_demo(profile_dir):  # invented people only: the passphrase is printed in the README too
-            reason = f"{reason}\n\nThis is the demo profile of invented people. Its passphrase is: {demo.DEMO_PASSPHRASE}"
+            reason = (
+                f"{reason}\n\nThis is the demo profile of invented people. Its passphrase is: {demo.DEMO_PASSPHRASE}"
+            )
         self.reason = QLabel(reason)
         self.reason.setWordWrap(True)
         self.reason.setAccessibleName("Why the passphrase is needed")
@@ -68,8 +70,7 @@ class UnlockDialog(QDialog):
         self.busy.setVisible(True)
         self.buttons.setEnabled(False)
         self.secret.setEnabled(False)
-        self._job = run_in_background(lambda: open_profile(self.profile_dir, secret=secret),
-                                      self._opened, self._failed)
+        self._job = run_in_background(lambda: open_profile(self.profile_dir, secret=secret), self._opened, self._failed)
 
     def _failed(self, exc: BaseException) -> None:
         self.busy.setVisible(False)

@@ -8,7 +8,13 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QProgressBar, QScrollArea, QVBoxLayout, QWidget
 
 from ..records.dates import (
-    DateNotUnderstood, parse_date, parse_datetime, shown_date, shown_datetime, uk_date, uk_datetime,
+    DateNotUnderstood,
+    parse_date,
+    parse_datetime,
+    shown_date,
+    shown_datetime,
+    uk_date,
+    uk_datetime,
 )
 
 

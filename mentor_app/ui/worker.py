@@ -11,7 +11,7 @@ queue: two backups never write the same folder at once.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
@@ -49,8 +49,13 @@ def serial_pool() -> QThreadPool:
     return _serial
 
 
-def run_in_background(fn: Callable[[], object], on_done: Callable[[object], None],
-                      on_failed: Callable[[BaseException], None], *, serial: bool = False) -> _Job:
+def run_in_background(
+    fn: Callable[[], object],
+    on_done: Callable[[object], None],
+    on_failed: Callable[[BaseException], None],
+    *,
+    serial: bool = False,
+) -> _Job:
     """Run `fn()` on a worker; `on_done(result)` or `on_failed(exc)` then run on the UI thread.
 
     Keep the returned job referenced until it reports.
@@ -63,8 +68,14 @@ def run_in_background(fn: Callable[[], object], on_done: Callable[[object], None
     return job
 
 
-def run_with_profile(profile, fn: Callable[[object], object], on_done: Callable[[object], None],
-                     on_failed: Callable[[BaseException], None], *, serial: bool = False) -> _Job:
+def run_with_profile(
+    profile,
+    fn: Callable[[object], object],
+    on_done: Callable[[object], None],
+    on_failed: Callable[[BaseException], None],
+    *,
+    serial: bool = False,
+) -> _Job:
     """Run `fn(view)` on a worker, `view` being the profile on a connection of the job's own."""
 
     def work():
