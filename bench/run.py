@@ -37,8 +37,9 @@ SCALES = {
 QUERIES = ["jobcentre", "hostel", "gym course", "bank", "probation", "kids", "flat", "library", "walk", "nothing-here"]
 PASSPHRASE = "benchmark passphrase"
 
-# Start-up is timed through what `mentor-app --profile DIR` runs (mentor_app.cli.main), with
-# MENTOR_APP_START_MARKS=1: the app prints "painted" once its first window is drawn and "listed" once the
+# Start-up is timed through what `mentor-app --profile DIR` runs (mentor_app.start.main), with
+# MENTOR_APP_START_MARKS=1: the app prints "painted" once its first window (the start window, "Opening your
+# notes…") is drawn and "listed" once the
 # mentee list and Today (mentor) or the dashboard's counts (supervisor) are in and drawn, then closes the
 # window as a person would. Where there is no keyring, the passphrase stands in for the unlock dialog.
 # Peak memory is read from VmHWM: ru_maxrss would carry over the benchmark's own peak across exec.
@@ -48,8 +49,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 if sys.argv[2]:
     from mentor_app.storage.profile import open_profile
     import mentor_app.ui.app as desktop
-    desktop.obtain_profile = lambda folder: open_profile(folder, secret=sys.argv[2])
-from mentor_app.cli import main
+    desktop.obtain_profile = lambda folder, **_: open_profile(folder, secret=sys.argv[2])
+from mentor_app.start import main
 code = main(["--profile", sys.argv[1]])
 hwm = next(line.split()[1] for line in open("/proc/self/status") if line.startswith("VmHWM"))
 print("memory", hwm, flush=True)

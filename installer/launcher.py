@@ -2,7 +2,7 @@
 
 import sys
 
-from mentor_app.cli import main
+from mentor_app.start import main
 
 if __name__ == "__main__":
     sys.exit(main())

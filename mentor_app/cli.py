@@ -1088,21 +1088,11 @@ def _words(exc: MentorAppError) -> str:
     return f"{exc.message} {hint.format(detail=exc.detail)}" if hint else exc.message
 
 
-def _desktop_only(argv: list[str]) -> argparse.Namespace | None:
-    """`mentor-app` or `mentor-app --profile DIR`, read without building the parser of every command (a
-    noticeable part of the desktop app's start); anything else, help and errors included, is the full parser's."""
-    if not argv:
-        return argparse.Namespace(profile=None)
-    if len(argv) == 2 and argv[0] == "--profile" and argv[1] and not argv[1].startswith("-"):
-        return argparse.Namespace(profile=argv[1])
-    return None
-
-
 def main(argv: list[str] | None = None) -> int:
     # Everything the app creates is private to this user.
     os.umask(0o077)
     logs.setup("cli")
-    args = _desktop_only(sys.argv[1:] if argv is None else list(argv)) or build_parser().parse_args(argv)
+    args = build_parser().parse_args(argv)
     func = getattr(args, "func", cmd_gui)
     try:
         return func(args)

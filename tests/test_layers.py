@@ -2,7 +2,7 @@
 
 Top to bottom:
 
-    entry points   cli, __main__
+    entry points   start, cli, __main__
     ui             PySide6 windows and dialogs (the only Qt)
     privacy | reports | printing | demo
     exchange | directory
@@ -25,7 +25,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "mentor_app"
 LAYERS = [
-    {"__main__", "cli"},
+    {"__main__", "start", "cli"},
     {"ui"},
     {"privacy", "reports", "printing", "demo"},
     {"exchange", "directory"},

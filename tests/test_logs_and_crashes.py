@@ -228,11 +228,16 @@ def test_the_desktop_app_logs_start_unlock_and_close_without_names(qtbot, make_p
 
     profile, _ = make_profile()
     add_note(profile, f"{marker} starts work at the depot")
-    monkeypatch.setattr(desktop, "obtain_profile", lambda folder: profile)
+    monkeypatch.setattr(desktop, "obtain_profile", lambda folder, **_: profile)
+    from mentor_app.ui.main_window import MainWindow
 
-    def close_windows():
-        for w in QApplication.topLevelWidgets():
-            w.close()
+    def close_windows():  # once the mentor's window has taken the start window's place
+        shown = [w for w in QApplication.topLevelWidgets() if w.isVisible()]
+        if any(isinstance(w, MainWindow) for w in shown):
+            for w in shown:
+                w.close()
+        else:
+            QTimer.singleShot(20, close_windows)
 
     QTimer.singleShot(0, close_windows)
     QTimer.singleShot(20_000, QApplication.quit)  # a dialog nobody answers must fail the test, not hang it

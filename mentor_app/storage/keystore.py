@@ -10,11 +10,9 @@ from __future__ import annotations
 import enum
 import hashlib
 import os
-from collections.abc import Callable
+import sys
 from pathlib import Path
-
-import keyring
-import keyring.errors
+from typing import Any
 
 from .. import APP_NAME
 
@@ -64,9 +62,45 @@ def legacy_entry_name(profile_id: str) -> str:
     return f"profile-{profile_id}"
 
 
+def _keyring() -> Any:
+    """The keyring module, its backend chosen once.
+
+    Imported when first needed, not with this module: it is a large part of the
+    desktop app's start, and the start window is drawn before the key is read.
+    On a Linux desktop that is not KDE, the backend keyring would choose after
+    loading every backend it knows (the slowest part of reading the key) is the
+    Secret Service; that one is taken directly, unless PYTHON_KEYRING_BACKEND or
+    keyring's own configuration file names one.
+    """
+    global _chosen
+    import keyring  # imported here: see the docstring
+    import keyring.core
+    import keyring.errors
+
+    if _chosen:
+        return keyring
+    _chosen = True
+    desktop = os.environ.get("XDG_CURRENT_DESKTOP", "").upper()
+    if sys.platform.startswith("linux") and "KDE" not in desktop and not os.environ.get("PYTHON_KEYRING_BACKEND"):
+        try:
+            # a backend already set in this process (keyring.set_keyring) or named in the configuration stays
+            if keyring.core._keyring_backend is None and keyring.core.load_config() is None:
+                from keyring.backends import SecretService  # imported here: see the docstring
+
+                backend = SecretService.Keyring()
+                if float(backend.priority) > 0:  # raises when the Secret Service can't be reached
+                    keyring.set_keyring(backend)
+        except Exception:  # noqa: BLE001 - anything odd: keyring's own full detection decides, as before
+            pass
+    return keyring
+
+
+_chosen = False
+
+
 def _backend_usable() -> bool:
     try:
-        backend = keyring.get_keyring()
+        backend = _keyring().get_keyring()
     except Exception:  # noqa: BLE001 - a broken keyring set-up means "no keyring", never a crash
         return False
     priority = getattr(backend, "priority", 0)
@@ -76,12 +110,14 @@ def _backend_usable() -> bool:
         return True
 
 
-def _ask(call: Callable[..., str | None], *args: str) -> tuple[str | None, KeyringStatus]:
-    """Run one keyring call, turning each way it can fail into a status."""
+def _ask(call: str, *args: str) -> tuple[str | None, KeyringStatus]:
+    """Run one keyring call (get_password, set_password or delete_password), turning each way it can fail
+    into a status."""
     if not _backend_usable():
         return None, KeyringStatus.UNAVAILABLE
+    keyring = _keyring()
     try:
-        return call(SERVICE, *args), KeyringStatus.OK
+        return getattr(keyring, call)(SERVICE, *args), KeyringStatus.OK
     except keyring.errors.PasswordDeleteError:
         return None, KeyringStatus.MISSING
     except keyring.errors.KeyringLocked:
@@ -94,7 +130,7 @@ def _ask(call: Callable[..., str | None], *args: str) -> tuple[str | None, Keyri
 
 def read_key(entry: str) -> tuple[bytes | None, KeyringStatus]:
     """The key stored under `entry` (see entry_name) and OK, or None and the reason it could not be read."""
-    value, status = _ask(keyring.get_password, entry)
+    value, status = _ask("get_password", entry)
     if status is not KeyringStatus.OK:
         return None, status
     if value is None:
@@ -106,7 +142,7 @@ def read_key(entry: str) -> tuple[bytes | None, KeyringStatus]:
 
 
 def store_key(entry: str, key: bytes) -> KeyringStatus:
-    return _ask(keyring.set_password, entry, key.hex())[1]
+    return _ask("set_password", entry, key.hex())[1]
 
 
 def forget_key(entry: str, key_check: str | None = None) -> KeyringStatus:
@@ -119,7 +155,7 @@ def forget_key(entry: str, key_check: str | None = None) -> KeyringStatus:
         # imported here: only forgetting an entry with a check needs it
         from .keywrap import key_check as check_of
 
-        value, status = _ask(keyring.get_password, entry)
+        value, status = _ask("get_password", entry)
         if status is not KeyringStatus.OK:
             return status
         if value is None:
@@ -130,4 +166,4 @@ def forget_key(entry: str, key_check: str | None = None) -> KeyringStatus:
             return KeyringStatus.MISMATCH
         if check_of(held) != key_check:
             return KeyringStatus.MISMATCH
-    return _ask(keyring.delete_password, entry)[1]
+    return _ask("delete_password", entry)[1]

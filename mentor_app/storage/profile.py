@@ -19,9 +19,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import filelock
+if TYPE_CHECKING:
+    import filelock
 
 from ..errors import (
     BackupError,
@@ -69,6 +70,8 @@ def _now() -> datetime:
 
 
 def _lock(profile_dir: Path) -> filelock.BaseFileLock:
+    import filelock  # imported here: not needed until a profile is opened (the desktop app draws its window first)
+
     lock = filelock.FileLock(
         str(profile_dir / LOCK_FILE), timeout=0, mode=0o600, thread_local=False, is_singleton=False
     )

@@ -1,8 +1,11 @@
 """Start the desktop app: set up a new profile, or unlock an existing one.
 
+The start window ("Opening your notes…") is drawn first; the profile is opened once it is on screen, and
+the mentor's or supervisor's window then takes its place.
+
 With MENTOR_APP_START_MARKS=1 in the environment (bench/run.py sets it), the app prints "painted" on stdout
-once its first window is drawn and "listed" once that window's records are in and drawn, then closes the
-window as a person would. Nothing else about the start changes.
+once its first window (the start window) is drawn and "listed" once the profile's window has its records
+in and drawn, then closes that window as a person would. Nothing else about the start changes.
 """
 
 from __future__ import annotations
@@ -10,33 +13,46 @@ from __future__ import annotations
 import os
 import platform
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 from .. import APP_NAME, __version__, logs
 from ..errors import MentorAppError, SecretNeeded
 from ..resources import resource_path
-from ..storage.keystore import KeyringStatus
-from ..storage.profile import Profile, open_profile, profile_exists
 from . import crash
 from .collector import MainThreadCollector
 from .messages import plain
+from .start_window import StartWindow
+
+if TYPE_CHECKING:
+    from ..storage.profile import Profile
 
 log = logs.get_logger(__name__)
 
 START_MARKS = "MENTOR_APP_START_MARKS"
 
 
-def obtain_profile(profile_dir: Path) -> Profile | None:
-    """The unlocked profile, asking the person only for what the keyring can't give."""
+def obtain_profile(profile_dir: Path, *, waiting: QWidget | None = None) -> Profile | None:
+    """The unlocked profile, asking the person only for what the keyring can't give.
+
+    `waiting` (the start window) is hidden before anything is asked, so the question is the window on screen.
+    """
+    # imported here: the start window is drawn before the keyring and the notes file are reached
+    from ..storage.keystore import KeyringStatus
+    from ..storage.profile import open_profile, profile_exists
+
     if not profile_exists(profile_dir):
         from .setup import RecoveryCodeDialog, SetupDialog  # imported here: keeps start-up fast (once per laptop)
 
+        if waiting is not None:
+            waiting.hide()
         setup = SetupDialog(profile_dir)
-        if setup.exec() != SetupDialog.Accepted:
+        if setup.exec() != QDialog.DialogCode.Accepted or setup.recovery_code is None:
             return None
         RecoveryCodeDialog(setup.recovery_code).exec()
         return setup.profile
@@ -45,9 +61,11 @@ def obtain_profile(profile_dir: Path) -> Profile | None:
     except SecretNeeded as need:
         from .unlock import UnlockDialog  # imported here: keeps start-up fast (most days the keyring opens it)
 
+        if waiting is not None:
+            waiting.hide()
         offer = need.keyring_status not in (KeyringStatus.DISABLED, None)
         dialog = UnlockDialog(profile_dir, need.message, offer_keyring=offer)
-        return dialog.profile if dialog.exec() == UnlockDialog.Accepted else None
+        return dialog.profile if dialog.exec() == QDialog.DialogCode.Accepted else None
 
 
 def open_file(window, path: Path) -> None:
@@ -72,45 +90,54 @@ def open_file(window, path: Path) -> None:
         window.import_batch_file(path)
 
 
-def _print_start_marks(window) -> None:
-    """See the module's docstring: "painted", then "listed" (after the window's `refreshed`), then close."""
+def _print_start_marks(start: QWidget) -> Callable[[QWidget, bool], None]:
+    """See the module's docstring: "painted" once `start` is drawn; the function returned is given the
+    profile's window (and whether it was built with its records in) and prints "listed" once they are drawn,
+    then closes it."""
 
     class Marks(QObject):
         def __init__(self):
-            super().__init__(window)
-            self.due, self.filled, self.armed = ["painted", "listed"], False, False
+            super().__init__(start)
+            self.window: QWidget | None = None
+            self.filled = self.armed = False
 
         def eventFilter(self, watched, event) -> bool:
-            if (
-                event.type() == QEvent.Paint
-                and not self.armed
-                and self.due
-                and (self.due[0] == "painted" or self.filled)
-            ):
-                self.armed = True
-                QTimer.singleShot(0, self.mark)  # posted while painting: runs once the whole frame is drawn
+            if event.type() == QEvent.Type.Paint and not self.armed:
+                if watched is start and self.window is None:
+                    start.removeEventFilter(self)
+                    self.arm("painted")
+                elif watched is self.window and self.filled:
+                    self.arm("listed")
             return False
 
-        def mark(self) -> None:
+        def arm(self, word: str) -> None:
+            self.armed = True
+            QTimer.singleShot(0, lambda: self.mark(word))  # posted while painting: runs once the frame is drawn
+
+        def mark(self, word: str) -> None:
             self.armed = False
-            print(self.due.pop(0), flush=True)
-            if not self.due:
-                window.close()
-            elif self.filled:
-                window.update()
+            print(word, flush=True)
+            if word == "listed" and self.window is not None:
+                self.window.close()
+
+        def follow(self, window: QWidget, filled: bool) -> None:
+            self.window, self.filled = window, filled
+            window.installEventFilter(self)
+            if not filled:
+                window.refreshed.connect(self.refreshed)  # type: ignore[attr-defined]  # both windows have it
 
         def refreshed(self) -> None:
             self.filled = True
-            if self.due == ["listed"] and not self.armed:
-                window.update()  # the next frame shows the records
+            if not self.armed and self.window is not None:
+                self.window.update()  # the next frame shows the records
 
     marks = Marks()
-    window.installEventFilter(marks)
-    window.refreshed.connect(marks.refreshed)
+    start.installEventFilter(marks)
+    return marks.follow
 
 
 def run_app(profile_dir: Path, open_path: Path | None = None) -> int:
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app = cast(QApplication, QApplication.instance()) or QApplication(sys.argv[:1])
     collector = MainThreadCollector(app)
     try:
         return _run_app(app, profile_dir, open_path)
@@ -126,18 +153,53 @@ def _run_app(app: QApplication, profile_dir: Path, open_path: Path | None) -> in
     app.setDesktopFileName("mentor-app")  # Linux desktops match the window to its menu entry and icon
     app.setWindowIcon(QIcon(str(resource_path("icons", "mentor-app.svg"))))
     crash.install()
-    try:
-        profile = obtain_profile(profile_dir)
-    except MentorAppError as exc:
-        # The kind of refusal (in use, newer version, damaged) helps support; its sentence may name a folder.
-        log.info(f"profile not opened: {type(exc).__name__}")
-        QMessageBox.critical(None, APP_NAME, plain(exc))
-        return exc.exit_code
-    if profile is None:
-        log.info("profile not opened: set-up or unlock cancelled")
-        return 0
-    log.info(f"profile unlocked: role {profile.role}")
-    # imported here: keeps start-up fast (a set-up or unlock dialog is shown without it)
+    # Until the profile's window is up, closing a question (set-up, unlock) or the start window must not end
+    # the event loop with nothing said: the outcome is decided below.
+    app.setQuitOnLastWindowClosed(False)
+    start = StartWindow()
+    outcome: dict[str, int] = {}
+
+    def finish(code: int) -> None:
+        outcome["code"] = code
+        start.close()
+        app.exit(code)
+
+    def open_window() -> None:
+        try:
+            profile = obtain_profile(profile_dir, waiting=start)
+        except MentorAppError as exc:
+            # The kind of refusal (in use, newer version, damaged) helps support; its sentence may name a folder.
+            log.info(f"profile not opened: {type(exc).__name__}")
+            start.hide()
+            QMessageBox.critical(None, APP_NAME, plain(exc))
+            return finish(exc.exit_code)
+        if profile is None:
+            log.info("profile not opened: set-up or unlock cancelled")
+            return finish(0)
+        log.info(f"profile unlocked: role {profile.role}")
+        window = _profile_window(profile)
+        app.lastWindowClosed.connect(lambda: log.info("window closed"))
+        if follow is not None:
+            follow(window, profile.role != "supervisor")
+        window.show()
+        start.close()
+        app.setQuitOnLastWindowClosed(True)
+        if open_path is not None:
+            QTimer.singleShot(0, lambda: open_file(window, Path(open_path)))
+
+    _when_drawn(start, open_window)
+    # after _when_drawn: the filter installed last sees the paint first, so "painted" is told before opening
+    follow = _print_start_marks(start) if os.environ.get(START_MARKS) else None
+    start.show()
+    code = app.exec()
+    code = outcome.get("code", code)
+    log.info("app finished: exit code %d", code)
+    return code
+
+
+def _profile_window(profile: Profile) -> QWidget:
+    """The profile's own window, its records in (the mentor's) or on their way (the supervisor's)."""
+    # imported here: keeps start-up fast (the start window is drawn without it)
     from ..directory.defaults import ensure_default_directory
 
     ensure_default_directory(profile)
@@ -145,18 +207,33 @@ def _run_app(app: QApplication, profile_dir: Path, open_path: Path | None) -> in
         # only the profile's own window is imported: keeps start-up fast
         from .supervisor_window import SupervisorWindow
 
-        window = SupervisorWindow(profile)
-    else:
-        # only the profile's own window is imported: keeps start-up fast
-        from .main_window import MainWindow
+        return SupervisorWindow(profile)
+    # only the profile's own window is imported: keeps start-up fast
+    from .main_window import MainWindow
 
-        window = MainWindow(profile, draw_first=True)
-    app.lastWindowClosed.connect(lambda: log.info("window closed"))
-    if os.environ.get(START_MARKS):
-        _print_start_marks(window)
-    window.show()
-    if open_path is not None:
-        QTimer.singleShot(0, lambda: open_file(window, Path(open_path)))
-    code = app.exec()
-    log.info("app finished: exit code %d", code)
-    return code
+    return MainWindow(profile, checks_after_paint=True)
+
+
+def _when_drawn(window: QWidget, then: Callable[[], None], at_most_ms: int = 250) -> None:
+    """Run `then` once, as soon as `window` has been drawn, or after `at_most_ms` if it never is (minimised,
+    or a display that draws nothing)."""
+
+    class Drawn(QObject):
+        def __init__(self):
+            super().__init__(window)
+            self.done = False
+
+        def eventFilter(self, watched, event) -> bool:
+            if event.type() == QEvent.Type.Paint:
+                window.removeEventFilter(self)
+                QTimer.singleShot(0, self.run)  # posted while painting: runs once the frame is on screen
+            return False
+
+        def run(self) -> None:
+            if not self.done:
+                self.done = True
+                then()
+
+    drawn = Drawn()
+    window.installEventFilter(drawn)
+    QTimer.singleShot(at_most_ms, drawn.run)

@@ -6,7 +6,7 @@ import platform
 import sys
 import warnings
 
-from PySide6.QtCore import Qt, qVersion
+from PySide6.QtCore import qVersion
 from PySide6.QtWidgets import QApplication, QMessageBox, QTextEdit
 
 from .. import APP_NAME, __version__, logs
@@ -49,6 +49,10 @@ def crash_box(report: str, saved) -> QMessageBox:
         else "The details couldn't be saved to a file, so please copy them."
     )
     box.setDetailedText(report)
+    # imported here: the Qt namespace's first use costs the desktop app's start a noticeable moment, and the
+    # start window is drawn before anything needs it
+    from PySide6.QtCore import Qt
+
     for text in box.findChildren(QTextEdit):
         text.setTextInteractionFlags(
             Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard

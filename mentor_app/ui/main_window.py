@@ -28,8 +28,8 @@ from .. import APP_NAME
 from ..settings import load_settings
 from .home_page import HomePage
 from .messages import plain
+from .screen_room import resize_within_screen
 from .shell import WindowShell
-from .widgets import resize_within_screen
 
 # The window is drawn before anything is read (see paintEvent), and what it doesn't show at once (a
 # mentee's page, the directory, the record forms, sharing, search, the mentor log, settings) is imported
@@ -42,7 +42,7 @@ BASE_POINT_SIZE = None  # the platform's own size, remembered before "larger tex
 class MainWindow(QMainWindow):
     refreshed = Signal()  # the mentee list and Today show what the profile holds now
 
-    def __init__(self, profile, *, draw_first: bool = False):
+    def __init__(self, profile, *, checks_after_paint: bool = False):
         super().__init__()
         self.profile = profile
         self._job = None
@@ -115,12 +115,12 @@ class MainWindow(QMainWindow):
         self.pages.setCurrentWidget(self.home)
         self._show_backup_state()
         self._after_paint = None
-        if draw_first:
-            # As the app starts: the window is drawn first, then the lists are filled, then sharing and
-            # retention are looked at, each once the frame before it is on screen, so a mentor sees it at once.
-            self._after_paint = self._first_fill
+        self.refresh_lists()  # refreshes the today page too
+        if checks_after_paint:
+            # As the app starts (the start window is on screen meanwhile): the window comes up with its lists
+            # in, and sharing and retention are looked at once its first frame is on screen.
+            self._after_paint = self._first_checks
         else:
-            self.refresh_lists()  # refreshes the today page too
             QTimer.singleShot(0, self._first_checks)
 
     def paintEvent(self, event) -> None:
@@ -128,13 +128,6 @@ class MainWindow(QMainWindow):
         if self._after_paint is not None:
             step, self._after_paint = self._after_paint, None
             QTimer.singleShot(0, step)  # posted while drawing: runs once this frame is on screen
-
-    def _first_fill(self) -> None:
-        if self.profile.closed:
-            return
-        self.refresh_lists()  # refreshes the today page too
-        self._after_paint = self._first_checks
-        self.update()
 
     def _first_checks(self) -> None:
         if self.profile.closed:

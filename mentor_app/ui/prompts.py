@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .widgets import error_label, resize_within_screen
+from .screen_room import resize_within_screen
+from .widgets import error_label
 
 KINDS = ("line", "text", "number")
 

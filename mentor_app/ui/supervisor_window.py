@@ -40,8 +40,9 @@ from ..words import count
 from .charts import BarChart
 from .messages import plain, with_hint
 from .prompts import Prompt, ask, fit_placeholder
+from .screen_room import resize_within_screen
 from .table_model import RecordTable
-from .widgets import error_label, resize_within_screen
+from .widgets import error_label
 from .worker import run_in_background, run_with_profile
 
 

@@ -95,15 +95,6 @@ def busy_bar(accessible_name: str) -> QProgressBar:
     return bar
 
 
-def resize_within_screen(window: QWidget, width: int, height: int) -> None:
-    """This size, or the screen's free area less room for a title bar where the screen is smaller."""
-    screen = window.screen() or QApplication.primaryScreen()
-    if screen is not None:
-        room = screen.availableGeometry()
-        width, height = min(width, room.width() - 16), min(height, room.height() - 40)
-    window.resize(width, height)
-
-
 def forget_when_closed(dialog) -> None:
     """Once the dialog is closed, take it out of the app's windows, and so out of the accessibility tree.
 
