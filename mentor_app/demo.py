@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from .records import store, vocab
+from .records.vocab import ConsentMethod, ConsentScope
 from .records.types import (
     Action,
     Concern,
@@ -183,7 +184,7 @@ def generate(
         items: list[tuple[Record, str]] = [
             (
                 Consent(
-                    scope="mentoring_records",
+                    scope=ConsentScope.MENTORING_RECORDS,
                     given=True,
                     on=joined.isoformat(),
                     method="written",
@@ -196,7 +197,7 @@ def generate(
             items.append(
                 (
                     Consent(
-                        scope="share_with_organisation",
+                        scope=ConsentScope.SHARE_WITH_ORGANISATION,
                         given=True,
                         on=joined.isoformat(),
                         method="written",
@@ -211,7 +212,7 @@ def generate(
                     items.append(
                         (
                             Consent(
-                                scope="share_with_organisation",
+                                scope=ConsentScope.SHARE_WITH_ORGANISATION,
                                 given=False,
                                 on=withdrawn.isoformat(),
                                 method="verbal",
@@ -224,7 +225,7 @@ def generate(
             items.append(
                 (
                     Consent(
-                        scope="share_with_partner",
+                        scope=ConsentScope.SHARE_WITH_PARTNER,
                         given=True,
                         on=joined.isoformat(),
                         method="verbal",
@@ -472,7 +473,7 @@ def generate_volume(
         )
     ids = store.save_many(conn, people, author=author)
     consent: list[tuple[Record, str]] = [
-        (Consent(scope="share_with_organisation", on="2020-01-01", method="written"), mid)
+        (Consent(scope=ConsentScope.SHARE_WITH_ORGANISATION, on="2020-01-01", method=ConsentMethod.WRITTEN), mid)
         for mid in ids
         if rng.random() < 0.75
     ]

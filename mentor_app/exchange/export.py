@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import MentorAppError
 from ..records import store
 from ..records.consent import consent_in_force
+from ..records.vocab import ConsentScope
 from ..storage import audit
 from ..storage.db import put_settings, transaction
 from . import batch as batch_format
@@ -137,7 +138,7 @@ def build_records(
     previously = set(profile.get_json(SHARED_MENTEES, []))
     mentees = store.list_records(conn, "mentee")
     # Consent and names are decided once per person for the whole trip, not once per record.
-    shares = {m.id: consent_in_force(conn, m.id, "share_with_organisation", today).in_force for m in mentees}
+    shares = {m.id: consent_in_force(conn, m.id, ConsentScope.SHARE_WITH_ORGANISATION, today).in_force for m in mentees}
     names = {m.id: m.record.title() for m in mentees}
     now_shared = {mid for mid, shared in shares.items() if shared}
     chosen = {s.id: s for s in changed}

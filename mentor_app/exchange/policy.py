@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from ..records import store
 from ..records.consent import consent_in_force
 from ..records.types import to_data
+from ..records.vocab import ConsentScope
 
 if TYPE_CHECKING:
     from ..storage.db import Connection
@@ -109,7 +110,7 @@ def decide(
         return Decision("safeguarding", payload)
     shares = {} if shares is None else shares
     if mentee_id not in shares:
-        shares[mentee_id] = consent_in_force(conn, mentee_id, "share_with_organisation", today).in_force
+        shares[mentee_id] = consent_in_force(conn, mentee_id, ConsentScope.SHARE_WITH_ORGANISATION, today).in_force
     if shares[mentee_id]:
         return Decision("consent", to_data(stored.record))
     fields = COUNT_FIELDS.get(stored.type)

@@ -13,6 +13,7 @@ from datetime import date
 from ..storage.db import Connection
 from . import store, vocab
 from .dates import shown_date
+from .vocab import ConsentScope
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ def _same_partner(a: str, b: str) -> bool:
 
 
 def consent_in_force(
-    conn: Connection, mentee_id: str, scope: str, on: date | None = None, partner: str = ""
+    conn: Connection, mentee_id: str, scope: ConsentScope, on: date | None = None, partner: str = ""
 ) -> ConsentState:
     if scope not in vocab.CONSENT_SCOPES:
         raise ValueError(scope)
@@ -56,7 +57,7 @@ def consent_in_force(
         for s in store.list_records(conn, "consent", mentee_id=mentee_id, newest_first=False)
         if s.record.scope == scope
         and s.record.on <= day
-        and (scope != "share_with_partner" or not partner or _same_partner(s.record.partner, partner))
+        and (scope != ConsentScope.SHARE_WITH_PARTNER or not partner or _same_partner(s.record.partner, partner))
     ]
     if not history:
         return ConsentState(scope=scope, in_force=False, partner=partner)
@@ -70,19 +71,24 @@ def consent_in_force(
         expired=expired,
         expires=c.expires,
         method=c.method,
-        partner=c.partner if scope == "share_with_partner" else "",
+        partner=c.partner if scope == ConsentScope.SHARE_WITH_PARTNER else "",
         record_id=latest.id,
     )
 
 
 def consent_summary(conn: Connection, mentee_id: str, on: date | None = None) -> list[ConsentState]:
     """The state of every scope for one mentee, one line each (partners one each)."""
-    states = [consent_in_force(conn, mentee_id, s, on) for s in ("mentoring_records", "share_with_organisation")]
+    states = [
+        consent_in_force(conn, mentee_id, s, on)
+        for s in (ConsentScope.MENTORING_RECORDS, ConsentScope.SHARE_WITH_ORGANISATION)
+    ]
     partners: list[str] = []
     for s in store.list_records(conn, "consent", mentee_id=mentee_id, newest_first=False):
-        if s.record.scope == "share_with_partner" and not any(_same_partner(s.record.partner, p) for p in partners):
+        if s.record.scope == ConsentScope.SHARE_WITH_PARTNER and not any(
+            _same_partner(s.record.partner, p) for p in partners
+        ):
             partners.append(s.record.partner)
-    states += [consent_in_force(conn, mentee_id, "share_with_partner", on, p) for p in partners]
+    states += [consent_in_force(conn, mentee_id, ConsentScope.SHARE_WITH_PARTNER, on, p) for p in partners]
     if not partners:
-        states.append(ConsentState(scope="share_with_partner", in_force=False))
+        states.append(ConsentState(scope=ConsentScope.SHARE_WITH_PARTNER, in_force=False))
     return states

@@ -46,7 +46,7 @@ def record_referral(
     if (
         kind == "referral"
         and not consent_in_force(
-            conn, mentee_id, "share_with_partner", date.fromisoformat(day), partner=organisation
+            conn, mentee_id, vocab.ConsentScope.SHARE_WITH_PARTNER, date.fromisoformat(day), partner=organisation
         ).in_force
     ):
         raise ConsentNeeded(organisation)

@@ -342,7 +342,7 @@ def validate(record: RecordT) -> RecordT:
         for area, note in cleaned["notes"].items():
             if area not in vocab.NEEDS_AREAS or not isinstance(note, str) or len(note) > MAX_TEXT:
                 raise BadInput("Needs check: a note is too long or for an unknown area.")
-    if isinstance(record, Consent) and cleaned["scope"] == "share_with_partner" and not cleaned["partner"]:
+    if isinstance(record, Consent) and cleaned["scope"] == vocab.ConsentScope.SHARE_WITH_PARTNER and not cleaned["partner"]:
         raise BadInput("Consent to share with a partner needs the partner organisation's name.")
     return type(record)(**cleaned)
 

@@ -2,164 +2,242 @@
 
 This module is the one place these lists live: forms, validation, exports
 and reports all read them from here.
+
+Each list is an enum whose members are strings: a member is equal to the code
+stored in the records (``ConsentScope.SHARE_WITH_ORGANISATION == "share_with_organisation"``),
+so stored data and old profiles read the same, and a mistyped member is an
+AttributeError instead of a code that silently matches nothing. The dicts in
+capitals (``CONSENT_SCOPES``: code -> plain words) are made from the enums, for
+forms and validation that go through every choice.
 """
 
 from __future__ import annotations
 
+import enum
+from typing import TypeVar
 
-def _labels(*pairs: tuple[str, str]) -> dict[str, str]:
-    return dict(pairs)
+_V = TypeVar("_V", bound="Vocabulary")
 
 
-CONSENT_SCOPES = _labels(
-    ("mentoring_records", "To be mentored and have notes kept"),
-    ("share_with_organisation", "Records may be shared with the supervising organisation"),
-    ("share_with_partner", "Records may be shared with a named partner organisation, for referrals"),
-)
+class Vocabulary(str, enum.Enum):
+    """One choice of a fixed list: its stored code (the member's value) and its plain words (``label``)."""
 
-CONSENT_METHODS = _labels(("written", "In writing"), ("verbal", "Verbally"))
+    _value_: str
+    label: str
 
-MENTEE_STATUSES = _labels(
-    ("referred", "Referred"),
-    ("active", "Active"),
-    ("paused", "Paused"),
-    ("closed", "Closed"),
-)
+    def __new__(cls: type[_V], code: str, label: str) -> _V:
+        member = str.__new__(cls, code)
+        member._value_ = code
+        member.label = label
+        return member
 
-REFERRAL_SOURCES = _labels(
-    ("probation", "Probation"),
-    ("prison_resettlement", "Prison resettlement team"),
-    ("self", "Self-referral"),
-    ("housing", "Housing provider"),
-    ("other_service", "Another service"),
-    ("other", "Other"),
-)
+    # Written into text, a member is its code (as the plain string it replaced was), never "ConsentScope.…".
+    def __str__(self) -> str:
+        return self._value_
 
-NEEDS_AREAS = _labels(
-    ("accommodation", "Accommodation"),
-    ("money", "Money, benefits and debt"),
-    ("employment", "Employment, training and education"),
-    ("health", "Health and wellbeing"),
-    ("drugs_alcohol", "Drugs and alcohol"),
-    ("relationships", "Relationships and family"),
-    ("id_banking", "ID and banking"),
-    ("positive_time", "Positive use of time and sport"),
-    ("attitudes", "Attitudes and a crime-free life"),
-)
-NEEDS_SCALE = _labels(
-    ("1", "1 – serious need"),
-    ("2", "2 – some need"),
-    ("3", "3 – getting there"),
-    ("4", "4 – mostly fine"),
-    ("5", "5 – no need"),
-)
+    def __format__(self, spec: str) -> str:
+        return format(self._value_, spec)
 
-MEETING_TYPES = _labels(
-    ("one_to_one", "One-to-one"),
-    ("group", "Group session"),
-    ("sport", "Sport or physical activity"),
-    ("accompanied", "Accompanied appointment"),
-    ("phone_video", "Phone or video call"),
-    ("did_not_attend", "Did not attend"),
-)
-ACTIVITIES = _labels(
-    ("football", "Football"),
-    ("gym", "Gym"),
-    ("boxing", "Boxing"),
-    ("walking", "Walking"),
-    ("other", "Other activity"),
-)
-APPOINTMENT_PLACES = _labels(
-    ("jobcentre", "Jobcentre"),
-    ("housing_office", "Housing office"),
-    ("gp", "GP or health"),
-    ("probation", "Probation"),
-    ("bank", "Bank"),
-    ("other", "Other"),
-)
-WELLBEING_SCALE = _labels(
-    ("1", "1 – very low"),
-    ("2", "2 – low"),
-    ("3", "3 – okay"),
-    ("4", "4 – good"),
-    ("5", "5 – very good"),
-)
 
-RISK_OUTCOMES = _labels(
-    ("planned", "Planned"),
-    ("checked_in_safe", "Checked in safe"),
-    ("incident", "Incident"),
-)
+def _labels(vocabulary: type[Vocabulary]) -> dict[str, str]:
+    return {member.value: member.label for member in vocabulary}
 
-CONCERN_CATEGORIES = _labels(
-    ("risk_to_self", "Risk to self"),
-    ("risk_to_others", "Risk to others"),
-    ("risk_from_others", "Risk from others"),
-    ("exploitation", "Exploitation"),
-    ("domestic_abuse", "Domestic abuse"),
-    ("suicide_self_harm", "Suicide or self-harm"),
-    ("child_at_risk", "Child at risk"),
-    ("other", "Other"),
-)
-CONCERN_URGENCY = _labels(
-    ("immediate", "Immediate danger – act now"),
-    ("today", "Today"),
-    ("this_week", "This week"),
-    ("for_information", "For information"),
-)
-CONCERN_STATUSES = _labels(("open", "Open"), ("reported", "Reported"), ("closed", "Closed"))
 
-DIRECTORY_CATEGORIES = _labels(
-    ("housing", "Housing"),
-    ("money", "Money, benefits and debt"),
-    ("employment", "Employment, training and education"),
-    ("health", "Health and GP registration"),
-    ("mental_health", "Mental health"),
-    ("drugs_alcohol", "Drugs and alcohol"),
-    ("id_banking", "ID documents and banking"),
-    ("family", "Family and relationships"),
-    ("legal", "Legal"),
-    ("sport", "Sport and leisure"),
-    ("faith_community", "Faith and community"),
-    ("crisis", "Crisis and helplines"),
-    ("other", "Other"),
-)
+class ConsentScope(Vocabulary):
+    MENTORING_RECORDS = ("mentoring_records", "To be mentored and have notes kept")
+    SHARE_WITH_ORGANISATION = ("share_with_organisation", "Records may be shared with the supervising organisation")
+    SHARE_WITH_PARTNER = (
+        "share_with_partner",
+        "Records may be shared with a named partner organisation, for referrals",
+    )
+
+
+class ConsentMethod(Vocabulary):
+    WRITTEN = ("written", "In writing")
+    VERBAL = ("verbal", "Verbally")
+
+
+class MenteeStatus(Vocabulary):
+    REFERRED = ("referred", "Referred")
+    ACTIVE = ("active", "Active")
+    PAUSED = ("paused", "Paused")
+    CLOSED = ("closed", "Closed")
+
+
+class ReferralSource(Vocabulary):
+    PROBATION = ("probation", "Probation")
+    PRISON_RESETTLEMENT = ("prison_resettlement", "Prison resettlement team")
+    SELF = ("self", "Self-referral")
+    HOUSING = ("housing", "Housing provider")
+    OTHER_SERVICE = ("other_service", "Another service")
+    OTHER = ("other", "Other")
+
+
+class NeedsArea(Vocabulary):
+    ACCOMMODATION = ("accommodation", "Accommodation")
+    MONEY = ("money", "Money, benefits and debt")
+    EMPLOYMENT = ("employment", "Employment, training and education")
+    HEALTH = ("health", "Health and wellbeing")
+    DRUGS_ALCOHOL = ("drugs_alcohol", "Drugs and alcohol")
+    RELATIONSHIPS = ("relationships", "Relationships and family")
+    ID_BANKING = ("id_banking", "ID and banking")
+    POSITIVE_TIME = ("positive_time", "Positive use of time and sport")
+    ATTITUDES = ("attitudes", "Attitudes and a crime-free life")
+
+
+class NeedsScore(Vocabulary):
+    SERIOUS_NEED = ("1", "1 – serious need")
+    SOME_NEED = ("2", "2 – some need")
+    GETTING_THERE = ("3", "3 – getting there")
+    MOSTLY_FINE = ("4", "4 – mostly fine")
+    NO_NEED = ("5", "5 – no need")
+
+
+class MeetingType(Vocabulary):
+    ONE_TO_ONE = ("one_to_one", "One-to-one")
+    GROUP = ("group", "Group session")
+    SPORT = ("sport", "Sport or physical activity")
+    ACCOMPANIED = ("accompanied", "Accompanied appointment")
+    PHONE_VIDEO = ("phone_video", "Phone or video call")
+    DID_NOT_ATTEND = ("did_not_attend", "Did not attend")
+
+
+class Activity(Vocabulary):
+    FOOTBALL = ("football", "Football")
+    GYM = ("gym", "Gym")
+    BOXING = ("boxing", "Boxing")
+    WALKING = ("walking", "Walking")
+    OTHER = ("other", "Other activity")
+
+
+class AppointmentPlace(Vocabulary):
+    JOBCENTRE = ("jobcentre", "Jobcentre")
+    HOUSING_OFFICE = ("housing_office", "Housing office")
+    GP = ("gp", "GP or health")
+    PROBATION = ("probation", "Probation")
+    BANK = ("bank", "Bank")
+    OTHER = ("other", "Other")
+
+
+class Wellbeing(Vocabulary):
+    VERY_LOW = ("1", "1 – very low")
+    LOW = ("2", "2 – low")
+    OKAY = ("3", "3 – okay")
+    GOOD = ("4", "4 – good")
+    VERY_GOOD = ("5", "5 – very good")
+
+
+class RiskOutcome(Vocabulary):
+    PLANNED = ("planned", "Planned")
+    CHECKED_IN_SAFE = ("checked_in_safe", "Checked in safe")
+    INCIDENT = ("incident", "Incident")
+
+
+class ConcernCategory(Vocabulary):
+    RISK_TO_SELF = ("risk_to_self", "Risk to self")
+    RISK_TO_OTHERS = ("risk_to_others", "Risk to others")
+    RISK_FROM_OTHERS = ("risk_from_others", "Risk from others")
+    EXPLOITATION = ("exploitation", "Exploitation")
+    DOMESTIC_ABUSE = ("domestic_abuse", "Domestic abuse")
+    SUICIDE_SELF_HARM = ("suicide_self_harm", "Suicide or self-harm")
+    CHILD_AT_RISK = ("child_at_risk", "Child at risk")
+    OTHER = ("other", "Other")
+
+
+class ConcernUrgency(Vocabulary):
+    """Most urgent first: lists of concerns are ordered this way."""
+
+    IMMEDIATE = ("immediate", "Immediate danger – act now")
+    TODAY = ("today", "Today")
+    THIS_WEEK = ("this_week", "This week")
+    FOR_INFORMATION = ("for_information", "For information")
+
+
+class ConcernStatus(Vocabulary):
+    OPEN = ("open", "Open")
+    REPORTED = ("reported", "Reported")
+    CLOSED = ("closed", "Closed")
+
+
+class DirectoryCategory(Vocabulary):
+    HOUSING = ("housing", "Housing")
+    MONEY = ("money", "Money, benefits and debt")
+    EMPLOYMENT = ("employment", "Employment, training and education")
+    HEALTH = ("health", "Health and GP registration")
+    MENTAL_HEALTH = ("mental_health", "Mental health")
+    DRUGS_ALCOHOL = ("drugs_alcohol", "Drugs and alcohol")
+    ID_BANKING = ("id_banking", "ID documents and banking")
+    FAMILY = ("family", "Family and relationships")
+    LEGAL = ("legal", "Legal")
+    SPORT = ("sport", "Sport and leisure")
+    FAITH_COMMUNITY = ("faith_community", "Faith and community")
+    CRISIS = ("crisis", "Crisis and helplines")
+    OTHER = ("other", "Other")
+
+
+class ContactScope(Vocabulary):
+    LOCAL = ("local", "Local")
+    NATIONAL = ("national", "National")
+
+
+class ContactOrigin(Vocabulary):
+    DEFAULT = ("default", "Shipped with Mentor App (check before use)")
+    ORGANISATION = ("organisation", "From your organisation")
+    LOCAL = ("local", "Added on this laptop")
+
+
+class ReferralKind(Vocabulary):
+    SIGNPOST = ("signpost", "Signposted (information given)")
+    REFERRAL = ("referral", "Referred (made on their behalf)")
+
+
+class ReferralOutcome(Vocabulary):
+    MADE = ("made", "Made – waiting to hear")
+    WAITING = ("waiting", "Waiting list")
+    ATTENDED = ("attended", "Attended")
+    NOT_ATTENDED = ("not_attended", "Did not attend")
+    DECLINED = ("declined", "Declined")
+    NOT_ELIGIBLE = ("not_eligible", "Not eligible")
+
+
+class MentorLogKind(Vocabulary):
+    SUPERVISION = ("supervision", "Supervision meeting")
+    TRAINING = ("training", "Training")
+    VOLUNTEERING = ("volunteering", "Volunteer hours")
+
+
+CONSENT_SCOPES = _labels(ConsentScope)
+CONSENT_METHODS = _labels(ConsentMethod)
+MENTEE_STATUSES = _labels(MenteeStatus)
+REFERRAL_SOURCES = _labels(ReferralSource)
+NEEDS_AREAS = _labels(NeedsArea)
+NEEDS_SCALE = _labels(NeedsScore)
+MEETING_TYPES = _labels(MeetingType)
+ACTIVITIES = _labels(Activity)
+APPOINTMENT_PLACES = _labels(AppointmentPlace)
+WELLBEING_SCALE = _labels(Wellbeing)
+RISK_OUTCOMES = _labels(RiskOutcome)
+CONCERN_CATEGORIES = _labels(ConcernCategory)
+CONCERN_URGENCY = _labels(ConcernUrgency)
+CONCERN_STATUSES = _labels(ConcernStatus)
+DIRECTORY_CATEGORIES = _labels(DirectoryCategory)
+CONTACT_SCOPES = _labels(ContactScope)
+CONTACT_ORIGINS = _labels(ContactOrigin)
+REFERRAL_KINDS = _labels(ReferralKind)
+REFERRAL_OUTCOMES = _labels(ReferralOutcome)
+MENTOR_LOG_KINDS = _labels(MentorLogKind)
+
 # Which directory categories meet which resettlement need (for preselecting a sheet's contacts).
-NEED_TO_DIRECTORY = {
-    "accommodation": ("housing",),
-    "money": ("money",),
-    "employment": ("employment",),
-    "health": ("health", "mental_health"),
-    "drugs_alcohol": ("drugs_alcohol",),
-    "relationships": ("family",),
-    "id_banking": ("id_banking",),
-    "positive_time": ("sport", "faith_community"),
-    "attitudes": ("legal",),
+NEED_TO_DIRECTORY: dict[str, tuple[DirectoryCategory, ...]] = {
+    NeedsArea.ACCOMMODATION: (DirectoryCategory.HOUSING,),
+    NeedsArea.MONEY: (DirectoryCategory.MONEY,),
+    NeedsArea.EMPLOYMENT: (DirectoryCategory.EMPLOYMENT,),
+    NeedsArea.HEALTH: (DirectoryCategory.HEALTH, DirectoryCategory.MENTAL_HEALTH),
+    NeedsArea.DRUGS_ALCOHOL: (DirectoryCategory.DRUGS_ALCOHOL,),
+    NeedsArea.RELATIONSHIPS: (DirectoryCategory.FAMILY,),
+    NeedsArea.ID_BANKING: (DirectoryCategory.ID_BANKING,),
+    NeedsArea.POSITIVE_TIME: (DirectoryCategory.SPORT, DirectoryCategory.FAITH_COMMUNITY),
+    NeedsArea.ATTITUDES: (DirectoryCategory.LEGAL,),
 }
-CONTACT_SCOPES = _labels(("local", "Local"), ("national", "National"))
-CONTACT_ORIGINS = _labels(
-    ("default", "Shipped with Mentor App (check before use)"),
-    ("organisation", "From your organisation"),
-    ("local", "Added on this laptop"),
-)
-
-REFERRAL_KINDS = _labels(
-    ("signpost", "Signposted (information given)"),
-    ("referral", "Referred (made on their behalf)"),
-)
-REFERRAL_OUTCOMES = _labels(
-    ("made", "Made – waiting to hear"),
-    ("waiting", "Waiting list"),
-    ("attended", "Attended"),
-    ("not_attended", "Did not attend"),
-    ("declined", "Declined"),
-    ("not_eligible", "Not eligible"),
-)
 # Outcomes that still need someone to follow up.
-OPEN_REFERRAL_OUTCOMES = ("made", "waiting")
-
-MENTOR_LOG_KINDS = _labels(
-    ("supervision", "Supervision meeting"),
-    ("training", "Training"),
-    ("volunteering", "Volunteer hours"),
-)
+OPEN_REFERRAL_OUTCOMES = (ReferralOutcome.MADE, ReferralOutcome.WAITING)
