@@ -336,7 +336,9 @@ class MenteePage(QWidget):
 
     def withdraw_consent(self) -> None:
         self._run(
-            dialogs.consent_form(self, self.profile, self.mentee_id, scope="share_with_organisation", given=False)
+            dialogs.consent_form(
+                self, self.profile, self.mentee_id, scope=vocab.ConsentScope.SHARE_WITH_ORGANISATION, given=False
+            )
         )
 
     def new_needs_check(self) -> None:

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QComboBox, QFrame, QLabel, QListWidget, QListWidge
 from ..errors import BadInput
 from ..records import caseload, store
 from ..records.types import Action, Concern, Consent, Goal, Meeting, Mentee, MentorLog, NeedsCheck, RiskAssessment
+from ..records.vocab import ConsentScope
 from ..settings import load_settings
 from .forms import RecordForm, now_iso, today_iso
 from .widgets import labelled
@@ -76,7 +77,9 @@ def mentee_form(parent, profile, stored=None) -> RecordForm:
     )
 
 
-def consent_form(parent, profile, mentee_id: str, scope: str = "mentoring_records", given: bool = True) -> RecordForm:
+def consent_form(
+    parent, profile, mentee_id: str, scope: str = ConsentScope.MENTORING_RECORDS, given: bool = True
+) -> RecordForm:
     record = Consent(scope=scope, given=given, on=today_iso(), recorded_by=profile.display_name)
     title = "Record consent" if given else "Record that consent was withdrawn"
     return edit_record(parent, profile, record, mentee_id=mentee_id, title=title)
@@ -338,7 +341,7 @@ class ReferralForm(RecordForm):
             box.addButton(QMessageBox.StandardButton.Cancel)
             box.exec()
             if box.clickedButton() is consent:
-                form = consent_form(self, self.profile, self.mentee_id, scope="share_with_partner")
+                form = consent_form(self, self.profile, self.mentee_id, scope=ConsentScope.SHARE_WITH_PARTNER)
                 form.editors["partner"].put(need.organisation)
                 if form.exec():
                     self.save()

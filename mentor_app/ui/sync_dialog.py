@@ -37,6 +37,7 @@ from ..exchange.trip import trip
 from ..records import caseload
 from ..records.consent import consent_in_force
 from ..records.dates import local_time, shown_date
+from ..records.vocab import ConsentScope
 from ..settings import load_settings
 from ..words import count
 from .messages import plain
@@ -46,7 +47,7 @@ from .worker import run_with_profile
 
 
 def sharing_words(conn, mentee_id: str) -> str:
-    state = consent_in_force(conn, mentee_id, "share_with_organisation")
+    state = consent_in_force(conn, mentee_id, ConsentScope.SHARE_WITH_ORGANISATION)
     if state.in_force:
         return f"shared in full (they agreed on {shown_date(state.since)})"
     return "only counts, no name or notes (no consent to share); safeguarding concerns are always shared"
