@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -34,6 +34,9 @@ from ..errors import BadInput
 from ..records.types import fields_of
 from .widgets import DateEntry, error_label, forget_when_closed, scrolling
 
+if TYPE_CHECKING:
+    from ..records.types import Record
+
 # What a form may be at most: a 1024×600 screen less its panel and the window's title bar.
 SMALL_SCREEN_HEIGHT = 600
 FORM_MAX_HEIGHT = 540
@@ -57,6 +60,7 @@ class FieldEditor:
         self.widget, self.get, self.put = widget, get, put
         self.row = row if row is not None else widget
         self.problem = problem or (lambda: "")
+        self.entry: DateEntry | None = None  # a date or date-and-time field's own box
 
 
 def _date_edit(label: str, required: bool, with_time: bool) -> FieldEditor:
@@ -64,6 +68,13 @@ def _date_edit(label: str, required: bool, with_time: bool) -> FieldEditor:
     editor = FieldEditor(entry.line, entry.iso, entry.set_iso, row=entry, problem=entry.problem)
     editor.entry = entry
     return editor
+
+
+def date_entry(editor: FieldEditor) -> DateEntry:
+    """The DateEntry of a date or date-and-time field."""
+    if editor.entry is None:
+        raise TypeError("not a date field")
+    return editor.entry
 
 
 def _choice_edit(choices: dict, required: bool, numeric: bool) -> FieldEditor:
@@ -116,28 +127,28 @@ def editor_for(fld) -> FieldEditor:
     if choices:
         return _choice_edit(choices, required, numeric=kind == "int")
     if kind == "text":
-        w = QPlainTextEdit()
-        w.setTabChangesFocus(True)
-        w.setMinimumHeight(70)
-        return FieldEditor(w, w.toPlainText, w.setPlainText)
+        text = QPlainTextEdit()
+        text.setTabChangesFocus(True)
+        text.setMinimumHeight(70)
+        return FieldEditor(text, text.toPlainText, text.setPlainText)
     if kind == "bool":
-        w = QCheckBox(meta["label"])
-        return FieldEditor(w, w.isChecked, lambda v: w.setChecked(bool(v)))
+        check = QCheckBox(meta["label"])
+        return FieldEditor(check, check.isChecked, lambda v: check.setChecked(bool(v)))
     if kind in ("date", "datetime"):
         return _date_edit(meta["label"], required, with_time=kind == "datetime")
     if kind == "int":
-        w = QSpinBox()
-        w.setRange(0, 100_000)
-        w.setSingleStep(15 if fld.name.endswith("minutes") else 1)
-        return FieldEditor(w, w.value, lambda v: w.setValue(int(v or 0)))
+        whole = QSpinBox()
+        whole.setRange(0, 100_000)
+        whole.setSingleStep(15 if fld.name.endswith("minutes") else 1)
+        return FieldEditor(whole, whole.value, lambda v: whole.setValue(int(v or 0)))
     if kind == "float":
-        w = QDoubleSpinBox()
-        w.setRange(0, 1000)
-        w.setDecimals(1)
-        w.setSingleStep(0.5)
-        return FieldEditor(w, w.value, lambda v: w.setValue(float(v or 0)))
-    w = QLineEdit()
-    return FieldEditor(w, w.text, lambda v: w.setText(str(v or "")))
+        decimal = QDoubleSpinBox()
+        decimal.setRange(0, 1000)
+        decimal.setDecimals(1)
+        decimal.setSingleStep(0.5)
+        return FieldEditor(decimal, decimal.value, lambda v: decimal.setValue(float(v or 0)))
+    line = QLineEdit()
+    return FieldEditor(line, line.text, lambda v: line.setText(str(v or "")))
 
 
 def with_mnemonic(label: str, used: set[str]) -> str:
@@ -160,19 +171,20 @@ class RecordForm(QDialog):
 
     def __init__(
         self,
-        record: Any,
+        record: Record,
         on_save: Callable[[Any], None],
         *,
         title: str | None = None,
         hidden: tuple[str, ...] = (),
         intro: QWidget | None = None,
         reserved_keys: str = "sc",
-        parent=None,
+        parent: QWidget | None = None,
     ):
         super().__init__(parent)
         forget_when_closed(self)
         self.record_type = type(record)
         self.on_save = on_save
+        self.saved_id: str | None = None  # the stored record's id, for forms that save one record
         self.setWindowTitle(title or record.label)
         self.setMinimumWidth(520)
         self.editors: dict[str, FieldEditor] = {}
@@ -186,7 +198,7 @@ class RecordForm(QDialog):
             editor.widget.setAccessibleName(label)
             editor.widget.setObjectName(f"field_{fld.name}")
             if fld.metadata["kind"] == "bool":
-                editor.widget.setText(with_mnemonic(label, used_keys))
+                cast(QCheckBox, editor.widget).setText(with_mnemonic(label, used_keys))
                 self.form.addRow("", editor.row)
             else:
                 self.form.addRow(with_mnemonic(label, used_keys), editor.row)
@@ -210,9 +222,9 @@ class RecordForm(QDialog):
             inner.addWidget(intro)
         inner.addLayout(self.form)
         inner.addStretch(1)
-        self.scroll = scrolling(body, self.windowTitle())
+        self.scroll_area = scrolling(body, self.windowTitle())
         layout = QVBoxLayout(self)
-        layout.addWidget(self.scroll, 1)
+        layout.addWidget(self.scroll_area, 1)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
         fit_to_screen(self, body)
@@ -280,8 +292,13 @@ def fit_to_screen(dialog: QDialog, body: QWidget, below: int = 0) -> None:
     room = FORM_MAX_HEIGHT
     if screen is not None:
         room = min(room, screen.availableGeometry().height() - 60)
-    below = below or sum(dialog.layout().itemAt(i).sizeHint().height() for i in range(1, dialog.layout().count()))
-    margins = dialog.layout().contentsMargins()
+    layout = dialog.layout()
+    if layout is None:
+        raise ValueError("fit_to_screen: the dialog has no layout yet")
+    if not below:
+        items = (layout.itemAt(i) for i in range(1, layout.count()))
+        below = sum(item.sizeHint().height() for item in items if item is not None)
+    margins = layout.contentsMargins()
     wanted = body.sizeHint().height() + below + margins.top() + margins.bottom() + 24
     width = max(dialog.minimumWidth(), min(body.sizeHint().width() + 40, 980))
     dialog.resize(width, max(240, min(wanted, room)))

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QLineEdit, QPus
 
 from .. import logs
 from .messages import plain
-from .widgets import busy_bar, error_label
+from .widgets import busy_bar, error_label, the_app
 from .worker import run_in_background
 
 CLEAR_COPIED_AFTER_S = 90  # text copied from the app leaves the clipboard after this, if nothing replaced it
@@ -33,7 +33,7 @@ class IdleWatcher(QObject):
         self.timer.setSingleShot(True)
         self.timer.timeout.connect(self.idle)
         self.set_minutes(minutes)
-        QApplication.instance().installEventFilter(self)
+        the_app().installEventFilter(self)
 
     def set_minutes(self, minutes: float) -> None:
         self.timer.setInterval(int(minutes * 60_000))
@@ -50,7 +50,7 @@ class IdleWatcher(QObject):
 
     def stop(self) -> None:
         self.timer.stop()
-        QApplication.instance().removeEventFilter(self)
+        the_app().removeEventFilter(self)
 
 
 class ClipboardGuard(QObject):

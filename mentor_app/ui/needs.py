@@ -89,7 +89,7 @@ class NeedsDialog(QDialog):
         layout.addWidget(buttons)
         self.setMinimumWidth(520)
         fit_to_screen(self, body)
-        self.scroll = scroll
+        self.scroll_area = scroll
 
     def _values(self):
         return (

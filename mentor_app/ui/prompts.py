@@ -9,6 +9,7 @@ it back with what was typed, and OK still does what it says.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any, Literal, overload
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -59,19 +60,23 @@ class Prompt(QDialog):
         self.about.setWordWrap(True)
         self.about.setTextFormat(Qt.TextFormat.PlainText)
         self.about.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.editor: QSpinBox | QPlainTextEdit | QLineEdit
         if kind == "number":
-            self.editor = QSpinBox()
-            self.editor.setRange(minimum, maximum)
-            self.editor.setValue(int(value) if value is not None else minimum)
+            number = QSpinBox()
+            number.setRange(minimum, maximum)
+            number.setValue(int(value) if value is not None else minimum)
+            self.editor = number
         elif kind == "text":
-            self.editor = QPlainTextEdit()
-            self.editor.setTabChangesFocus(True)  # Tab goes on to OK; a new line is Enter
-            self.editor.setPlainText(str(value or ""))
-            self.editor.setPlaceholderText(placeholder)
-            self.editor.setMinimumHeight(90)
+            lines = QPlainTextEdit()
+            lines.setTabChangesFocus(True)  # Tab goes on to OK; a new line is Enter
+            lines.setPlainText(str(value or ""))
+            lines.setPlaceholderText(placeholder)
+            lines.setMinimumHeight(90)
+            self.editor = lines
         else:
-            self.editor = QLineEdit(str(value or ""))
-            self.editor.setPlaceholderText(placeholder)
+            line = QLineEdit(str(value or ""))
+            line.setPlaceholderText(placeholder)
+            self.editor = line
         self.question = QLabel(question)
         self.question.setWordWrap(True)
         self.question.setBuddy(self.editor)
@@ -97,9 +102,9 @@ class Prompt(QDialog):
         self.editor.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def value(self) -> str | int:
-        if self.kind == "number":
+        if isinstance(self.editor, QSpinBox):  # kind "number"
             return self.editor.value()
-        text = self.editor.toPlainText() if self.kind == "text" else self.editor.text()
+        text = self.editor.toPlainText() if isinstance(self.editor, QPlainTextEdit) else self.editor.text()
         return text.strip()
 
     def _answer(self) -> None:
@@ -113,8 +118,17 @@ class Prompt(QDialog):
         self.answered.emit(value)
 
 
-def ask(parent: QWidget | None, then: Callable[[object], None], **options) -> Prompt:
-    """Open a Prompt (see its arguments) without waiting for it; `then` gets the answer when OK is pressed."""
+@overload
+def ask(
+    parent: QWidget | None, then: Callable[[int], object], *, kind: Literal["number"], **options: Any
+) -> Prompt: ...
+@overload
+def ask(
+    parent: QWidget | None, then: Callable[[str], object], *, kind: Literal["line", "text"] = ..., **options: Any
+) -> Prompt: ...
+def ask(parent: QWidget | None, then: Callable[[Any], object], **options: Any) -> Prompt:
+    """Open a Prompt (see its arguments) without waiting for it; `then` gets the answer when OK is pressed:
+    the number for `kind="number"`, else the text."""
     prompt = Prompt(parent, **options)
     prompt.answered.connect(then)
     prompt.open()

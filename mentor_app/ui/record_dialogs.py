@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -14,8 +14,11 @@ from ..records import caseload, store
 from ..records.types import Action, Concern, Consent, Goal, Meeting, Mentee, MentorLog, NeedsCheck, RiskAssessment
 from ..records.vocab import ConsentScope
 from ..settings import load_settings
-from .forms import RecordForm, now_iso, today_iso
+from .forms import RecordForm, date_entry, now_iso, today_iso
 from .widgets import labelled
+
+if TYPE_CHECKING:
+    from .needs import NeedsDialog
 
 # Which meeting fields only matter for which meeting type.
 MEETING_FIELD_FOR_KIND = {"activity": "sport", "appointment_at": "accompanied"}
@@ -24,7 +27,7 @@ MEETING_FIELD_FOR_KIND = {"activity": "sport", "appointment_at": "accompanied"}
 def _save_shortcut(dialog: RecordForm) -> None:
     # Ctrl+Enter saves from anywhere, including inside a notes box.
     for keys in ("Ctrl+Return", "Ctrl+Enter"):
-        QShortcut(QKeySequence(keys), dialog, activated=dialog.save)
+        QShortcut(QKeySequence(keys), dialog, dialog.save)
 
 
 def _notice(text: str, colour: str, border: str, name: str) -> QFrame:
@@ -135,7 +138,7 @@ def concern_form(parent, profile, mentee_id: str, stored=None) -> RecordForm:
     )
 
 
-def needs_form(parent, profile, mentee_id: str, latest: NeedsCheck | None = None) -> RecordForm:
+def needs_form(parent, profile, mentee_id: str, latest: NeedsCheck | None = None) -> NeedsDialog:
     from .needs import needs_check_dialog
 
     return needs_check_dialog(parent, profile, mentee_id, latest)
@@ -182,9 +185,9 @@ class MeetingForm(RecordForm):
             parent=parent,
         )
         self._initial_who = self.attendees()
-        self.editors["starts_at"].entry.warn_future = "that's in the future: is that right?"
+        date_entry(self.editors["starts_at"]).warn_future = "that's in the future: is that right?"
         self._future_confirmed = ""
-        kind = self.editors["kind"].widget
+        kind = cast(QComboBox, self.editors["kind"].widget)  # a field with choices
         kind.currentIndexChanged.connect(self._show_relevant)
         self._show_relevant()
         _save_shortcut(self)
@@ -195,7 +198,7 @@ class MeetingForm(RecordForm):
         # Opened for someone, the typing starts at the date: in the list, a space would untick them.
         # Opened with nobody chosen (from Today), choosing who was there comes first.
         if self._initial_who:
-            starts = self.editors["starts_at"].widget
+            starts = date_entry(self.editors["starts_at"]).line
             starts.setFocus()
             starts.selectAll()  # as Tab would: what is typed replaces the suggested time
         else:
@@ -235,7 +238,7 @@ class MeetingForm(RecordForm):
         """A meeting in the future is asked about once, in the form, then saved if Save is pressed again."""
         from ..records.dates import shown_datetime
 
-        entry = self.editors["starts_at"].entry
+        entry = date_entry(self.editors["starts_at"])
         when = entry.iso()
         if not entry.problem() and entry.in_future() and self._future_confirmed != when:
             self._future_confirmed = when

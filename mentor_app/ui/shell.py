@@ -14,6 +14,7 @@ while it runs.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
@@ -23,7 +24,12 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QMenu, QMenuBar, QMessa
 from .. import APP_NAME, logs
 from .lock import ClipboardGuard, IdleWatcher, LockPage
 from .messages import plain
+from .widgets import the_app
 from .worker import run_in_background, wait_for_jobs
+
+if TYPE_CHECKING:
+    from ..storage.db import CheckReport
+    from .worker import _Job
 
 log = logs.get_logger(__name__)
 
@@ -64,7 +70,7 @@ class WindowShell(QObject):
         self.idle = IdleWatcher(idle_minutes, self)
         self.idle.idle.connect(self.lock)
         # Ctrl+L locks from an open form too: the window's own shortcut only works while it is active.
-        QApplication.instance().installEventFilter(self)
+        the_app().installEventFilter(self)
         self.clipboard_guard = ClipboardGuard(self)
         self.timers: list[QTimer] = []
         self.backup_timer = self.add_timer(backup_check_ms, self.auto_backup)
@@ -217,14 +223,19 @@ class WindowShell(QObject):
             return
         self.backup("auto", on_failed=lambda exc: self.window.statusBar().showMessage(plain(exc), 15_000))
 
-    def check(self, on_done: Callable[[object], None], on_failed: Callable[[BaseException], None]):
+    def check(self, on_done: Callable[[CheckReport], object], on_failed: Callable[[BaseException], object]) -> _Job:
         """Every damage check, in the background, on a read-only connection of its own."""
         profile = self.profile
-        return self.run_serial(
-            profile.check,
-            lambda report: profile.closed or on_done(report),
-            lambda exc: profile.closed or on_failed(exc),
-        )
+
+        def done(report: CheckReport) -> None:
+            if not profile.closed:
+                on_done(report)
+
+        def failed(exc: BaseException) -> None:
+            if not profile.closed:
+                on_failed(exc)
+
+        return self.run_serial(profile.check, done, failed)
 
     def run_serial(self, fn, on_done, on_failed):
         """Run `fn` on the one background thread for backups and checks; the job is kept until it reports."""
@@ -249,7 +260,7 @@ class WindowShell(QObject):
         for timer in self.timers:
             timer.stop()
         self.idle.stop()
-        QApplication.instance().removeEventFilter(self)
+        the_app().removeEventFilter(self)
         self.clipboard_guard.clear_if_ours()
         wait_for_jobs(30_000)
         if self.on_close is not None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QProgressBar, QScrollArea, QVBoxLayout, QWidget
@@ -18,6 +18,14 @@ from ..records.dates import (
 )
 
 
+def the_app() -> QApplication:
+    """The running QApplication: every window and dialog lives in one."""
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        raise RuntimeError("no QApplication is running")
+    return app
+
+
 class _FollowFocus(QObject):
     """Keeps the control with the keyboard in view inside a scrolling area: when the focus moves
     (Tab from the last button back to the first field, an Alt-letter), and when the area's body
@@ -27,7 +35,9 @@ class _FollowFocus(QObject):
         super().__init__(scroll)
         self.scroll, self.listening = scroll, False
         scroll.installEventFilter(self)
-        scroll.widget().installEventFilter(self)
+        body = scroll.widget()
+        if body is not None:
+            body.installEventFilter(self)
 
     def focus_changed(self, _old, new) -> None:
         follow_focus(self.scroll, new)
@@ -38,7 +48,7 @@ class _FollowFocus(QObject):
             # The app-wide focus signal is heard only while on screen: a closed form, kept by its
             # window for the session, adds nothing to every later focus change.
             if (kind == QEvent.Type.Show) != self.listening:
-                signal = QApplication.instance().focusChanged
+                signal = the_app().focusChanged
                 (signal.connect if not self.listening else signal.disconnect)(self.focus_changed)
                 self.listening = not self.listening
         elif kind in (QEvent.Type.Resize, QEvent.Type.LayoutRequest):
@@ -140,7 +150,7 @@ class DateEntry(QWidget):
     def __init__(self, label: str, *, with_time: bool, required: bool, warn_future: str = ""):
         super().__init__()
         self.label, self.with_time, self.required, self.warn_future = label, with_time, required, warn_future
-        self._default_time = None
+        self._default_time: time | None = None
         self.line = QLineEdit()
         self.line.setAccessibleName(label)
         # Short enough to show whole in a form's field at 1024×600: a cut hint reads as nonsense.

@@ -12,8 +12,14 @@ queue: two backups never write the same folder at once.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+if TYPE_CHECKING:
+    from ..storage.profile import Profile
+
+T = TypeVar("T")
 
 
 class _Signals(QObject):
@@ -50,9 +56,9 @@ def serial_pool() -> QThreadPool:
 
 
 def run_in_background(
-    fn: Callable[[], object],
-    on_done: Callable[[object], None],
-    on_failed: Callable[[BaseException], None],
+    fn: Callable[[], T],
+    on_done: Callable[[T], object],
+    on_failed: Callable[[BaseException], object],
     *,
     serial: bool = False,
 ) -> _Job:
@@ -69,16 +75,16 @@ def run_in_background(
 
 
 def run_with_profile(
-    profile,
-    fn: Callable[[object], object],
-    on_done: Callable[[object], None],
-    on_failed: Callable[[BaseException], None],
+    profile: Profile,
+    fn: Callable[[Profile], T],
+    on_done: Callable[[T], object],
+    on_failed: Callable[[BaseException], object],
     *,
     serial: bool = False,
 ) -> _Job:
     """Run `fn(view)` on a worker, `view` being the profile on a connection of the job's own."""
 
-    def work():
+    def work() -> T:
         with profile.second_connection() as view:
             return fn(view)
 
