@@ -12,7 +12,6 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from .records import store, vocab
-from .records.vocab import ConsentMethod, ConsentScope
 from .records.types import (
     Action,
     Concern,
@@ -27,6 +26,7 @@ from .records.types import (
     Referral,
     RiskAssessment,
 )
+from .records.vocab import ConsentMethod, ConsentScope, MeetingType, MenteeStatus
 from .settings import Settings, save_settings
 from .storage.profile import Profile
 
@@ -164,7 +164,9 @@ def generate(
     names = rng.sample([(f, s) for f in FIRST for s in LAST], mentees)
     for i, (first, last) in enumerate(names):
         joined = start + timedelta(days=rng.randint(0, weeks * 3))
-        status = rng.choices(["active", "paused", "referred", "closed"], weights=[7, 1, 1, 1])[0]
+        status = rng.choices(
+            [MenteeStatus.ACTIVE, MenteeStatus.PAUSED, MenteeStatus.REFERRED, MenteeStatus.CLOSED], weights=[7, 1, 1, 1]
+        )[0]
         mentee = Mentee(
             name=f"{first} {last}",
             preferred_name=rng.choice(NICKNAMES) if rng.random() < 0.2 else "",
@@ -175,7 +177,7 @@ def generate(
             release_date=(joined - timedelta(days=rng.randint(1, 30))).isoformat(),
             probation_contact=f"{rng.choice(FIRST)} {rng.choice(LAST)}, probation practitioner, 07700 900{rng.randint(0, 999):03d}",
             status=status,
-            closing_reason="Moved out of the area" if status == "closed" else "",
+            closing_reason="Moved out of the area" if status == MenteeStatus.CLOSED else "",
             safety_flag=i % 5 == 2,
             safety_note="Meet in public places only; avoid the Eastfield estate." if i % 5 == 2 else "",
         )
@@ -254,21 +256,21 @@ def generate(
             items.append((Goal(text=text, set_on=joined.isoformat(), achieved=rng.random() < 0.2), mid))
         day = joined
         # Paused and closed cases stopped meeting a few weeks ago.
-        last_day = today - timedelta(days=1 if status == "active" else rng.randint(18, 40))
-        while day <= last_day and status != "referred":
+        last_day = today - timedelta(days=1 if status == MenteeStatus.ACTIVE else rng.randint(18, 40))
+        while day <= last_day and status != MenteeStatus.REFERRED:
             kind = rng.choices(list(vocab.MEETING_TYPES), weights=[5, 1, 3, 2, 2, 1])[0]
             meeting = Meeting(
                 starts_at=_at(day, rng.choice([10, 11, 13, 14, 15])),
                 duration_minutes=rng.choice([30, 45, 60, 60, 90]),
                 place=rng.choice(PLACES),
                 kind=kind,
-                activity=rng.choice(list(vocab.ACTIVITIES)[:4]) if kind == "sport" else "",
-                appointment_at=rng.choice(list(vocab.APPOINTMENT_PLACES)) if kind == "accompanied" else "",
-                wellbeing_before=0 if kind == "did_not_attend" else rng.randint(2, 4),
-                wellbeing_after=0 if kind == "did_not_attend" else rng.randint(3, 5),
-                notes="" if kind == "did_not_attend" else rng.choice(NOTES).format(n=first),
+                activity=rng.choice(list(vocab.ACTIVITIES)[:4]) if kind == MeetingType.SPORT else "",
+                appointment_at=rng.choice(list(vocab.APPOINTMENT_PLACES)) if kind == MeetingType.ACCOMPANIED else "",
+                wellbeing_before=0 if kind == MeetingType.DID_NOT_ATTEND else rng.randint(2, 4),
+                wellbeing_after=0 if kind == MeetingType.DID_NOT_ATTEND else rng.randint(3, 5),
+                notes="" if kind == MeetingType.DID_NOT_ATTEND else rng.choice(NOTES).format(n=first),
             )
-            if day + timedelta(days=7) > last_day and status == "active":
+            if day + timedelta(days=7) > last_day and status == MenteeStatus.ACTIVE:
                 meeting.next_meeting = _at(today + timedelta(days=rng.randint(1, 9)), rng.choice([10, 11, 14]))
             items.append((meeting, mid))
             if rng.random() < 0.3:
@@ -304,7 +306,7 @@ def generate(
         store.save_many(conn, items, author=author)
         counts["mentee"] = counts.get("mentee", 0) + 1
 
-    active = [p for p in people if p[3] == "active"]
+    active = [p for p in people if p[3] == MenteeStatus.ACTIVE]
     concerns = [
         Concern(
             category="risk_from_others",
@@ -464,7 +466,7 @@ def generate_volume(
             (
                 Mentee(
                     name=f"{first} {last} {i + 1}",
-                    status=rng.choice(["active"] * 4 + ["paused", "closed"]),
+                    status=rng.choice([MenteeStatus.ACTIVE] * 4 + [MenteeStatus.PAUSED, MenteeStatus.CLOSED]),
                     phone=f"07700 900{rng.randint(0, 999):03d}",
                     referral_source=rng.choice(list(vocab.REFERRAL_SOURCES)),
                 ),
@@ -501,8 +503,8 @@ def generate_volume(
                     duration_minutes=rng.choice([30, 60, 90]),
                     place=rng.choice(PLACES),
                     kind=kind,
-                    activity=rng.choice(list(vocab.ACTIVITIES)[:4]) if kind == "sport" else "",
-                    notes="" if kind == "did_not_attend" else rng.choice(NOTES).format(n=rng.choice(FIRST)),
+                    activity=rng.choice(list(vocab.ACTIVITIES)[:4]) if kind == MeetingType.SPORT else "",
+                    notes="" if kind == MeetingType.DID_NOT_ATTEND else rng.choice(NOTES).format(n=rng.choice(FIRST)),
                 ),
                 mid,
             )

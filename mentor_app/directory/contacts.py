@@ -10,6 +10,7 @@ from ..records import store
 from ..records.dates import shown_date
 from ..records.search import search
 from ..records.types import Contact
+from ..records.vocab import ContactOrigin, ContactScope
 
 STALE_AFTER_MONTHS = 12
 
@@ -27,7 +28,7 @@ def months_between(earlier: date, later: date) -> int:
 def freshness(contact: Contact, today: date | None = None, stale_after: int = STALE_AFTER_MONTHS) -> Freshness:
     """Whether to trust a contact's details as they stand, in words for the screen and the sheet."""
     today = today or date.today()
-    if contact.origin == "default":
+    if contact.origin == ContactOrigin.DEFAULT:
         return Freshness(True, "Check before use: shipped with Mentor App and not yet reviewed by your organisation.")
     if not contact.last_checked:
         return Freshness(True, "Possibly out of date: never checked.")
@@ -65,7 +66,7 @@ def list_contacts(conn, *, category: str = "", area: str = "", text: str = "") -
         found = [s for s in found if category in s.record.categories]
     if area.strip():
         wanted = area.strip().casefold()
-        found = [s for s in found if wanted in s.record.area.casefold() or s.record.scope == "national"]
+        found = [s for s in found if wanted in s.record.area.casefold() or s.record.scope == ContactScope.NATIONAL]
     return sorted(found, key=lambda s: (s.record.organisation.casefold(), s.record.service.casefold()))
 
 

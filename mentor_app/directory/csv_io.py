@@ -204,7 +204,7 @@ def apply_plan(
     author: str,
     only_good_rows: bool = False,
     merge_duplicates: bool = False,
-    origin: str = "local",
+    origin: str = vocab.ContactOrigin.LOCAL,
 ) -> ImportResult:
     """Write what `read_csv` found, all in one transaction; refuse if rows had problems unless told."""
     if plan.problems and not only_good_rows:

@@ -23,6 +23,7 @@ def ensure_default_directory(profile) -> int:
         return 0
     # imported here: keeps start-up fast (only a new version of the app brings a changed file)
     from ..records import store
+    from ..records.vocab import ContactOrigin
     from .csv_io import read_csv
 
     plan = read_csv(path)
@@ -31,10 +32,10 @@ def ensure_default_directory(profile) -> int:
     conn = profile.conn
     with store.transaction(conn):
         for s in store.list_records(conn, "contact"):
-            if s.record.origin == "default":
+            if s.record.origin == ContactOrigin.DEFAULT:
                 store.delete_in(conn, s.id, author=profile.author)
         for _, contact in plan.good:
-            contact.origin = "default"
+            contact.origin = ContactOrigin.DEFAULT
             store.save_in(conn, contact, author=profile.author)
         conn.execute(
             "INSERT INTO settings(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",

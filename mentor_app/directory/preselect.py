@@ -20,7 +20,9 @@ def preselect(conn, mentee_id: str, per_category: int = 2) -> list[tuple[str, st
         needs = sorted((int(s), area) for area, s in scores.items() if int(s) <= NEED_SCORE_AT_MOST)
         for _, area in needs:
             for category in vocab.NEED_TO_DIRECTORY.get(area, ()):
-                found = sorted(list_contacts(conn, category=category), key=lambda s: s.record.scope != "local")
+                found = sorted(
+                    list_contacts(conn, category=category), key=lambda s: s.record.scope != vocab.ContactScope.LOCAL
+                )
                 for s in [s for s in found if s.id not in chosen][:per_category]:
                     chosen[s.id] = category
     return list(chosen.items())

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import BadInput, MentorAppError
 from ..records import retention, store
 from ..records.types import Contact, to_data, validate
+from ..records.vocab import ContactOrigin
 from ..storage.db import put_settings, transaction
 from ..storage.files import atomic_write_bytes
 from . import drive, outbox
@@ -50,7 +51,11 @@ def publish(profile: Profile, shared: str | Path | None = None) -> Path:
     if not shared or not Path(shared).is_dir():
         raise BadInput("The shared folder can't be found. Is the shared drive connected?")
     _, signing = organisation_keys(profile, create=True)
-    contacts = [to_data(s.record) for s in store.list_records(profile.conn, "contact") if s.record.origin != "default"]
+    contacts = [
+        to_data(s.record)
+        for s in store.list_records(profile.conn, "contact")
+        if s.record.origin != ContactOrigin.DEFAULT
+    ]
     # The organisation's retention periods travel with its directory, signed the same way.
     issued_at = datetime.now(timezone.utc).isoformat(timespec="microseconds")
     body = {
@@ -218,12 +223,12 @@ def _apply(profile: Profile, body: dict[str, Any], notes: dict[str, str]) -> int
             contact = validate(Contact(**{k: v for k, v in raw.items() if k in Contact.__dataclass_fields__}))
         except (BadInput, TypeError):
             continue  # one bad entry doesn't keep the rest from mentors
-        contact.origin = "organisation"
+        contact.origin = ContactOrigin.ORGANISATION
         contacts.append(contact)
     conn = profile.conn
     with transaction(conn):
         for s in store.list_records(conn, "contact"):
-            if s.record.origin == "organisation":
+            if s.record.origin == ContactOrigin.ORGANISATION:
                 store.delete_in(conn, s.id, author=profile.author)
         for contact in contacts:
             store.save_in(conn, contact, author=profile.author)

@@ -30,6 +30,7 @@ from ..records.retention import (  # noqa: F401 - the rules live in records; cal
     to_published,
 )
 from ..records.types import RECORD_TYPES
+from ..records.vocab import MenteeStatus
 from ..storage import db
 from ..words import count
 
@@ -56,7 +57,7 @@ def due(conn, policy: Policy, today: date | None = None) -> list[Due]:
     today = today or date.today()
     found = []
     for person in store.list_records(conn, "mentee"):
-        if person.record.status != "closed":
+        if person.record.status != MenteeStatus.CLOSED:
             continue
         theirs = store.list_records(conn, mentee_id=person.id)
         closed = max([person.updated_at] + [r.updated_at for r in theirs])[:10]

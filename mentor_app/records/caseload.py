@@ -85,11 +85,11 @@ def caseload(conn: Connection, today: date | None = None) -> list[MenteeRow]:
 def matches(row: MenteeRow, which: str, today: date | None = None) -> bool:
     today = today or date.today()
     if which == "active":
-        return row.status == "active"
+        return row.status == vocab.MenteeStatus.ACTIVE
     if which == "actions_due":
         return row.actions_due > 0
     if which == "not_seen":
-        if row.status == "closed":
+        if row.status == vocab.MenteeStatus.CLOSED:
             return False
         days = row.not_seen_for(today)
         return days is None or days >= NOT_SEEN_DAYS

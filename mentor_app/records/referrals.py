@@ -29,13 +29,13 @@ def record_referral(
     author: str,
     mentee_id: str,
     contact_id: str,
-    kind: str = "signpost",
+    kind: str = vocab.ReferralKind.SIGNPOST,
     on: str | None = None,
     reason: str = "",
     follow_up: str = "",
     category: str = "",
     record_id: str | None = None,
-    outcome: str = "made",
+    outcome: str = vocab.ReferralOutcome.MADE,
     outcome_note: str = "",
 ) -> str:
     contact = store.get(conn, contact_id)
@@ -44,7 +44,7 @@ def record_referral(
     day = on or date.today().isoformat()
     organisation = contact.record.organisation
     if (
-        kind == "referral"
+        kind == vocab.ReferralKind.REFERRAL
         and not consent_in_force(
             conn, mentee_id, vocab.ConsentScope.SHARE_WITH_PARTNER, date.fromisoformat(day), partner=organisation
         ).in_force
@@ -59,7 +59,7 @@ def record_referral(
         follow_up=follow_up,
         outcome=outcome,
         outcome_note=outcome_note,
-        category=category or (contact.record.categories or ["other"])[0],
+        category=category or (contact.record.categories or [vocab.DirectoryCategory.OTHER])[0],
     )
     return store.save(conn, referral, author=author, mentee_id=mentee_id, record_id=record_id)
 

@@ -68,7 +68,7 @@ class Mentee:
     referral_date: str = f("Referral date", "date")
     release_date: str = f("Release date", "date")
     probation_contact: str = f("Probation practitioner", "text", search=True)
-    status: str = f("Status", choices=vocab.MENTEE_STATUSES, required=True, default="referred")
+    status: str = f("Status", choices=vocab.MENTEE_STATUSES, required=True, default=vocab.MenteeStatus.REFERRED)
     closing_reason: str = f("Reason for closing", "text")
     safety_flag: bool = f("Safety flag", "bool", default=False)
     safety_note: str = f("What to be aware of", "text", search=True)
@@ -87,7 +87,7 @@ class Consent:
     scope: str = f("What the consent covers", choices=vocab.CONSENT_SCOPES, required=True)
     given: bool = f("Given", "bool", default=True)
     on: str = f("Date", "date", required=True)
-    method: str = f("How", choices=vocab.CONSENT_METHODS, required=True, default="verbal")
+    method: str = f("How", choices=vocab.CONSENT_METHODS, required=True, default=vocab.ConsentMethod.VERBAL)
     recorded_by: str = f("Recorded by")
     expires: str = f("Expires", "date")
     partner: str = f("Partner organisation", search=True)
@@ -143,7 +143,7 @@ class Meeting:
     starts_at: str = f("Date and time", "datetime", required=True)
     duration_minutes: int = f("Minutes", "int", default=60)
     place: str = f("Place", search=True)
-    kind: str = f("Type", choices=vocab.MEETING_TYPES, required=True, default="one_to_one")
+    kind: str = f("Type", choices=vocab.MEETING_TYPES, required=True, default=vocab.MeetingType.ONE_TO_ONE)
     activity: str = f("Activity", choices=vocab.ACTIVITIES)
     appointment_at: str = f("Appointment at", choices=vocab.APPOINTMENT_PLACES)
     wellbeing_before: int = f("Wellbeing before", "int", choices=vocab.WELLBEING_SCALE, default=0)
@@ -153,9 +153,9 @@ class Meeting:
     group_id: str = f("Group session")
 
     def title(self) -> str:
-        if self.kind == "sport" and self.activity:
+        if self.kind == vocab.MeetingType.SPORT and self.activity:
             return vocab.ACTIVITIES.get(self.activity, self.activity)
-        if self.kind == "accompanied" and self.appointment_at:
+        if self.kind == vocab.MeetingType.ACCOMPANIED and self.appointment_at:
             return f"Accompanied: {vocab.APPOINTMENT_PLACES.get(self.appointment_at, self.appointment_at)}"
         return vocab.MEETING_TYPES.get(self.kind, self.kind)
 
@@ -169,7 +169,7 @@ class RiskAssessment:
     who_knows: str = f("Who knows where you are", required=True)
     check_in_at: str = f("Check in by", "datetime")
     risks: str = f("Risks noted", "text", search=True)
-    outcome: str = f("Outcome", choices=vocab.RISK_OUTCOMES, default="planned")
+    outcome: str = f("Outcome", choices=vocab.RISK_OUTCOMES, default=vocab.RiskOutcome.PLANNED)
     incident_report: str = f("Incident report", "text", search=True)
 
     def title(self) -> str:
@@ -181,13 +181,13 @@ class Concern:
     type_name: ClassVar[str] = "concern"
     label: ClassVar[str] = "Safeguarding concern"
     category: str = f("Kind of concern", choices=vocab.CONCERN_CATEGORIES, required=True)
-    urgency: str = f("How urgent", choices=vocab.CONCERN_URGENCY, required=True, default="today")
+    urgency: str = f("How urgent", choices=vocab.CONCERN_URGENCY, required=True, default=vocab.ConcernUrgency.TODAY)
     raised_at: str = f("When", "datetime", required=True)
     what_happened: str = f("What was seen or said", "text", required=True, search=True)
     action_taken: str = f("Action taken", "text", search=True)
     reported_to: str = f("Reported to", search=True)
     reported_at: str = f("Reported when", "datetime")
-    status: str = f("Status", choices=vocab.CONCERN_STATUSES, required=True, default="open")
+    status: str = f("Status", choices=vocab.CONCERN_STATUSES, required=True, default=vocab.ConcernStatus.OPEN)
 
     def title(self) -> str:
         return f"Safeguarding: {vocab.CONCERN_CATEGORIES.get(self.category, self.category)}"
@@ -197,7 +197,7 @@ class Concern:
 class MentorLog:
     type_name: ClassVar[str] = "mentor_log"
     label: ClassVar[str] = "My log"
-    kind: str = f("Kind", choices=vocab.MENTOR_LOG_KINDS, required=True, default="volunteering")
+    kind: str = f("Kind", choices=vocab.MENTOR_LOG_KINDS, required=True, default=vocab.MentorLogKind.VOLUNTEERING)
     on: str = f("Date", "date", required=True)
     hours: float = f("Hours", "float", default=1.0)
     note: str = f("Note", "text", search=True)
@@ -228,11 +228,13 @@ class Contact:
     eligibility: str = f("Who can use it, or how to be referred", "text", search=True)
     languages: str = f("Languages")
     accessibility: str = f("Accessibility", "text")
-    scope: str = f("Local or national", choices=vocab.CONTACT_SCOPES, required=True, default="local")
+    scope: str = f("Local or national", choices=vocab.CONTACT_SCOPES, required=True, default=vocab.ContactScope.LOCAL)
     last_checked: str = f("Last checked", "date")
     checked_by: str = f("Checked by")
     source_url: str = f("Where the details come from")
-    origin: str = f("Where this entry came from", choices=vocab.CONTACT_ORIGINS, required=True, default="local")
+    origin: str = f(
+        "Where this entry came from", choices=vocab.CONTACT_ORIGINS, required=True, default=vocab.ContactOrigin.LOCAL
+    )
 
     def title(self) -> str:
         return f"{self.organisation} – {self.service}" if self.service else self.organisation
@@ -246,16 +248,18 @@ class Referral:
     label: ClassVar[str] = "Signpost or referral"
     contact_id: str = f("Service", required=True)
     organisation: str = f("Organisation", required=True, search=True)
-    category: str = f("Need", choices=vocab.DIRECTORY_CATEGORIES, required=True, default="other")
-    kind: str = f("Signpost or referral", choices=vocab.REFERRAL_KINDS, required=True, default="signpost")
+    category: str = f("Need", choices=vocab.DIRECTORY_CATEGORIES, required=True, default=vocab.DirectoryCategory.OTHER)
+    kind: str = f(
+        "Signpost or referral", choices=vocab.REFERRAL_KINDS, required=True, default=vocab.ReferralKind.SIGNPOST
+    )
     on: str = f("Date", "date", required=True)
     reason: str = f("Reason", "text", search=True)
     follow_up: str = f("Follow up on", "date")
-    outcome: str = f("Outcome", choices=vocab.REFERRAL_OUTCOMES, required=True, default="made")
+    outcome: str = f("Outcome", choices=vocab.REFERRAL_OUTCOMES, required=True, default=vocab.ReferralOutcome.MADE)
     outcome_note: str = f("Outcome note", "text", search=True)
 
     def title(self) -> str:
-        verb = "Referred to" if self.kind == "referral" else "Signposted to"
+        verb = "Referred to" if self.kind == vocab.ReferralKind.REFERRAL else "Signposted to"
         return f"{verb} {self.organisation}"
 
 
@@ -342,7 +346,11 @@ def validate(record: RecordT) -> RecordT:
         for area, note in cleaned["notes"].items():
             if area not in vocab.NEEDS_AREAS or not isinstance(note, str) or len(note) > MAX_TEXT:
                 raise BadInput("Needs check: a note is too long or for an unknown area.")
-    if isinstance(record, Consent) and cleaned["scope"] == vocab.ConsentScope.SHARE_WITH_PARTNER and not cleaned["partner"]:
+    if (
+        isinstance(record, Consent)
+        and cleaned["scope"] == vocab.ConsentScope.SHARE_WITH_PARTNER
+        and not cleaned["partner"]
+    ):
         raise BadInput("Consent to share with a partner needs the partner organisation's name.")
     return type(record)(**cleaned)
 

@@ -36,13 +36,13 @@ class ConcernRow:
     acknowledged: str  # the latest action noted by the supervisor, or ""
     overdue: bool
     deletion_requested: str = ""  # "delete" or "erase": the mentor asks, the supervisor decides
-    status: str = "open"  # the mentor's own status: open, reported, closed
+    status: str = vocab.ConcernStatus.OPEN  # the mentor's own status: open, reported, closed
     action_taken: str = ""  # what the mentor did
     reported_to: str = ""
 
     @property
     def closed(self) -> bool:
-        return self.status == "closed"
+        return self.status == vocab.ConcernStatus.CLOSED
 
 
 def concerns(conn, now: datetime | None = None, include_acknowledged: bool = False) -> list[ConcernRow]:
@@ -68,11 +68,11 @@ def concerns(conn, now: datetime | None = None, include_acknowledged: bool = Fal
             raised = datetime.fromisoformat(d.get("raised_at", ""))
         except ValueError:
             raised = now
-        status = str(d.get("status") or "open")
+        status = str(d.get("status") or vocab.ConcernStatus.OPEN)
         # A concern the mentor closed is not urgent any more, whatever urgency it was raised with.
         overdue = (
             not acknowledged
-            and status != "closed"
+            and status != vocab.ConcernStatus.CLOSED
             and now - raised > DUE_WITHIN.get(d.get("urgency"), timedelta(days=1))
         )
         rows.append(
@@ -152,7 +152,7 @@ def caseload_by_mentor(conn, today: date | None = None) -> list[CaseloadRow]:
         per_mentor[names.get(fp) or fp][person] = status or ""
     rows = []
     for mentor, by_person in sorted(per_mentor.items()):
-        active = [p for p, status in by_person.items() if status == "active"]
+        active = [p for p, status in by_person.items() if status == vocab.MenteeStatus.ACTIVE]
 
         def days(person):
             seen = last_seen.get(person)

@@ -95,7 +95,7 @@ def supervisor_figures(conn, start: str = "", end: str = "", fingerprint: str = 
         base + period,
     ):
         figures.meetings_by_kind[kind or ""] = count
-        if kind == "sport":
+        if kind == vocab.MeetingType.SPORT:
             figures.sport_sessions, figures.sport_minutes = count, int(minutes or 0)
     figures.engaged = conn.execute(
         f"SELECT count(DISTINCT person) FROM {rows} WHERE type = 'meeting' AND kind != 'did_not_attend' "
@@ -134,9 +134,9 @@ def mentor_figures(conn) -> Figures:
     engaged = set()
     for s in store.list_records(conn, "meeting"):
         figures.meetings_by_kind[s.record.kind] += 1
-        if s.record.kind != "did_not_attend":
+        if s.record.kind != vocab.MeetingType.DID_NOT_ATTEND:
             engaged.add(s.mentee_id)
-        if s.record.kind == "sport":
+        if s.record.kind == vocab.MeetingType.SPORT:
             figures.sport_sessions += 1
             figures.sport_minutes += s.record.duration_minutes
     figures.engaged = len(engaged)
