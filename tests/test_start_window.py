@@ -3,13 +3,20 @@ text, and the profile's own window (or a plain message) takes its place."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
-from conftest import add_note
+from conftest import FAST_KDF, PASSPHRASE, add_note
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 
 from mentor_app.errors import ProfileInUse
+from mentor_app.records import store
+from mentor_app.records.types import Mentee
 from mentor_app.start import desktop_only, main
+from mentor_app.storage.profile import create_profile, open_profile
 from mentor_app.ui import app as desktop
 from mentor_app.ui.main_window import MainWindow
 from mentor_app.ui.start_window import OPENING, StartWindow
@@ -92,3 +99,53 @@ def test_every_other_command_is_the_command_line_s(capsys):
         main(["--help"])
     assert done.value.code == 0
     assert "usage: mentor-app" in capsys.readouterr().out
+
+
+def test_closing_the_start_window_before_the_notes_are_open_ends_the_app_and_lets_go(qtbot, make_profile):
+    profile, _ = make_profile()
+    path = profile.path
+    profile.close()
+
+    def close_start():
+        for w in _shown():
+            if isinstance(w, StartWindow):
+                w.close()  # as a person would: the title bar's close button
+                return
+        QTimer.singleShot(5, close_start)
+
+    QTimer.singleShot(0, close_start)
+    QTimer.singleShot(20_000, QApplication.quit)
+    assert desktop.run_app(path) == 0
+    assert not _shown()
+    open_profile(path, secret=PASSPHRASE).close()  # nothing still holds the profile
+
+
+@pytest.mark.keyring
+def test_the_app_opens_by_keyring_in_a_process_of_its_own_start_window_first(tmp_path, secret_service):
+    path = tmp_path / "kr"
+    profile, _ = create_profile(path, role="mentor", name="Keyring User", passphrase=PASSPHRASE, kdf_params=FAST_KDF)
+    secret_service.append(profile.keyring_entry)
+    store.save(profile.conn, Mentee(name="Jordan Ash", status="active"), author="test")
+    profile.close()
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHON_KEYRING_BACKEND", "XDG_CURRENT_DESKTOP")}
+    env.update(QT_QPA_PLATFORM="offscreen", MENTOR_APP_START_MARKS="1")
+    # as `mentor-app --profile DIR` runs it: keyring's backend chosen by the app itself, not by this test
+    ran = subprocess.run(
+        [sys.executable, "-c", "import sys; from mentor_app.start import main; sys.exit(main(sys.argv[1:]))"]
+        + ["--profile", str(path)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert ran.returncode == 0, ran.stderr[-2000:]
+    # first the start window, then the mentor's window with the mentee listed; no passphrase was asked
+    assert ran.stdout.split()[:2] == ["painted", "listed"]
+    reopened = open_profile(path, secret=PASSPHRASE)
+    try:
+        unlocks = [
+            d for (d,) in reopened.conn.execute("SELECT detail FROM audit_log WHERE action = 'unlock' ORDER BY seq")
+        ]
+    finally:
+        reopened.close()
+    assert unlocks[-2] == "by keyring"

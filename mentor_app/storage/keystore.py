@@ -11,6 +11,7 @@ import enum
 import hashlib
 import os
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -77,25 +78,31 @@ def _keyring() -> Any:
     import keyring.core
     import keyring.errors
 
-    if _chosen:
-        return keyring
-    _chosen = True
-    desktop = os.environ.get("XDG_CURRENT_DESKTOP", "").upper()
-    if sys.platform.startswith("linux") and "KDE" not in desktop and not os.environ.get("PYTHON_KEYRING_BACKEND"):
-        try:
-            # a backend already set in this process (keyring.set_keyring) or named in the configuration stays
-            if keyring.core._keyring_backend is None and keyring.core.load_config() is None:
-                from keyring.backends import SecretService  # imported here: see the docstring
-
-                backend = SecretService.Keyring()
-                if float(backend.priority) > 0:  # raises when the Secret Service can't be reached
-                    keyring.set_keyring(backend)
-        except Exception:  # noqa: BLE001 - anything odd: keyring's own full detection decides, as before
-            pass
+    with _choosing:  # the desktop app reads the key on a worker while its first window is drawn
+        if not _chosen:
+            _chosen = True
+            _choose_backend(keyring)
     return keyring
 
 
+def _choose_backend(keyring: Any) -> None:
+    desktop = os.environ.get("XDG_CURRENT_DESKTOP", "").upper()
+    if not sys.platform.startswith("linux") or "KDE" in desktop or os.environ.get("PYTHON_KEYRING_BACKEND"):
+        return
+    try:
+        # a backend already set in this process (keyring.set_keyring) or named in the configuration stays
+        if keyring.core._keyring_backend is None and keyring.core.load_config() is None:
+            from keyring.backends import SecretService  # imported here: see _keyring's docstring
+
+            backend = SecretService.Keyring()
+            if float(backend.priority) > 0:  # raises when the Secret Service can't be reached
+                keyring.set_keyring(backend)
+    except Exception:  # noqa: BLE001 - anything odd: keyring's own full detection decides, as before
+        pass
+
+
 _chosen = False
+_choosing = threading.Lock()
 
 
 def _backend_usable() -> bool:

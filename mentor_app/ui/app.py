@@ -15,7 +15,7 @@ import platform
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QIcon
@@ -28,6 +28,7 @@ from . import crash
 from .collector import MainThreadCollector
 from .messages import plain
 from .start_window import StartWindow
+from .worker import run_in_background
 
 if TYPE_CHECKING:
     from ..storage.profile import Profile
@@ -37,15 +38,21 @@ log = logs.get_logger(__name__)
 START_MARKS = "MENTOR_APP_START_MARKS"
 
 
-def obtain_profile(profile_dir: Path, *, waiting: QWidget | None = None) -> Profile | None:
+def obtain_profile(
+    profile_dir: Path, *, waiting: QWidget | None = None, opened: Profile | BaseException | None = None
+) -> Profile | None:
     """The unlocked profile, asking the person only for what the keyring can't give.
 
-    `waiting` (the start window) is hidden before anything is asked, so the question is the window on screen.
+    `opened` is what opening it by keyring on a worker already gave (see `_open_early`): the profile, or why
+    not. `waiting` (the start window) is hidden before anything is asked, so the question is the window on
+    screen.
     """
     # imported here: the start window is drawn before the keyring and the notes file are reached
     from ..storage.keystore import KeyringStatus
-    from ..storage.profile import open_profile, profile_exists
+    from ..storage.profile import Profile, open_profile, profile_exists
 
+    if isinstance(opened, Profile):
+        return opened
     if not profile_exists(profile_dir):
         from .setup import RecoveryCodeDialog, SetupDialog  # imported here: keeps start-up fast (once per laptop)
 
@@ -57,6 +64,8 @@ def obtain_profile(profile_dir: Path, *, waiting: QWidget | None = None) -> Prof
         RecoveryCodeDialog(setup.recovery_code).exec()
         return setup.profile
     try:
+        if isinstance(opened, BaseException):
+            raise opened
         return open_profile(profile_dir)
     except SecretNeeded as need:
         from .unlock import UnlockDialog  # imported here: keeps start-up fast (most days the keyring opens it)
@@ -158,21 +167,33 @@ def _run_app(app: QApplication, profile_dir: Path, open_path: Path | None) -> in
     app.setQuitOnLastWindowClosed(False)
     start = StartWindow()
     outcome: dict[str, int] = {}
+    # Opening by keyring runs on a worker while the start window is drawn; what follows waits for both.
+    ready: dict[str, Any] = {}
 
     def finish(code: int) -> None:
         outcome["code"] = code
         start.close()
         app.exit(code)
 
-    def open_window() -> None:
+    def open_window(opened: Profile | BaseException | None) -> None:
+        early = opened if opened is not None and not isinstance(opened, BaseException) else None
+        if start.closed_by_person:
+            if early is not None:
+                early.close()
+            log.info("profile not opened: the start window was closed")
+            return finish(0)
+        profile = None
         try:
-            profile = obtain_profile(profile_dir, waiting=start)
+            profile = obtain_profile(profile_dir, waiting=start, opened=opened)
         except MentorAppError as exc:
             # The kind of refusal (in use, newer version, damaged) helps support; its sentence may name a folder.
             log.info(f"profile not opened: {type(exc).__name__}")
             start.hide()
             QMessageBox.critical(None, APP_NAME, plain(exc))
             return finish(exc.exit_code)
+        finally:
+            if early is not None and profile is not early:
+                early.close()  # opened early but not used (a stand-in for obtain_profile, in the benchmarks)
         if profile is None:
             log.info("profile not opened: set-up or unlock cancelled")
             return finish(0)
@@ -187,14 +208,41 @@ def _run_app(app: QApplication, profile_dir: Path, open_path: Path | None) -> in
         if open_path is not None:
             QTimer.singleShot(0, lambda: open_file(window, Path(open_path)))
 
-    _when_drawn(start, open_window)
+    def settle(step: str, value: object) -> None:
+        ready[step] = value
+        if "drawn" in ready and "opened" in ready:
+            open_window(ready["opened"])
+
+    job = run_in_background(
+        lambda: _open_early(profile_dir),
+        lambda profile: settle("opened", profile),
+        lambda exc: settle("opened", exc),
+    )
+    _when_drawn(start, lambda: settle("drawn", True))
     # after _when_drawn: the filter installed last sees the paint first, so "painted" is told before opening
     follow = _print_start_marks(start) if os.environ.get(START_MARKS) else None
     start.show()
     code = app.exec()
+    del job  # kept until it has reported
     code = outcome.get("code", code)
     log.info("app finished: exit code %d", code)
     return code
+
+
+def _open_early(profile_dir: Path) -> Profile | None:
+    """On a worker, while the start window is drawn: the profile opened by keyring (its connection is handed
+    to the thread that uses it next), or None where there is no profile yet; SecretNeeded and the other
+    refusals are raised for the UI thread to act on. Also imports what the profile's window needs."""
+    # imported here: the start window is drawn without any of it
+    from ..storage.profile import open_profile, profile_exists
+
+    try:
+        return open_profile(profile_dir) if profile_exists(profile_dir) else None
+    finally:
+        try:
+            from . import main_window  # noqa: F401 - imported here: see the docstring
+        except Exception:  # noqa: BLE001 - the UI thread imports it again, and says what is wrong
+            pass
 
 
 def _profile_window(profile: Profile) -> QWidget:

@@ -19,6 +19,8 @@ OPENING = "Opening your notes…"
 class StartWindow(QWidget):
     def __init__(self, width: int = 1100, height: int = 720):
         super().__init__()
+        self.closed_by_person = False  # closed before the profile's window came: the app then just ends
+        self._closing = False
         self.setWindowTitle(APP_NAME)
         title = QLabel(APP_NAME)
         font = title.font()
@@ -38,3 +40,13 @@ class StartWindow(QWidget):
             box.addLayout(line)
         box.addStretch(1)
         resize_within_screen(self, width, height)  # the size the window that follows opens at
+
+    def close(self) -> bool:
+        """Closed by the app as the profile's window (or a message) takes its place."""
+        self._closing = True
+        return super().close()
+
+    def closeEvent(self, event) -> None:
+        if not self._closing:
+            self.closed_by_person = True
+        super().closeEvent(event)
