@@ -1,9 +1,9 @@
 """Mentor App: encrypted, offline records for peer mentors."""
 
+import logging as _logging
+
 __version__ = "0.1.0"
 APP_NAME = "Mentor App"
-
-import logging as _logging
 
 # Until mentor_app.logs.setup() runs (a script importing the package, a test), the app's lines go
 # nowhere rather than to stderr, whichever module logs first.
