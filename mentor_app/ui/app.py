@@ -236,11 +236,16 @@ def _open_early(profile_dir: Path) -> Profile | None:
     # imported here: the start window is drawn without any of it
     from ..storage.profile import open_profile, profile_exists
 
+    profile = None
     try:
-        return open_profile(profile_dir) if profile_exists(profile_dir) else None
+        profile = open_profile(profile_dir) if profile_exists(profile_dir) else None
+        return profile
     finally:
         try:
-            from . import main_window  # noqa: F401 - imported here: see the docstring
+            if profile is not None and profile.role == "supervisor":
+                from . import supervisor_window  # noqa: F401 - imported here: see the docstring
+            else:
+                from . import main_window  # noqa: F401 - imported here: see the docstring
         except Exception:  # noqa: BLE001 - the UI thread imports it again, and says what is wrong
             pass
 
