@@ -11,6 +11,7 @@ import uuid
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
+from . import clock
 from .records import store, vocab
 from .records.types import (
     Action,
@@ -149,7 +150,7 @@ def generate(
 ) -> dict[str, int]:
     """Fill an open profile with a caseload; returns how many records of each type it made."""
     rng = random.Random(seed)
-    today = today or date.today()
+    today = today or clock.today()
     start = today - timedelta(weeks=weeks)
     author, conn = profile.author, profile.conn
     counts: dict[str, int] = {}
@@ -456,7 +457,7 @@ def generate_volume(
     organisation), referrals with outcomes, a needs check per person; spread over the last two years.
     """
     rng = random.Random(seed)
-    today = today or date.today()
+    today = today or clock.today()
     author, conn = profile.author, profile.conn
     ids = []
     people = []

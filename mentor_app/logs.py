@@ -19,7 +19,7 @@ from typing import cast
 
 import platformdirs
 
-from . import APP_NAME
+from . import APP_NAME, clock
 from .storage.files import make_private_dir
 
 LOGGER = "mentor_app"
@@ -172,7 +172,7 @@ def stop() -> None:
 
 def remove_old_logs(folder: Path, today: date | None = None) -> list[Path]:
     """Delete each day's file once it is older than KEEP_DAYS, even if the app hasn't run to rotate it since."""
-    cutoff = (today or date.today()) - timedelta(days=KEEP_DAYS)
+    cutoff = (today or clock.today()) - timedelta(days=KEEP_DAYS)
     removed = []
     for p in folder.iterdir() if folder.is_dir() else ():
         m = _DATED.match(p.name)
@@ -192,7 +192,7 @@ def write_crash_report(report: str, now: datetime | None = None) -> Path:
     """Save a crash report privately, named by its time alone, keeping the newest KEEP_CRASHES."""
     folder = crash_dir()
     make_private_dir(folder)
-    stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S-%f")
+    stamp = (now or clock.local_now()).strftime("%Y%m%d-%H%M%S-%f")
     path = folder / f"crash-{stamp}.txt"
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as fh:

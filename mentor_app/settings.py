@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .errors import BadInput
+from .setting_keys import SETTINGS_PREFIX
 
 if TYPE_CHECKING:
     from .storage.profile import Profile
@@ -44,7 +45,7 @@ class Settings:
 def load_settings(profile: Profile) -> Settings:
     values: dict[str, Any] = {}  # each field's own type
     for fld in dataclasses.fields(Settings):
-        raw = profile.get_setting(f"settings.{fld.name}")
+        raw = profile.get_setting(SETTINGS_PREFIX + fld.name)
         if raw is None:
             continue
         if fld.type in ("int", int):
@@ -66,5 +67,5 @@ def save_settings(profile: Profile, settings: Settings) -> None:
     values = {}
     for fld in dataclasses.fields(Settings):
         value = getattr(settings, fld.name)
-        values[f"settings.{fld.name}"] = ("1" if value else "0") if isinstance(value, bool) else str(value)
+        values[SETTINGS_PREFIX + fld.name] = ("1" if value else "0") if isinstance(value, bool) else str(value)
     profile.set_settings(values)

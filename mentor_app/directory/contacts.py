@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from .. import clock
 from ..records import store
 from ..records.dates import shown_date
 from ..records.search import search
@@ -27,7 +28,7 @@ def months_between(earlier: date, later: date) -> int:
 
 def freshness(contact: Contact, today: date | None = None, stale_after: int = STALE_AFTER_MONTHS) -> Freshness:
     """Whether to trust a contact's details as they stand, in words for the screen and the sheet."""
-    today = today or date.today()
+    today = today or clock.today()
     if contact.origin == ContactOrigin.DEFAULT:
         return Freshness(True, "Check before use: shipped with Mentor App and not yet reviewed by your organisation.")
     if not contact.last_checked:

@@ -10,9 +10,9 @@ from __future__ import annotations
 import hashlib
 
 from ..resources import resource_path
+from ..setting_keys import DEFAULT_DIRECTORY_SHA256 as SETTING
 
 DEFAULT_FILE = ("directory", "national-uk.csv")
-SETTING = "directory.default_file_sha256"
 
 
 def ensure_default_directory(profile) -> int:

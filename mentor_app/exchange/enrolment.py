@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .. import clock
 from ..errors import BadInput, MentorAppError
+from ..setting_keys import ENROLMENT, ROTATIONS
+from ..setting_keys import SHARED_FOLDER as SHARED_FOLDER  # the windows and the command line read it from here
 from ..settings import load_settings
 from . import drive
 from .keys import (
@@ -29,15 +31,13 @@ from .keys import (
     unb64,
     verify,
 )
-from .rotation import ROTATIONS, apply_stored, parse_statement, read_key_rotations
+from .rotation import apply_stored, parse_statement, read_key_rotations
 
 if TYPE_CHECKING:
     from ..storage.profile import Profile
 
 FORMAT = "mentor-app-enrolment"
 VERSION = 1
-ENROLMENT = "exchange.enrolment"
-SHARED_FOLDER = "exchange.shared_folder"
 MAX_BYTES = 64 * 1024
 
 
@@ -77,7 +77,7 @@ def make_enrolment(profile: Profile, escrow_recipient: str = "") -> dict[str, An
         "escrow_recipient": escrow_recipient,
         "signing_key": b64(signing.public),
         "fingerprint": signing.fingerprint,
-        "issued_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "issued_at": clock.stamp(),
     }
     data["signature"] = signing.sign(signed_bytes(data))
     return data

@@ -17,20 +17,33 @@ import secrets
 import shutil
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .. import clock
 from ..errors import MentorAppError
 from ..records import store
 from ..records.consent import consent_in_force
 from ..records.vocab import ConsentScope
+from ..setting_keys import (
+    CURSOR,
+    ERASURES,
+    HANDOVERS,
+    HELD_BACK,
+    PENDING,
+    PREVIOUS,
+    PSEUDONYM_OVERRIDE,
+    SEQUENCE,
+    SHARED_MENTEES,
+)
+from ..setting_keys import LAST_EXPORT as LAST_EXPORT  # the Sharing screen reads it from here
 from ..storage import audit
 from ..storage.db import put_settings, transaction
 from . import batch as batch_format
 from . import drive, outbox
 from .keys import device_key, pseudonym_secret
-from .policy import NEVER_SHARED, PSEUDONYM_OVERRIDE, decide, pseudonym_source
+from .policy import NEVER_SHARED, decide, pseudonym_source
 from .validate import check_record
 
 if TYPE_CHECKING:
@@ -41,19 +54,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-CURSOR = "exchange.cursor"
-SEQUENCE = "exchange.sequence"
-PREVIOUS = "exchange.previous_sha256"
-SHARED_MENTEES = "exchange.shared_mentees"
-PENDING = "exchange.pending_batch"
-LAST_EXPORT = "exchange.last_export"
-# People erased on request, waiting to be erased at the supervisor too:
-# [{"mentee_id", "pseudonym", "records": [every id of theirs]}], ids only.
-ERASURES = "exchange.erasures"
-# Hand-over statements waiting for the next batch: announcements (sent) and proofs (received), no content.
-HANDOVERS = "exchange.handovers"
-# Records the record check would not let the app seal (a bug, not the mentor's doing): [{"id", "reason"}].
-HELD_BACK = "exchange.held_back"
 MIN_FREE_BYTES = 1024 * 1024
 
 
@@ -354,7 +354,7 @@ def seal_new(
         )
     recipients = enrolment.recipients[:1] + ([enrolment.escrow_recipient] if enrolment.escrow_recipient else [])
     previous = profile.get_setting(PREVIOUS, "") or ""
-    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    now = clock.stamp()
     sealed = []
     for part in _split_concerns_first(records):
         batch_id = str(uuid.uuid4())

@@ -12,30 +12,30 @@ import hashlib
 import json
 import secrets
 import uuid
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pyrage
 
+from .. import clock
 from ..errors import BadInput, MentorAppError
 from ..records import store
 from ..records.types import MENTEE_RECORD_TYPES, from_data, to_data, validate
+from ..setting_keys import HANDOVERS, PSEUDONYM_OVERRIDE, SHARED_MENTEES
+from ..setting_keys import HANDOVERS_RECEIVED as RECEIVED
 from ..storage.db import put_settings, transaction
 from ..storage.files import write_new
 from ..storage.keywrap import new_recovery_code, normalise_recovery_code
 from . import drive
 from .batch import canonical, content_hash
-from .export import HANDOVERS, SHARED_MENTEES
 from .keys import device_key, pseudonym_secret
-from .policy import PSEUDONYM_OVERRIDE, pseudonym_source
+from .policy import pseudonym_source
 from .validate import check_handover_record, check_record
 
 if TYPE_CHECKING:
     from ..storage.profile import Profile
 
 FORMAT = "mentor-app-handover"
-RECEIVED = "exchange.handovers_received"  # hand-over parts taken in here: a file is taken in once
 MAX_BYTES = 200 * 1024 * 1024  # a whole caseload's worth for one person, many times over
 
 
@@ -100,7 +100,7 @@ def _signed_parts(profile: Profile, mentee_id: str, person_pseudonym: str) -> li
     the hand-over itself.
     """
     key = device_key(profile)
-    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    now = clock.stamp()
     parts = []
     for person_key in ("m:" + mentee_id, "p:" + person_pseudonym):
         token = secrets.token_hex(32)

@@ -10,9 +10,9 @@ device signed. Anything else is refused record by record.
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
+from .. import clock
 from .batch import canonical
 from .keys import unb64, verify
 
@@ -20,10 +20,6 @@ if TYPE_CHECKING:
     from ..storage.db import Connection
 
 NOT_HOLDER = "it was sent by a device that doesn't hold this person"
-
-
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 def keys_of(r: dict[str, Any]) -> list[str]:
@@ -64,7 +60,8 @@ def note(conn: Connection, r: dict[str, Any], fp: str) -> None:
     if r["type"] in ("erasure", "withdrawal"):
         return
     conn.executemany(
-        "INSERT OR IGNORE INTO holders(key, fingerprint, since) VALUES (?, ?, ?)", [(k, fp, _now()) for k in keys_of(r)]
+        "INSERT OR IGNORE INTO holders(key, fingerprint, since) VALUES (?, ?, ?)",
+        [(k, fp, clock.stamp()) for k in keys_of(r)],
     )
 
 
@@ -120,13 +117,13 @@ def take_handover(conn: Connection, r: dict[str, Any], fp: str) -> str | None:
         marks = ", ".join("?" for _ in chunk)
         conn.execute(
             f"UPDATE holders SET fingerprint = ?, since = ? WHERE fingerprint = ? AND key IN ({marks})",
-            (fp, _now(), statement["from_device"], *chunk),
+            (fp, clock.stamp(), statement["from_device"], *chunk),
         )
-    conn.execute("INSERT OR IGNORE INTO holders(key, fingerprint, since) VALUES (?, ?, ?)", (key, fp, _now()))
+    conn.execute("INSERT OR IGNORE INTO holders(key, fingerprint, since) VALUES (?, ?, ?)", (key, fp, clock.stamp()))
     conn.execute(
         "INSERT INTO handovers(part, key, from_fp, token_sha256, claimed_by, claimed_at) "
         "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(part) DO UPDATE SET claimed_by = excluded.claimed_by, "
         "claimed_at = excluded.claimed_at",
-        (statement["part"], key, statement["from_device"], statement["token_sha256"], fp, _now()),
+        (statement["part"], key, statement["from_device"], statement["token_sha256"], fp, clock.stamp()),
     )
     return None

@@ -16,10 +16,11 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .. import clock
 from ..errors import BadInput
 from ..storage import audit
 from ..storage.db import transaction
@@ -83,10 +84,6 @@ class ImportSummary:
         return "; ".join(parts) + "."
 
 
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
 def _quarantine(
     conn: Connection,
     summary: ImportSummary,
@@ -104,7 +101,7 @@ def _quarantine(
         "retry = excluded.retry, seen = excluded.seen, code = excluded.code, "
         "fingerprint = coalesce(excluded.fingerprint, fingerprint), "
         "sequence = coalesce(excluded.sequence, sequence)",
-        (sha, entry.name, fp, sequence, reason, int(retry), _now(), entry.seen, code),
+        (sha, entry.name, fp, sequence, reason, int(retry), clock.stamp(), entry.seen, code),
     )
     summary.quarantined.append((entry.name, reason))
 
@@ -238,7 +235,8 @@ def _apply(
             _strip_to_counts(conn, r["mentee_id"], r.get("pseudonym") or "", new)
         if new:
             conn.execute(
-                "INSERT OR IGNORE INTO holders(key, fingerprint, since) VALUES (?, ?, ?)", ("p:" + new, fp, _now())
+                "INSERT OR IGNORE INTO holders(key, fingerprint, since) VALUES (?, ?, ?)",
+                ("p:" + new, fp, clock.stamp()),
             )
         return True
     mentee_id = r.get("mentee_id")
@@ -461,7 +459,7 @@ def _set_waiting(conn: Connection, fp: str, waiting_for: int | None) -> None:
     conn.execute(
         "UPDATE mentor_devices SET waiting_since = CASE WHEN ? IS NULL THEN NULL "
         "WHEN waiting_for IS ? THEN waiting_since ELSE ? END, waiting_for = ? WHERE fingerprint = ?",
-        (waiting_for, waiting_for, _now(), waiting_for, fp),
+        (waiting_for, waiting_for, clock.stamp(), waiting_for, fp),
     )
 
 
@@ -486,7 +484,7 @@ def _apply_batch(
         conn.execute(
             "INSERT OR IGNORE INTO refused_records(fingerprint, sequence, position, record_id, "
             "record_type, reason, code, first_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (fp, sequence, position, _text(record, "id"), _text(record, "type"), reason, code, _now()),
+            (fp, sequence, position, _text(record, "id"), _text(record, "type"), reason, code, clock.stamp()),
         )
         summary.refused.append((entry.name, reason))
 
@@ -647,7 +645,7 @@ def import_files(
                 conn.execute(
                     "INSERT INTO imported_batches(fingerprint, sequence, batch_id, sha256, imported_at, "
                     "records) VALUES (?, ?, ?, ?, ?, ?)",
-                    (fp, sequence, manifest["batch_id"], sha, _now(), len(batch.records)),
+                    (fp, sequence, manifest["batch_id"], sha, clock.stamp(), len(batch.records)),
                 )
                 audit.record(
                     conn,
@@ -687,12 +685,12 @@ def accept_gap(profile: Profile, fp: str, sequence: int, reason: str) -> str:
     with transaction(conn):
         conn.execute(
             "INSERT INTO accepted_gaps(fingerprint, sequence, reason, accepted_at) VALUES (?, ?, ?, ?)",
-            (fp, sequence, reason.strip()[:500], _now()),
+            (fp, sequence, reason.strip()[:500], clock.stamp()),
         )
         conn.execute(
             "INSERT INTO imported_batches(fingerprint, sequence, batch_id, sha256, imported_at, records) "
             "VALUES (?, ?, '', ?, ?, 0)",
-            (fp, sequence, f"{GAP}{fp}:{sequence}", _now()),
+            (fp, sequence, f"{GAP}{fp}:{sequence}", clock.stamp()),
         )
         _set_waiting(conn, fp, None)
         audit.record(

@@ -17,13 +17,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, PublicFormat
 from pyrage import x25519
 
+from ..setting_keys import DEVICE_SIGNING, ORG_AGE, ORG_SIGNING, PSEUDONYM_SECRET
+
 if TYPE_CHECKING:
     from ..storage.profile import Profile
 
-ORG_AGE = "exchange.org_age_identities"  # newest first, one per line
-ORG_SIGNING = "exchange.org_signing_key"
-DEVICE_SIGNING = "exchange.device_signing_key"
-PSEUDONYM_SECRET = "exchange.pseudonym_secret"
 _FP_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
 
 

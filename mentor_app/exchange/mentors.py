@@ -12,11 +12,13 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date
 from typing import TYPE_CHECKING
 
+from .. import clock
 from ..errors import BadInput
 from ..records.dates import shown_date
+from ..setting_keys import APPROVED_KEYS
 from ..storage.db import put_settings, transaction
 from ..words import count
 from .keys import b64, fingerprint, normalise_fingerprint
@@ -25,7 +27,6 @@ if TYPE_CHECKING:
     from ..storage.db import Connection
 
 log = logging.getLogger(__name__)
-APPROVED_KEYS = "exchange.approved_device_keys"  # fingerprint -> the full public key the supervisor approved
 CLAIMED = " (name given by the device)"
 
 
@@ -63,10 +64,6 @@ class MentorDevice:
             elif self.revoked_after:
                 got += f"; revoked for batches written after {shown_date(self.revoked_after)}"
         return got
-
-
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 def list_devices(conn: Connection) -> list[MentorDevice]:
@@ -160,7 +157,7 @@ def note_device(conn: Connection, device_key: bytes, mentor_name: str) -> str:
         conn.execute(
             "INSERT INTO mentor_devices(fingerprint, device_key, mentor_name, status, first_seen) "
             "VALUES (?, ?, ?, 'pending', ?)",
-            (fp, b64(device_key), mentor_name[:200], _now()),
+            (fp, b64(device_key), mentor_name[:200], clock.stamp()),
         )
         return "pending"
     if _known_key(conn, fp) != b64(device_key):
@@ -192,7 +189,7 @@ def _decide(
         conn.execute(
             "UPDATE mentor_devices SET status = ?, decided_at = ?, revoked_from_sequence = ?, "
             "revoked_after = ? WHERE fingerprint = ?",
-            (status, _now(), from_sequence, after or None, fp),
+            (status, clock.stamp(), from_sequence, after or None, fp),
         )
         if status == "approved":
             # Their batches held back as 'unknown' are looked at again on the next import.

@@ -18,11 +18,14 @@ import time
 import uuid
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
+from .. import clock
 from ..records.dates import shown_date
+from ..setting_keys import KEEP_RECEIVED as KEEP_RECEIVED  # the command line sets it through outbox
+from ..setting_keys import NOTICE, RECEIPT_AT, RECEIPT_DEVICE, RECEIPT_THROUGH
 from ..storage.db import put_settings, transaction
 from ..storage.files import fsync_dir, make_shared_readable
 from ..words import count
@@ -35,12 +38,7 @@ if TYPE_CHECKING:  # the batch format, and with it the ciphers, is imported when
 
 T = TypeVar("T")
 
-RECEIPT_AT = "exchange.receipt_issued_at"
-RECEIPT_THROUGH = "exchange.receipt_through"
-RECEIPT_DEVICE = "exchange.receipt_device"  # this device's part of the newest receipt (codes, ids: no content)
-NOTICE = "exchange.delivery_notice"  # a plain sentence the Sharing screen shows until the next one
 KEEP_RECEIVED_DAYS = 30
-KEEP_RECEIVED = "exchange.keep_received_days"  # the organisation's choice, published with its directory
 MAX_KEEP_DAYS = 3650
 LOCK_RETRIES = 6
 
@@ -69,10 +67,6 @@ class Placed:
     written: list[str]  # file names written (new or again)
     waiting: int  # batches that could not be written this time
     drive_failed: bool = False
-
-
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 def keep_received_days(profile: Profile) -> int:
@@ -104,7 +98,7 @@ def add_in(
             hashlib.sha256(data).hexdigest(),
             len(data),
             data,
-            _now(),
+            clock.stamp(),
             records,
             json.dumps(concerns),
         ),
@@ -268,7 +262,7 @@ def place_waiting(profile: Profile, folder: Path, recheck: Collection[int] = fro
             conn.execute(
                 "UPDATE outbox SET placed_name = ?, placed_mtime = ?, placed_at = coalesce(placed_at, ?) "
                 "WHERE sequence = ?",
-                (candidate, mtime, _now(), sequence),
+                (candidate, mtime, clock.stamp(), sequence),
             )
     return result
 
@@ -343,7 +337,7 @@ def _span(sequences: list[int]) -> str:
 
 def tidy(profile: Profile, folder: Path, keep_days: int, now: datetime | None = None) -> int:
     """Remove batches received more than `keep_days` ago from the drive and from the profile; how many."""
-    now = now or datetime.now(timezone.utc)
+    now = now or clock.now()
     cutoff = (now - timedelta(days=keep_days)).isoformat(timespec="seconds")
     conn = profile.conn
     rows = conn.execute(
@@ -361,14 +355,14 @@ def tidy(profile: Profile, folder: Path, keep_days: int, now: datetime | None = 
                     path.unlink()
                 except OSError:
                     continue
-        conn.execute("UPDATE outbox SET data = NULL, removed_at = ? WHERE sequence = ?", (_now(), sequence))
+        conn.execute("UPDATE outbox SET data = NULL, removed_at = ? WHERE sequence = ?", (clock.stamp(), sequence))
         removed += 1
     return removed
 
 
 def waited_longer_than(conn: Connection, days: int, now: datetime | None = None) -> tuple[int, int]:
     """(batches, of them carrying concerns) sent more than `days` ago and not yet received."""
-    now = now or datetime.now(timezone.utc)
+    now = now or clock.now()
     cutoff = (now - timedelta(days=days)).isoformat(timespec="seconds")
     row = conn.execute(
         "SELECT count(*), coalesce(sum(concerns != '[]'), 0) FROM outbox WHERE received_at IS NULL AND created_at < ?",

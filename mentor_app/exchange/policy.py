@@ -25,6 +25,7 @@ from ..records import store
 from ..records.consent import consent_in_force
 from ..records.types import to_data
 from ..records.vocab import ConsentScope
+from ..setting_keys import PSEUDONYM_OVERRIDE
 
 if TYPE_CHECKING:
     from ..storage.db import Connection
@@ -43,9 +44,6 @@ NEVER_SHARED = ("contact",)
 class Decision:
     basis: str  # consent | safeguarding | counts | mentor | tombstone | none
     payload: dict[str, Any] | None
-
-
-PSEUDONYM_OVERRIDE = "exchange.pseudonym."
 
 
 def pseudonym(secret: bytes, mentee_id: str) -> str:

@@ -11,19 +11,23 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .. import clock
 from ..errors import BadInput, MentorAppError
 from ..records import retention, store
 from ..records.types import Contact, to_data, validate
 from ..records.vocab import ContactOrigin
+from ..setting_keys import DIRECTORY_FILES_JUDGED as SEEN
+from ..setting_keys import DIRECTORY_ISSUED_AT as APPLIED
+from ..setting_keys import DIRECTORY_PROBLEM as PROBLEM
+from ..setting_keys import KEEP_RECEIVED, SHARED_FOLDER
 from ..storage.db import put_settings, transaction
 from ..storage.files import atomic_write_bytes
 from . import drive, outbox
 from .batch import canonical
-from .enrolment import SHARED_FOLDER, Enrolment, current_enrolment
+from .enrolment import Enrolment, current_enrolment
 from .keys import b64, organisation_keys, verify
 
 if TYPE_CHECKING:
@@ -32,9 +36,6 @@ if TYPE_CHECKING:
 FORMAT = "mentor-app-directory"
 FOLDER = "directory"
 SUFFIX = ".mentordir"
-APPLIED = "exchange.directory_issued_at"  # issued_at of the publication last applied
-PROBLEM = "exchange.directory_problem"  # plain words on what could not be used at the last check, or ""
-SEEN = "exchange.directory_files_judged"  # files already judged, by name, size and time: not read again
 MAX_BYTES = 20 * 1024 * 1024
 MAX_SEEN = 500
 
@@ -57,7 +58,7 @@ def publish(profile: Profile, shared: str | Path | None = None) -> Path:
         if s.record.origin != ContactOrigin.DEFAULT
     ]
     # The organisation's retention periods travel with its directory, signed the same way.
-    issued_at = datetime.now(timezone.utc).isoformat(timespec="microseconds")
+    issued_at = clock.stamp("microseconds")
     body = {
         "format": FORMAT,
         "version": 1,
@@ -240,7 +241,7 @@ def _apply(profile: Profile, body: dict[str, Any], notes: dict[str, str]) -> int
                 **notes,
                 APPLIED: body["issued_at"],
                 **(retention.published_values(profile, policy) if policy else {}),
-                **({outbox.KEEP_RECEIVED: str(keep)} if keep else {}),
+                **({KEEP_RECEIVED: str(keep)} if keep else {}),
             },
         )
     return len(contacts)

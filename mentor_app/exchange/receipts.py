@@ -13,10 +13,12 @@ import hashlib
 import json
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .. import clock
+from ..setting_keys import RECEIPT_LAST as LAST_WRITTEN
+from ..setting_keys import RECEIPTS_WRITTEN as WRITTEN
 from ..storage.files import atomic_write_bytes
 from . import drive
 from .batch import canonical
@@ -34,8 +36,6 @@ MAX_BYTES = 2 * 1024 * 1024
 MAX_LISTED = 500  # set-aside batches and refused records listed per device, newest first
 KEEP_OWN = 5  # the supervisor keeps its newest few receipts on the drive and removes its older ones
 MAX_FILES_READ = 200  # a mentor looks at no more than this many receipt files on one trip
-WRITTEN = "exchange.receipts_written"
-LAST_WRITTEN = "exchange.receipt_last"  # issued_at and content hash of the last receipt this profile wrote
 
 
 @dataclass
@@ -54,10 +54,6 @@ class Receipt:
     issued_at: str
     devices: dict[str, DeviceReceipt]
     name: str = ""
-
-
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
 
 
 def device_receipts(conn: Connection) -> dict[str, DeviceReceipt]:
@@ -115,7 +111,7 @@ def write_receipt(profile: Profile, shared: Path) -> Path | None:
         newest, _ = newest_receipt(shared, signing.public)
         if newest is not None and newest.issued_at == last_at:
             return None
-    issued_at = _now()
+    issued_at = clock.stamp("microseconds")
     body = {
         "format": FORMAT,
         "version": VERSION,

@@ -12,13 +12,14 @@ from typing import TYPE_CHECKING
 
 from pyrage import x25519
 
+from .. import clock
 from ..errors import BadInput, MentorAppError
+from ..setting_keys import ORG_AGE, ORG_SIGNING, SHARED_FOLDER
+from ..setting_keys import ORG_OLD_SIGNING as OLD_SIGNING
+from ..setting_keys import ROTATION_STATEMENTS as MADE
 from ..settings import load_settings
 from . import drive, publish
-from .enrolment import SHARED_FOLDER
 from .keys import (
-    ORG_AGE,
-    ORG_SIGNING,
     SigningKey,
     age_recipient,
     b64,
@@ -30,11 +31,8 @@ from .receipts import write_receipt
 from .rotation import (
     FOLDER,
     FORMAT,
-    MADE,
-    OLD_SIGNING,
     VERSION,
     RotationError,
-    _now,
     _write_statement,
     write_statements,
 )
@@ -109,7 +107,7 @@ def rotate_keys(profile: Profile, shared: str | Path | None = None) -> RotationR
         "signing_key": b64(new.public),
         "fingerprint": new.fingerprint,
         "recipient": recipient,
-        "issued_at": _now(),
+        "issued_at": clock.stamp(),
     }
     statement["signature"] = old.sign(signed_bytes(statement))
     made = profile.get_json(MADE, []) + [statement]

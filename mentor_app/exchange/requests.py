@@ -8,9 +8,9 @@ reason) or erases it. Either way it goes in the audit trail.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
+from .. import clock
 from ..errors import BadInput
 from ..storage import audit
 from ..storage.db import transaction
@@ -19,17 +19,13 @@ if TYPE_CHECKING:
     from ..storage.db import Connection
 
 
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
 def request_in(conn: Connection, record_id: str, fp: str, kind: str) -> None:
     """Note the mentor's request (inside the import's transaction); a repeated one changes nothing."""
     conn.execute(
         "INSERT INTO deletion_requests(record_id, fingerprint, kind, requested_at) VALUES (?, ?, ?, ?) "
         "ON CONFLICT(record_id) DO UPDATE SET kind = CASE WHEN decided_at IS NULL THEN "
         "max(kind, excluded.kind) ELSE kind END",
-        (record_id, fp, kind, _now()),
+        (record_id, fp, kind, clock.stamp()),
     )
 
 
@@ -54,7 +50,7 @@ def decide(conn: Connection, record_id: str, erase: bool, reason: str, actor: st
     with transaction(conn):
         conn.execute(
             "UPDATE deletion_requests SET decided_at = ?, decision = ?, reason = ? WHERE record_id = ?",
-            (_now(), "erased" if erase else "kept", reason.strip()[:2000], record_id),
+            (clock.stamp(), "erased" if erase else "kept", reason.strip()[:2000], record_id),
         )
         if erase:
             conn.execute("DELETE FROM shared_records WHERE id = ?", (record_id,))

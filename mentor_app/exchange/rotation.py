@@ -15,11 +15,13 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import MentorAppError
+from ..setting_keys import BAD_ROTATION_FILES as BAD_FILES
+from ..setting_keys import ROTATION_STATEMENTS as MADE
+from ..setting_keys import ROTATIONS
 from ..storage.files import atomic_write_bytes
 from . import drive
 from .keys import fingerprint, signed_bytes, unb64, verify
@@ -36,10 +38,6 @@ FOLDER = "keys"
 SUFFIX = ".mentorkeys"
 MAX_BYTES = 16 * 1024
 MAX_FILES_READ = 200  # files read on one trip (those already found useless are skipped)
-ROTATIONS = "exchange.key_rotations"  # mentor: the statements taken since the enrolment file, in order
-BAD_FILES = "exchange.bad_key_rotations"  # mentor: files found useless (name, size, time), not read again
-MADE = "exchange.rotation_statements"  # supervisor: every statement this profile made, oldest first
-OLD_SIGNING = "exchange.org_old_signing_keys"  # supervisor: earlier signing keys, newest first, one per line
 
 
 class RotationError(MentorAppError):
@@ -58,10 +56,6 @@ class Statement:
     @property
     def fingerprint(self) -> str:
         return fingerprint(self.signing_key)
-
-
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 def parse_statement(data: object) -> Statement | None:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..setting_keys import DIRECTORY_PROBLEM, HELD_BACK, NOTICE, RECEIPT_DEVICE, STRANGERS
 from ..words import count
-from . import outbox, publish
-from .export import HELD_BACK
-from .trip import STRANGERS
+from . import outbox
 
 if TYPE_CHECKING:
     from ..storage.profile import Profile
@@ -30,10 +29,10 @@ def attention(profile: Profile, warn_days: int) -> list[str]:
     late = outbox.late_warning(conn, warn_days)
     if late:
         notes.append(late)
-    notice = profile.get_setting(outbox.NOTICE)
+    notice = profile.get_setting(NOTICE)
     if notice:
         notes.append(notice)
-    told = profile.get_json(outbox.RECEIPT_DEVICE, {})
+    told = profile.get_json(RECEIPT_DEVICE, {})
     if told.get("waiting_for") and any(s.sequence == told["waiting_for"] for s in outbox.sent(conn, True)):
         notes.append(
             f"Your supervisor is waiting for batch {told['waiting_for']} from this laptop (later ones "
@@ -62,7 +61,7 @@ def attention(profile: Profile, warn_days: int) -> list[str]:
             f"{'is' if len(strangers) == 1 else 'are'} not from this laptop and {'was' if len(strangers) == 1 else 'were'} "
             f"ignored ({shown})."
         )
-    problem = profile.get_setting(publish.PROBLEM)
+    problem = profile.get_setting(DIRECTORY_PROBLEM)
     if problem:
         notes.append(problem)
     return notes

@@ -14,9 +14,10 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..setting_keys import BAD_RECEIPTS, SHARED_FOLDER, STRANGERS
 from ..words import count
 from . import outbox, publish
-from .enrolment import SHARED_FOLDER, current_enrolment
+from .enrolment import current_enrolment
 from .export import (
     DriveUnavailable,
     ExportError,
@@ -35,8 +36,6 @@ if TYPE_CHECKING:
     from ..storage.profile import Profile
 
 log = logging.getLogger(__name__)
-BAD_RECEIPTS = "exchange.bad_receipts"  # receipt files already found invalid (name, size, time), not read again
-STRANGERS = "exchange.strangers"  # files in this device's folder that are not its batches
 
 
 @dataclass

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
-from datetime import date
 from html import escape
 from pathlib import Path
 
@@ -30,6 +29,7 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.tableofcontents import TableOfContents
 
+from .. import clock
 from ..directory.contacts import freshness
 from ..records import vocab
 from ..records.dates import shown_date
@@ -283,7 +283,7 @@ def _header(options: SheetOptions, styles: _Styles) -> list:
     story = [Paragraph(markup(options.title), styles.title)]
     if options.mentee_name:
         story.append(Paragraph(f"For {markup(options.mentee_name)}", styles.body))
-    made = f"Made on {shown_date(date.today().isoformat())}" + (
+    made = f"Made on {shown_date(clock.today().isoformat())}" + (
         f" by {printable(options.organisation)}" if options.organisation else ""
     )
     story.append(Paragraph(escape(made), styles.small))

@@ -14,8 +14,8 @@ import shutil
 from dataclasses import dataclass, field
 
 from ..errors import BadInput
-from ..exchange.policy import PSEUDONYM_OVERRIDE
 from ..records import store
+from ..setting_keys import ERASURES, PSEUDONYM_OVERRIDE
 from ..storage import audit, backups, db
 from ..storage.files import fsync_dir, fsync_file
 from ..words import count
@@ -84,7 +84,6 @@ def _rewrite_backup(path, key: bytes, change) -> None:
 
 def erase_mentee(profile, mentee_id: str, reason: str) -> ErasureResult:
     from ..exchange.enrolment import current_enrolment
-    from ..exchange.export import ERASURES
     from ..exchange.keys import pseudonym_secret
     from ..exchange.policy import pseudonym_source
 

@@ -10,14 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from .. import clock
 from ..records import store
 from ..records.retention import (  # noqa: F401 - the rules live in records; callers may reach them from here
-    AUTOMATIC,
-    CONFIRMED,
     DEFAULT_YEARS,
-    KEY,
     MAX_YEARS,
-    OFFERED,
     SAFEGUARDING,
     Policy,
     automatic_waiting,
@@ -54,7 +51,7 @@ def _after(day: str, years: int) -> date:
 
 def due(conn, policy: Policy, today: date | None = None) -> list[Due]:
     """What has passed its retention period, children before the person they belong to."""
-    today = today or date.today()
+    today = today or clock.today()
     found = []
     for person in store.list_records(conn, "mentee"):
         if person.record.status != MenteeStatus.CLOSED:

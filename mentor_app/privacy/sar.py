@@ -10,9 +10,9 @@ import json
 import os
 import re
 from dataclasses import fields as dc_fields
-from datetime import datetime, timezone
 from pathlib import Path
 
+from .. import clock
 from ..errors import BadInput
 from ..records import store, vocab
 from ..records.dates import listed_datetime, local_time, shown_date
@@ -209,7 +209,7 @@ def gather(profile, mentee_id: str) -> dict:
     return {
         "format": FORMAT,
         "format_version": 1,
-        "produced_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "produced_at": clock.stamp(),
         "organisation": settings.organisation or "",
         "held_by": profile.role,
         "review_note": REVIEW_NOTE,

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from .. import clock
 from ..storage.db import Connection
 from . import referrals, store, vocab
 from .store import Stored
@@ -41,7 +42,7 @@ class MenteeRow:
 
 
 def caseload(conn: Connection, today: date | None = None) -> list[MenteeRow]:
-    today = today or date.today()
+    today = today or clock.today()
     last_seen = dict(
         conn.execute(
             "SELECT mentee_id, max(sort_at) FROM records WHERE type = 'meeting' AND deleted = 0 "
@@ -83,7 +84,7 @@ def caseload(conn: Connection, today: date | None = None) -> list[MenteeRow]:
 
 
 def matches(row: MenteeRow, which: str, today: date | None = None) -> bool:
-    today = today or date.today()
+    today = today or clock.today()
     if which == "active":
         return row.status == vocab.MenteeStatus.ACTIVE
     if which == "actions_due":
@@ -128,7 +129,7 @@ def open_concerns(conn: Connection) -> list[Stored]:
 
 def actions_due(conn: Connection, today: date | None = None) -> list[Stored]:
     """Actions not done whose due date has come, oldest first."""
-    today = today or date.today()
+    today = today or clock.today()
     found = store.select(
         conn,
         "type = 'action' AND json_extract(data, '$.done') = 0 AND sort_at != '' AND sort_at <= ?",
@@ -139,7 +140,7 @@ def actions_due(conn: Connection, today: date | None = None) -> list[Stored]:
 
 def upcoming_meetings(conn: Connection, today: date | None = None) -> list[Stored]:
     """Next meetings agreed, from today on, soonest first (latest agreement per mentee)."""
-    today = today or date.today()
+    today = today or clock.today()
     found = store.select(conn, "type = 'meeting' AND json_extract(data, '$.next_meeting') >= ?", (today.isoformat(),))
     latest: dict[str | None, Stored] = {}
     for s in sorted(found, key=lambda s: s.record.starts_at):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from .. import clock
 from ..storage.db import Connection
 from . import store, vocab
 from .dates import shown_date
@@ -51,7 +52,7 @@ def consent_in_force(
 ) -> ConsentState:
     if scope not in vocab.CONSENT_SCOPES:
         raise ValueError(scope)
-    day = (on or date.today()).isoformat()
+    day = (on or clock.today()).isoformat()
     history = [
         s
         for s in store.list_records(conn, "consent", mentee_id=mentee_id, newest_first=False)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time, timedelta
 
+from .. import clock
+
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 _MONTH_NAMES = {
@@ -133,7 +135,7 @@ def _read_date(text: str, today: date) -> date | None:
 
 def parse_date(text: str, today: date | None = None) -> date | None:
     """The date in `text`, or None when it is empty; DateNotUnderstood when it can't be read."""
-    today = today or date.today()
+    today = today or clock.today()
     if not text.strip():
         return None
     found = _read_date(text, today)
@@ -148,7 +150,7 @@ def parse_datetime(text: str, now: datetime | None = None, default_time: time | 
     A time alone ("14:30") means today; a date alone takes `default_time` (the current time if
     none is given), so "tomorrow" keeps the time that was there.
     """
-    now = (now or datetime.now()).replace(second=0, microsecond=0)
+    now = (now or clock.local_now()).replace(second=0, microsecond=0)
     text = text.strip()
     if not text:
         return None
@@ -208,7 +210,7 @@ def parse_month(text: str, today: date | None = None) -> date | None:
 
     "Apr 2026", "April", "4/2026", "04/26", "2026-04", "this month", "last month"; a whole
     date ("3 Apr 2026") stands for its month."""
-    today = today or date.today()
+    today = today or clock.today()
     if not text.strip():
         return None
     found = _read_month(text, today)

@@ -6,10 +6,9 @@ shared) and documents its shape; the format and its version are kept here, below
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from typing import Any
 
-from .. import __version__
+from .. import __version__, clock
 from ..storage.profile import Profile
 from . import store
 from .types import RECORD_TYPES, to_data
@@ -37,7 +36,7 @@ def dump(profile: Profile) -> dict[str, Any]:
         "format": DUMP_FORMAT,
         "format_version": DUMP_VERSION,
         "app_version": __version__,
-        "exported_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "exported_at": clock.stamp(),
         "profile": {"id": profile.meta.profile_id, "role": profile.role, "name": profile.display_name},
         "records": records,
     }

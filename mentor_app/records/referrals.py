@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from .. import clock
 from ..errors import BadInput
 from ..storage.db import Connection
 from . import store, vocab
@@ -41,7 +42,7 @@ def record_referral(
     contact = store.get(conn, contact_id)
     if contact is None or contact.type != "contact":
         raise BadInput("That service is no longer in the directory.")
-    day = on or date.today().isoformat()
+    day = on or clock.today().isoformat()
     organisation = contact.record.organisation
     if (
         kind == vocab.ReferralKind.REFERRAL
@@ -76,7 +77,7 @@ def record_outcome(conn: Connection, referral_id: str, *, author: str, outcome: 
 
 def follow_ups_due(conn: Connection, today: date | None = None) -> list[store.Stored]:
     """Open signposts and referrals whose follow-up date has come, oldest first."""
-    day = (today or date.today()).isoformat()
+    day = (today or clock.today()).isoformat()
     open_outcomes = ", ".join(f"'{o}'" for o in vocab.OPEN_REFERRAL_OUTCOMES)
     found = store.select(
         conn,

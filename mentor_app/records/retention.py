@@ -10,6 +10,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import BadInput
+from ..setting_keys import RETENTION_AUTOMATIC as AUTOMATIC
+from ..setting_keys import RETENTION_CONFIRMED as CONFIRMED
+from ..setting_keys import RETENTION_OFFERED as OFFERED
+from ..setting_keys import RETENTION_YEARS_PREFIX as KEY
 from ..storage.profile import Profile
 from .types import MENTEE_RECORD_TYPES, RECORD_TYPES
 
@@ -18,10 +22,6 @@ from .types import MENTEE_RECORD_TYPES, RECORD_TYPES
 SAFEGUARDING = {"concern": 6, "risk_assessment": 6}
 DEFAULT_YEARS = {t: SAFEGUARDING.get(t, 3) for t in ("mentee", *MENTEE_RECORD_TYPES, "mentor_log")}
 MAX_YEARS = 100
-KEY = "retention."
-AUTOMATIC = "retention.automatic"  # "1": delete what is due at each unlock (the setting in force)
-OFFERED = "retention.automatic_offered"  # "1": the organisation's last publication asks for automatic deletion
-CONFIRMED = "retention.automatic_confirmed"  # "1": this profile's user has said yes to automatic deletion
 
 
 @dataclass

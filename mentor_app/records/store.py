@@ -11,9 +11,9 @@ import json
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import Any
 
+from .. import clock
 from ..errors import BadInput
 from ..storage import audit
 from ..storage.db import (
@@ -52,10 +52,6 @@ class Stored:
     def when(self) -> str:
         """The record's own date (or date and time) as lists show it: "3 Dec 2026" or "3 Dec 2026, 14:00"."""
         return listed_datetime((self.sort_at or self.created_at)[:16])
-
-
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 def _next_change(conn: Connection) -> int:
@@ -116,7 +112,7 @@ def save_in(
         if row is None or row[0] != "mentee" or row[1]:
             raise BadInput("That mentee no longer exists.")
     data = json.dumps(to_data(record), ensure_ascii=False, sort_keys=True)
-    now, seq = _now(), _next_change(conn)
+    now, seq = clock.stamp(), _next_change(conn)
     created = record_id is None
     if record_id is None:
         record_id = str(uuid.uuid4())
@@ -180,7 +176,7 @@ def delete_in(conn: Connection, record_id: str, *, author: str, action: str = "d
         conn.execute(
             "UPDATE records SET deleted = 1, data = '{}', version = version + 1, change_seq = ?, "
             "updated_at = ?, author = ? WHERE id = ?",
-            (_next_change(conn), _now(), author, rid),
+            (_next_change(conn), clock.stamp(), author, rid),
         )
         _index(conn, rid, "", None, None)
         audit.record(
@@ -270,7 +266,18 @@ def adopt_in(
     data = json.dumps(to_data(record), ensure_ascii=False, sort_keys=True)
     conn.execute(
         f"INSERT INTO records({_INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)",
-        (record_id, rtype, mentee_id, created_at, _now(), author, version, _next_change(conn), data, _sort_at(record)),
+        (
+            record_id,
+            rtype,
+            mentee_id,
+            created_at,
+            clock.stamp(),
+            author,
+            version,
+            _next_change(conn),
+            data,
+            _sort_at(record),
+        ),
     )
     _index(conn, record_id, rtype, mentee_id, record)
     audit.record(

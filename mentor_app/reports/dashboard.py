@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 
+from .. import clock
 from ..errors import BadInput
 from ..records import vocab
 from ..records.types import RECORD_TYPES
@@ -46,7 +47,7 @@ class ConcernRow:
 
 
 def concerns(conn, now: datetime | None = None, include_acknowledged: bool = False) -> list[ConcernRow]:
-    now = now or datetime.now()
+    now = now or clock.local_now()
     notes = {
         r[0]: r[1]
         for r in conn.execute(
@@ -105,7 +106,7 @@ def acknowledge(conn, record_id: str, action: str, author: str) -> None:
     with transaction(conn):
         conn.execute(
             "INSERT INTO supervisor_notes(record_id, at, action, author) VALUES (?, ?, ?, ?)",
-            (record_id, datetime.now(timezone.utc).isoformat(timespec="seconds"), action.strip()[:5000], author),
+            (record_id, clock.stamp(), action.strip()[:5000], author),
         )
         about = conn.execute(
             "SELECT coalesce(mentee_id, '') FROM shared_records WHERE id = ? LIMIT 1", (record_id,)
@@ -134,7 +135,7 @@ MONDAY = "date(day, '-' || ((cast(strftime('%w', day) AS integer) + 6) % 7) || '
 
 
 def caseload_by_mentor(conn, today: date | None = None) -> list[CaseloadRow]:
-    today = today or date.today()
+    today = today or clock.today()
     rows_sql, base = current_rows(conn)
     last_seen = dict(
         conn.execute(
@@ -175,7 +176,7 @@ def weekly_activity(
     conn, weeks: int = 12, today: date | None = None, fingerprint: str = ""
 ) -> list[tuple[str, int, int, float]]:
     """(week starting, meetings, sport minutes, mentor hours) for the `weeks` weeks up to `today`."""
-    today = today or date.today()
+    today = today or clock.today()
     start = today - timedelta(days=today.weekday(), weeks=weeks - 1)
     buckets = {(start + timedelta(weeks=i)).isoformat(): [0, 0, 0.0] for i in range(weeks)}
     rows_sql, base = current_rows(conn, fingerprint)

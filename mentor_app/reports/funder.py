@@ -7,7 +7,6 @@ reach the page.
 from __future__ import annotations
 
 import io
-from datetime import date
 from pathlib import Path
 
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
@@ -18,6 +17,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from .. import clock
 from ..printing.fonts import FONT, FONT_BOLD, printable, register_fonts
 from ..printing.text import flowables, markup
 from ..records import vocab
@@ -112,7 +112,7 @@ def write_pdf(figures: Figures, path: Path, *, organisation: str, period: str) -
     story = [
         *flowables(f"{organisation}: mentoring report", h1),
         *flowables(
-            f"Period: {period}. Made on {shown_date(date.today().isoformat())}. Counts only: no one is named. "
+            f"Period: {period}. Made on {shown_date(clock.today().isoformat())}. Counts only: no one is named. "
             "People who did not agree to share their records are counted too.",
             body,
         ),

@@ -7,9 +7,9 @@ data protection officer or exported for an investigation without exposing anyone
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 
+from .. import clock
 from .db import Connection
 
 # The one list of what the trail records, with the words a person reads.
@@ -59,10 +59,6 @@ class Entry:
         return ACTIONS.get(self.action, self.action)
 
 
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
 def record(
     conn: Connection,
     action: str,
@@ -80,7 +76,7 @@ def record(
     conn.execute(
         "INSERT INTO audit_log(at, actor, action, record_type, record_id, mentee_id, detail) "
         "VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (at or _now(), actor, action, record_type or "", record_id or "", mentee_id or "", detail),
+        (at or clock.stamp(), actor, action, record_type or "", record_id or "", mentee_id or "", detail),
     )
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from .. import clock
 from .db import CopySource, DatabaseError, WrongKeyOrNotADatabase, connect, export_copy, run_checks, schema_version
 from .files import copy_new, fsync_dir, fsync_file, make_private_dir
 
@@ -110,7 +111,7 @@ def export_backup(source: CopySource, key: bytes, profile_dir: Path, target: Pat
 
 
 def take_backup(source: CopySource, key: bytes, profile_dir: Path, kind: str, now: datetime | None = None) -> Backup:
-    taken = now or datetime.now(timezone.utc)
+    taken = now or clock.now()
     target = backup_dir(profile_dir) / _name_for(taken, kind)
     try:
         write_backup(source, key, target)
