@@ -17,13 +17,13 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import filelock
 
+from .. import clock
 from ..errors import (
     BackupError,
     BadInput,
@@ -36,6 +36,7 @@ from ..errors import (
     WrongPassphrase,
     WrongRecoveryCode,
 )
+from ..setting_keys import PROFILE_NAME, PROFILE_ROLE
 from . import audit, backups, db, keystore, keywrap, migrations
 from .files import fsync_dir, fsync_file, make_private_dir, refuse_existing
 from .keystore import KeyringStatus
@@ -63,10 +64,6 @@ def check_passphrase(passphrase: str) -> None:
 
 def _mark(conn: db.Connection) -> tuple[int, int]:
     return conn.total_changes, conn.execute("PRAGMA data_version").fetchone()[0]
-
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def _lock(profile_dir: Path) -> filelock.BaseFileLock:
@@ -176,7 +173,7 @@ class Profile:
 
     @property
     def display_name(self) -> str:
-        return self.get_setting("profile.name", "") or ""
+        return self.get_setting(PROFILE_NAME, "") or ""
 
     # -- backups ------------------------------------------------------------
     # The copy itself is made on a connection of its own (see write_backup), so a backup
@@ -277,7 +274,7 @@ class Profile:
             Path(str(self.db_path) + suffix).unlink(missing_ok=True)
         os.replace(staging, self.db_path)
         fsync_dir(self.path)
-        self.meta.restore_pending = {"from": source.name, "before": before.name, "at": _now().isoformat()}
+        self.meta.restore_pending = {"from": source.name, "before": before.name, "at": clock.now().isoformat()}
         save_meta(self.path, self.meta)
         self.conn = db.connect(self.db_path, self.key)
         migrations.migrate(self.conn)
@@ -430,7 +427,7 @@ def _reset_failures(profile_dir: Path, meta: ProfileMeta) -> None:
 
 def _record_failure(profile_dir: Path, meta: ProfileMeta) -> None:
     meta.unlock_failures += 1
-    meta.failed_unlock_times = (meta.failed_unlock_times + [_now().isoformat(timespec="seconds")])[-100:]
+    meta.failed_unlock_times = (meta.failed_unlock_times + [clock.stamp()])[-100:]
     save_meta(profile_dir, meta)
     time.sleep(unlock_delay(meta.unlock_failures))
 
@@ -469,7 +466,7 @@ def create_profile(
         meta = ProfileMeta(
             profile_id=profile_id,
             role=role,
-            created=_now().isoformat(timespec="seconds"),
+            created=clock.stamp(),
             key_check=keywrap.key_check(key),
             wraps={
                 "passphrase": keywrap.wrap_with_passphrase(key, passphrase, profile_id, kdf_params),
@@ -483,8 +480,8 @@ def create_profile(
         _private(profile_dir / db.DB_FILE)
         migrations.migrate(conn)
         profile = Profile(path=profile_dir, meta=meta, key=key, conn=conn, unlocked_by="set-up", _lock=lock)
-        profile.set_setting("profile.name", name.strip())
-        profile.set_setting("profile.role", role)
+        profile.set_setting(PROFILE_NAME, name.strip())
+        profile.set_setting(PROFILE_ROLE, role)
         profile._changes_at_backup = profile.backup_mark()
         if use_keyring:
             profile.keyring_status = keystore.store_key(profile.keyring_entry, key)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from html import escape
 from pathlib import Path
 
@@ -24,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .. import APP_NAME
+from .. import APP_NAME, clock
 from ..directory.contacts import freshness, list_contacts
 from ..errors import BadInput, MentorAppError
 from ..records import store, vocab
@@ -221,7 +220,7 @@ class DirectoryPage(QWidget):
         if stored is None:
             return
         contact = stored.record
-        contact.last_checked, contact.checked_by = date.today().isoformat(), self.profile.display_name
+        contact.last_checked, contact.checked_by = clock.today().isoformat(), self.profile.display_name
         if contact.origin == "default":
             contact.origin = "local"  # reviewed here, so it is this laptop's entry now
         store.save(self.profile.conn, contact, author=self.profile.author, record_id=stored.id)

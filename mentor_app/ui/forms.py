@@ -8,7 +8,6 @@ before anything is thrown away.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtCore import Qt, Signal
@@ -30,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .. import clock
 from ..errors import BadInput
 from ..records.types import fields_of
 from .widgets import DateEntry, error_label, forget_when_closed, scrolling
@@ -305,8 +305,8 @@ def fit_to_screen(dialog: QDialog, body: QWidget, below: int = 0) -> None:
 
 
 def today_iso() -> str:
-    return date.today().isoformat()
+    return clock.today().isoformat()
 
 
 def now_iso() -> str:
-    return datetime.now().replace(second=0, microsecond=0).isoformat(timespec="minutes")
+    return clock.local_now().replace(second=0, microsecond=0).isoformat(timespec="minutes")

@@ -8,6 +8,7 @@ from html import escape
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
+from .. import clock
 from ..settings import load_settings
 from ..storage import backups
 from ..storage.keystore import KeyringStatus
@@ -66,7 +67,7 @@ class HomePage(QWidget):
             columns.addLayout(box)
         layout.addLayout(columns, 1)
         layout.addWidget(self.safety)
-        self._greet(date.today())  # in the first frame already, so the page doesn't shift when Today is read
+        self._greet(clock.today())  # in the first frame already, so the page doesn't shift when Today is read
 
     def _greet(self, today: date) -> None:
         self.heading.setText(
@@ -81,7 +82,7 @@ class HomePage(QWidget):
         from ..records import caseload, vocab
         from ..records.dates import listed_datetime, shown_date
 
-        conn, today = self.profile.conn, date.today()
+        conn, today = self.profile.conn, clock.today()
         self._greet(today)
         rows = caseload_rows if caseload_rows is not None else caseload.caseload(conn, today)
         names = {r.id: r.name for r in rows}

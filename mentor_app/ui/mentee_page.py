@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from html import escape
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .. import clock
 from ..records import store, vocab
 from ..records.consent import consent_summary
 from ..records.dates import shown_date
@@ -281,7 +281,7 @@ class MenteePage(QWidget):
 
     def _fill_referrals(self, records) -> None:
         self.referrals.clear()
-        today = date.today().isoformat()
+        today = clock.today().isoformat()
         for r in records:
             rec = r.record
             follow = rec.follow_up if rec.outcome in vocab.OPEN_REFERRAL_OUTCOMES else ""
@@ -293,7 +293,7 @@ class MenteePage(QWidget):
     def _fill_checklist(self, widget: QListWidget, records, flag: str) -> None:
         widget.blockSignals(True)
         widget.clear()
-        today = date.today().isoformat()
+        today = clock.today().isoformat()
         for r in records:
             rec = r.record
             due = getattr(rec, "due", "")

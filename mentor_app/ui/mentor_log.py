@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout
 
+from .. import clock
 from ..records import store, vocab
 from . import record_dialogs as dialogs
 from .widgets import forget_when_closed
@@ -38,7 +37,7 @@ class MentorLogDialog(QDialog):
 
     def refresh(self) -> None:
         self.entries.clear()
-        month = date.today().isoformat()[:7]
+        month = clock.today().isoformat()[:7]
         hours = {k: 0.0 for k in vocab.MENTOR_LOG_KINDS}
         for s in store.list_records(self.profile.conn, "mentor_log"):
             r = s.record

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (
@@ -18,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .. import clock
 from ..errors import BadInput
 from ..records import store, vocab
 from ..records.dates import shown_date
@@ -39,7 +38,7 @@ class NeedsDialog(QDialog):
         self.profile, self.mentee_id = profile, mentee_id
         self.setWindowTitle("Needs check")
         self.day_entry = DateEntry("Date of the needs check", with_time=False, required=True)
-        self.day_entry.set_iso(date.today().isoformat())
+        self.day_entry.set_iso(clock.today().isoformat())
         self.day = self.day_entry.line
         grid = QGridLayout()
         day_label = QLabel("&Date")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import tempfile
-from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QUrl
@@ -22,7 +21,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from .. import APP_NAME
+from .. import APP_NAME, clock
 from ..directory.contacts import freshness, list_contacts
 from ..directory.preselect import preselect
 from ..errors import MentorAppError
@@ -202,7 +201,7 @@ class SheetDialog(QDialog):
             return
         documents = Path.home() / "Documents"
         folder = documents if documents.is_dir() else Path.home()
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        stamp = clock.local_now().strftime("%Y%m%d-%H%M%S")
         target = folder / f"{'signposting-sheet' if self.mentee else 'services-booklet'}-{stamp}.pdf"
         self.write(target, lambda path: self._send(path, printer.printerName() or None))
 

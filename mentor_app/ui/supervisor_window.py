@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .. import APP_NAME
+from .. import APP_NAME, clock
 from ..errors import MentorAppError
 from ..exchange import mentors as register
 from ..exchange.enrolment import SHARED_FOLDER
@@ -830,7 +830,7 @@ class SupervisorWindow(QMainWindow):
 
     def make_report(self) -> None:
         name, _ = QFileDialog.getSaveFileName(
-            self, "Save the funder report", f"report-{datetime.now():%Y-%m}.pdf", "PDF files (*.pdf)"
+            self, "Save the funder report", f"report-{clock.local_now():%Y-%m}.pdf", "PDF files (*.pdf)"
         )
         if not name:
             return

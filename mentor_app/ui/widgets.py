@@ -7,6 +7,7 @@ from datetime import date, datetime, time
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QProgressBar, QScrollArea, QVBoxLayout, QWidget
 
+from .. import clock
 from ..records.dates import (
     DateNotUnderstood,
     parse_date,
@@ -208,7 +209,7 @@ class DateEntry(QWidget):
             return False
         if value is None:
             return False
-        return value > (datetime.now() if self.with_time else date.today())
+        return value > (clock.local_now() if self.with_time else clock.today())
 
     # -- writing ------------------------------------------------------------
     def set_iso(self, value: str) -> None:
