@@ -9,7 +9,7 @@ Top to bottom:
     records
     logs
     storage
-    base           errors, paths, resources, settings, words, the package itself
+    base           clock, errors, paths, resources, setting_keys, settings, words, the package itself
 
 Every import counts, at the top of a module or inside a function (an import inside a function hides
 the real graph; it must respect the layers all the same); imports for annotations only, under
@@ -32,7 +32,7 @@ LAYERS = [
     {"records"},
     {"logs"},
     {"storage"},
-    {"", "errors", "paths", "resources", "settings", "words"},
+    {"", "clock", "errors", "paths", "resources", "setting_keys", "settings", "words"},
 ]
 RANK = {part: len(LAYERS) - i for i, parts in enumerate(LAYERS) for part in parts}
 QT = ("PySide6", "shiboken6")
