@@ -252,6 +252,29 @@ def test_mentor_locks_with_a_form_open_unlocks_and_saves_and_the_window_shows_it
         assert after != before, kind
 
 
+PAGE_FORMS = {"concern": "Safeguarding concern", "meeting plan": "Meeting plan and risk check", "goal": "Goal"}
+
+
+@pytest.mark.parametrize("kind", list(PAGE_FORMS))
+def test_what_a_form_on_a_person_s_page_saved_is_said_on_the_status_line(qtbot, mentor_window, kind):
+    window, profile = mentor_window, mentor_window.profile
+    window.show_mentee(next(r for r in store.list_records(profile.conn, "mentee")).id)
+    open_form, values = MENTOR_FORMS[kind]
+
+    def fill_and_save() -> None:
+        dialog = QApplication.activeModalWidget()
+        if dialog is None:
+            QTimer.singleShot(10, fill_and_save)
+            return
+        for name, value in values.items():
+            dialog.editors[name].put(value)
+        dialog.save()
+
+    QTimer.singleShot(0, fill_and_save)
+    open_form(window)
+    assert window.statusBar().currentMessage() == f"{PAGE_FORMS[kind]} saved."
+
+
 def test_a_form_saved_after_unlocking_adds_the_mentee_to_the_list(qtbot, mentor_window):
     window = mentor_window
     form = _lock_while_open(

@@ -144,6 +144,7 @@ class MainWindow(QMainWindow):
 
             self._mentee_page = MenteePage(self.profile)
             self._mentee_page.changed.connect(self.refresh_lists)
+            self._mentee_page.said.connect(lambda words: self.statusBar().showMessage(words, 8000))
             self.pages.addWidget(self._mentee_page)
         return self._mentee_page
 

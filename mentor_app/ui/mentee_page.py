@@ -63,6 +63,7 @@ def _hint(text: str) -> QLabel:
 
 class MenteePage(QWidget):
     changed = Signal()  # something was saved or deleted: lists elsewhere refresh
+    said = Signal(str)  # what was just saved, in words, for the window's status line
 
     def __init__(self, profile, parent=None):
         super().__init__(parent)
@@ -314,10 +315,12 @@ class MenteePage(QWidget):
         dialog.saved.connect(self._saved)
         return bool(dialog.exec())
 
-    def _saved(self, _record=None) -> None:
+    def _saved(self, record=None) -> None:
         if self.mentee_id is not None and not self.profile.closed:
             self.refresh()
         self.changed.emit()
+        if record is not None:
+            self.said.emit(f"{record.label} saved.")
 
     def record_meeting(self) -> None:
         self._run(dialogs.MeetingForm(self, self.profile, self.mentee_id))
