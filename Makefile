@@ -38,6 +38,11 @@ endif
 test: install-test
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# The quick loop while changing code (under a minute): every test but those marked slow, with
+# hypothesis's dev profile (fewer examples; see tests/conftest.py). `make test` still runs everything.
+test-fast: install-test
+	HYPOTHESIS_PROFILE=dev QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
+
 # Benchmarks at mentor, supervisor and stress scale (minutes); results in bench/results/.
 # Inside a private keyring session where gnome-keyring is installed, so start-up
 # is measured the everyday way (unlocked by the keyring, not by passphrase).

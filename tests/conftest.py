@@ -15,6 +15,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import keyring  # noqa: E402
 import keyring.backends.fail  # noqa: E402
 import pytest  # noqa: E402
+from hypothesis import settings  # noqa: E402
 
 from mentor_app.storage import keystore
 from mentor_app.storage.keywrap import Argon2Params
@@ -25,6 +26,22 @@ PASSPHRASE = "correct horse battery"
 # exercised by every test that goes through the `mentor-app` command.
 FAST_KDF = Argon2Params(time_cost=1, memory_kib=8 * 1024, parallelism=1)
 NO_KEYRING = "keyring.backends.fail.Keyring"
+
+# Hypothesis profiles. Without HYPOTHESIS_PROFILE, hypothesis's own profile is in force ("default", or
+# "ci" where it detects CI) and every property test runs its full number of examples, given with
+# `examples(n)` beside the test. HYPOTHESIS_PROFILE=dev (as `make test-fast` sets) caps each at
+# DEV_EXAMPLES: a quick look while changing code, not a search for rare cases.
+DEV_EXAMPLES = 5
+settings.register_profile("dev", max_examples=DEV_EXAMPLES)
+if os.environ.get("HYPOTHESIS_PROFILE"):
+    settings.load_profile(os.environ["HYPOTHESIS_PROFILE"])
+
+
+def examples(full: int) -> int:
+    """A property test's number of examples: `full`, or at most the dev profile's under that profile."""
+    if settings.get_current_profile_name() == "dev":
+        return min(full, settings().max_examples)
+    return full
 
 
 def secret_service_available() -> bool:

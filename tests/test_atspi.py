@@ -23,6 +23,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # a whole desktop session under Xvfb, read through AT-SPI
+
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 

@@ -7,6 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow  # the benchmark script end to end, in a child process
+
 BENCH = Path(__file__).resolve().parent.parent / "bench" / "run.py"
 
 

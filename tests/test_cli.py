@@ -48,6 +48,7 @@ def profile_dir(tmp_path):
     return path, code
 
 
+@pytest.mark.slow
 def test_init_prints_the_recovery_code_once_and_check_passes(profile_dir):
     path, code = profile_dir
     meta = (path / "profile.json").read_text()
@@ -58,12 +59,14 @@ def test_init_prints_the_recovery_code_once_and_check_passes(profile_dir):
     assert code not in result.stdout
 
 
+@pytest.mark.slow
 def test_recovery_code_opens_the_profile_from_the_command_line(profile_dir):
     path, code = profile_dir
     result = _cli(path, "check", secret=code.lower())
     assert result.returncode == 0, result.stderr
 
 
+@pytest.mark.slow
 def test_passphrase_is_never_taken_from_arguments_or_environment(profile_dir):
     path, _ = profile_dir
     result = run_cli("--profile", str(path), "check", env=NO_KR)  # no stdin flag, no terminal
@@ -71,6 +74,7 @@ def test_passphrase_is_never_taken_from_arguments_or_environment(profile_dir):
     assert "--passphrase-stdin" in _one_plain_line(result)
 
 
+@pytest.mark.slow
 def test_each_failure_has_its_own_plain_message_and_touches_nothing(profile_dir):
     path, code = profile_dir
     _cli(path, "backup")
@@ -113,6 +117,7 @@ def test_each_failure_has_its_own_plain_message_and_touches_nothing(profile_dir)
     assert after == before  # nothing deleted, nothing overwritten
 
 
+@pytest.mark.slow
 def test_check_reports_a_damaged_page_and_names_the_newest_good_backup(profile_dir):
     path, _ = profile_dir
     assert _cli(path, "backup").returncode == 0
@@ -126,6 +131,7 @@ def test_check_reports_a_damaged_page_and_names_the_newest_good_backup(profile_d
     assert "newest good backup" in result.stderr and ".mentorbackup" in result.stderr
 
 
+@pytest.mark.slow
 def test_backup_and_restore_from_the_command_line(profile_dir, tmp_path):
     path, _ = profile_dir
     target = tmp_path / "copy.mentorbackup"
@@ -144,6 +150,7 @@ def test_backup_and_restore_from_the_command_line(profile_dir, tmp_path):
     assert "pre-restore" in listing.stdout
 
 
+@pytest.mark.slow
 def test_init_refuses_to_overwrite_an_existing_profile(profile_dir):
     path, _ = profile_dir
     before = file_digests(path)

@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 import stat
 
+import pytest
 from conftest import NO_KEYRING, run_cli
+
+pytestmark = pytest.mark.slow  # demo profiles made and read by the mentor-app command in child processes
 
 NO_KR = {"PYTHON_KEYRING_BACKEND": NO_KEYRING}
 DEMO_PASS = "demo passphrase\n"

@@ -7,11 +7,14 @@ import subprocess
 import sys
 import time
 
+import pytest
 from conftest import PASSPHRASE
 
 from mentor_app.records import store
 from mentor_app.storage import backups
 from mentor_app.storage.profile import open_profile
+
+pytestmark = pytest.mark.slow  # child processes killed at random points, many times over
 
 WRITER = r"""
 import sys

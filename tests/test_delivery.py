@@ -373,6 +373,7 @@ def test_a_receipt_that_goes_backwards_makes_the_mentor_send_again(world, tmp_pa
         assert "After Backup" in held
 
 
+@pytest.mark.slow
 def test_the_command_line_accepts_a_gap_revokes_from_a_point_and_retries(world, tmp_path):
     from conftest import PASSPHRASE, run_cli
 

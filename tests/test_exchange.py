@@ -334,6 +334,7 @@ profile.close()
 """
 
 
+@pytest.mark.slow
 def test_killing_the_export_at_random_points_never_loses_or_duplicates(mentor, org):
     """SIGKILL mid-trip, with the supervisor importing (and leaving receipts) and batches going missing
     from the share between trips: at the end the supervisor holds every change exactly once."""

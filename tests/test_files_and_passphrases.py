@@ -76,6 +76,7 @@ def _write_directory_csv(path: Path, values: dict) -> None:
 # -- spreadsheets that can't run formulas -----------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_directory_export_neutralises_formulas_and_a_round_trip_keeps_the_real_values(tmp_path):
     first, second = _init(tmp_path / "first"), _init(tmp_path / "second")
     partner = tmp_path / "partner.csv"
@@ -117,6 +118,7 @@ def test_a_value_that_starts_with_a_quote_survives_the_round_trip_too():
     assert csvsafe.neutralise(-3) == -3 and csvsafe.neutralise(2.5) == 2.5
 
 
+@pytest.mark.slow
 def test_audit_csv_neutralises_formula_cells(cli_profile, tmp_path):
     from mentor_app.storage import audit
 
@@ -149,6 +151,7 @@ def test_funder_csv_neutralises_labels_and_keeps_numbers(tmp_path):
     assert change[3] == "-0.5"  # a number stays a number
 
 
+@pytest.mark.slow
 def test_funder_report_from_the_command_line_writes_both_files(tmp_path):
     sup = _init(tmp_path / "sup", role="supervisor")
     pdf, figures = tmp_path / "report.pdf", tmp_path / "report.csv"
@@ -157,6 +160,7 @@ def test_funder_report_from_the_command_line_writes_both_files(tmp_path):
     assert pdf.read_bytes().startswith(b"%PDF") and _rows(figures)[0] == ["period", "section", "item", "value"]
 
 
+@pytest.mark.slow
 def test_retention_report_neutralises_formula_cells(cli_profile, tmp_path, monkeypatch):
     from mentor_app import cli
     from mentor_app.privacy import retention
@@ -185,6 +189,7 @@ def test_retention_report_neutralises_formula_cells(cli_profile, tmp_path, monke
 @pytest.mark.parametrize(
     "command", [("dump", "-o"), ("booklet", "-o"), ("audit", "-o"), ("backup", "--to"), ("directory", "export")]
 )
+@pytest.mark.slow
 def test_a_link_planted_at_an_output_is_refused_and_its_target_untouched(cli_profile, tmp_path, command):
     victim = tmp_path / "victim.txt"
     victim.write_text("someone else's file\n")
@@ -228,6 +233,7 @@ def test_a_link_planted_after_the_first_check_is_still_refused(make_profile, tmp
 
 
 @POSIX
+@pytest.mark.slow
 def test_backup_to_a_folder_leaves_its_permissions_alone(cli_profile, tmp_path):
     folder = tmp_path / "usb"
     folder.mkdir()
@@ -243,6 +249,7 @@ def test_backup_to_a_folder_leaves_its_permissions_alone(cli_profile, tmp_path):
 
 
 @POSIX
+@pytest.mark.slow
 def test_writing_a_sheet_leaves_the_folders_permissions_alone(cli_profile, tmp_path):
     folder = tmp_path / "printouts"
     folder.mkdir()
@@ -300,6 +307,7 @@ def test_a_weak_passphrase_is_refused_at_init_with_plain_advice(tmp_path):
     assert not (path / "profile.json").exists()
 
 
+@pytest.mark.slow
 def test_a_weak_passphrase_is_refused_at_passphrase_change(cli_profile):
     wraps_before = json.loads((cli_profile / "profile.json").read_text())["wraps"]
     result = _cli(cli_profile, "passphrase", lines=(PASSPHRASE, WEAK))
@@ -308,6 +316,7 @@ def test_a_weak_passphrase_is_refused_at_passphrase_change(cli_profile):
     assert _cli(cli_profile, "check").returncode == 0  # the old passphrase still opens it
 
 
+@pytest.mark.slow
 def test_rekey_asks_for_a_new_passphrase_and_refuses_a_weak_one(cli_profile):
     wraps_before = json.loads((cli_profile / "profile.json").read_text())["wraps"]
     weak = _cli(cli_profile, "rekey", lines=(PASSPHRASE, PASSPHRASE, WEAK))

@@ -29,7 +29,7 @@ import keyring
 import keyring.backends.fail
 import pyrage
 import pytest
-from conftest import FAST_KDF, PASSPHRASE
+from conftest import FAST_KDF, PASSPHRASE, examples
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
@@ -84,6 +84,8 @@ FUZZ = settings(
     print_blob=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
 )
+# Thousands of cases, and a world of profiles made for them first: `make test` runs them, `make test-fast` not.
+pytestmark = pytest.mark.slow
 
 CASES: collections.Counter = collections.Counter()
 OUTCOMES: collections.Counter = collections.Counter()
@@ -431,7 +433,7 @@ def _assert_set_aside(world, summary, sha, before, after):
         assert plain(reason), reason
 
 
-@settings(FUZZ, max_examples=500)
+@settings(FUZZ, max_examples=examples(500))
 @given(data=st.data())
 def test_damaged_batch_files_are_set_aside_and_change_nothing(world, data):
     raw = data.draw(damaged(world.batch), label="file")
@@ -444,7 +446,7 @@ def test_damaged_batch_files_are_set_aside_and_change_nothing(world, data):
         outcome("batches", "set aside")
 
 
-@settings(FUZZ, max_examples=40)
+@settings(FUZZ, max_examples=examples(40))
 @given(
     data=st.data(),
     names=st.lists(
@@ -820,7 +822,7 @@ def _assert_imported_exactly(world, records, fp):
             assert row[5] == str(r.get("updated_at", ""))[:40]
 
 
-@settings(FUZZ, max_examples=500)
+@settings(FUZZ, max_examples=examples(500))
 @given(data=st.data())
 def test_signed_batches_with_wrong_content_are_refused_whole_or_imported_exactly(world, data):
     key = _approved_device(world)
@@ -943,7 +945,7 @@ def _try_enrolment(world, raw: bytes, fingerprint_text: str | None):
 FINGERPRINT_TEXT = st.one_of(st.none(), st.text(max_size=24), st.sampled_from(["AAAA-BBBB-CCCC-DDDD", ""]))
 
 
-@settings(FUZZ, max_examples=500)
+@settings(FUZZ, max_examples=examples(500))
 @given(data=st.data(), typed=FINGERPRINT_TEXT)
 def test_damaged_enrolment_files_are_refused_plainly(world, data, typed):
     valid = json.loads(world.enrolment)
@@ -993,7 +995,7 @@ ENROLMENT_FIELD_FLAWS = {
 }
 
 
-@settings(FUZZ, max_examples=300)
+@settings(FUZZ, max_examples=examples(300))
 @given(field=st.sampled_from(sorted(ENROLMENT_FIELD_FLAWS)), data=st.data(), resign=st.booleans())
 def test_signed_enrolment_files_with_odd_fields_are_refused_or_read_as_written(world, field, data, resign):
     values, must_refuse = ENROLMENT_FIELD_FLAWS[field]
@@ -1125,7 +1127,7 @@ def csv_oddities(draw):
     return b"\xef\xbb\xbf" if what == "bom_only" else b""
 
 
-@settings(FUZZ, max_examples=400)
+@settings(FUZZ, max_examples=examples(400))
 @given(data=st.data(), only_good_rows=st.booleans(), merge=st.booleans())
 def test_directory_csv_files_of_any_shape_are_refused_plainly_or_imported_as_read(world, data, only_good_rows, merge):
     raw = data.draw(st.one_of(damaged(world.csv), csv_text(), csv_oddities()), label="file")
@@ -1271,7 +1273,7 @@ def directory_rows(draw, token: str):
     return text.encode(encoding), encoding, expected, contents
 
 
-@settings(FUZZ, max_examples=150)
+@settings(FUZZ, max_examples=examples(150))
 @given(data=st.data(), merge=st.booleans())
 def test_directory_csv_rows_are_checked_one_by_one_and_imported_as_written(world, data, merge):
     raw, encoding, expected, contents = data.draw(directory_rows(f"t{next(_serial)}"), label="spreadsheet")
@@ -1318,7 +1320,7 @@ def _pick_up(world, raw: bytes, applied: str):
     return result, before
 
 
-@settings(FUZZ, max_examples=400)
+@settings(FUZZ, max_examples=examples(400))
 @given(data=st.data())
 def test_damaged_published_directories_are_refused_and_change_nothing(world, data):
     valid = json.loads(world.published)
@@ -1433,7 +1435,7 @@ def _expected_policy(raw, before: retention.Policy) -> retention.Policy:
     return retention.Policy(years, False)  # automatic deletion waits for this mentor, who never said yes
 
 
-@settings(FUZZ, max_examples=350)
+@settings(FUZZ, max_examples=examples(350))
 @given(data=st.data())
 def test_signed_directories_with_odd_entries_import_only_the_good_ones(world, data):
     mentor = world.mentor
@@ -1514,7 +1516,7 @@ def _receive(world, raw: bytes, code: str):
         path.unlink()
 
 
-@settings(FUZZ, max_examples=250)
+@settings(FUZZ, max_examples=examples(250))
 @given(data=st.data(), code=st.one_of(st.none(), st.text(max_size=30), st.builds(new_recovery_code)))
 def test_damaged_hand_over_files_are_refused_and_change_nothing(world, data, code):
     raw = data.draw(damaged(world.handover_file), label="file")
@@ -1535,7 +1537,7 @@ def _fresh_ids(payload: dict, token: str) -> dict:
     )
 
 
-@settings(FUZZ, max_examples=350)
+@settings(FUZZ, max_examples=examples(350))
 @given(data=st.data())
 def test_hand_over_files_with_odd_content_are_refused_or_taken_in_as_written(world, data):
     payload = _fresh_ids(world.handover, f"h{next(_serial)}-")

@@ -89,6 +89,7 @@ def _mentor(make_profile, name, enrolment, drive):
     return p
 
 
+@pytest.mark.slow
 def test_synthetic_organisation_imports_to_the_right_counts(make_profile, organisation, tmp_path):
     supervisor, enrolment, drive = organisation
     rng = random.Random(7)
@@ -343,6 +344,7 @@ def test_stopping_an_import_keeps_what_was_done_and_the_next_run_finishes(make_p
     assert supervisor_figures(supervisor.conn).people == 4
 
 
+@pytest.mark.slow
 def test_a_mentee_handed_over_to_another_mentor_is_still_one_person(make_profile, organisation, tmp_path):
     from mentor_app.exchange.handover import HandoverError, make_handover, receive_handover
 

@@ -242,6 +242,7 @@ def _save_button(dialog):
 
 @pytest.mark.parametrize("larger", [False, True], ids=["normal-text", "larger-text"])
 @pytest.mark.parametrize("name", list(FORMS))
+@pytest.mark.slow
 def test_every_dialog_fits_a_1024_by_600_screen_with_save_in_view(qtbot, window, name, larger):
     if larger:
         window.settings.larger_text = True

@@ -74,6 +74,7 @@ def assert_inside_the_page(pdf: Path) -> None:
     assert words
 
 
+@pytest.mark.slow
 def test_a_subject_access_copy_with_every_field_at_its_longest(make_profile, tmp_path):
     profile, _ = make_profile()
     mid = store.save(
@@ -228,6 +229,7 @@ def _options(**kw) -> SheetOptions:
 
 
 @pytest.mark.parametrize("large_print", [False, True], ids=["standard", "large-print"])
+@pytest.mark.slow
 def test_a_sheet_and_a_booklet_with_a_directory_entry_at_its_longest(tmp_path, large_print):
     long_entry = _contact_at_its_longest()
     short = Contact(
@@ -255,6 +257,7 @@ def test_a_sheet_and_a_booklet_with_a_directory_entry_at_its_longest(tmp_path, l
     assert "Contents" in text and "Housing" in text and "Money" in text
 
 
+@pytest.mark.slow
 def test_a_crisis_list_too_long_for_the_footer_is_cut_not_spilled(tmp_path):
     numbers = DEFAULT_EMERGENCY_NUMBERS + "\n" + "\n".join(f"Local line {i}: 01632 96{i:04d}" for i in range(400))
     options = SheetOptions(emergency_numbers=numbers, large_print=True)
@@ -265,6 +268,7 @@ def test_a_crisis_list_too_long_for_the_footer_is_cut_not_spilled(tmp_path):
     assert_inside_the_page(pdf)
 
 
+@pytest.mark.slow
 def test_the_longest_website_still_gets_a_code_and_an_overlong_address_gets_none(tmp_path):
     from mentor_app.printing.links import contact_links
 

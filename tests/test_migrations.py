@@ -334,6 +334,7 @@ def _shape(path: Path) -> dict:
         conn.close()
 
 
+@pytest.mark.slow
 def test_the_saved_profiles_are_what_their_script_makes(tmp_path, no_keyring):
     import subprocess
     import sys

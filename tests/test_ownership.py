@@ -141,6 +141,7 @@ def test_another_approved_device_can_change_nothing_of_a_person_it_does_not_hold
     assert import_folder(supervisor, drive).refused == []
 
 
+@pytest.mark.slow
 def test_a_hand_over_moves_the_person_once_and_a_replayed_file_is_refused(org, tmp_path):
     supervisor, drive, mentor = org
     first, second, third = mentor("first"), mentor("second"), mentor("third")
@@ -300,6 +301,7 @@ def test_after_a_withdrawal_nothing_joins_the_counts_to_the_person_and_consent_a
     assert supervisor.conn.execute("SELECT count(*) FROM shared_records WHERE conflict = 1").fetchone()[0] == 0
 
 
+@pytest.mark.slow
 def test_withdrawals_and_erasures_reach_every_supervisor_backup(org):
     from datetime import date, timedelta
     from time import sleep

@@ -7,6 +7,7 @@ import json
 from datetime import timedelta
 
 import pytest
+from conftest import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -114,7 +115,7 @@ def test_a_concern_of_two_full_fields_of_four_byte_characters_reaches_the_superv
 
 
 @settings(
-    max_examples=12,
+    max_examples=examples(12),
     deadline=timedelta(seconds=30),
     database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],

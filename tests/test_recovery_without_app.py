@@ -282,6 +282,7 @@ def test_a_copy_taken_while_the_app_has_the_profile_open_reads_with_its_wal_file
     assert done.returncode != 0 or json.loads(done.stdout)["notes"] == []
 
 
+@pytest.mark.slow
 def test_after_a_re_key_cut_short_the_keys_printed_include_the_one_the_database_has(make_profile, monkeypatch):
     from mentor_app.storage import db
 

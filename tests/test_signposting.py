@@ -367,6 +367,7 @@ def test_due_follow_ups_show_in_the_mentee_filter_until_an_outcome(profile):
     assert row.follow_ups_due == 0 and not caseload.matches(row, "follow_ups")
 
 
+@pytest.mark.slow
 def test_sheet_command_preselects_and_refuses_bad_ids(tmp_path):
     env = {"PYTHON_KEYRING_BACKEND": NO_KEYRING}
     path = tmp_path / "demo"
