@@ -457,6 +457,7 @@ def test_the_window_and_the_command_line_each_say_what_to_do_next_in_their_own_w
     assert said.returncode != 0 and "mentor-app enrol FILE" in said.stderr
 
 
+@pytest.mark.slow
 def test_a_file_just_under_the_batch_limit_is_read_once_not_three_times(world):
     """Junk named like a batch, as large as a batch may be: held in memory once while it is judged."""
     supervisor, mentor, drive = world

@@ -179,6 +179,7 @@ def test_only_the_newest_crash_reports_are_kept(log_dir):
     assert kept[0].read_text(encoding="utf-8") == "report 5\n"
 
 
+@pytest.mark.slow
 def test_the_command_line_logs_events_but_no_record_content(make_profile, log_dir, marker, tmp_path):
     # The folder name turns up in the messages of errors about its files.
     profile, _ = make_profile(name=f"profile-{marker}")

@@ -335,6 +335,7 @@ def _organisation(make_profile, tmp_path):
     return sup, mentor, drive
 
 
+@pytest.mark.slow
 def test_the_supervisors_copy_redacts_a_name_it_knows_only_from_a_concern(make_profile, tmp_path):
     from mentor_app.exchange.importer import import_folder
     from mentor_app.exchange.trip import trip

@@ -56,6 +56,7 @@ def test_without_keyring_opening_asks_for_a_secret_and_says_why(make_profile):
     assert "passphrase" in info.value.message
 
 
+@pytest.mark.slow
 def test_wrong_secrets_get_their_own_messages_and_a_growing_delay(make_profile):
     profile, code = make_profile()
     path = profile.path

@@ -107,6 +107,7 @@ def test_sheet_text_names_numbers_footer_and_no_name_unless_ticked(profile, tmp_
     assert used and all("DejaVuSans" in name for name in used), used  # every glyph from the bundled font
 
 
+@pytest.mark.slow
 def test_every_qr_code_decodes_to_the_right_link(profile, tmp_path):
     contact = _contact()
     web_only = _contact(organisation="Web Only Org", phone="", address="", website="https://web-only.example.org/help")
@@ -119,6 +120,7 @@ def test_every_qr_code_decodes_to_the_right_link(profile, tmp_path):
     assert map_link(contact.address).startswith("https://www.openstreetmap.org/search?query=12+Mill+Lane")
 
 
+@pytest.mark.slow
 def test_large_print_body_is_at_least_16_point_everywhere(profile, tmp_path):
     contacts = [(str(i), _contact(organisation=f"Service {i}", phone=f"01632 96010{i}")) for i in range(4)]
     pdf = build_sheet(contacts, tmp_path / "large.pdf", _options(large_print=True, mentee_name="Jo"))
@@ -145,6 +147,7 @@ def test_large_print_body_is_at_least_16_point_everywhere(profile, tmp_path):
     assert min(normal_sizes) < 16.0
 
 
+@pytest.mark.slow
 def test_bad_input_still_prints_long_fields_wrap_and_missing_links_give_no_qr(profile, tmp_path):
     long_text = ("A very long description that goes on and on " * 60) + "ENDMARKER"
     odd = _contact(

@@ -234,6 +234,7 @@ def test_a_supervisors_dump_holds_every_shared_record_note_and_device(organisati
     assert found == ["holders", "withdrawals"], found
 
 
+@pytest.mark.slow
 def test_a_supervisors_mentees_lists_the_people_it_holds(organisation, tmp_path):
     paths, ids, _, _ = organisation
     result = _cli(paths["supervisor"], "mentees")
@@ -254,6 +255,7 @@ def test_a_supervisors_mentees_lists_the_people_it_holds(organisation, tmp_path)
     assert _cli(paths["supervisor"], "sar", "--mentee", ids["ben"], "-o", str(tmp_path / "sar")).returncode == 0
 
 
+@pytest.mark.slow
 def test_a_mentors_dump_and_mentees_keep_their_shape(organisation, tmp_path):
     paths, ids, _, _ = organisation
     out = tmp_path / "mine.json"
@@ -273,6 +275,7 @@ def test_a_mentors_dump_and_mentees_keep_their_shape(organisation, tmp_path):
     assert {LINE.match(line).group(1) for line in listed.stdout.splitlines()} == {ids["ada"], ids["ben"], ids["cal"]}
 
 
+@pytest.mark.slow
 def test_a_dump_is_never_written_through_a_link(organisation, tmp_path):
     paths, _, _, _ = organisation
     elsewhere = tmp_path / "elsewhere.json"

@@ -224,6 +224,7 @@ def test_when_the_chosen_person_leaves_the_list_nobody_elses_records_open(qtbot,
 # -- question boxes that survive the lock --------------------------------------------------
 
 
+@pytest.mark.slow
 def test_the_action_taken_box_survives_the_lock_and_saves(qtbot, window, world):
     sup, _, _, _, concern_of = world
     _on_person(window.concerns, "Alex Larch")
@@ -263,6 +264,7 @@ def test_your_note_survives_the_lock_and_shows_beside_the_persons_records(qtbot,
     assert window.add_note() is None and "Choose the person in the list first" in said[-1]
 
 
+@pytest.mark.slow
 def test_keep_the_concern_survives_the_lock_and_the_request_is_decided(qtbot, window, world, said):
     sup, mentor, drive, people, concern_of = world
     mentor_concern = store.list_records(mentor.conn, "concern", mentee_id=people["Dee Ash"])[0].id
@@ -287,6 +289,7 @@ def test_keep_the_concern_survives_the_lock_and_the_request_is_decided(qtbot, wi
     assert not window.concerns.item(row, 0).text().startswith("Deletion requested")  # kept, as decided
 
 
+@pytest.mark.slow
 def test_revoking_a_device_survives_the_lock(qtbot, window, world):
     sup = world[0]
     window.tabs.setCurrentIndex(4)

@@ -80,6 +80,7 @@ def test_dashboard_shows_concerns_first_and_acknowledging_clears_them(qtbot, sup
     window.close()
 
 
+@pytest.mark.slow
 def test_a_double_clicked_log_is_imported_by_a_supervisor_and_refused_plainly_by_a_mentor(
     qtbot, make_profile, tmp_path, monkeypatch
 ):
@@ -200,6 +201,7 @@ def test_the_queue_shows_what_the_mentor_did_and_a_closed_concern_is_not_urgent(
     window.close()
 
 
+@pytest.mark.slow
 def test_the_funder_report_saved_again_under_the_same_name_replaces_both_files(
     qtbot, supervisor, tmp_path, monkeypatch
 ):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from conftest import PASSPHRASE, add_note, note_bodies
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox, QWidget
@@ -23,6 +24,7 @@ def _unnamed_focusable(root: QWidget) -> list[str]:
     return missing
 
 
+@pytest.mark.slow
 def test_set_up_creates_an_encrypted_profile_and_shows_the_code_once(qtbot, tmp_path, no_keyring):
     dialog = SetupDialog(tmp_path / "p")
     qtbot.addWidget(dialog)
@@ -57,6 +59,7 @@ def test_set_up_creates_an_encrypted_profile_and_shows_the_code_once(qtbot, tmp_
         pass
 
 
+@pytest.mark.slow
 def test_set_up_with_an_organisation_hands_the_connection_to_the_window(qtbot, tmp_path, no_keyring):
     """Set-up saves the organisation on its worker; the window's thread must still be able to use the profile."""
     from mentor_app.directory.defaults import ensure_default_directory

@@ -213,6 +213,7 @@ def test_search_and_jump_to_the_record(qtbot, window, demo_profile):
     assert window.mentee_page.timeline.currentItem().data(0, Qt.ItemDataRole.UserRole) == marker
 
 
+@pytest.mark.slow
 def test_idle_lock_hides_content_and_clears_copied_text(qtbot, window, demo_profile):
     row = _active_row(demo_profile, "")
     window.show_mentee(row.id)
