@@ -38,7 +38,7 @@ endif
 test: install-test
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# The quick loop while changing code (under a minute): every test but those marked slow, with
+# The quick loop while changing code (about a quarter of `make test`): every test but those marked slow, with
 # hypothesis's dev profile (fewer examples; see tests/conftest.py). `make test` still runs everything.
 test-fast: install-test
 	HYPOTHESIS_PROFILE=dev QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
