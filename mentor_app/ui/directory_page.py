@@ -127,9 +127,9 @@ class DirectoryPage(QWidget):
 
         filters = QHBoxLayout()
         for words, widget in (("&Search", self.text), ("Categor&y", self.category), ("Area", self.area)):
-            label = QLabel(pick_mnemonic(words, used) if "&" in words else words)
-            label.setBuddy(widget)  # the label is what a screen reader says for the field
-            filters.addWidget(label)
+            field_label = QLabel(pick_mnemonic(words, used) if "&" in words else words)
+            field_label.setBuddy(widget)  # the label is what a screen reader says for the field
+            filters.addWidget(field_label)
             filters.addWidget(widget, 1 if widget is self.text else 0)
         split = QSplitter()
         split.addWidget(self.results)
@@ -261,8 +261,10 @@ class DirectoryPage(QWidget):
             box = QMessageBox(
                 QMessageBox.Icon.Warning,
                 APP_NAME,
-                f"{count(len(plan.problems), 'row')} {'has' if len(plan.problems) == 1 else 'have'} problems:\n\n{lines}\n\n"
-                f"{count(len(plan.good), 'row')} {'is' if len(plan.good) == 1 else 'are'} fine. Import only the good rows?",
+                f"{count(len(plan.problems), 'row')} {'has' if len(plan.problems) == 1 else 'have'} problems:"
+                f"\n\n{lines}\n\n"
+                f"{count(len(plan.good), 'row')} {'is' if len(plan.good) == 1 else 'are'} fine. "
+                "Import only the good rows?",
                 QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
                 self,
             )
@@ -274,8 +276,8 @@ class DirectoryPage(QWidget):
                 QMessageBox.question(
                     self,
                     APP_NAME,
-                    f"{count(len(plan.duplicates), 'row')} {'has' if len(plan.duplicates) == 1 else 'have'} the same organisation and phone as an entry "
-                    "already there. Merge them into those entries (filling in what is missing)? "
+                    f"{count(len(plan.duplicates), 'row')} {'has' if len(plan.duplicates) == 1 else 'have'} "
+                    "the same organisation and phone as an entry already there. Merge them into those entries (filling in what is missing)? "
                     "No leaves them out.",
                 )
                 == QMessageBox.StandardButton.Yes

@@ -41,7 +41,7 @@ class HomePage(QWidget):
         self.due = _list("Actions due")
         self.upcoming = _list("Next meetings")
         for w in (self.concerns, self.due, self.upcoming):
-            w.itemActivated.connect(lambda item: self.open_mentee.emit(item.data(Qt.UserRole)))
+            w.itemActivated.connect(lambda item: self.open_mentee.emit(item.data(Qt.ItemDataRole.UserRole)))
         self.delivery = QLabel()
         self.delivery.setWordWrap(True)
         self.delivery.setAccessibleName("Sharing warning")
@@ -120,15 +120,15 @@ class HomePage(QWidget):
         )
         self.safety.setText(self._safety_words())
 
-    def _fill(self, widget: QListWidget, rows: list[tuple[str, str]], empty: str) -> None:
+    def _fill(self, widget: QListWidget, rows: list[tuple[str, str | None]], empty: str) -> None:
         widget.clear()
         for text, mentee_id in rows:
             item = QListWidgetItem(text)
-            item.setData(Qt.UserRole, mentee_id)
+            item.setData(Qt.ItemDataRole.UserRole, mentee_id)
             widget.addItem(item)
         if not rows:
             item = QListWidgetItem(empty)
-            item.setFlags(Qt.NoItemFlags)
+            item.setFlags(Qt.ItemFlag.NoItemFlags)
             widget.addItem(item)
 
     def _safety_words(self) -> str:

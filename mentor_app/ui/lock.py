@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QLineEdit, QPus
 from .. import logs
 from .messages import plain
 from .widgets import busy_bar, error_label, the_app
-from .worker import run_in_background
+from .worker import Job, run_in_background
 
 CLEAR_COPIED_AFTER_S = 90  # text copied from the app leaves the clipboard after this, if nothing replaced it
 log = logs.get_logger(__name__)
@@ -111,7 +111,7 @@ class LockPage(QWidget):
     def __init__(self, profile, parent=None):
         super().__init__(parent)
         self.profile = profile
-        self._job = None
+        self._job: Job | None = None
         title = QLabel("<h2>Mentor App is locked</h2>")
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         hint = QLabel("Your notes are hidden.\nType your passphrase or recovery code to carry on.")

@@ -7,7 +7,6 @@ from pathlib import Path
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QApplication,
     QComboBox,
     QFileDialog,
     QFrame,
@@ -30,13 +29,15 @@ from .home_page import HomePage
 from .messages import plain
 from .screen_room import resize_within_screen
 from .shell import WindowShell
+from .widgets import the_app
+from .worker import Job
 
 # The window is drawn before anything is read (see paintEvent), and what it doesn't show at once (a
 # mentee's page, the directory, the record forms, sharing, search, the mentor log, settings) is imported
 # and built when first used: a mentor on an old laptop waits for the window, not for code they may not
 # touch today.
 SYNC_CHECK_MS = 3 * 60 * 1000
-BASE_POINT_SIZE = None  # the platform's own size, remembered before "larger text" changes it
+BASE_POINT_SIZE: float | None = None  # the platform's own size, remembered before "larger text" changes it
 
 
 class MainWindow(QMainWindow):
@@ -45,8 +46,8 @@ class MainWindow(QMainWindow):
     def __init__(self, profile, *, checks_after_paint: bool = False):
         super().__init__()
         self.profile = profile
-        self._job = None
-        self._share_job = None
+        self._job: Job | None = None
+        self._share_job: Job | None = None
         resize_within_screen(self, 1100, 720)
 
         self.home = HomePage(profile)
@@ -62,8 +63,10 @@ class MainWindow(QMainWindow):
         self.mentees.setAccessibleName("Mentees")
         # A person's page opens on Enter or a click, never because focus or the arrow keys passed by:
         # opening is a "view" in the audit trail, so it must be meant.
-        self.mentees.itemActivated.connect(lambda item: self.show_mentee(item.data(Qt.UserRole)))
-        self.mentees.itemClicked.connect(lambda item: self.show_mentee(item.data(Qt.UserRole), focus=False))
+        self.mentees.itemActivated.connect(lambda item: self.show_mentee(item.data(Qt.ItemDataRole.UserRole)))
+        self.mentees.itemClicked.connect(
+            lambda item: self.show_mentee(item.data(Qt.ItemDataRole.UserRole), focus=False)
+        )
         new = QPushButton("&New mentee…")
         new.setAccessibleName("New mentee")
         new.clicked.connect(self.new_mentee)
@@ -179,7 +182,7 @@ class MainWindow(QMainWindow):
         self._action(file, "Receive a &hand-over…", self.receive_handover)
         self._action(file, "Se&ttings…", self.open_settings, "Ctrl+,")
         file.addSeparator()
-        self._action(file, "&Quit", self.close, QKeySequence.Quit)
+        self._action(file, "&Quit", self.close, QKeySequence.StandardKey.Quit)
         records = bar.addMenu("&Records")
         self._action(records, "&New mentee…", self.new_mentee, "Ctrl+N")
         self._action(records, "Record a &meeting…", self.record_meeting, "Ctrl+M")
@@ -248,7 +251,7 @@ class MainWindow(QMainWindow):
             if row.follow_ups_due:
                 extra.append(f"{row.follow_ups_due} follow-up")
             item = QListWidgetItem(" · ".join([marks] + extra))
-            item.setData(Qt.UserRole, row.id)
+            item.setData(Qt.ItemDataRole.UserRole, row.id)
             if row.safety_flag:
                 item.setToolTip("Safety flag")
             self.mentees.addItem(item)
@@ -260,7 +263,7 @@ class MainWindow(QMainWindow):
                 if which == "all"
                 else "Nobody matches this filter."
             )
-            empty.setFlags(Qt.NoItemFlags)
+            empty.setFlags(Qt.ItemFlag.NoItemFlags)
             self.mentees.addItem(empty)
         self.mentees.setWordWrap(True)
         self.mentees.blockSignals(False)
@@ -287,13 +290,13 @@ class MainWindow(QMainWindow):
         self.pages.setCurrentWidget(self.directory)
         self.directory.text.setFocus()
 
-    def show_mentee(self, mentee_id: str, focus: bool = True, record_id: str | None = None) -> None:
+    def show_mentee(self, mentee_id: str | None, focus: bool = True, record_id: str | None = None) -> None:
         if not mentee_id:
             return
         self.mentee_page.show_mentee(mentee_id)
         self.pages.setCurrentWidget(self.mentee_page)
         for i in range(self.mentees.count()):
-            if self.mentees.item(i).data(Qt.UserRole) == mentee_id:
+            if self.mentees.item(i).data(Qt.ItemDataRole.UserRole) == mentee_id:
                 self.mentees.blockSignals(True)
                 self.mentees.setCurrentRow(i)
                 self.mentees.blockSignals(False)
@@ -301,7 +304,7 @@ class MainWindow(QMainWindow):
             self.mentee_page.tabs.setCurrentIndex(1)
             for i in range(self.mentee_page.timeline.topLevelItemCount()):
                 item = self.mentee_page.timeline.topLevelItem(i)
-                if item.data(0, Qt.UserRole) == record_id:
+                if item.data(0, Qt.ItemDataRole.UserRole) == record_id:
                     self.mentee_page.timeline.setCurrentItem(item)
                     self.mentee_page.timeline.setFocus()
         elif focus:
@@ -315,7 +318,12 @@ class MainWindow(QMainWindow):
         from . import record_dialogs as dialogs  # imported here: keeps start-up fast
 
         form = dialogs.mentee_form(self, self.profile)
-        form.saved.connect(lambda _record: (self.refresh_lists(), self.show_mentee(form.saved_id)))
+
+        def saved(_record: object) -> None:
+            self.refresh_lists()
+            self.show_mentee(form.saved_id)
+
+        form.saved.connect(saved)
         form.exec()
 
     def record_meeting(self) -> None:
@@ -561,7 +569,7 @@ class MainWindow(QMainWindow):
 
     def apply_text_size(self) -> None:
         global BASE_POINT_SIZE
-        app = QApplication.instance()
+        app = the_app()
         font = app.font()
         if BASE_POINT_SIZE is None:
             BASE_POINT_SIZE = font.pointSizeF()
@@ -620,7 +628,7 @@ class MainWindow(QMainWindow):
                 APP_NAME,
                 "Replace your notes with this backup? What is there now is backed up first, so you can undo this.",
             )
-            != QMessageBox.Yes
+            != QMessageBox.StandardButton.Yes
         ):
             return
         try:

@@ -73,7 +73,7 @@ def erase(parent, profile, mentee_id: str | None, on_erased: Callable[[], None] 
     from ..privacy.erasure import erase_mentee
 
     person = store.get(profile.conn, mentee_id) if mentee_id else None
-    if person is None:
+    if mentee_id is None or person is None:
         QMessageBox.information(parent, APP_NAME, "Open the person's page first, then erase them.")
         return None
     name = person.record.name
@@ -230,8 +230,8 @@ class RetentionDialog(QDialog):
             QMessageBox.warning(
                 self,
                 APP_NAME,
-                f"Delete {'this record' if len(self.items) == 1 else f'these {len(self.items)} records'} now? This cannot be "
-                "undone.",
+                f"Delete {'this record' if len(self.items) == 1 else f'these {len(self.items)} records'} now? "
+                "This cannot be undone.",
                 QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
                 QMessageBox.StandardButton.Cancel,
             )

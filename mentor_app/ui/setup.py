@@ -23,7 +23,7 @@ from ..storage.passphrase import rate_passphrase
 from ..storage.profile import ROLES, Profile, create_profile
 from .messages import plain
 from .widgets import busy_bar, error_label, named
-from .worker import run_in_background
+from .worker import Job, run_in_background
 
 ROLE_LABELS = {"mentor": "Peer mentor", "supervisor": "Supervisor or project lead"}
 
@@ -36,7 +36,7 @@ class SetupDialog(QDialog):
         self.profile_dir = profile_dir
         self.profile: Profile | None = None
         self.recovery_code: str | None = None
-        self._job = None
+        self._job: Job | None = None
         self.setWindowTitle("Set up Mentor App")
         self.setMinimumWidth(480)
 

@@ -34,7 +34,7 @@ from ..storage.files import remove_chosen
 from ..words import count
 from .messages import plain
 from .widgets import busy_bar, error_label, forget_when_closed, named
-from .worker import run_in_background
+from .worker import Job, run_in_background
 
 
 class SheetDialog(QDialog):
@@ -50,7 +50,7 @@ class SheetDialog(QDialog):
         self.setMinimumSize(560, 560)
 
         self.contacts = named(QListWidget(), "Services on the sheet")
-        picked = dict(preselect(profile.conn, mentee_id)) if self.mentee else {}
+        picked = dict(preselect(profile.conn, mentee_id)) if self.mentee and mentee_id else {}
         months = load_settings(profile).stale_after_months
         for s in list_contacts(profile.conn, category=booklet_category):
             flag = " ⚠" if freshness(s.record, stale_after=months).stale else ""
@@ -77,7 +77,7 @@ class SheetDialog(QDialog):
         note.setWordWrap(True)
         self.error = error_label()
         self.busy = busy_bar("Making the PDF")
-        self._job = None
+        self._job: Job | None = None
         buttons = QHBoxLayout()
         for text, slot in (
             ("&Preview", self.preview),

@@ -25,11 +25,10 @@ from .. import APP_NAME, logs
 from .lock import ClipboardGuard, IdleWatcher, LockPage
 from .messages import plain
 from .widgets import the_app
-from .worker import run_in_background, wait_for_jobs
+from .worker import Job, run_in_background, wait_for_jobs
 
 if TYPE_CHECKING:
     from ..storage.db import CheckReport
-    from .worker import _Job
 
 log = logs.get_logger(__name__)
 
@@ -61,7 +60,7 @@ class WindowShell(QObject):
         self._hidden: list[QWidget] = []
         self._disabled: list[QAction] = []
         self._focus: QWidget | None = None
-        self._jobs: set = set()
+        self._jobs: set[Job] = set()
         self._backup_running = False
         self.lock_page = LockPage(profile)
         self.lock_page.unlocked.connect(self.unlock)
@@ -223,7 +222,7 @@ class WindowShell(QObject):
             return
         self.backup("auto", on_failed=lambda exc: self.window.statusBar().showMessage(plain(exc), 15_000))
 
-    def check(self, on_done: Callable[[CheckReport], object], on_failed: Callable[[BaseException], object]) -> _Job:
+    def check(self, on_done: Callable[[CheckReport], object], on_failed: Callable[[BaseException], object]) -> Job:
         """Every damage check, in the background, on a read-only connection of its own."""
         profile = self.profile
 

@@ -43,7 +43,7 @@ from .prompts import Prompt, ask, fit_placeholder
 from .screen_room import resize_within_screen
 from .table_model import RecordTable
 from .widgets import error_label
-from .worker import run_in_background, run_with_profile
+from .worker import Job, run_in_background, run_with_profile
 
 
 def _mentor_action(row) -> str:
@@ -78,8 +78,9 @@ class SupervisorWindow(QMainWindow):
     def __init__(self, profile):
         super().__init__()
         self.profile = profile
-        self._job = None
-        self._jobs: dict = {}  # background reads in flight, kept alive until they report
+        self._job: Job | None = None
+        self._report_job: Job | None = None
+        self._jobs: dict[str, Job] = {}  # background reads in flight, kept alive until they report
         self._wanted: dict = {}  # part -> the newest request for it
         self._concern_count = self._people_count = None
         self._pending_devices = 0

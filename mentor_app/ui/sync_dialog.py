@@ -43,7 +43,7 @@ from ..words import count
 from .messages import plain
 from .prompts import ask
 from .widgets import busy_bar, error_label
-from .worker import run_with_profile
+from .worker import Job, run_with_profile
 
 
 def sharing_words(conn, mentee_id: str) -> str:
@@ -61,7 +61,7 @@ class SyncDialog(QDialog):
     def __init__(self, profile, parent=None):
         super().__init__(parent)
         self.profile = profile
-        self._job = None
+        self._job: Job | None = None
         self.last_message = ""
         self._enrolling: Path | None = None  # the enrolment file whose fingerprint is being asked for
         self.fingerprint_prompt = None

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 from ..storage.profile import Profile, open_profile
 from .messages import plain
 from .widgets import busy_bar, error_label
-from .worker import run_in_background
+from .worker import Job, run_in_background
 
 
 class UnlockDialog(QDialog):
@@ -24,7 +24,7 @@ class UnlockDialog(QDialog):
         super().__init__(parent)
         self.profile_dir = profile_dir
         self.profile: Profile | None = None
-        self._job = None
+        self._job: Job | None = None
         self.setWindowTitle("Open your notes")
         self.setMinimumWidth(460)
 

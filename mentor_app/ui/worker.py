@@ -27,7 +27,9 @@ class _Signals(QObject):
     failed = Signal(object)
 
 
-class _Job(QRunnable):
+class Job(QRunnable):
+    """A piece of work handed to a background thread; `signals` report its result or failure."""
+
     def __init__(self, fn: Callable[[], object]):
         super().__init__()
         self.fn = fn
@@ -61,12 +63,12 @@ def run_in_background(
     on_failed: Callable[[BaseException], object],
     *,
     serial: bool = False,
-) -> _Job:
+) -> Job:
     """Run `fn()` on a worker; `on_done(result)` or `on_failed(exc)` then run on the UI thread.
 
     Keep the returned job referenced until it reports.
     """
-    job = _Job(fn)
+    job = Job(fn)
     job.setAutoDelete(False)
     job.signals.done.connect(on_done)
     job.signals.failed.connect(on_failed)
@@ -81,7 +83,7 @@ def run_with_profile(
     on_failed: Callable[[BaseException], object],
     *,
     serial: bool = False,
-) -> _Job:
+) -> Job:
     """Run `fn(view)` on a worker, `view` being the profile on a connection of the job's own."""
 
     def work() -> T:
