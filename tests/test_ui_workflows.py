@@ -225,6 +225,7 @@ def test_idle_lock_hides_content_and_clears_copied_text(qtbot, window, demo_prof
     qtbot.waitUntil(lambda: window.locked, timeout=5_000)
     assert row.name.split(" (")[0] not in _visible_texts(window)
     assert QGuiApplication.clipboard().text() == ""
+    window.idle.set_minutes(30)  # so a slow machine doesn't lock it again straight after the unlock below
 
     qtbot.keyClicks(window.lock_page.secret, "wrong words here")
     qtbot.keyClick(window.lock_page.secret, Qt.Key.Key_Return)
