@@ -12,6 +12,7 @@ import getpass
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__, logs
 from .directory.defaults import ensure_default_directory
@@ -24,6 +25,9 @@ from .storage.keystore import KeyringStatus
 from .storage.passphrase import check_new_passphrase
 from .storage.profile import ROLES, Profile, create_profile, open_profile
 from .words import count
+
+if TYPE_CHECKING:
+    from .printing.sheet import SheetOptions
 
 TTY_ATTEMPTS = 3
 
@@ -113,7 +117,8 @@ def _offer_keyring(profile: Profile) -> None:
         return
     if sys.stdin.isatty() and sys.stderr.isatty():
         answer = input(
-            f"{status.explain()} Store the key in the keyring again, so you don't have to type your passphrase next time? [Y/n] "
+            f"{status.explain()} Store the key in the keyring again, "
+            "so you don't have to type your passphrase next time? [Y/n] "
         )
         if answer.strip().lower() in ("", "y", "yes"):
             stored = profile.set_keyring(True)
@@ -149,7 +154,7 @@ def cmd_init(args) -> int:
             print("The key is kept in this computer's keyring, so the app opens without a passphrase.")
         elif status is KeyringStatus.DISABLED:
             print("Keyring storage is off: you will be asked for your passphrase each time.")
-        else:
+        elif status is not None:  # set up always says how the keyring went
             _say(
                 f"Note: the key could not be stored in the keyring. {status.explain()} "
                 "You will be asked for your passphrase each time; "
@@ -318,7 +323,7 @@ def _new_output(path: str) -> Path:
     return refuse_existing(Path(path))
 
 
-def _sheet_options(profile, args, title: str, mentee_name: str = "") -> object:
+def _sheet_options(profile, args, title: str, mentee_name: str = "") -> SheetOptions:
     # imported by the command that needs it: keeps every command's start fast
     from .printing.sheet import SheetOptions
     from .settings import load_settings
@@ -672,15 +677,15 @@ def cmd_receive(args) -> int:
 
 
 def cmd_audit(args) -> int:
-    found_kwargs = {
-        "action": args.action or "",
-        "mentee_id": args.mentee or "",
-        "since": args.since or "",
-        "until": args.until or "",
-    }
     target = _new_output(args.output) if args.output else None
     with open_for_command(args) as profile:
-        found = audit.entries(profile.conn, **found_kwargs)
+        found = audit.entries(
+            profile.conn,
+            action=args.action or "",
+            mentee_id=args.mentee or "",
+            since=args.since or "",
+            until=args.until or "",
+        )
         if target is not None:
             count = audit.export_csv(found, target)
             audit.record(

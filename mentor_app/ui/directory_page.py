@@ -277,7 +277,8 @@ class DirectoryPage(QWidget):
                     self,
                     APP_NAME,
                     f"{count(len(plan.duplicates), 'row')} {'has' if len(plan.duplicates) == 1 else 'have'} "
-                    "the same organisation and phone as an entry already there. Merge them into those entries (filling in what is missing)? "
+                    "the same organisation and phone as an entry already there. "
+                    "Merge them into those entries (filling in what is missing)? "
                     "No leaves them out.",
                 )
                 == QMessageBox.StandardButton.Yes

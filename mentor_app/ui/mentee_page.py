@@ -26,7 +26,7 @@ from .. import clock
 from ..records import store, vocab
 from ..records.consent import consent_summary
 from ..records.dates import shown_date
-from ..records.types import MENTEE_RECORD_TYPES, fields_of
+from ..records.types import MENTEE_RECORD_TYPES, Mentee, Record, fields_of
 from ..storage import audit
 from . import record_dialogs as dialogs
 from .needs import NeedsChart, needs_check_dialog
@@ -173,13 +173,13 @@ class MenteePage(QWidget):
 
     def _build_actions(self) -> QWidget:
         page = QWidget()
-        self.actions = QListWidget()
-        self.actions.setAccessibleName("Actions agreed")
-        self.actions.itemChanged.connect(self._action_ticked)
-        self.actions.itemActivated.connect(lambda item: self._edit_action(item.data(Qt.ItemDataRole.UserRole)))
+        self.action_list = QListWidget()
+        self.action_list.setAccessibleName("Actions agreed")
+        self.action_list.itemChanged.connect(self._action_ticked)
+        self.action_list.itemActivated.connect(lambda item: self._edit_action(item.data(Qt.ItemDataRole.UserRole)))
         box = QVBoxLayout(page)
         box.addWidget(_hint("Actions agreed, soonest due first. Tick when done; press Enter to edit."))
-        box.addWidget(self.actions, 1)
+        box.addWidget(self.action_list, 1)
         box.addWidget(button("Add an action…", self.add_action))
         return page
 
@@ -227,7 +227,7 @@ class MenteePage(QWidget):
         if self.stored is None:
             self.mentee_id = None
             return
-        m = self.stored.record
+        m: Mentee = self.stored.record
         status = vocab.MENTEE_STATUSES.get(m.status, m.status)
         self.heading.setText(
             f"<h2>{escape(m.title())}</h2>{escape(status)}" + (f" · {escape(m.pronouns)}" if m.pronouns else "")
@@ -237,7 +237,8 @@ class MenteePage(QWidget):
 
         while self.details.rowCount():
             self.details.removeRow(0)
-        for fld in fields_of(type(m)):
+        record_type: type[Record] = type(m)  # mypy finds a dataclass's class unhashable
+        for fld in fields_of(record_type):
             value = getattr(m, fld.name)
             if fld.name in PROFILE_FIELDS and value:
                 label = QLabel(shown_value(fld, value))
@@ -256,7 +257,7 @@ class MenteePage(QWidget):
         actions = sorted(
             (r for r in records if r.type == "action"), key=lambda r: (r.record.done, r.record.due or "9999")
         )
-        self._fill_checklist(self.actions, actions, "done")
+        self._fill_checklist(self.action_list, actions, "done")
         self._fill_referrals([r for r in records if r.type == "referral"])
 
     def _fill_timeline(self, records) -> None:
@@ -325,19 +326,25 @@ class MenteePage(QWidget):
     def record_meeting(self) -> None:
         self._run(dialogs.MeetingForm(self, self.profile, self.mentee_id))
 
+    # The buttons below are about the person shown; with nobody shown they do nothing.
     def raise_concern(self) -> None:
-        self._run(dialogs.concern_form(self, self.profile, self.mentee_id))
+        if self.mentee_id is not None:
+            self._run(dialogs.concern_form(self, self.profile, self.mentee_id))
 
     def plan_meeting(self) -> None:
-        self._run(dialogs.risk_form(self, self.profile, self.mentee_id))
+        if self.mentee_id is not None:
+            self._run(dialogs.risk_form(self, self.profile, self.mentee_id))
 
     def edit_mentee(self) -> None:
         self._run(dialogs.mentee_form(self, self.profile, self.stored))
 
     def record_consent(self) -> None:
-        self._run(dialogs.consent_form(self, self.profile, self.mentee_id, given=True))
+        if self.mentee_id is not None:
+            self._run(dialogs.consent_form(self, self.profile, self.mentee_id, given=True))
 
     def withdraw_consent(self) -> None:
+        if self.mentee_id is None:
+            return
         self._run(
             dialogs.consent_form(
                 self, self.profile, self.mentee_id, scope=vocab.ConsentScope.SHARE_WITH_ORGANISATION, given=False
@@ -345,20 +352,27 @@ class MenteePage(QWidget):
         )
 
     def new_needs_check(self) -> None:
+        if self.mentee_id is None:
+            return
         checks = store.list_records(self.profile.conn, "needs_check", mentee_id=self.mentee_id)
         self._run(needs_check_dialog(self, self.profile, self.mentee_id, checks[0].record if checks else None))
 
     def add_goal(self) -> None:
-        self._run(dialogs.goal_form(self, self.profile, self.mentee_id))
+        if self.mentee_id is not None:
+            self._run(dialogs.goal_form(self, self.profile, self.mentee_id))
 
     def add_action(self) -> None:
-        self._run(dialogs.action_form(self, self.profile, self.mentee_id))
+        if self.mentee_id is not None:
+            self._run(dialogs.action_form(self, self.profile, self.mentee_id))
 
     def _edit_action(self, record_id: str) -> None:
-        self._run(dialogs.action_form(self, self.profile, self.mentee_id, store.get(self.profile.conn, record_id)))
+        if self.mentee_id is not None:
+            stored = store.get(self.profile.conn, record_id)
+            self._run(dialogs.action_form(self, self.profile, self.mentee_id, stored))
 
     def add_referral(self) -> None:
-        self._run(dialogs.ReferralForm(self, self.profile, self.mentee_id))
+        if self.mentee_id is not None:
+            self._run(dialogs.ReferralForm(self, self.profile, self.mentee_id))
 
     def record_outcome(self) -> None:
         item = self.referrals.currentItem()
@@ -428,6 +442,9 @@ class MenteePage(QWidget):
         from ..errors import MentorAppError
         from ..exchange.handover import make_handover
 
+        mentee_id = self.mentee_id
+        if mentee_id is None:
+            return
         name = self.stored.record.title()
         if (
             QMessageBox.question(
@@ -447,7 +464,7 @@ class MenteePage(QWidget):
         if not target:
             return
         try:
-            code = make_handover(self.profile, self.mentee_id, Path(target))
+            code = make_handover(self.profile, mentee_id, Path(target))
         except MentorAppError as exc:
             QMessageBox.warning(self, "Hand over", exc.message)
             return
@@ -461,6 +478,9 @@ class MenteePage(QWidget):
         self.changed.emit()
 
     def delete_mentee(self) -> None:
+        mentee_id = self.mentee_id
+        if mentee_id is None:
+            return
         name = self.stored.record.title()
         answer = QMessageBox.question(
             self,
@@ -472,6 +492,6 @@ class MenteePage(QWidget):
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
-        store.delete(self.profile.conn, self.mentee_id, author=self.profile.author)
+        store.delete(self.profile.conn, mentee_id, author=self.profile.author)
         self.mentee_id = None
         self.changed.emit()

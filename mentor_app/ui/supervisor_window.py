@@ -80,7 +80,8 @@ class SupervisorWindow(QMainWindow):
         self.profile = profile
         self._job: Job | None = None
         self._report_job: Job | None = None
-        self._jobs: dict[str, Job] = {}  # background reads in flight, kept alive until they report
+        # background work in flight, kept alive until it reports: reads by their request's token, "backups"
+        self._jobs: dict[object, Job] = {}
         self._wanted: dict = {}  # part -> the newest request for it
         self._concern_count = self._people_count = None
         self._pending_devices = 0
@@ -335,12 +336,17 @@ class SupervisorWindow(QMainWindow):
         self.month_problem.setAccessibleName("Problem with the months")
         self.month_problem.setVisible(False)
         self.mentor_filter.currentIndexChanged.connect(self.refresh_activity)
-        for label, w in (("Men&tor:", self.mentor_filter), ("M&onths:", self.start_month), ("", self.end_month)):
+        fields: tuple[tuple[str, QWidget], ...] = (
+            ("Men&tor:", self.mentor_filter),
+            ("M&onths:", self.start_month),
+            ("", self.end_month),
+        )
+        for label, field in fields:
             if label:
                 buddy = QLabel(label)
-                buddy.setBuddy(w)  # the label is what a screen reader says for the list
+                buddy.setBuddy(field)  # the label is what a screen reader says for the list
                 filters.addWidget(buddy)
-            filters.addWidget(w)
+            filters.addWidget(field)
         filters.addStretch(1)
         box.addLayout(filters)
         box.addWidget(self.month_problem)
@@ -508,9 +514,9 @@ class SupervisorWindow(QMainWindow):
         if "overview" in self._wanted and self._concern_count is None:
             self.summary.setText("Counting everyone's records…")
             return
-        people = "…" if self._people_count is None else self._people_count
+        people = "… people" if self._people_count is None else count(self._people_count, "person", "people")
         self.summary.setText(
-            f"{count(self._concern_count, 'safeguarding concern')} to act on · {count(people, 'person', 'people')} · "
+            f"{count(self._concern_count, 'safeguarding concern')} to act on · {people} · "
             f"{count(self._pending_devices, 'mentor device')} waiting for approval"
             + (" · updating…" if self._wanted else "")
         )

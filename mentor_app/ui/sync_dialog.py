@@ -155,10 +155,10 @@ class SyncDialog(QDialog):
         self.news.setText("<br>".join(escape(n) for n in attention(p, load_settings(p).warn_unreceived_days)))
         self.news.setVisible(bool(self.news.text()))
         self.unreceived.clear()
-        mine = device_folder(Path(folder), p) if folder and drive.reachable else None
+        own_folder = device_folder(Path(folder), p) if folder and drive.reachable else None
         for batch in outbox.sent(p.conn, only_unreceived=True):
             carries = "a safeguarding concern — " if batch.concerns else ""
-            if mine is not None and batch.placed_at and not batch.on_drive(mine):
+            if own_folder is not None and batch.placed_at and not batch.on_drive(own_folder):
                 where = "missing from the shared drive: it will be written there again on the next trip"
             else:
                 where = "on the shared drive" if batch.placed_at else "not on the shared drive yet"
@@ -199,6 +199,8 @@ class SyncDialog(QDialog):
         """The fingerprint typed now (a test answers at once), or None: the box is open and its OK goes on
         with the enrolment. It has no loop of its own, so a lock hides it and unlocking brings it back."""
         path = self._enrolling
+        if path is None:  # no enrolment file being read
+            return None
         self.fingerprint_prompt = ask(
             self,
             lambda typed: self.enrol(path, typed),

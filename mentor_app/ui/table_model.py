@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
 
-from PySide6.QtCore import QAbstractTableModel, QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QItemSelectionModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QTableView
 
 COLUMN_MAX_WIDTH = 260  # pixels; the full text of a cut-short cell is in its tooltip
 TOOLTIP_FROM = 20  # characters: a longer cell, which a capped column may cut short, has a tooltip
 KEY_ROLE = Qt.ItemDataRole.UserRole  # a row's key, as QTableWidget items held it in their UserRole
+_ROOT = QModelIndex()  # the invalid index: the table's rows hang from it (only ever read)
 
 
 def _unique(keys: Sequence[Hashable]) -> list[Hashable]:
@@ -42,10 +43,10 @@ class RecordTableModel(QAbstractTableModel):
         self._rows: list[list[str]] = []
 
     # -- reading --------------------------------------------------------------
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt's name
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:  # noqa: N802 - Qt's name
         return 0 if parent.isValid() else len(self._rows)
 
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:  # noqa: N802
         return 0 if parent.isValid() else len(self._headers)
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
@@ -89,9 +90,9 @@ class RecordTableModel(QAbstractTableModel):
     def set_rows(self, rows: Sequence[Sequence], keys: Sequence | None = None) -> None:
         """Show `rows` (in this order), matched to the rows shown now by `keys` (or by their text)."""
         width = len(self._headers)
-        rows = [[("" if v is None else str(v)) for v in list(row)[:width]] + [""] * (width - len(row)) for row in rows]
-        given = list(keys) if keys is not None else [tuple(r) for r in rows]
-        if len(given) != len(rows):
+        texts = [[("" if v is None else str(v)) for v in list(row)[:width]] + [""] * (width - len(row)) for row in rows]
+        given = list(keys) if keys is not None else [tuple(r) for r in texts]
+        if len(given) != len(texts):
             raise ValueError("one key per row")
         ids = _unique(given)
         wanted = set(ids)
@@ -115,8 +116,9 @@ class RecordTableModel(QAbstractTableModel):
             elif rid in present:
                 j = self._ids.index(rid, i)
                 self.beginMoveRows(root, j, j, root, i)
-                for column in (self._ids, self._keys, self._rows):
-                    column.insert(i, column.pop(j))
+                self._ids.insert(i, self._ids.pop(j))
+                self._keys.insert(i, self._keys.pop(j))
+                self._rows.insert(i, self._rows.pop(j))
                 self.endMoveRows()
             else:
                 end = i
@@ -125,12 +127,12 @@ class RecordTableModel(QAbstractTableModel):
                 self.beginInsertRows(root, i, end)
                 self._ids[i:i] = ids[i : end + 1]
                 self._keys[i:i] = given[i : end + 1]
-                self._rows[i:i] = rows[i : end + 1]
+                self._rows[i:i] = texts[i : end + 1]
                 self.endInsertRows()
                 i = end + 1
                 continue
-            if self._rows[i] != rows[i] or self._keys[i] != given[i]:
-                self._rows[i], self._keys[i] = rows[i], given[i]
+            if self._rows[i] != texts[i] or self._keys[i] != given[i]:
+                self._rows[i], self._keys[i] = texts[i], given[i]
                 self.dataChanged.emit(self.index(i, 0), self.index(i, width - 1))
             i += 1
 
