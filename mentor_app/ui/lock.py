@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QClipboard, QGuiApplication
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
@@ -10,6 +12,9 @@ from .. import logs
 from .messages import plain
 from .widgets import busy_bar, error_label, the_app
 from .worker import Job, run_in_background
+
+if TYPE_CHECKING:
+    from ..storage.profile import Profile
 
 CLEAR_COPIED_AFTER_S = 90  # text copied from the app leaves the clipboard after this, if nothing replaced it
 log = logs.get_logger(__name__)
@@ -108,7 +113,7 @@ class ClipboardGuard(QObject):
 class LockPage(QWidget):
     unlocked = Signal()
 
-    def __init__(self, profile, parent=None):
+    def __init__(self, profile: Profile, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.profile = profile
         self._job: Job | None = None

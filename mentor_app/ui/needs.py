@@ -139,7 +139,7 @@ def needs_check_dialog(parent, profile, mentee_id: str, latest: NeedsCheck | Non
 class NeedsChart(QWidget):
     """A grid: one row per area, one column per check, coloured by score, with the score written in."""
 
-    def __init__(self, parent=None):
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.checks: list[NeedsCheck] = []
         self.setAccessibleName("Needs over time")

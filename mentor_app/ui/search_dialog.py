@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout
+from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from ..records import store
 from ..records.search import search
 from ..records.types import RECORD_TYPES
 from .widgets import forget_when_closed
 
+if TYPE_CHECKING:
+    from ..storage.profile import Profile
+
 
 class SearchDialog(QDialog):
-    def __init__(self, profile, parent=None):
+    def __init__(self, profile: Profile, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         forget_when_closed(self)  # its results are records: gone from the accessibility tree once closed
         self.profile = profile

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from html import escape
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -16,7 +17,11 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QVBoxLayout,
+    QWidget,
 )
+
+if TYPE_CHECKING:
+    from ..storage.profile import Profile
 
 from .. import APP_NAME
 from ..errors import MentorAppError
@@ -41,7 +46,7 @@ from ..records.vocab import ConsentScope
 from ..settings import load_settings
 from ..words import count
 from .messages import plain
-from .prompts import ask
+from .prompts import Prompt, ask
 from .widgets import busy_bar, error_label
 from .worker import Job, run_with_profile
 
@@ -58,13 +63,13 @@ def export_in_background(profile, on_done, on_failed, new_records: bool = True):
 
 
 class SyncDialog(QDialog):
-    def __init__(self, profile, parent=None):
+    def __init__(self, profile: Profile, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.profile = profile
         self._job: Job | None = None
         self.last_message = ""
         self._enrolling: Path | None = None  # the enrolment file whose fingerprint is being asked for
-        self.fingerprint_prompt = None
+        self.fingerprint_prompt: Prompt | None = None
         self.setWindowTitle("Sharing with your supervisor")
         self.setMinimumSize(620, 480)
         self.status = QLabel()
