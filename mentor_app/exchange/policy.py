@@ -23,21 +23,28 @@ from typing import TYPE_CHECKING, Any
 
 from ..records import store
 from ..records.consent import consent_in_force
-from ..records.types import to_data
+from ..records.types import RECORD_TYPES, Record, fields_of, to_data
 from ..records.vocab import ConsentScope
 from ..setting_keys import PSEUDONYM_OVERRIDE
 
 if TYPE_CHECKING:
     from ..storage.db import Connection
 
-# Fields that may go out without consent: nothing that names, describes or locates anyone.
-COUNT_FIELDS = {
-    "mentee": ("status", "referral_source"),
-    "meeting": ("kind", "activity", "appointment_at", "duration_minutes", "wellbeing_before", "wellbeing_after"),
-    "referral": ("category", "kind", "outcome"),
-    "needs_check": ("scores",),
-}
-NEVER_SHARED = ("contact",)
+
+def _count_fields(record_type: type[Record]) -> tuple[str, ...]:
+    # The fields marked counts=True, in the order the supervisor has always kept counts (the JSON a withdrawn
+    # consent leaves at the supervisor, importer._counts_of): those always filled in, then the chosen words,
+    # then the numbers; each group in the type's own order.
+    marked = [(i, fld) for i, fld in enumerate(fields_of(record_type)) if fld.metadata["counts"]]
+    marked.sort(key=lambda pair: (not pair[1].metadata["required"], pair[1].metadata["kind"] != "line", pair[0]))
+    return tuple(fld.name for _, fld in marked)
+
+
+# Fields that may go out without consent (counts=True in records/types.py): nothing that names, describes or
+# locates anyone. Types with none are not here: without consent nothing of theirs goes out.
+COUNT_FIELDS = {name: fields for name, rtype in RECORD_TYPES.items() if (fields := _count_fields(rtype))}
+# Types that never leave the laptop (never_shared = True in records/types.py).
+NEVER_SHARED = tuple(name for name, rtype in RECORD_TYPES.items() if getattr(rtype, "never_shared", False))
 
 
 @dataclass(frozen=True)

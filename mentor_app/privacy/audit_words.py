@@ -12,7 +12,6 @@ import re
 from ..exchange import mentors as register
 from ..records import store
 from ..records.dates import local_time, shown_date
-from ..records.store import SORT_FIELDS
 from ..records.types import RECORD_TYPES
 from ..storage import audit
 from ..words import count
@@ -141,7 +140,8 @@ class AuditWords:
             return None
         rtype, fields, deleted = row
         values = json.loads(fields)
-        when = next((values[f] for f in SORT_FIELDS if values.get(f) and f != "organisation"), "")
+        sort_field = RECORD_TYPES[rtype].sort_field if rtype in RECORD_TYPES else None
+        when = (values.get(sort_field) or "") if sort_field else ""  # counts carry no day, only a month and week
         day = values.get("organisation", "") if rtype == "contact" else shown_date(str(when))
         label = RECORD_TYPES[rtype].label if rtype in RECORD_TYPES else rtype.replace("_", " ")
         return label, day, bool(deleted)

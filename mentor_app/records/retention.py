@@ -17,10 +17,16 @@ from ..setting_keys import RETENTION_YEARS_PREFIX as KEY
 from ..storage.profile import Profile
 from .types import MENTEE_RECORD_TYPES, RECORD_TYPES
 
-# Years after a case closes (the mentor's own log: after its date). Safeguarding records are kept
-# longer: a concern may need to be looked at again years later, in an inquiry or a new referral.
-SAFEGUARDING = {"concern": 6, "risk_assessment": 6}
-DEFAULT_YEARS = {t: SAFEGUARDING.get(t, 3) for t in ("mentee", *MENTEE_RECORD_TYPES, "mentor_log")}
+# Years after a case closes (the mentor's own log: after its date): each type's `keep_years` in
+# records/types.py, for the types that have one, listed as the retention screen shows them (the person,
+# their records, then the mentor's log). Safeguarding records are kept longer, and an organisation can't
+# ask for fewer years than their `keep_at_least`: a concern may need to be looked at again years later.
+DEFAULT_YEARS = {
+    t: years
+    for t in dict.fromkeys(("mentee", *MENTEE_RECORD_TYPES, *RECORD_TYPES))
+    if (years := RECORD_TYPES[t].keep_years) is not None
+}
+SAFEGUARDING = {t: floor for t in DEFAULT_YEARS if (floor := int(getattr(RECORD_TYPES[t], "keep_at_least", 1))) > 1}
 MAX_YEARS = 100
 
 
@@ -64,7 +70,8 @@ def save_policy(profile: Profile, policy: Policy) -> None:
 
 
 def automatic_waiting(profile: Profile) -> bool:
-    """Automatic deletion is asked for (by the organisation, or set before confirming existed) but not yet said yes to."""
+    """Automatic deletion is asked for (by the organisation, or set before confirming existed) but not yet
+    said yes to."""
     asked = profile.get_setting(OFFERED) == "1" or profile.get_setting(AUTOMATIC) == "1"
     return asked and not _automatic(profile)
 

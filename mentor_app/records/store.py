@@ -24,7 +24,8 @@ from ..storage.db import (
 from .dates import listed_datetime
 from .types import MENTEE_RECORD_TYPES, RECORD_TYPES, Record, from_data, search_text, to_data, validate
 
-SORT_FIELDS = ("starts_at", "raised_at", "meeting_at", "on", "due", "set_on", "organisation")
+# The fields that give records their date in lists: each type's `sort_field` (records/types.py), once each.
+SORT_FIELDS = tuple(dict.fromkeys(t.sort_field for t in RECORD_TYPES.values() if t.sort_field))
 
 
 @dataclass
@@ -61,11 +62,10 @@ def _next_change(conn: Connection) -> int:
 
 
 def _sort_at(record: Record) -> str:
-    for name in SORT_FIELDS:
-        value: str = getattr(record, name, "")
-        if value:
-            return value
-    return ""
+    """The record's own date in lists (its type's `sort_field`), or "" for a type with none."""
+    name = type(record).sort_field
+    value: str = getattr(record, name) if name else ""
+    return value
 
 
 # A row of _COLUMNS: id, type, mentee_id, created_at, updated_at, author, version, deleted, change_seq, sort_at, data.

@@ -4,6 +4,17 @@ A record is a small dataclass; the store keeps it as JSON beside the columns
 every record shares (id, type, mentee, version, times, author). Field
 metadata says what a field holds, which list its values come from, and
 whether search looks at it.
+
+The rules about each type live here too, and the modules that apply them read them from here
+(tests/test_record_policies.py checks that every type and field has them):
+- sharing: each field of a type that may leave the laptop says `counts=True` (it may go to the
+  supervisor without consent, as a count: it names, describes and locates no one) or `counts=False`;
+  a type that never leaves it says `never_shared = True` (exchange/policy.py: COUNT_FIELDS, NEVER_SHARED);
+- order: `sort_field` names the field that gives a record its date in lists, or is None
+  (records/store.py);
+- retention: `keep_years` after the case closes (the mentor's log: after its date), or None for
+  records that are not about a person; `keep_at_least` where an organisation may not ask for fewer
+  (records/retention.py: DEFAULT_YEARS, SAFEGUARDING).
 """
 
 from __future__ import annotations
@@ -22,11 +33,14 @@ MAX_LINE = 300
 
 
 class Record(Protocol):
-    """What every record type is: a dataclass with a type name, a label and a title (see RECORD_TYPES)."""
+    """What every record type is: a dataclass with a type name, a label, its sort field, how long it is kept
+    and a title (see RECORD_TYPES). `never_shared` and `keep_at_least` are given only where they apply."""
 
     __dataclass_fields__: ClassVar[dict[str, dataclasses.Field[Any]]]
     type_name: ClassVar[str]
     label: ClassVar[str]
+    sort_field: ClassVar[str | None]
+    keep_years: ClassVar[int | None]
 
     def title(self) -> str: ...
 
@@ -42,12 +56,15 @@ def f(
     choices: dict[str, str] | None = None,
     search: bool = False,
     default: Any = "",
+    counts: bool | None = None,
 ) -> Any:
     """A field with its plain label, kind (line, text, date, datetime, int, bool, list, map).
 
+    `counts`: whether it may go to the supervisor without consent, as a count; every field of a type
+    that may leave the laptop says yes or no (None: not decided, which the tests refuse).
     Returns Any, as dataclasses.field does, so `name: str = f(...)` keeps the annotated type.
     """
-    meta = {"label": label, "kind": kind, "required": required, "choices": choices, "search": search}
+    meta = {"label": label, "kind": kind, "required": required, "choices": choices, "search": search, "counts": counts}
     if isinstance(default, (list, dict)):
         return field(default_factory=lambda: type(default)(default), metadata=meta)
     return field(default=default, metadata=meta)
@@ -57,22 +74,26 @@ def f(
 class Mentee:
     type_name: ClassVar[str] = "mentee"
     label: ClassVar[str] = "Mentee"
-    name: str = f("Name or alias", required=True, search=True)
-    preferred_name: str = f("Preferred name", search=True)
-    pronouns: str = f("Pronouns")
-    phone: str = f("Phone", search=True)
-    email: str = f("Email", search=True)
-    address: str = f("Address", "text")
-    date_of_birth: str = f("Date of birth", "date")
-    referral_source: str = f("Referred by", choices=vocab.REFERRAL_SOURCES)
-    referral_date: str = f("Referral date", "date")
-    release_date: str = f("Release date", "date")
-    probation_contact: str = f("Probation practitioner", "text", search=True)
-    status: str = f("Status", choices=vocab.MENTEE_STATUSES, required=True, default=vocab.MenteeStatus.REFERRED)
-    closing_reason: str = f("Reason for closing", "text")
-    safety_flag: bool = f("Safety flag", "bool", default=False)
-    safety_note: str = f("What to be aware of", "text", search=True)
-    risks: str = f("Risks", "text", search=True)
+    sort_field: ClassVar[str | None] = None
+    keep_years: ClassVar[int | None] = 3
+    name: str = f("Name or alias", required=True, search=True, counts=False)
+    preferred_name: str = f("Preferred name", search=True, counts=False)
+    pronouns: str = f("Pronouns", counts=False)
+    phone: str = f("Phone", search=True, counts=False)
+    email: str = f("Email", search=True, counts=False)
+    address: str = f("Address", "text", counts=False)
+    date_of_birth: str = f("Date of birth", "date", counts=False)
+    referral_source: str = f("Referred by", choices=vocab.REFERRAL_SOURCES, counts=True)
+    referral_date: str = f("Referral date", "date", counts=False)
+    release_date: str = f("Release date", "date", counts=False)
+    probation_contact: str = f("Probation practitioner", "text", search=True, counts=False)
+    status: str = f(
+        "Status", choices=vocab.MENTEE_STATUSES, required=True, default=vocab.MenteeStatus.REFERRED, counts=True
+    )
+    closing_reason: str = f("Reason for closing", "text", counts=False)
+    safety_flag: bool = f("Safety flag", "bool", default=False, counts=False)
+    safety_note: str = f("What to be aware of", "text", search=True, counts=False)
+    risks: str = f("Risks", "text", search=True, counts=False)
 
     def title(self) -> str:
         if self.preferred_name and self.preferred_name != self.name:
@@ -84,14 +105,18 @@ class Mentee:
 class Consent:
     type_name: ClassVar[str] = "consent"
     label: ClassVar[str] = "Consent"
-    scope: str = f("What the consent covers", choices=vocab.CONSENT_SCOPES, required=True)
-    given: bool = f("Given", "bool", default=True)
-    on: str = f("Date", "date", required=True)
-    method: str = f("How", choices=vocab.CONSENT_METHODS, required=True, default=vocab.ConsentMethod.VERBAL)
-    recorded_by: str = f("Recorded by")
-    expires: str = f("Expires", "date")
-    partner: str = f("Partner organisation", search=True)
-    note: str = f("Note", "text")
+    sort_field: ClassVar[str | None] = "on"
+    keep_years: ClassVar[int | None] = 3
+    scope: str = f("What the consent covers", choices=vocab.CONSENT_SCOPES, required=True, counts=False)
+    given: bool = f("Given", "bool", default=True, counts=False)
+    on: str = f("Date", "date", required=True, counts=False)
+    method: str = f(
+        "How", choices=vocab.CONSENT_METHODS, required=True, default=vocab.ConsentMethod.VERBAL, counts=False
+    )
+    recorded_by: str = f("Recorded by", counts=False)
+    expires: str = f("Expires", "date", counts=False)
+    partner: str = f("Partner organisation", search=True, counts=False)
+    note: str = f("Note", "text", counts=False)
 
     def title(self) -> str:
         return f"Consent {'given' if self.given else 'withdrawn'}: {vocab.CONSENT_SCOPES.get(self.scope, self.scope)}"
@@ -101,9 +126,11 @@ class Consent:
 class NeedsCheck:
     type_name: ClassVar[str] = "needs_check"
     label: ClassVar[str] = "Needs check"
-    on: str = f("Date", "date", required=True)
-    scores: dict[str, int] = f("Scores (1 serious need – 5 no need)", "map", default={})
-    notes: dict[str, str] = f("Notes per area", "map", default={})
+    sort_field: ClassVar[str | None] = "on"
+    keep_years: ClassVar[int | None] = 3
+    on: str = f("Date", "date", required=True, counts=False)
+    scores: dict[str, int] = f("Scores (1 serious need – 5 no need)", "map", default={}, counts=True)
+    notes: dict[str, str] = f("Notes per area", "map", default={}, counts=False)
 
     def title(self) -> str:
         return "Needs check"
@@ -113,10 +140,12 @@ class NeedsCheck:
 class Goal:
     type_name: ClassVar[str] = "goal"
     label: ClassVar[str] = "Goal"
-    text: str = f("Goal", "text", required=True, search=True)
-    area: str = f("Area", choices=vocab.NEEDS_AREAS)
-    set_on: str = f("Set on", "date")
-    achieved: bool = f("Achieved", "bool", default=False)
+    sort_field: ClassVar[str | None] = "set_on"
+    keep_years: ClassVar[int | None] = 3
+    text: str = f("Goal", "text", required=True, search=True, counts=False)
+    area: str = f("Area", choices=vocab.NEEDS_AREAS, counts=False)
+    set_on: str = f("Set on", "date", counts=False)
+    achieved: bool = f("Achieved", "bool", default=False, counts=False)
 
     def title(self) -> str:
         return self.text
@@ -126,11 +155,13 @@ class Goal:
 class Action:
     type_name: ClassVar[str] = "action"
     label: ClassVar[str] = "Action"
-    text: str = f("Action", "text", required=True, search=True)
-    owner: str = f("Who does it", default="mentee")
-    due: str = f("Due", "date")
-    done: bool = f("Done", "bool", default=False)
-    meeting_id: str = f("From meeting")
+    sort_field: ClassVar[str | None] = "due"
+    keep_years: ClassVar[int | None] = 3
+    text: str = f("Action", "text", required=True, search=True, counts=False)
+    owner: str = f("Who does it", default="mentee", counts=False)
+    due: str = f("Due", "date", counts=False)
+    done: bool = f("Done", "bool", default=False, counts=False)
+    meeting_id: str = f("From meeting", counts=False)
 
     def title(self) -> str:
         return self.text
@@ -140,17 +171,19 @@ class Action:
 class Meeting:
     type_name: ClassVar[str] = "meeting"
     label: ClassVar[str] = "Meeting"
-    starts_at: str = f("Date and time", "datetime", required=True)
-    duration_minutes: int = f("Minutes", "int", default=60)
-    place: str = f("Place", search=True)
-    kind: str = f("Type", choices=vocab.MEETING_TYPES, required=True, default=vocab.MeetingType.ONE_TO_ONE)
-    activity: str = f("Activity", choices=vocab.ACTIVITIES)
-    appointment_at: str = f("Appointment at", choices=vocab.APPOINTMENT_PLACES)
-    wellbeing_before: int = f("Wellbeing before", "int", choices=vocab.WELLBEING_SCALE, default=0)
-    wellbeing_after: int = f("Wellbeing after", "int", choices=vocab.WELLBEING_SCALE, default=0)
-    notes: str = f("Notes", "text", search=True)
-    next_meeting: str = f("Next meeting", "datetime")
-    group_id: str = f("Group session")
+    sort_field: ClassVar[str | None] = "starts_at"
+    keep_years: ClassVar[int | None] = 3
+    starts_at: str = f("Date and time", "datetime", required=True, counts=False)
+    duration_minutes: int = f("Minutes", "int", default=60, counts=True)
+    place: str = f("Place", search=True, counts=False)
+    kind: str = f("Type", choices=vocab.MEETING_TYPES, required=True, default=vocab.MeetingType.ONE_TO_ONE, counts=True)
+    activity: str = f("Activity", choices=vocab.ACTIVITIES, counts=True)
+    appointment_at: str = f("Appointment at", choices=vocab.APPOINTMENT_PLACES, counts=True)
+    wellbeing_before: int = f("Wellbeing before", "int", choices=vocab.WELLBEING_SCALE, default=0, counts=True)
+    wellbeing_after: int = f("Wellbeing after", "int", choices=vocab.WELLBEING_SCALE, default=0, counts=True)
+    notes: str = f("Notes", "text", search=True, counts=False)
+    next_meeting: str = f("Next meeting", "datetime", counts=False)
+    group_id: str = f("Group session", counts=False)
 
     def title(self) -> str:
         if self.kind == vocab.MeetingType.SPORT and self.activity:
@@ -164,13 +197,17 @@ class Meeting:
 class RiskAssessment:
     type_name: ClassVar[str] = "risk_assessment"
     label: ClassVar[str] = "Meeting plan and risk check"
-    meeting_at: str = f("Meeting date and time", "datetime", required=True)
-    place: str = f("Place", required=True, search=True)
-    who_knows: str = f("Who knows where you are", required=True)
-    check_in_at: str = f("Check in by", "datetime")
-    risks: str = f("Risks noted", "text", search=True)
-    outcome: str = f("Outcome", choices=vocab.RISK_OUTCOMES, default=vocab.RiskOutcome.PLANNED)
-    incident_report: str = f("Incident report", "text", search=True)
+    sort_field: ClassVar[str | None] = "meeting_at"
+    # Kept longer, as safeguarding records are: a meeting plan may be needed again years later.
+    keep_years: ClassVar[int | None] = 6
+    keep_at_least: ClassVar[int] = 6
+    meeting_at: str = f("Meeting date and time", "datetime", required=True, counts=False)
+    place: str = f("Place", required=True, search=True, counts=False)
+    who_knows: str = f("Who knows where you are", required=True, counts=False)
+    check_in_at: str = f("Check in by", "datetime", counts=False)
+    risks: str = f("Risks noted", "text", search=True, counts=False)
+    outcome: str = f("Outcome", choices=vocab.RISK_OUTCOMES, default=vocab.RiskOutcome.PLANNED, counts=False)
+    incident_report: str = f("Incident report", "text", search=True, counts=False)
 
     def title(self) -> str:
         return f"Meeting plan: {self.place}"
@@ -180,14 +217,23 @@ class RiskAssessment:
 class Concern:
     type_name: ClassVar[str] = "concern"
     label: ClassVar[str] = "Safeguarding concern"
-    category: str = f("Kind of concern", choices=vocab.CONCERN_CATEGORIES, required=True)
-    urgency: str = f("How urgent", choices=vocab.CONCERN_URGENCY, required=True, default=vocab.ConcernUrgency.TODAY)
-    raised_at: str = f("When", "datetime", required=True)
-    what_happened: str = f("What was seen or said", "text", required=True, search=True)
-    action_taken: str = f("Action taken", "text", search=True)
-    reported_to: str = f("Reported to", search=True)
-    reported_at: str = f("Reported when", "datetime")
-    status: str = f("Status", choices=vocab.CONCERN_STATUSES, required=True, default=vocab.ConcernStatus.OPEN)
+    sort_field: ClassVar[str | None] = "raised_at"
+    # A concern may need to be looked at again years later, in an inquiry or a new referral.
+    keep_years: ClassVar[int | None] = 6
+    keep_at_least: ClassVar[int] = 6
+    # No field is a count: a concern goes to the supervisor in full, with the person's name, whatever the consent.
+    category: str = f("Kind of concern", choices=vocab.CONCERN_CATEGORIES, required=True, counts=False)
+    urgency: str = f(
+        "How urgent", choices=vocab.CONCERN_URGENCY, required=True, default=vocab.ConcernUrgency.TODAY, counts=False
+    )
+    raised_at: str = f("When", "datetime", required=True, counts=False)
+    what_happened: str = f("What was seen or said", "text", required=True, search=True, counts=False)
+    action_taken: str = f("Action taken", "text", search=True, counts=False)
+    reported_to: str = f("Reported to", search=True, counts=False)
+    reported_at: str = f("Reported when", "datetime", counts=False)
+    status: str = f(
+        "Status", choices=vocab.CONCERN_STATUSES, required=True, default=vocab.ConcernStatus.OPEN, counts=False
+    )
 
     def title(self) -> str:
         return f"Safeguarding: {vocab.CONCERN_CATEGORIES.get(self.category, self.category)}"
@@ -197,10 +243,15 @@ class Concern:
 class MentorLog:
     type_name: ClassVar[str] = "mentor_log"
     label: ClassVar[str] = "My log"
-    kind: str = f("Kind", choices=vocab.MENTOR_LOG_KINDS, required=True, default=vocab.MentorLogKind.VOLUNTEERING)
-    on: str = f("Date", "date", required=True)
-    hours: float = f("Hours", "float", default=1.0)
-    note: str = f("Note", "text", search=True)
+    sort_field: ClassVar[str | None] = "on"
+    keep_years: ClassVar[int | None] = 3
+    # No field is a count: the mentor's own log goes to the supervisor in full.
+    kind: str = f(
+        "Kind", choices=vocab.MENTOR_LOG_KINDS, required=True, default=vocab.MentorLogKind.VOLUNTEERING, counts=False
+    )
+    on: str = f("Date", "date", required=True, counts=False)
+    hours: float = f("Hours", "float", default=1.0, counts=False)
+    note: str = f("Note", "text", search=True, counts=False)
 
     def title(self) -> str:
         return vocab.MENTOR_LOG_KINDS.get(self.kind, self.kind)
@@ -212,6 +263,10 @@ class Contact:
 
     type_name: ClassVar[str] = "contact"
     label: ClassVar[str] = "Directory contact"
+    sort_field: ClassVar[str | None] = "organisation"
+    keep_years: ClassVar[int | None] = None  # about a service, not a person: kept until taken out of the directory
+    # Directory entries never go to the supervisor in a batch, so its fields make no sharing decision.
+    never_shared: ClassVar[bool] = True
     organisation: str = f("Organisation", required=True, search=True)
     service: str = f("Service", search=True)
     categories: list[str] = f("Categories", "list", choices=vocab.DIRECTORY_CATEGORIES, required=True, default=[])
@@ -246,17 +301,27 @@ class Referral:
 
     type_name: ClassVar[str] = "referral"
     label: ClassVar[str] = "Signpost or referral"
-    contact_id: str = f("Service", required=True)
-    organisation: str = f("Organisation", required=True, search=True)
-    category: str = f("Need", choices=vocab.DIRECTORY_CATEGORIES, required=True, default=vocab.DirectoryCategory.OTHER)
-    kind: str = f(
-        "Signpost or referral", choices=vocab.REFERRAL_KINDS, required=True, default=vocab.ReferralKind.SIGNPOST
+    sort_field: ClassVar[str | None] = "on"
+    keep_years: ClassVar[int | None] = 3
+    contact_id: str = f("Service", required=True, counts=False)
+    organisation: str = f("Organisation", required=True, search=True, counts=False)
+    category: str = f(
+        "Need", choices=vocab.DIRECTORY_CATEGORIES, required=True, default=vocab.DirectoryCategory.OTHER, counts=True
     )
-    on: str = f("Date", "date", required=True)
-    reason: str = f("Reason", "text", search=True)
-    follow_up: str = f("Follow up on", "date")
-    outcome: str = f("Outcome", choices=vocab.REFERRAL_OUTCOMES, required=True, default=vocab.ReferralOutcome.MADE)
-    outcome_note: str = f("Outcome note", "text", search=True)
+    kind: str = f(
+        "Signpost or referral",
+        choices=vocab.REFERRAL_KINDS,
+        required=True,
+        default=vocab.ReferralKind.SIGNPOST,
+        counts=True,
+    )
+    on: str = f("Date", "date", required=True, counts=False)
+    reason: str = f("Reason", "text", search=True, counts=False)
+    follow_up: str = f("Follow up on", "date", counts=False)
+    outcome: str = f(
+        "Outcome", choices=vocab.REFERRAL_OUTCOMES, required=True, default=vocab.ReferralOutcome.MADE, counts=True
+    )
+    outcome_note: str = f("Outcome note", "text", search=True, counts=False)
 
     def title(self) -> str:
         verb = "Referred to" if self.kind == vocab.ReferralKind.REFERRAL else "Signposted to"
