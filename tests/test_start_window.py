@@ -26,6 +26,13 @@ def _shown():
     return [w for w in QApplication.topLevelWidgets() if w.isVisible()]
 
 
+def _give_up_after(ms: int) -> list:
+    """Quit the event loop after `ms` if the app hasn't ended by itself; the list says whether it had to."""
+    gave_up: list = []
+    QTimer.singleShot(ms, lambda: (gave_up.append(True), QApplication.quit()))
+    return gave_up
+
+
 def _close_when(condition, seen):
     def look():
         shown = _shown()
@@ -54,8 +61,9 @@ def test_the_start_window_is_on_screen_while_the_profile_opens_then_gives_way(qt
     monkeypatch.setattr(desktop, "obtain_profile", obtain)
     after = []
     _close_when(lambda shown: any(isinstance(w, MainWindow) for w in shown), after)
-    QTimer.singleShot(20_000, QApplication.quit)  # a window nobody closes must fail the test, not hang it
+    stuck = _give_up_after(20_000)  # a window nobody closes must fail the test, not hang it
     assert desktop.run_app(profile.path) == 0
+    assert not stuck
 
     assert while_opening == [("StartWindow", ["Mentor App", OPENING], "Mentor App")]
     assert after == [["MainWindow"]]  # the start window has gone; only the mentor's window is up
@@ -73,8 +81,9 @@ def test_a_profile_that_cannot_be_opened_gets_a_message_and_its_exit_code(qtbot,
 
     monkeypatch.setattr(desktop, "obtain_profile", obtain)
     monkeypatch.setattr(QMessageBox, "critical", critical)
-    QTimer.singleShot(20_000, QApplication.quit)
+    stuck = _give_up_after(20_000)
     assert desktop.run_app(tmp_path / "profile") == ProfileInUse("").exit_code
+    assert not stuck
     # the message is the window on screen: the start window was hidden before it
     assert said == [("This profile is already open in another Mentor App window or command.", [])]
     assert not [w for w in _shown() if isinstance(w, StartWindow)]
@@ -82,8 +91,9 @@ def test_a_profile_that_cannot_be_opened_gets_a_message_and_its_exit_code(qtbot,
 
 def test_a_cancelled_unlock_ends_the_app_quietly(qtbot, tmp_path, monkeypatch):
     monkeypatch.setattr(desktop, "obtain_profile", lambda folder, **_: None)
-    QTimer.singleShot(20_000, QApplication.quit)
+    stuck = _give_up_after(20_000)
     assert desktop.run_app(tmp_path / "profile") == 0
+    assert not stuck
     assert not _shown()
 
 
@@ -109,13 +119,14 @@ def test_closing_the_start_window_before_the_notes_are_open_ends_the_app_and_let
     def close_start():
         for w in _shown():
             if isinstance(w, StartWindow):
-                w.close()  # as a person would: the title bar's close button
+                w.windowHandle().close()  # as the title bar's close button does, not as the app closes it
                 return
         QTimer.singleShot(5, close_start)
 
     QTimer.singleShot(0, close_start)
-    QTimer.singleShot(20_000, QApplication.quit)
+    stuck = _give_up_after(20_000)
     assert desktop.run_app(path) == 0
+    assert not stuck
     assert not _shown()
     open_profile(path, secret=PASSPHRASE).close()  # nothing still holds the profile
 
