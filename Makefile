@@ -41,7 +41,7 @@ test: install-test
 # The quick loop while changing code (about a quarter of `make test`): every test but those marked slow, with
 # hypothesis's dev profile (fewer examples; see tests/conftest.py). `make test` still runs everything.
 test-fast: install-test
-	HYPOTHESIS_PROFILE=dev QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
+	HYPOTHESIS_PROFILE=dev QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -m "not slow" -n $(or $(JOBS),auto) $(PYTEST_ARGS)
 
 # Benchmarks at mentor, supervisor and stress scale (minutes); results in bench/results/.
 # Inside a private keyring session where gnome-keyring is installed, so start-up
