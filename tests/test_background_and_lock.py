@@ -531,7 +531,8 @@ def test_ctrl_l_locks_from_an_open_form_and_a_second_lock_shows_the_passphrase_f
 
 
 def test_garbage_is_collected_on_the_ui_thread_only_and_a_background_job_never_collects(qtbot):
-    """While the app runs, a job's thread that allocates never collects a cycle holding a Qt object; the UI's timer does."""
+    """While the app runs, a job's thread that allocates never collects a cycle holding a Qt object; the UI's
+    timer does."""
     import gc
     import weakref
 
@@ -558,3 +559,61 @@ def test_garbage_is_collected_on_the_ui_thread_only_and_a_background_job_never_c
     finally:
         collector.stop()
         gc.disable()  # as the test run keeps it (see conftest)
+
+
+def test_supervisor_backs_up_checks_and_changes_settings_from_the_file_menu(qtbot, supervisor_window, quiet_boxes):
+    from mentor_app.settings import load_settings
+    from mentor_app.storage import backups
+    from mentor_app.ui.settings_dialog import SettingsDialog
+
+    window = supervisor_window
+    entries = {a.text(): a for menu in window.menus for a in menu.actions() if a.text()}
+    assert {"&Back up now", "&Check for damage", "Se&ttings…", "&Lock now"} <= set(entries)
+
+    before = set(backups.backup_dir(window.profile.path).glob("*"))
+    entries["&Back up now"].trigger()
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage() == "Backup taken.", timeout=20_000)
+    assert len(set(backups.backup_dir(window.profile.path).glob("*")) - before) == 1
+
+    entries["&Check for damage"].trigger()
+    qtbot.waitUntil(lambda: bool(quiet_boxes), timeout=20_000)
+    assert quiet_boxes[-1] == ("information", "All checks passed: your notes file is healthy.")
+
+    def answer() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, SettingsDialog):
+            QTimer.singleShot(10, answer)
+            return
+        # only what the supervisor's window acts on is offered
+        assert not dialog.ask.isVisibleTo(dialog) and not dialog.larger.isVisibleTo(dialog)
+        assert dialog.idle.isVisibleTo(dialog) and dialog.organisation.isVisibleTo(dialog)
+        dialog.idle.setValue(17)
+        dialog.save()
+
+    QTimer.singleShot(0, answer)
+    entries["Se&ttings…"].trigger()
+    assert load_settings(window.profile).idle_lock_minutes == 17
+    assert window.idle.timer.interval() == 17 * 60_000
+
+    entries["&Lock now"].trigger()
+    assert window.locked
+
+
+def test_supervisor_summary_never_says_none_when_the_counts_could_not_be_read(
+    qtbot, make_profile, quiet_boxes, monkeypatch
+):
+    from mentor_app.errors import DatabaseDamaged
+    from mentor_app.reports import dashboard
+
+    def unreadable(conn):
+        raise DatabaseDamaged("Part of the notes file could not be read.")
+
+    monkeypatch.setattr(dashboard, "overview", unreadable)
+    profile, _ = make_profile("supervisor", role="supervisor")
+    window = SupervisorWindow(profile)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: not window._wanted, timeout=20_000)
+    assert "None" not in window.summary.text()
+    assert window.summary.text().startswith("… safeguarding concerns to act on")
+    window.idle.stop()

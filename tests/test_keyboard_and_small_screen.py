@@ -447,7 +447,7 @@ def test_supervisor_window_has_a_menu_bar_quit_and_no_alt_letter_twice(qtbot, ma
     qtbot.waitExposed(w)
     try:
         titles = [a.text().replace("&", "") for a in w.menuBar().actions()]
-        assert titles == ["File", "Data protection"]
+        assert titles == ["File", "View", "Data protection"]
         file_items = [a.text().replace("&", "") for a in w.menuBar().actions()[0].menu().actions() if a.text()]
         assert file_items[0].startswith("Import") and "Funder report…" in file_items and file_items[-1] == "Quit"
         quit_action = next(a for a in w.menuBar().actions()[0].menu().actions() if a.text() == "&Quit")

@@ -595,25 +595,10 @@ class MainWindow(QMainWindow):
             self.refresh_lists()
 
     def back_up_now(self) -> None:
-        """In the background, on its own connection: the mentor can go on writing."""
-        self.statusBar().showMessage("Backing up…")
-        self._job = self.shell.backup(
-            "manual", lambda _path: self.statusBar().showMessage("Backup taken.", 8000), self._fail
-        )
+        self._job = self.shell.back_up_now(self._fail)
 
     def check_now(self) -> None:
-        from ..records.dates import local_time  # imported here: keeps start-up fast
-        from ..storage import backups
-
-        def done(report) -> None:
-            if report.ok:
-                QMessageBox.information(self, APP_NAME, "All checks passed: your notes file is healthy.")
-                return
-            good = backups.newest_good_backup(self.profile.path, self.profile.key)
-            where = f" The newest good backup is from {local_time(good.taken)}." if good else ""
-            QMessageBox.warning(self, APP_NAME, "The check found damage in your notes file." + where)
-
-        self._job = self.shell.check(done, self._fail)
+        self._job = self.shell.check_now(self._fail)
 
     def restore_from_file(self) -> None:
         from ..storage import backups  # imported here: keeps start-up fast

@@ -1,4 +1,4 @@
-"""Settings: the organisation, its safeguarding lead, when to lock, text size."""
+"""Settings: the organisation, its safeguarding lead, when to lock, text size (in the mentor's window)."""
 
 from __future__ import annotations
 
@@ -57,6 +57,11 @@ class SettingsDialog(QDialog):
         form.addRow("&Warn when not received after", self.warn)
         form.addRow("", self.larger)
         form.addRow("", self.ask)
+        if profile.role == "supervisor":
+            # What only the mentor's window acts on (sharing and text size) is left out of the supervisor's;
+            # the values are kept as they are.
+            for mentor_only in (self.warn, self.larger, self.ask):
+                form.setRowVisible(mentor_only, False)
         self.error = error_label()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.save)

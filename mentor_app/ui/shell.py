@@ -210,6 +210,30 @@ class WindowShell(QObject):
 
         return self.run_serial(lambda: profile.write_backup(kind), done, failed)
 
+    def back_up_now(self, on_failed: Callable[[BaseException], None]) -> Job:
+        """File › Back up now, in either window: in the background, so the person can go on writing."""
+        bar = self.window.statusBar()
+        bar.showMessage("Backing up…")
+        return self.backup("manual", lambda _path: bar.showMessage("Backup taken.", 8000), on_failed)
+
+    def check_now(self, on_failed: Callable[[BaseException], object]) -> Job:
+        """File › Check for damage, in either window: the answer in words, with the newest good backup if
+        there is damage."""
+        from ..records.dates import local_time  # imported here: only a check needs it
+        from ..storage import backups
+
+        profile = self.profile
+
+        def done(report: CheckReport) -> None:
+            if report.ok:
+                QMessageBox.information(self.window, APP_NAME, "All checks passed: your notes file is healthy.")
+                return
+            good = backups.newest_good_backup(profile.path, profile.key)
+            where = f" The newest good backup is from {local_time(good.taken)}." if good else ""
+            QMessageBox.warning(self.window, APP_NAME, "The check found damage in your notes file." + where)
+
+        return self.check(done, on_failed)
+
     def auto_backup(self) -> None:
         """The periodic backup: when something changed and enough time passed, never blocking the window."""
         if self.profile.closed or self.closing or self._backup_running:

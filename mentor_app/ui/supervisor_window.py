@@ -41,6 +41,7 @@ from .charts import BarChart
 from .messages import plain, with_hint
 from .prompts import Prompt, ask, fit_placeholder
 from .screen_room import resize_within_screen
+from .shell import LOCK_KEYS, WindowShell
 from .table_model import RecordTable
 from .widgets import error_label
 from .worker import Job, run_in_background, run_with_profile
@@ -169,8 +170,6 @@ class SupervisorWindow(QMainWindow):
         box.addLayout(top)
         box.addWidget(self.tabs, 1)
 
-        from .shell import WindowShell
-
         # Lock, idle, clipboard, automatic backups (every few minutes when something changed, and on
         # closing) and closing itself: shared with the mentor's window.
         settings = load_settings(profile)
@@ -185,10 +184,6 @@ class SupervisorWindow(QMainWindow):
         self.lock_page, self.idle = self.shell.lock_page, self.shell.idle
         self.clipboard_guard, self.timer = self.shell.clipboard_guard, self.shell.backup_timer
 
-        lock = QAction("Lock", self)
-        lock.setShortcut(QKeySequence("Ctrl+L"))
-        lock.triggered.connect(self.lock)
-        self.addAction(lock)
         self._build_menus()
         self.refresh()
 
@@ -208,11 +203,17 @@ class SupervisorWindow(QMainWindow):
         add(file, "Funder &report…", self.make_report)
         add(file, "New organisation &keys…", self.rotate_keys)
         file.addSeparator()
+        add(file, "&Back up now", self.back_up_now, "Ctrl+Shift+B")
+        add(file, "&Check for damage", self.check_now)
+        add(file, "Se&ttings…", self.open_settings, "Ctrl+,")
+        file.addSeparator()
         add(file, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        view = bar.addMenu("&View")
+        add(view, "&Lock now", self.lock, LOCK_KEYS)
         privacy = bar.addMenu("Data &protection")
         add(privacy, "&Audit trail…", self.open_audit)
         add(privacy, "&Retention: due for deletion…", self.open_retention)
-        self.menus = [file, privacy]
+        self.menus = [file, view, privacy]
 
     def _page(self, widget, hint: str, actions=()) -> QWidget:
         page = QWidget()
@@ -514,9 +515,15 @@ class SupervisorWindow(QMainWindow):
         if "overview" in self._wanted and self._concern_count is None:
             self.summary.setText("Counting everyone's records…")
             return
+        # A count not read (yet, or because reading failed) shows as "…", never as "None".
         people = "… people" if self._people_count is None else count(self._people_count, "person", "people")
+        concerns = (
+            "… safeguarding concerns"
+            if self._concern_count is None
+            else count(self._concern_count, "safeguarding concern")
+        )
         self.summary.setText(
-            f"{count(self._concern_count, 'safeguarding concern')} to act on · {people} · "
+            f"{concerns} to act on · {people} · "
             f"{count(self._pending_devices, 'mentor device')} waiting for approval"
             + (" · updating…" if self._wanted else "")
         )
@@ -868,6 +875,22 @@ class SupervisorWindow(QMainWindow):
 
         self.statusBar().showMessage("Counting for the funder report…", 5_000)
         self._report_job = run_in_background(work, done, failed)
+
+    # -- the profile's file and settings ------------------------------------
+    def _fail(self, exc: BaseException) -> None:
+        QMessageBox.warning(self, APP_NAME, plain(exc))
+
+    def back_up_now(self) -> None:
+        self._job = self.shell.back_up_now(self._fail)
+
+    def check_now(self) -> None:
+        self._job = self.shell.check_now(self._fail)
+
+    def open_settings(self) -> None:
+        from .settings_dialog import SettingsDialog  # imported here: keeps start-up fast
+
+        if SettingsDialog(self.profile, self).exec():
+            self.idle.set_minutes(load_settings(self.profile).idle_lock_minutes)
 
     # -- lock ---------------------------------------------------------------
     @property
