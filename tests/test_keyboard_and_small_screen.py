@@ -452,7 +452,9 @@ def test_supervisor_window_has_a_menu_bar_quit_and_no_alt_letter_twice(qtbot, ma
         assert file_items[0].startswith("Import") and "Funder report…" in file_items and file_items[-1] == "Quit"
         quit_action = next(a for a in w.menuBar().actions()[0].menu().actions() if a.text() == "&Quit")
         assert quit_action.shortcut() == QKeySequence(QKeySequence.StandardKey.Quit)
-        privacy = [a.text().replace("&", "") for a in w.menuBar().actions()[1].menu().actions()]
+        view = [a.text().replace("&", "") for a in w.menuBar().actions()[1].menu().actions()]
+        assert view == ["Lock now"]
+        privacy = [a.text().replace("&", "") for a in w.menuBar().actions()[2].menu().actions()]
         assert privacy[0] == "Audit trail…" and privacy[1].startswith("Retention")
         for i in range(w.tabs.count()):
             w.tabs.setCurrentIndex(i)
