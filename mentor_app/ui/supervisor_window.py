@@ -208,7 +208,7 @@ class SupervisorWindow(QMainWindow):
         add(file, "Se&ttings…", self.open_settings, "Ctrl+,")
         file.addSeparator()
         add(file, "&Quit", self.close, QKeySequence.StandardKey.Quit)
-        view = bar.addMenu("&View")
+        view = bar.addMenu("Vie&w")  # Alt+V is the Mentors tab's Approve
         add(view, "&Lock now", self.lock, LOCK_KEYS)
         privacy = bar.addMenu("Data &protection")
         add(privacy, "&Audit trail…", self.open_audit)
