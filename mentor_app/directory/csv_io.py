@@ -11,6 +11,7 @@ import csv
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..errors import BadInput
 from ..records import store, vocab
@@ -147,8 +148,9 @@ def read_csv(path: Path, conn=None) -> ImportPlan:
                     )
                 )
                 continue
-            values = {}
-            for h, c in zip(header, cells):
+            values: dict[str, Any] = {}  # the cells' text, then categories as a list
+            # A short row is allowed (its missing cells stay empty); a long one was refused above.
+            for h, c in zip(header, cells, strict=False):
                 if not h:
                     continue
                 c = c.strip()
@@ -211,7 +213,8 @@ def apply_plan(
         lines = "\n".join(p.words() for p in plan.problems[:20])
         more = f"\n…and {len(plan.problems) - 20} more." if len(plan.problems) > 20 else ""
         raise BadInput(
-            f"{count(len(plan.problems), 'row')} {'has' if len(plan.problems) == 1 else 'have'} problems, so nothing was imported:\n{lines}{more}\n"
+            f"{count(len(plan.problems), 'row')} {'has' if len(plan.problems) == 1 else 'have'} problems, "
+            f"so nothing was imported:\n{lines}{more}\n"
             "Fix them, or choose to import only the good rows."
         )
     result = ImportResult(skipped_problem_rows=len(plan.problems), formula_note=plan.formula_words())

@@ -11,6 +11,7 @@ import io
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
+from typing import BinaryIO
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, LETTER
@@ -216,12 +217,12 @@ def _footer_text(options: SheetOptions) -> str:
 
 
 class _Document(BaseDocTemplate):
-    def __init__(self, path: Path, options: SheetOptions, styles: _Styles):
+    def __init__(self, path: Path | BinaryIO, options: SheetOptions, styles: _Styles):
         size = PAGE_SIZES.get(options.page_size, A4)
         margin = 16 * mm
         self.footer_height = (26 if options.large_print else 18) * mm
         super().__init__(
-            path if hasattr(path, "write") else str(path),
+            str(path) if isinstance(path, Path) else path,
             pagesize=size,
             leftMargin=margin,
             rightMargin=margin,

@@ -23,7 +23,7 @@ CHUNK_LINES = 40
 CHUNK_CHARS = 3000
 LONG_WORD = 1000  # a run of characters with no space is cut into pieces this long
 SHORT_TEXT = 400  # up to this many characters on at most a few lines, text may sit in a table cell
-_RUN = re.compile(r"\S{%d,}" % (LONG_WORD + 1))
+_RUN = re.compile(rf"\S{{{LONG_WORD + 1},}}")
 
 
 def is_short(text: str) -> bool:
@@ -48,7 +48,9 @@ def _lines(text: str) -> list[str]:
 
 
 def _chunks(lines: list[str]) -> list[list[str]]:
-    chunks, current, size = [], [], 0
+    chunks: list[list[str]] = []
+    current: list[str] = []
+    size = 0
     for line in lines:
         if current and (len(current) >= CHUNK_LINES or size + len(line) > CHUNK_CHARS):
             chunks.append(current)

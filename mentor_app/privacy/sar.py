@@ -11,6 +11,7 @@ import os
 import re
 from dataclasses import fields as dc_fields
 from pathlib import Path
+from typing import Any
 
 from .. import clock
 from ..errors import BadInput
@@ -34,11 +35,11 @@ ORDER = ["consent", "needs_check", "goal", "action", "meeting", "referral", "ris
 
 def _name_pattern(names: list[str]) -> re.Pattern | None:
     """Whole names first, then each part of a name of three letters or more, as whole words."""
-    parts = set()
+    found: set[str] = set()
     for name in names:
-        parts.add(name.strip())
-        parts.update(p for p in re.split(r"[\s,()]+", name) if len(p) >= 3)
-    parts = sorted((p for p in parts if p), key=len, reverse=True)
+        found.add(name.strip())
+        found.update(p for p in re.split(r"[\s,()]+", name) if len(p) >= 3)
+    parts = sorted((p for p in found if p), key=len, reverse=True)
     if not parts:
         return None
     return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(p) for p in parts) + r")(?!\w)", re.IGNORECASE)
@@ -145,7 +146,7 @@ def _supervisor_copy(profile, mentee_id: str) -> dict:
     ).fetchall()
     if not rows:
         raise BadInput("No records shared by consent or for safeguarding are held about that id here.")
-    person_fields = next((json.loads(f) for _, t, _, _, f, _ in rows if t == "mentee"), {})
+    person_fields: dict[str, Any] = next((json.loads(f) for _, t, _, _, f, _ in rows if t == "mentee"), {})
     own = {
         n.strip().casefold()
         for n in (person_fields.get("name", ""), person_fields.get("preferred_name", ""), _title(person_fields))

@@ -16,11 +16,8 @@ from typing import Any
 from .. import clock
 from ..errors import BadInput
 from ..storage import audit
-from ..storage.db import (
-    Connection,
-    Parameters,
-    transaction,  # noqa: F401 - callers group writes with store.transaction
-)
+from ..storage.db import Connection, Parameters
+from ..storage.db import transaction as transaction  # re-exported: callers group writes with store.transaction
 from .dates import listed_datetime
 from .types import MENTEE_RECORD_TYPES, RECORD_TYPES, Record, from_data, search_text, to_data, validate
 

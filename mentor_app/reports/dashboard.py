@@ -178,7 +178,9 @@ def weekly_activity(
     """(week starting, meetings, sport minutes, mentor hours) for the `weeks` weeks up to `today`."""
     today = today or clock.today()
     start = today - timedelta(days=today.weekday(), weeks=weeks - 1)
-    buckets = {(start + timedelta(weeks=i)).isoformat(): [0, 0, 0.0] for i in range(weeks)}
+    buckets: dict[str, tuple[int, int, float]] = {
+        (start + timedelta(weeks=i)).isoformat(): (0, 0, 0.0) for i in range(weeks)
+    }
     rows_sql, base = current_rows(conn, fingerprint)
     for week, meetings, minutes in conn.execute(
         f"SELECT {MONDAY}, count(*), sum(CASE WHEN kind = 'sport' THEN minutes ELSE 0 END) FROM {rows_sql} "
@@ -186,14 +188,14 @@ def weekly_activity(
         base + (start.isoformat(),),
     ):
         if week in buckets:
-            buckets[week][0], buckets[week][1] = meetings, int(minutes or 0)
+            buckets[week] = (meetings, int(minutes or 0), buckets[week][2])
     for week, hours in conn.execute(
         f"SELECT {MONDAY}, sum(hours) FROM {rows_sql} WHERE type = 'mentor_log' AND day >= ? GROUP BY 1",
         base + (start.isoformat(),),
     ):
         if week in buckets:
-            buckets[week][2] = float(hours or 0)
-    return [(k, v[0], v[1], v[2]) for k, v in sorted(buckets.items())]
+            buckets[week] = (buckets[week][0], buckets[week][1], float(hours or 0))
+    return [(k, *v) for k, v in sorted(buckets.items())]
 
 
 def shared_people(conn) -> list[tuple[str, str, str]]:

@@ -113,7 +113,8 @@ def supervisor_figures(conn, start: str = "", end: str = "", fingerprint: str = 
     for kind, hours in conn.execute(
         f"SELECT kind, sum(hours) FROM {rows} WHERE type = 'mentor_log' AND {IN_PERIOD} GROUP BY 1", base + period
     ):
-        figures.mentor_hours[kind or ""] = float(hours or 0)
+        # Counter's stubs type its values as int; it adds and updates float hours all the same.
+        figures.mentor_hours[kind or ""] = float(hours or 0)  # type: ignore[assignment]
     checks: dict[str, list] = defaultdict(list)
     for person, month, scores in conn.execute(
         f"SELECT person, month, scores FROM {rows} WHERE type = 'needs_check' AND {IN_PERIOD}", base + period

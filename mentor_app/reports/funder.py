@@ -7,6 +7,7 @@ reach the page.
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from pathlib import Path
 
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
@@ -29,7 +30,7 @@ from .figures import Figures
 
 def rows(figures: Figures) -> list[tuple[str, str, float]]:
     """(section, item, value) for every figure: the CSV, and the tables in the PDF."""
-    out = [
+    out: list[tuple[str, str, float]] = [
         ("People", "Referred to the project (all time)", figures.people),
         ("People", "Engaged (met at least once in the period)", figures.engaged),
     ]
@@ -63,12 +64,12 @@ def rows(figures: Figures) -> list[tuple[str, str, float]]:
 
 
 def write_csv(figures: Figures, path: Path, period: str) -> Path:
-    table = [["period", "section", "item", "value"]]
+    table: list[list[str | float]] = [["period", "section", "item", "value"]]
     table += [[period, section, item, value] for section, item, value in rows(figures)]
     return csvsafe.write_csv(Path(path), table)
 
 
-def _chart(title: str, data: list[tuple[str, float]], width: float) -> Drawing:
+def _chart(title: str, data: Sequence[tuple[str, float]], width: float) -> Drawing:
     height = 24 + 16 * max(1, len(data))
     drawing = Drawing(width, height)
     chart = HorizontalBarChart()
