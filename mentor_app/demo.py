@@ -176,7 +176,8 @@ def generate(
             referral_source=rng.choice(list(vocab.REFERRAL_SOURCES)),
             referral_date=(joined - timedelta(days=rng.randint(3, 20))).isoformat(),
             release_date=(joined - timedelta(days=rng.randint(1, 30))).isoformat(),
-            probation_contact=f"{rng.choice(FIRST)} {rng.choice(LAST)}, probation practitioner, 07700 900{rng.randint(0, 999):03d}",
+            probation_contact=f"{rng.choice(FIRST)} {rng.choice(LAST)}, probation practitioner, "
+            f"07700 900{rng.randint(0, 999):03d}",
             status=status,
             closing_reason="Moved out of the area" if status == MenteeStatus.CLOSED else "",
             safety_flag=i % 5 == 2,
@@ -328,7 +329,8 @@ def generate(
             status="closed",
         ),
     ]
-    for concern, person in zip(concerns, active or people):
+    # As many concerns as there are people to raise them about (a small demo has fewer).
+    for concern, person in zip(concerns, active or people, strict=False):
         store.save(conn, concern, author=author, mentee_id=person[0])
         counts["concern"] = counts.get("concern", 0) + 1
 
@@ -386,7 +388,8 @@ def generate(
     ]
     contact_ids = [store.save(conn, c, author=author) for c in local]
     counts["contact"] = len(local)
-    for person, cid, kind in zip(active, contact_ids, ["signpost", "signpost", "signpost", "signpost"]):
+    # One referral for each of the first active people, as far as the contacts go.
+    for person, cid, kind in zip(active, contact_ids, ["signpost", "signpost", "signpost", "signpost"], strict=False):
         referral = Referral(
             contact_id=cid,
             organisation=local[contact_ids.index(cid)].organisation,

@@ -348,9 +348,10 @@ def seal_new(
     clash = real_clash(folder, sequence, key)
     if clash is not None:
         raise ExportError(
-            f"The shared folder already has a batch numbered {sequence} from this device ({drive.shown_name(clash.name)})."
-            " That happens when a profile is restored from an older backup or copied to another laptop. Nothing was "
-            "written or overwritten; please ask your supervisor or IT contact before exporting again."
+            f"The shared folder already has a batch numbered {sequence} from this device "
+            f"({drive.shown_name(clash.name)}). That happens when a profile is restored from an older backup or "
+            "copied to another laptop. Nothing was written or overwritten; please ask your supervisor or IT contact "
+            "before exporting again."
         )
     recipients = enrolment.recipients[:1] + ([enrolment.escrow_recipient] if enrolment.escrow_recipient else [])
     previous = profile.get_setting(PREVIOUS, "") or ""

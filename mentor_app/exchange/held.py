@@ -172,7 +172,23 @@ def _shared_records(conn: Connection, names: dict[str, str]) -> list[dict[str, A
             "device": fp,
             "batch": sequence,
         }
-        for rid, version, sha, fp, sequence, rtype, base, basis, mentee_id, pseudonym, fields, updated, deleted, current, conflict in conn.execute(
+        for (
+            rid,
+            version,
+            sha,
+            fp,
+            sequence,
+            rtype,
+            base,
+            basis,
+            mentee_id,
+            pseudonym,
+            fields,
+            updated,
+            deleted,
+            current,
+            conflict,
+        ) in conn.execute(
             "SELECT id, version, content_sha256, fingerprint, sequence, type, base_version, basis, mentee_id, "
             "pseudonym, fields, updated_at, deleted, current, conflict FROM shared_records "
             "ORDER BY type, id, version, content_sha256"
@@ -234,7 +250,7 @@ def _devices(conn: Connection) -> list[dict[str, Any]]:
 
 
 def _rows(conn: Connection, sql: str, names: tuple[str, ...]) -> list[dict[str, Any]]:
-    return [dict(zip(names, row)) for row in conn.execute(sql)]
+    return [dict(zip(names, row, strict=True)) for row in conn.execute(sql)]  # names: the SELECT's columns
 
 
 def _holder_rows(conn: Connection, names: dict[str, str]) -> list[dict[str, Any]]:

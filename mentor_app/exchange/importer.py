@@ -138,7 +138,7 @@ def _strip_to_counts(conn: Connection, mentee_id: str, old_pseudonym: str, new_p
         (mentee_id, old_pseudonym),
     ).fetchall()
     touched: set[str] = set()
-    for rowid, rid, rtype, fields, basis in rows:
+    for rowid, rid, rtype, fields, _basis in rows:
         touched.add(rid)
         if COUNT_FIELDS.get(rtype) is None:
             conn.execute("DELETE FROM shared_records WHERE rowid = ?", (rowid,))
@@ -166,7 +166,8 @@ def _erase(conn: Connection, r: dict[str, Any], fp: str, touched: set[str] | Non
     linked = {
         row[0]
         for row in conn.execute(
-            "SELECT id FROM shared_records WHERE (mentee_id != '' AND mentee_id = ?) OR (pseudonym != '' AND pseudonym = ?)",
+            "SELECT id FROM shared_records WHERE (mentee_id != '' AND mentee_id = ?) "
+            "OR (pseudonym != '' AND pseudonym = ?)",
             (mentee_id, pseudonym),
         )
     }

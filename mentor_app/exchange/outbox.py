@@ -346,7 +346,7 @@ def tidy(profile: Profile, folder: Path, keep_days: int, now: datetime | None = 
         (cutoff,),
     ).fetchall()
     removed = 0
-    for sequence, name, placed_name, sha, size, mtime in rows:
+    for sequence, name, placed_name, sha, size, _mtime in rows:
         for candidate in dict.fromkeys([placed_name or name, name]):
             path = folder / candidate
             # Only a file that is exactly this batch is removed: never anything else with its name.

@@ -58,8 +58,8 @@ def attention(profile: Profile, warn_days: int) -> list[str]:
         shown = ", ".join(strangers[:3]) + (" …" if len(strangers) > 3 else "")
         notes.append(
             f"{count(len(strangers), 'file')} in this laptop's folder on the shared drive "
-            f"{'is' if len(strangers) == 1 else 'are'} not from this laptop and {'was' if len(strangers) == 1 else 'were'} "
-            f"ignored ({shown})."
+            f"{'is' if len(strangers) == 1 else 'are'} not from this laptop and "
+            f"{'was' if len(strangers) == 1 else 'were'} ignored ({shown})."
         )
     problem = profile.get_setting(DIRECTORY_PROBLEM)
     if problem:

@@ -535,7 +535,10 @@ def _keys_from_secret(profile_dir: Path, meta: ProfileMeta, secret: str) -> tupl
 def _damaged_message(profile_dir: Path, key: bytes | None, what: str) -> str:
     good = backups.newest_good_backup(profile_dir, key)
     if good is None:
-        advice = "No good backup was found in this profile. Copy the whole profile folder somewhere safe before anything else."
+        advice = (
+            "No good backup was found in this profile. "
+            "Copy the whole profile folder somewhere safe before anything else."
+        )
     else:
         advice = (
             f"The newest good backup is from {good.taken.astimezone():%d %b %Y %H:%M}: {good.path}. "
