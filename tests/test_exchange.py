@@ -399,7 +399,7 @@ def test_killing_the_export_at_random_points_never_loses_or_duplicates(mentor, o
     assert {(i, v) for i, v in expected.items()} <= set(seen), "a change never went out"
     sequences = [b.manifest["sequence"] for b in opened]
     assert sequences == list(range(1, len(opened) + 1))
-    for earlier, later in zip(sealed, opened[1:]):
+    for earlier, later in zip(sealed, opened[1:], strict=False):  # each batch with the one after it
         assert later.manifest["previous_batch_sha256"] == __import__("hashlib").sha256(earlier).hexdigest()
     held = set(org.conn.execute("SELECT id, version FROM shared_records"))
     assert {(i, v) for i, v in expected.items()} <= held, "the supervisor is missing a change"

@@ -102,7 +102,7 @@ def test_a_meeting_by_tab_alone_ends_in_a_saved_record_with_the_intended_date(qt
     widgets = [
         form.editors[name].widget for name in ("starts_at", "duration_minutes", "place", "notes", "next_meeting")
     ]
-    for name, widget in zip(typed, widgets):
+    for name, widget in zip(typed, widgets, strict=True):
         presses += _tab_to(qtbot, form, widget)
         if name == "duration_minutes":
             widget.selectAll()  # a spin box keeps its number selected on Tab, as here
@@ -311,7 +311,7 @@ def test_every_combo_has_a_label_that_is_spoken_with_it(qtbot, window):
     dialog = needs_check_dialog(window, window.profile, _mentee(window), None)
     qtbot.addWidget(dialog)
     housing = next(c for c in dialog.scores.values())
-    assert any(l.buddy() is housing and l.text().replace("&", "") for l in dialog.findChildren(QLabel))
+    assert any(label.buddy() is housing and label.text().replace("&", "") for label in dialog.findChildren(QLabel))
     dialog.done(0)
 
 

@@ -245,7 +245,7 @@ def test_a_supervisors_shared_records_come_through_with_their_counting_columns(t
     with open_profile(_saved(tmp_path, version), secret=SAVED_PASSPHRASE) as p:
         conn = p.conn
         rows = {
-            f"{r[0]} {r[1]} {r[2]}": dict(zip(COUNTING, r[3:]))
+            f"{r[0]} {r[1]} {r[2]}": dict(zip(COUNTING, r[3:], strict=True))
             for r in conn.execute(f"SELECT id, version, content_sha256, {', '.join(COUNTING)} FROM shared_records")
         }
         # What migration 6 worked out from each record is what the import works out as records arrive.

@@ -64,7 +64,8 @@ out = {
         "SELECT json_extract(data, '$.name') FROM records WHERE type = 'mentee' AND deleted = 0")],
     "notes": sorted(r[0] for r in conn.execute(
         "SELECT json_extract(m.data, '$.notes') FROM records m JOIN records p ON p.id = m.mentee_id "
-        "WHERE m.type = 'meeting' AND m.deleted = 0 AND json_extract(p.data, '$.name') = ?", (json.loads(sys.argv[2]),))),
+        "WHERE m.type = 'meeting' AND m.deleted = 0 AND json_extract(p.data, '$.name') = ?",
+        (json.loads(sys.argv[2]),))),
     "concerns": [r[0] for r in conn.execute(
         "SELECT json_extract(data, '$.what_happened') FROM records WHERE type = 'concern'")],
 }

@@ -216,7 +216,7 @@ def test_the_funder_report_saved_again_under_the_same_name_replaces_both_files(
     qtbot.addWidget(window)
     for attempt in (1, 2):  # the save dialog has asked "replace?" the second time
         window.make_report()
-        qtbot.waitUntil(lambda: len(said) == attempt, timeout=30_000)
+        qtbot.waitUntil(lambda attempt=attempt: len(said) == attempt, timeout=30_000)
         assert said[-1].startswith("Saved"), said[-1]
     assert target.stat().st_size > 1000 and target.with_suffix(".csv").read_text(encoding="utf-8")
     window.idle.stop()
