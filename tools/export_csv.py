@@ -101,7 +101,7 @@ def main() -> None:
         column, prefix = JSON_COLUMNS[table]
         by_type: dict = {}
         for row in conn.execute(f'SELECT * FROM "{table}" ORDER BY rowid'):
-            row = dict(zip(header, row))
+            row = dict(zip(header, row, strict=True))  # the same SELECT * as the header came from
             fields = json.loads(row.pop(column) or "{}")
             by_type.setdefault(row["type"], []).append((row, fields))
         for rtype, items in sorted(by_type.items()):
