@@ -105,7 +105,7 @@ def _print_start_marks(start: QWidget) -> Callable[[QWidget, bool], None]:
     then closes it."""
 
     class Marks(QObject):
-        def __init__(self):
+        def __init__(self) -> None:
             super().__init__(start)
             self.window: QWidget | None = None
             self.filled = self.armed = False

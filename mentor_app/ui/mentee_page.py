@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from html import escape
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -31,6 +32,9 @@ from ..storage import audit
 from . import record_dialogs as dialogs
 from .needs import NeedsChart, needs_check_dialog
 from .widgets import scrolling, shown_value
+
+if TYPE_CHECKING:
+    from ..storage.profile import Profile
 
 TIMELINE_TYPES = tuple(t for t in MENTEE_RECORD_TYPES if t not in ("action", "referral"))
 PROFILE_FIELDS = (
@@ -65,11 +69,11 @@ class MenteePage(QWidget):
     changed = Signal()  # something was saved or deleted: lists elsewhere refresh
     said = Signal(str)  # what was just saved, in words, for the window's status line
 
-    def __init__(self, profile, parent=None):
+    def __init__(self, profile: Profile, parent: QWidget | None = None):
         super().__init__(parent)
         self.profile = profile
         self.mentee_id: str | None = None
-        self.stored = None
+        self.stored: store.Stored | None = None
 
         self.heading = QLabel()
         self.heading.setAccessibleName("Mentee name")
@@ -442,10 +446,10 @@ class MenteePage(QWidget):
         from ..errors import MentorAppError
         from ..exchange.handover import make_handover
 
-        mentee_id = self.mentee_id
-        if mentee_id is None:
+        mentee_id, stored = self.mentee_id, self.stored
+        if mentee_id is None or stored is None:
             return
-        name = self.stored.record.title()
+        name = stored.record.title()
         if (
             QMessageBox.question(
                 self,
@@ -478,10 +482,10 @@ class MenteePage(QWidget):
         self.changed.emit()
 
     def delete_mentee(self) -> None:
-        mentee_id = self.mentee_id
-        if mentee_id is None:
+        mentee_id, stored = self.mentee_id, self.stored
+        if mentee_id is None or stored is None:
             return
-        name = self.stored.record.title()
+        name = stored.record.title()
         answer = QMessageBox.question(
             self,
             "Delete mentee",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -46,6 +47,9 @@ from .table_model import RecordTable
 from .widgets import error_label
 from .worker import Job, run_in_background, run_with_profile
 
+if TYPE_CHECKING:
+    from ..storage.profile import Profile
+
 
 def _mentor_action(row) -> str:
     """What the mentor recorded: their status, what they did and who they told."""
@@ -76,7 +80,7 @@ def _button(text: str, slot) -> QPushButton:
 class SupervisorWindow(QMainWindow):
     refreshed = Signal()  # every tab shows what the profile holds now
 
-    def __init__(self, profile):
+    def __init__(self, profile: Profile):
         super().__init__()
         self.profile = profile
         self._job: Job | None = None
@@ -84,7 +88,8 @@ class SupervisorWindow(QMainWindow):
         # background work in flight, kept alive until it reports: reads by their request's token, "backups"
         self._jobs: dict[object, Job] = {}
         self._wanted: dict = {}  # part -> the newest request for it
-        self._concern_count = self._people_count = None
+        self._concern_count: int | None = None  # None until read (or when reading failed)
+        self._people_count: int | None = None
         self._pending_devices = 0
         self._shown_person: str | None = None  # whose shared records the People tab shows
         self._concern_rows: dict[str, ConcernRow] = {}  # the queue as shown, by record id
