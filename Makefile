@@ -23,9 +23,12 @@ install: $(BIN)/python
 	$(PIP_LOCKED) requirements/app.txt
 	$(PIP_PROJECT)
 
-install-test: $(BIN)/python
+# Installed again only when the lockfiles or pyproject.toml change (the stamp keeps `make test-fast` quick).
+install-test: $(VENV)/.installed-test
+$(VENV)/.installed-test: requirements/build.txt requirements/test.txt requirements/app.txt pyproject.toml | $(BIN)/python
 	$(PIP_LOCKED) requirements/test.txt
 	$(PIP_PROJECT)
+	touch $@
 
 run: install
 ifneq ($(DEMO),)
@@ -38,8 +41,9 @@ endif
 test: install-test
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# The quick loop while changing code (about a quarter of `make test`): every test but those marked slow, with
-# hypothesis's dev profile (fewer examples; see tests/conftest.py). `make test` still runs everything.
+# The quick loop while changing code (under a minute on two cores): every test but those marked slow, with
+# hypothesis's dev profile (fewer examples; see tests/conftest.py), on every core (JOBS=1 for one).
+# `make test` still runs everything.
 test-fast: install-test
 	HYPOTHESIS_PROFILE=dev QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -m "not slow" -n $(or $(JOBS),auto) $(PYTEST_ARGS)
 
