@@ -301,6 +301,7 @@ def cmd_dump(args) -> int:
     # imported by the command that needs it: keeps every command's start fast
     import json
 
+    # imported by the command that needs it: keeps every command's start fast
     from .privacy.portability import dump, summary
 
     target = _new_output(args.output) if args.output else None
@@ -470,6 +471,7 @@ def cmd_enrolment_file(args) -> int:
     # imported by the command that needs it: keeps every command's start fast
     import json
 
+    # imported by the command that needs it: keeps every command's start fast
     from .exchange.enrolment import make_enrolment
 
     target = _new_output(args.output)
@@ -622,6 +624,7 @@ def cmd_report(args) -> int:
     # imported by the command that needs it: keeps every command's start fast
     import re
 
+    # imported by the command that needs it: keeps every command's start fast (funder loads the PDF toolkit)
     from .reports import funder
     from .reports.figures import supervisor_figures
     from .settings import load_settings

@@ -83,6 +83,7 @@ def _rewrite_backup(path, key: bytes, change) -> None:
 
 
 def erase_mentee(profile, mentee_id: str, reason: str) -> ErasureResult:
+    # imported here: of this module's work, only erasing a person needs them
     from ..exchange.enrolment import current_enrolment
     from ..exchange.keys import pseudonym_secret
     from ..exchange.policy import pseudonym_source

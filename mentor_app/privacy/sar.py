@@ -248,12 +248,14 @@ def _shown(rtype: str, name: str, value) -> str:
 
 
 def write_pdf(data: dict, target: Path) -> None:
+    # imported here: the PDF toolkit is slow to load, and only the PDF copy needs it
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+    # imported here too: they load the PDF toolkit
     from ..printing.fonts import FONT, FONT_BOLD, printable
     from ..printing.text import flowables, is_short, markup
 

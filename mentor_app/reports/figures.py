@@ -126,6 +126,7 @@ def supervisor_figures(conn, start: str = "", end: str = "", fingerprint: str = 
 
 def mentor_figures(conn) -> Figures:
     """The same counts straight from one mentor's own profile (what the supervisor's copy must add up to)."""
+    # imported here: only a mentor's own counts need it, so `mentor-app report` starts without the records store
     from ..records import store
 
     mentees = store.list_records(conn, "mentee")

@@ -123,7 +123,7 @@ COLUMNS = ["seq", "at", "actor", "action", "what", "record_type", "record_id", "
 
 def export_csv(found: list[Entry], target: Path) -> int:
     """Write entries as a spreadsheet for an investigation; `target` must not exist yet."""
-    from .csvsafe import write_csv
+    from .csvsafe import write_csv  # imported here: only exporting the trail needs it (and the csv module)
 
     write_csv(
         target,

@@ -20,7 +20,7 @@ _CHECKED_CHARS = 100
 
 
 def _estimate(text: str) -> tuple[int, str]:
-    from zxcvbn import zxcvbn
+    from zxcvbn import zxcvbn  # imported when first used: its word lists are slow to load
 
     result = zxcvbn(text[:_CHECKED_CHARS])
     # zxcvbn's warnings are already one plain sentence ("This is a top-10 common password.").

@@ -296,7 +296,7 @@ class DirectoryPage(QWidget):
     def export_csv(self) -> None:
         name, _ = QFileDialog.getSaveFileName(self, "Export the directory", "directory.csv", "CSV files (*.csv)")
         if name:
-            from ..directory import csv_io
+            from ..directory import csv_io  # imported when used: most days nobody imports or exports
             from ..storage.files import remove_chosen
 
             try:
@@ -311,6 +311,6 @@ class DirectoryPage(QWidget):
             QMessageBox.information(self, APP_NAME, f"Exported {count(exported, 'service')} to {name}.")
 
     def print_booklet(self) -> None:
-        from .sheet_dialog import SheetDialog
+        from .sheet_dialog import SheetDialog  # imported when used: it loads the PDF toolkit
 
         SheetDialog(self.profile, None, booklet_category=self.category.currentData() or "", parent=self).exec()

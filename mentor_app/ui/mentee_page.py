@@ -385,7 +385,7 @@ class MenteePage(QWidget):
             self._run(dialogs.outcome_form(self, self.profile, stored))
 
     def make_sheet(self) -> None:
-        from .sheet_dialog import SheetDialog
+        from .sheet_dialog import SheetDialog  # imported when used: it loads the PDF toolkit
 
         SheetDialog(self.profile, self.mentee_id, parent=self).exec()
 
@@ -444,7 +444,7 @@ class MenteePage(QWidget):
     def hand_over(self) -> None:
 
         from ..errors import MentorAppError
-        from ..exchange.handover import make_handover
+        from ..exchange.handover import make_handover  # imported when used: only a hand-over needs it
 
         mentee_id, stored = self.mentee_id, self.stored
         if mentee_id is None or stored is None:

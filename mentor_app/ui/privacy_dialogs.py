@@ -42,7 +42,7 @@ def _busy(work):
 
 
 def subject_access(parent, profile, mentee_id: str | None) -> Path | None:
-    from ..privacy.sar import write_subject_access
+    from ..privacy.sar import write_subject_access  # imported when used: only a subject access copy needs it
 
     if not mentee_id:
         QMessageBox.information(parent, APP_NAME, "Choose the person first (open their page), then make their copy.")
@@ -70,7 +70,7 @@ def erase(parent, profile, mentee_id: str | None, on_erased: Callable[[], None] 
 
     The question is a Prompt opened without a loop of its own, so a lock hides it and unlocking brings it
     back with the reason typed so far."""
-    from ..privacy.erasure import erase_mentee
+    from ..privacy.erasure import erase_mentee  # imported when used: only erasing a person needs it
 
     person = store.get(profile.conn, mentee_id) if mentee_id else None
     if mentee_id is None or person is None:

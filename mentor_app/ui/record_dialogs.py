@@ -139,7 +139,7 @@ def concern_form(parent, profile, mentee_id: str, stored=None) -> RecordForm:
 
 
 def needs_form(parent, profile, mentee_id: str, latest: NeedsCheck | None = None) -> NeedsDialog:
-    from .needs import needs_check_dialog
+    from .needs import needs_check_dialog  # imported when used: only the needs check opens it
 
     return needs_check_dialog(parent, profile, mentee_id, latest)
 
@@ -289,7 +289,7 @@ class ReferralForm(RecordForm):
     """Signpost or refer to a service from the directory; a referral checks partner consent first."""
 
     def __init__(self, parent, profile, mentee_id: str, contact_id: str | None = None):
-        from ..directory.contacts import list_contacts
+        from ..directory.contacts import list_contacts  # imported when used: only a referral reads the directory
         from ..records.types import Referral
 
         self.profile, self.mentee_id = profile, mentee_id

@@ -194,7 +194,7 @@ class SheetDialog(QDialog):
             self.write(Path(name), lambda path: QMessageBox.information(self, APP_NAME, f"Saved to {path}."))
 
     def print_it(self) -> None:
-        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+        from PySide6.QtPrintSupport import QPrintDialog, QPrinter  # imported when used: Qt's printing is slow to load
 
         printer = QPrinter()
         if QPrintDialog(printer, self).exec() != QDialog.DialogCode.Accepted:

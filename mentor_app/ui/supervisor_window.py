@@ -292,7 +292,7 @@ class SupervisorWindow(QMainWindow):
         return self.people.model_.text(row, 0) if row >= 0 else "this person"
 
     def subject_access(self) -> None:
-        from .privacy_dialogs import subject_access
+        from .privacy_dialogs import subject_access  # imported here: keeps start-up fast
 
         subject_access(self, self.profile, self._chosen_person())
 
@@ -637,7 +637,7 @@ class SupervisorWindow(QMainWindow):
 
     def _erase_from_backups(self, ids: set, people: set) -> None:
         """Backups follow the decision, off the window's thread (each one is copied and compacted)."""
-        from ..privacy.erasure import reach_supervisor_backups
+        from ..privacy.erasure import reach_supervisor_backups  # imported here: keeps start-up fast
 
         def done(result) -> None:
             if result.not_rewritten:
@@ -669,7 +669,7 @@ class SupervisorWindow(QMainWindow):
         device = self._device("approve it")
         if device is None:
             return
-        from .approve_dialog import ApproveDeviceDialog
+        from .approve_dialog import ApproveDeviceDialog  # imported here: keeps start-up fast
 
         self._approve_dialog = ApproveDeviceDialog(self.profile.conn, device, self)
         # From its signal, with no loop of its own: a lock hides it, and it can still be finished after unlocking.
@@ -772,7 +772,7 @@ class SupervisorWindow(QMainWindow):
         state = {"done": 0, "total": 1}
 
         def work():
-            from ..privacy.erasure import after_import
+            from ..privacy.erasure import after_import  # imported here: keeps start-up fast
 
             with self.profile.second_connection() as view:
                 summary = read(view, lambda d, t: state.update(done=d, total=max(t, 1)), stop.is_set)
@@ -802,7 +802,7 @@ class SupervisorWindow(QMainWindow):
         progress.show()
 
     def publish(self) -> None:
-        from ..exchange.publish import publish
+        from ..exchange.publish import publish  # imported here: keeps start-up fast
 
         try:
             path = publish(self.profile)
@@ -814,7 +814,7 @@ class SupervisorWindow(QMainWindow):
         )
 
     def rotate_keys(self) -> None:
-        from ..exchange.rekey import rotate_keys
+        from ..exchange.rekey import rotate_keys  # imported here: keeps start-up fast (keys are rarely rotated)
 
         if (
             QMessageBox.question(
@@ -838,12 +838,12 @@ class SupervisorWindow(QMainWindow):
 
     def open_retention(self) -> None:
         """The organisation's retention periods; Publish (Directory tab) carries them to every mentor."""
-        from .privacy_dialogs import RetentionDialog
+        from .privacy_dialogs import RetentionDialog  # imported here: keeps start-up fast
 
         RetentionDialog(self.profile, self).exec()
 
     def open_audit(self) -> None:
-        from .audit_dialog import AuditDialog
+        from .audit_dialog import AuditDialog  # imported here: keeps start-up fast
 
         AuditDialog(self.profile, self).exec()
 
