@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pyrage import x25519
+
 from .. import clock
 from ..errors import BadInput, MentorAppError
 from ..setting_keys import ENROLMENT, ROTATIONS
@@ -109,8 +111,6 @@ def parse_enrolment(raw: bytes) -> Enrolment:
         recipients = [str(r) for r in data["recipients"]]
         if len(signing_key) != 32 or not recipients or not all(r.startswith("age1") for r in recipients):
             raise ValueError
-        from pyrage import x25519
-
         for r in recipients + ([data["escrow_recipient"]] if data.get("escrow_recipient") else []):
             x25519.Recipient.from_str(r)
     except Exception:  # noqa: BLE001 - any malformed field means the same to the person

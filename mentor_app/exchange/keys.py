@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import secrets
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, overload
 
@@ -106,8 +107,6 @@ def device_key(profile: Profile) -> SigningKey:
 def pseudonym_secret(profile: Profile) -> bytes:
     value = profile.get_setting(PSEUDONYM_SECRET)
     if value is None:
-        import secrets
-
         value = b64(secrets.token_bytes(32))
         profile.set_setting(PSEUDONYM_SECRET, value)
     return unb64(value)

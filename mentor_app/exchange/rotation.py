@@ -18,6 +18,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pyrage import x25519
+
 from ..errors import MentorAppError
 from ..setting_keys import BAD_ROTATION_FILES as BAD_FILES
 from ..setting_keys import ROTATION_STATEMENTS as MADE
@@ -67,8 +69,6 @@ def parse_statement(data: object) -> Statement | None:
         recipient = str(data["recipient"])
         if len(previous) != 32 or len(new) != 32 or previous == new:
             return None
-        from pyrage import x25519
-
         x25519.Recipient.from_str(recipient)
         signed = signed_bytes(data)
     except Exception:  # noqa: BLE001 - any malformed field: not a statement

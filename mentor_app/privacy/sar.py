@@ -6,6 +6,7 @@ record mentions them, and the mentor or supervisor reads it through before shari
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -387,8 +388,6 @@ def write_pdf(data: dict, target: Path) -> None:
         canvas.setFont(FONT, 7.5)
         canvas.drawString(doc.leftMargin, 10 * mm, f"Subject access copy · {data['person']['id']} · page {doc.page}")
         canvas.restoreState()
-
-    import io
 
     buffer = io.BytesIO()  # laid out in memory, then written to a brand-new file (never through a link)
     doc = SimpleDocTemplate(

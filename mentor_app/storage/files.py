@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -119,7 +120,6 @@ def write_new(path: Path, data: bytes, mode: int = 0o600) -> Path:
 
 def copy_new(source: Path, path: Path, mode: int = 0o600) -> Path:
     """Copy `source` to a brand-new file at `path` (see create_new), durably."""
-    import shutil
 
     def fill(fh: BinaryIO) -> None:
         with open(source, "rb") as src:

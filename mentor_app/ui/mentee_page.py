@@ -24,6 +24,8 @@ from PySide6.QtWidgets import (
 )
 
 from .. import clock
+from ..errors import MentorAppError
+from ..exchange import outbox
 from ..records import store, vocab
 from ..records.consent import consent_summary
 from ..records.dates import shown_date
@@ -265,8 +267,6 @@ class MenteePage(QWidget):
         self._fill_referrals([r for r in records if r.type == "referral"])
 
     def _fill_timeline(self, records) -> None:
-        from ..exchange import outbox
-
         self.timeline.clear()
         delivery = outbox.concern_delivery(self.profile.conn) if any(r.type == "concern" for r in records) else {}
         for r in records:
@@ -442,8 +442,6 @@ class MenteePage(QWidget):
         self.changed.emit()
 
     def hand_over(self) -> None:
-
-        from ..errors import MentorAppError
         from ..exchange.handover import make_handover  # imported when used: only a hand-over needs it
 
         mentee_id, stored = self.mentee_id, self.stored

@@ -11,7 +11,21 @@ from PySide6.QtWidgets import QComboBox, QFrame, QLabel, QListWidget, QListWidge
 
 from ..errors import BadInput
 from ..records import caseload, store
-from ..records.types import Action, Concern, Consent, Goal, Meeting, Mentee, MentorLog, NeedsCheck, RiskAssessment
+from ..records.dates import shown_datetime
+from ..records.referrals import ConsentNeeded, record_referral
+from ..records.types import (
+    Action,
+    Concern,
+    Consent,
+    Contact,
+    Goal,
+    Meeting,
+    Mentee,
+    MentorLog,
+    NeedsCheck,
+    Referral,
+    RiskAssessment,
+)
 from ..records.vocab import ConsentScope
 from ..settings import load_settings
 from .forms import RecordForm, date_entry, now_iso, today_iso
@@ -236,8 +250,6 @@ class MeetingForm(RecordForm):
 
     def save(self) -> None:
         """A meeting in the future is asked about once, in the form, then saved if Save is pressed again."""
-        from ..records.dates import shown_datetime
-
         entry = date_entry(self.editors["starts_at"])
         when = entry.iso()
         if not entry.problem() and entry.in_future() and self._future_confirmed != when:
@@ -269,8 +281,6 @@ class MeetingForm(RecordForm):
 
 
 def contact_form(parent, profile, stored=None) -> RecordForm:
-    from ..records.types import Contact
-
     record = stored.record if stored else Contact(last_checked=today_iso(), checked_by=profile.display_name)
     if record.origin == "default":
         # Edited here, it is this laptop's own entry: a newer shipped list won't overwrite it.
@@ -290,7 +300,6 @@ class ReferralForm(RecordForm):
 
     def __init__(self, parent, profile, mentee_id: str, contact_id: str | None = None):
         from ..directory.contacts import list_contacts  # imported when used: only a referral reads the directory
-        from ..records.types import Referral
 
         self.profile, self.mentee_id = profile, mentee_id
         self.service = QComboBox()
@@ -314,8 +323,6 @@ class ReferralForm(RecordForm):
         self.saved_id = None
 
     def _store(self, referral) -> None:
-        from ..records.referrals import record_referral
-
         contact_id = self.service.currentData()
         if not contact_id:
             raise BadInput("Choose a service from the directory (add it there first if it's missing).")
@@ -331,8 +338,6 @@ class ReferralForm(RecordForm):
         )
 
     def save(self) -> None:
-        from ..records.referrals import ConsentNeeded
-
         try:
             self.on_save(self.record())
         except ConsentNeeded as need:
