@@ -29,6 +29,7 @@ from ..errors import BadInput, MentorAppError
 from ..records import store, vocab
 from ..records.types import Contact, fields_of
 from ..settings import load_settings
+from ..storage.files import remove_chosen
 from ..words import count
 from . import record_dialogs as dialogs
 from .widgets import pick_mnemonic, shown_value
@@ -297,7 +298,6 @@ class DirectoryPage(QWidget):
         name, _ = QFileDialog.getSaveFileName(self, "Export the directory", "directory.csv", "CSV files (*.csv)")
         if name:
             from ..directory import csv_io  # imported when used: most days nobody imports or exports
-            from ..storage.files import remove_chosen
 
             try:
                 remove_chosen(Path(name))  # the save dialog asked before replacing

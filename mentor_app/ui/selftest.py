@@ -8,21 +8,20 @@ import sys
 from PySide6.QtCore import qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
+from ..records import caseload
 from ..words import count
+from . import record_dialogs
+from .main_window import MainWindow
+from .mentor_log import MentorLogDialog
+from .search_dialog import SearchDialog
+from .settings_dialog import SettingsDialog
+from .sheet_dialog import SheetDialog
+from .sync_dialog import SyncDialog
 
 
 def run_selftest(profile, out=sys.stdout) -> int:
     """Render each screen; 0 when all of them drew something."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
-    from ..records import caseload
-    from . import record_dialogs
-    from .main_window import MainWindow
-    from .mentor_log import MentorLogDialog
-    from .search_dialog import SearchDialog
-    from .settings_dialog import SettingsDialog
-    from .sheet_dialog import SheetDialog
-    from .sync_dialog import SyncDialog
 
     # The offscreen platform warns about window hints it can't honour; that is noise here.
     qInstallMessageHandler(

@@ -28,8 +28,9 @@ from PySide6.QtWidgets import (
 from .. import APP_NAME, clock
 from ..errors import MentorAppError
 from ..exchange import mentors as register
+from ..exchange import requests
 from ..exchange.enrolment import SHARED_FOLDER
-from ..exchange.importer import import_files, import_folder, quarantine_list
+from ..exchange.importer import accept_gap, import_files, import_folder, quarantine_list, retry_set_aside
 from ..records import vocab
 from ..records.dates import DateNotUnderstood, listed_datetime, parse_month, short_date, shown_date, shown_month
 from ..reports import dashboard
@@ -37,8 +38,10 @@ from ..reports.dashboard import ConcernRow
 from ..reports.figures import supervisor_figures
 from ..settings import load_settings
 from ..storage import audit
+from ..storage.files import remove_chosen
 from ..words import count
 from .charts import BarChart
+from .directory_page import DirectoryPage
 from .messages import plain, with_hint
 from .prompts import Prompt, ask, fit_placeholder
 from .screen_room import resize_within_screen
@@ -147,8 +150,6 @@ class SupervisorWindow(QMainWindow):
         self.tabs.addTab(
             self._page(self.quarantine, "Files from the shared drive that were not used, and why."), "Set asid&e"
         )
-        from .directory_page import DirectoryPage
-
         # Alt-letters of the menus, the buttons above the tabs, the tabs and Publish.
         self.directory = DirectoryPage(profile, reserved="fpiryscalmedu")
         self.tabs.addTab(
@@ -583,8 +584,6 @@ class SupervisorWindow(QMainWindow):
 
     def decide_request(self, erase: bool) -> Prompt | None:
         """A mentor asked to delete or erase a concern: the supervisor keeps it, with a reason, or erases it."""
-        from ..exchange import requests
-
         row = self._chosen_concern("erase it or keep it" if erase else "keep it or erase it")
         if row is None:
             return None
@@ -715,8 +714,6 @@ class SupervisorWindow(QMainWindow):
         device = self._device("accept its missing batch as lost")
         if device is None:
             return None
-        from ..exchange.importer import accept_gap
-
         if not device.waiting_for:
             QMessageBox.information(self, APP_NAME, "Nothing is waiting from this device: no batch is missing.")
             return None
@@ -743,8 +740,6 @@ class SupervisorWindow(QMainWindow):
         )
 
     def retry_set_aside(self) -> None:
-        from ..exchange.importer import retry_set_aside
-
         n = retry_set_aside(self.profile)
         QMessageBox.information(
             self, APP_NAME, f"{count(n, 'file')} set aside will be looked at again on the next import."
@@ -861,8 +856,6 @@ class SupervisorWindow(QMainWindow):
         def work():
             with profile.second_connection() as view:
                 figures = supervisor_figures(view.conn)
-            from ..storage.files import remove_chosen
-
             # The save dialog asked before replacing the report; its figures beside it are part of it.
             remove_chosen(Path(name))
             remove_chosen(Path(name).with_suffix(".csv"))

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from .. import demo
 from ..storage.profile import Profile, open_profile
 from .messages import plain
 from .widgets import busy_bar, error_label
@@ -27,8 +28,6 @@ class UnlockDialog(QDialog):
         self._job: Job | None = None
         self.setWindowTitle("Open your notes")
         self.setMinimumWidth(460)
-
-        from .. import demo
 
         if demo.is_demo(profile_dir):  # invented people only: the passphrase is printed in the README too
             reason = (
