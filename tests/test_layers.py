@@ -13,12 +13,15 @@ Top to bottom:
 
 Every import counts, at the top of a module or inside a function (an import inside a function hides
 the real graph; it must respect the layers all the same); imports for annotations only, under
-TYPE_CHECKING, are left out. Modules import no cycle among themselves.
+TYPE_CHECKING, are left out. Modules import no cycle among themselves, and every import inside a function
+says in a comment why it is there.
 """
 
 from __future__ import annotations
 
 import ast
+import io
+import tokenize
 from pathlib import Path
 
 import pytest
@@ -164,6 +167,59 @@ def test_the_modules_import_no_cycle():
     assert not cycles, "modules that import each other (directly or round a loop):\n" + "\n".join(
         " ↔ ".join(c) for c in cycles
     )
+
+
+def unexplained_imports(path: Path) -> list[int]:
+    """Lines of the imports inside a function with no `#` comment saying why: on the import's own lines, on
+    the line just above it, or on (or just above) the first import of the run of imports it belongs to."""
+    source = path.read_text(encoding="utf-8")
+    lines = source.splitlines()
+    commented = {
+        tok.start[0] for tok in tokenize.generate_tokens(io.StringIO(source).readline) if tok.type == tokenize.COMMENT
+    }
+
+    def says_why(stmt: ast.stmt) -> bool:
+        own_lines = range(stmt.lineno, (stmt.end_lineno or stmt.lineno) + 1)
+        above = stmt.lineno - 1
+        return any(n in commented for n in own_lines) or (
+            above in commented and lines[above - 1].lstrip().startswith("#")
+        )
+
+    missing: list[int] = []
+
+    def visit(node, in_function: bool) -> None:
+        inner = in_function or isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
+        for field in ("body", "orelse", "finalbody"):
+            block = getattr(node, field, None)
+            if not isinstance(block, list) or not inner:
+                continue
+            first: ast.stmt | None = None
+            for stmt in block:
+                if not isinstance(stmt, (ast.Import, ast.ImportFrom)):
+                    first = None
+                    continue
+                first = first or stmt
+                if not (says_why(stmt) or says_why(first)):
+                    missing.append(stmt.lineno)
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.If) and "TYPE_CHECKING" in ast.unparse(child.test):
+                continue  # imports for annotations only: never run
+            visit(child, inner)
+
+    visit(ast.parse(source), False)
+    return missing
+
+
+def test_every_import_inside_a_function_says_why():
+    """An import inside a function hides the module's real needs, so each one says in a comment why it is
+    there (keeps start-up fast, only one rare action needs it, a cycle it breaks); a run of imports needs one
+    comment, above or on its first line. One with no reason belongs at the top of the module."""
+    unexplained = [
+        f"{path.relative_to(PACKAGE.parent)}:{line}"
+        for path in modules().values()
+        for line in unexplained_imports(path)
+    ]
+    assert not unexplained, "imports inside a function with no comment saying why:\n" + "\n".join(unexplained)
 
 
 @pytest.mark.parametrize("source", ["from ..ui import app\n", "def f():\n    from ..records import store\n"])
