@@ -305,3 +305,33 @@ def test_a_broken_keyring_setting_means_no_keyring_not_a_crash(tmp_path, monkeyp
             open_profile(tmp_path / "p")
     finally:
         keyring.set_keyring(previous)
+
+
+@pytest.mark.keyring
+def test_a_new_process_reads_the_key_keyring_stored_without_loading_keyring(tmp_path, secret_service):
+    """The desktop app's start reads the key straight from the Secret Service (keyring's import is slow):
+    it must get exactly what keyring stored, and hand anything it doesn't find to keyring as before."""
+    import subprocess
+    import sys
+
+    profile, _ = create_profile(tmp_path / "p", role="mentor", name="M", passphrase=PASSPHRASE, kdf_params=FAST_KDF)
+    secret_service.append(profile.keyring_entry)
+    entry, key = profile.keyring_entry, profile.key
+    profile.close()
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("PYTHON_KEYRING_BACKEND", "XDG_CURRENT_DESKTOP") and not k.startswith("KEYRING_PROPERTY_")
+    }
+    read = (
+        "import sys; from mentor_app.storage import keystore; key, status = keystore.read_key(sys.argv[1]); "
+        "print(key.hex() if key else '-', status.value, 'keyring' in sys.modules)"
+    )
+
+    def child(name: str) -> list[str]:
+        ran = subprocess.run([sys.executable, "-c", read, name], env=env, capture_output=True, text=True, timeout=60)
+        assert ran.returncode == 0, ran.stderr[-2000:]
+        return ran.stdout.split()
+
+    assert child(entry) == [key.hex(), "ok", "False"]
+    assert child(entry + "-not-there") == ["-", "missing", "True"]  # keyring was asked, and said so

@@ -135,9 +135,54 @@ def _ask(call: str, *args: str) -> tuple[str | None, KeyringStatus]:
         return None, KeyringStatus.ERROR
 
 
+def _keyring_defaults_to_secret_service() -> bool:
+    """Whether keyring, left to itself in this process, would read from the Secret Service with its defaults
+    (see _keyring): a Linux desktop that is not KDE, and no backend, property or configuration file chosen."""
+    if not sys.platform.startswith("linux") or "KDE" in os.environ.get("XDG_CURRENT_DESKTOP", "").upper():
+        return False
+    if os.environ.get("PYTHON_KEYRING_BACKEND") or any(k.startswith("KEYRING_PROPERTY_") for k in os.environ):
+        return False
+    core = sys.modules.get("keyring.core")
+    if core is not None and getattr(core, "_keyring_backend", None) is not None:
+        return False  # a backend is already chosen or set in this process: keyring answers
+    config = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "python_keyring" / "keyringrc.cfg"
+    return not config.exists()
+
+
+def _read_from_secret_service(entry: str) -> str | None:
+    """The entry read straight from the Secret Service with secretstorage, the library keyring's own Secret
+    Service backend reads it with, by the same attributes; None means "ask keyring".
+
+    Importing keyring is a large part of the desktop app's start; most days this finds the key without it.
+    Only a plain hit is answered here: a locked keyring, a missing entry or anything odd goes to keyring,
+    whose answer and words then decide (and which may ask to unlock).
+    """
+    if not _keyring_defaults_to_secret_service():
+        return None
+    try:
+        # imported here: see the docstring
+        from contextlib import closing
+
+        import secretstorage
+
+        with closing(secretstorage.dbus_init()) as bus:
+            collection = secretstorage.get_default_collection(bus)
+            if collection.is_locked():
+                return None
+            for item in collection.search_items({"username": entry, "service": SERVICE}):
+                return None if item.is_locked() else item.get_secret().decode("utf-8")
+    except Exception:  # noqa: BLE001 - any trouble here: keyring is asked, as it always was
+        return None
+    return None
+
+
 def read_key(entry: str) -> tuple[bytes | None, KeyringStatus]:
     """The key stored under `entry` (see entry_name) and OK, or None and the reason it could not be read."""
-    value, status = _ask("get_password", entry)
+    value = _read_from_secret_service(entry)
+    if value is not None:
+        status = KeyringStatus.OK
+    else:
+        value, status = _ask("get_password", entry)
     if status is not KeyringStatus.OK:
         return None, status
     if value is None:

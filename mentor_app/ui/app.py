@@ -213,17 +213,27 @@ def _run_app(app: QApplication, profile_dir: Path, open_path: Path | None) -> in
         if "drawn" in ready and "opened" in ready:
             open_window(ready["opened"])
 
-    job = run_in_background(
-        lambda: _open_early(profile_dir),
-        lambda profile: settle("opened", profile),
-        lambda exc: settle("opened", exc),
-    )
-    _when_drawn(start, lambda: settle("drawn", True))
+    jobs = [  # kept until they have reported
+        run_in_background(
+            lambda: _open_early(profile_dir),
+            lambda profile: settle("opened", profile),
+            lambda exc: settle("opened", exc),
+        )
+    ]
+
+    def drawn() -> None:
+        # Once the start window is on screen (not before: it would slow the drawing), the mentor's window
+        # module is read in on a second worker while opening waits on the keyring and the disk; most
+        # profiles are mentors'. It only imports; nothing waits for it.
+        jobs.append(run_in_background(_read_in_mentor_window, lambda _none: None, lambda _exc: None))
+        settle("drawn", True)
+
+    _when_drawn(start, drawn)
     # after _when_drawn: the filter installed last sees the paint first, so "painted" is told before opening
     follow = _print_start_marks(start) if os.environ.get(START_MARKS) else None
     start.show()
     code = app.exec()
-    del job  # kept until it has reported
+    jobs.clear()
     code = outcome.get("code", code)
     log.info("app finished: exit code %d", code)
     return code
@@ -236,18 +246,22 @@ def _open_early(profile_dir: Path) -> Profile | None:
     # imported here: the start window is drawn without any of it
     from ..storage.profile import open_profile, profile_exists
 
-    profile = None
-    try:
-        profile = open_profile(profile_dir) if profile_exists(profile_dir) else None
-        return profile
-    finally:
+    profile = open_profile(profile_dir) if profile_exists(profile_dir) else None
+    if profile is not None and profile.role == "supervisor":
         try:
-            if profile is not None and profile.role == "supervisor":
-                from . import supervisor_window  # noqa: F401 - imported here: see the docstring
-            else:
-                from . import main_window  # noqa: F401 - imported here: see the docstring
+            from . import supervisor_window  # noqa: F401 - imported here: see the docstring
         except Exception:  # noqa: BLE001 - the UI thread imports it again, and says what is wrong
             pass
+    return profile
+
+
+def _read_in_mentor_window() -> None:
+    """Import the mentor's window module (on a worker, while the start window is drawn and the profile opened);
+    a failure is left for the UI thread's own import to report."""
+    try:
+        from . import main_window  # noqa: F401 - imported here: see the docstring
+    except Exception:  # noqa: BLE001 - see the docstring
+        pass
 
 
 def _profile_window(profile: Profile) -> QWidget:
