@@ -177,7 +177,7 @@ class DirectoryPage(QWidget):
         for s in found:
             fresh = freshness(s.record, stale_after=self.stale_after)
             stale = fresh.stale
-            local = "" if s.record.scope == "national" else f" · {s.record.area or 'local'}"
+            local = "" if s.record.scope == vocab.ContactScope.NATIONAL else f" · {s.record.area or 'local'}"
             item = QListWidgetItem(("⚠ " if stale else "") + s.record.title() + local)
             item.setData(Qt.ItemDataRole.UserRole, s.id)
             if stale:
@@ -222,7 +222,7 @@ class DirectoryPage(QWidget):
             return
         contact = stored.record
         contact.last_checked, contact.checked_by = clock.today().isoformat(), self.profile.display_name
-        if contact.origin == "default":
+        if contact.origin == vocab.ContactOrigin.DEFAULT:
             contact.origin = "local"  # reviewed here, so it is this laptop's entry now
         store.save(self.profile.conn, contact, author=self.profile.author, record_id=stored.id)
         self._after_change(stored.id)

@@ -228,6 +228,7 @@ class MainWindow(QMainWindow):
     # -- showing ------------------------------------------------------------
     def refresh_lists(self) -> None:
         from ..records import caseload  # imported here: keeps start-up fast (the window is drawn first)
+        from ..records.vocab import MenteeStatus
 
         if self.filter.count() == 0:
             self.filter.blockSignals(True)
@@ -244,7 +245,7 @@ class MainWindow(QMainWindow):
                 continue
             marks = ("⚠ " if row.safety_flag else "") + row.name
             extra = []
-            if row.status != "active":
+            if row.status != MenteeStatus.ACTIVE:
                 extra.append(row.status)
             if row.actions_due:
                 extra.append(f"{row.actions_due} due")

@@ -26,7 +26,7 @@ from ..records.types import (
     Referral,
     RiskAssessment,
 )
-from ..records.vocab import ConsentScope
+from ..records.vocab import ConsentScope, ContactOrigin, MenteeStatus
 from ..settings import load_settings
 from .forms import RecordForm, date_entry, now_iso, today_iso
 from .widgets import labelled
@@ -179,7 +179,7 @@ class MeetingForm(RecordForm):
         self.who = QListWidget()
         self.who.setAccessibleName("Who was there")
         self.who.setMaximumHeight(120)
-        rows = [r for r in caseload.caseload(profile.conn) if r.status != "closed" or r.id == mentee_id]
+        rows = [r for r in caseload.caseload(profile.conn) if r.status != MenteeStatus.CLOSED or r.id == mentee_id]
         for row in rows:
             item = QListWidgetItem(row.name)
             item.setData(Qt.ItemDataRole.UserRole, row.id)
@@ -282,7 +282,7 @@ class MeetingForm(RecordForm):
 
 def contact_form(parent, profile, stored=None) -> RecordForm:
     record = stored.record if stored else Contact(last_checked=today_iso(), checked_by=profile.display_name)
-    if record.origin == "default":
+    if record.origin == ContactOrigin.DEFAULT:
         # Edited here, it is this laptop's own entry: a newer shipped list won't overwrite it.
         record.origin = "local"
     return edit_record(
