@@ -25,7 +25,7 @@ def test_benchmark_runs_at_smoke_scale_and_writes_its_results(tmp_path, no_keyri
     [result] = list(tmp_path.glob("*-smoke.json"))
     data = json.loads(result.read_text())
     for measure in (
-        "start to unlocked main window",
+        "start to first window drawn (mentor profile)",
         "global search",
         "save one meeting",
         "supervisor import",
