@@ -256,10 +256,12 @@ def _open_early(profile_dir: Path) -> Profile | None:
 
 
 def _read_in_mentor_window() -> None:
-    """Import the mentor's window module (on a worker, while the start window is drawn and the profile opened);
-    a failure is left for the UI thread's own import to report."""
+    """Import the mentor's window module and what its first lists read with (on a worker, while the start
+    window is drawn and the profile opened); a failure is left for the UI thread's own import to report."""
     try:
-        from . import main_window  # noqa: F401 - imported here: see the docstring
+        # imported here: see the docstring
+        from ..records import caseload  # noqa: F401
+        from . import main_window  # noqa: F401
     except Exception:  # noqa: BLE001 - see the docstring
         pass
 
