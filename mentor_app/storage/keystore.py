@@ -86,17 +86,14 @@ def _keyring() -> Any:
 
 
 def _choose_backend(keyring: Any) -> None:
-    desktop = os.environ.get("XDG_CURRENT_DESKTOP", "").upper()
-    if not sys.platform.startswith("linux") or "KDE" in desktop or os.environ.get("PYTHON_KEYRING_BACKEND"):
-        return
+    if not _keyring_defaults_to_secret_service():
+        return  # a backend set in this process or named by the environment or configuration stays
     try:
-        # a backend already set in this process (keyring.set_keyring) or named in the configuration stays
-        if keyring.core._keyring_backend is None and keyring.core.load_config() is None:
-            from keyring.backends import SecretService  # imported here: see _keyring's docstring
+        from keyring.backends import SecretService  # imported here: see _keyring's docstring
 
-            backend = SecretService.Keyring()
-            if float(backend.priority) > 0:  # raises when the Secret Service can't be reached
-                keyring.set_keyring(backend)
+        backend = SecretService.Keyring()
+        if float(backend.priority) > 0:  # raises when the Secret Service can't be reached
+            keyring.set_keyring(backend)
     except Exception:  # noqa: BLE001 - anything odd: keyring's own full detection decides, as before
         pass
 
