@@ -181,6 +181,14 @@ def _person(profile, name: str, consented: bool) -> str:
     return mid
 
 
+def _counted_people(conn) -> set[str]:
+    return {r[0] for r in conn.execute("SELECT coalesce(pseudonym, id) FROM shared_records WHERE type = 'mentee'")}
+
+
+def _kept_mentioning(conn, text: str) -> int:
+    return conn.execute("SELECT count(*) FROM kept_counts WHERE value LIKE ?", (f"%{text}%",)).fetchone()[0]
+
+
 def _held_about(conn, text: str) -> int:
     return conn.execute("SELECT count(*) FROM records WHERE data LIKE ?", (f"%{text}%",)).fetchone()[0]
 
@@ -201,6 +209,11 @@ def test_erasure_reaches_records_search_backups_and_the_supervisor(make_profile,
     import_folder(sup, drive)
     before = supervisor_figures(sup.conn)
     assert before.people == 3 and before.sport_sessions == 9
+    from mentor_app.reports.dashboard import caseload_by_mentor
+
+    caseload_by_mentor(sup.conn)  # the dashboard's answers, kept until a shared record changes
+    people_before = _counted_people(sup.conn)
+    assert len(people_before) == 3 and all(_kept_mentioning(sup.conn, p) for p in people_before)
     from mentor_app.privacy.sar import gather
 
     held = gather(sup, named)  # the supervisor's subject access copy: what was shared with consent
@@ -234,6 +247,10 @@ def test_erasure_reaches_records_search_backups_and_the_supervisor(make_profile,
     import_folder(sup, drive)
     after = supervisor_figures(sup.conn)
     assert after.people == 1 and after.sport_sessions == 3  # counts of the erased went too
+    caseload_by_mentor(sup.conn)
+    erased_people = people_before - _counted_people(sup.conn)
+    assert len(erased_people) == 2
+    assert not any(_kept_mentioning(sup.conn, p) for p in erased_people)  # nothing kept still knows them
     held = sup.conn.execute(
         "SELECT count(*) FROM shared_records WHERE id IN (SELECT record_id FROM audit_log WHERE action = 'erase')"
     ).fetchone()[0]

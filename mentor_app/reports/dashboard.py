@@ -11,7 +11,7 @@ from .. import clock
 from ..errors import BadInput
 from ..records import vocab
 from ..records.types import RECORD_TYPES
-from ..storage import audit
+from ..storage import audit, kept
 from ..storage.db import transaction
 from .figures import Figures, current_rows, supervisor_figures
 
@@ -138,7 +138,8 @@ def caseload_by_mentor(conn, today: date | None = None) -> list[CaseloadRow]:
     today = today or clock.today()
     rows_sql, base = current_rows(conn)
     last_seen = dict(
-        conn.execute(
+        kept.rows(
+            conn,
             f"SELECT person, max(day) FROM {rows_sql} WHERE type = 'meeting' AND day != '' AND "
             "kind != 'did_not_attend' GROUP BY 1",
             base,
@@ -147,8 +148,8 @@ def caseload_by_mentor(conn, today: date | None = None) -> list[CaseloadRow]:
     # A mentor on a new laptop has a new device under the same name: one caseload.
     names = dict(conn.execute("SELECT fingerprint, mentor_name FROM mentor_devices"))
     per_mentor: dict[str, dict] = defaultdict(dict)
-    for fp, person, status in conn.execute(
-        f"SELECT fingerprint, person, status FROM {rows_sql} WHERE type = 'mentee'", base
+    for fp, person, status in kept.rows(
+        conn, f"SELECT fingerprint, person, status FROM {rows_sql} WHERE type = 'mentee'", base
     ):
         per_mentor[names.get(fp) or fp][person] = status or ""
     rows = []
@@ -182,14 +183,16 @@ def weekly_activity(
         (start + timedelta(weeks=i)).isoformat(): (0, 0, 0.0) for i in range(weeks)
     }
     rows_sql, base = current_rows(conn, fingerprint)
-    for week, meetings, minutes in conn.execute(
+    for week, meetings, minutes in kept.rows(
+        conn,
         f"SELECT {MONDAY}, count(*), sum(CASE WHEN kind = 'sport' THEN minutes ELSE 0 END) FROM {rows_sql} "
         "WHERE type = 'meeting' AND day >= ? GROUP BY 1",
         base + (start.isoformat(),),
     ):
         if week in buckets:
             buckets[week] = (meetings, int(minutes or 0), buckets[week][2])
-    for week, hours in conn.execute(
+    for week, hours in kept.rows(
+        conn,
         f"SELECT {MONDAY}, sum(hours) FROM {rows_sql} WHERE type = 'mentor_log' AND day >= ? GROUP BY 1",
         base + (start.isoformat(),),
     ):

@@ -11,6 +11,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from ..records import vocab
+from ..storage import kept
 
 
 @dataclass
@@ -79,45 +80,46 @@ def supervisor_figures(conn, start: str = "", end: str = "", fingerprint: str = 
     """Counts over current shared records; `start`/`end` are months (YYYY-MM), inclusive.
 
     Counted inside SQLite (json_extract), so a supervisor's years of records are never all
-    loaded into Python at once.
+    loaded into Python at once; the answers are kept until a shared record changes (storage/kept.py).
     """
     figures = Figures()
     rows, base = current_rows(conn, fingerprint)
     period = (start, start, end, end)
-    figures.people = conn.execute(f"SELECT count(DISTINCT person) FROM {rows} WHERE type = 'mentee'", base).fetchone()[
-        0
-    ]
+    figures.people = kept.rows(conn, f"SELECT count(DISTINCT person) FROM {rows} WHERE type = 'mentee'", base)[0][0]
     figures.by_status = Counter(
-        dict(conn.execute(f"SELECT status, count(*) FROM {rows} WHERE type = 'mentee' GROUP BY 1", base))
+        dict(kept.rows(conn, f"SELECT status, count(*) FROM {rows} WHERE type = 'mentee' GROUP BY 1", base))
     )
-    for kind, count, minutes in conn.execute(
+    for kind, count, minutes in kept.rows(
+        conn,
         f"SELECT kind, count(*), sum(minutes) FROM {rows} WHERE type = 'meeting' AND {IN_PERIOD} GROUP BY 1",
         base + period,
     ):
         figures.meetings_by_kind[kind or ""] = count
         if kind == vocab.MeetingType.SPORT:
             figures.sport_sessions, figures.sport_minutes = count, int(minutes or 0)
-    figures.engaged = conn.execute(
+    figures.engaged = kept.rows(
+        conn,
         f"SELECT count(DISTINCT person) FROM {rows} WHERE type = 'meeting' AND kind != 'did_not_attend' "
         f"AND {IN_PERIOD}",
         base + period,
-    ).fetchone()[0]
-    for category, outcome, count in conn.execute(
+    )[0][0]
+    for category, outcome, count in kept.rows(
+        conn,
         f"SELECT category, outcome, count(*) FROM {rows} WHERE type = 'referral' AND {IN_PERIOD} GROUP BY 1, 2",
         base + period,
     ):
         figures.referrals[(category or "", outcome or "")] = count
-    figures.concerns = conn.execute(
-        f"SELECT count(*) FROM {rows} WHERE type = 'concern' AND {IN_PERIOD}", base + period
-    ).fetchone()[0]
-    for kind, hours in conn.execute(
-        f"SELECT kind, sum(hours) FROM {rows} WHERE type = 'mentor_log' AND {IN_PERIOD} GROUP BY 1", base + period
+    figures.concerns = kept.rows(
+        conn, f"SELECT count(*) FROM {rows} WHERE type = 'concern' AND {IN_PERIOD}", base + period
+    )[0][0]
+    for kind, hours in kept.rows(
+        conn, f"SELECT kind, sum(hours) FROM {rows} WHERE type = 'mentor_log' AND {IN_PERIOD} GROUP BY 1", base + period
     ):
         # Counter's stubs type its values as int; it adds and updates float hours all the same.
         figures.mentor_hours[kind or ""] = float(hours or 0)  # type: ignore[assignment]
     checks: dict[str, list] = defaultdict(list)
-    for person, month, scores in conn.execute(
-        f"SELECT person, month, scores FROM {rows} WHERE type = 'needs_check' AND {IN_PERIOD}", base + period
+    for person, month, scores in kept.rows(
+        conn, f"SELECT person, month, scores FROM {rows} WHERE type = 'needs_check' AND {IN_PERIOD}", base + period
     ):
         checks[person].append((month, json.loads(scores) if scores else {}))
     _add_needs(figures, checks)

@@ -318,6 +318,19 @@ def _v10_holders(conn: Connection) -> None:
     )
 
 
+def _v11_kept_counts(conn: Connection) -> None:
+    # See storage/kept.py: count answers kept between starts, emptied whenever a shared record changes.
+    run_statements(
+        conn,
+        "CREATE TABLE kept_counts (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        *(
+            f"CREATE TRIGGER shared_records_unkeep_{event.lower()} AFTER {event} ON shared_records "
+            "BEGIN DELETE FROM kept_counts; END"
+            for event in ("INSERT", "UPDATE", "DELETE")
+        ),
+    )
+
+
 MIGRATIONS: Sequence[Migration] = (
     Migration(1, "settings", _v1_base),
     Migration(2, "records, change sequence and search", _v2_records),
@@ -329,6 +342,7 @@ MIGRATIONS: Sequence[Migration] = (
     Migration(8, "audit trail", _v8_audit_trail),
     Migration(9, "delivery: outbox, receipts' inputs, refused records, revocation points, accepted gaps", _v9_delivery),
     Migration(10, "supervisor: who holds each person and record, hand-overs, deletion requests", _v10_holders),
+    Migration(11, "count answers kept between starts", _v11_kept_counts),
 )
 
 
