@@ -15,6 +15,7 @@ from collections.abc import Hashable, Sequence
 from PySide6.QtCore import QAbstractTableModel, QItemSelectionModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QTableView
 
+ROWS_MEASURED = 100
 COLUMN_MAX_WIDTH = 260  # pixels; the full text of a cut-short cell is in its tooltip
 TOOLTIP_FROM = 20  # characters: a longer cell, which a capped column may cut short, has a tooltip
 KEY_ROLE = Qt.ItemDataRole.UserRole  # a row's key, as QTableWidget items held it in their UserRole
@@ -174,6 +175,9 @@ class RecordTable(QTableView):
         self.setTabKeyNavigation(False)  # Tab moves to the next control; the arrow keys move between rows
         self.setWordWrap(False)
         self.horizontalHeader().setStretchLastSection(True)
+        # Column widths are measured on the first rows only: a thousand people's names are otherwise all
+        # measured at every refresh, on the UI thread. Longer cells further down can be widened by hand.
+        self.horizontalHeader().setResizeContentsPrecision(ROWS_MEASURED)
         self.verticalHeader().setVisible(False)
 
     def set_rows(self, rows: Sequence[Sequence], keys: Sequence | None = None) -> None:
@@ -197,9 +201,10 @@ class RecordTable(QTableView):
             self._updating = False
         if self.selected_key() != before:
             self.choice_changed.emit(self.selected_key())
-        self.resizeColumnsToContents()
-        # A long note in one column must not push the columns after it off a small screen.
+        # The last column stretches to the table's edge, so only the others are measured. A long note in
+        # one column must not push the columns after it off a small screen.
         for column in range(self.model_.columnCount() - 1):
+            self.resizeColumnToContents(column)
             self.setColumnWidth(column, min(self.columnWidth(column), COLUMN_MAX_WIDTH))
 
     def focusInEvent(self, event) -> None:  # noqa: N802 - Qt's name
