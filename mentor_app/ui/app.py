@@ -222,10 +222,10 @@ def _run_app(app: QApplication, profile_dir: Path, open_path: Path | None) -> in
     ]
 
     def drawn() -> None:
-        # Once the start window is on screen (not before: it would slow the drawing), the mentor's window
-        # module is read in on a second worker while opening waits on the keyring and the disk; most
-        # profiles are mentors'. It only imports; nothing waits for it.
-        jobs.append(run_in_background(_read_in_mentor_window, lambda _none: None, lambda _exc: None))
+        # Once the start window is on screen (not before: it would slow the drawing), the profile's window
+        # module is read in on a second worker while opening waits on the keyring and the disk. It only
+        # imports; nothing waits for it.
+        jobs.append(run_in_background(lambda: _read_in_window(profile_dir), lambda _none: None, lambda _exc: None))
         settle("drawn", True)
 
     _when_drawn(start, drawn)
@@ -242,26 +242,26 @@ def _run_app(app: QApplication, profile_dir: Path, open_path: Path | None) -> in
 def _open_early(profile_dir: Path) -> Profile | None:
     """On a worker, while the start window is drawn: the profile opened by keyring (its connection is handed
     to the thread that uses it next), or None where there is no profile yet; SecretNeeded and the other
-    refusals are raised for the UI thread to act on. Also imports what the profile's window needs."""
-    # imported here: the start window is drawn without any of it
+    refusals are raised for the UI thread to act on."""
+    # imported here: the start window is drawn without it
     from ..storage.profile import open_profile, profile_exists
 
-    profile = open_profile(profile_dir) if profile_exists(profile_dir) else None
-    if profile is not None and profile.role == "supervisor":
-        try:
-            from . import supervisor_window  # noqa: F401 - imported here: see the docstring
-        except Exception:  # noqa: BLE001 - the UI thread imports it again, and says what is wrong
-            pass
-    return profile
+    return open_profile(profile_dir) if profile_exists(profile_dir) else None
 
 
-def _read_in_mentor_window() -> None:
-    """Import the mentor's window module and what its first lists read with (on a worker, while the start
-    window is drawn and the profile opened); a failure is left for the UI thread's own import to report."""
+def _read_in_window(profile_dir: Path) -> None:
+    """Import the window module for the profile's role (from its settings file, read without the key) and
+    what its first lists are read with, on a worker while the start window is drawn and the profile opened.
+    A failure is left for the UI thread's own import, or the opening, to report."""
     try:
         # imported here: see the docstring
-        from ..records import caseload  # noqa: F401
-        from . import main_window  # noqa: F401
+        from ..storage.meta import load_meta
+
+        if load_meta(profile_dir).role == "supervisor":
+            from . import supervisor_window  # noqa: F401 - imported here: see the docstring
+        else:
+            from ..records import caseload  # noqa: F401 - imported here: see the docstring
+            from . import main_window  # noqa: F401 - imported here: see the docstring
     except Exception:  # noqa: BLE001 - see the docstring
         pass
 
