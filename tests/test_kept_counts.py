@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from conftest import PASSPHRASE
 
 from mentor_app.exchange import mentors as register
@@ -14,7 +15,14 @@ from mentor_app.exchange.trip import trip
 from mentor_app.records import store
 from mentor_app.records.types import Meeting, Mentee
 from mentor_app.reports import dashboard
+from mentor_app.storage import kept
 from mentor_app.storage.profile import open_profile
+
+
+@pytest.fixture(autouse=True)
+def keep_every_answer(monkeypatch):
+    # A small organisation's counts take no time; kept here as a large one's are.
+    monkeypatch.setattr(kept, "KEEP_AFTER_SECONDS", 0.0)
 
 
 def _organisation(make_profile, tmp_path):
@@ -88,8 +96,6 @@ def test_a_new_import_is_counted_at_once_even_from_another_connection(make_profi
 
 def test_an_answer_counted_across_an_import_is_not_kept(make_profile, tmp_path):
     """The count is read in one snapshot; an import that lands before it is kept makes the keeping fail."""
-    from mentor_app.storage import kept
-
     supervisor, mentor, drive = _organisation(make_profile, tmp_path)
     store.save(mentor.conn, Mentee(name="Early Person", status="active"), author=mentor.author)
     trip(mentor)

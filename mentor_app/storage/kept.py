@@ -6,14 +6,19 @@ keyed by the query and its parameters. Triggers on `shared_records` (migration 1
 insert, update or delete, from any connection, so a kept answer is always what the query would give now.
 
 Only queries that read `shared_records` alone, and nothing that depends on the time, may be kept.
+An answer found in less than KEEP_AFTER_SECONDS is not kept: keeping writes to the profile, which counts
+as a change for its automatic backups, and is only worth it for the counts that make a start slow.
 """
 
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 from .db import Connection, DatabaseError
+
+KEEP_AFTER_SECONDS = 0.02
 
 
 def rows(conn: Connection, sql: str, parameters: tuple[object, ...] = ()) -> list[tuple[Any, ...]]:
@@ -28,8 +33,10 @@ def rows(conn: Connection, sql: str, parameters: tuple[object, ...] = ()) -> lis
         hit = conn.execute("SELECT value FROM kept_counts WHERE key = ?", (key,)).fetchone()
         if hit is not None:
             return [tuple(r) for r in json.loads(hit[0])]
+        began = time.perf_counter()
         found = [tuple(r) for r in conn.execute(sql, parameters).fetchall()]
-        _keep(conn, key, found)
+        if time.perf_counter() - began >= KEEP_AFTER_SECONDS:
+            _keep(conn, key, found)
         return found
     finally:
         if own:
