@@ -49,6 +49,8 @@ def _at_maximum(rtype: str, char: str, data) -> object:
             values[fld.name] = data.draw(st.text(SCRIPTS, min_size=1, max_size=1)) + char * (MAX_TEXT - 1)
         elif meta["kind"] == "line":
             values[fld.name] = char * MAX_LINE
+        elif meta["kind"] == "code":  # written in a fixed form: its longest value
+            values[fld.name] = meta["longest"]
         elif meta["kind"] == "date":
             values[fld.name] = "2026-11-30"
         elif meta["kind"] == "datetime":
@@ -84,6 +86,7 @@ def _mentee_at_maximum(mentor, char: str, consent: bool) -> str:
         for f in fields_of(Mentee)
         if f.metadata["kind"] in ("text", "line") and not f.metadata["choices"]
     }
+    fields.update({f.name: f.metadata["longest"] for f in fields_of(Mentee) if f.metadata["kind"] == "code"})
     mid = store.save(mentor.conn, Mentee(**fields, status="active"), author=mentor.author)
     if consent:
         store.save(

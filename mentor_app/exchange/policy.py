@@ -21,8 +21,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
+from .. import clock
 from ..records import store
 from ..records.consent import consent_in_force
+from ..records.identity import AGE_BAND, age_band_when_referred
 from ..records.types import RECORD_TYPES, Record, fields_of, to_data
 from ..records.vocab import ConsentScope
 from ..setting_keys import PSEUDONYM_OVERRIDE
@@ -125,4 +127,6 @@ def decide(
     payload = {name: getattr(record, name) for name in fields}
     payload["month"], payload["week"] = _when(stored)
     payload["pseudonym"] = pseudonym_of(mentee_id)
+    if stored.type == "mentee":  # counted by age band, without the date of birth it comes from (identity.py)
+        payload[AGE_BAND] = age_band_when_referred(to_data(record), today or clock.today()).value
     return Decision("counts", payload)

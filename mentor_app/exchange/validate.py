@@ -12,6 +12,7 @@ import hashlib
 from typing import Any
 
 from ..records import vocab
+from ..records.identity import AGE_BAND
 from ..records.types import MAX_LINE, MAX_TEXT, RECORD_TYPES, fields_of
 from . import batch as batch_format
 from .policy import COUNT_FIELDS
@@ -31,7 +32,7 @@ MAX_MAP = len(vocab.NEEDS_AREAS)  # a needs check scores (and notes) each area o
 # a new line is written as two).
 BYTES_PER_CHAR = 4
 # Fields that travel beside a record's own: the concern's person, and the when of identity-free counts.
-EXTRA_FIELDS = {"mentee_name": 2 * MAX_LINE + 3, "month": 7, "week": 10, "pseudonym": MAX_ID}
+EXTRA_FIELDS = {"mentee_name": 2 * MAX_LINE + 3, "month": 7, "week": 10, "pseudonym": MAX_ID, AGE_BAND: 16}
 _STRING_KINDS = {"line": MAX_LINE, "date": 10, "datetime": 16, "text": MAX_TEXT}
 
 
@@ -65,7 +66,7 @@ MAX_BYTES = {t: _max_bytes(t) for t in RECORD_TYPES_IN}
 # Each record type's fields, their kinds and, for text, their limits: looked up once, not per record.
 _KINDS = {t: {fld.name: fld.metadata["kind"] for fld in fields_of(RECORD_TYPES[t])} for t in RECORD_TYPES}
 _TEXT_LIMITS = {
-    t: {name: _limit(kind) for name, kind in kinds.items() if kind in ("line", "text", "date", "datetime")}
+    t: {name: _limit(kind) for name, kind in kinds.items() if kind in ("line", "text", "date", "datetime", "code")}
     for t, kinds in _KINDS.items()
 }
 
@@ -182,7 +183,11 @@ def check_record(r: object, encoded: bytes | None = None) -> str | None:
     if r.get("deleted"):
         return "a deletion carries fields" if fields else None
     if basis == "counts":
-        allowed = set(COUNT_FIELDS.get(rtype, ())) | {"month", "week", "pseudonym"}
+        allowed = (
+            set(COUNT_FIELDS.get(rtype, ()))
+            | {"month", "week", "pseudonym"}
+            | ({AGE_BAND} if rtype == "mentee" else set())
+        )
         if not set(fields) <= allowed or "mentee_id" in r:
             return "a record shared without consent carries more than counts"
     return _field_problem(rtype, fields)

@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, ClassVar, Protocol, TypeVar
 
 from ..errors import BadInput
-from . import vocab
+from . import identity, vocab
 
 MAX_TEXT = 20_000
 MAX_LINE = 300
@@ -57,14 +58,22 @@ def f(
     search: bool = False,
     default: Any = "",
     counts: bool | None = None,
+    check: Callable[[str], str] | None = None,
+    longest: str = "",
 ) -> Any:
-    """A field with its plain label, kind (line, text, date, datetime, int, bool, list, map).
+    """A field with its plain label, kind (line, text, date, datetime, int, bool, list, map, code).
+
+    A `code` is a short identifier written in a fixed form: `check` tidies it to that form or raises
+    BadInput, and `longest` is the longest value it takes (its limit, and what tests fill it with).
 
     `counts`: whether it may go to the supervisor without consent, as a count; every field of a type
     that may leave the laptop says yes or no (None: not decided, which the tests refuse).
     Returns Any, as dataclasses.field does, so `name: str = f(...)` keeps the annotated type.
     """
     meta = {"label": label, "kind": kind, "required": required, "choices": choices, "search": search, "counts": counts}
+    if kind == "code":
+        assert check is not None and longest, "a code field says how it is checked and its longest value"
+        meta.update(check=check, longest=longest)
     if isinstance(default, (list, dict)):
         return field(default_factory=lambda: type(default)(default), metadata=meta)
     return field(default=default, metadata=meta)
@@ -94,6 +103,25 @@ class Mentee:
     safety_flag: bool = f("Safety flag", "bool", default=False, counts=False)
     safety_note: str = f("What to be aware of", "text", search=True, counts=False)
     risks: str = f("Risks", "text", search=True, counts=False)
+    # For matching (the Justice Data Lab): identity, so it leaves only with consent; never on a sheet.
+    legal_forename: str = f("Legal first name (if not the name above)", counts=False)
+    legal_surname: str = f("Legal surname", counts=False)
+    pnc_id: str = f("PNC ID", "code", check=identity.pnc_id, longest="2001/1234567X", counts=False)
+    prison_number: str = f("Prison number", "code", check=identity.prison_number, longest="A1234BC", counts=False)
+    mentoring_started: str = f("Mentoring started (empty: the first meeting)", "date", counts=False)
+    mentoring_ended: str = f("Mentoring ended (empty: the last meeting)", "date", counts=False)
+    # Equality monitoring: counted without consent, never with a name (the age band comes from the date
+    # of birth, records/identity.py).
+    gender: str = f("Gender", choices=vocab.GENDERS, counts=True)
+    ethnicity: str = f("Ethnic group", choices=vocab.ETHNICITIES, counts=True)
+    disability: str = f("Disability or long-term health condition", choices=vocab.DISABILITY, counts=True)
+    postcode_district: str = f(
+        "Postcode district (first half only, like M14)",
+        "code",
+        check=identity.postcode_district,
+        longest="SW1A",
+        counts=True,
+    )
 
     def title(self) -> str:
         if self.preferred_name and self.preferred_name != self.name:
@@ -375,6 +403,8 @@ def _check_value(fld: dataclasses.Field[Any], value: Any) -> Any:
         return list(dict.fromkeys(value))
     if not isinstance(value, str):
         raise BadInput(f"{label}: not in the expected form.")
+    if kind == "code":
+        return meta["check"](value)
     value = "".join(ch for ch in value if ch in "\n\t" or ch.isprintable())
     value = value.strip() if kind != "text" else value.rstrip()
     limit = MAX_TEXT if kind == "text" else MAX_LINE
@@ -411,6 +441,10 @@ def validate(record: RecordT) -> RecordT:
         for area, note in cleaned["notes"].items():
             if area not in vocab.NEEDS_AREAS or not isinstance(note, str) or len(note) > MAX_TEXT:
                 raise BadInput("Needs check: a note is too long or for an unknown area.")
+    if isinstance(record, Mentee):
+        started, ended = cleaned["mentoring_started"], cleaned["mentoring_ended"]
+        if started and ended and ended < started:
+            raise BadInput("Mentoring ended: that is before mentoring started.")
     if (
         isinstance(record, Consent)
         and cleaned["scope"] == vocab.ConsentScope.SHARE_WITH_PARTNER

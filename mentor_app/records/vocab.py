@@ -206,6 +206,71 @@ class MentorLogKind(Vocabulary):
     VOLUNTEERING = ("volunteering", "Volunteer hours")
 
 
+# Equality monitoring: every question can be answered "prefer not to say"; left empty, it was not asked.
+PREFER_NOT_TO_SAY = ("prefer_not_to_say", "Prefer not to say")
+
+
+class Gender(Vocabulary):
+    FEMALE = ("female", "Female")
+    MALE = ("male", "Male")
+    ANOTHER = ("another", "In another way")
+    PREFER_NOT = PREFER_NOT_TO_SAY
+
+
+class Ethnicity(Vocabulary):
+    """The 19 ethnic groups of the 2021 Census of England and Wales (Office for National Statistics)."""
+
+    ASIAN_BANGLADESHI = ("asian_bangladeshi", "Asian, Asian British or Asian Welsh: Bangladeshi")
+    ASIAN_CHINESE = ("asian_chinese", "Asian, Asian British or Asian Welsh: Chinese")
+    ASIAN_INDIAN = ("asian_indian", "Asian, Asian British or Asian Welsh: Indian")
+    ASIAN_PAKISTANI = ("asian_pakistani", "Asian, Asian British or Asian Welsh: Pakistani")
+    ASIAN_OTHER = ("asian_other", "Asian, Asian British or Asian Welsh: any other Asian background")
+    BLACK_AFRICAN = ("black_african", "Black, Black British, Black Welsh, Caribbean or African: African")
+    BLACK_CARIBBEAN = ("black_caribbean", "Black, Black British, Black Welsh, Caribbean or African: Caribbean")
+    BLACK_OTHER = (
+        "black_other",
+        "Black, Black British, Black Welsh, Caribbean or African: any other Black, Black British or Caribbean "
+        "background",
+    )
+    MIXED_WHITE_ASIAN = ("mixed_white_asian", "Mixed or Multiple ethnic groups: White and Asian")
+    MIXED_WHITE_BLACK_AFRICAN = (
+        "mixed_white_black_african",
+        "Mixed or Multiple ethnic groups: White and Black African",
+    )
+    MIXED_WHITE_BLACK_CARIBBEAN = (
+        "mixed_white_black_caribbean",
+        "Mixed or Multiple ethnic groups: White and Black Caribbean",
+    )
+    MIXED_OTHER = ("mixed_other", "Mixed or Multiple ethnic groups: any other Mixed or Multiple background")
+    WHITE_BRITISH = ("white_british", "White: English, Welsh, Scottish, Northern Irish or British")
+    WHITE_IRISH = ("white_irish", "White: Irish")
+    WHITE_GYPSY_TRAVELLER = ("white_gypsy_traveller", "White: Gypsy or Irish Traveller")
+    WHITE_ROMA = ("white_roma", "White: Roma")
+    WHITE_OTHER = ("white_other", "White: any other White background")
+    OTHER_ARAB = ("other_arab", "Other ethnic group: Arab")
+    OTHER_ANY = ("other_any", "Other ethnic group: any other ethnic group")
+    PREFER_NOT = PREFER_NOT_TO_SAY
+
+
+class Disability(Vocabulary):
+    YES = ("yes", "Yes")
+    NO = ("no", "No")
+    PREFER_NOT = PREFER_NOT_TO_SAY
+
+
+class AgeBand(Vocabulary):
+    """Worked out from the date of birth (records/identity.py), never typed."""
+
+    UNDER_18 = ("under_18", "Under 18")
+    FROM_18 = ("18_24", "18 to 24")
+    FROM_25 = ("25_34", "25 to 34")
+    FROM_35 = ("35_44", "35 to 44")
+    FROM_45 = ("45_54", "45 to 54")
+    FROM_55 = ("55_64", "55 to 64")
+    FROM_65 = ("65_plus", "65 and over")
+    NOT_KNOWN = ("not_known", "Not known (no date of birth)")
+
+
 CONSENT_SCOPES = _labels(ConsentScope)
 CONSENT_METHODS = _labels(ConsentMethod)
 MENTEE_STATUSES = _labels(MenteeStatus)
@@ -226,6 +291,10 @@ CONTACT_ORIGINS = _labels(ContactOrigin)
 REFERRAL_KINDS = _labels(ReferralKind)
 REFERRAL_OUTCOMES = _labels(ReferralOutcome)
 MENTOR_LOG_KINDS = _labels(MentorLogKind)
+GENDERS = _labels(Gender)
+ETHNICITIES = _labels(Ethnicity)
+DISABILITY = _labels(Disability)
+AGE_BANDS = _labels(AgeBand)
 
 # Which directory categories meet which resettlement need (for preselecting a sheet's contacts).
 NEED_TO_DIRECTORY: dict[str, tuple[DirectoryCategory, ...]] = {

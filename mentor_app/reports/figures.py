@@ -10,7 +10,10 @@ import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from .. import clock
 from ..records import vocab
+from ..records.identity import AGE_BAND, monitoring_answers
+from ..records.types import to_data
 from ..storage import kept
 
 
@@ -26,6 +29,12 @@ class Figures:
     concerns: int = 0
     mentor_hours: Counter = field(default_factory=Counter)
     needs_change: dict = field(default_factory=dict)  # area -> (first average, latest average, people)
+    # Equality monitoring (records/identity.py): question -> answer -> people; "" is "not asked".
+    monitoring: dict[str, Counter] = field(default_factory=dict)
+
+    def count_answers(self, answers: dict[str, str]) -> None:
+        for question, answer in answers.items():
+            self.monitoring.setdefault(question, Counter())[answer] += 1
 
     def as_dict(self) -> dict:
         return {
@@ -38,6 +47,7 @@ class Figures:
             "referrals": {f"{c}/{o}": n for (c, o), n in sorted(self.referrals.items())},
             "concerns": self.concerns,
             "mentor_hours": dict(self.mentor_hours),
+            "monitoring": {q: dict(answers) for q, answers in sorted(self.monitoring.items())},
         }
 
 
@@ -117,6 +127,7 @@ def supervisor_figures(conn, start: str = "", end: str = "", fingerprint: str = 
     ):
         # Counter's stubs type its values as int; it adds and updates float hours all the same.
         figures.mentor_hours[kind or ""] = float(hours or 0)  # type: ignore[assignment]
+    _count_monitoring(conn, figures, fingerprint)
     checks: dict[str, list] = defaultdict(list)
     for person, month, scores in kept.rows(
         conn, f"SELECT person, month, scores FROM {rows} WHERE type = 'needs_check' AND {IN_PERIOD}", base + period
@@ -126,6 +137,24 @@ def supervisor_figures(conn, start: str = "", end: str = "", fingerprint: str = 
     return figures
 
 
+def _count_monitoring(conn, figures: Figures, fingerprint: str) -> None:
+    """Each person's monitoring answers, once: from their record shared with consent (worked out from the
+    date of birth) or from its identity-free copy (which carries the age band, not the date)."""
+    today = clock.today()
+    seen = set()
+    for person, basis, fields in conn.execute(
+        "SELECT coalesce(pseudonym, id), basis, fields FROM shared_records WHERE type = 'mentee' AND current = 1 "
+        "AND deleted = 0 AND counted = 1" + (" AND fingerprint = ?" if fingerprint else ""),
+        (fingerprint,) if fingerprint else (),
+    ):
+        if person in seen:
+            continue
+        seen.add(person)
+        data = json.loads(fields)
+        given = str(data.get(AGE_BAND) or vocab.AgeBand.NOT_KNOWN) if basis == "counts" else None
+        figures.count_answers(monitoring_answers(data, today, age_band_given=given))
+
+
 def mentor_figures(conn) -> Figures:
     """The same counts straight from one mentor's own profile (what the supervisor's copy must add up to)."""
     # imported here: only a mentor's own counts need it, so `mentor-app report` starts without the records store
@@ -133,8 +162,10 @@ def mentor_figures(conn) -> Figures:
 
     mentees = store.list_records(conn, "mentee")
     figures = Figures(people=len(mentees))
+    today = clock.today()
     for m in mentees:
         figures.by_status[m.record.status] += 1
+        figures.count_answers(monitoring_answers(to_data(m.record), today))
     engaged = set()
     for s in store.list_records(conn, "meeting"):
         figures.meetings_by_kind[s.record.kind] += 1
@@ -162,4 +193,6 @@ def add(total: Figures, more: Figures) -> Figures:
     total.referrals.update(more.referrals)
     total.mentor_hours.update(more.mentor_hours)
     total.concerns += more.concerns
+    for question, answers in more.monitoring.items():
+        total.monitoring.setdefault(question, Counter()).update(answers)
     return total

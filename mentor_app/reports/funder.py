@@ -23,6 +23,9 @@ from ..printing.fonts import FONT, FONT_BOLD, printable, register_fonts
 from ..printing.text import flowables, markup
 from ..records import vocab
 from ..records.dates import shown_date
+from ..records.identity import AGE_BAND, MONITORING_FIELDS
+from ..records.types import Mentee, fields_of
+from ..records.vocab import PREFER_NOT_TO_SAY
 from ..storage import csvsafe
 from ..storage.files import write_new
 from .figures import Figures
@@ -52,6 +55,11 @@ def rows(figures: Figures) -> list[tuple[str, str, float]]:
         ("Mentor hours", vocab.MENTOR_LOG_KINDS.get(k, k), round(v, 1)) for k, v in sorted(figures.mentor_hours.items())
     ]
     out.append(("Safeguarding", "Concerns raised", figures.concerns))
+    for question, title, words in _monitoring_questions():
+        answers: dict[str, int] = figures.monitoring.get(question, {})
+        for answer, n in sorted(answers.items(), key=lambda a: (a[0] == "", a[0] == PREFER_NOT_TO_SAY[0], a[0])):
+            shown = "Not asked" if answer == "" else words.get(answer, answer) if words else answer
+            out.append((f"Who the project reached: {title}", shown, n))
     for area, (first, latest, people) in figures.needs_change.items():
         out.append(
             (
@@ -61,6 +69,16 @@ def rows(figures: Figures) -> list[tuple[str, str, float]]:
             )
         )
     return out
+
+
+def _monitoring_questions() -> list[tuple[str, str, dict[str, str] | None]]:
+    """(question, its title, the words for each answer) in the order the report shows them."""
+    fields = {fld.name: fld.metadata for fld in fields_of(Mentee)}
+    questions: list[tuple[str, str, dict[str, str] | None]] = [
+        (name, fields[name]["label"].split(" (")[0], fields[name]["choices"]) for name in MONITORING_FIELDS
+    ]
+    questions.insert(-1, (AGE_BAND, "Age when referred", vocab.AGE_BANDS))
+    return questions
 
 
 def write_csv(figures: Figures, path: Path, period: str) -> Path:

@@ -51,6 +51,16 @@ PROFILE_FIELDS = (
     "probation_contact",
     "risks",
     "closing_reason",
+    "legal_forename",
+    "legal_surname",
+    "pnc_id",
+    "prison_number",
+    "mentoring_started",
+    "mentoring_ended",
+    "gender",
+    "ethnicity",
+    "disability",
+    "postcode_district",
 )
 
 

@@ -1,0 +1,135 @@
+"""Who the project reached: identity for matching and equality monitoring on the person, counted without
+consent and never with a name."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from datetime import date
+
+import pytest
+
+from mentor_app.errors import BadInput
+from mentor_app.exchange import mentors as register
+from mentor_app.exchange.enrolment import accept_enrolment, make_enrolment, parse_enrolment
+from mentor_app.exchange.importer import import_folder
+from mentor_app.exchange.keys import device_key
+from mentor_app.exchange.trip import trip
+from mentor_app.records import store
+from mentor_app.records.identity import age_band
+from mentor_app.records.types import Consent, Mentee, validate
+from mentor_app.reports import funder
+from mentor_app.reports.figures import Figures, add, mentor_figures, supervisor_figures
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [
+        ({"pnc_id": " 01/123456x "}, {"pnc_id": "01/123456X"}),
+        ({"pnc_id": "2001 / 0123456 X"}, {"pnc_id": "2001/0123456X"}),
+        ({"prison_number": "a 1234 bc"}, {"prison_number": "A1234BC"}),
+        ({"postcode_district": "sw1a"}, {"postcode_district": "SW1A"}),
+        ({"postcode_district": " m14 "}, {"postcode_district": "M14"}),
+    ],
+)
+def test_identifiers_are_kept_in_the_form_the_police_and_prisons_write_them(typed, kept):
+    record = validate(Mentee(name="Sam", **typed))
+    assert {k: getattr(record, k) for k in kept} == kept
+
+
+@pytest.mark.parametrize(
+    ("typed", "words"),
+    [
+        ({"postcode_district": "M14 5TQ"}, "only the first half of the postcode (M14)"),
+        ({"postcode_district": "Manchester"}, "like M14 or SW1A"),
+        ({"pnc_id": "123456"}, "like 01/123456X"),
+        ({"prison_number": "12345"}, "like A1234BC"),
+        ({"mentoring_started": "2026-05-01", "mentoring_ended": "2026-04-01"}, "before mentoring started"),
+    ],
+)
+def test_a_mistyped_identifier_is_refused_saying_what_to_write(typed, words):
+    with pytest.raises(BadInput, match=words.replace("(", r"\(").replace(")", r"\)")):
+        validate(Mentee(name="Sam", **typed))
+
+
+def test_age_bands_turn_on_the_birthday():
+    on = date(2026, 12, 1)
+    assert age_band("2002-12-02", on) == "18_24"  # 23 until tomorrow
+    assert age_band("2001-12-01", on) == "25_34"  # 25 today
+    assert age_band("2008-12-02", on) == "under_18"
+    assert age_band("1961-12-01", on) == "65_plus"
+    assert age_band("", on) == "not_known"
+
+
+PEOPLE = (
+    # name, consents, answers
+    ("Consenting Person", True, {"gender": "female", "ethnicity": "white_irish", "disability": "no"}),
+    ("Private Person", False, {"gender": "male", "ethnicity": "black_caribbean", "disability": "yes"}),
+    ("Quiet Person", False, {"gender": "prefer_not_to_say", "ethnicity": "prefer_not_to_say"}),
+)
+
+
+def test_monitoring_counts_reach_the_funder_report_and_identity_needs_consent(make_profile, tmp_path):
+    supervisor, _ = make_profile("supervisor", role="supervisor")
+    enrolment = parse_enrolment(json.dumps(make_enrolment(supervisor)).encode())
+    drive = tmp_path / "drive"
+    drive.mkdir()
+    mentors = []
+    for n in range(2):
+        mentor, _ = make_profile(f"mentor{n}")
+        accept_enrolment(mentor, enrolment, enrolment.fingerprint, shared_folder=str(drive))
+        register.note_device(supervisor.conn, device_key(mentor).public, "")
+        register.approve(supervisor.conn, device_key(mentor).fingerprint, f"Mentor {n}")
+        for name, consents, answers in PEOPLE:
+            mid = store.save(
+                mentor.conn,
+                Mentee(
+                    name=f"{name} {n}",
+                    legal_forename="Legalname",
+                    legal_surname=f"Surname{n}",
+                    pnc_id="01/271828K",
+                    prison_number="Z9876YX",
+                    date_of_birth="1990-06-15",
+                    referral_date="2026-01-10",
+                    postcode_district="LS6",
+                    **answers,
+                ),
+                author=mentor.author,
+            )
+            if consents:
+                store.save(
+                    mentor.conn,
+                    Consent(scope="share_with_organisation", on="2026-01-10"),
+                    author=mentor.author,
+                    mentee_id=mid,
+                )
+        trip(mentor)
+        mentors.append(mentor)
+    import_folder(supervisor, drive)
+
+    at_supervisor = supervisor_figures(supervisor.conn).monitoring
+    own = Figures()
+    for mentor in mentors:
+        add(own, mentor_figures(mentor.conn))
+    assert at_supervisor == own.monitoring  # the counts match the mentors' own records
+    assert at_supervisor["gender"] == {"female": 2, "male": 2, "prefer_not_to_say": 2}
+    assert at_supervisor["disability"] == {"no": 2, "yes": 2, "": 2}  # "" : not asked
+    assert at_supervisor["age_band"] == {"35_44": 6}  # 35 when referred, with or without consent
+    assert at_supervisor["postcode_district"] == {"LS6": 6}
+
+    # Identity went only where there was consent: two people of six.
+    held = [json.loads(f) for (f,) in supervisor.conn.execute("SELECT fields FROM shared_records")]
+    text = json.dumps(held)
+    assert text.count("271828") == 2 and text.count("Z9876YX") == 2 and text.count("1990-06-15") == 2
+    assert "Private Person" not in text and "Quiet Person" not in text and text.count("Legalname") == 2
+
+    pdf = funder.write_pdf(
+        supervisor_figures(supervisor.conn), tmp_path / "report.pdf", organisation="Leeds Project", period="2026"
+    )
+    words = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Who the project reached: Ethnic group" in words
+    assert "Black, Black British, Black Welsh, Caribbean or African: Caribbean" in words
+    assert "Age when referred" in words and "35 to 44" in words and "Not asked" in words
+    assert "Person" not in words and "Legalname" not in words and "271828" not in words
+    csv_file = funder.write_csv(supervisor_figures(supervisor.conn), tmp_path / "report.csv", "2026")
+    assert "Who the project reached: Gender,Prefer not to say,2" in csv_file.read_text(encoding="utf-8-sig")
