@@ -15,6 +15,11 @@ PROFILE_NAME = "profile.name"  # the name shown for this profile (and written as
 PROFILE_ROLE = "profile.role"  # "mentor" or "supervisor"
 SETTINGS_PREFIX = "settings."  # + a field of settings.Settings: what the Settings window shows
 
+# The Justice Data Lab (supervisor): the lawful basis the organisation's data protection officer chose for
+# sending people without that consent (empty: only those who consented go), and who recorded it, when.
+JDL_LAWFUL_BASIS = "jdl.lawful_basis"
+JDL_BASIS_RECORDED = "jdl.basis_recorded"  # "name, ISO time"
+
 # Retention.
 RETENTION_YEARS_PREFIX = "retention."  # + a record type: years kept after a person's notes are closed
 RETENTION_AUTOMATIC = "retention.automatic"  # "1": delete what is due at each unlock (the setting in force)

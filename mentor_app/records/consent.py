@@ -7,6 +7,7 @@ a given consent past its expiry date is no longer in force.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -14,6 +15,7 @@ from .. import clock
 from ..storage.db import Connection
 from . import store, vocab
 from .dates import shown_date
+from .types import Consent
 from .vocab import ConsentScope
 
 
@@ -52,18 +54,26 @@ def consent_in_force(
 ) -> ConsentState:
     if scope not in vocab.CONSENT_SCOPES:
         raise ValueError(scope)
+    stored = store.list_records(conn, "consent", mentee_id=mentee_id, newest_first=False)
+    return state_of([(s.id, s.record) for s in stored], scope, on, partner)
+
+
+def state_of(
+    consents: Sequence[tuple[str, Consent]], scope: ConsentScope, on: date | None = None, partner: str = ""
+) -> ConsentState:
+    """Whether `scope` is in force on `on`, from one person's consent records (id, record) oldest first:
+    the latest given before that day decides (the supervisor's copy uses it on what was shared)."""
     day = (on or clock.today()).isoformat()
     history = [
-        s
-        for s in store.list_records(conn, "consent", mentee_id=mentee_id, newest_first=False)
-        if s.record.scope == scope
-        and s.record.on <= day
-        and (scope != ConsentScope.SHARE_WITH_PARTNER or not partner or _same_partner(s.record.partner, partner))
+        (record_id, c)
+        for record_id, c in consents
+        if c.scope == scope
+        and c.on <= day
+        and (scope != ConsentScope.SHARE_WITH_PARTNER or not partner or _same_partner(c.partner, partner))
     ]
     if not history:
         return ConsentState(scope=scope, in_force=False, partner=partner)
-    latest = history[-1]  # ordered by date, then by when it was recorded
-    c = latest.record
+    record_id, c = history[-1]  # ordered by date, then by when it was recorded
     expired = bool(c.given and c.expires and c.expires < day)
     return ConsentState(
         scope=scope,
@@ -73,7 +83,7 @@ def consent_in_force(
         expires=c.expires,
         method=c.method,
         partner=c.partner if scope == ConsentScope.SHARE_WITH_PARTNER else "",
-        record_id=latest.id,
+        record_id=record_id,
     )
 
 
@@ -83,6 +93,7 @@ def consent_summary(conn: Connection, mentee_id: str, on: date | None = None) ->
         consent_in_force(conn, mentee_id, s, on)
         for s in (ConsentScope.MENTORING_RECORDS, ConsentScope.SHARE_WITH_ORGANISATION)
     ]
+    states.append(consent_in_force(conn, mentee_id, ConsentScope.JUSTICE_DATA_LAB, on))
     partners: list[str] = []
     for s in store.list_records(conn, "consent", mentee_id=mentee_id, newest_first=False):
         if s.record.scope == ConsentScope.SHARE_WITH_PARTNER and not any(

@@ -50,6 +50,11 @@ class ConsentScope(Vocabulary):
         "share_with_partner",
         "Records may be shared with a named partner organisation, for referrals",
     )
+    JUSTICE_DATA_LAB = (
+        "justice_data_lab",
+        "Name, date of birth and identifiers may go to the Ministry of Justice's Justice Data Lab, "
+        "to measure reoffending",
+    )
 
 
 class ConsentMethod(Vocabulary):
