@@ -17,7 +17,7 @@ from mentor_app.exchange.keys import device_key
 from mentor_app.exchange.trip import trip
 from mentor_app.records import store
 from mentor_app.records.identity import age_band
-from mentor_app.records.types import Consent, Mentee, validate
+from mentor_app.records.types import Consent, Meeting, Mentee, NeedsCheck, validate
 from mentor_app.reports import funder
 from mentor_app.reports.figures import Figures, add, mentor_figures, supervisor_figures
 
@@ -92,6 +92,7 @@ def test_monitoring_counts_reach_the_funder_report_and_identity_needs_consent(ma
                     date_of_birth="1990-06-15",
                     referral_date="2026-01-10",
                     postcode_district="LS6",
+                    referral_source="probation" if consents else "self",
                     **answers,
                 ),
                 author=mentor.author,
@@ -103,15 +104,40 @@ def test_monitoring_counts_reach_the_funder_report_and_identity_needs_consent(ma
                     author=mentor.author,
                     mentee_id=mid,
                 )
+            for activity, minutes in (("football", 90), ("boxing", 60), ("", 0)):
+                store.save(
+                    mentor.conn,
+                    Meeting(starts_at="2026-02-03T10:00", kind="sport", activity=activity, duration_minutes=minutes),
+                    author=mentor.author,
+                    mentee_id=mid,
+                )
+            if consents:
+                store.save(
+                    mentor.conn,
+                    NeedsCheck(on="2026-02-01", scores={"accommodation": 2}),
+                    author=mentor.author,
+                    mentee_id=mid,
+                )
+                store.save(
+                    mentor.conn,
+                    NeedsCheck(on="2026-03-01", scores={"accommodation": 4}),
+                    author=mentor.author,
+                    mentee_id=mid,
+                )
         trip(mentor)
         mentors.append(mentor)
     import_folder(supervisor, drive)
 
-    at_supervisor = supervisor_figures(supervisor.conn).monitoring
+    figures = supervisor_figures(supervisor.conn)
+    at_supervisor = figures.monitoring
     own = Figures()
     for mentor in mentors:
         add(own, mentor_figures(mentor.conn))
     assert at_supervisor == own.monitoring  # the counts match the mentors' own records
+    assert figures.sport_by_activity == own.sport_by_activity == {"football": 6, "boxing": 6, "": 6}
+    assert figures.by_referral_source == own.by_referral_source == {"probation": 2, "self": 4}
+    assert figures.people_without_needs_check == own.people_without_needs_check == 4
+    assert figures.meetings_without_minutes == own.meetings_without_minutes == 6
     assert at_supervisor["gender"] == {"female": 2, "male": 2, "prefer_not_to_say": 2}
     assert at_supervisor["disability"] == {"no": 2, "yes": 2, "": 2}  # "" : not asked
     assert at_supervisor["age_band"] == {"35_44": 6}  # 35 when referred, with or without consent
@@ -130,6 +156,10 @@ def test_monitoring_counts_reach_the_funder_report_and_identity_needs_consent(ma
     assert "Who the project reached: Ethnic group" in words
     assert "Black, Black British, Black Welsh, Caribbean or African: Caribbean" in words
     assert "Age when referred" in words and "35 to 44" in words and "Not asked" in words
+    assert "Sport sessions by activity" in words and "Boxing" in words and "Activity not recorded" in words
+    assert "People by who referred them" in words and "Self-referral" in words
+    assert "People with no needs check yet" in words and "Meetings with no length recorded" in words
+    assert "Distance travelled" in words
     assert "Person" not in words and "Legalname" not in words and "271828" not in words
     csv_file = funder.write_csv(supervisor_figures(supervisor.conn), tmp_path / "report.csv", "2026")
     assert "Who the project reached: Gender,Prefer not to say,2" in csv_file.read_text(encoding="utf-8-sig")

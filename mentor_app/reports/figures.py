@@ -31,6 +31,11 @@ class Figures:
     needs_change: dict = field(default_factory=dict)  # area -> (first average, latest average, people)
     # Equality monitoring (records/identity.py): question -> answer -> people; "" is "not asked".
     monitoring: dict[str, Counter] = field(default_factory=dict)
+    by_referral_source: Counter = field(default_factory=Counter)  # people, by who referred them
+    sport_by_activity: Counter = field(default_factory=Counter)  # sport sessions, by activity ("": not said)
+    # What is missing, for the report's data-quality page.
+    people_without_needs_check: int = 0
+    meetings_without_minutes: int = 0
 
     def count_answers(self, answers: dict[str, str]) -> None:
         for question, answer in answers.items():
@@ -48,6 +53,10 @@ class Figures:
             "concerns": self.concerns,
             "mentor_hours": dict(self.mentor_hours),
             "monitoring": {q: dict(answers) for q, answers in sorted(self.monitoring.items())},
+            "by_referral_source": dict(self.by_referral_source),
+            "sport_by_activity": dict(self.sport_by_activity),
+            "people_without_needs_check": self.people_without_needs_check,
+            "meetings_without_minutes": self.meetings_without_minutes,
         }
 
 
@@ -128,6 +137,25 @@ def supervisor_figures(conn, start: str = "", end: str = "", fingerprint: str = 
         # Counter's stubs type its values as int; it adds and updates float hours all the same.
         figures.mentor_hours[kind or ""] = float(hours or 0)  # type: ignore[assignment]
     _count_monitoring(conn, figures, fingerprint)
+    figures.sport_by_activity = Counter(
+        dict(
+            kept.rows(
+                conn,
+                "SELECT coalesce(json_extract(fields, '$.activity'), ''), count(*) FROM shared_records "
+                "WHERE type = 'meeting' AND current = 1 AND deleted = 0 AND counted = 1 AND kind = 'sport' "
+                f"AND {IN_PERIOD}" + (" AND fingerprint = ?" if fingerprint else "") + " GROUP BY 1",
+                period + base,
+            )
+        )
+    )
+    figures.meetings_without_minutes = kept.rows(
+        conn,
+        f"SELECT count(*) FROM {rows} WHERE type = 'meeting' AND kind != 'did_not_attend' "
+        f"AND coalesce(minutes, 0) = 0 AND {IN_PERIOD}",
+        base + period,
+    )[0][0]
+    checked = kept.rows(conn, f"SELECT count(DISTINCT person) FROM {rows} WHERE type = 'needs_check'", base)[0][0]
+    figures.people_without_needs_check = max(0, figures.people - checked)
     checks: dict[str, list] = defaultdict(list)
     for person, month, scores in kept.rows(
         conn, f"SELECT person, month, scores FROM {rows} WHERE type = 'needs_check' AND {IN_PERIOD}", base + period
@@ -153,6 +181,7 @@ def _count_monitoring(conn, figures: Figures, fingerprint: str) -> None:
         data = json.loads(fields)
         given = str(data.get(AGE_BAND) or vocab.AgeBand.NOT_KNOWN) if basis == "counts" else None
         figures.count_answers(monitoring_answers(data, today, age_band_given=given))
+        figures.by_referral_source[str(data.get("referral_source") or "")] += 1
 
 
 def mentor_figures(conn) -> Figures:
@@ -166,6 +195,7 @@ def mentor_figures(conn) -> Figures:
     for m in mentees:
         figures.by_status[m.record.status] += 1
         figures.count_answers(monitoring_answers(to_data(m.record), today))
+        figures.by_referral_source[m.record.referral_source] += 1
     engaged = set()
     for s in store.list_records(conn, "meeting"):
         figures.meetings_by_kind[s.record.kind] += 1
@@ -174,12 +204,17 @@ def mentor_figures(conn) -> Figures:
         if s.record.kind == vocab.MeetingType.SPORT:
             figures.sport_sessions += 1
             figures.sport_minutes += s.record.duration_minutes
+            figures.sport_by_activity[s.record.activity] += 1
+        if s.record.kind != vocab.MeetingType.DID_NOT_ATTEND and not s.record.duration_minutes:
+            figures.meetings_without_minutes += 1
     figures.engaged = len(engaged)
     for s in store.list_records(conn, "referral"):
         figures.referrals[(s.record.category, s.record.outcome)] += 1
     for s in store.list_records(conn, "mentor_log"):
         figures.mentor_hours[s.record.kind] += s.record.hours
     figures.concerns = len(store.list_records(conn, "concern"))
+    checked = {s.mentee_id for s in store.list_records(conn, "needs_check")}
+    figures.people_without_needs_check = sum(m.id not in checked for m in mentees)
     return figures
 
 
@@ -195,4 +230,8 @@ def add(total: Figures, more: Figures) -> Figures:
     total.concerns += more.concerns
     for question, answers in more.monitoring.items():
         total.monitoring.setdefault(question, Counter()).update(answers)
+    total.by_referral_source.update(more.by_referral_source)
+    total.sport_by_activity.update(more.sport_by_activity)
+    total.people_without_needs_check += more.people_without_needs_check
+    total.meetings_without_minutes += more.meetings_without_minutes
     return total

@@ -42,6 +42,14 @@ def rows(figures: Figures) -> list[tuple[str, str, float]]:
     ]
     out += [("Meetings", vocab.MEETING_TYPES.get(k, k), n) for k, n in sorted(figures.meetings_by_kind.items())]
     out += [("Sport", "Sport sessions", figures.sport_sessions), ("Sport", "Sport minutes", figures.sport_minutes)]
+    out += [
+        ("Sport sessions by activity", vocab.ACTIVITIES.get(a, a) if a else "Activity not recorded", n)
+        for a, n in sorted(figures.sport_by_activity.items(), key=lambda a: (a[0] == "", a[0]))
+    ]
+    out += [
+        ("People by who referred them", vocab.REFERRAL_SOURCES.get(r, r) if r else "Not recorded", n)
+        for r, n in sorted(figures.by_referral_source.items(), key=lambda r: (r[0] == "", r[0]))
+    ]
     for (category, outcome), n in sorted(figures.referrals.items()):
         out.append(
             (
@@ -55,6 +63,10 @@ def rows(figures: Figures) -> list[tuple[str, str, float]]:
         ("Mentor hours", vocab.MENTOR_LOG_KINDS.get(k, k), round(v, 1)) for k, v in sorted(figures.mentor_hours.items())
     ]
     out.append(("Safeguarding", "Concerns raised", figures.concerns))
+    out += [
+        ("What is missing", "People with no needs check yet", figures.people_without_needs_check),
+        ("What is missing", "Meetings with no length recorded", figures.meetings_without_minutes),
+    ]
     for question, title, words in _monitoring_questions():
         answers: dict[str, int] = figures.monitoring.get(question, {})
         for answer, n in sorted(answers.items(), key=lambda a: (a[0] == "", a[0] == PREFER_NOT_TO_SAY[0], a[0])):
@@ -111,6 +123,27 @@ def _chart(title: str, data: Sequence[tuple[str, float]], width: float) -> Drawi
     return drawing
 
 
+def _needs_chart(figures: Figures, width: float) -> Drawing:
+    """Distance travelled: each needs area's average at the first and at the latest check, side by side."""
+    areas = list(figures.needs_change.items())
+    height = 24 + 28 * max(1, len(areas))
+    drawing = Drawing(width, height)
+    chart = HorizontalBarChart()
+    chart.x, chart.y, chart.width, chart.height = 150, 10, width - 170, height - 20
+    chart.data = [[first for _, (first, _, _) in areas] or [0], [latest for _, (_, latest, _) in areas] or [0]]
+    chart.categoryAxis.categoryNames = [printable(vocab.NEEDS_AREAS[a])[:30] for a, _ in areas] or ["none"]
+    for labels in (chart.categoryAxis.labels, chart.valueAxis.labels, chart.barLabels):
+        labels.fontName, labels.fontSize = FONT, 8
+    chart.valueAxis.valueMin, chart.valueAxis.valueMax, chart.valueAxis.valueStep = 0, 5, 1
+    chart.bars[0].fillColor = colors.HexColor("#9bb7d9")
+    chart.bars[1].fillColor = colors.HexColor("#1a4f8b")
+    chart.barLabelFormat = "%.1f"
+    chart.barLabels.nudge = 10
+    drawing.add(chart)
+    drawing.setProperties({"title": "Needs at the first and the latest check"})
+    return drawing
+
+
 def write_pdf(figures: Figures, path: Path, *, organisation: str, period: str) -> Path:
     register_fonts()
     body = ParagraphStyle("body", fontName=FONT, fontSize=10, leading=13)
@@ -148,6 +181,21 @@ def write_pdf(figures: Figures, path: Path, *, organisation: str, period: str) -
         Paragraph("Referrals by need", h2),
         _chart("Referrals by need", sorted(by_category.items()), width),
     ]
+    activities = [
+        (vocab.ACTIVITIES.get(a, a) if a else "Not recorded", n) for a, n in sorted(figures.sport_by_activity.items())
+    ]
+    if activities:
+        story += [Paragraph("Sport sessions by activity", h2), _chart("Sport sessions by activity", activities, width)]
+    if figures.needs_change:
+        story += [
+            Paragraph("Distance travelled: needs at the first and the latest check", h2),
+            *flowables(
+                "Average scores from 1 (serious need) to 5 (no need): the lighter bar is the first check, the "
+                "darker the latest. The figures are in the table below.",
+                body,
+            ),
+            _needs_chart(figures, width),
+        ]
     current = None
     table_rows = []
     for section, item, value in rows(figures):
