@@ -79,10 +79,15 @@ def date_entry(editor: FieldEditor) -> DateEntry:
 
 def _choice_edit(choices: dict, required: bool, numeric: bool) -> FieldEditor:
     w = QComboBox()
+    # A long choice (the Census's ethnic groups) must not widen the whole form past a small screen: the
+    # closed box shows what fits, the open list the whole of each choice.
+    w.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    w.setMinimumContentsLength(min(24, max((len(label) for label in choices.values()), default=1)))
     if not required:
         w.addItem("—", 0 if numeric else "")
     for code, label in choices.items():
         w.addItem(label, int(code) if numeric else code)
+        w.setItemData(w.count() - 1, label, Qt.ItemDataRole.ToolTipRole)
 
     def put(value):
         i = w.findData(value)
