@@ -163,3 +163,32 @@ def test_monitoring_counts_reach_the_funder_report_and_identity_needs_consent(ma
     assert "Person" not in words and "Legalname" not in words and "271828" not in words
     csv_file = funder.write_csv(supervisor_figures(supervisor.conn), tmp_path / "report.csv", "2026")
     assert "Who the project reached: Gender,Prefer not to say,2" in csv_file.read_text(encoding="utf-8-sig")
+
+
+def test_the_subject_access_copy_holds_the_identity_and_monitoring_answers(make_profile, tmp_path):
+    from mentor_app.privacy.sar import write_subject_access
+
+    mentor, _ = make_profile()
+    mid = store.save(
+        mentor.conn,
+        Mentee(
+            name="Robin Alias",
+            legal_forename="Robert",
+            legal_surname="Example",
+            pnc_id="99/1234567Q",
+            prison_number="B7654CD",
+            gender="male",
+            ethnicity="white_roma",
+            postcode_district="CF10",
+        ),
+        author=mentor.author,
+    )
+    folder = tmp_path / "copy"
+    folder.mkdir()
+    pdf, data = write_subject_access(mentor, mid, folder)
+    held = json.loads(data.read_text(encoding="utf-8"))
+    assert "99/1234567Q" in json.dumps(held) and "B7654CD" in json.dumps(held)
+    words = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    for shown in ("PNC ID", "99/1234567Q", "Prison number", "B7654CD", "Legal surname", "Example", "CF10"):
+        assert shown in words, shown
+    assert "White: Roma" in words  # the answer in words, not its code
