@@ -648,6 +648,43 @@ def cmd_report(args) -> int:
     return 0
 
 
+def cmd_jdl(args) -> int:
+    # imported by the command that needs it: keeps every command's start fast
+    from .reports import jdl
+    from .settings import load_settings
+
+    recording = args.record_basis is not None
+    if not recording and not args.output:
+        raise BadInput("Say where to save the file with -o FILE.xlsx (or record the basis with --record-basis).")
+    if recording and (args.output or args.start or args.end):
+        raise BadInput("Record the lawful basis on its own first, then make the file with -o FILE.xlsx.")
+    target = None if recording else _new_output(args.output)
+    with open_for_command(args) as profile:
+        if profile.role != "supervisor":
+            raise BadInput(
+                "The Justice Data Lab file is made from a supervisor profile, after importing the mentors' logs."
+            )
+        if recording:
+            jdl.record_lawful_basis(profile.conn, args.record_basis, profile.display_name, actor=profile.author)
+            basis, recorded = jdl.lawful_basis(profile.conn)
+            if basis:
+                print(f"Lawful basis for the Justice Data Lab recorded ({recorded}): {basis}")
+            else:
+                print("Lawful basis withdrawn: only people with consent to the Justice Data Lab go in the file now.")
+            return 0
+        assert target is not None
+        cohort = jdl.cohort(profile.conn, args.start or "", args.end or "")
+        organisation = load_settings(profile).organisation or profile.display_name
+        jdl.save(profile.conn, cohort, target, organisation, actor=profile.author)
+    print(f"Justice Data Lab file saved to {target}: {count(cohort.people, 'person', 'people')}.")
+    for line in cohort.basis_words():
+        print(f"  {line}")
+    for warning in cohort.warnings:
+        print(f"Warning: {warning}")
+    print("Compare its column headers with the current Justice Data Lab template on GOV.UK before sending.")
+    return 0
+
+
 def cmd_handover(args) -> int:
     # imported by the command that needs it: keeps every command's start fast
     from .exchange.handover import make_handover
@@ -993,6 +1030,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, metavar="FILE.pdf")
     p.add_argument("--csv", metavar="FILE.csv", help="the same figures as a spreadsheet")
     p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser(
+        "jdl", parents=[common, stdin], help="supervisor: the Justice Data Lab submission (a spreadsheet)"
+    )
+    p.add_argument("--from", dest="start", metavar="YYYY-MM", help="index dates from this month")
+    p.add_argument("--to", dest="end", metavar="YYYY-MM", help="index dates up to this month")
+    p.add_argument("-o", "--output", metavar="FILE.xlsx")
+    p.add_argument(
+        "--record-basis",
+        metavar="TEXT",
+        help="record the organisation's lawful basis for sending people without that consent (empty: withdraw it)",
+    )
+    p.set_defaults(func=cmd_jdl)
 
     p = sub.add_parser("handover", parents=[common, stdin], help="hand a mentee over to another mentor")
     p.add_argument("--mentee", required=True, metavar="ID")
