@@ -162,9 +162,9 @@ def test_the_file_holds_only_people_with_a_basis_in_the_stated_columns_and_forma
     assert "could not be checked" in cover and "GOV.UK" in cover
     for name in ("Smith", "Quinn", "Robbie", "Joanne", "Nobirthday", "Private"):
         assert name not in cover  # counts and mentors' names only
-    trail = audit.entries(supervisor.conn, action="export")
-    assert [(e.record_type, e.detail) for e in trail] == [
-        ("jdl", "Justice Data Lab submission: 3 people; 3 by consent to the Justice Data Lab")
+    trail = audit.entries(supervisor.conn, action="jdl_file")
+    assert [(e.words, e.detail) for e in trail] == [
+        ("Made a Justice Data Lab file", "Justice Data Lab submission: 3 people; 3 by consent to the Justice Data Lab")
     ]
 
 
@@ -182,15 +182,15 @@ def test_recording_a_lawful_basis_brings_in_people_sharing_with_consent_and_is_a
     assert "3 people: consent to the Justice Data Lab." in cover
     assert f"2 people: the organisation's lawful basis, recorded by Sam Supervisor on 1 Dec 2026: {basis}" in cover
     assert "this file has 5." in cover
-    changes = [e.detail for e in audit.entries(supervisor.conn, action="change") if e.record_type == "jdl_lawful_basis"]
+    changes = [e.detail for e in audit.entries(supervisor.conn, action="jdl_basis")]
     assert changes == [f"Justice Data Lab lawful basis: {basis}"]
-    exported = audit.entries(supervisor.conn, action="export")[0].detail
+    exported = audit.entries(supervisor.conn, action="jdl_file")[0].detail
     assert "5 people" in exported and basis in exported and "Smith" not in exported
 
     jdl.record_lawful_basis(supervisor.conn, "  ", "Sam Supervisor", actor=supervisor.author)  # withdrawn
     assert jdl.lawful_basis(supervisor.conn) == ("", "")
     assert jdl.cohort(supervisor.conn).people == 3
-    assert audit.entries(supervisor.conn, action="change")[0].detail == "Justice Data Lab lawful basis withdrawn"
+    assert audit.entries(supervisor.conn, action="jdl_basis")[0].detail == "Justice Data Lab lawful basis withdrawn"
     with pytest.raises(BadInput, match="No lawful basis is recorded, so there is none to withdraw"):
         jdl.record_lawful_basis(supervisor.conn, "", "Sam Supervisor")
 
@@ -221,7 +221,7 @@ def test_an_existing_file_or_link_is_refused_and_left_as_it_was(make_profile, tm
     with pytest.raises(BadInput, match="nothing was overwritten"):
         jdl.write_xlsx(cohort, link, "Leeds Project")
     assert not (tmp_path / "elsewhere.xlsx").exists()
-    assert audit.entries(supervisor.conn, action="export") == []  # no file, nothing noted as sent
+    assert audit.entries(supervisor.conn, action="jdl_file") == []  # no file, nothing noted as made
 
 
 def test_the_docs_show_the_columns_the_file_has():

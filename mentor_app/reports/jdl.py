@@ -174,9 +174,8 @@ def record_lawful_basis(conn, text: str, by: str, actor: str = "") -> None:
         put_settings(conn, {JDL_LAWFUL_BASIS: text, JDL_BASIS_RECORDED: f"{by.strip()}, {clock.stamp()}"})
         audit.record(
             conn,
-            "change",
+            "jdl_basis",
             actor=actor,
-            record_type="jdl_lawful_basis",
             detail=f"Justice Data Lab lawful basis: {text}" if text else "Justice Data Lab lawful basis withdrawn",
         )
 
@@ -408,5 +407,5 @@ def audit_words(c: Cohort) -> str:
 def save(conn, c: Cohort, path: Path, organisation: str, actor: str = "") -> Path:
     """Write the file (write_xlsx) and note it in the audit trail: what the command and the window call."""
     written = write_xlsx(c, path, organisation)
-    audit.record(conn, "export", actor=actor, record_type="jdl", detail=audit_words(c))
+    audit.record(conn, "jdl_file", actor=actor, detail=audit_words(c))
     return written

@@ -36,6 +36,8 @@ ACTIONS = {
     "rekey": "Re-encrypted under a new key",
     "keyring_forgotten": "Removed the key from this computer's keyring",
     "audit_export": "Exported the audit trail",
+    "jdl_file": "Made a Justice Data Lab file",
+    "jdl_basis": "Recorded the lawful basis for the Justice Data Lab",
 }
 
 
