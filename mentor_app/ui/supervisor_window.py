@@ -42,6 +42,7 @@ from ..storage.files import remove_chosen
 from ..words import count
 from .charts import BarChart
 from .directory_page import DirectoryPage
+from .jdl_dialog import JdlDialog
 from .messages import plain, with_hint
 from .prompts import Prompt, ask, fit_placeholder
 from .screen_room import resize_within_screen
@@ -207,6 +208,7 @@ class SupervisorWindow(QMainWindow):
         file = bar.addMenu("&File")
         add(file, "&Import from the shared drive…", self.import_now)
         add(file, "Funder &report…", self.make_report)
+        add(file, "&Justice Data Lab file…", self.open_jdl)
         add(file, "New organisation &keys…", self.rotate_keys)
         file.addSeparator()
         add(file, "&Back up now", self.back_up_now, "Ctrl+Shift+B")
@@ -873,6 +875,11 @@ class SupervisorWindow(QMainWindow):
 
         self.statusBar().showMessage("Counting for the funder report…", 5_000)
         self._report_job = run_in_background(work, done, failed)
+
+    def open_jdl(self) -> JdlDialog:
+        dialog = JdlDialog(self, self.profile)
+        dialog.open()
+        return dialog
 
     # -- the profile's file and settings ------------------------------------
     def _fail(self, exc: BaseException) -> None:
