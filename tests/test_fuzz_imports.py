@@ -507,6 +507,7 @@ ID_TEXT = st.text(max_size=40)
 SHORT_TEXT = st.text(max_size=40)
 FIELD_VALUES = {
     "line": SHORT_TEXT,
+    "code": SHORT_TEXT,  # the supervisor keeps what a mentor's app sent; the app checked its form
     "text": st.text(max_size=200),
     "date": st.dates().map(str),
     "datetime": st.datetimes().map(lambda d: d.isoformat(timespec="minutes")),
