@@ -20,6 +20,10 @@ SETTINGS_PREFIX = "settings."  # + a field of settings.Settings: what the Settin
 JDL_LAWFUL_BASIS = "jdl.lawful_basis"
 JDL_BASIS_RECORDED = "jdl.basis_recorded"  # "name, ISO time"
 
+# The organisation's own questions (records/own_fields.py): their definitions, as JSON. A supervisor's are
+# its own; a mentor's come with the organisation's signed directory publication.
+OWN_FIELDS = "own_fields.definitions"
+
 # Retention.
 RETENTION_YEARS_PREFIX = "retention."  # + a record type: years kept after a person's notes are closed
 RETENTION_AUTOMATIC = "retention.automatic"  # "1": delete what is due at each unlock (the setting in force)

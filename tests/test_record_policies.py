@@ -95,6 +95,9 @@ FILLED: dict[tuple[str, str], Any] = {
     ("mentee", "pnc_id"): "01/314159X",
     ("mentee", "prison_number"): "Q2718XY",
     ("mentee", "postcode_district"): "M14",
+    # Answers to the organisation's own questions; none of them counted, so none may go without consent.
+    ("mentee", "own"): {"q_asked": "mentee.own in private words"},
+    ("meeting", "own"): {"q_asked": "meeting.own in private words"},
 }
 
 

@@ -22,9 +22,10 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from .. import clock
-from ..records import store
+from ..records import own_fields, store
 from ..records.consent import consent_in_force
 from ..records.identity import AGE_BAND, age_band_when_referred
+from ..records.own_fields import OWN
 from ..records.types import RECORD_TYPES, Record, fields_of, to_data
 from ..records.vocab import ConsentScope
 from ..setting_keys import PSEUDONYM_OVERRIDE
@@ -129,4 +130,9 @@ def decide(
     payload["pseudonym"] = pseudonym_of(mentee_id)
     if stored.type == "mentee":  # counted by age band, without the date of birth it comes from (identity.py)
         payload[AGE_BAND] = age_band_when_referred(to_data(record), today or clock.today()).value
+    answers = getattr(record, OWN, None)
+    if answers:  # the organisation's own questions: only the answers its funder report counts
+        counted = {q.key for q in own_fields.load(conn) if q.counts and q.record_type == stored.type}
+        if counted & set(answers):
+            payload[OWN] = {k: v for k, v in answers.items() if k in counted}
     return Decision("counts", payload)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import clock
 from ..errors import BadInput, MentorAppError
-from ..records import retention, store
+from ..records import own_fields, retention, store
 from ..records.types import Contact, to_data, validate
 from ..records.vocab import ContactOrigin
 from ..setting_keys import DIRECTORY_FILES_JUDGED as SEEN
@@ -67,6 +67,8 @@ def publish(profile: Profile, shared: str | Path | None = None) -> Path:
         "contacts": contacts,
         "retention": retention.to_published(retention.load_policy(profile)),
         "sharing": {"keep_received_days": outbox.keep_received_days(profile)},
+        # The organisation's own questions, retired ones too: mentors' apps keep showing old answers.
+        "own_fields": own_fields.to_published(own_fields.load(profile.conn)),
     }
     data = canonical({"body": body, "signature": signing.sign(canonical(body))})
     folder = Path(shared) / FOLDER
@@ -235,6 +237,8 @@ def _apply(profile: Profile, body: dict[str, Any], notes: dict[str, str]) -> int
             store.save_in(conn, contact, author=profile.author)
         policy = retention.from_published(body.get("retention"))
         keep = outbox.published_keep_days(body.get("sharing"))
+        if "own_fields" in body:  # from a supervisor's app that has them; an older one's leaves them be
+            own_fields.store_all(conn, own_fields.from_published(body["own_fields"]))
         put_settings(
             conn,
             {

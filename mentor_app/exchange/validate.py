@@ -11,8 +11,9 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from ..records import vocab
+from ..records import own_fields, vocab
 from ..records.identity import AGE_BAND
+from ..records.own_fields import OWN
 from ..records.types import MAX_LINE, MAX_TEXT, RECORD_TYPES, fields_of
 from . import batch as batch_format
 from .policy import COUNT_FIELDS
@@ -53,6 +54,8 @@ def _max_bytes(rtype: str) -> int:
         kind = fld.metadata["kind"]
         if kind == "map":  # needs scores and a note for each area
             total += MAX_MAP * (BYTES_PER_CHAR * (MAX_TEXT + MAX_LINE) + 16)
+        elif kind == "own":  # the organisation's own questions' answers
+            total += 4 * own_fields.MAX_QUESTIONS * (BYTES_PER_CHAR * own_fields.MAX_ANSWER + 64)
         elif kind == "list":
             total += 64 * (BYTES_PER_CHAR * MAX_LINE + 4)
         else:
@@ -103,6 +106,19 @@ def _field_problem(rtype: str, fields: dict[Any, Any]) -> str | None:
                 or any(not isinstance(v, str) or len(v) > MAX_LINE for v in value)
             ):
                 return "a list field is not in the expected form"
+        elif kind == "own":
+            if not isinstance(value, dict) or len(value) > 4 * own_fields.MAX_QUESTIONS:
+                return "a field is not in the expected form"
+            for key, answer in value.items():
+                if not isinstance(key, str) or len(key) > 40 or not key.startswith(own_fields.KEY_PREFIX):
+                    return "a field is not in the expected form"
+                if isinstance(answer, str):
+                    if len(answer) > own_fields.MAX_ANSWER:
+                        return "a field is too long or not text"
+                elif not isinstance(answer, (bool, int, float)) or (
+                    not isinstance(answer, bool) and not abs(answer) <= own_fields.MAX_NUMBER
+                ):
+                    return "a field is not in the expected form"
         elif kind == "map":
             if (
                 not isinstance(value, dict)
@@ -187,6 +203,7 @@ def check_record(r: object, encoded: bytes | None = None) -> str | None:
             set(COUNT_FIELDS.get(rtype, ()))
             | {"month", "week", "pseudonym"}
             | ({AGE_BAND} if rtype == "mentee" else set())
+            | ({OWN} if OWN in _KINDS[rtype] else set())  # the answers to counted questions only
         )
         if not set(fields) <= allowed or "mentee_id" in r:
             return "a record shared without consent carries more than counts"

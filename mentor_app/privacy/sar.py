@@ -16,8 +16,9 @@ from typing import Any
 
 from .. import clock
 from ..errors import BadInput
-from ..records import store, vocab
+from ..records import own_fields, store, vocab
 from ..records.dates import listed_datetime, local_time, shown_date
+from ..records.own_fields import OWN
 from ..records.types import RECORD_TYPES, fields_of
 from ..settings import load_settings
 from ..storage import audit
@@ -207,6 +208,14 @@ def _supervisor_copy(profile, mentee_id: str) -> dict:
 def gather(profile, mentee_id: str) -> dict:
     """Everything held about one person, as plain data."""
     copy = (_supervisor_copy if profile.role == "supervisor" else _mentor_copy)(profile, mentee_id)
+    # Answers to the organisation's own questions, by the question's words (retired ones too), not its key.
+    questions = own_fields.load(profile.conn)
+    for fields in [
+        copy["person"]["fields"],
+        *(r["fields"] for key in ("records", "consent_history") for r in copy[key]),
+    ]:
+        if isinstance(fields, dict) and isinstance(fields.get(OWN), dict):
+            fields[OWN] = dict(own_fields.labelled(questions, fields[OWN]))
     settings = load_settings(profile)
     return {
         "format": FORMAT,
@@ -229,6 +238,10 @@ def _label(rtype: str, name: str) -> str:
     return name.replace("_", " ").capitalize()
 
 
+def _answer(value) -> str:
+    return ("yes" if value else "no") if isinstance(value, bool) else str(value)
+
+
 def _shown(rtype: str, name: str, value) -> str:
     cls = RECORD_TYPES.get(rtype)
     choices = None
@@ -240,6 +253,8 @@ def _shown(rtype: str, name: str, value) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, dict):
+        if name == OWN:  # labelled in gather(): the organisation's questions as the person reads them
+            return "; ".join(f"{k}: {_answer(v)}" for k, v in value.items())
         if name == "scores":
             return ", ".join(f"{vocab.NEEDS_AREAS.get(k, k)}: {v}" for k, v in value.items())
         return ", ".join(f"{k}: {v}" for k, v in value.items())

@@ -27,7 +27,7 @@ from datetime import date, datetime
 from typing import Any, ClassVar, Protocol, TypeVar
 
 from ..errors import BadInput
-from . import identity, vocab
+from . import identity, own_fields, vocab
 
 MAX_TEXT = 20_000
 MAX_LINE = 300
@@ -122,6 +122,7 @@ class Mentee:
         longest="SW1A",
         counts=True,
     )
+    own: dict[str, Any] = f("The organisation's own questions", "own", default={}, counts=False)
 
     def title(self) -> str:
         if self.preferred_name and self.preferred_name != self.name:
@@ -212,6 +213,7 @@ class Meeting:
     notes: str = f("Notes", "text", search=True, counts=False)
     next_meeting: str = f("Next meeting", "datetime", counts=False)
     group_id: str = f("Group session", counts=False)
+    own: dict[str, Any] = f("The organisation's own questions", "own", default={}, counts=False)
 
     def title(self) -> str:
         if self.kind == vocab.MeetingType.SPORT and self.activity:
@@ -392,6 +394,19 @@ def _check_value(fld: dataclasses.Field[Any], value: Any) -> Any:
         if not isinstance(value, dict):
             raise BadInput(f"{label}: not in the expected form.")
         return value
+    if kind == "own":  # the organisation's own questions: checked against them where they are asked
+        if not isinstance(value, dict) or len(value) > 4 * own_fields.MAX_QUESTIONS:
+            raise BadInput(f"{label}: not in the expected form.")
+        for key, answer in value.items():
+            if not (isinstance(key, str) and key.startswith(own_fields.KEY_PREFIX) and len(key) <= 40) or not (
+                isinstance(answer, (str, bool))
+                and (not isinstance(answer, str) or len(answer) <= own_fields.MAX_ANSWER)
+                or isinstance(answer, (int, float))
+                and not isinstance(answer, bool)
+                and abs(answer) <= own_fields.MAX_NUMBER
+            ):
+                raise BadInput(f"{label}: an answer is not in the expected form.")
+        return {k: v for k, v in value.items() if v != ""}
     if kind == "list":
         if isinstance(value, str):
             value = [v.strip() for v in value.replace(",", ";").split(";") if v.strip()]

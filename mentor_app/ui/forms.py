@@ -7,7 +7,7 @@ before anything is thrown away.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtCore import Qt, Signal
@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from .. import clock
 from ..errors import BadInput
+from ..records.own_fields import OWN, OwnField, check_answer
 from ..records.types import fields_of
 from .widgets import DateEntry, error_label, forget_when_closed, scrolling
 
@@ -156,6 +157,22 @@ def editor_for(fld) -> FieldEditor:
     return FieldEditor(line, line.text, lambda v: line.setText(str(v or "")))
 
 
+def question_editor(question: OwnField) -> FieldEditor:
+    """An editor for one of the organisation's own questions, its answer in the form the record keeps."""
+    if question.kind == "date":
+        return _date_edit(question.label, False, with_time=False)
+    if question.kind == "choice":
+        return _choice_edit({c: c for c in question.choices}, False, numeric=False)
+    if question.kind == "yes_no":  # a list, not a tick box: not answered is not the same as no
+        box = _choice_edit({"yes": "Yes", "no": "No"}, False, numeric=False)
+        get, put = box.get, box.put
+        box.get = lambda: {"yes": True, "no": False}.get(get(), "")
+        box.put = lambda v: put("" if v in ("", None) else "yes" if v else "no")
+        return box
+    line = QLineEdit()
+    return FieldEditor(line, line.text, lambda v: line.setText("" if v in ("", None) else str(v)))
+
+
 def with_mnemonic(label: str, used: set[str]) -> str:
     """The label with an Alt+letter shortcut on its first letter not already taken."""
     for i, ch in enumerate(label):
@@ -184,7 +201,9 @@ class RecordForm(QDialog):
         intro: QWidget | None = None,
         reserved_keys: str = "sc",
         parent: QWidget | None = None,
+        questions: Sequence[OwnField] = (),
     ):
+        """`questions`: the organisation's own questions this form asks, after its own fields."""
         super().__init__(parent)
         forget_when_closed(self)
         self.record_type = type(record)
@@ -196,7 +215,7 @@ class RecordForm(QDialog):
         self.form = QFormLayout()
         used_keys: set[str] = set(reserved_keys)
         for fld in fields_of(self.record_type):
-            if fld.name in hidden or fld.metadata["kind"] == "map":
+            if fld.name in hidden or fld.metadata["kind"] in ("map", "own"):
                 continue
             editor = editor_for(fld)
             label = fld.metadata["label"]
@@ -208,6 +227,14 @@ class RecordForm(QDialog):
             else:
                 self.form.addRow(with_mnemonic(label, used_keys), editor.row)
             self.editors[fld.name] = editor
+        self.questions = {q.key: q for q in questions}
+        self.answers: dict[str, FieldEditor] = {}
+        for question in questions:
+            editor = question_editor(question)
+            editor.widget.setAccessibleName(question.label)
+            editor.widget.setObjectName(f"question_{question.key}")
+            self.form.addRow(with_mnemonic(question.label, used_keys), editor.row)
+            self.answers[question.key] = editor
         self._hidden_values = {
             n: getattr(record, n) for n in (f.name for f in fields_of(self.record_type)) if n not in self.editors
         }
@@ -240,18 +267,32 @@ class RecordForm(QDialog):
     def put(self, record: Any) -> None:
         for name, editor in self.editors.items():
             editor.put(getattr(record, name))
+        given = getattr(record, OWN, None) or {}
+        for key, editor in self.answers.items():
+            editor.put(given.get(key, ""))
 
     def values(self) -> dict:
-        return {name: editor.get() for name, editor in self.editors.items()}
+        return {
+            **{name: editor.get() for name, editor in self.editors.items()},
+            **{key: editor.get() for key, editor in self.answers.items()},
+        }
 
     def problems(self) -> list[str]:
-        return [p for p in (e.problem() for e in self.editors.values()) if p]
+        editors = [*self.editors.values(), *self.answers.values()]
+        return [p for p in (e.problem() for e in editors) if p]
 
     def record(self) -> Any:
         problems = self.problems()
         if problems:
             raise BadInput(problems[0])
-        return self.record_type(**{**self._hidden_values, **self.values()})
+        values = {name: editor.get() for name, editor in self.editors.items()}
+        if self.answers:
+            # Answers to questions no longer asked stay as they were; the asked ones are checked here.
+            answers = dict(self._hidden_values.get(OWN) or {})
+            for key, editor in self.answers.items():
+                answers[key] = check_answer(self.questions[key], editor.get())
+            values[OWN] = {k: v for k, v in answers.items() if v != ""}
+        return self.record_type(**{**self._hidden_values, **values})
 
     def is_changed(self) -> bool:
         return self.values() != self._initial

@@ -10,7 +10,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QComboBox, QFrame, QLabel, QListWidget, QListWidgetItem, QMessageBox, QVBoxLayout, QWidget
 
 from ..errors import BadInput
-from ..records import caseload, store
+from ..records import caseload, own_fields, store
 from ..records.dates import shown_datetime
 from ..records.referrals import ConsentNeeded, record_referral
 from ..records.types import (
@@ -77,7 +77,8 @@ def edit_record(
             profile.conn, changed, author=profile.author, mentee_id=mentee_id, record_id=record_id
         )
 
-    form = RecordForm(record, on_save, title=title, hidden=hidden, intro=intro, parent=parent)
+    questions = own_fields.asked(own_fields.load(profile.conn), record.type_name)
+    form = RecordForm(record, on_save, title=title, hidden=hidden, intro=intro, parent=parent, questions=questions)
     form.saved_id = record_id
     _save_shortcut(form)
     return form
@@ -197,6 +198,7 @@ class MeetingForm(RecordForm):
             intro=header,
             reserved_keys="wsc",
             parent=parent,
+            questions=own_fields.asked(own_fields.load(profile.conn), "meeting"),
         )
         self._initial_who = self.attendees()
         date_entry(self.editors["starts_at"]).warn_future = "that's in the future: is that right?"
