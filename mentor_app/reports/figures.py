@@ -11,8 +11,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from .. import clock
-from ..records import vocab
+from ..records import own_fields, vocab
 from ..records.identity import AGE_BAND, monitoring_answers
+from ..records.own_fields import OwnField
 from ..records.types import to_data
 from ..storage import kept
 
@@ -36,6 +37,25 @@ class Figures:
     # What is missing, for the report's data-quality page.
     people_without_needs_check: int = 0
     meetings_without_minutes: int = 0
+    # The organisation's own counted questions (records/own_fields.py): question key -> answer -> how many
+    # (for a number: "total" and "answered").
+    own: dict[str, Counter] = field(default_factory=dict)
+    own_questions: dict[str, OwnField] = field(default_factory=dict)  # the questions counted, for their words
+
+    def count_own(self, questions: dict[str, OwnField], answers: object) -> None:
+        if not isinstance(answers, dict):
+            return
+        for key, answer in answers.items():
+            question = questions.get(key)
+            if question is None or answer in ("", None):
+                continue
+            self.own_questions[key] = question
+            tally = self.own.setdefault(key, Counter())
+            if question.kind == "number" and isinstance(answer, (int, float)) and not isinstance(answer, bool):
+                tally["total"] += answer  # type: ignore[assignment]  # a Counter adds floats all the same
+                tally["answered"] += 1
+            else:
+                tally[("yes" if answer else "no") if isinstance(answer, bool) else str(answer)] += 1
 
     def count_answers(self, answers: dict[str, str]) -> None:
         for question, answer in answers.items():
@@ -57,6 +77,7 @@ class Figures:
             "sport_by_activity": dict(self.sport_by_activity),
             "people_without_needs_check": self.people_without_needs_check,
             "meetings_without_minutes": self.meetings_without_minutes,
+            "own": {k: dict(v) for k, v in sorted(self.own.items())},
         }
 
 
@@ -154,6 +175,7 @@ def supervisor_figures(conn, start: str = "", end: str = "", fingerprint: str = 
         f"AND coalesce(minutes, 0) = 0 AND {IN_PERIOD}",
         base + period,
     )[0][0]
+    _count_own(conn, figures, fingerprint, period)
     checked = kept.rows(conn, f"SELECT count(DISTINCT person) FROM {rows} WHERE type = 'needs_check'", base)[0][0]
     figures.people_without_needs_check = max(0, figures.people - checked)
     checks: dict[str, list] = defaultdict(list)
@@ -184,6 +206,29 @@ def _count_monitoring(conn, figures: Figures, fingerprint: str) -> None:
         figures.by_referral_source[str(data.get("referral_source") or "")] += 1
 
 
+def _count_own(conn, figures: Figures, fingerprint: str, period: tuple[str, ...]) -> None:
+    """The answers to the organisation's counted questions: a person's once, a meeting's in the period."""
+    questions = counted_questions(conn)
+    if not questions:
+        return  # nothing to count: no record's answers are read
+    for rtype, answers in kept.rows(
+        conn,
+        "SELECT type, json_extract(fields, '$.own') FROM shared_records WHERE type IN ('mentee', 'meeting') "
+        "AND current = 1 AND deleted = 0 AND counted = 1 AND json_extract(fields, '$.own') IS NOT NULL "
+        f"AND (type = 'mentee' OR {IN_PERIOD})" + (" AND fingerprint = ?" if fingerprint else ""),
+        period + ((fingerprint,) if fingerprint else ()),
+    ):
+        try:
+            figures.count_own({k: q for k, q in questions.items() if q.record_type == rtype}, json.loads(answers))
+        except ValueError:
+            continue
+
+
+def counted_questions(conn) -> dict[str, OwnField]:
+    """The organisation's own questions its funder report counts, retired ones too (their answers still count)."""
+    return {q.key: q for q in own_fields.load(conn) if q.counts}
+
+
 def mentor_figures(conn) -> Figures:
     """The same counts straight from one mentor's own profile (what the supervisor's copy must add up to)."""
     # imported here: only a mentor's own counts need it, so `mentor-app report` starts without the records store
@@ -192,12 +237,15 @@ def mentor_figures(conn) -> Figures:
     mentees = store.list_records(conn, "mentee")
     figures = Figures(people=len(mentees))
     today = clock.today()
+    questions = counted_questions(conn)
     for m in mentees:
+        figures.count_own({k: q for k, q in questions.items() if q.record_type == "mentee"}, m.record.own)
         figures.by_status[m.record.status] += 1
         figures.count_answers(monitoring_answers(to_data(m.record), today))
         figures.by_referral_source[m.record.referral_source] += 1
     engaged = set()
     for s in store.list_records(conn, "meeting"):
+        figures.count_own({k: q for k, q in questions.items() if q.record_type == "meeting"}, s.record.own)
         figures.meetings_by_kind[s.record.kind] += 1
         if s.record.kind != vocab.MeetingType.DID_NOT_ATTEND:
             engaged.add(s.mentee_id)
@@ -234,4 +282,7 @@ def add(total: Figures, more: Figures) -> Figures:
     total.sport_by_activity.update(more.sport_by_activity)
     total.people_without_needs_check += more.people_without_needs_check
     total.meetings_without_minutes += more.meetings_without_minutes
+    for key, answers in more.own.items():
+        total.own.setdefault(key, Counter()).update(answers)
+    total.own_questions.update(more.own_questions)
     return total

@@ -72,6 +72,13 @@ def rows(figures: Figures) -> list[tuple[str, str, float]]:
         for answer, n in sorted(answers.items(), key=lambda a: (a[0] == "", a[0] == PREFER_NOT_TO_SAY[0], a[0])):
             shown = "Not asked" if answer == "" else words.get(answer, answer) if words else answer
             out.append((f"Who the project reached: {title}", shown, n))
+    for key, tally in sorted(figures.own.items()):
+        own = figures.own_questions.get(key)
+        title = f"Our own question: {own.label if own else 'one no longer asked'}"
+        if own is not None and own.kind == "number":
+            out += [(title, "Total", round(tally["total"], 2)), (title, "Times answered", tally["answered"])]
+        else:
+            out += [(title, answer.capitalize(), n) for answer, n in sorted(tally.items())]
     for area, (first, latest, people) in figures.needs_change.items():
         out.append(
             (

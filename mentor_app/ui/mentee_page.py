@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from .. import clock
 from ..errors import MentorAppError
 from ..exchange import outbox
-from ..records import store, vocab
+from ..records import own_fields, store, vocab
 from ..records.consent import consent_summary
 from ..records.dates import shown_date
 from ..records.types import MENTEE_RECORD_TYPES, Mentee, Record, fields_of
@@ -264,6 +264,15 @@ class MenteePage(QWidget):
                 )
                 label.setAccessibleName(fld.metadata["label"])
                 self.details.addRow(fld.metadata["label"], label)
+        # The organisation's own questions, by their words; answers to ones no longer asked too.
+        for question, answer in own_fields.labelled(own_fields.load(conn), m.own):
+            label = QLabel(("Yes" if answer else "No") if isinstance(answer, bool) else str(answer))
+            label.setWordWrap(True)
+            label.setTextInteractionFlags(
+                Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
+            )
+            label.setAccessibleName(question)
+            self.details.addRow(question, label)
         self.consent_text.setText("\n".join("• " + s.words() for s in consent_summary(conn, self.mentee_id)))
 
         records = store.list_records(conn, mentee_id=self.mentee_id)

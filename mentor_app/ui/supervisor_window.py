@@ -44,6 +44,7 @@ from .charts import BarChart
 from .directory_page import DirectoryPage
 from .jdl_dialog import JdlDialog
 from .messages import plain, with_hint
+from .own_fields_dialog import OwnFieldsDialog
 from .prompts import Prompt, ask, fit_placeholder
 from .screen_room import resize_within_screen
 from .shell import LOCK_KEYS, WindowShell
@@ -209,6 +210,7 @@ class SupervisorWindow(QMainWindow):
         add(file, "&Import from the shared drive…", self.import_now)
         add(file, "Funder &report…", self.make_report)
         add(file, "&Justice Data Lab file…", self.open_jdl)
+        add(file, "&Our own questions…", self.open_own_fields)
         add(file, "New organisation &keys…", self.rotate_keys)
         file.addSeparator()
         add(file, "&Back up now", self.back_up_now, "Ctrl+Shift+B")
@@ -875,6 +877,11 @@ class SupervisorWindow(QMainWindow):
 
         self.statusBar().showMessage("Counting for the funder report…", 5_000)
         self._report_job = run_in_background(work, done, failed)
+
+    def open_own_fields(self) -> OwnFieldsDialog:
+        dialog = OwnFieldsDialog(self, self.profile)
+        dialog.open()
+        return dialog
 
     def open_jdl(self) -> JdlDialog:
         dialog = JdlDialog(self, self.profile)
