@@ -157,7 +157,8 @@ def test_the_file_holds_only_people_with_a_basis_in_the_stated_columns_and_forma
     assert "3 people: consent to the Justice Data Lab." in cover
     assert "The Justice Data Lab needs at least 60 people; this file has 3." in cover
     assert "1 person left out because they have no date of birth: 1 held by Mentor Ben." in cover
-    assert "2 people left out because they have no consent to the Justice Data Lab" in cover
+    assert "1 person left out because they have no consent to the Justice Data Lab" in cover
+    assert "1 person left out because they said no to the Justice Data Lab" in cover  # Changed Mind
     assert "2 people without both legal names" in cover  # Robbie, and the formula person's forename
     assert "could not be checked" in cover and "GOV.UK" in cover
     for name in ("Smith", "Quinn", "Robbie", "Joanne", "Nobirthday", "Private"):
@@ -175,17 +176,18 @@ def test_recording_a_lawful_basis_brings_in_people_sharing_with_consent_and_is_a
         jdl.record_lawful_basis(supervisor.conn, basis, "Sam Supervisor", actor=supervisor.author)
     assert jdl.lawful_basis(supervisor.conn) == (basis, "Sam Supervisor on 1 Dec 2026")
     cohort = jdl.cohort(supervisor.conn)
-    # Sharing Only and Changed Mind come in; Private Person (never shared with consent) never does.
-    assert sorted(r[0] for r in cohort.rows) == [FORMULA, "Mind", "Only", "Quinn", "Smith"]
-    assert (cohort.by_consent, cohort.by_lawful_basis, cohort.no_basis) == (3, 2, 0)
+    # Sharing Only comes in; Changed Mind (who took their agreement back) and Private Person (never shared
+    # with consent) never do: a basis doesn't override a no.
+    assert sorted(r[0] for r in cohort.rows) == [FORMULA, "Only", "Quinn", "Smith"]
+    assert (cohort.by_consent, cohort.by_lawful_basis, cohort.no_basis, cohort.refused) == (3, 1, 0, 1)
     _, cover = _read(jdl.save(supervisor.conn, cohort, tmp_path / "jdl.xlsx", "Leeds Project"))
     assert "3 people: consent to the Justice Data Lab." in cover
-    assert f"2 people: the organisation's lawful basis, recorded by Sam Supervisor on 1 Dec 2026: {basis}" in cover
-    assert "this file has 5." in cover
+    assert f"1 person: the organisation's lawful basis, recorded by Sam Supervisor on 1 Dec 2026: {basis}" in cover
+    assert "this file has 4." in cover
     changes = [e.detail for e in audit.entries(supervisor.conn, action="jdl_basis")]
     assert changes == [f"Justice Data Lab lawful basis: {basis}"]
     exported = audit.entries(supervisor.conn, action="jdl_file")[0].detail
-    assert "5 people" in exported and basis in exported and "Smith" not in exported
+    assert "4 people" in exported and basis in exported and "Smith" not in exported
 
     jdl.record_lawful_basis(supervisor.conn, "  ", "Sam Supervisor", actor=supervisor.author)  # withdrawn
     assert jdl.lawful_basis(supervisor.conn) == ("", "")
@@ -248,13 +250,13 @@ def test_the_command_makes_the_file_for_a_supervisor_and_refuses_a_mentor(make_p
     assert "Lawful basis for the Justice Data Lab recorded" in recorded.stdout
     made = cli("-o", str(tmp_path / "jdl.xlsx"), "--from", "2026-01", "--to", "2026-12")
     assert made.returncode == 0, made.stderr
-    assert "Justice Data Lab file saved" in made.stdout and "5 people." in made.stdout
-    assert "Warning: The Justice Data Lab needs at least 60 people; this file has 5." in made.stdout
+    assert "Justice Data Lab file saved" in made.stdout and "4 people." in made.stdout
+    assert "Warning: The Justice Data Lab needs at least 60 people; this file has 4." in made.stdout
     assert "Warning: 1 person left out because they have no date of birth: 1 held by Mentor Ben." in made.stdout
     for name in ("Smith", "Quinn", "Nobirthday", "Private"):
         assert name not in made.stdout + made.stderr
     book, cover = _read(tmp_path / "jdl.xlsx")
-    assert book["Data"].max_row == 6 and "legitimate interests" in cover
+    assert book["Data"].max_row == 5 and "legitimate interests" in cover  # a header and four people
 
     again = cli("-o", str(tmp_path / "jdl.xlsx"))
     assert again.returncode != 0 and "nothing was overwritten" in again.stderr and "Traceback" not in again.stderr
@@ -268,3 +270,51 @@ def test_the_command_makes_the_file_for_a_supervisor_and_refuses_a_mentor(make_p
         "The Justice Data Lab file is made from a supervisor profile, after importing the mentors' logs."
     )
     assert not (tmp_path / "mentor.xlsx").exists()
+
+
+def test_a_consent_withdrawn_the_same_day_keeps_them_out_even_after_the_first_is_edited(make_profile, tmp_path):
+    from datetime import date
+
+    from mentor_app.records.consent import consent_in_force
+
+    supervisor, _ = make_profile("supervisor", role="supervisor")
+    enrolment = parse_enrolment(json.dumps(make_enrolment(supervisor)).encode())
+    drive = tmp_path / "drive"
+    drive.mkdir()
+    mentor, _ = make_profile("mentor")
+    accept_enrolment(mentor, enrolment, enrolment.fingerprint, shared_folder=str(drive))
+    register.note_device(supervisor.conn, device_key(mentor).public, "")
+    register.approve(supervisor.conn, device_key(mentor).fingerprint, "Mentor M")
+    with clock.frozen_at(datetime(2026, 3, 1, 10)):
+        mid = store.save(
+            mentor.conn,
+            Mentee(name="Sam Day", date_of_birth="1990-01-01", mentoring_started="2026-02-01"),
+            author=mentor.author,
+        )
+        store.save(
+            mentor.conn, Consent(scope="share_with_organisation", on="2026-01-01"), author=mentor.author, mentee_id=mid
+        )
+        given = store.save(
+            mentor.conn, Consent(scope="justice_data_lab", on="2026-03-01"), author=mentor.author, mentee_id=mid
+        )
+    with clock.frozen_at(datetime(2026, 3, 1, 11)):
+        store.save(
+            mentor.conn,
+            Consent(scope="justice_data_lab", on="2026-03-01", given=False),
+            author=mentor.author,
+            mentee_id=mid,
+        )
+    with clock.frozen_at(datetime(2026, 3, 1, 12)):  # the first is corrected later: it must not come back
+        store.save(
+            mentor.conn,
+            Consent(scope="justice_data_lab", on="2026-03-01", method="written"),
+            author=mentor.author,
+            mentee_id=mid,
+            record_id=given,
+        )
+    assert not consent_in_force(mentor.conn, mid, "justice_data_lab", date(2026, 3, 2)).in_force
+    trip(mentor)
+    import_folder(supervisor, drive)
+    jdl.record_lawful_basis(supervisor.conn, "Article 6(1)(e), as our DPO decided", "Sam Supervisor")
+    cohort = jdl.cohort(supervisor.conn, on=date(2026, 3, 2))
+    assert cohort.people == 0 and cohort.refused == 1  # neither their edited yes nor the basis brings them in

@@ -106,6 +106,7 @@ class Cohort:
     basis_recorded: str = ""  # who recorded it, when: "Sam Supervisor on 1 Dec 2026"
     names_split: int = 0  # people whose forename or surname came from splitting the name or alias
     no_basis: int = 0  # left out: no consent to the Justice Data Lab and no lawful basis recorded
+    refused: int = 0  # left out: said no to the Justice Data Lab, or no longer agree to sharing
     no_birth_date: dict[str, int] = field(default_factory=dict)  # left out: mentor name -> how many
     no_index_date: dict[str, int] = field(default_factory=dict)  # left out: no start of mentoring, no meeting
     outside_period: int = 0  # left out: index date before --from or after --to
@@ -250,8 +251,20 @@ def cohort(conn, start: str = "", end: str = "", on: date | None = None) -> Coho
 
     rows: list[tuple[str | date | None, ...]] = []
     for mentee_id, (fingerprint, fields) in people.items():
-        history = [(rid, c) for _, _, rid, c in sorted(consents.get(mentee_id, []), key=lambda x: x[:2])]
-        consented = state_of(history, vocab.ConsentScope.JUSTICE_DATA_LAB, on).in_force
+        # By date; on one date a withdrawal is taken as the last word (the mentor's laptop orders a day's
+        # consents by when they were first written, which the shared copies don't carry).
+        ordered = sorted(consents.get(mentee_id, []), key=lambda x: (x[0], not x[3].given, x[1]))
+        history = [(rid, c) for _, _, rid, c in ordered]
+        jdl_consent = state_of(history, vocab.ConsentScope.JUSTICE_DATA_LAB, on)
+        consented = jdl_consent.in_force
+        # Someone who said no to the Justice Data Lab (or took it back) is never sent, whatever basis is
+        # recorded: consent asked for and refused can't be replaced by another basis. Nor is anyone whose
+        # agreement to share with the organisation is no longer in force here.
+        refused = bool(jdl_consent.since) and not consented and not jdl_consent.expired
+        sharing = state_of(history, vocab.ConsentScope.SHARE_WITH_ORGANISATION, on).in_force
+        if refused or not sharing:
+            found.refused += 1
+            continue
         if not consented and not basis:
             found.no_basis += 1
             continue
@@ -318,6 +331,11 @@ def _warnings(c: Cohort) -> list[str]:
             f"{count(c.no_basis, 'person', 'people')} left out because they have no consent to the Justice Data Lab "
             "and the organisation has recorded no lawful basis for sending them."
         )
+    if c.refused:
+        out.append(
+            f"{count(c.refused, 'person', 'people')} left out because they said no to the Justice Data Lab, "
+            "or no longer agree to their records being shared with the organisation."
+        )
     if c.names_split:
         out.append(
             f"{count(c.names_split, 'person', 'people')} without both legal names: the missing forename or surname "
@@ -328,7 +346,8 @@ def _warnings(c: Cohort) -> list[str]:
 
 # -- the file --------------------------------------------------------------------------------------------
 
-_NOT_IN_A_SPREADSHEET = re.compile(r"[\000-\010\013\014\016-\037]")  # control characters xlsx can't hold
+# Control characters, the two non-characters and lone surrogates: what an xlsx file can't hold and read back.
+_NOT_IN_A_SPREADSHEET = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
 def _cell(value: str | int | date | None) -> str | int | date | None:
