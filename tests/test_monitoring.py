@@ -192,3 +192,37 @@ def test_the_subject_access_copy_holds_the_identity_and_monitoring_answers(make_
     for shown in ("PNC ID", "99/1234567Q", "Prison number", "B7654CD", "Legal surname", "Example", "CF10"):
         assert shown in words, shown
     assert "White: Roma" in words  # the answer in words, not its code
+
+
+def test_a_person_who_withdraws_consent_is_still_counted_in_their_age_band(make_profile, tmp_path):
+    supervisor, _ = make_profile("supervisor", role="supervisor")
+    enrolment = parse_enrolment(json.dumps(make_enrolment(supervisor)).encode())
+    drive = tmp_path / "drive"
+    drive.mkdir()
+    mentor, _ = make_profile("mentor")
+    accept_enrolment(mentor, enrolment, enrolment.fingerprint, shared_folder=str(drive))
+    register.note_device(supervisor.conn, device_key(mentor).public, "")
+    register.approve(supervisor.conn, device_key(mentor).fingerprint, "Mentor M")
+    mid = store.save(
+        mentor.conn,
+        Mentee(name="Withdrawing Person", date_of_birth="1990-06-15", referral_date="2026-01-10", gender="male"),
+        author=mentor.author,
+    )
+    store.save(
+        mentor.conn, Consent(scope="share_with_organisation", on="2026-01-10"), author=mentor.author, mentee_id=mid
+    )
+    trip(mentor)
+    import_folder(supervisor, drive)
+    store.save(
+        mentor.conn,
+        Consent(scope="share_with_organisation", on="2026-02-01", given=False),
+        author=mentor.author,
+        mentee_id=mid,
+    )
+    trip(mentor)
+    import_folder(supervisor, drive)
+    held = json.dumps([json.loads(f) for (f,) in supervisor.conn.execute("SELECT fields FROM shared_records")])
+    assert "Withdrawing" not in held and "1990-06-15" not in held  # their identity went
+    at_supervisor = supervisor_figures(supervisor.conn).monitoring
+    assert at_supervisor == mentor_figures(mentor.conn).monitoring
+    assert at_supervisor["age_band"] == {"35_44": 1} and at_supervisor["gender"] == {"male": 1}

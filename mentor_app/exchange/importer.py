@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import clock
 from ..errors import BadInput
+from ..records.identity import AGE_BAND, age_band_when_referred
 from ..storage import audit
 from ..storage.db import transaction
 from ..words import count
@@ -109,6 +110,8 @@ def _quarantine(
 def _counts_of(rtype: str, data: dict[str, Any]) -> dict[str, Any]:
     """What identity-free counts keep of a record: the counting fields, and the month and week it belongs to."""
     counts = {k: data.get(k) for k in COUNT_FIELDS[rtype]}
+    if rtype == "mentee":  # counted by age band still, as their mentor's app does, without the date of birth
+        counts[AGE_BAND] = data.get(AGE_BAND) or age_band_when_referred(data, clock.today()).value
     day = str(data.get("starts_at") or data.get("on") or data.get("month") or "")[:10]
     if data.get("month"):
         counts["month"] = data["month"]
