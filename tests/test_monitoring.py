@@ -226,3 +226,50 @@ def test_a_person_who_withdraws_consent_is_still_counted_in_their_age_band(make_
     at_supervisor = supervisor_figures(supervisor.conn).monitoring
     assert at_supervisor == mentor_figures(mentor.conn).monitoring
     assert at_supervisor["age_band"] == {"35_44": 1} and at_supervisor["gender"] == {"male": 1}
+
+
+def test_answers_no_question_has_are_counted_as_not_recognised_and_never_printed(make_profile, tmp_path):
+    supervisor, _ = make_profile("supervisor", role="supervisor")
+    enrolment = parse_enrolment(json.dumps(make_enrolment(supervisor)).encode())
+    drive = tmp_path / "drive"
+    drive.mkdir()
+    mentor, _ = make_profile("mentor")
+    accept_enrolment(mentor, enrolment, enrolment.fingerprint, shared_folder=str(drive))
+    register.note_device(supervisor.conn, device_key(mentor).public, "")
+    register.approve(supervisor.conn, device_key(mentor).fingerprint, "Mentor M")
+    store.save(mentor.conn, Mentee(name="Counted Person", gender="female"), author=mentor.author)
+    trip(mentor)
+    import_folder(supervisor, drive)
+    # What a damaged or hostile mentor's app could have sent as counts: words where codes belong.
+    [(rowid, fields)] = supervisor.conn.execute("SELECT rowid, fields FROM shared_records WHERE type = 'mentee'")
+    hostile = {
+        **json.loads(fields),
+        "gender": "Jo Smith",
+        "postcode_district": "12 Acacia Avenue LS6 1AB",
+        "age_band": "Jo Smith DOB 1 Jan",
+        "referral_source": "Jo's probation officer",
+    }
+    supervisor.conn.execute("UPDATE shared_records SET fields = ? WHERE rowid = ?", (json.dumps(hostile), rowid))
+    figures = supervisor_figures(supervisor.conn)
+    assert figures.monitoring["gender"] == {"not_recognised": 1}
+    assert figures.monitoring["postcode_district"] == {"not_recognised": 1}
+    assert figures.monitoring["age_band"] == {"not_recognised": 1}
+    pdf = funder.write_pdf(figures, tmp_path / "report.pdf", organisation="Project", period="2026")
+    words = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Jo" not in words and "Acacia" not in words and "Not recognised" in words
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [("M1 4", "M1"), ("ls6 1", "LS6"), ("EC1A", "EC1A"), ("W1A", "W1A")],
+)
+def test_a_postcode_sector_keeps_only_its_district(typed, kept):
+    assert validate(Mentee(name="Sam", postcode_district=typed)).postcode_district == kept
+
+
+@pytest.mark.parametrize(
+    "typed", [{"pnc_id": "０１/１２３４５６X"}, {"prison_number": "A١٢٣٤BC"}, {"postcode_district": "M１4"}]
+)
+def test_identifiers_in_other_scripts_digits_are_refused(typed):
+    with pytest.raises(BadInput):
+        validate(Mentee(name="Sam", **typed))

@@ -15,12 +15,12 @@ from ..errors import BadInput
 from . import vocab
 
 # PNC IDs are a year (two or four digits), a slash, a serial number and a check letter: 2001/0123456X.
-_PNC_ID = re.compile(r"(\d{2}|\d{4})/(\d{1,7})([A-Z])")
+_PNC_ID = re.compile(r"([0-9]{2}|[0-9]{4})/([0-9]{1,7})([A-Z])")
 # Prison numbers: a letter, four digits and two letters: A1234BC.
-_PRISON_NUMBER = re.compile(r"[A-Z]\d{4}[A-Z]{2}")
+_PRISON_NUMBER = re.compile(r"[A-Z][0-9]{4}[A-Z]{2}")
 # The outward code, the part of a postcode before the space: M1, M14, SW1A, B33, DN55.
-_OUTWARD = re.compile(r"[A-Z]{1,2}\d[A-Z\d]?")
-_INWARD = re.compile(r"\d[A-Z]{2}")
+_OUTWARD = re.compile(r"[A-Z]{1,2}[0-9][A-Z0-9]?")
+_INWARD = re.compile(r"[0-9][A-Z]{2}")
 
 _BANDS = (
     (18, vocab.AgeBand.UNDER_18),
@@ -64,6 +64,9 @@ def postcode_district(value: str) -> str:
     half to keep, so no one's full address is kept in this field."""
     if not value:
         return ""
+    halves = value.split()
+    if len(halves) == 2 and _OUTWARD.fullmatch(halves[0].upper()) and not _INWARD.fullmatch(halves[1].upper()):
+        return halves[0].upper()  # "M1 4": a postcode sector; its district is the part before the space
     tidy = _squeezed(value)
     if _OUTWARD.fullmatch(tidy):
         return tidy
@@ -100,6 +103,8 @@ def age_band_when_referred(fields: dict[str, object], today: date) -> vocab.AgeB
 # The equality monitoring questions asked of every person, as Mentee fields; the age band is worked out.
 MONITORING_FIELDS = ("gender", "ethnicity", "disability", "postcode_district")
 AGE_BAND = "age_band"
+NOT_RECOGNISED = "not_recognised"  # counted, never shown as it came: see monitoring_answers
+_CHOICES = (("gender", vocab.GENDERS), ("ethnicity", vocab.ETHNICITIES), ("disability", vocab.DISABILITY))
 
 
 def monitoring_answers(fields: dict[str, object], today: date, *, age_band_given: str | None = None) -> dict[str, str]:
@@ -107,4 +112,14 @@ def monitoring_answers(fields: dict[str, object], today: date, *, age_band_given
     `age_band_given` where it came worked out (an identity-free copy), else from the date of birth."""
     answers = {name: str(fields.get(name) or "") for name in MONITORING_FIELDS}
     answers[AGE_BAND] = age_band_given or age_band_when_referred(fields, today).value
+    # What came from elsewhere is counted only as one of the answers the questions have: anything else
+    # (a hostile or damaged copy) is counted as not recognised, and never printed as it came.
+    for name, known in (*_CHOICES, (AGE_BAND, vocab.AGE_BANDS)):
+        if answers[name] and answers[name] not in known:
+            answers[name] = NOT_RECOGNISED
+    try:
+        if postcode_district(answers["postcode_district"]) != answers["postcode_district"]:
+            answers["postcode_district"] = NOT_RECOGNISED
+    except BadInput:
+        answers["postcode_district"] = NOT_RECOGNISED
     return answers

@@ -54,8 +54,12 @@ class Figures:
             if question.kind == "number" and isinstance(answer, (int, float)) and not isinstance(answer, bool):
                 tally["total"] += answer  # type: ignore[assignment]  # a Counter adds floats all the same
                 tally["answered"] += 1
-            else:
-                tally[("yes" if answer else "no") if isinstance(answer, bool) else str(answer)] += 1
+            elif isinstance(answer, bool) and question.kind == "yes_no":
+                tally["yes" if answer else "no"] += 1
+            elif question.kind == "choice" and answer in question.choices:
+                tally[str(answer)] += 1
+            else:  # from a hostile or damaged copy: counted, never printed as it came
+                tally["not recognised"] += 1
 
     def count_answers(self, answers: dict[str, str]) -> None:
         for question, answer in answers.items():

@@ -23,7 +23,7 @@ from ..printing.fonts import FONT, FONT_BOLD, printable, register_fonts
 from ..printing.text import flowables, markup
 from ..records import vocab
 from ..records.dates import shown_date
-from ..records.identity import AGE_BAND, MONITORING_FIELDS
+from ..records.identity import AGE_BAND, MONITORING_FIELDS, NOT_RECOGNISED
 from ..records.types import Mentee, fields_of
 from ..records.vocab import PREFER_NOT_TO_SAY
 from ..storage import csvsafe
@@ -43,11 +43,11 @@ def rows(figures: Figures) -> list[tuple[str, str, float]]:
     out += [("Meetings", vocab.MEETING_TYPES.get(k, k), n) for k, n in sorted(figures.meetings_by_kind.items())]
     out += [("Sport", "Sport sessions", figures.sport_sessions), ("Sport", "Sport minutes", figures.sport_minutes)]
     out += [
-        ("Sport sessions by activity", vocab.ACTIVITIES.get(a, a) if a else "Activity not recorded", n)
+        ("Sport sessions by activity", vocab.ACTIVITIES.get(a, "Not recognised") if a else "Activity not recorded", n)
         for a, n in sorted(figures.sport_by_activity.items(), key=lambda a: (a[0] == "", a[0]))
     ]
     out += [
-        ("People by who referred them", vocab.REFERRAL_SOURCES.get(r, r) if r else "Not recorded", n)
+        ("People by who referred them", vocab.REFERRAL_SOURCES.get(r, "Not recognised") if r else "Not recorded", n)
         for r, n in sorted(figures.by_referral_source.items(), key=lambda r: (r[0] == "", r[0]))
     ]
     for (category, outcome), n in sorted(figures.referrals.items()):
@@ -70,7 +70,13 @@ def rows(figures: Figures) -> list[tuple[str, str, float]]:
     for question, title, words in _monitoring_questions():
         answers: dict[str, int] = figures.monitoring.get(question, {})
         for answer, n in sorted(answers.items(), key=lambda a: (a[0] == "", a[0] == PREFER_NOT_TO_SAY[0], a[0])):
-            shown = "Not asked" if answer == "" else words.get(answer, answer) if words else answer
+            shown = (
+                "Not asked"
+                if answer == ""
+                else "Not recognised"
+                if answer == NOT_RECOGNISED
+                else (words.get(answer, "Not recognised") if words else answer)
+            )
             out.append((f"Who the project reached: {title}", shown, n))
     for key, tally in sorted(figures.own.items()):
         own = figures.own_questions.get(key)
@@ -189,7 +195,8 @@ def write_pdf(figures: Figures, path: Path, *, organisation: str, period: str) -
         _chart("Referrals by need", sorted(by_category.items()), width),
     ]
     activities = [
-        (vocab.ACTIVITIES.get(a, a) if a else "Not recorded", n) for a, n in sorted(figures.sport_by_activity.items())
+        (vocab.ACTIVITIES.get(a, "Not recognised") if a else "Not recorded", n)
+        for a, n in sorted(figures.sport_by_activity.items())
     ]
     if activities:
         story += [Paragraph("Sport sessions by activity", h2), _chart("Sport sessions by activity", activities, width)]
