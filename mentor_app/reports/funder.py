@@ -30,10 +30,19 @@ from ..storage import csvsafe
 from ..storage.files import write_new
 from .figures import Figures
 
+# Who people are, told in small numbers, can point to one person in a small project: the answers about
+# who the project reached, and to the organisation's own questions, are shown as "fewer than 5" below it.
+SMALL_CELL = 5
+SMALL_WORDS = f"fewer than {SMALL_CELL}"
 
-def rows(figures: Figures) -> list[tuple[str, str, float]]:
+
+def _told(n: float) -> float | str:
+    return SMALL_WORDS if 0 < n < SMALL_CELL else n
+
+
+def rows(figures: Figures) -> list[tuple[str, str, float | str]]:
     """(section, item, value) for every figure: the CSV, and the tables in the PDF."""
-    out: list[tuple[str, str, float]] = [
+    out: list[tuple[str, str, float | str]] = [
         ("People", "Referred to the project (all time)", figures.people),
         ("People", "Engaged (met at least once in the period)", figures.engaged),
     ]
@@ -77,14 +86,14 @@ def rows(figures: Figures) -> list[tuple[str, str, float]]:
                 if answer == NOT_RECOGNISED
                 else (words.get(answer, "Not recognised") if words else answer)
             )
-            out.append((f"Who the project reached: {title}", shown, n))
+            out.append((f"Who the project reached: {title}", shown, _told(n)))
     for key, tally in sorted(figures.own.items()):
         own = figures.own_questions.get(key)
         title = f"Our own question: {own.label if own else 'one no longer asked'}"
         if own is not None and own.kind == "number":
             out += [(title, "Total", round(tally["total"], 2)), (title, "Times answered", tally["answered"])]
         else:
-            out += [(title, answer.capitalize(), n) for answer, n in sorted(tally.items())]
+            out += [(title, answer.capitalize(), _told(n)) for answer, n in sorted(tally.items())]
     for area, (first, latest, people) in figures.needs_change.items():
         out.append(
             (
@@ -107,7 +116,7 @@ def _monitoring_questions() -> list[tuple[str, str, dict[str, str] | None]]:
 
 
 def write_csv(figures: Figures, path: Path, period: str) -> Path:
-    table: list[list[str | float]] = [["period", "section", "item", "value"]]
+    table: list[list[str | float]] = [["period", "section", "item", "value"]]  # "fewer than 5" as words
     table += [[period, section, item, value] for section, item, value in rows(figures)]
     return csvsafe.write_csv(Path(path), table)
 
@@ -216,7 +225,9 @@ def write_pdf(figures: Figures, path: Path, *, organisation: str, period: str) -
         if section != current:
             table_rows.append([Paragraph(f"<b>{section}</b>", body), ""])
             current = section
-        table_rows.append([Paragraph(markup(item), body), Paragraph(f"{value:g}", body)])
+        table_rows.append(
+            [Paragraph(markup(item), body), Paragraph(value if isinstance(value, str) else f"{value:g}", body)]
+        )
     table = Table(table_rows, colWidths=[width - 30 * mm, 30 * mm])
     table.setStyle(
         TableStyle(
