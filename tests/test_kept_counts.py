@@ -111,3 +111,17 @@ def test_an_answer_counted_across_an_import_is_not_kept(make_profile, tmp_path):
     assert kept.rows(conn, sql) == [(1,)]  # inside the older snapshot the answer is 1 …
     conn.execute("COMMIT")
     assert kept.rows(conn, sql) == [(2,)]  # … but it was not kept for later
+
+
+def test_every_change_to_a_shared_record_empties_what_was_kept(make_profile):
+    """At the newest schema, inserts, updates and deletes of shared records all clear the kept counts (a
+    migration that rebuilt the table without its triggers would keep stale counts, and erased people)."""
+    supervisor, _ = make_profile("supervisor", role="supervisor")
+    triggers = {
+        sql.split(" AFTER ")[1].split(" ON ")[0]
+        for (sql,) in supervisor.conn.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'shared_records' "
+            "AND sql LIKE '%DELETE FROM kept_counts%'"
+        )
+    }
+    assert triggers == {"INSERT", "UPDATE", "DELETE"}

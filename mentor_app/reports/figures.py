@@ -126,6 +126,18 @@ def supervisor_figures(conn, start: str = "", end: str = "", fingerprint: str = 
     Counted inside SQLite (json_extract), so a supervisor's years of records are never all
     loaded into Python at once; the answers are kept until a shared record changes (storage/kept.py).
     """
+    # One snapshot for every count, so an import landing part-way through can't mix before and after.
+    own_transaction = not getattr(conn, "in_transaction", False)
+    if own_transaction:
+        conn.execute("BEGIN")
+    try:
+        return _counted(conn, start, end, fingerprint)
+    finally:
+        if own_transaction:
+            conn.execute("COMMIT")
+
+
+def _counted(conn, start: str, end: str, fingerprint: str) -> Figures:
     figures = Figures()
     rows, base = current_rows(conn, fingerprint)
     period = (start, start, end, end)

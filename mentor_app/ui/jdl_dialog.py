@@ -165,7 +165,8 @@ class JdlDialog(QDialog):
             self._job = None
             self.save_button.setEnabled(True)
             self.outcome.clear()
-            words = f"Couldn't save the file: {exc.strerror}." if isinstance(exc, OSError) else plain(exc)
+            reason = (exc.strerror or "the folder can't be written to") if isinstance(exc, OSError) else ""
+            words = f"Couldn't save the file: {reason}." if reason else plain(exc)
             self.problem.setText(words)
             self.problem.show()
 
