@@ -143,6 +143,11 @@ def test_a_question_published_asked_at_two_mentors_shared_counted_and_retired(qt
     assert kept[housing.key] == "Hostel" and kept[secret.key] == "A new hope"  # the retired answer is kept
     from mentor_app.privacy.sar import gather
 
+    from mentor_app.records.dump import dump
+
+    dumped = dump(mentor)
+    assert {q["label"] for q in dumped["own_questions"]} >= {"Housing on release", "Hopes for next year"}
+    assert any(r["fields"]["own"].get(housing.key) == "Hostel" for r in dumped["records"]["mentee"])
     copy = gather(mentor, first)
     assert copy["person"]["fields"]["own"] == {"Housing on release": "Hostel", "Hopes for next year": "A new hope"}
     from mentor_app.ui.mentee_page import MenteePage

@@ -10,7 +10,7 @@ from typing import Any
 
 from .. import __version__, clock
 from ..storage.profile import Profile
-from . import store
+from . import own_fields, store
 from .types import RECORD_TYPES, to_data
 
 DUMP_FORMAT = "mentor-app-dump"
@@ -39,4 +39,6 @@ def dump(profile: Profile) -> dict[str, Any]:
         "exported_at": clock.stamp(),
         "profile": {"id": profile.meta.profile_id, "role": profile.role, "name": profile.display_name},
         "records": records,
+        # What the keys in each record's "own" answers mean: the organisation's questions, retired ones too.
+        "own_questions": own_fields.to_published(own_fields.load(profile.conn)),
     }
