@@ -142,7 +142,6 @@ def test_a_question_published_asked_at_two_mentors_shared_counted_and_retired(qt
     kept = store.get(mentor.conn, first).record.own
     assert kept[housing.key] == "Hostel" and kept[secret.key] == "A new hope"  # the retired answer is kept
     from mentor_app.privacy.sar import gather
-
     from mentor_app.records.dump import dump
 
     dumped = dump(mentor)
