@@ -508,6 +508,11 @@ SHORT_TEXT = st.text(max_size=40)
 FIELD_VALUES = {
     "line": SHORT_TEXT,
     "code": SHORT_TEXT,  # the supervisor keeps what a mentor's app sent; the app checked its form
+    "own": st.dictionaries(  # answers to the organisation's own questions, by question key
+        st.text("0123456789abcdef", min_size=1, max_size=12).map(lambda k: "q_" + k),
+        st.one_of(SHORT_TEXT, st.integers(0, 100_000), st.booleans()),
+        max_size=3,
+    ),
     "text": st.text(max_size=200),
     "date": st.dates().map(str),
     "datetime": st.datetimes().map(lambda d: d.isoformat(timespec="minutes")),
