@@ -529,9 +529,22 @@ FIELD_VALUES = {
 @st.composite
 def fields_for(draw, rtype: str, only=None):
     """Fields of the shapes a record of this type has (any subset: older versions had fewer)."""
-    kinds = {f.name: f.metadata["kind"] for f in dataclasses.fields(RECORD_TYPES[rtype])}
+    metas = {f.name: f.metadata for f in dataclasses.fields(RECORD_TYPES[rtype])}
+    kinds = {name: meta["kind"] for name, meta in metas.items()}
     names = draw(st.lists(st.sampled_from(sorted(only or kinds)), unique=True, max_size=5))
-    fields = {name: draw(FIELD_VALUES[kinds[name]]) for name in names if name in kinds}
+
+    def value(name):
+        meta = metas[name]
+        if only and meta["choices"]:  # counts hold only answers from a field's list (exchange/validate.py)
+            codes = sorted(meta["choices"])
+            if meta["kind"] == "int":
+                return draw(st.sampled_from([0, *map(int, codes)]))
+            return draw(st.sampled_from(["", *codes]))
+        if only and meta["kind"] == "code":
+            return draw(st.sampled_from(["", meta["longest"]]))
+        return draw(FIELD_VALUES[kinds[name]])
+
+    fields = {name: value(name) for name in names if name in kinds}
     if only:
         for extra in set(names) - set(kinds):
             fields[extra] = draw(st.text(max_size=7))

@@ -164,7 +164,15 @@ def test_the_check_refuses_what_no_form_can_make():
         "never has": dict(base, fields={"surprise": "x"}),
         "yes or no": dict(base, type="goal", fields={"achieved": "yes"}),
         "more than counts": dict(base, basis="counts", fields={"notes": "private"}),
+        # Without consent, a list's answers and codes only: a name or an address can't ride in their place.
+        "its list doesn't have": dict(base, type="mentee", basis="counts", fields={"gender": "Jo Smith"}),
+        "code in the wrong form": dict(
+            base, type="mentee", basis="counts", fields={"postcode_district": "12 Acacia Avenue LS6 1AB"}
+        ),
+        "age band no list has": dict(base, type="mentee", basis="counts", fields={"age_band": "Jo DOB 1/1"}),
     }
     for words, record in cases.items():
         assert words in (check_record(hashed(record)) or ""), words
     assert "hash" in check_record(dict(base, content_sha256="0" * 64))
+    fine = dict(base, type="mentee", basis="counts", fields={"gender": "male", "postcode_district": "LS6"})
+    assert check_record(hashed(dict(fine, fields={**fine["fields"], "age_band": "35_44"}))) is None

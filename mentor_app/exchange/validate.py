@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from ..errors import BadInput
 from ..records import own_fields, vocab
 from ..records.identity import AGE_BAND
 from ..records.own_fields import OWN
@@ -207,7 +208,43 @@ def check_record(r: object, encoded: bytes | None = None) -> str | None:
         )
         if not set(fields) <= allowed or "mentee_id" in r:
             return "a record shared without consent carries more than counts"
+        problem = _counts_problem(rtype, fields)
+        if problem:
+            return problem
     return _field_problem(rtype, fields)
+
+
+# Fields with a fixed list, and codes written in a fixed form: an identity-free copy holds only those
+# answers, so nothing a person typed (a name, an address) can travel in their place without consent.
+_CHOICES = {
+    t: {fld.name: set(fld.metadata["choices"]) for fld in fields_of(RECORD_TYPES[t]) if fld.metadata["choices"]}
+    for t in RECORD_TYPES
+}
+_CODES = {
+    t: {fld.name: fld.metadata["check"] for fld in fields_of(RECORD_TYPES[t]) if fld.metadata["kind"] == "code"}
+    for t in RECORD_TYPES
+}
+
+
+def _counts_problem(rtype: str, fields: dict[Any, Any]) -> str | None:
+    for name, value in fields.items():
+        if value in ("", None, 0, []):
+            continue
+        known = _CHOICES[rtype].get(name)
+        if known is not None:
+            values = value if isinstance(value, list) else [value]
+            if any(str(v) not in known for v in values if not isinstance(v, (dict, bool))):
+                return "a record shared without consent has an answer its list doesn't have"
+        check = _CODES[rtype].get(name)
+        if check is not None:
+            try:
+                if not isinstance(value, str) or check(value) != value:
+                    return "a record shared without consent has a code in the wrong form"
+            except BadInput:
+                return "a record shared without consent has a code in the wrong form"
+    if rtype == "mentee" and fields.get(AGE_BAND) not in (None, "", *vocab.AGE_BANDS):
+        return "a record shared without consent has an age band no list has"
+    return None
 
 
 def _handover_problem(rtype: str, basis: str, fields: dict[Any, Any]) -> str | None:
