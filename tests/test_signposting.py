@@ -317,9 +317,10 @@ def test_csv_export_then_import_is_lossless(make_profile, tmp_path):
 
 def test_csv_import_refuses_a_file_that_is_not_a_directory(profile, tmp_path):
     wrong = tmp_path / "wrong.csv"
-    wrong.write_text("name,telephone\nA,1\n", encoding="utf-8")
-    with pytest.raises(BadInput, match="columns"):
+    wrong.write_text("patient,dose\nA,1\n", encoding="utf-8")
+    with pytest.raises(BadInput, match="columns") as refused:
         csv_io.read_csv(wrong)
+    assert "docs/directory-csv.md" in refused.value.message  # where the headings understood are listed
     binary = tmp_path / "sheet.xlsx"
     binary.write_bytes(b"PK\x03\x04\x00\x00binary")
     with pytest.raises(BadInput, match="not a CSV"):
@@ -447,3 +448,42 @@ def test_a_services_details_give_its_checked_date_in_words():
         stale_after=120,
     )
     assert "22 Oct 2026" in html and "2026-10-22" not in html
+
+
+def test_directory_spreadsheets_are_read_with_the_headings_people_write(profile, tmp_path):
+    sheet = tmp_path / "from-excel.csv"
+    # Saved from Excel on UK Windows: the older encoding, a £ and an é, semicolons, and its own headings.
+    sheet.write_bytes(
+        "Organisation name;Category;Tel;E-mail;Web site;Opening Hours\r\n"
+        "Café Hope;Housing;01632 960333;hi@example.org;https://example.org;Mon–Fri, £2 lunch\r\n".encode("cp1252")
+    )
+    plan = csv_io.read_csv(sheet, profile.conn)
+    assert not plan.problems and len(plan.good) == 1
+    _, contact = plan.good[0]
+    assert (contact.organisation, contact.categories, contact.phone) == ("Café Hope", ["housing"], "01632 960333")
+    assert contact.opening_hours == "Mon–Fri, £2 lunch"
+    result = csv_io.apply_plan(profile.conn, plan, author=profile.author)
+    assert "Windows-1252" in result.words() and "£ signs" in result.words()  # said, not silently guessed
+
+    typo = tmp_path / "typo.csv"
+    typo.write_text("Organisation,Catagory,Phone\nA,housing,1\n", encoding="utf-8")
+    with pytest.raises(BadInput) as refused:
+        csv_io.read_csv(typo)
+    assert '"Catagory" (did you mean categories?)' in refused.value.message
+    twice = tmp_path / "twice.csv"
+    twice.write_text("Organisation,Tel,Telephone\nA,1,2\n", encoding="utf-8")
+    with pytest.raises(BadInput, match="two headings mean the same column: phone"):
+        csv_io.read_csv(twice)
+
+
+def test_what_the_directory_exports_it_can_import_again(profile, tmp_path, monkeypatch):
+    monkeypatch.setattr(csv_io, "MAX_ROWS", 3)  # the one limit both sides keep, made small
+    for n in range(3):
+        store.save(profile.conn, _contact(organisation=f"Service {n}", phone=f"01632 96010{n}"), author=profile.author)
+    out = tmp_path / "all.csv"
+    assert csv_io.export_csv(profile.conn, out) == 3
+    again = csv_io.read_csv(out)
+    assert len(again.good) == 3 and not again.problems
+    store.save(profile.conn, _contact(organisation="One Too Many", phone="01632 960199"), author=profile.author)
+    with pytest.raises(BadInput, match="more than the 3 a directory file can take"):
+        csv_io.export_csv(profile.conn, tmp_path / "too-many.csv")

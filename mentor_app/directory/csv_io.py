@@ -8,6 +8,7 @@ are the good rows applied, in one transaction.
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,8 +22,29 @@ from ..words import count
 from .contacts import duplicate_key, find_duplicate
 
 CSV_COLUMNS = [f.name for f in fields_of(Contact) if f.name != "origin"]
-MAX_BYTES = 5 * 1024 * 1024
-MAX_ROWS = 5000
+# One limit for import and export: whatever the app exports, it can import again.
+MAX_BYTES = 20 * 1024 * 1024
+MAX_ROWS = 20_000
+LAYOUT_DOC = "docs/directory-csv.md"
+# Headings as people write them, beside the columns' own names and labels (matched without case, spaces,
+# hyphens or a plural s).
+HEADING_WORDS = {
+    "organisation": ("organisation", "organization", "organisation name", "organization name", "name", "provider"),
+    "service": ("service", "service name", "programme", "project"),
+    "categories": ("category", "categories", "type", "service type", "need", "needs"),
+    "help_with": ("help with", "what they help with", "description", "about"),
+    "phone": ("phone", "tel", "telephone", "phone number", "telephone number", "helpline"),
+    "text_number": ("text", "sms", "text number", "mobile", "text message"),
+    "email": ("email", "e-mail", "email address", "e-mail address"),
+    "website": ("website", "web site", "web", "url", "web address", "site"),
+    "address": ("address", "street address"),
+    "area": ("area", "region", "location", "town", "city", "county"),
+    "opening_hours": ("opening hours", "hours", "open", "opening times"),
+    "eligibility": ("eligibility", "who can use it", "referral", "how to be referred"),
+    "languages": ("languages", "language"),
+    "last_checked": ("last checked", "checked", "date checked", "checked on"),
+    "source_url": ("source", "source url", "where the details come from"),
+}
 CONTACT_WAYS = ("phone", "text_number", "email", "website", "address")
 _CATEGORY_BY_WORDS = {label.casefold(): code for code, label in vocab.DIRECTORY_CATEGORIES.items()}
 
@@ -43,6 +65,7 @@ class ImportPlan:
     duplicates: list[tuple[int, Contact, str]] = field(default_factory=list)  # row, contact, what it repeats
     # Cells that start like a spreadsheet formula (=, +, -, @): kept as plain text, never run.
     formula_cells: list[tuple[int, str]] = field(default_factory=list)  # row, column
+    encoding_note: str = ""  # said when the file had to be read in the older Windows encoding
 
     def formula_words(self) -> str:
         if not self.formula_cells:
@@ -78,12 +101,40 @@ class ImportResult:
         return "; ".join(parts) + "." + (f" {self.formula_note}" if self.formula_note else "")
 
 
-def _decode(raw: bytes) -> str:
+def _decode(raw: bytes) -> tuple[str, bool]:
+    """The file's text, and whether it had to be read in the older Windows encoding (not UTF-8)."""
     try:
-        return raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig"), False
     except UnicodeDecodeError:
         # Spreadsheets on UK Windows often save "CSV" in this older encoding.
-        return raw.decode("cp1252", errors="replace")
+        return raw.decode("cp1252", errors="replace"), True
+
+
+def _squashed(heading: str) -> str:
+    word = "".join(ch for ch in heading.casefold() if ch.isalnum())
+    return word[:-1] if word.endswith("s") and len(word) > 3 else word
+
+
+_COLUMN_BY_HEADING = {
+    _squashed(words): column
+    for column in CSV_COLUMNS
+    for words in (
+        column,
+        column.replace("_", " "),
+        Contact.__dataclass_fields__[column].metadata["label"],
+        *HEADING_WORDS.get(column, ()),
+    )
+}
+
+
+def column_of(heading: str) -> str | None:
+    """The directory column a spreadsheet's heading means ("Tel", "Categories", "Web site"), or None."""
+    return _COLUMN_BY_HEADING.get(_squashed(heading)) if heading.strip() else None
+
+
+def _did_you_mean(heading: str) -> str:
+    close = difflib.get_close_matches(_squashed(heading), list(_COLUMN_BY_HEADING), n=1, cutoff=0.75)
+    return f'"{heading}" (did you mean {_COLUMN_BY_HEADING[close[0]]}?)' if close else f'"{heading}"'
 
 
 def _category(part: str) -> str:
@@ -111,29 +162,45 @@ def read_csv(path: Path, conn=None) -> ImportPlan:
     except OSError as exc:
         raise BadInput(f"Couldn't read {path.name}: {exc.strerror or 'the file could not be opened'}.") from None
     if len(raw) > MAX_BYTES:
-        raise BadInput(f"{path.name} is larger than 5 MB, which is too big for a directory. Nothing was imported.")
+        raise BadInput(
+            f"{path.name} is larger than {MAX_BYTES // (1024 * 1024)} MB, which is too big for a directory. "
+            "Nothing was imported."
+        )
     if b"\x00" in raw[:4096]:
         raise BadInput(f"{path.name} is not a CSV text file (save the spreadsheet as CSV). Nothing was imported.")
-    text = _decode(raw)
+    text, older_encoding = _decode(raw)
     # The header row says which separator the spreadsheet used (some locales save ';').
     first_line = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=first_line.count)
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     try:
-        header = [h.strip().casefold().replace(" ", "_") for h in next(reader)]
+        headings = next(reader)
     except StopIteration:
         raise BadInput(f"{path.name} is empty. Nothing was imported.") from None
     except csv.Error:
         raise BadInput(f"{path.name} could not be read as CSV. Nothing was imported.") from None
-    unknown = [h for h in header if h and h not in CSV_COLUMNS]
-    if "organisation" not in header or unknown:
-        what = f"unknown columns: {', '.join(unknown)}" if unknown else "there is no 'organisation' column"
+    header = [column_of(h) or "" for h in headings]
+    unknown = [_did_you_mean(h.strip()) for h, column in zip(headings, header, strict=True) if h.strip() and not column]
+    twice = sorted({c for c in header if c and header.count(c) > 1})
+    if "organisation" not in header or unknown or twice:
+        what = (
+            f"these headings aren't directory columns: {', '.join(unknown)}"
+            if unknown
+            else f"two headings mean the same column: {', '.join(twice)}"
+            if twice
+            else "no heading names the organisation"
+        )
         raise BadInput(
-            f"{path.name} doesn't have the directory's columns ({what}). "
-            "See the column layout in the documentation. Nothing was imported."
+            f"{path.name} doesn't have the directory's columns ({what}). Rename them in the spreadsheet; the "
+            f"columns and the headings understood are listed in {LAYOUT_DOC}. Nothing was imported."
         )
 
     plan = ImportPlan()
+    if older_encoding:
+        plan.encoding_note = (
+            f"{path.name} was not saved as UTF-8, so it was read in the older Windows encoding (Windows-1252). "
+            "Check that £ signs and accented letters look right."
+        )
     seen: dict[tuple[str, str], int] = {}
     try:
         for row_no, cells in enumerate(reader, start=2):
@@ -217,7 +284,10 @@ def apply_plan(
             f"so nothing was imported:\n{lines}{more}\n"
             "Fix them, or choose to import only the good rows."
         )
-    result = ImportResult(skipped_problem_rows=len(plan.problems), formula_note=plan.formula_words())
+    result = ImportResult(
+        skipped_problem_rows=len(plan.problems),
+        formula_note=" ".join(w for w in (plan.formula_words(), plan.encoding_note) if w),
+    )
     with store.transaction(conn):
         added_by_key: dict[tuple[str, str], str] = {}
         for _, contact in plan.good:
@@ -242,6 +312,11 @@ def apply_plan(
 def export_csv(conn, path: Path, contacts: list | None = None) -> int:
     """Write contacts (default: the whole directory) in the documented layout; returns how many."""
     rows = contacts if contacts is not None else store.list_records(conn, "contact")
+    if len(rows) > MAX_ROWS:
+        raise BadInput(
+            f"The directory has {len(rows)} entries, more than the {MAX_ROWS} a directory file can take. "
+            "Export one category at a time."
+        )
     table = [CSV_COLUMNS]
     for s in sorted(rows, key=lambda s: s.record.organisation.casefold()):
         data = to_data(s.record)
