@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from .. import clock
 from ..records import own_fields, vocab
-from ..records.identity import AGE_BAND, monitoring_answers
+from ..records.identity import AGE_BAND, MONITORING_FIELDS, monitoring_answers
 from ..records.own_fields import OwnField
 from ..records.types import to_data
 from ..storage import kept
@@ -203,20 +203,36 @@ def _counted(conn, start: str, end: str, fingerprint: str) -> Figures:
     return figures
 
 
+# What the monitoring counts read of each shared person (the age band's inputs, and who referred them).
+_MONITORED = (
+    *MONITORING_FIELDS,
+    AGE_BAND,
+    "date_of_birth",
+    "referral_date",
+    "mentoring_started",
+    "referral_source",
+)
+
+
 def _count_monitoring(conn, figures: Figures, fingerprint: str) -> None:
     """Each person's monitoring answers, once: from their record shared with consent (worked out from the
-    date of birth) or from its identity-free copy (which carries the age band, not the date)."""
+    date of birth) or from its identity-free copy (which carries the age band, not the date). The fields
+    read are kept like the other counts (storage/kept.py)."""
     today = clock.today()
     seen = set()
-    for person, basis, fields in conn.execute(
-        "SELECT coalesce(pseudonym, id), basis, fields FROM shared_records WHERE type = 'mentee' AND current = 1 "
-        "AND deleted = 0 AND counted = 1" + (" AND fingerprint = ?" if fingerprint else ""),
+    extracted = ", ".join(f"json_extract(fields, '$.{name}')" for name in _MONITORED)
+    for person, basis, *values in kept.rows(
+        conn,
+        f"SELECT coalesce(pseudonym, id), basis, {extracted} FROM shared_records WHERE type = 'mentee' "
+        "AND current = 1 AND deleted = 0 AND counted = 1"
+        + (" AND fingerprint = ?" if fingerprint else "")
+        + " ORDER BY rowid",
         (fingerprint,) if fingerprint else (),
     ):
         if person in seen:
             continue
         seen.add(person)
-        data = json.loads(fields)
+        data = dict(zip(_MONITORED, values, strict=True))
         given = str(data.get(AGE_BAND) or vocab.AgeBand.NOT_KNOWN) if basis == "counts" else None
         figures.count_answers(monitoring_answers(data, today, age_band_given=given))
         figures.by_referral_source[str(data.get("referral_source") or "")] += 1
