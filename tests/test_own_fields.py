@@ -171,6 +171,7 @@ def test_the_supervisors_questions_box_adds_and_stops_asking(qtbot, make_profile
     qtbot.waitExposed(dialog)
     assert clashes(dialog) == {} and clashes(window) == {}
     assert dialog.height() <= SMALL_SCREEN[1] - TITLE_BAR
+    assert dialog.focusWidget() is dialog.label  # typing starts in the new question
     qtbot.keyClicks(dialog.label, "Football team")
     dialog.kind.setCurrentIndex(dialog.kind.findData("choice"))
     dialog.choices.setPlainText("Reds\nBlues")

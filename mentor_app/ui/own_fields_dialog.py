@@ -110,6 +110,7 @@ class OwnFieldsDialog(QDialog):
         self._show_choices()
         self.refresh()
         resize_within_screen(self, 640, 560)
+        self.label.setFocus()  # what most people come to do: typing goes into the new question
 
     def _show_choices(self) -> None:
         is_list = self.kind.currentData() == "choice"
@@ -123,7 +124,9 @@ class OwnFieldsDialog(QDialog):
             item.setData(Qt.ItemDataRole.UserRole, q.key)
             self.list.addItem(item)
         if not self.list.count():
-            self.list.addItem("No questions of your own yet.")
+            empty = QListWidgetItem("No questions of your own yet.")
+            empty.setFlags(Qt.ItemFlag.NoItemFlags)  # words, not a question to choose
+            self.list.addItem(empty)
 
     def add(self) -> None:
         self.problem.hide()
