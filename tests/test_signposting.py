@@ -20,7 +20,7 @@ from mentor_app.printing.printer import PrinterError, send_to_printer
 from mentor_app.printing.sheet import SheetOptions, build_booklet, build_sheet
 from mentor_app.records import caseload, store
 from mentor_app.records.referrals import ConsentNeeded, follow_ups_due, record_outcome, record_referral
-from mentor_app.records.types import Consent, Contact, Mentee, to_data
+from mentor_app.records.types import Consent, Contact, Meeting, Mentee, to_data
 from mentor_app.settings import DEFAULT_EMERGENCY_NUMBERS
 
 TODAY = date.today()
@@ -487,3 +487,29 @@ def test_what_the_directory_exports_it_can_import_again(profile, tmp_path, monke
     store.save(profile.conn, _contact(organisation="One Too Many", phone="01632 960199"), author=profile.author)
     with pytest.raises(BadInput, match="more than the 3 a directory file can take"):
         csv_io.export_csv(profile.conn, tmp_path / "too-many.csv")
+
+
+@pytest.mark.slow
+def test_directory_search_finds_every_matching_service_among_many_meetings(profile):
+    """More than 500 services match, and more meetings than that mention the same word: every service is found."""
+    conn = profile.conn
+    mentee = store.save(conn, Mentee(name="Sam Lancashire"), author=profile.author)
+    for n in range(700):
+        store.save(
+            conn,
+            Meeting(starts_at="2026-11-01T10:00", notes=f"Talked about moving back to Lancashire ({n})"),
+            author=profile.author,
+            mentee_id=mentee,
+        )
+    for n in range(620):
+        store.save(
+            conn,
+            _contact(organisation=f"Lancashire Service {n:03}", phone=f"01632 {n:06}", area="Lancashire"),
+            author=profile.author,
+        )
+    store.save(conn, _contact(organisation="Somewhere Else", phone="01632 999999"), author=profile.author)
+    found = list_contacts(conn, text="lancashire")
+    assert len(found) == 620
+    assert {s.record.organisation for s in found} == {f"Lancashire Service {n:03}" for n in range(620)}
+    assert len(list_contacts(conn, text="lancashire", category="housing")) == 620
+    assert list_contacts(conn, text="lancashire", category="banking") == []

@@ -9,7 +9,7 @@ from datetime import date
 from .. import clock
 from ..records import store
 from ..records.dates import shown_date
-from ..records.search import search
+from ..records.search import ids_of_type
 from ..records.types import Contact
 from ..records.vocab import ContactOrigin, ContactScope
 
@@ -57,12 +57,11 @@ def duplicate_key(contact: Contact) -> tuple[str, str]:
 
 
 def list_contacts(conn, *, category: str = "", area: str = "", text: str = "") -> list[store.Stored]:
-    """Contacts by organisation name, narrowed by category, area and free text."""
+    """Every contact by organisation name, narrowed by category, area and free text (never cut short)."""
+    found = store.list_records(conn, "contact")
     if text.strip():
-        ids = [h.record_id for h in search(conn, text, limit=500) if h.type == "contact"]
-        found = [s for s in (store.get(conn, i) for i in ids) if s is not None]
-    else:
-        found = store.list_records(conn, "contact")
+        matching = ids_of_type(conn, text, "contact")
+        found = [s for s in found if s.id in matching]
     if category:
         found = [s for s in found if category in s.record.categories]
     if area.strip():

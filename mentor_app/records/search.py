@@ -30,6 +30,16 @@ def fts_query(text: str) -> str | None:
     return " AND ".join(f'"{w}"*' for w in words[:12])
 
 
+def ids_of_type(conn: Connection, text: str, rtype: str) -> set[str]:
+    """Every record of one type matching the words, however many: a list of one type (the directory)
+    is filtered by it, so it must not be cut short by matches among other types."""
+    query = fts_query(text)
+    if query is None:
+        return set()
+    rows = conn.execute("SELECT record_id FROM search_index WHERE search_index MATCH ? AND type = ?", (query, rtype))
+    return {rid for (rid,) in rows}
+
+
 def search(conn: Connection, text: str, limit: int = MAX_RESULTS) -> list[Hit]:
     query = fts_query(text)
     if query is None:
