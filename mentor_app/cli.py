@@ -685,6 +685,59 @@ def cmd_jdl(args) -> int:
     return 0
 
 
+def _column_choices(pairs: list[str]) -> dict[str, str]:
+    chosen = {}
+    for pair in pairs:
+        column, sep, target = pair.partition("=")
+        if not sep or not column.strip():
+            raise BadInput(
+                f'"{pair}" should be COLUMN=FIELD, like --map "Client ref=name" (or "Column=" to leave it out).'
+            )
+        chosen[column.strip()] = target.strip()
+    return chosen
+
+
+def cmd_import_records(args) -> int:
+    # imported by the command that needs it: keeps every command's start fast
+    from .records import importing
+
+    table = importing.read(args.file)
+    with open_for_command(args) as profile:
+        if profile.role == "supervisor":
+            raise BadInput(
+                "People and meetings are brought in to a mentor's profile; a supervisor's comes from their logs."
+            )
+        kind = args.type or importing.guess_kind(table.headings)
+        columns = importing.match_columns(profile.conn, table.headings, kind, _column_choices(args.map or []))
+        problem = columns.problem()
+        if problem:
+            lines = [f"{table.name}: {problem}", "Columns as read:"]
+            for heading, target in zip(columns.headings, columns.chosen, strict=True):
+                shown = (
+                    "not understood"
+                    if target is None
+                    else ("left out" if target == importing.LEFT_OUT else importing.field_label(kind, target))
+                )
+                lines.append(f"  {heading or '(no heading)'}: {shown}")
+            lines.append(
+                'Say what a column is with --map "COLUMN=FIELD" (FIELD is one of: '
+                + ", ".join(importing.targets(kind))
+                + '), or leave it out with --map "COLUMN=". Nothing was saved.'
+            )
+            raise BadInput("\n".join(lines))
+        plan = importing.plan(profile.conn, table, columns)
+        for line in importing.preview_lines(plan):
+            print(line)
+        for line in importing.first_rows(plan):
+            print(f"  {line}")
+        if args.dry_run:
+            print("Nothing was saved (--dry-run).")
+            return 0
+        saved = importing.save(profile.conn, plan, author=profile.author, only_good_rows=args.only_good_rows)
+    print(saved.words(kind) + " The column choices are kept for the next file like this one.")
+    return 0
+
+
 def cmd_handover(args) -> int:
     # imported by the command that needs it: keeps every command's start fast
     from .exchange.handover import make_handover
@@ -963,6 +1016,23 @@ def build_parser() -> argparse.ArgumentParser:
         help="import: merge rows with the same organisation and phone into the existing entry",
     )
     p.set_defaults(func=cmd_directory)
+
+    p = sub.add_parser(
+        "import-records", parents=[common, stdin], help="bring in people or meetings from a spreadsheet (CSV or .xlsx)"
+    )
+    p.add_argument("file", metavar="FILE")
+    p.add_argument(
+        "--type", choices=("mentee", "meeting"), help="what the rows are (default: guessed from the headings)"
+    )
+    p.add_argument(
+        "--map",
+        action="append",
+        metavar="COLUMN=FIELD",
+        help='what a column is, e.g. --map "Client=name"; --map "Column=" leaves it out (may be repeated)',
+    )
+    p.add_argument("--dry-run", action="store_true", help="show what would be brought in, row by row, and save nothing")
+    p.add_argument("--only-good-rows", action="store_true", help="save the good rows and leave out those with problems")
+    p.set_defaults(func=cmd_import_records)
 
     p = sub.add_parser(
         "enrolment-file", parents=[common, stdin], help="supervisor: write the public enrolment file for mentors"

@@ -24,6 +24,10 @@ JDL_BASIS_RECORDED = "jdl.basis_recorded"  # "name, ISO time"
 # its own; a mentor's come with the organisation's signed directory publication.
 OWN_FIELDS = "own_fields.definitions"
 
+# Spreadsheet imports of people and meetings (records/importing.py): + "mentee" or "meeting": the column
+# choices kept from the last import, as JSON (a heading, squashed, to the field it was brought in as).
+IMPORT_COLUMNS_PREFIX = "import.columns."
+
 # Retention.
 RETENTION_YEARS_PREFIX = "retention."  # + a record type: years kept after a person's notes are closed
 RETENTION_AUTOMATIC = "retention.automatic"  # "1": delete what is due at each unlock (the setting in force)

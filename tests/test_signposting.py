@@ -321,9 +321,13 @@ def test_csv_import_refuses_a_file_that_is_not_a_directory(profile, tmp_path):
     with pytest.raises(BadInput, match="columns") as refused:
         csv_io.read_csv(wrong)
     assert "docs/directory-csv.md" in refused.value.message  # where the headings understood are listed
-    binary = tmp_path / "sheet.xlsx"
-    binary.write_bytes(b"PK\x03\x04\x00\x00binary")
-    with pytest.raises(BadInput, match="not a CSV"):
+    broken = tmp_path / "sheet.xlsx"
+    broken.write_bytes(b"PK\x03\x04\x00\x00binary")
+    with pytest.raises(BadInput, match="could not be read as an Excel .xlsx file"):
+        csv_io.read_csv(broken)
+    binary = tmp_path / "photo.csv"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    with pytest.raises(BadInput, match="not a CSV text file"):
         csv_io.read_csv(binary)
 
 

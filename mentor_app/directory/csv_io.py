@@ -7,15 +7,13 @@ are the good rows applied, in one transaction.
 
 from __future__ import annotations
 
-import csv
-import difflib
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..errors import BadInput
-from ..records import store, vocab
+from ..records import spreadsheets, store, vocab
+from ..records.spreadsheets import did_you_mean, heading_index, read_table, squashed
 from ..records.types import Contact, fields_of, to_data, validate
 from ..storage import csvsafe
 from ..words import count
@@ -23,8 +21,8 @@ from .contacts import duplicate_key, find_duplicate
 
 CSV_COLUMNS = [f.name for f in fields_of(Contact) if f.name != "origin"]
 # One limit for import and export: whatever the app exports, it can import again.
-MAX_BYTES = 20 * 1024 * 1024
-MAX_ROWS = 20_000
+MAX_BYTES = spreadsheets.MAX_BYTES
+MAX_ROWS = spreadsheets.MAX_ROWS
 LAYOUT_DOC = "docs/directory-csv.md"
 # Headings as people write them, beside the columns' own names and labels (matched without case, spaces,
 # hyphens or a plural s).
@@ -101,40 +99,22 @@ class ImportResult:
         return "; ".join(parts) + "." + (f" {self.formula_note}" if self.formula_note else "")
 
 
-def _decode(raw: bytes) -> tuple[str, bool]:
-    """The file's text, and whether it had to be read in the older Windows encoding (not UTF-8)."""
-    try:
-        return raw.decode("utf-8-sig"), False
-    except UnicodeDecodeError:
-        # Spreadsheets on UK Windows often save "CSV" in this older encoding.
-        return raw.decode("cp1252", errors="replace"), True
-
-
-def _squashed(heading: str) -> str:
-    word = "".join(ch for ch in heading.casefold() if ch.isalnum())
-    return word[:-1] if word.endswith("s") and len(word) > 3 else word
-
-
-_COLUMN_BY_HEADING = {
-    _squashed(words): column
-    for column in CSV_COLUMNS
-    for words in (
-        column,
-        column.replace("_", " "),
-        Contact.__dataclass_fields__[column].metadata["label"],
-        *HEADING_WORDS.get(column, ()),
-    )
-}
+_COLUMN_BY_HEADING = heading_index(
+    {
+        column: (
+            column,
+            column.replace("_", " "),
+            Contact.__dataclass_fields__[column].metadata["label"],
+            *HEADING_WORDS.get(column, ()),
+        )
+        for column in CSV_COLUMNS
+    }
+)
 
 
 def column_of(heading: str) -> str | None:
     """The directory column a spreadsheet's heading means ("Tel", "Categories", "Web site"), or None."""
-    return _COLUMN_BY_HEADING.get(_squashed(heading)) if heading.strip() else None
-
-
-def _did_you_mean(heading: str) -> str:
-    close = difflib.get_close_matches(_squashed(heading), list(_COLUMN_BY_HEADING), n=1, cutoff=0.75)
-    return f'"{heading}" (did you mean {_COLUMN_BY_HEADING[close[0]]}?)' if close else f'"{heading}"'
+    return _COLUMN_BY_HEADING.get(squashed(heading)) if heading.strip() else None
 
 
 def _category(part: str) -> str:
@@ -156,31 +136,14 @@ def _categories(cell: str) -> list[str]:
 
 def read_csv(path: Path, conn=None) -> ImportPlan:
     """Read and check a directory CSV; nothing is written. `conn` spots duplicates of existing entries."""
-    path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise BadInput(f"Couldn't read {path.name}: {exc.strerror or 'the file could not be opened'}.") from None
-    if len(raw) > MAX_BYTES:
-        raise BadInput(
-            f"{path.name} is larger than {MAX_BYTES // (1024 * 1024)} MB, which is too big for a directory. "
-            "Nothing was imported."
-        )
-    if b"\x00" in raw[:4096]:
-        raise BadInput(f"{path.name} is not a CSV text file (save the spreadsheet as CSV). Nothing was imported.")
-    text, older_encoding = _decode(raw)
-    # The header row says which separator the spreadsheet used (some locales save ';').
-    first_line = text.split("\n", 1)[0]
-    delimiter = max(",;\t", key=first_line.count)
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    try:
-        headings = next(reader)
-    except StopIteration:
-        raise BadInput(f"{path.name} is empty. Nothing was imported.") from None
-    except csv.Error:
-        raise BadInput(f"{path.name} could not be read as CSV. Nothing was imported.") from None
+    table = read_table(path, what="a directory", max_rows=MAX_ROWS)
+    headings = table.headings
     header = [column_of(h) or "" for h in headings]
-    unknown = [_did_you_mean(h.strip()) for h, column in zip(headings, header, strict=True) if h.strip() and not column]
+    unknown = [
+        did_you_mean(h.strip(), _COLUMN_BY_HEADING)
+        for h, column in zip(headings, header, strict=True)
+        if h.strip() and not column
+    ]
     twice = sorted({c for c in header if c and header.count(c) > 1})
     if "organisation" not in header or unknown or twice:
         what = (
@@ -191,65 +154,53 @@ def read_csv(path: Path, conn=None) -> ImportPlan:
             else "no heading names the organisation"
         )
         raise BadInput(
-            f"{path.name} doesn't have the directory's columns ({what}). Rename them in the spreadsheet; the "
+            f"{table.name} doesn't have the directory's columns ({what}). Rename them in the spreadsheet; the "
             f"columns and the headings understood are listed in {LAYOUT_DOC}. Nothing was imported."
         )
 
-    plan = ImportPlan()
-    if older_encoding:
-        plan.encoding_note = (
-            f"{path.name} was not saved as UTF-8, so it was read in the older Windows encoding (Windows-1252). "
-            "Check that £ signs and accented letters look right."
-        )
+    plan = ImportPlan(encoding_note=" ".join(table.notes))
     seen: dict[tuple[str, str], int] = {}
-    try:
-        for row_no, cells in enumerate(reader, start=2):
-            if row_no - 1 > MAX_ROWS:
-                raise BadInput(f"{path.name} has more than {MAX_ROWS} rows. Nothing was imported.")
-            if not any(c.strip() for c in cells):
-                continue
-            if len(cells) > len(header):
-                plan.problems.append(
-                    RowProblem(
-                        row_no, f"it has {len(cells)} cells but there are only {len(header)} columns (a stray comma?)."
-                    )
+    for row_no, cells in table.rows:
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) > len(header):
+            plan.problems.append(
+                RowProblem(
+                    row_no, f"it has {len(cells)} cells but there are only {len(header)} columns (a stray comma?)."
                 )
+            )
+            continue
+        values: dict[str, Any] = {}  # the cells' text, then categories as a list
+        # A short row is allowed (its missing cells stay empty); a long one was refused above.
+        for h, c in zip(header, cells, strict=False):
+            if not h:
                 continue
-            values: dict[str, Any] = {}  # the cells' text, then categories as a list
-            # A short row is allowed (its missing cells stay empty); a long one was refused above.
-            for h, c in zip(header, cells, strict=False):
-                if not h:
-                    continue
-                c = c.strip()
-                if csvsafe.starts_like_formula(c):
-                    plan.formula_cells.append((row_no, h))
-                # The quote the app's own export put in front of such a cell comes off again.
-                values[h] = csvsafe.restore(c)
-            values["categories"] = _categories(values.get("categories", ""))
-            values.setdefault("scope", "local")
-            values["scope"] = values["scope"].casefold() or "local"
-            try:
-                contact = validate(Contact(**{k: v for k, v in values.items() if k in CSV_COLUMNS}))
-            except BadInput as exc:
-                plan.problems.append(RowProblem(row_no, exc.message))
-                continue
-            if not any(getattr(contact, w) for w in CONTACT_WAYS):
-                plan.problems.append(RowProblem(row_no, "there is no phone, text number, email, website or address."))
-                continue
-            key = duplicate_key(contact)
-            if key in seen:
-                plan.duplicates.append((row_no, contact, f"row {seen[key]}"))
-                continue
-            seen[key] = row_no
-            existing = find_duplicate(conn, contact) if conn is not None else None
-            if existing is not None:
-                plan.duplicates.append((row_no, contact, existing.id))
-                continue
-            plan.good.append((row_no, contact))
-    except csv.Error as exc:
-        raise BadInput(
-            f"{path.name} stops being valid CSV near row {reader.line_num}: {exc}. Nothing was imported."
-        ) from None
+            c = c.strip()
+            if csvsafe.starts_like_formula(c):
+                plan.formula_cells.append((row_no, h))
+            # The quote the app's own export put in front of such a cell comes off again.
+            values[h] = csvsafe.restore(c)
+        values["categories"] = _categories(values.get("categories", ""))
+        values.setdefault("scope", "local")
+        values["scope"] = values["scope"].casefold() or "local"
+        try:
+            contact = validate(Contact(**{k: v for k, v in values.items() if k in CSV_COLUMNS}))
+        except BadInput as exc:
+            plan.problems.append(RowProblem(row_no, exc.message))
+            continue
+        if not any(getattr(contact, w) for w in CONTACT_WAYS):
+            plan.problems.append(RowProblem(row_no, "there is no phone, text number, email, website or address."))
+            continue
+        key = duplicate_key(contact)
+        if key in seen:
+            plan.duplicates.append((row_no, contact, f"row {seen[key]}"))
+            continue
+        seen[key] = row_no
+        existing = find_duplicate(conn, contact) if conn is not None else None
+        if existing is not None:
+            plan.duplicates.append((row_no, contact, existing.id))
+            continue
+        plan.good.append((row_no, contact))
     return plan
 
 

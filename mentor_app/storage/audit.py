@@ -38,6 +38,7 @@ ACTIONS = {
     "audit_export": "Exported the audit trail",
     "jdl_file": "Made a Justice Data Lab file",
     "jdl_basis": "Recorded the lawful basis for the Justice Data Lab",
+    "import_records": "Brought in people or meetings from a spreadsheet",
 }
 
 
