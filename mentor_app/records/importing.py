@@ -241,6 +241,7 @@ class Plan:
     already_here: list[int] = field(default_factory=list)  # rows repeating a record the profile has
     # Rows whose person's name is shared by more than one person, by name: who they might be, and the rows.
     ambiguous: dict[str, tuple[list[Candidate], list[int]]] = field(default_factory=dict)
+    written: dict[str, str] = field(default_factory=dict)  # each ambiguous name as the file first wrote it
     notes: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
@@ -420,6 +421,7 @@ def plan(conn: Connection, table: Table, columns: Columns, *, who: Mapping[str, 
                     ),
                 )
                 rows.append(row_no)
+                result.written.setdefault(_key(name), name)
                 continue
             mentee_id = chosen.get(_key(name)) or found[0].id
             if not extra.get("_time_known"):

@@ -180,6 +180,7 @@ class MainWindow(QMainWindow):
         self._action(file, "&Check for damage", self.check_now)
         self._action(file, "Sharing with your &supervisor…", self.open_sync)
         self._action(file, "Receive a &hand-over…", self.receive_handover)
+        self._action(file, "&Import people and meetings…", self.open_import)
         self._action(file, "Se&ttings…", self.open_settings, "Ctrl+,")
         file.addSeparator()
         self._action(file, "&Quit", self.close, QKeySequence.StandardKey.Quit)
@@ -405,6 +406,15 @@ class MainWindow(QMainWindow):
             ok="&Take over",
             required="Type the code the other mentor gave you, or press Cancel.",
         )
+
+    def open_import(self):
+        # imported when first used: keeps start-up fast
+        from .import_dialog import ImportDialog
+
+        dialog = ImportDialog(self, self.profile)
+        dialog.saved.connect(lambda _added: self.refresh_lists())
+        dialog.open()
+        return dialog
 
     def open_sync(self) -> None:
         # imported when first used: keeps start-up fast
