@@ -1,4 +1,4 @@
-"""The window's step-by-step import: a file, its columns, the preview, then saving, by keyboard and on a small screen."""
+"""The window's step-by-step import: a file, its columns, the preview, then saving, on a small screen."""
 
 from __future__ import annotations
 
