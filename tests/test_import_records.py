@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -216,3 +217,13 @@ def test_a_large_caseload_imports_in_one_go(profile, tmp_path):
     importing.save(profile.conn, _plan(profile, meetings), author=profile.author)
     assert len(store.list_records(profile.conn, "mentee")) == 500
     assert len(store.list_records(profile.conn, "meeting")) == 5000
+
+
+def test_the_documented_headings_are_the_ones_understood():
+    doc = (Path(__file__).parent.parent / "docs" / "importing-records.md").read_text(encoding="utf-8")
+    for kind, words in importing.HEADING_WORDS.items():
+        for name in importing.targets(kind):
+            row = next((line for line in doc.splitlines() if line.startswith(f"| `{name}` |")), None)
+            assert row is not None, name
+            for heading in words.get(name, ()):
+                assert heading in row, (name, heading)

@@ -444,12 +444,15 @@ def plan(conn: Connection, table: Table, columns: Columns, *, who: Mapping[str, 
 @dataclass
 class Saved:
     added: int
-    left_out: int
+    already_here: int
+    with_problems: int
 
     def words(self, kind: str) -> str:
         text = f"{how_many(kind, self.added)} added."
-        if self.left_out:
-            text += f" {count(self.left_out, 'row')} left out (already here, or with problems)."
+        if self.already_here:
+            text += f" {count(self.already_here, 'row')} already here, left out."
+        if self.with_problems:
+            text += f" {count(self.with_problems, 'row')} with problems left out."
         return text
 
 
@@ -482,7 +485,7 @@ def save(conn: Connection, result: Plan, *, author: str, keep: bool = True, only
             record_type=result.kind,
             detail=how_many(result.kind, len(result.good)),
         )
-    return Saved(len(result.good), len(result.already_here) + len(result.problems) + waiting)
+    return Saved(len(result.good), len(result.already_here), len(result.problems) + waiting)
 
 
 def read(path: Path | str) -> Table:

@@ -325,6 +325,7 @@ class ImportDialog(QDialog):
             self.table = None
             self.file_label.setText("No file chosen yet.")
             self.next_button.setEnabled(False)
+            self.only_good.hide()
             self.saved.emit(result.added)
 
         def failed(exc: BaseException) -> None:
