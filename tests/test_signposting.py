@@ -6,6 +6,7 @@ import subprocess
 from datetime import date, timedelta
 from pathlib import Path
 
+import openpyxl
 import pytest
 from conftest import NO_KEYRING, run_cli
 from pdfminer.high_level import extract_pages
@@ -517,3 +518,46 @@ def test_directory_search_finds_every_matching_service_among_many_meetings(profi
     assert {s.record.organisation for s in found} == {f"Lancashire Service {n:03}" for n in range(620)}
     assert len(list_contacts(conn, text="lancashire", category="housing")) == 620
     assert list_contacts(conn, text="lancashire", category="banking") == []
+
+
+@pytest.mark.slow
+def test_directory_files_as_spreadsheets_save_them_import_and_5000_entries_go_out_and_back(make_profile, tmp_path):
+    profile, _ = make_profile("first")
+    heading = "Organisation,Category,Tel,Address,Area"
+    files = {
+        # Excel's "CSV UTF-8": a byte-order mark, CRLF, and an address over two lines in quotes.
+        "bom.csv": (
+            "\ufeff" + heading + '\r\nBridge Trust,Housing,01632 960001,"1 Mill Lane\r\nRiverside",Leeds\r\n'
+        ).encode("utf-8"),
+        "semicolons.csv": heading.replace(",", ";").encode() + "\nÉcole Café;Housing;01632 960002;;York\n".encode(),
+        "big.csv": (
+            heading + "\n" + "".join(f"Service {n:04},Housing,01632 {n:06},,Leeds\n" for n in range(5000))
+        ).encode(),
+    }
+    for name, raw in files.items():
+        (tmp_path / name).write_bytes(raw)
+    book = openpyxl.Workbook()
+    book.active.append(heading.split(","))
+    book.active.append(["Workbook Advice", "Money, benefits and debt", "01632 960003", None, "Hull"])
+    book.save(tmp_path / "directory.xlsx")
+
+    bom = csv_io.read_csv(tmp_path / "bom.csv", profile.conn)
+    assert not bom.problems and bom.good[0][1].address == "1 Mill Lane\nRiverside"
+    semi = csv_io.read_csv(tmp_path / "semicolons.csv", profile.conn)
+    assert semi.good[0][1].organisation == "École Café" and not semi.encoding_note
+    workbook = csv_io.read_csv(tmp_path / "directory.xlsx", profile.conn)
+    assert workbook.good[0][1].categories == ["money"] and workbook.good[0][1].phone == "01632 960003"
+    big = csv_io.read_csv(tmp_path / "big.csv", profile.conn)
+    assert len(big.good) == 5000 and not big.problems
+    for plan in (bom, semi, workbook, big):
+        csv_io.apply_plan(profile.conn, plan, author=profile.author)
+    for n in range(11):  # past 5,000, where the import used to stop
+        store.save(profile.conn, _contact(organisation=f"Extra {n}", phone=f"01632 97{n:04}"), author=profile.author)
+
+    out = tmp_path / "everything.csv"
+    assert csv_io.export_csv(profile.conn, out) == 5014
+    second, _ = make_profile("second")
+    again = csv_io.read_csv(out, second.conn)
+    assert len(again.good) == 5014 and not again.problems
+    csv_io.apply_plan(second.conn, again, author=second.author)
+    assert len(list_contacts(second.conn)) == 5014

@@ -246,7 +246,9 @@ class DirectoryPage(QWidget):
         self._after_change()
 
     def import_csv(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(self, "Import a directory", "", "CSV files (*.csv);;All files (*)")
+        name, _ = QFileDialog.getOpenFileName(
+            self, "Import a directory", "", "Spreadsheets (*.csv *.xlsx);;All files (*)"
+        )
         if not name:
             return
         from ..directory import csv_io  # imported when used: most days nobody imports or exports
