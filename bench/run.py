@@ -23,7 +23,7 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -591,6 +591,71 @@ def bench_dashboard(results: dict, path: Path, drive: Path, scale: dict) -> None
     sup.close()
 
 
+def bench_import(results: dict, tmp: Path, people: int = 500, meetings: int = 5000) -> None:
+    """A caseload spreadsheet brought in (a CSV of people, an .xlsx of meetings), beside the same records
+    saved straight into another profile: what reading, matching and checking the rows costs."""
+    import openpyxl
+
+    from mentor_app.records import importing, store
+    from mentor_app.records.types import Meeting
+    from mentor_app.storage.keywrap import Argon2Params
+    from mentor_app.storage.profile import create_profile
+
+    fast = Argon2Params(time_cost=1, memory_kib=8192, parallelism=1)
+    people_csv = tmp / "people.csv"
+    people_csv.write_text(
+        "Full name,DOB,Tel,Postcode\n"
+        + "".join(
+            f"Person {n:04},{1 + n % 28}/{1 + n % 12}/19{60 + n % 40},07700 9{n:05},M{1 + n % 40} 1AA\n"
+            for n in range(people)
+        ),
+        encoding="utf-8",
+    )
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Client", "Session date", "Mins", "Venue", "Type", "Notes"])
+    for n in range(meetings):
+        sheet.append(
+            [f"Person {n % people:04}", datetime(2026, 1 + n // 500 % 12, 1 + n % 28, 9 + n % 8), 60, "Café", "1:1",
+             "Talked about the week, housing and work. " * 4]
+        )  # fmt: skip
+    meetings_xlsx = tmp / "meetings.xlsx"
+    book.save(meetings_xlsx)
+
+    times, direct = [], []
+    for run in range(3):
+        profile, _ = create_profile(
+            tmp / f"import-{run}", role="mentor", name="Bench", passphrase=PASSPHRASE, use_keyring=False,
+            kdf_params=fast,
+        )  # fmt: skip
+        start = time.perf_counter()
+        for path in (people_csv, meetings_xlsx):
+            table = importing.read(path)
+            columns = importing.match_columns(profile.conn, table.headings, importing.guess_kind(table.headings))
+            importing.save(profile.conn, importing.plan(profile.conn, table, columns), author=profile.author)
+        times.append(time.perf_counter() - start)
+        saved = {s.id: s.record for s in store.list_records(profile.conn, "mentee")}
+        met = [(s.record, s.mentee_id) for s in store.list_records(profile.conn, "meeting")]
+        profile.close()
+        base, _ = create_profile(
+            tmp / f"direct-{run}", role="mentor", name="Bench", passphrase=PASSPHRASE, use_keyring=False,
+            kdf_params=fast,
+        )  # fmt: skip
+        start = time.perf_counter()
+        new_ids = store.save_many(base.conn, [(m, None) for m in saved.values()], author=base.author)
+        ids = dict(zip(saved, new_ids, strict=True))
+        store.save_many(base.conn, [(m, ids[who]) for m, who in met if isinstance(m, Meeting)], author=base.author)
+        direct.append(time.perf_counter() - start)
+        base.close()
+    median, floor = sorted(times)[1], sorted(direct)[1]
+    results[f"import a caseload spreadsheet ({people} people, CSV; {meetings} meetings, .xlsx)"] = {
+        "seconds": round(median, 2),
+        "baseline": "the same records saved straight into a profile (store.save_many)",
+        "baseline_seconds": round(floor, 2),
+        "ratio": round(median / max(floor, 0.001), 2),
+    }
+
+
 def bench_search(results: dict, tmp: Path, meetings: int) -> None:
     """Global search over one profile holding `meetings` meetings, beside an unencrypted copy."""
     from mentor_app import demo
@@ -730,6 +795,7 @@ def main(argv=None) -> int:
             if name in ("smoke", "mentor"):
                 bench_mentor(results, tmp, scale)
                 bench_print(results, tmp, scale)
+                bench_import(results, tmp)
             if name in ("smoke", "supervisor", "stress"):
                 bench_exchange(results, tmp, scale)
             if name in ("supervisor", "stress"):
