@@ -156,6 +156,13 @@ def test_files_that_are_not_spreadsheets_are_refused_plainly(profile, tmp_path, 
     old.write_bytes(b"\xd0\xcf\x11\xe0 old excel")
     with pytest.raises(BadInput, match=r"old Excel format \(.xls\)"):
         importing.read(old)
+    workbook = tmp_path / "people.xlsx"
+    book = openpyxl.Workbook()
+    book.active.append(["Name"])
+    book.save(workbook)
+    monkeypatch.setattr(spreadsheets, "MAX_UNPACKED", 1000)  # a zip that unpacks to far more than it weighs
+    with pytest.raises(BadInput, match="unpacks to more than"):
+        importing.read(workbook)
     monkeypatch.setattr(spreadsheets, "MAX_BYTES", 100)
     big = tmp_path / "big.csv"
     big.write_text("Name\n" + "Someone\n" * 50, encoding="utf-8")

@@ -24,6 +24,8 @@ from ..errors import BadInput
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 20_000
 MAX_COLUMNS = 200
+# What an .xlsx may unpack to: a 20 MB zip of repeated text could otherwise unpack to gigabytes.
+MAX_UNPACKED = 200 * 1024 * 1024
 EXCEL_EPOCH = date(1899, 12, 30)  # day 0 of Excel's serial dates (it counts a 29 Feb 1900 that never was)
 
 
@@ -120,6 +122,17 @@ def cell_text(value: object) -> str:
 def _xlsx_table(name: str, raw: bytes, max_rows: int) -> Table:
     import openpyxl  # imported when used: only an Excel file needs it, and it is slow to load
 
+    try:
+        # The sizes the zip declares bound what reading it unpacks (zipfile stops at them).
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            unpacked = sum(item.file_size for item in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise BadInput(f"{name} could not be read as an Excel .xlsx file. Nothing was imported.") from None
+    if unpacked > MAX_UNPACKED:
+        raise BadInput(
+            f"{name} unpacks to more than {MAX_UNPACKED // (1024 * 1024)} MB, which is too big to read. "
+            "Save it as CSV, or split it. Nothing was imported."
+        )
     try:
         book = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):
