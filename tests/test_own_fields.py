@@ -40,17 +40,10 @@ def _organisation(make_profile, tmp_path, mentors=2):
 
 
 def test_questions_are_checked_when_they_are_made():
-    class Conn:  # settings only: what define() reads and writes
-        def __init__(self):
-            import sqlite3
+    import sqlite3
 
-            self.db = sqlite3.connect(":memory:")
-            self.db.execute("CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT)")
-
-        def execute(self, *args):
-            return self.db.execute(*args)
-
-    conn = Conn()
+    conn = sqlite3.connect(":memory:")  # settings only: what define() reads and writes
+    conn.execute("CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT)")
     with pytest.raises(BadInput, match="at least two choices"):
         own_fields.define(conn, "Football team", "choice", "mentee", ["Only one"])
     with pytest.raises(BadInput, match="Give the question a name"):

@@ -18,7 +18,7 @@ from .. import clock
 from ..errors import BadInput
 from ..setting_keys import IMPORT_COLUMNS_PREFIX
 from ..storage import audit
-from ..storage.db import Connection, put_settings
+from ..storage.db import Connection, get_setting, put_settings
 from ..words import count
 from . import identity, store
 from .dates import DateNotUnderstood, listed_datetime, parse_date, parse_datetime, shown_date, uk_date
@@ -177,9 +177,9 @@ class Columns:
 
 def saved_choices(conn: Connection, kind: str) -> dict[str, str]:
     """The column choices kept from an earlier import of this kind: squashed heading → field or LEFT_OUT."""
-    row = conn.execute("SELECT value FROM settings WHERE key = ?", (IMPORT_COLUMNS_PREFIX + kind,)).fetchone()
+    stored = get_setting(conn, IMPORT_COLUMNS_PREFIX + kind)
     try:
-        kept = json.loads(row[0]) if row else {}
+        kept = json.loads(stored) if stored else {}
     except ValueError:
         return {}
     allowed = set(targets(kind)) | {LEFT_OUT}

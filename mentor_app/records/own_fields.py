@@ -18,7 +18,7 @@ from typing import Any
 
 from ..errors import BadInput
 from ..setting_keys import OWN_FIELDS
-from ..storage.db import Connection
+from ..storage.db import Connection, get_setting, put_settings
 
 OWN = "own"  # the record field that holds the answers, by question key
 KINDS = {"text": "Text", "number": "A number", "date": "A date", "yes_no": "Yes or no", "choice": "One of a list"}
@@ -89,19 +89,16 @@ def to_published(fields: list[OwnField]) -> list[dict[str, Any]]:
 
 
 def load(conn: Connection) -> list[OwnField]:
-    row = conn.execute("SELECT value FROM settings WHERE key = ?", (OWN_FIELDS,)).fetchone()
+    stored = get_setting(conn, OWN_FIELDS)
     try:
-        return from_published(json.loads(row[0])) if row and row[0] else []
+        return from_published(json.loads(stored)) if stored else []
     except ValueError:
         return []
 
 
 def store_all(conn: Connection, fields: list[OwnField]) -> None:
     """Keep these questions (inside the caller's transaction, if any)."""
-    conn.execute(
-        "INSERT INTO settings(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-        (OWN_FIELDS, json.dumps(to_published(fields))),
-    )
+    put_settings(conn, {OWN_FIELDS: json.dumps(to_published(fields))})
 
 
 def asked(fields: list[OwnField], record_type: str) -> list[OwnField]:

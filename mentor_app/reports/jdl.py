@@ -33,7 +33,7 @@ from ..records.types import Consent, from_data
 from ..setting_keys import JDL_BASIS_RECORDED, JDL_LAWFUL_BASIS
 from ..storage import audit
 from ..storage.csvsafe import neutralise
-from ..storage.db import put_settings, transaction
+from ..storage.db import get_setting, put_settings, transaction
 from ..storage.files import write_new
 from ..words import count
 
@@ -143,8 +143,7 @@ class Cohort:
 
 
 def _setting(conn, key: str) -> str:
-    row = conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
-    return str(row[0]) if row and row[0] else ""
+    return get_setting(conn, key) or ""
 
 
 def lawful_basis(conn) -> tuple[str, str]:

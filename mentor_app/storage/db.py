@@ -176,6 +176,12 @@ def transaction(conn: ConnectionT) -> Iterator[ConnectionT]:
     conn.execute("COMMIT")
 
 
+def get_setting(conn: Connection, key: str) -> str | None:
+    """One setting's value, or None when it was never written."""
+    row = conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+    return None if row is None else str(row[0])
+
+
 def put_settings(conn: Connection, values: dict[str, str]) -> None:
     """Write settings inside the caller's transaction (Profile.set_settings makes its own)."""
     conn.executemany(

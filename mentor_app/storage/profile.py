@@ -132,8 +132,8 @@ class Profile:
             conn.close()
 
     def get_setting(self, name: str, default: str | None = None) -> str | None:
-        row = self.conn.execute("SELECT value FROM settings WHERE key = ?", (name,)).fetchone()
-        return row[0] if row else default
+        value = db.get_setting(self.conn, name)
+        return default if value is None else value
 
     def get_json(self, name: str, default: Any) -> Any:
         """A setting the app keeps as JSON; `default` (an empty list or dict) when it is not set, or is
