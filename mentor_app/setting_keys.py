@@ -86,3 +86,7 @@ RECEIPT_LAST = "exchange.receipt_last"  # issued_at and content hash of the last
 DIRECTORY_ISSUED_AT = "exchange.directory_issued_at"  # issued_at of the publication last applied
 DIRECTORY_PROBLEM = "exchange.directory_problem"  # plain words on what could not be used at the last check, or ""
 DIRECTORY_FILES_JUDGED = "exchange.directory_files_judged"  # files already judged, by name, size and time
+
+# Lone-working check-ins (records/checkins.py): when this profile first watched check-ins (UTC). A meeting
+# plan whose check-in time is earlier was kept before anything asked about it, and is never due.
+CHECK_INS_SINCE = "checkins.since"

@@ -189,7 +189,8 @@ def test_tables_move_by_tab_between_controls_and_cap_long_columns(qtbot, window)
     from mentor_app.ui.table_model import COLUMN_MAX_WIDTH, RecordTable
 
     tables = window.findChildren(RecordTable)
-    assert len(tables) == 7  # concerns, caseload, people, their records, devices, referrals, needs
+    # concerns, missed check-ins, caseload, people, their records, devices, referrals, needs
+    assert len(tables) == 8
     for table in tables:
         assert not table.tabKeyNavigation() and table.accessibleName(), table.accessibleName()
     long_note = "Said they were asked to carry parcels across town for someone they owe money to, twice"

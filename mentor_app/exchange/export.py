@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import clock
 from ..errors import MentorAppError
-from ..records import store
+from ..records import checkins, store
 from ..records.consent import consent_in_force
 from ..records.vocab import ConsentScope
 from ..setting_keys import (
@@ -307,15 +307,23 @@ def _resume_v1(profile: Profile, folder: Path) -> None:
         put_settings(conn, {PENDING: ""})
 
 
+def _urgent(r: dict[str, Any]) -> bool:
+    # A safeguarding concern, or a missed check-in (in full with consent, or as a mentor-safety item).
+    return r["type"] == "concern" or (
+        r["type"] == "risk_assessment" and not r.get("deleted") and checkins.missed_in(r["fields"])
+    )
+
+
 def _split_concerns_first(records: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
-    """A concern is never held back behind a large batch: concerns travel in their own batch, first.
+    """A concern is never held back behind a large batch: concerns (and missed check-ins) travel in their
+    own batch, first.
 
     Hand-over proofs go with them, so a concern about someone just taken over arrives as theirs.
     """
-    if not any(r["type"] == "concern" for r in records) or len(records) < 2:
+    if not any(_urgent(r) for r in records) or len(records) < 2:
         return [records]
-    first = [r for r in records if r["type"] in ("concern", "handover")]
-    rest = [r for r in records if r["type"] not in ("concern", "handover")]
+    first = [r for r in records if _urgent(r) or r["type"] == "handover"]
+    rest = [r for r in records if not (_urgent(r) or r["type"] == "handover")]
     return [part for part in (first, rest) if part]
 
 
@@ -329,6 +337,8 @@ def seal_new(
     """
     key = key or device_key(profile)
     conn = profile.conn
+    # A check-in missed while the window was not watching (closed, or a command sharing) goes in this batch.
+    checkins.note_missed(conn, profile.author)
     cursor = _setting_int(profile, CURSOR)
     held_before = profile.get_json(HELD_BACK, [])
     about: dict[str, dict[str, int]] = {}

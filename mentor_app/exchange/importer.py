@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import clock
 from ..errors import BadInput
+from ..records import checkins
 from ..records.identity import AGE_BAND, age_band_when_referred
 from ..storage import audit
 from ..storage.db import transaction
@@ -30,7 +31,7 @@ from . import batch as batch_format
 from . import drive, holders, requests
 from .keys import fingerprint, normalise_fingerprint, organisation_keys
 from .mentors import key_differs, note_device, refuses
-from .policy import COUNT_FIELDS
+from .policy import COUNT_FIELDS, SAFETY_FIELDS
 from .receipts import write_receipt
 from .validate import BASES, RECORD_TYPES_IN, check_record  # noqa: F401 - re-exported for the fuzz tests
 
@@ -127,6 +128,13 @@ def _counts_of(rtype: str, data: dict[str, Any]) -> dict[str, Any]:
     return counts
 
 
+def _safety_of(rtype: str, data: dict[str, Any]) -> dict[str, Any] | None:
+    """What a record shared in full keeps without consent as a mentor-safety item (a missed check-in), or None."""
+    if rtype not in SAFETY_FIELDS or not checkins.missed_in(data):
+        return None
+    return {k: data.get(k, "") for k in SAFETY_FIELDS[rtype]}
+
+
 def _strip_to_counts(conn: Connection, mentee_id: str, old_pseudonym: str, new_pseudonym: str) -> set[str]:
     """Keep only what identity-free counts need of a mentee who withdrew consent, unlinkable to them.
 
@@ -143,10 +151,19 @@ def _strip_to_counts(conn: Connection, mentee_id: str, old_pseudonym: str, new_p
     touched: set[str] = set()
     for rowid, rid, rtype, fields, _basis in rows:
         touched.add(rid)
+        data = json.loads(fields)
+        safety = _safety_of(rtype, data)
+        if safety is not None:
+            conn.execute(
+                "UPDATE shared_records SET fields = ?, basis = 'safety', mentee_id = NULL, pseudonym = NULL, "
+                "content_sha256 = ? WHERE rowid = ?",
+                (json.dumps(safety), batch_format.content_hash(safety), rowid),
+            )
+            continue
         if COUNT_FIELDS.get(rtype) is None:
             conn.execute("DELETE FROM shared_records WHERE rowid = ?", (rowid,))
             continue
-        counts = _counts_of(rtype, json.loads(fields))
+        counts = _counts_of(rtype, data)
         # The person's own record is known by its pseudonym when shared as counts, never by their id.
         new_id = new_pseudonym if rtype == "mentee" and new_pseudonym else rid
         conn.execute(
@@ -250,10 +267,14 @@ def _apply(
         ).fetchone()
         if withdrawn and (withdrawn[0] != fp or sequence < withdrawn[1]):
             # An old batch from before the withdrawal: it must not bring their identity back.
-            if COUNT_FIELDS.get(r["type"]) is None:
+            safety = _safety_of(r["type"], r["fields"])
+            if safety is not None:
+                r = dict(r, basis="safety", fields=safety, mentee_id=None, pseudonym=None)
+            elif COUNT_FIELDS.get(r["type"]) is None:
                 return False
-            # Counted, but under no pseudonym: the one it carries is the person's old, linked one.
-            r = dict(r, basis="counts", fields=_counts_of(r["type"], r["fields"]), mentee_id=None, pseudonym=None)
+            else:
+                # Counted, but under no pseudonym: the one it carries is the person's old, linked one.
+                r = dict(r, basis="counts", fields=_counts_of(r["type"], r["fields"]), mentee_id=None, pseudonym=None)
             r["content_sha256"] = batch_format.content_hash(r["fields"])
         elif withdrawn:
             conn.execute("DELETE FROM withdrawals WHERE mentee_id = ?", (mentee_id,))  # consent given again
@@ -284,9 +305,11 @@ def _apply(
         )
         return True
     if r["basis"] == "consent":
-        # Shared in full now (consent given, or given again): the identity-free version of it is superseded.
+        # Shared in full now (consent given, or given again): the identity-free version of it (counts, or a
+        # missed check-in as a mentor-safety item) is superseded.
         conn.execute(
-            "DELETE FROM shared_records WHERE basis = 'counts' AND (id = ? OR (type = 'mentee' AND id = ?))",
+            "DELETE FROM shared_records WHERE basis IN ('counts', 'safety') "
+            "AND (id = ? OR (type = 'mentee' AND id = ?))",
             (r["id"], r.get("pseudonym") or "\x00"),
         )
     # What is held of this id, in one look: the newest version, this very version, another at the same version.
@@ -316,7 +339,7 @@ def _apply(
             r["type"],
             r["base_version"],
             r["basis"],
-            mentee_id if r["basis"] != "counts" else None,
+            r.get("mentee_id") if r["basis"] != "counts" else None,
             r.get("pseudonym"),
             json.dumps(r["fields"]),
             str(r.get("updated_at", ""))[:40],

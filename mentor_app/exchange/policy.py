@@ -8,6 +8,10 @@ For each changed record, `decide` says what the export carries:
 - without it, only identity-free counts under a pseudonym the supervisor
   can't reverse (meetings by type, sport minutes, referrals by category and
   outcome, needs scores without notes);
+- a meeting plan whose lone-working check-in was missed goes out whatever the
+  consent, as a mentor-safety item: only its times and outcome (the mentor's
+  safety), never the place, who knows or the risks, and without the mentee's
+  id, name or pseudonym; with consent it goes in full, as any record does;
 - the mentor's own log goes out; the local directory and settings don't;
 - deletions go out as tombstones (id and type only).
 """
@@ -22,7 +26,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from .. import clock
-from ..records import own_fields, store
+from ..records import checkins, own_fields, store
 from ..records.consent import consent_in_force
 from ..records.identity import AGE_BAND, age_band_when_referred
 from ..records.own_fields import OWN
@@ -46,13 +50,17 @@ def _count_fields(record_type: type[Record]) -> tuple[str, ...]:
 # Fields that may go out without consent (counts=True in records/types.py): nothing that names, describes or
 # locates anyone. Types with none are not here: without consent nothing of theirs goes out.
 COUNT_FIELDS = {name: fields for name, rtype in RECORD_TYPES.items() if (fields := _count_fields(rtype))}
+# What a mentor-safety item carries, by type (mentor_safety in records/types.py): a missed check-in's times.
+SAFETY_FIELDS: dict[str, tuple[str, ...]] = {
+    name: fields for name, rtype in RECORD_TYPES.items() if (fields := getattr(rtype, "mentor_safety", ()))
+}
 # Types that never leave the laptop (never_shared = True in records/types.py).
 NEVER_SHARED = tuple(name for name, rtype in RECORD_TYPES.items() if getattr(rtype, "never_shared", False))
 
 
 @dataclass(frozen=True)
 class Decision:
-    basis: str  # consent | safeguarding | counts | mentor | tombstone | none
+    basis: str  # consent | safeguarding | safety | counts | mentor | tombstone | none
     payload: dict[str, Any] | None
 
 
@@ -121,6 +129,10 @@ def decide(
         shares[mentee_id] = consent_in_force(conn, mentee_id, ConsentScope.SHARE_WITH_ORGANISATION, today).in_force
     if shares[mentee_id]:
         return Decision("consent", to_data(stored.record))
+    if stored.type in SAFETY_FIELDS and checkins.missed(stored.record):
+        # The mentor's safety: the supervisor learns that a check-in was missed, and when, but not where or
+        # with whom. A place may be the mentee's home, and this goes without their consent.
+        return Decision("safety", {name: getattr(stored.record, name) for name in SAFETY_FIELDS[stored.type]})
     fields = COUNT_FIELDS.get(stored.type)
     if fields is None:
         return Decision("none", None)

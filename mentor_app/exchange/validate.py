@@ -9,6 +9,7 @@ read: the exporter and the hand-over reader refuse to seal what this refuses.
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 from typing import Any
 
 from ..errors import BadInput
@@ -17,10 +18,10 @@ from ..records.identity import AGE_BAND
 from ..records.own_fields import OWN
 from ..records.types import MAX_LINE, MAX_TEXT, RECORD_TYPES, fields_of
 from . import batch as batch_format
-from .policy import COUNT_FIELDS
+from .policy import COUNT_FIELDS, SAFETY_FIELDS
 
 RECORD_TYPES_IN = (set(RECORD_TYPES) - {"contact"}) | {"withdrawal", "erasure", "handover"}
-BASES = {"consent", "safeguarding", "counts", "mentor", "tombstone", "withdrawal", "erasure", "handover"}
+BASES = {"consent", "safeguarding", "safety", "counts", "mentor", "tombstone", "withdrawal", "erasure", "handover"}
 # A version every JSON reader holds exactly (2**53 - 1). A hand-over is refused long before it,
 # so the records it brings can be changed for ever after without reaching it.
 MAX_VERSION = 2**53 - 1
@@ -199,6 +200,13 @@ def check_record(r: object, encoded: bytes | None = None) -> str | None:
         return None
     if r.get("deleted"):
         return "a deletion carries fields" if fields else None
+    if basis == "safety":
+        allowed = set(SAFETY_FIELDS.get(rtype, ()))
+        if not allowed or not set(fields) <= allowed or "mentee_id" in r or "pseudonym" in r:
+            return "a mentor-safety item carries more than a missed check-in's times"
+        problem = _safety_problem(rtype, fields)
+        if problem:
+            return problem
     if basis == "counts":
         allowed = (
             set(COUNT_FIELDS.get(rtype, ()))
@@ -244,6 +252,22 @@ def _counts_problem(rtype: str, fields: dict[Any, Any]) -> str | None:
                 return "a record shared without consent has a code in the wrong form"
     if rtype == "mentee" and fields.get(AGE_BAND) not in (None, "", *vocab.AGE_BANDS):
         return "a record shared without consent has an age band no list has"
+    return None
+
+
+def _safety_problem(rtype: str, fields: dict[Any, Any]) -> str | None:
+    """A mentor-safety item goes without consent: its times are times and its outcome is from its list, so
+    nothing a person typed can travel in their place."""
+    for name, value in fields.items():
+        if value in ("", None):
+            continue
+        if _KINDS[rtype].get(name) == "datetime":
+            try:
+                datetime.fromisoformat(value)
+            except (TypeError, ValueError):
+                return "a mentor-safety item has a time that is not a time"
+        elif name in _CHOICES[rtype] and (not isinstance(value, str) or value not in _CHOICES[rtype][name]):
+            return "a mentor-safety item has an answer its list doesn't have"
     return None
 
 

@@ -231,10 +231,23 @@ class RiskAssessment:
     # Kept longer, as safeguarding records are: a meeting plan may be needed again years later.
     keep_years: ClassVar[int | None] = 6
     keep_at_least: ClassVar[int] = 6
+    # What goes to the supervisor when a check-in is missed, whatever the mentee agreed to share: the mentor's
+    # safety (exchange/policy.py). Times and the outcome chosen from a list; never the place, who knows or the
+    # risks, which may name or locate the mentee (the place may be their home).
+    mentor_safety: ClassVar[tuple[str, ...]] = (
+        "meeting_at",
+        "check_in_at",
+        "checked_in_at",
+        "missed_noted_at",
+        "outcome",
+    )
     meeting_at: str = f("Meeting date and time", "datetime", required=True, counts=False)
     place: str = f("Place", required=True, search=True, counts=False)
     who_knows: str = f("Who knows where you are", required=True, counts=False)
     check_in_at: str = f("Check in by", "datetime", counts=False)
+    checked_in_at: str = f("Checked in at", "datetime", counts=False)
+    # Set by the app, not on the form: when it noticed that nobody checked in (records/checkins.py).
+    missed_noted_at: str = f("Missed check-in noticed at", "datetime", counts=False)
     risks: str = f("Risks noted", "text", search=True, counts=False)
     outcome: str = f("Outcome", choices=vocab.RISK_OUTCOMES, default=vocab.RiskOutcome.PLANNED, counts=False)
     incident_report: str = f("Incident report", "text", search=True, counts=False)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from .. import clock
 from ..errors import BadInput
-from ..records import vocab
-from ..records.types import RECORD_TYPES
+from ..records import checkins, vocab
+from ..records.types import RECORD_TYPES, from_data
 from ..storage import audit, kept
 from ..storage.db import transaction
 from .figures import Figures, current_rows, supervisor_figures
@@ -46,15 +46,20 @@ class ConcernRow:
         return self.status == vocab.ConcernStatus.CLOSED
 
 
-def concerns(conn, now: datetime | None = None, include_acknowledged: bool = False) -> list[ConcernRow]:
-    now = now or clock.local_now()
-    notes = {
+def _latest_notes(conn) -> dict[str, str]:
+    """The latest action the supervisor noted on each record (a concern, a missed check-in)."""
+    return {
         r[0]: r[1]
         for r in conn.execute(
             "SELECT record_id, action FROM supervisor_notes n WHERE at = (SELECT max(at) FROM supervisor_notes "
             "WHERE record_id = n.record_id)"
         )
     }
+
+
+def concerns(conn, now: datetime | None = None, include_acknowledged: bool = False) -> list[ConcernRow]:
+    now = now or clock.local_now()
+    notes = _latest_notes(conn)
     names = dict(conn.execute("SELECT fingerprint, mentor_name FROM mentor_devices"))
     asked = dict(conn.execute("SELECT record_id, kind FROM deletion_requests WHERE decided_at IS NULL"))
     rows = []
@@ -119,6 +124,71 @@ def acknowledge(conn, record_id: str, action: str, author: str) -> None:
             record_id=record_id,
             mentee_id=about[0] if about else "",
         )
+
+
+@dataclass(frozen=True)
+class SafetyRow:
+    """A missed lone-working check-in: the mentor's safety. Whom and where only when the mentee agreed to share."""
+
+    record_id: str
+    mentor: str
+    meeting_at: str
+    check_in_at: str
+    checked_in_at: str  # "" while no check-in has reached the supervisor
+    noticed_at: str  # when the mentor's app noticed nobody had checked in, or ""
+    mentee_name: str = ""  # only with the mentee's consent to share
+    place: str = ""  # likewise
+    who_knows: str = ""  # likewise
+    acknowledged: str = ""  # the latest action noted by the supervisor, or ""
+
+
+def mentor_safety(conn, include_acknowledged: bool = False) -> list[SafetyRow]:
+    """Missed check-ins, from mentor-safety items and from meeting plans shared in full: not yet checked in
+    first, then the most recent."""
+    notes = _latest_notes(conn)
+    names = dict(conn.execute("SELECT fingerprint, mentor_name FROM mentor_devices"))
+    rows = []
+    for rid, fp, basis, mentee_id, fields in conn.execute(
+        "SELECT id, fingerprint, basis, coalesce(mentee_id, ''), fields FROM shared_records "
+        "WHERE type = 'risk_assessment' AND current = 1 AND deleted = 0"
+    ):
+        d = json.loads(fields)
+        if not checkins.missed_in(d):
+            continue
+        acknowledged = notes.get(rid, "")
+        if acknowledged and not include_acknowledged:
+            continue
+        named = basis == "consent" and mentee_id
+        rows.append(
+            SafetyRow(
+                rid,
+                names.get(fp, fp),
+                str(d.get("meeting_at") or ""),
+                str(d.get("check_in_at") or ""),
+                str(d.get("checked_in_at") or ""),
+                str(d.get("missed_noted_at") or ""),
+                _shared_name(conn, mentee_id) if named else "",
+                str(d.get("place") or "") if named else "",
+                str(d.get("who_knows") or "") if named else "",
+                acknowledged,
+            )
+        )
+    latest_first = sorted(rows, key=lambda r: r.check_in_at, reverse=True)
+    return sorted(latest_first, key=lambda r: bool(r.checked_in_at))
+
+
+def _shared_name(conn, mentee_id: str) -> str:
+    row = conn.execute(
+        "SELECT fields FROM shared_records WHERE type = 'mentee' AND id = ? AND current = 1 AND deleted = 0 "
+        "AND basis = 'consent' LIMIT 1",
+        (mentee_id,),
+    ).fetchone()
+    if row is None:
+        return ""
+    try:
+        return str(from_data("mentee", json.loads(row[0])).title())
+    except (TypeError, ValueError):
+        return ""
 
 
 @dataclass(frozen=True)
@@ -257,6 +327,7 @@ class Overview:
     caseload: list[CaseloadRow]
     people: list[tuple[str, str, str]]
     conflicts: list[tuple[str, str, int]]
+    safety: list[SafetyRow] = field(default_factory=list)
 
 
 @dataclass
@@ -269,7 +340,11 @@ class Activity:
 
 def overview(conn, now: datetime | None = None) -> Overview:
     return Overview(
-        concerns(conn, now), caseload_by_mentor(conn, now.date() if now else None), shared_people(conn), conflicts(conn)
+        concerns(conn, now),
+        caseload_by_mentor(conn, now.date() if now else None),
+        shared_people(conn),
+        conflicts(conn),
+        mentor_safety(conn),
     )
 
 

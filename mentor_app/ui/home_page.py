@@ -6,7 +6,16 @@ from datetime import date
 from html import escape
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from .. import clock
 from ..settings import load_settings
@@ -31,6 +40,7 @@ def _list(name: str) -> QListWidget:
 
 class HomePage(QWidget):
     open_mentee = Signal(str)
+    check_in = Signal()  # "Check in now" on an overdue check-in
 
     def __init__(self, profile, parent=None):
         super().__init__(parent)
@@ -51,6 +61,7 @@ class HomePage(QWidget):
         self.safety.setWordWrap(True)
         self.safety.setAccessibleName("How your notes are kept safe")
         layout = QVBoxLayout(self)
+        layout.addWidget(self._build_overdue())
         layout.addWidget(self.heading)
         layout.addWidget(self.delivery)
         columns = QHBoxLayout()
@@ -69,6 +80,50 @@ class HomePage(QWidget):
         layout.addWidget(self.safety)
         self._greet(clock.today())  # in the first frame already, so the page doesn't shift when Today is read
 
+    def _build_overdue(self) -> QFrame:
+        """Overdue check-ins, first on the page: in red, and in words (not colour alone), with who knows."""
+        self.overdue = QFrame()
+        self.overdue.setObjectName("overdueCheckIn")
+        self.overdue.setStyleSheet(
+            "QFrame#overdueCheckIn { background: #fdecea; border: 2px solid #c62828; border-radius: 4px; }"
+        )
+        self.overdue_text = QLabel()
+        self.overdue_text.setWordWrap(True)
+        self.overdue_text.setAccessibleName("Overdue check-in")
+        self.overdue_text.setStyleSheet("color: #a00000;")
+        self.overdue_text.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
+        self.check_in_button = QPushButton("&Check in now")
+        self.check_in_button.setAccessibleName("Check in now")
+        self.check_in_button.clicked.connect(self.check_in)
+        row = QHBoxLayout(self.overdue)
+        row.addWidget(self.overdue_text, 1)
+        row.addWidget(self.check_in_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.overdue.setVisible(False)
+        return self.overdue
+
+    def refresh_check_ins(self) -> None:
+        """Overdue check-ins, read again (the watcher says when what is due changes)."""
+        # imported here: keeps start-up fast (the window is drawn before Today is read)
+        from ..records import checkins, store
+        from .checkin import EMERGENCY, breakable, plan_words, since_words
+
+        conn, today = self.profile.conn, clock.today()
+        due = checkins.due(conn)
+        parts = []
+        for s in due:
+            mentee = store.get(conn, s.mentee_id) if s.mentee_id else None
+            name = mentee.record.title() if mentee is not None else ""
+            parts.append(
+                f"<b>⚠ Overdue check-in since {escape(since_words(s.record.check_in_at, today))}.</b> "
+                f"{escape(plan_words(s, name))} <b>Who knows where you are:</b> {escape(breakable(s.record.who_knows))}"
+            )
+        if parts:
+            parts.append(f"If you are safe, check in now. {EMERGENCY}")
+        self.overdue_text.setText("<br>".join(parts))
+        self.overdue.setVisible(bool(due))
+
     def _greet(self, today: date) -> None:
         self.heading.setText(
             f"<h2>Hello, {escape(self.profile.display_name)}</h2>"
@@ -84,6 +139,7 @@ class HomePage(QWidget):
 
         conn, today = self.profile.conn, clock.today()
         self._greet(today)
+        self.refresh_check_ins()
         rows = caseload_rows if caseload_rows is not None else caseload.caseload(conn, today)
         names = {r.id: r.name for r in rows}
         delivery = outbox.concern_delivery(conn)

@@ -52,6 +52,8 @@ class MainWindow(QMainWindow):
 
         self.home = HomePage(profile)
         self.home.open_mentee.connect(self.show_mentee)
+        self.home.check_in.connect(lambda: self.watch_check_ins().check_in())
+        self._check_ins = None  # the lone-working check-in watcher, from the first checks on
         self._mentee_page = self._directory = None  # built when first shown
         self.pages = QStackedWidget()
         self.pages.addWidget(self.home)
@@ -135,8 +137,23 @@ class MainWindow(QMainWindow):
     def _first_checks(self) -> None:
         if self.profile.closed:
             return
+        # Before sharing: a check-in missed while the app was closed goes in this first trip.
+        self.watch_check_ins().look()
         self.auto_share()
         self.check_retention()
+
+    def watch_check_ins(self):
+        """The lone-working check-in watcher (its timer is the shell's), made once the window is drawn."""
+        if self._check_ins is None:
+            from .checkin import CheckInWatcher  # imported here: keeps start-up fast (the window is drawn first)
+
+            self._check_ins = CheckInWatcher(self, self.shell, self.profile)
+            self._check_ins.changed.connect(self._check_ins_changed)
+        return self._check_ins
+
+    def _check_ins_changed(self) -> None:
+        if not self.locked and not self.profile.closed:
+            self.home.refresh_check_ins()
 
     # -- building -----------------------------------------------------------
     @property
@@ -666,4 +683,6 @@ class MainWindow(QMainWindow):
             pass
 
     def closeEvent(self, event) -> None:
+        if self._check_ins is not None:
+            self._check_ins.close()
         self.shell.close_event(event)  # timers off, background work finished, sharing, the closing backup

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from typing import TYPE_CHECKING, Any, cast
 
@@ -123,9 +124,34 @@ def risk_form(parent, profile, mentee_id: str, stored=None) -> RecordForm:
         "#7aa7e0",
         "About meeting plans",
     )
-    return edit_record(
-        parent, profile, record, mentee_id=mentee_id, record_id=stored.id if stored else None, intro=intro
+    form = edit_record(
+        parent,
+        profile,
+        record,
+        mentee_id=mentee_id,
+        record_id=stored.id if stored else None,
+        intro=intro,
+        hidden=("missed_noted_at",),  # the app's own note
     )
+    if stored is not None:
+
+        def on_save(changed: RiskAssessment) -> None:
+            # A check-in made, or a missed one noticed, while this form was open is kept unless typed over here:
+            # saving an older copy of the plan must not undo "I'm safe", nor hide a missed check-in.
+            latest = store.get(profile.conn, stored.id)
+            if latest is not None:
+                kept = {
+                    name: getattr(latest.record, name)
+                    for name in ("checked_in_at", "missed_noted_at", "outcome")
+                    if getattr(changed, name) == getattr(record, name) != getattr(latest.record, name)
+                }
+                changed = dataclasses.replace(changed, **kept)
+            form.saved_id = store.save(
+                profile.conn, changed, author=profile.author, mentee_id=mentee_id, record_id=stored.id
+            )
+
+        form.on_save = on_save
+    return form
 
 
 def log_form(parent, profile, stored=None) -> RecordForm:

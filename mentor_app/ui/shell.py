@@ -5,6 +5,9 @@ hidden behind the lock page), every dialog of the app is hidden and every
 action but Quit is off, so no record text can be seen, reached by keyboard or
 read through the accessibility tree. Dialogs come back on unlock exactly as
 they were; what they save reaches the window through their `saved` signal.
+The one exception is a window kept over the lock (`keep_over_lock`: the
+check-in reminder), which shows no record text itself while locked
+(`locked_changed` tells it when).
 
 Backups are taken on the single background thread (see worker.py), each on a
 connection of its own, so the window never waits for one and keeps saving
@@ -40,6 +43,7 @@ class WindowShell(QObject):
     """Owns a main window's lock page, idle lock, clipboard guard, timers, background backups and closing."""
 
     backup_finished = Signal(object)  # the path of a backup taken in the background
+    locked_changed = Signal(bool)  # True as the window locks, False once it is unlocked
 
     def __init__(
         self,
@@ -60,6 +64,7 @@ class WindowShell(QObject):
         self._hidden: list[QWidget] = []
         self._disabled: list[QAction] = []
         self._focus: QWidget | None = None
+        self._over_lock: list[QWidget] = []
         self._jobs: set[Job] = set()
         self._backup_running = False
         self.lock_page = LockPage(profile)
@@ -104,11 +109,20 @@ class WindowShell(QObject):
     def locked(self) -> bool:
         return self.window.centralWidget() is self.lock_page
 
+    def keep_over_lock(self, widget: QWidget) -> None:
+        """A window of the app's own that locking leaves on screen (it hides its record text itself, on
+        `locked_changed`), closed with the main window."""
+        self._over_lock.append(widget)
+
     def _dialogs(self) -> list[QWidget]:
         return [
             w
             for w in QApplication.topLevelWidgets()
-            if w is not self.window and w.isWindow() and w.isVisible() and not isinstance(w, QMainWindow)
+            if w is not self.window
+            and w.isWindow()
+            and w.isVisible()
+            and not isinstance(w, QMainWindow)
+            and w not in self._over_lock
         ]
 
     def _actions(self) -> list[QAction]:
@@ -149,6 +163,7 @@ class WindowShell(QObject):
         self.window.setWindowTitle(f"{APP_NAME} — locked")
         self.window.activateWindow()  # the keyboard goes to the lock page, even from a form that had it
         self.lock_page.reset()
+        self.locked_changed.emit(True)
 
     def unlock(self) -> None:
         if not self.locked:
@@ -165,6 +180,7 @@ class WindowShell(QObject):
         shown = [w for w in self._hidden if shiboken6.isValid(w)]
         self._hidden = []
         self.idle.restart()
+        self.locked_changed.emit(False)
         if self.on_unlocked is not None:
             self.on_unlocked()
         for w in shown:
@@ -285,6 +301,9 @@ class WindowShell(QObject):
         self.idle.stop()
         the_app().removeEventFilter(self)
         self.clipboard_guard.clear_if_ours()
+        for w in self._over_lock:
+            if shiboken6.isValid(w):
+                w.close()
         wait_for_jobs(30_000)
         if self.on_close is not None:
             try:

@@ -31,7 +31,7 @@ from ..exchange import mentors as register
 from ..exchange import requests
 from ..exchange.enrolment import SHARED_FOLDER
 from ..exchange.importer import accept_gap, import_files, import_folder, quarantine_list, retry_set_aside
-from ..records import vocab
+from ..records import checkins, vocab
 from ..records.dates import DateNotUnderstood, listed_datetime, parse_month, short_date, shown_date, shown_month
 from ..reports import dashboard
 from ..reports.dashboard import ConcernRow
@@ -107,20 +107,12 @@ class SupervisorWindow(QMainWindow):
             "Safeguarding concerns to act on",
             ["Urgency", "Raised", "Mentee", "Kind", "Mentor", "The mentor's action", "What was seen or said"],
         )
-        self.tabs.addTab(
-            self._page(
-                self.concerns,
-                "Newest and most urgent first. Overdue ones are marked ⚠. When a "
-                "mentor asks to delete or erase a concern, it stays here until you keep it "
-                "(with a reason) or erase it.",
-                [
-                    ("Record the action &taken…", self.acknowledge),
-                    ("&Keep, with a reason…", lambda: self.decide_request(False)),
-                    ("Erase as re&quested…", lambda: self.decide_request(True)),
-                ],
-            ),
-            "&Safeguarding",
+        self._safety_rows: dict[str, dashboard.SafetyRow] = {}
+        self.safety = _table(
+            "Mentor safety: missed lone-working check-ins",
+            ["Mentor safety", "Mentor", "Meeting", "Check in by", "Checked in", "Mentee", "Place"],
         )
+        self.tabs.addTab(self._safeguarding_page(), "&Safeguarding")
         self.caseload = _table(
             "Caseload per mentor", ["Mentor", "People", "Active", "Not seen 14+ days", "Not seen 28+ days"]
         )
@@ -238,6 +230,39 @@ class SupervisorWindow(QMainWindow):
                 row.addWidget(_button(text, slot))
             row.addStretch(1)
             box.addLayout(row)
+        return page
+
+    def _safeguarding_page(self) -> QWidget:
+        """Concerns about mentees, and below them missed check-ins: the mentors' own safety."""
+        page = self._page(
+            self.concerns,
+            "Newest and most urgent first. Overdue ones are marked ⚠. When a "
+            "mentor asks to delete or erase a concern, it stays here until you keep it "
+            "(with a reason) or erase it.",
+            [
+                ("Record the action &taken…", self.acknowledge),
+                ("&Keep, with a reason…", lambda: self.decide_request(False)),
+                ("Erase as re&quested…", lambda: self.decide_request(True)),
+            ],
+        )
+        box = page.layout()
+        assert isinstance(box, QVBoxLayout)
+        box.setStretch(1, 3)
+        late = int(checkins.LATE_AFTER.total_seconds() // 60)
+        hint = QLabel(
+            "<b>Mentor safety: missed lone-working check-ins.</b> A mentor did not check in within "
+            f"{late} minutes of the time in their meeting plan. You learn of it when their laptop next reaches "
+            "the shared drive, so it may be late: if there is no check-in yet, contact the mentor and the person "
+            "they said knows where they are. The mentee and the place are shown only when the mentee agreed to "
+            "share their records."
+        )
+        hint.setWordWrap(True)
+        box.addWidget(hint)
+        box.addWidget(self.safety, 2)
+        row = QHBoxLayout()
+        row.addWidget(_button("&Note what was done about a check-in…", self.acknowledge_check_in))
+        row.addStretch(1)
+        box.addLayout(row)
         return page
 
     def _people_page(self) -> QWidget:
@@ -500,6 +525,23 @@ class SupervisorWindow(QMainWindow):
                 f"laptops from version {version - 1}; both versions are kept for you to settle."
             )
         self._concern_count = len(rows)
+        self._safety_rows = {r.record_id: r for r in view.safety}
+        self.safety.set_rows(
+            [
+                [
+                    "Checked in late" if r.checked_in_at else "⚠ No check-in yet",
+                    r.mentor,
+                    listed_datetime(r.meeting_at),
+                    listed_datetime(r.check_in_at),
+                    listed_datetime(r.checked_in_at)
+                    or (f"Not yet (noticed {listed_datetime(r.noticed_at)})" if r.noticed_at else "Not yet"),
+                    r.mentee_name or "Not shared (no consent)",
+                    " ".join(r.place.split())[:200] if r.mentee_name else "On the mentor's laptop",
+                ]
+                for r in view.safety
+            ],
+            [r.record_id for r in view.safety],
+        )
 
     def _show_activity(self, activity: dashboard.Activity) -> None:
         label = lambda w: short_date(date.fromisoformat(w))  # noqa: E731
@@ -532,8 +574,13 @@ class SupervisorWindow(QMainWindow):
             if self._concern_count is None
             else count(self._concern_count, "safeguarding concern")
         )
+        missed = (
+            f"⚠ {count(len(self._safety_rows), 'missed check-in')} · "
+            if self._safety_rows and self._concern_count is not None
+            else ""
+        )
         self.summary.setText(
-            f"{concerns} to act on · {people} · "
+            f"{concerns} to act on · {missed}{people} · "
             f"{count(self._pending_devices, 'mentor device')} waiting for approval"
             + (" · updating…" if self._wanted else "")
         )
@@ -584,6 +631,37 @@ class SupervisorWindow(QMainWindow):
             question="What was &done, and by whom?",
             ok="&Save the action",
             required="Say what was done about the concern, or press Cancel.",
+        )
+
+    def acknowledge_check_in(self) -> Prompt | None:
+        """What the supervisor did about a missed check-in (phoned the mentor, …): it then leaves the list."""
+        record_id = self.safety.chosen_key()
+        row = self._safety_rows.get(record_id) if record_id is not None else None
+        if row is None:
+            QMessageBox.information(
+                self, APP_NAME, "Choose the missed check-in in the list first, then note what was done about it."
+            )
+            return None
+        about = f"The check-in due by {listed_datetime(row.check_in_at)} from {row.mentor}, which was missed."
+
+        def save(action: str) -> None:
+            try:
+                dashboard.acknowledge(self.profile.conn, row.record_id, action, self.profile.display_name)
+            except MentorAppError as exc:
+                QMessageBox.warning(self, APP_NAME, exc.message)
+                return
+            self.statusBar().showMessage("Saved what was done. The missed check-in has left the list.", 15_000)
+            self.refresh()
+
+        return ask(
+            self,
+            save,
+            kind="text",
+            title="Missed check-in",
+            about=about,
+            question="What was &done, and by whom?",
+            ok="&Save",
+            required="Say what was done about the missed check-in, or press Cancel.",
         )
 
     def decide_request(self, erase: bool) -> Prompt | None:
