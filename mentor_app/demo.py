@@ -297,6 +297,7 @@ def generate(
                         place=rng.choice(PLACES),
                         who_knows="Office (Pat), by text",
                         check_in_at=_at(joined, 13),
+                        checked_in_at=_at(joined, 12),
                         risks="First meeting; unfamiliar area.",
                         outcome="checked_in_safe",
                     ),

@@ -10,7 +10,7 @@ from datetime import datetime
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractButton, QLabel, QWidget
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QWidget
 from test_accessibility import unnamed_focusable
 from test_exchange_chain import world  # noqa: F401 - the fixture: a supervisor, an approved mentor, a drive
 from test_keyboard_and_small_screen import SMALL_SCREEN, TITLE_BAR, clashes
@@ -151,8 +151,10 @@ def test_locked_the_reminder_names_no_one_and_no_place_but_enter_still_checks_in
         assert NAME not in said and PLACE not in said and WHO not in said and "Quarry" not in said
         assert "Are you safe?" in said and "Press Enter to check in" in said
     assert reminder.isVisible()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is reminder)  # Enter goes to it, not to the passphrase
     with clock.frozen_at(datetime(2026, 12, 3, 14, 51)):
-        _press_enter(qtbot, reminder)
+        qtbot.wait(checkin.ARM_MS + 100)
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
     assert window.locked
     assert store.get(window.profile.conn, plan_id).record.checked_in_at == "2026-12-03T14:51"
     assert not reminder.isVisible()

@@ -83,6 +83,9 @@ class CheckInReminder(QDialog):
         super().__init__(None, Qt.WindowType.Dialog | Qt.WindowType.WindowStaysOnTopHint)
         self.setWindowTitle("Are you safe? — Mentor App")
         self.setMinimumWidth(440)
+        # It stands out from the window it sits over, with or without a window manager's frame around it.
+        self.setObjectName("checkInReminder")
+        self.setStyleSheet("QDialog#checkInReminder { background: #fff8e1; border: 3px solid #c62828; }")
         self._shown = QElapsedTimer()
         heading = QLabel("<h2>Are you safe?</h2>")
         heading.setAccessibleName("Are you safe?")
@@ -137,10 +140,20 @@ class CheckInReminder(QDialog):
             )
             self.who.setVisible(True)
         self.error.clear()
+        self.error.setVisible(False)
+        if self.isVisible():
+            self._place()
+
+    def _place(self) -> None:
+        """Low in the middle of the screen: seen at once, and never over the lock screen's passphrase box."""
+        self.adjustSize()
+        screen = self.screen().availableGeometry()
+        self.move(screen.center().x() - self.width() // 2, screen.bottom() - self.height() - screen.height() // 12)
 
     def appear(self) -> None:
         if not self.isVisible():
             self._shown.start()
+            self._place()
             self.show()
         self.safe_button.setFocus()
         self.raise_()
@@ -215,9 +228,12 @@ class CheckInWatcher(QObject):
         plans = [(s, "" if locked else _name(conn, s.mentee_id)) for s in found]
         self.reminder.show_due(plans, locked, clock.today())
 
-    def _locked_changed(self, _locked: bool) -> None:
+    def _locked_changed(self, locked: bool) -> None:
         if self.reminder.isVisible() and self.due:
             self._show(self.due)
+            if locked:
+                # Locking gave the keyboard to the passphrase box: while a check-in is due, Enter is for that.
+                self.reminder.appear()
 
     def snooze(self) -> None:
         self._snoozed = ({s.id for s in self.due}, clock.local_now() + SNOOZE)
@@ -234,6 +250,7 @@ class CheckInWatcher(QObject):
             done = checkins.check_in(conn, [s.id for s in checkins.due(conn, now)], self.profile.author, now)
         except Exception as exc:  # noqa: BLE001 - said in the reminder; it stays up to try again
             self.reminder.error.setText(plain(exc) + " Your check-in was not saved: please try again.")
+            self.reminder.error.setVisible(True)
             self.reminder.appear()
             return []
         self.due, self._snoozed = [], None
