@@ -20,7 +20,7 @@ from typing import Any, cast
 
 from .. import clock
 from ..setting_keys import CHECK_INS_SINCE
-from ..storage.db import Connection, put_settings, transaction
+from ..storage.db import Connection, get_setting, put_settings, transaction
 from . import store, vocab
 from .store import Stored
 from .types import RiskAssessment, from_data
@@ -45,8 +45,7 @@ def _read(iso: object) -> datetime | None:
 
 def watching_since(conn: Connection) -> str:
     """The local time ("2026-12-03T14:30") from which check-ins are asked about; the first call sets it to now."""
-    row = conn.execute("SELECT value FROM settings WHERE key = ?", (CHECK_INS_SINCE,)).fetchone()
-    since = _read(row[0]) if row else None
+    since = _read(get_setting(conn, CHECK_INS_SINCE))
     if since is None:
         stamp = clock.stamp()
         with transaction(conn):
