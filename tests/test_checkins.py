@@ -225,7 +225,6 @@ def _sent(mentor, supervisor, drive) -> list[dict]:
     ]
 
 
-@pytest.mark.slow
 def test_a_missed_check_in_reaches_the_supervisor_as_mentor_safety_without_the_mentee(qtbot, world):  # noqa: F811
     supervisor, mentor, drive = world
     window = _window(qtbot, mentor)
