@@ -249,7 +249,7 @@ def test_the_command_writes_the_file_warns_of_the_cloud_and_refuses_an_existing_
     made = cli("-o", str(tmp_path / "diary.ics"))
     assert made.returncode == 0, made.stderr
     assert "Calendar saved to" in made.stdout and "2 meetings and 1 action" in made.stdout
-    assert "Warning:" in made.stderr and "cloud" in made.stderr and "initials only" in made.stderr
+    assert "Warning:" in made.stderr and "cloud" in made.stderr and "initials and times only" in made.stderr
     raw = (tmp_path / "diary.ics").read_bytes()
     assert b"Meeting with A. Q." in raw and SURNAME.encode() not in raw and b"Alexandra" not in raw
 
@@ -303,7 +303,7 @@ def test_today_shows_the_coming_week_by_day_and_opens_the_person(qtbot, frozen_w
     week = window.home.week
     assert _rows(week) == [
         "Thu 3 Dec",
-        f"Action due: ACTION-MARKER ring the housing office ({NAME} (Lexi))",
+        f"Action due: ACTION-MARKER ring the housing office — {NAME} (Lexi)",
         "Fri 4 Dec",
         f"14:00–14:45 Meeting with {NAME} (Lexi), Costa Fishergate",
         "Sun 6 Dec",
@@ -314,7 +314,7 @@ def test_today_shows_the_coming_week_by_day_and_opens_the_person(qtbot, frozen_w
     assert label.text().replace("&", "") == "<b>The coming week</b>"
     meeting = week.item(3)
     assert meeting.data(Qt.ItemDataRole.AccessibleTextRole) == (
-        f"Fri 4 Dec, 14:00–14:45 Meeting with {NAME} (Lexi), Costa Fishergate"
+        f"Fri 4 Dec, from 14:00 to 14:45, Meeting with {NAME} (Lexi), Costa Fishergate"
     )
     # The existing sections still say what they said.
     assert _rows(window.home.upcoming)[0] == f"4 Dec 2026, 14:00 — {NAME} (Lexi)"
@@ -352,7 +352,7 @@ def test_the_calendar_box_warns_of_the_cloud_and_saves_the_file(qtbot, frozen_wi
     qtbot.waitExposed(dialog)
     assert clashes(dialog) == {} and clashes(window) == {}
     assert dialog.width() <= SMALL_SCREEN[0] and dialog.height() <= SMALL_SCREEN[1] - TITLE_BAR
-    assert "cloud" in dialog.warning.text() and "initials only" in dialog.warning.text()
+    assert "cloud" in dialog.warning.text() and "initials and times only" in dialog.warning.text()
     assert not dialog.with_names.isChecked()
 
     chosen = tmp_path / "my diary"  # no ending typed: a phone needs .ics to know it is a calendar

@@ -38,9 +38,10 @@ CLOUD_WARNING = (
     "A phone's calendar copies everything in it to its maker's cloud (Google, Apple or Microsoft), "
     "outside your organisation's control."
 )
-INITIALS_WORDS = "The file has initials only: no names, places or notes."
+INITIALS_WORDS = "The file has initials and times only: no names, places or notes."
 NAMES_WORDS = (
-    "This file names the people you meet and where: only put it on your phone if your organisation allows that."
+    "This file names the people you meet and where (never notes): only put it on your phone if your "
+    "organisation allows that."
 )
 NOT_ENCRYPTED = "The file itself is not encrypted: delete it once your calendar has it."
 

@@ -75,7 +75,7 @@ class HomePage(QWidget):
             label.setBuddy(widget)
             box.addWidget(label)
             box.addWidget(widget)
-            columns.addLayout(box)
+            columns.addLayout(box, 1)  # the same width each, however long its heading
         layout.addLayout(columns, 1)
         layout.addWidget(self.safety)
         self._greet(clock.today())  # in the first frame already, so the page doesn't shift when Today is read
@@ -161,12 +161,14 @@ class HomePage(QWidget):
             self.week.addItem(item)
             for entry in on_day:
                 who = names.get(entry.mentee_id or "", entry.who)  # as the rest of the window names them
-                what = f"Action due: {_gist(entry.words)} ({who})" if entry.kind == "action" else f"Meeting with {who}"
+                what = f"Action due: {_gist(entry.words)} — {who}" if entry.kind == "action" else f"Meeting with {who}"
                 where = f", {entry.place}" if entry.place else ""
                 text = f"{entry.time_words()} {what}{where}" if entry.at else what
                 item = QListWidgetItem(text)
-                # A screen reader moving down the list hears the day with each entry, not only under its heading.
-                item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{heading}, {text}")
+                # A screen reader moving down the list hears the day with each entry, not only under its heading,
+                # and "from 14:00 to 15:00" where the eye reads a dash.
+                spoken = f"{entry.time_words().replace('–', ' to ')}, {what}{where}" if entry.at else what
+                item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{heading}, {'from ' if entry.at else ''}{spoken}")
                 item.setData(Qt.ItemDataRole.UserRole, entry.mentee_id)
                 self.week.addItem(item)
         if not found:
