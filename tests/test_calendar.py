@@ -22,6 +22,7 @@ from mentor_app.records import store
 from mentor_app.records.types import MAX_LINE, Action, Concern, Meeting, Mentee, RiskAssessment
 from mentor_app.reports import calendar
 from mentor_app.storage import audit
+from mentor_app.ui.worker import wait_for_jobs
 
 LONDON = ZoneInfo("Europe/London")
 NOW = datetime(2026, 12, 1, 10, 0)  # a Tuesday
@@ -359,6 +360,7 @@ def test_the_calendar_box_warns_of_the_cloud_and_saves_the_file(qtbot, frozen_wi
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(chosen), ""))
     with clock.frozen_at(NOW):
         saved = dialog.save()
+        qtbot.waitUntil(lambda: "Saved" in dialog.outcome.text(), timeout=20_000)
     assert saved == tmp_path / "my diary.ics"
     assert "3 meetings and 1 action" in dialog.outcome.text()  # the file has what is beyond the week too
     assert sorted(_events(saved))[1] == "Meeting with A. Q. 2026-12-04T14:00:00+00:00"
@@ -371,10 +373,15 @@ def test_the_calendar_box_warns_of_the_cloud_and_saves_the_file(qtbot, frozen_wi
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(replaced), ""))
     with clock.frozen_at(NOW):
         assert dialog.save() == replaced
+        qtbot.waitUntil(lambda: "replace.ics" in dialog.outcome.text(), timeout=20_000)
     assert f"Meeting with {NAME}".encode() in replaced.read_bytes()
     assert len(audit.entries(window.profile.conn, action="calendar")) == 4  # two people, two files
 
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(tmp_path / "none" / "x.ics"), ""))
-    assert dialog.save() is None
-    assert dialog.problem.isVisibleTo(dialog) and "does not exist" in dialog.problem.text()
+    dialog.save()
+    qtbot.waitUntil(lambda: dialog.problem.isVisibleTo(dialog), timeout=20_000)
+    assert "does not exist" in dialog.problem.text() and not dialog.outcome.text()
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: ("", ""))
+    assert dialog.save() is None  # the save box cancelled: nothing happens
+    wait_for_jobs()
     dialog.close()

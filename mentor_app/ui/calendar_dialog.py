@@ -12,12 +12,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QDialog, QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from .. import clock
-from ..errors import MentorAppError
 from ..reports import calendar
 from ..storage.files import remove_chosen
 from .messages import plain
 from .screen_room import resize_within_screen
 from .widgets import error_label, forget_when_closed, named
+from .worker import Job, run_with_profile
 
 if TYPE_CHECKING:
     from ..storage.profile import Profile
@@ -28,6 +28,7 @@ class CalendarDialog(QDialog):
         super().__init__(parent)
         forget_when_closed(self)
         self.profile = profile
+        self._job: Job | None = None
         self.setWindowTitle("Calendar file")
         intro = QLabel(
             "A calendar file of your meetings and the actions due from today on, to open on your phone or in "
@@ -74,6 +75,7 @@ class CalendarDialog(QDialog):
         self.warning.setText(calendar.warning_words(self.with_names.isChecked()))
 
     def save(self) -> Path | None:
+        """Ask where, then write the file off the UI thread; the path it will have, or None if not saving."""
         self.problem.hide()
         name, _ = QFileDialog.getSaveFileName(
             self, "Save the calendar file", f"mentor-calendar-{clock.local_now():%Y-%m-%d}.ics", "Calendars (*.ics)"
@@ -83,19 +85,31 @@ class CalendarDialog(QDialog):
         target = Path(name)
         if target.suffix.lower() != ".ics":
             target = target.with_name(target.name + ".ics")  # a phone opens it as a calendar only by its ending
-        with_names = self.with_names.isChecked()
-        try:
+        with_names, actor = self.with_names.isChecked(), self.profile.author
+
+        def work(view) -> list[calendar.Entry]:
+            # icalendar and its time zones take a moment to load on an old laptop: on the job's own connection.
             if target == Path(name):
                 remove_chosen(target)  # the save dialog asked before replacing it
-            # The records ahead, on the window's connection: a mentor's diary is a few hundred at most.
-            found = calendar.save(self.profile.conn, target, with_names=with_names, actor=self.profile.author)
-        except (MentorAppError, OSError) as exc:
+            return calendar.save(view.conn, target, with_names=with_names, actor=actor)
+
+        def done(found: list[calendar.Entry]) -> None:
+            self._job = None
+            self.save_button.setEnabled(True)
+            self.outcome.setText(
+                f"Saved {target}, with {calendar.summary_words(found)}. Copy it to your phone and open it there, "
+                "then delete the file."
+            )
+
+        def failed(exc: BaseException) -> None:
+            self._job = None
+            self.save_button.setEnabled(True)
+            self.outcome.clear()
             reason = (exc.strerror or "the folder can't be written to") if isinstance(exc, OSError) else ""
             self.problem.setText(f"Couldn't save the file: {reason}." if reason else plain(exc))
             self.problem.show()
-            return None
-        self.outcome.setText(
-            f"Saved {target}, with {calendar.summary_words(found)}. Copy it to your phone and open it there, "
-            "then delete the file."
-        )
+
+        self.save_button.setEnabled(False)
+        self.outcome.setText("Making the file…")
+        self._job = run_with_profile(self.profile, work, done, failed)
         return target
