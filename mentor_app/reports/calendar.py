@@ -70,9 +70,9 @@ class Entry:
         return f"Meeting with {self.who}"
 
     def time_words(self) -> str:
-        """ "14:00–15:00", or "Due" for an action."""
+        """ "14:00–15:00"; "" for a whole day (an action, or a meeting agreed for a day with no time)."""
         if self.at is None:
-            return "Due"
+            return ""
         return f"{self.at:%H:%M}–{self.at + timedelta(minutes=self.minutes):%H:%M}"
 
     def description(self) -> str:
@@ -236,7 +236,7 @@ def ics_bytes(found: list[Entry], stamp: datetime | None = None) -> bytes:
             stamp=stamp,
             sequence=e.version,
             location=e.place or None,
-            transparency=TRANSP.TRANSPARENT if e.at is None else TRANSP.OPAQUE,  # a day's action: not busy
+            transparency=TRANSP.TRANSPARENT if e.at is None else TRANSP.OPAQUE,  # a whole day's entry: not busy
             classification=CLASS.PRIVATE,  # a calendar shared with others shows "busy", not what it is
         )
         try:
@@ -254,8 +254,8 @@ def ics_bytes(found: list[Entry], stamp: datetime | None = None) -> bytes:
 
 def summary_words(found: list[Entry]) -> str:
     """ "3 meetings and 2 actions" """
-    meetings = sum(1 for e in found if e.at is not None)
-    actions = len(found) - meetings
+    actions = sum(1 for e in found if e.kind == "action")
+    meetings = len(found) - actions
     return f"{count(meetings, 'meeting')} and {count(actions, 'action')}"
 
 

@@ -163,12 +163,13 @@ class HomePage(QWidget):
                 who = names.get(entry.mentee_id or "", entry.who)  # as the rest of the window names them
                 what = f"Action due: {_gist(entry.words)} — {who}" if entry.kind == "action" else f"Meeting with {who}"
                 where = f", {entry.place}" if entry.place else ""
-                text = f"{entry.time_words()} {what}{where}" if entry.at else what
+                hours = entry.time_words()
+                text = f"{hours} {what}{where}" if hours else f"{what}{where}"
                 item = QListWidgetItem(text)
                 # A screen reader moving down the list hears the day with each entry, not only under its heading,
                 # and "from 14:00 to 15:00" where the eye reads a dash.
-                spoken = f"{entry.time_words().replace('–', ' to ')}, {what}{where}" if entry.at else what
-                item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{heading}, {'from ' if entry.at else ''}{spoken}")
+                spoken = f"from {hours.replace('–', ' to ')}, {what}{where}" if hours else f"{what}{where}"
+                item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{heading}, {spoken}")
                 item.setData(Qt.ItemDataRole.UserRole, entry.mentee_id)
                 self.week.addItem(item)
         if not found:
