@@ -34,6 +34,12 @@ printf '%s\n' "demo passphrase" |
 if command -v pdftotext >/dev/null; then
     pdftotext "$work/sheet.pdf" - | grep -q "999" || { echo "check-bundle: the sheet has no emergency numbers" >&2; exit 1; }
 fi
+# A calendar file: icalendar and the UK time zone it names (from the system's zone files, or on Windows the
+# bundled tzdata) are in the bundle.
+printf '%s\n' "demo passphrase" |
+    "$app" --profile "$work/demo" calendar -o "$work/diary.ics" --passphrase-stdin >/dev/null 2>&1
+grep -q "^BEGIN:VTIMEZONE" "$work/diary.ics" && grep -q "^TZID:Europe/London" "$work/diary.ics" ||
+    { echo "check-bundle: the calendar file has no UK time zone" >&2; exit 1; }
 if [ -n "$tarball" ]; then
     mkdir "$work/home" "$work/unpacked"
     tar -xzf "$tarball" -C "$work/unpacked"
@@ -51,4 +57,4 @@ if [ -n "$tarball" ]; then
             [ -f "$XDG_DATA_HOME/Mentor App/marker" ]  # the person's notes stay
     ) || { echo "check-bundle: installing or uninstalling the tarball went wrong" >&2; exit 1; }
 fi
-echo "check-bundle: the bundled app made a demo profile, drew every screen, made a sheet, and created and checked a profile"
+echo "check-bundle: the bundled app made a demo profile, drew every screen, made a sheet and a calendar, and created and checked a profile"

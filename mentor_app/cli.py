@@ -738,6 +738,20 @@ def cmd_import_records(args) -> int:
     return 0
 
 
+def cmd_calendar(args) -> int:
+    # imported by the command that needs it: keeps every command's start fast
+    from .reports import calendar
+
+    target = _new_output(args.output)
+    with open_for_command(args) as profile:
+        if profile.role != "mentor":
+            raise BadInput("A calendar is made from a mentor's profile: it holds the mentor's own meetings.")
+        found = calendar.save(profile.conn, target, with_names=args.with_names, actor=profile.author)
+    print(f"Calendar saved to {target}: {calendar.summary_words(found)} from today on.")
+    _say(f"Warning: {calendar.warning_words(args.with_names)}")
+    return 0
+
+
 def cmd_handover(args) -> int:
     # imported by the command that needs it: keeps every command's start fast
     from .exchange.handover import make_handover
@@ -1113,6 +1127,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="record the organisation's lawful basis for sending people without that consent (empty: withdraw it)",
     )
     p.set_defaults(func=cmd_jdl)
+
+    p = sub.add_parser(
+        "calendar",
+        parents=[common, stdin],
+        help="mentor: upcoming meetings and due actions as a calendar file for a phone (initials only)",
+    )
+    p.add_argument(
+        "--with-names",
+        action="store_true",
+        help="full names and meeting places instead of initials (a phone's calendar copies them to the cloud)",
+    )
+    p.add_argument("-o", "--output", required=True, metavar="FILE.ics")
+    p.set_defaults(func=cmd_calendar)
 
     p = sub.add_parser("handover", parents=[common, stdin], help="hand a mentee over to another mentor")
     p.add_argument("--mentee", required=True, metavar="ID")

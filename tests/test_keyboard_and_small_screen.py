@@ -31,6 +31,7 @@ from mentor_app.records import caseload, store
 from mentor_app.records.types import Meeting
 from mentor_app.ui import record_dialogs
 from mentor_app.ui.audit_dialog import AuditDialog
+from mentor_app.ui.calendar_dialog import CalendarDialog
 from mentor_app.ui.main_window import MainWindow
 from mentor_app.ui.mentor_log import MentorLogDialog
 from mentor_app.ui.needs import needs_check_dialog
@@ -224,6 +225,7 @@ FORMS = {
     "sync": lambda w, p, m: SyncDialog(p, w),
     "audit": lambda w, p, m: AuditDialog(p, w, m),
     "retention": lambda w, p, m: RetentionDialog(p, w),
+    "calendar": lambda w, p, m: CalendarDialog(w, p),
 }
 
 

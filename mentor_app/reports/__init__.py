@@ -1,1 +1,1 @@
-"""Figures and reports for supervisors and funders: counts, never identities."""
+"""Figures and reports for supervisors and funders (counts, never identities), and the mentor's own calendar."""

@@ -39,6 +39,7 @@ ACTIONS = {
     "jdl_file": "Made a Justice Data Lab file",
     "jdl_basis": "Recorded the lawful basis for the Justice Data Lab",
     "import_records": "Brought in people or meetings from a spreadsheet",
+    "calendar": "Made a calendar file",
 }
 
 

@@ -6,6 +6,7 @@ from datetime import date
 from html import escape
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -31,6 +32,14 @@ OPENED_WITH = {
 }
 
 
+GIST = 100  # characters of an action's words in the week: the rest is on the person's page
+
+
+def _gist(text: str) -> str:
+    line = text.strip().splitlines()[0] if text.strip() else ""
+    return line if len(line) <= GIST and line == text.strip() else line[: GIST - 1].rstrip() + "…"
+
+
 def _list(name: str) -> QListWidget:
     w = QListWidget()
     w.setAccessibleName(name)
@@ -50,8 +59,9 @@ class HomePage(QWidget):
         self.concerns = _list("Open safeguarding concerns")
         self.due = _list("Actions due")
         self.upcoming = _list("Next meetings")
-        for w in (self.concerns, self.due, self.upcoming):
-            w.itemActivated.connect(lambda item: self.open_mentee.emit(item.data(Qt.ItemDataRole.UserRole)))
+        self.week = _list("The coming week")
+        for w in (self.concerns, self.due, self.upcoming, self.week):
+            w.itemActivated.connect(self._open)
         self.delivery = QLabel()
         self.delivery.setWordWrap(True)
         self.delivery.setAccessibleName("Sharing warning")
@@ -69,13 +79,14 @@ class HomePage(QWidget):
             ("Open safeguarding concerns", self.concerns),
             ("Actions due", self.due),
             ("Next meetings", self.upcoming),
+            ("The coming w&eek", self.week),
         ):
             box = QVBoxLayout()
             label = QLabel(f"<b>{title}</b>")
             label.setBuddy(widget)
             box.addWidget(label)
             box.addWidget(widget)
-            columns.addLayout(box)
+            columns.addLayout(box, 1)  # the same width each, however long its heading
         layout.addLayout(columns, 1)
         layout.addWidget(self.safety)
         self._greet(clock.today())  # in the first frame already, so the page doesn't shift when Today is read
@@ -124,6 +135,11 @@ class HomePage(QWidget):
         self.overdue_text.setText("<br>".join(parts))
         self.overdue.setVisible(bool(due))
 
+    def _open(self, item: QListWidgetItem) -> None:
+        mentee_id = item.data(Qt.ItemDataRole.UserRole)
+        if mentee_id:  # a day's heading, or a plan for someone not yet in the caseload, opens no one
+            self.open_mentee.emit(mentee_id)
+
     def _greet(self, today: date) -> None:
         self.heading.setText(
             f"<h2>Hello, {escape(self.profile.display_name)}</h2>"
@@ -166,15 +182,56 @@ class HomePage(QWidget):
             ],
             "Nothing due.",
         )
+        upcoming = caseload.upcoming_meetings(conn, today)
         self._fill(
             self.upcoming,
             [
                 (f"{listed_datetime(s.record.next_meeting)} — {names.get(s.mentee_id, '')}", s.mentee_id)
-                for s in caseload.upcoming_meetings(conn, today)
+                for s in upcoming
             ],
             "None planned.",
         )
+        self._fill_week(today, upcoming, names)
         self.safety.setText(self._safety_words())
+
+    def _fill_week(self, today: date, upcoming: list, names: dict[str, str]) -> None:
+        """The coming seven days, by day: each day that has something, its meetings and actions under it."""
+        from ..reports import calendar  # imported here: keeps start-up fast
+
+        found = calendar.entries(
+            self.profile.conn, today, with_names=True, with_words=True, days=calendar.WEEK_DAYS, upcoming=upcoming
+        )
+        self.week.clear()
+        bold = QFont(self.week.font())
+        bold.setBold(True)
+        for day, on_day in calendar.by_day(found, today):
+            if not on_day:
+                continue
+            heading = calendar.day_words(day) + (" (today)" if day == today else "")
+            item = QListWidgetItem(heading)
+            item.setFont(bold)
+            # A heading: the arrow keys pass over it (each entry says its day to a screen reader), drawn in
+            # the list's own colour, not greyed out.
+            item.setFlags(Qt.ItemFlag.NoItemFlags)
+            item.setForeground(self.week.palette().text())
+            self.week.addItem(item)
+            for entry in on_day:
+                who = names.get(entry.mentee_id or "", entry.who)  # as the rest of the window names them
+                what = f"Action due: {_gist(entry.words)} — {who}" if entry.kind == "action" else f"Meeting with {who}"
+                where = f", {entry.place}" if entry.place else ""
+                hours = entry.time_words()
+                text = f"{hours} {what}{where}" if hours else f"{what}{where}"
+                item = QListWidgetItem(text)
+                # A screen reader moving down the list hears the day with each entry, not only under its heading,
+                # and "from 14:00 to 15:00" where the eye reads a dash.
+                spoken = f"from {hours.replace('–', ' to ')}, {what}{where}" if hours else f"{what}{where}"
+                item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{heading}, {spoken}")
+                item.setData(Qt.ItemDataRole.UserRole, entry.mentee_id)
+                self.week.addItem(item)
+        if not found:
+            item = QListWidgetItem("Nothing in the coming week.")
+            item.setFlags(Qt.ItemFlag.NoItemFlags)
+            self.week.addItem(item)
 
     def _fill(self, widget: QListWidget, rows: list[tuple[str, str | None]], empty: str) -> None:
         widget.clear()

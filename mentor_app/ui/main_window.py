@@ -198,6 +198,7 @@ class MainWindow(QMainWindow):
         self._action(file, "Sharing with your &supervisor…", self.open_sync)
         self._action(file, "Receive a &hand-over…", self.receive_handover)
         self._action(file, "&Import people and meetings…", self.open_import)
+        self._action(file, "Save a ca&lendar file…", self.open_calendar)
         self._action(file, "Se&ttings…", self.open_settings, "Ctrl+,")
         file.addSeparator()
         self._action(file, "&Quit", self.close, QKeySequence.StandardKey.Quit)
@@ -430,6 +431,14 @@ class MainWindow(QMainWindow):
 
         dialog = ImportDialog(self, self.profile)
         dialog.saved.connect(lambda _added: self.refresh_lists())
+        dialog.open()
+        return dialog
+
+    def open_calendar(self):
+        # imported when first used: keeps start-up fast
+        from .calendar_dialog import CalendarDialog
+
+        dialog = CalendarDialog(self, self.profile)
         dialog.open()
         return dialog
 
