@@ -1,7 +1,17 @@
-"""Counts in plain words: "1 batch", "3 batches", never "batch(es)"."""
+"""Counts in plain words: "1 batch", "3 batches", never "batch(es)"; sizes of files: "230 KB", "4.2 MB"."""
 
 from __future__ import annotations
 
 
 def count(n: int, one: str, many: str | None = None) -> str:
     return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+def file_size(n: int) -> str:
+    """A file's size as a person reads it: "900 bytes", "230 KB", "4.2 MB" (1 MB is 1024 × 1024 bytes)."""
+    if n < 1024:
+        return count(n, "byte")
+    if n < 1024 * 1024:
+        return f"{max(1, round(n / 1024))} KB"
+    megabytes = n / (1024 * 1024)
+    return f"{megabytes:.1f} MB".replace(".0 MB", " MB") if megabytes < 10 else f"{round(megabytes)} MB"

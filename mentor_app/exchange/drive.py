@@ -13,9 +13,10 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-
-class TooLarge(Exception):
-    """The file is bigger than anything the app writes of its kind."""
+# The bounded read of a whole file is in storage, as attachments read a person's file with it too;
+# every reader of the drive takes it from here.
+from ..storage.files import TooLarge as TooLarge
+from ..storage.files import read_limited as read_limited
 
 
 @dataclass(frozen=True)
@@ -94,32 +95,5 @@ def read_head(path: Path, size: int) -> bytes:
             chunks.append(chunk)
             total += len(chunk)
         return b"".join(chunks)
-    finally:
-        os.close(fd)
-
-
-def read_limited(path: Path, limit: int) -> bytes:
-    """The whole file, read only if it is at most `limit` bytes (checked before reading, and while reading)."""
-    flags = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
-    fd = os.open(path, flags)
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise OSError(f"not a regular file: {shown_name(Path(path).name)}")
-        if info.st_size > limit:
-            raise TooLarge()
-        # One read into one buffer of the size the file has: reading in pieces and joining them held
-        # every file twice, 200 MB for a batch just under its limit.
-        first = os.read(fd, info.st_size + 1)
-        chunks, total = [first], len(first)
-        while total <= limit and first:
-            chunk = os.read(fd, min(1 << 20, limit + 1 - total))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            total += len(chunk)
-        if total > limit:  # it grew while being read
-            raise TooLarge()
-        return first if len(chunks) == 1 else b"".join(chunks)
     finally:
         os.close(fd)

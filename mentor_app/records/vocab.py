@@ -276,6 +276,14 @@ class AgeBand(Vocabulary):
     NOT_KNOWN = ("not_known", "Not known (no date of birth)")
 
 
+class AttachmentKind(Vocabulary):
+    """What an attached file is, as its first bytes say (records/attachments.py), never as its name says."""
+
+    JPEG = ("jpeg", "Photo (JPEG)")
+    PNG = ("png", "Picture (PNG)")
+    PDF = ("pdf", "PDF document")
+
+
 CONSENT_SCOPES = _labels(ConsentScope)
 CONSENT_METHODS = _labels(ConsentMethod)
 MENTEE_STATUSES = _labels(MenteeStatus)
@@ -300,6 +308,7 @@ GENDERS = _labels(Gender)
 ETHNICITIES = _labels(Ethnicity)
 DISABILITY = _labels(Disability)
 AGE_BANDS = _labels(AgeBand)
+ATTACHMENT_KINDS = _labels(AttachmentKind)
 
 # Which directory categories meet which resettlement need (for preselecting a sheet's contacts).
 NEED_TO_DIRECTORY: dict[str, tuple[DirectoryCategory, ...]] = {

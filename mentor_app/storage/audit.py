@@ -40,6 +40,10 @@ ACTIONS = {
     "jdl_basis": "Recorded the lawful basis for the Justice Data Lab",
     "import_records": "Brought in people or meetings from a spreadsheet",
     "calendar": "Made a calendar file",
+    "attachment_add": "Attached a file",
+    "attachment_view": "Looked at an attachment",
+    "attachment_copy": "Saved a copy of an attachment outside the app",
+    "attachment_remove": "Removed an attachment",
 }
 
 

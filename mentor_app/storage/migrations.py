@@ -331,6 +331,31 @@ def _v11_kept_counts(conn: Connection) -> None:
     )
 
 
+def _v12_attachments(conn: Connection) -> None:
+    run_statements(
+        conn,
+        # A scanned form, a photo or a PDF belonging to a person or to one of their consent records
+        # (records/attachments.py). Its bytes and its original name are record content: here, inside the
+        # encrypted database, never in a file beside it. The bytes come last, so listing never reads them.
+        """CREATE TABLE attachments (
+            id         TEXT PRIMARY KEY,
+            record_id  TEXT NOT NULL REFERENCES records(id) ON DELETE CASCADE,
+            kind       TEXT NOT NULL,
+            name       TEXT NOT NULL,
+            size       INTEGER NOT NULL,
+            sha256     TEXT NOT NULL,
+            added_at   TEXT NOT NULL,
+            added_by   TEXT NOT NULL DEFAULT '',
+            data       BLOB NOT NULL
+        )""",
+        "CREATE INDEX attachments_by_record ON attachments(record_id)",
+        # An attachment goes with its record however the record goes (deleted, erased, at the end of its
+        # retention period); a record removed outright (a hand-over) takes it by the foreign key.
+        "CREATE TRIGGER attachments_go_with_their_record AFTER UPDATE OF deleted ON records "
+        "WHEN NEW.deleted = 1 BEGIN DELETE FROM attachments WHERE record_id = NEW.id; END",
+    )
+
+
 MIGRATIONS: Sequence[Migration] = (
     Migration(1, "settings", _v1_base),
     Migration(2, "records, change sequence and search", _v2_records),
@@ -343,6 +368,7 @@ MIGRATIONS: Sequence[Migration] = (
     Migration(9, "delivery: outbox, receipts' inputs, refused records, revocation points, accepted gaps", _v9_delivery),
     Migration(10, "supervisor: who holds each person and record, hand-overs, deletion requests", _v10_holders),
     Migration(11, "count answers kept between starts", _v11_kept_counts),
+    Migration(12, "attachments: photos and PDFs kept with a person or their consent", _v12_attachments),
 )
 
 
