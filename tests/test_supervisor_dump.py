@@ -154,7 +154,7 @@ def test_a_supervisors_dump_holds_every_shared_record_note_and_device(organisati
     assert stat.S_IMODE(out.stat().st_mode) & 0o077 == 0
     text = out.read_text(encoding="utf-8")
     data = json.loads(text)
-    assert data["format"] == "mentor-app-dump" and data["format_version"] == 2
+    assert data["format"] == "mentor-app-dump" and data["format_version"] == 3
     assert data["profile"]["role"] == "supervisor"
     assert data["records"]["contact"]  # its own directory, as before
     shared = data["supervisor"]
@@ -263,7 +263,7 @@ def test_a_mentors_dump_and_mentees_keep_their_shape(organisation, tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("Wrote every record this profile holds: ")
     data = json.loads(out.read_text(encoding="utf-8"))
-    assert "supervisor" not in data and data["format_version"] == 2
+    assert "supervisor" not in data and data["format_version"] == 3
     assert {"format", "app_version", "exported_at", "profile", "records"} <= set(data)
     assert {m["fields"]["name"] for m in data["records"]["mentee"]} == {
         "Ada Consents",

@@ -3,11 +3,14 @@
 The mentee's records travel mentor to mentor in a file encrypted (age) with a
 one-time code the first mentor reads out or writes down for the second. Ids,
 versions and the pseudonym travel with them, so the supervisor's copy sees the
-same person continue, not a new one.
+same person continue, not a new one. Their attachments (scanned forms, photos)
+go with them in the same file.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import json
 import secrets
@@ -19,10 +22,11 @@ import pyrage
 
 from .. import clock
 from ..errors import BadInput, MentorAppError
-from ..records import store
+from ..records import attachments, store
 from ..records.types import MENTEE_RECORD_TYPES, from_data, to_data, validate
 from ..setting_keys import HANDOVERS, PSEUDONYM_OVERRIDE, SHARED_MENTEES
 from ..setting_keys import HANDOVERS_RECEIVED as RECEIVED
+from ..storage import audit
 from ..storage.db import put_settings, transaction
 from ..storage.files import write_new
 from ..storage.keywrap import new_recovery_code, normalise_recovery_code
@@ -53,11 +57,13 @@ def make_handover(profile: Profile, mentee_id: str, path: Path) -> str:
     if mentee is None or mentee.type != "mentee":
         raise BadInput("There is no mentee with that id in this profile.")
     items = [mentee] + store.list_records(conn, mentee_id=mentee_id)
+    files = attachments.list_for(conn, mentee_id)
     person_pseudonym = pseudonym_source(conn, pseudonym_secret(profile))(mentee_id)
     parts = _signed_parts(profile, mentee_id, person_pseudonym)
     payload = {
         "format": FORMAT,
-        "version": 2,
+        # 3: their attachments travel too ("attachments"; a file without them reads as before)
+        "version": 3,
         "from_mentor": profile.display_name,
         "handover": parts,
         "pseudonym": person_pseudonym,
@@ -73,6 +79,16 @@ def make_handover(profile: Profile, mentee_id: str, path: Path) -> str:
             }
             for s in items
         ],
+        "attachments": [
+            {
+                "id": a.id,
+                "record_id": a.record_id,
+                "name": a.name,
+                "added_at": a.added_at,
+                "data": base64.b64encode(attachments.content(conn, a.id)).decode("ascii"),
+            }
+            for a in files
+        ],
     }
     code = new_recovery_code()
     data = pyrage.passphrase.encrypt(json.dumps(payload, ensure_ascii=False).encode("utf-8"), code)
@@ -81,6 +97,16 @@ def make_handover(profile: Profile, mentee_id: str, path: Path) -> str:
     with transaction(conn):
         # Their records (tombstones too) before the person, so no link is left dangling.
         children = [r[0] for r in conn.execute("SELECT id FROM records WHERE mentee_id = ?", (mentee_id,))]
+        for a in files:  # they go with their records, by the foreign key; the trail says where
+            audit.record(
+                conn,
+                "handover_out",
+                actor=profile.author,
+                record_type="attachment",
+                record_id=a.id,
+                mentee_id=mentee_id,
+                detail=a.kind,
+            )
         store.purge_in(conn, children + [mentee_id], author=profile.author)
         conn.execute("DELETE FROM settings WHERE key = ?", (PSEUDONYM_OVERRIDE + mentee_id,))
         # Not a withdrawal: the person carries on with the other mentor.
@@ -160,6 +186,30 @@ def _records(payload: dict[str, Any]) -> list[dict[str, Any]]:
     return records
 
 
+def _attachments(payload: dict[str, Any], records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The hand-over's attachments, each belonging to one of its records, with their bytes decoded."""
+    files = payload.get("attachments", [])
+    if not isinstance(files, list):
+        raise ValueError
+    own = {r["id"] for r in records if r["type"] in attachments.ATTACHABLE}
+    out = []
+    for a in files:
+        if not (
+            isinstance(a, dict)
+            and all(isinstance(a.get(k), str) for k in ("id", "record_id", "name", "added_at", "data"))
+            and a["id"]
+            and a["record_id"] in own
+            and len(a["data"]) <= 2 * attachments.MAX_FILE_BYTES
+        ):
+            raise ValueError
+        try:
+            data = base64.b64decode(a["data"], validate=True)
+        except binascii.Error:
+            raise ValueError from None
+        out.append({**a, "data": data})
+    return out
+
+
 def receive_handover(profile: Profile, path: Path, code: str) -> str:
     """Take in a handed-over mentee; returns their name."""
     normalised = normalise_recovery_code(code)
@@ -178,6 +228,7 @@ def receive_handover(profile: Profile, path: Path, code: str) -> str:
             raise ValueError
         records = _records(payload)
         parts = _parts(payload)
+        files = _attachments(payload, records)
     except Exception:  # noqa: BLE001 - wrong code, damaged file or not a hand-over: the same to the person
         raise HandoverError(
             "That hand-over file can't be opened with that code. Check the code with the mentor "
@@ -220,6 +271,23 @@ def receive_handover(profile: Profile, path: Path, code: str) -> str:
                 mentee_id = r["id"]
         if mentee_id is None:
             raise HandoverError("That hand-over file holds no mentee. Nothing was changed.")
+        for a in files:
+            try:
+                attachments.add_in(
+                    conn,
+                    a["record_id"],
+                    a["name"],
+                    a["data"],
+                    author=profile.author,
+                    attachment_id=a["id"],
+                    added_at=a["added_at"][:40],
+                    action="handover_in",
+                )
+            except BadInput:
+                raise HandoverError(
+                    "That hand-over file holds an attachment this profile can't keep (not a picture or a "
+                    "PDF, or more than this profile has room for). Nothing was changed."
+                ) from None
         conn.execute(
             "INSERT INTO settings(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             (PSEUDONYM_OVERRIDE + mentee_id, str(payload["pseudonym"])),

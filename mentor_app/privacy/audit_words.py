@@ -10,7 +10,7 @@ import json
 import re
 
 from ..exchange import mentors as register
-from ..records import store
+from ..records import attachments, store, vocab
 from ..records.dates import local_time, shown_date
 from ..records.types import RECORD_TYPES
 from ..storage import audit
@@ -63,6 +63,8 @@ class AuditWords:
         rtype, rid = e.record_type, e.record_id
         if rtype == "batch":
             return self._batch(e)
+        if rtype == "attachment":
+            return self._attachment(e)
         if e.action == "export" and rid:
             number = rid.split("-", 1)[0]
             return f"Batch {int(number)} to your supervisor" if number.isdigit() else "A batch to your supervisor"
@@ -93,6 +95,8 @@ class AuditWords:
         return words + (", since deleted" if deleted else "")
 
     def detail(self, e: audit.Entry) -> str:
+        if e.record_type == "attachment":
+            return ""  # its kind, already in the record's words
         text = FINGERPRINT.sub(lambda m: self._laptop(m[1]), e.detail)
         if e.action == "import":
             found = re.match(r"(\d+) records \((\d+) refused\)", text)
@@ -122,6 +126,18 @@ class AuditWords:
         if found:
             return f"Batch {found[1]} from {self._laptop(found[2])}"
         return "A batch from a mentor's laptop"
+
+    def _attachment(self, e: audit.Entry) -> str:
+        """Its kind and what it belongs to, never its name: "PDF document attached to their consent of 1 Jan 2026"."""
+        kind = vocab.ATTACHMENT_KINDS.get(e.detail, "An attachment")
+        found = attachments.get(self.conn, e.record_id)
+        if found is None:
+            return f"{kind}, no longer here"
+        if found.record_type == "mentee":
+            return f"{kind} attached to their details"
+        consent = store.get(self.conn, found.record_id)
+        day = shown_date(consent.sort_at) if consent is not None else ""
+        return f"{kind} attached to their consent" + (f" of {day}" if day else "")
 
     def _find(self, rid: str) -> tuple[str, str, bool] | None:
         """(what it is, its day in words or a directory entry's name, deleted) of a record held here, or None."""

@@ -1,9 +1,10 @@
 """Erasing one person on request: from the profile, from every backup in it, and at the supervisor.
 
-Records become tombstones (an id, a type, nothing else), the search index forgets them, freed
-pages are overwritten (secure_delete) and the write-ahead log is emptied, so neither the live file
-nor a future backup holds them. Backups already taken are re-written without the person. The
-supervisor's copy is erased by an erasure record in the next export. The reason goes in the audit trail.
+Records become tombstones (an id, a type, nothing else), their attachments (photos, scanned forms)
+go with them, the search index forgets them, freed pages are overwritten (secure_delete) and the
+write-ahead log is emptied, so neither the live file nor a future backup holds them. Backups already
+taken are re-written without the person. The supervisor's copy is erased by an erasure record in the
+next export. The reason goes in the audit trail.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import shutil
 from dataclasses import dataclass, field
 
 from ..errors import BadInput
-from ..records import store
+from ..records import attachments, store
 from ..setting_keys import ERASURES, PSEUDONYM_OVERRIDE
 from ..storage import audit, backups, db
 from ..storage.files import fsync_dir, fsync_file
@@ -26,12 +27,14 @@ MAX_REASON = 500
 @dataclass
 class ErasureResult:
     records: int
+    attachments: int = 0
     backups_rewritten: int = 0
     backups_not_rewritten: list[str] = field(default_factory=list)  # file names only
     at_supervisor: bool = False  # an erasure waits for the next export
 
     def words(self) -> str:
-        text = f"Erased {count(self.records, 'record')} about this person from this laptop"
+        held = f" and {count(self.attachments, 'attachment')}" if self.attachments else ""
+        text = f"Erased {count(self.records, 'record')}{held} about this person from this laptop"
         if self.backups_rewritten:
             text += f" and from {count(self.backups_rewritten, 'backup')} in the profile"
         text += "."
@@ -54,6 +57,9 @@ def _forget_in(conn, ids: list[str], mentee_id: str) -> None:
     marks = ", ".join("?" for _ in ids)
     conn.execute(f"UPDATE records SET data = '{{}}', deleted = 1 WHERE id IN ({marks})", ids)
     conn.execute(f"DELETE FROM search_index WHERE record_id IN ({marks})", ids)
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'attachments'").fetchone():
+        # Live, the records' deletion already took them (migration 12's trigger); a backup is made sure of.
+        conn.execute(f"DELETE FROM attachments WHERE record_id IN ({marks})", ids)
     if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'search_rows'").fetchone():
         conn.execute(f"DELETE FROM search_rows WHERE record_id IN ({marks})", ids)
     conn.execute("DELETE FROM settings WHERE key = ?", (PSEUDONYM_OVERRIDE + mentee_id,))
@@ -101,6 +107,7 @@ def erase_mentee(profile, mentee_id: str, reason: str) -> ErasureResult:
     if stored is None or stored.type != "mentee":
         raise BadInput("There is no mentee with that id in this profile. Nothing was erased.", hint="mentees")
     ids = _their_ids(conn, mentee_id)
+    files = len(attachments.list_for(conn, mentee_id))
     enrolled = current_enrolment(profile) is not None
     pseudonym = pseudonym_source(conn, pseudonym_secret(profile))(mentee_id) if enrolled else ""
     with db.transaction(conn):
@@ -123,7 +130,7 @@ def erase_mentee(profile, mentee_id: str, reason: str) -> ErasureResult:
             db.put_settings(conn, {ERASURES: json.dumps(queue)})
     # The write-ahead log still holds the old pages until it is checkpointed and emptied.
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    result = ErasureResult(records=len(ids), at_supervisor=enrolled)
+    result = ErasureResult(records=len(ids), attachments=files, at_supervisor=enrolled)
     for b in backups.list_backups(profile.path):
         try:
             _rewrite_backup(b.path, profile.key, lambda conn: _forget_in(conn, ids, mentee_id))

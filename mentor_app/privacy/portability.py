@@ -1,14 +1,20 @@
 """The organisation's data out: everything a profile holds, as one JSON file that needs no app to read.
 
-`mentor-app dump` writes it, NOT encrypted. Format "mentor-app-dump", version 2 (version 1 had
-only `profile` and `records`; a mentor's dump is otherwise the same). Dates and times are ISO 8601
-as stored, ids are the app's own, and `fields` are each record's fields as the app keeps them.
+`mentor-app dump` writes it, NOT encrypted. Format "mentor-app-dump", version 3 (version 1 had
+only `profile` and `records`, version 2 no `attachments`; a mentor's dump is otherwise the same).
+Dates and times are ISO 8601 as stored, ids are the app's own, and `fields` are each record's
+fields as the app keeps them.
 
     format, format_version, app_version, exported_at
     profile            {id, role, name}
     records            this profile's own records, keyed by record type (all types, empty or not):
                        at a mentor the caseload, at a supervisor what it keeps itself (the signposting
                        directory). Each {id, mentee_id, created_at, updated_at, author, version, fields}.
+    attachments        the photos, scanned forms and PDFs kept with a person or their consent record:
+                       {id, record_id (the person's or the consent record's id), mentee_id, kind (jpeg, png,
+                       pdf: what the file's own bytes say it is), name (the file's name when attached),
+                       size, sha256 (of the bytes), added_at, added_by, data_base64 (the file itself)};
+                       empty at a supervisor, which is never sent any
     not_included       a sentence: what the profile keeps that the dump leaves out, and where it is
     supervisor         only in a supervisor profile: what mentors shared and what was done with it
       people             everyone held by name: {mentee_id, name, status, mentor, device,

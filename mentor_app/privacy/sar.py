@@ -1,4 +1,5 @@
-"""Subject access: everything a profile holds about one person, as a readable PDF and as JSON.
+"""Subject access: everything a profile holds about one person, as a readable PDF and as JSON, with each of
+their attachments (a scanned form, a photo) copied as it is into a file of its own beside them.
 
 Other people's names (the profile's other mentees) are replaced by "[another person]" wherever a
 record mentions them, and the mentor or supervisor reads it through before sharing it.
@@ -16,13 +17,14 @@ from typing import Any
 
 from .. import clock
 from ..errors import BadInput
-from ..records import own_fields, store, vocab
+from ..records import attachments, own_fields, store, vocab
 from ..records.dates import listed_datetime, local_time, shown_date
 from ..records.own_fields import OWN
 from ..records.types import RECORD_TYPES, fields_of
 from ..settings import load_settings
 from ..storage import audit
 from ..storage.files import write_new
+from ..words import file_size
 from .audit_words import AuditWords
 
 FORMAT = "mentor-app-subject-access"
@@ -31,6 +33,10 @@ REVIEW_NOTE = (
     "Prepared for review before it is shared. Names of other people the profile holds are replaced by "
     f"{REDACTED}. Check the notes for anyone else who could be recognised, and for anything that must "
     "be withheld (for example because sharing it could put someone at risk), before handing it over."
+)
+ATTACHMENTS_NOTE = (
+    "Each attachment is copied as it was attached, in a file of its own beside this copy (named below). "
+    "Names in a picture or a scanned page can't be replaced: look at each one before handing it over."
 )
 ORDER = ["consent", "needs_check", "goal", "action", "meeting", "referral", "risk_assessment", "concern"]
 
@@ -119,6 +125,20 @@ def _mentor_copy(profile, mentee_id: str) -> dict:
             }
         )
     consent = [r for r in records if r["type"] == "consent"]
+    files = [
+        {
+            "id": a.id,
+            "name": redact(a.name),
+            "kind": a.kind,
+            "what": vocab.ATTACHMENT_KINDS.get(a.kind, a.kind),
+            "size": a.size,
+            "sha256": a.sha256,
+            "attached_at": a.added_at,
+            "attached_to": {"id": a.record_id, "type": a.record_type, "what": attachments.belongs_to(conn, a)},
+            "suffix": a.suffix,
+        }
+        for a in attachments.list_for(conn, mentee_id)
+    ]
     return {
         "person": {
             "id": mentee_id,
@@ -128,6 +148,7 @@ def _mentor_copy(profile, mentee_id: str) -> dict:
         },
         "records": [r for r in records if r["type"] != "consent"],
         "consent_history": consent,
+        "attachments": files,
         "redactions": redact.count,
         "not_included": "Nothing else is held about this person in this profile.",
     }
@@ -198,10 +219,12 @@ def _supervisor_copy(profile, mentee_id: str) -> dict:
         "records": [r for r in records if r["type"] != "consent"],
         "consent_history": [r for r in records if r["type"] == "consent"],
         "supervisor_notes": notes,
+        "attachments": [],
         "redactions": redact.count,
         "not_included": "Mentors also share identity-free counts (under a code, not a name) for people who have "
         "not agreed to share their records; those cannot be linked to a person here, so they "
-        "are not in this copy.",
+        "are not in this copy. Attachments (scanned forms, photos) stay on the mentor's laptop and are never "
+        "shared, so none are held here.",
     }
 
 
@@ -217,16 +240,25 @@ def gather(profile, mentee_id: str) -> dict:
         if isinstance(fields, dict) and isinstance(fields.get(OWN), dict):
             fields[OWN] = dict(own_fields.labelled(questions, fields[OWN]))
     settings = load_settings(profile)
+    produced = clock.stamp()
+    # Each attachment's own file, named by its number (its original name is content, kept inside the copy).
+    for number, a in enumerate(copy["attachments"], 1):
+        a["file"] = f"{_stem(mentee_id, produced)}-attachment-{number}{a.pop('suffix')}"
     return {
         "format": FORMAT,
-        "format_version": 1,
-        "produced_at": clock.stamp(),
+        # 2: attachments, each in a file of its own beside the copy
+        "format_version": 2,
+        "produced_at": produced,
         "organisation": settings.organisation or "",
         "held_by": profile.role,
         "review_note": REVIEW_NOTE,
         **copy,
         "audit_trail": _audit_rows(profile.conn, profile.role, mentee_id),
     }
+
+
+def _stem(mentee_id: str, produced_at: str) -> str:
+    return f"subject-access-{mentee_id[:8]}-{produced_at[:10]}"
 
 
 def _label(rtype: str, name: str) -> str:
@@ -377,6 +409,21 @@ def write_pdf(data: dict, target: Path) -> None:
                 or ""
             )
             story += [p(listed_datetime(str(when)[:16]), item), *pairs(rtype, r["fields"])]
+    if data.get("attachments"):
+        story += [p(f"Attachments ({len(data['attachments'])})", head), p(ATTACHMENTS_NOTE, small)]
+        for a in data["attachments"]:
+            story += [
+                p(a["name"], item),
+                *pairs(
+                    "",
+                    {
+                        "What it is": f"{a['what']}, {file_size(a['size'])}",
+                        "Attached": local_time(a["attached_at"]),
+                        "Attached to": a["attached_to"]["what"],
+                        "In the file": a["file"],
+                    },
+                ),
+            ]
     if data.get("supervisor_notes"):
         story.append(p("The supervisor's notes", head))
         for n in data["supervisor_notes"]:
@@ -420,24 +467,34 @@ def write_pdf(data: dict, target: Path) -> None:
 
 
 def write_subject_access(profile, mentee_id: str, folder: Path) -> tuple[Path, Path]:
-    """The PDF and JSON in `folder`; existing files are never overwritten."""
+    """The PDF and JSON in `folder`, and beside them each attachment in a file of its own (named in both);
+    existing files are never overwritten, and a copy that can't be finished leaves none of its files."""
     folder = Path(folder)
     if not folder.is_dir():
         raise BadInput(f"The folder {folder} does not exist. Create it first, or choose another.")
     data = gather(profile, mentee_id)
-    stem = f"subject-access-{mentee_id[:8]}-{data['produced_at'][:10]}"
+    stem = _stem(mentee_id, data["produced_at"])
     pdf, js = folder / f"{stem}.pdf", folder / f"{stem}.json"
-    for path in (pdf, js):
+    files = [folder / a["file"] for a in data["attachments"]]
+    for path in (pdf, js, *files):
         if os.path.lexists(path):
             raise BadInput(
                 f"There is already a file or link at {path}. Choose another folder; nothing was overwritten."
             )
-    write_pdf(data, pdf)
+    written: list[Path] = []
     try:
+        write_pdf(data, pdf)
+        written.append(pdf)
         write_new(js, json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8"))
+        written.append(js)
+        for a, path in zip(data["attachments"], files, strict=True):
+            write_new(path, attachments.content(profile.conn, a["id"]))
+            written.append(path)
     except BaseException:
-        pdf.unlink(missing_ok=True)  # both files or neither
+        for path in written:  # all of the copy or none of it
+            path.unlink(missing_ok=True)
         raise
+    held = len(data["attachments"])
     audit.record(
         profile.conn,
         "subject_access",
@@ -445,6 +502,7 @@ def write_subject_access(profile, mentee_id: str, folder: Path) -> tuple[Path, P
         record_type="mentee",
         record_id=mentee_id,
         mentee_id=mentee_id,
-        detail=f"{len(data['records']) + len(data['consent_history'])} records",
+        detail=f"{len(data['records']) + len(data['consent_history'])} records"
+        + (f", {held} attachments" if held else ""),
     )
     return pdf, js

@@ -160,12 +160,16 @@ def add_in(
     author: str,
     attachment_id: str | None = None,
     added_at: str | None = None,
+    action: str = "attachment_add",
 ) -> str:
     """Keep `data` with a person or their consent record, inside the caller's transaction; returns its id.
 
-    `attachment_id` and `added_at` keep an attachment's own when it moves between laptops (a hand-over).
+    `attachment_id` and `added_at` keep an attachment's own when it moves between laptops (a hand-over,
+    whose `action` the trail records).
     """
-    rtype, mentee_id = _person_of(conn, record_id)
+    _, mentee_id = _person_of(conn, record_id)
+    if attachment_id and conn.execute("SELECT 1 FROM attachments WHERE id = ?", (attachment_id,)).fetchone():
+        raise BadInput(f"That attachment is already in this profile. {NOTHING}")
     kind = kind_of(data)
     if kind is None:
         raise BadInput(
@@ -207,7 +211,7 @@ def add_in(
             data,
         ),
     )
-    _audit(conn, "attachment_add", author, attachment_id, mentee_id, kind)
+    _audit(conn, action, author, attachment_id, mentee_id, kind)
     return attachment_id
 
 
