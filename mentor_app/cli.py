@@ -816,8 +816,13 @@ def cmd_sar(args) -> int:
     from .privacy.sar import write_subject_access
 
     with open_for_command(args) as profile:
-        pdf, js = write_subject_access(profile, args.mentee, Path(args.output))
+        pdf, js, files = write_subject_access(profile, args.mentee, Path(args.output))
     print(f"Wrote {pdf} (to read) and {js} (machine-readable).")
+    if files:
+        print(
+            f"Beside them, {count(len(files), 'attachment')} as attached (scans, photos, PDFs), each in a file of "
+            f"its own named in the copy: {', '.join(f.name for f in files)}."
+        )
     print("Read it through before sharing: other people's names are replaced, but check the notes yourself.")
     return 0
 

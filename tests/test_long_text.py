@@ -142,7 +142,7 @@ def test_a_subject_access_copy_with_every_field_at_its_longest(make_profile, tmp
     folder = tmp_path / "sar"
     folder.mkdir()
     started = time.monotonic()
-    pdf, js = write_subject_access(profile, mid, folder)
+    pdf, js, _ = write_subject_access(profile, mid, folder)
     took = time.monotonic() - started
     text = pdf_text(pdf)
     count = pages(pdf)
@@ -385,7 +385,7 @@ def test_the_supervisors_copy_redacts_a_name_it_knows_only_from_a_concern(make_p
     assert "Morwenna" not in json.dumps(data) and "Tregarthen" not in json.dumps(data)
     folder = tmp_path / "sar"
     folder.mkdir()
-    pdf, _ = write_subject_access(sup, shared, folder)
+    pdf, _, _ = write_subject_access(sup, shared, folder)
     text = pdf_text(pdf)
     assert "Jordan Reeve" in text and f"Jordan worried about {REDACTED}" in text
     assert f"Jordan says {REDACTED}'s brother" in text and "END-SHARED-NOTE" in text

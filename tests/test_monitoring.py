@@ -189,7 +189,7 @@ def test_the_subject_access_copy_holds_the_identity_and_monitoring_answers(make_
     )
     folder = tmp_path / "copy"
     folder.mkdir()
-    pdf, data = write_subject_access(mentor, mid, folder)
+    pdf, data, _ = write_subject_access(mentor, mid, folder)
     held = json.loads(data.read_text(encoding="utf-8"))
     assert "99/1234567Q" in json.dumps(held) and "B7654CD" in json.dumps(held)
     words = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout

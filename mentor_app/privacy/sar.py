@@ -466,9 +466,10 @@ def write_pdf(data: dict, target: Path) -> None:
     write_new(Path(target), buffer.getvalue())
 
 
-def write_subject_access(profile, mentee_id: str, folder: Path) -> tuple[Path, Path]:
+def write_subject_access(profile, mentee_id: str, folder: Path) -> tuple[Path, Path, list[Path]]:
     """The PDF and JSON in `folder`, and beside them each attachment in a file of its own (named in both);
-    existing files are never overwritten, and a copy that can't be finished leaves none of its files."""
+    existing files are never overwritten, and a copy that can't be finished leaves none of its files.
+    Returns the PDF, the JSON and the attachments' files."""
     folder = Path(folder)
     if not folder.is_dir():
         raise BadInput(f"The folder {folder} does not exist. Create it first, or choose another.")
@@ -505,4 +506,4 @@ def write_subject_access(profile, mentee_id: str, folder: Path) -> tuple[Path, P
         detail=f"{len(data['records']) + len(data['consent_history'])} records"
         + (f", {held} attachments" if held else ""),
     )
-    return pdf, js
+    return pdf, js, files

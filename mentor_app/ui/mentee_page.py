@@ -32,6 +32,7 @@ from ..records.dates import shown_date
 from ..records.types import MENTEE_RECORD_TYPES, Mentee, Record, fields_of
 from ..storage import audit
 from . import record_dialogs as dialogs
+from .attachments import AttachmentsBox
 from .needs import NeedsChart, needs_check_dialog
 from .widgets import scrolling, shown_value
 
@@ -141,6 +142,11 @@ class MenteePage(QWidget):
         box.addWidget(heading)
         box.addWidget(self.consent_text)
         box.addLayout(consent_buttons)
+        # Scanned consent forms, a licence condition, a copy of ID: beside the consent they back up.
+        box.addWidget(QLabel("<b>Attachments</b>"))
+        self.attachments = AttachmentsBox(self.profile)
+        self.attachments.said.connect(self.said)
+        box.addWidget(self.attachments)
         box.addStretch(1)
         # Seldom needed, so here rather than beside "Record a meeting".
         rare = QHBoxLayout()
@@ -274,6 +280,7 @@ class MenteePage(QWidget):
             label.setAccessibleName(question)
             self.details.addRow(question, label)
         self.consent_text.setText("\n".join("• " + s.words() for s in consent_summary(conn, self.mentee_id)))
+        self.attachments.show_for(self.mentee_id)
 
         records = store.list_records(conn, mentee_id=self.mentee_id)
         self._fill_timeline([r for r in records if r.type in TIMELINE_TYPES])

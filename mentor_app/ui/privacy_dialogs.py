@@ -51,15 +51,21 @@ def subject_access(parent, profile, mentee_id: str | None) -> Path | None:
     if not folder:
         return None
     try:
-        pdf, js = _busy(lambda: write_subject_access(profile, mentee_id, Path(folder)))
+        pdf, js, files = _busy(lambda: write_subject_access(profile, mentee_id, Path(folder)))
     except MentorAppError as exc:
         QMessageBox.warning(parent, APP_NAME, exc.message)
         return None
+    beside = (
+        f" Beside them, {count(len(files), 'attachment')} as attached, each in a file of its own: names in a "
+        "picture or a scan can't be replaced, so look at each one too."
+        if files
+        else ""
+    )
     QMessageBox.information(
         parent,
         APP_NAME,
         f"Saved {pdf.name} (to read) and {js.name} (machine-readable) in "
-        f"{folder}.\n\nRead it through before you share it: other people's names are replaced, "
+        f"{folder}.{beside}\n\nRead it through before you share it: other people's names are replaced, "
         "but check the notes yourself.",
     )
     return pdf
