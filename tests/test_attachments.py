@@ -564,15 +564,29 @@ def test_the_audit_trail_says_what_was_attached_to_what_without_its_name(person,
     assert shown[gone] == ("Attached a file", "Picture (PNG), no longer here", "")
 
 
-def test_the_mentee_page_with_attachments_fits_a_small_screen_and_every_control_is_named(qtbot, page, tmp_path):
+def test_the_mentee_page_and_its_dialogs_fit_a_small_screen_and_every_control_is_named(qtbot, page, tmp_path):
     from test_accessibility import unnamed_focusable
+    from test_keyboard_and_small_screen import TITLE_BAR, clashes
+
+    from mentor_app.ui import attachments as ui
 
     widget, profile, mid, consent = page
-    longest = "a" * 251 + ".pdf"
-    attachments.attach(profile.conn, consent, write(tmp_path, longest, pdf_bytes()), author=profile.author)
-    attachments.attach(profile.conn, mid, write(tmp_path, "id.png", png_bytes()), author=profile.author)
+    longest = "a" * 251 + ".png"
+    attachments.attach(profile.conn, consent, write(tmp_path, "form.pdf", pdf_bytes()), author=profile.author)
+    picture = attachments.attach(profile.conn, mid, write(tmp_path, longest, png_bytes()), author=profile.author)
     widget.refresh()
     widget.resize(760, 540)
-    assert widget.minimumSizeHint().width() <= 760
-    assert widget.attachments.names()[0] == longest
+    assert widget.minimumSizeHint().width() <= 760  # beside the mentee list in a 1024-wide window
+    assert widget.attachments.names()[1] == longest
     assert unnamed_focusable(widget) == []
+    found, data = attachments.view(profile.conn, picture, author=profile.author)
+    for dialog in (
+        ui.PictureDialog(found, ui.decode_picture(data), widget),
+        ui.AttachToDialog(attachments.targets(profile.conn, mid), widget),
+    ):
+        qtbot.addWidget(dialog)
+        dialog.show()
+        hint = dialog.minimumSizeHint()
+        assert hint.width() <= 1024 and hint.height() <= 600 - TITLE_BAR, (type(dialog).__name__, hint)
+        assert unnamed_focusable(dialog) == [] and clashes(dialog) == {}
+        dialog.done(0)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt, Signal
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QImageReader, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -149,7 +149,8 @@ class PictureDialog(QDialog):
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)
         if not self.actual.isChecked():
-            self._fit()
+            # Once the layout has given the scrolling area its new size: fitted to that, not the old one.
+            QTimer.singleShot(0, self, self._fit)
 
 
 class AttachToDialog(QDialog):
