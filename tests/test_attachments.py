@@ -297,6 +297,7 @@ def test_retention_takes_an_attachment_with_the_record_it_belongs_to(person, tmp
 @pytest.mark.slow
 def test_the_subject_access_copy_holds_each_attachment_in_a_file_of_its_own(person, tmp_path):
     from pdfminer.high_level import extract_text
+    from test_long_text import assert_inside_the_page
 
     from mentor_app.privacy.sar import write_subject_access
 
@@ -304,6 +305,8 @@ def test_the_subject_access_copy_holds_each_attachment_in_a_file_of_its_own(pers
     picture, document = png_bytes(), pdf_bytes()
     attachments.attach(profile.conn, mid, write(tmp_path, "copy of ID.png", picture), author=profile.author)
     attachments.attach(profile.conn, consent, write(tmp_path, f"{NAME_MARKER}.pdf", document), author=profile.author)
+    longest = "L" * 251 + ".png"  # the longest name a file system allows, with no space to wrap at
+    attachments.attach(profile.conn, mid, write(tmp_path, longest, png_bytes(seed=4)), author=profile.author)
     other = store.save(profile.conn, Mentee(name="Sam Tiller"), author=profile.author)
     attachments.attach(profile.conn, other, write(tmp_path, "sam.png", png_bytes(seed=5)), author=profile.author)
     out = tmp_path / "copy"
@@ -314,17 +317,19 @@ def test_the_subject_access_copy_holds_each_attachment_in_a_file_of_its_own(pers
     assert [(a["name"], a["kind"], a["attached_to"]["type"]) for a in data["attachments"]] == [
         ("copy of ID.png", "png", "mentee"),
         (f"{NAME_MARKER}.pdf", "pdf", "consent"),
+        (longest, "png", "mentee"),
     ]
     assert [f.name for f in files] == [a["file"] for a in data["attachments"]]
-    assert [f.read_bytes() for f in files] == [picture, document]  # as attached, byte for byte
+    assert [f.read_bytes() for f in files] == [picture, document, png_bytes(seed=4)]  # as attached, byte for byte
+    assert_inside_the_page(pdf)
     assert files[0].name.endswith("-attachment-1.png") and files[1].name.endswith("-attachment-2.pdf")
     assert all(NAME_MARKER not in f.name for f in out.iterdir())  # a name is content: not a file's name
     assert data["attachments"][1]["sha256"] == hashlib.sha256(document).hexdigest()
     text = " ".join(extract_text(str(pdf)).split())
-    assert "Attachments (2)" in text and f"{NAME_MARKER}.pdf" in text and files[1].name in text
+    assert "Attachments (3)" in text and f"{NAME_MARKER}.pdf" in text and files[1].name in text
     assert "sam.png" not in js.read_text(encoding="utf-8") and "sam.png" not in text
     trail = audit.entries(profile.conn, action="subject_access")[0]
-    assert trail.detail == "1 records, 2 attachments"
+    assert trail.detail == "1 records, 3 attachments"
     # Asked again into the same folder: refused before anything is written, nothing overwritten.
     before = sorted(p.name for p in out.iterdir())
     with pytest.raises(BadInput, match="nothing was overwritten"):
