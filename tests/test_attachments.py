@@ -595,3 +595,21 @@ def test_the_mentee_page_and_its_dialogs_fit_a_small_screen_and_every_control_is
         assert hint.width() <= 1024 and hint.height() <= 600 - TITLE_BAR, (type(dialog).__name__, hint)
         assert unnamed_focusable(dialog) == [] and clashes(dialog) == {}
         dialog.done(0)
+
+
+def test_what_to_attach_to_is_chosen_by_arrow_keys_and_enter(qtbot, page):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    from mentor_app.ui import attachments as ui
+
+    widget, profile, mid, consent = page
+    dialog = ui.AttachToDialog(attachments.targets(profile.conn, mid), widget)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=2_000)
+    assert QApplication.focusWidget() is dialog.list
+    qtbot.keyClick(dialog.list, Qt.Key.Key_Down)
+    qtbot.keyClick(dialog.list, Qt.Key.Key_Return)
+    assert dialog.result() == QDialog.DialogCode.Accepted and dialog.chosen() == consent

@@ -177,6 +177,7 @@ class AttachToDialog(QDialog):
         box.addWidget(buttons)
         resize_within_screen(self, 560, 320)
         forget_when_closed(self)
+        self.list.setFocus()  # the arrow keys choose at once; Enter attaches
 
     def chosen(self) -> str | None:
         item = self.list.currentItem()
