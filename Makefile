@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 # `make run DEMO=` opens your own profile instead.
 DEMO   ?= .demo-profile
 
-.PHONY: run test test-fast lint bench installer install install-test lock clean
+.PHONY: run test test-fast lint bench installer install install-test lock translations clean
 
 # Every install takes the exact versions and hashes locked in requirements/ (see `make lock`),
 # then the project itself without its dependencies, built by the locked setuptools.
@@ -88,6 +88,19 @@ lock: $(BIN)/python
 	    -o requirements/test.txt
 	$(UV_COMPILE) pyproject.toml installer/requirements.in -c requirements/build.txt \
 	    -c requirements/app.txt -o requirements/installer.txt
+
+# The words the app translates, from the source (GNU gettext, see mentor_app/i18n.py): the template
+# resources/locale/mentor_app.pot, each language's .po brought up to date with it (translators fill in
+# what is new), then checked (placeholders must match their source) and compiled to the .mo the app reads.
+LOCALE   = resources/locale
+XGETTEXT = xgettext --language=Python --from-code=UTF-8 --no-wrap --sort-by-file --package-name="Mentor App" \
+	--keyword=w --keyword=N_ --keyword=NC_:1c,2 --keyword=n:1,2
+translations:
+	$(XGETTEXT) -o $(LOCALE)/mentor_app.pot $$(git ls-files 'mentor_app/*.py' | sort)
+	for po in $(LOCALE)/*/LC_MESSAGES/mentor_app.po; do \
+	    msgmerge --quiet --update --no-wrap --no-fuzzy-matching --backup=none $$po $(LOCALE)/mentor_app.pot && \
+	    msgfmt --check --statistics -o $${po%.po}.mo $$po || exit 1; \
+	done
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

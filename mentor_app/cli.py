@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from . import __version__, logs
 from .directory.defaults import ensure_default_directory
 from .errors import BadInput, MentorAppError, SecretNeeded, WrongPassphrase, WrongRecoveryCode
+from .i18n import ENGLISH, LANGUAGES
 from .paths import default_demo_dir, default_profile_dir
 from .storage import audit, backups
 from .storage.db import DatabaseError
@@ -372,6 +373,7 @@ def cmd_sheet(args) -> int:
             profile, args, "Services that can help you", mentee.record.title() if args.with_name else ""
         )
         options.groups = {cid: cat for cid, cat in picked if cat}
+        options.language = args.language or mentee.record.language or ENGLISH
         build_sheet(contacts, target, options)
         audit.record(
             profile.conn, "sheet", actor=profile.author, mentee_id=mentee.id, detail=count(len(contacts), "service")
@@ -397,6 +399,7 @@ def cmd_booklet(args) -> int:
             else f"Services near you: {vocab.DIRECTORY_CATEGORIES[args.category]}"
         )
         options = _sheet_options(profile, args, title)
+        options.language = args.language
         if args.category:
             options.groups = {s.id: args.category for s in found}
         build_booklet([(s.id, s.record) for s in found], target, options)
@@ -1013,6 +1016,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--large-print", action="store_true", help="16 pt text or larger")
     p.add_argument("--letter", action="store_true", help="US Letter paper instead of A4")
     p.add_argument("--with-name", action="store_true", help="print the mentee's name on the sheet")
+    p.add_argument(
+        "--language", choices=tuple(LANGUAGES), help="en or cy: print it in English or Welsh (default: their language)"
+    )
     p.add_argument("-o", "--output", required=True, metavar="FILE.pdf")
     p.set_defaults(func=cmd_sheet)
 
@@ -1020,6 +1026,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--category", metavar="CODE", help="only this category")
     p.add_argument("--large-print", action="store_true")
     p.add_argument("--letter", action="store_true")
+    p.add_argument("--language", choices=tuple(LANGUAGES), default=ENGLISH, help="en or cy: English or Welsh")
     p.add_argument("-o", "--output", required=True, metavar="FILE.pdf")
     p.set_defaults(func=cmd_booklet)
 

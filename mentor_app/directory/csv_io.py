@@ -31,6 +31,7 @@ HEADING_WORDS = {
     "service": ("service", "service name", "programme", "project"),
     "categories": ("category", "categories", "type", "service type", "need", "needs"),
     "help_with": ("help with", "what they help with", "description", "about"),
+    "help_with_cy": ("help with cy", "description cy", "welsh description", "disgrifiad", "description in welsh"),
     "phone": ("phone", "tel", "telephone", "phone number", "telephone number", "helpline"),
     "text_number": ("text", "sms", "text number", "mobile", "text message"),
     "email": ("email", "e-mail", "email address", "e-mail address"),

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from urllib.parse import quote_plus
 
+from ..i18n import N_
+
 MAX_LINK = 320  # bytes: room for a website at the longest line; a denser code is hard to scan at 22 mm
 
 
@@ -39,9 +41,9 @@ def contact_links(contact) -> list[tuple[str, str]]:
     """
     out = []
     for caption, link in (
-        ("Scan to call", tel_link(contact.phone)),
-        ("Scan for the website", web_link(contact.website)),
-        ("Scan for a map", map_link(contact.address)),
+        (N_("Scan to call"), tel_link(contact.phone)),
+        (N_("Scan for the website"), web_link(contact.website)),
+        (N_("Scan for a map"), map_link(contact.address)),
     ):
         if link and len(link.encode("utf-8")) <= MAX_LINK:
             out.append((caption, link))

@@ -32,6 +32,7 @@ from reportlab.platypus.tableofcontents import TableOfContents
 
 from .. import clock
 from ..directory.contacts import freshness
+from ..i18n import ENGLISH, N_, WELSH, words_in
 from ..records import vocab
 from ..records.dates import shown_date
 from ..storage.files import write_new
@@ -41,6 +42,9 @@ from .qr import QrCode
 from .text import flowables, is_short, markup
 
 PAGE_SIZES = {"A4": A4, "Letter": LETTER}
+SHEET_TITLE = N_("Services that can help you")
+BOOKLET_TITLE = N_("Services near you")
+TITLES = (SHEET_TITLE, BOOKLET_TITLE)
 
 
 @dataclass
@@ -48,7 +52,8 @@ class SheetOptions:
     large_print: bool = False
     page_size: str = "A4"
     mentee_name: str = ""  # printed only when the mentor ticks it
-    title: str = "Services that can help you"
+    title: str = SHEET_TITLE
+    language: str = ENGLISH  # what the sheet is printed in: the mentee's language where the app has its words
     organisation: str = ""
     emergency_numbers: str = ""
     groups: dict[str, str] = field(default_factory=dict)  # contact id -> category to list it under
@@ -123,39 +128,51 @@ def _is_long(contact) -> bool:
 
 
 def _contact_block(contact, styles: _Styles, options: SheetOptions, width: float) -> list:
+    w = words_in(options.language)
     title = Paragraph(markup(contact.title()), styles.name)
     lines = []
-    if contact.help_with:
-        lines += flowables(contact.help_with, styles.body)
+    help_with = contact.help_with
+    if options.language == WELSH and contact.help_with_cy:
+        help_with = contact.help_with_cy
+    elif options.language != ENGLISH and contact.help_with:
+        # Said, not hidden: the organisation publishes no description in the mentee's language.
+        lines.append(Paragraph(escape(w("(This service describes itself in English only.)")), styles.small))
+    if help_with:
+        lines += flowables(help_with, styles.body)
     for label, value in (
-        ("Phone", contact.phone),
-        ("Text", contact.text_number),
-        ("Email", contact.email),
-        ("Website", contact.website),
-        ("Address", contact.address),
-        ("Open", contact.opening_hours),
-        ("How to get there", contact.how_to_get_there),
-        ("Bring", contact.what_to_bring),
-        ("Who it is for", contact.eligibility),
-        ("Languages", contact.languages),
-        ("Access", contact.accessibility),
+        (N_("Phone"), contact.phone),
+        (N_("Text"), contact.text_number),
+        (N_("Email"), contact.email),
+        (N_("Website"), contact.website),
+        (N_("Address"), contact.address),
+        (N_("Open"), contact.opening_hours),
+        (N_("How to get there"), contact.how_to_get_there),
+        (N_("Bring"), contact.what_to_bring),
+        (N_("Who it is for"), contact.eligibility),
+        (N_("Languages"), contact.languages),
+        (N_("Access"), contact.accessibility),
     ):
         if value:
-            lines += flowables(value, styles.body, prefix=f"<b>{label}:</b> ")
+            lines += flowables(value, styles.body, prefix=f"<b>{escape(w(label))}:</b> ")
     # A long entry can't sit beside its codes in a table (a table row never splits across pages): its
     # codes go under the name and its words flow across pages at the full width.
     long_entry = _is_long(contact)
     lines.insert(0, title)
     fresh = freshness(contact, stale_after=options.stale_after_months)
     if fresh.stale:
-        checked = f"last checked {shown_date(contact.last_checked)}" if contact.last_checked else "not yet checked"
-        lines.append(Paragraph(f"Please check these details before you rely on them ({checked}).", styles.small))
+        words = (
+            w("Please check these details before you rely on them (last checked {date}).",
+              date=shown_date(contact.last_checked, options.language))
+            if contact.last_checked
+            else w("Please check these details before you rely on them (not yet checked).")
+        )  # fmt: skip
+        lines.append(Paragraph(escape(words), styles.small))
 
     links = contact_links(contact)
     qr_size = (34 if options.large_print else 22) * mm
     if not links:
         return lines + [Spacer(1, styles.body.fontSize * 0.8)]
-    codes = [[QrCode(link, qr_size), Paragraph(markup(caption), styles.caption)] for caption, link in links]
+    codes = [[QrCode(link, qr_size), Paragraph(markup(w(caption)), styles.caption)] for caption, link in links]
     code_cells = Table([[c[0] for c in codes], [c[1] for c in codes]], colWidths=[qr_size + 4 * mm] * len(codes))
     code_cells.hAlign = "LEFT"
     code_cells.setStyle(
@@ -198,7 +215,8 @@ def _grouped(contacts, options: SheetOptions) -> list[tuple[str, list]]:
 
 def _group(code: str, items: list, styles: _Styles, options: SheetOptions, width: float) -> list:
     """A need's heading and its contacts; the heading never ends a page on its own."""
-    heading = Paragraph(escape(vocab.DIRECTORY_CATEGORIES.get(code, code)), styles.group)
+    label = vocab.DIRECTORY_CATEGORIES.get(code, code)
+    heading = Paragraph(escape(words_in(options.language)(label)), styles.group)
     out, head = [], [heading]
     for contact in items:
         block = _contact_block(contact, styles, options, width)
@@ -212,13 +230,15 @@ def _group(code: str, items: list, styles: _Styles, options: SheetOptions, width
 
 
 def _footer_text(options: SheetOptions) -> str:
+    w = words_in(options.language)
     numbers = " · ".join(line.strip() for line in options.emergency_numbers.splitlines() if line.strip())
-    return printable(f"In a crisis: {numbers}" if numbers else "In an emergency call 999.")
+    return printable(w("In a crisis: {numbers}", numbers=numbers) if numbers else w("In an emergency call 999."))
 
 
 class _Document(BaseDocTemplate):
     def __init__(self, path: Path | BinaryIO, options: SheetOptions, styles: _Styles):
         size = PAGE_SIZES.get(options.page_size, A4)
+        w = words_in(options.language)
         margin = 16 * mm
         self.footer_height = (26 if options.large_print else 18) * mm
         super().__init__(
@@ -228,9 +248,10 @@ class _Document(BaseDocTemplate):
             rightMargin=margin,
             topMargin=margin,
             bottomMargin=margin + self.footer_height,
-            title=printable(options.title),
+            title=printable(_title(options)),
             author=printable(options.organisation),
-            subject="Signposting",
+            subject=w("Signposting"),
+            lang=options.language,
             initialFontName=FONT,
             initialFontSize=options.body_size,
         )
@@ -272,7 +293,9 @@ class _Document(BaseDocTemplate):
         canvas.line(self.leftMargin, self.bottomMargin - 3 * mm, self.leftMargin + width, self.bottomMargin - 3 * mm)
         footer.drawOn(canvas, self.leftMargin, self.bottomMargin - 5 * mm - h)
         canvas.setFont(FONT, self.options.body_size if self.options.large_print else 8)
-        canvas.drawRightString(self.leftMargin + width, 8 * mm, f"Page {doc.page}")
+        w = words_in(self.options.language)
+        page = w("Page {page}", page=doc.page)
+        canvas.drawRightString(self.leftMargin + width, 8 * mm, page)
         canvas.restoreState()
 
     def afterFlowable(self, flowable) -> None:
@@ -280,12 +303,21 @@ class _Document(BaseDocTemplate):
             self.notify("TOCEntry", (0, flowable.getPlainText(), self.page))
 
 
+def _title(options: SheetOptions) -> str:
+    """The sheet's title: the app's own titles in the sheet's language, anything else as the mentor wrote it."""
+    return words_in(options.language)(options.title) if options.title in TITLES else options.title
+
+
 def _header(options: SheetOptions, styles: _Styles) -> list:
-    story = [Paragraph(markup(options.title), styles.title)]
+    w = words_in(options.language)
+    story = [Paragraph(markup(_title(options)), styles.title)]
     if options.mentee_name:
-        story.append(Paragraph(f"For {markup(options.mentee_name)}", styles.body))
-    made = f"Made on {shown_date(clock.today().isoformat())}" + (
-        f" by {printable(options.organisation)}" if options.organisation else ""
+        story.append(Paragraph(escape(w("For {name}")).format(name=markup(options.mentee_name)), styles.body))
+    day = shown_date(clock.today().isoformat(), options.language)
+    made = (
+        w("Made on {date} by {organisation}", date=day, organisation=printable(options.organisation))
+        if options.organisation
+        else w("Made on {date}", date=day)
     )
     story.append(Paragraph(escape(made), styles.small))
     return story
@@ -299,7 +331,8 @@ def build_sheet(contacts: list, path: Path, options: SheetOptions) -> Path:
     doc = _Document(buffer, options, styles)
     story = _header(options, styles)
     if not contacts:
-        story.append(Paragraph("No services were chosen for this sheet.", styles.body))
+        w = words_in(options.language)
+        story.append(Paragraph(escape(w("No services were chosen for this sheet.")), styles.body))
     for code, items in _grouped(contacts, options):
         story += _group(code, items, styles, options, doc.width)
     doc.build(story)
@@ -314,7 +347,9 @@ def build_booklet(contacts: list, path: Path, options: SheetOptions) -> Path:
     doc = _Document(buffer, options, styles)
     toc = TableOfContents()
     toc.levelStyles = [ParagraphStyle("toc", parent=styles.body, leftIndent=0)]
-    story = _header(options, styles) + [Paragraph("Contents", styles.name), toc, PageBreak()]
+    w = words_in(options.language)
+    contents = Paragraph(escape(w("Contents")), styles.name)
+    story = _header(options, styles) + [contents, toc, PageBreak()]
     for i, (code, items) in enumerate(_grouped(contacts, options)):
         if i:
             story.append(PageBreak())

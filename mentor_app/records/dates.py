@@ -11,8 +11,22 @@ import re
 from datetime import date, datetime, time, timedelta
 
 from .. import clock
+from ..i18n import ENGLISH, NC_, words_in
 
-MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+MONTHS = [
+    NC_("month", "Jan"),
+    NC_("month", "Feb"),
+    NC_("month", "Mar"),
+    NC_("month", "Apr"),
+    NC_("month", "May"),
+    NC_("month", "Jun"),
+    NC_("month", "Jul"),
+    NC_("month", "Aug"),
+    NC_("month", "Sep"),
+    NC_("month", "Oct"),
+    NC_("month", "Nov"),
+    NC_("month", "Dec"),
+]
 DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 _MONTH_NAMES = {
     name.lower(): i
@@ -229,9 +243,14 @@ def short_date(day: date) -> str:
     return f"{day.day} {MONTHS[day.month - 1]}"
 
 
-def uk_date(day: date) -> str:
-    """3 Dec 2026"""
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+def month_name(month: int, language: str = ENGLISH) -> str:
+    """A month's short name in `language`: "Dec", "Rhag"."""
+    return words_in(language).p("month", MONTHS[month - 1])
+
+
+def uk_date(day: date, language: str = ENGLISH) -> str:
+    """3 Dec 2026 (3 Rhag 2026 in Welsh)"""
+    return f"{day.day} {month_name(day.month, language)} {day.year}"
 
 
 def uk_datetime(moment: datetime) -> str:
@@ -239,10 +258,10 @@ def uk_datetime(moment: datetime) -> str:
     return f"{DAYS[moment.weekday()]} {uk_date(moment.date())}, {moment:%H:%M}"
 
 
-def shown_date(iso: str) -> str:
+def shown_date(iso: str, language: str = ENGLISH) -> str:
     """A stored "2026-12-03" in words; anything unreadable as it is."""
     try:
-        return uk_date(date.fromisoformat(iso[:10])) if iso else ""
+        return uk_date(date.fromisoformat(iso[:10]), language) if iso else ""
     except ValueError:
         return iso
 

@@ -40,6 +40,7 @@ HEADING_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
     "mentee": {
         "name": ("name", "full name", "client", "client name", "mentee", "mentee name", "participant", "service user"),
         "preferred_name": ("known as", "nickname", "preferred"),
+        "language": ("language", "preferred language", "iaith"),
         "phone": ("tel", "telephone", "mobile", "phone number", "telephone number", "contact number", "mobile number"),
         "email": ("e-mail", "email address", "e-mail address"),
         "address": ("home address", "street address"),
@@ -79,6 +80,8 @@ CHOICE_WORDS = {
     "one_to_one": ("1:1", "1-1", "1 to 1", "121", "1-2-1", "one to one"),
     "did_not_attend": ("dna", "no show", "did not attend", "didn't attend"),
     "phone_video": ("phone", "video", "call", "phone call", "video call"),
+    "cy": ("welsh", "cymraeg"),
+    "en": ("english", "saesneg"),
 }
 YES = {"yes", "y", "true", "1", "x", "ticked"}
 NO = {"no", "n", "false", "0", ""}

@@ -88,6 +88,8 @@ class Mentee:
     name: str = f("Name or alias", required=True, search=True, counts=False)
     preferred_name: str = f("Preferred name", search=True, counts=False)
     pronouns: str = f("Pronouns", counts=False)
+    # Their signposting sheets and subject access copies are printed in it (empty: English).
+    language: str = f("Language for their sheets", choices=vocab.SHEET_LANGUAGES, counts=False)
     phone: str = f("Phone", search=True, counts=False)
     email: str = f("Email", search=True, counts=False)
     address: str = f("Address", "text", counts=False)
@@ -314,6 +316,8 @@ class Contact:
     service: str = f("Service", search=True)
     categories: list[str] = f("Categories", "list", choices=vocab.DIRECTORY_CATEGORIES, required=True, default=[])
     help_with: str = f("What they help with", "text", search=True)
+    # In Welsh, where the organisation publishes it (the source goes in source_url): printed on Welsh sheets.
+    help_with_cy: str = f("What they help with, in Welsh (Cymraeg)", "text", search=True)
     phone: str = f("Phone", search=True)
     text_number: str = f("Text number")
     email: str = f("Email")

@@ -16,6 +16,8 @@ from __future__ import annotations
 import enum
 from typing import TypeVar
 
+from ..i18n import LANGUAGES, N_
+
 _V = TypeVar("_V", bound="Vocabulary")
 
 
@@ -165,19 +167,19 @@ class ConcernStatus(Vocabulary):
 
 
 class DirectoryCategory(Vocabulary):
-    HOUSING = ("housing", "Housing")
-    MONEY = ("money", "Money, benefits and debt")
-    EMPLOYMENT = ("employment", "Employment, training and education")
-    HEALTH = ("health", "Health and GP registration")
-    MENTAL_HEALTH = ("mental_health", "Mental health")
-    DRUGS_ALCOHOL = ("drugs_alcohol", "Drugs and alcohol")
-    ID_BANKING = ("id_banking", "ID documents and banking")
-    FAMILY = ("family", "Family and relationships")
-    LEGAL = ("legal", "Legal")
-    SPORT = ("sport", "Sport and leisure")
-    FAITH_COMMUNITY = ("faith_community", "Faith and community")
-    CRISIS = ("crisis", "Crisis and helplines")
-    OTHER = ("other", "Other")
+    HOUSING = ("housing", N_("Housing"))
+    MONEY = ("money", N_("Money, benefits and debt"))
+    EMPLOYMENT = ("employment", N_("Employment, training and education"))
+    HEALTH = ("health", N_("Health and GP registration"))
+    MENTAL_HEALTH = ("mental_health", N_("Mental health"))
+    DRUGS_ALCOHOL = ("drugs_alcohol", N_("Drugs and alcohol"))
+    ID_BANKING = ("id_banking", N_("ID documents and banking"))
+    FAMILY = ("family", N_("Family and relationships"))
+    LEGAL = ("legal", N_("Legal"))
+    SPORT = ("sport", N_("Sport and leisure"))
+    FAITH_COMMUNITY = ("faith_community", N_("Faith and community"))
+    CRISIS = ("crisis", N_("Crisis and helplines"))
+    OTHER = ("other", N_("Other"))
 
 
 class ContactScope(Vocabulary):
@@ -299,6 +301,8 @@ CONCERN_CATEGORIES = _labels(ConcernCategory)
 CONCERN_URGENCY = _labels(ConcernUrgency)
 CONCERN_STATUSES = _labels(ConcernStatus)
 DIRECTORY_CATEGORIES = _labels(DirectoryCategory)
+# What a person's sheets and copies are printed in: the languages the app has words for (i18n.py).
+SHEET_LANGUAGES = dict(LANGUAGES)
 CONTACT_SCOPES = _labels(ContactScope)
 CONTACT_ORIGINS = _labels(ContactOrigin)
 REFERRAL_KINDS = _labels(ReferralKind)

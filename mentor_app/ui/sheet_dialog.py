@@ -25,6 +25,7 @@ from .. import APP_NAME, clock
 from ..directory.contacts import freshness, list_contacts
 from ..directory.preselect import preselect
 from ..errors import MentorAppError
+from ..i18n import ENGLISH
 from ..printing.printer import send_to_printer
 from ..printing.sheet import SheetOptions, build_booklet, build_sheet
 from ..records import store, vocab
@@ -65,6 +66,11 @@ class SheetDialog(QDialog):
         self.large = named(QCheckBox("&Large print (16 pt and bigger)"), "Large print")
         self.paper = named(QComboBox(), "Paper size")
         self.paper.addItems(["A4", "Letter"])
+        self.language = named(QComboBox(), "Language of the sheet")
+        for code, name in vocab.SHEET_LANGUAGES.items():
+            self.language.addItem(name, code)
+        preferred = self.mentee.record.language if self.mentee else ""
+        self.language.setCurrentIndex(max(0, self.language.findData(preferred or ENGLISH)))
         self.with_name = named(QCheckBox("Print their &name on the sheet"), "Print their name on the sheet")
         self.with_name.setVisible(self.mentee is not None)
         note = QLabel(
@@ -95,6 +101,10 @@ class SheetDialog(QDialog):
         paper_label.setBuddy(self.paper)  # so a screen reader says "Paper size, A4"
         options.addWidget(paper_label)
         options.addWidget(self.paper)
+        language_label = QLabel("Lan&guage:")
+        language_label.setBuddy(self.language)  # "Language of the sheet, Cymraeg"
+        options.addWidget(language_label)
+        options.addWidget(self.language)
         options.addStretch(1)
         layout = QVBoxLayout(self)
         heading = QLabel(
@@ -134,6 +144,7 @@ class SheetDialog(QDialog):
             emergency_numbers=settings.emergency_numbers,
             groups=groups,
             stale_after_months=settings.stale_after_months,
+            language=self.language.currentData(),
         )
 
     def write(self, path: Path, then) -> None:
