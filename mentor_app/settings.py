@@ -7,16 +7,20 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .errors import BadInput
+from .i18n import N_
 from .setting_keys import SETTINGS_PREFIX
 
 if TYPE_CHECKING:
     from .storage.profile import Profile
 
 # Well-known national numbers; an organisation adds its own lead and local lines.
-DEFAULT_EMERGENCY_NUMBERS = (
-    "Emergency services: 999\n"
-    "Samaritans (free, any time): 116 123\n"
-    "National Domestic Abuse Helpline (free, any time): 0808 2000 247"
+# Each line is in the catalogues: a sheet in another language prints the lines it has words for in it.
+DEFAULT_EMERGENCY_NUMBERS = "\n".join(
+    (
+        N_("Emergency services: 999"),
+        N_("Samaritans (free, any time): 116 123"),
+        N_("National Domestic Abuse Helpline (free, any time): 0808 2000 247"),
+    )
 )
 
 

@@ -18,6 +18,7 @@ from mentor_app.printing import sheet
 from mentor_app.printing.sheet import SheetOptions, build_sheet
 from mentor_app.records import dates, store
 from mentor_app.records.types import Contact, Mentee
+from mentor_app.settings import DEFAULT_EMERGENCY_NUMBERS
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCALE = ROOT / "resources" / "locale"
@@ -161,6 +162,16 @@ def test_a_welsh_sheet_is_in_welsh_with_the_crisis_numbers_at_the_foot(tmp_path)
     ):
         assert welsh in text, welsh
     for english in ("Services that can help you", "Phone:", "Page 1", "In a crisis", "Made on"):
+        assert english not in text, english
+
+    with clock.frozen_at(date(2026, 12, 3)):
+        footer = tmp_path / "rhifau.pdf"
+        build_sheet(
+            [("c1", _contact())], footer, SheetOptions(emergency_numbers=DEFAULT_EMERGENCY_NUMBERS, language="cy")
+        )
+    text = " ".join(_pdf_text(footer).split())
+    assert "Mewn argyfwng: Gwasanaethau brys: 999 · Samaritans (am ddim, unrhyw bryd): 116 123" in text
+    for english in ("Emergency services", "free, any time"):
         assert english not in text, english
 
     described = tmp_path / "disgrifiad.pdf"

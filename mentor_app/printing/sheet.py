@@ -231,7 +231,8 @@ def _group(code: str, items: list, styles: _Styles, options: SheetOptions, width
 
 def _footer_text(options: SheetOptions) -> str:
     w = words_in(options.language)
-    numbers = " · ".join(line.strip() for line in options.emergency_numbers.splitlines() if line.strip())
+    # A line the catalogue has (the app's own numbers) is printed in the sheet's language; the rest as written.
+    numbers = " · ".join(w(line.strip()) for line in options.emergency_numbers.splitlines() if line.strip())
     return printable(w("In a crisis: {numbers}", numbers=numbers) if numbers else w("In an emergency call 999."))
 
 
