@@ -33,6 +33,11 @@ printf '%s\n' "demo passphrase" |
     "$app" --profile "$work/demo" sheet --mentee "$mentee" -o "$work/sheet.pdf" --passphrase-stdin >/dev/null
 if command -v pdftotext >/dev/null; then
     pdftotext "$work/sheet.pdf" - | grep -q "999" || { echo "check-bundle: the sheet has no emergency numbers" >&2; exit 1; }
+    # The Welsh catalogue is in the bundle: a sheet asked for in Welsh is in Welsh.
+    printf '%s\n' "demo passphrase" | "$app" --profile "$work/demo" sheet --mentee "$mentee" --language cy \
+        -o "$work/taflen.pdf" --passphrase-stdin >/dev/null
+    pdftotext "$work/taflen.pdf" - | grep -q "Mewn argyfwng" ||
+        { echo "check-bundle: the Welsh sheet is not in Welsh (no catalogue in the bundle?)" >&2; exit 1; }
 fi
 # A calendar file: icalendar and the UK time zone it names (from the system's zone files, or on Windows the
 # bundled tzdata) are in the bundle.
@@ -57,4 +62,4 @@ if [ -n "$tarball" ]; then
             [ -f "$XDG_DATA_HOME/Mentor App/marker" ]  # the person's notes stay
     ) || { echo "check-bundle: installing or uninstalling the tarball went wrong" >&2; exit 1; }
 fi
-echo "check-bundle: the bundled app made a demo profile, drew every screen, made a sheet and a calendar, and created and checked a profile"
+echo "check-bundle: the bundled app made a demo profile, drew every screen, made a sheet (in English and Welsh) and a calendar, and created and checked a profile"
