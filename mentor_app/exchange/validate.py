@@ -9,6 +9,7 @@ read: the exporter and the hand-over reader refuse to seal what this refuses.
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import datetime
 from typing import Any
 
@@ -36,6 +37,7 @@ MAX_MAP = len(vocab.NEEDS_AREAS)  # a needs check scores (and notes) each area o
 BYTES_PER_CHAR = 4
 # Fields that travel beside a record's own: the concern's person, and the when of identity-free counts.
 EXTRA_FIELDS = {"mentee_name": 2 * MAX_LINE + 3, "month": 7, "week": 10, "pseudonym": MAX_ID, AGE_BAND: 16}
+_LOCAL_MINUTE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 _STRING_KINDS = {"line": MAX_LINE, "date": 10, "datetime": 16, "text": MAX_TEXT}
 
 
@@ -262,9 +264,13 @@ def _safety_problem(rtype: str, fields: dict[Any, Any]) -> str | None:
         if value in ("", None):
             continue
         if _KINDS[rtype].get(name) == "datetime":
+            # Exactly the app's own form (local time, to the minute): Python reads more, such as a time with a
+            # zone, which can't be compared with the app's times.
+            if not isinstance(value, str) or not _LOCAL_MINUTE.fullmatch(value):
+                return "a mentor-safety item has a time that is not a time"
             try:
                 datetime.fromisoformat(value)
-            except (TypeError, ValueError):
+            except ValueError:
                 return "a mentor-safety item has a time that is not a time"
         elif name in _CHOICES[rtype] and (not isinstance(value, str) or value not in _CHOICES[rtype][name]):
             return "a mentor-safety item has an answer its list doesn't have"

@@ -38,9 +38,11 @@ def _read(iso: object) -> datetime | None:
     if not isinstance(iso, str) or not iso:
         return None
     try:
-        return datetime.fromisoformat(iso)
+        found = datetime.fromisoformat(iso)
     except ValueError:
         return None
+    # The app writes local times; one with a zone (from a damaged or hostile record) can't be compared with them.
+    return found if found.tzinfo is None else None
 
 
 def watching_since(conn: Connection) -> str:
