@@ -38,18 +38,26 @@ def test_a_windows_spreadsheet_of_people_is_previewed_row_by_row_then_saved_once
     rows = [
         "Full Name;DOB;Tel;E-mail;Postcode;Referred by;Status;Release date",
         "Zoë Price;03/12/1990;07700 900123;zoe@example.org;M14 5AB;Probation;Active;3 Dec 2026",
-        "Alex Larch;46000;;;SW1A;Self-referral;;",
+        "Alex Larch;3/12/85;;;SW1A;Self-referral;;",
         "Bad Row;31/02/1990;;;;;;",
         "Sam Okafor;1 Mar 88;;;;;Nonsense status;",
         ";;;;;;;",
+        "Not Yet Born;3/12/2030;;;;;;",  # row 7
+        "Bare Number;46000;;;;;;",  # in a CSV a bare number is not a date: it is not read as Excel's
+        "Zoë Price;03/12/1990;;;;;;",  # the same person as row 2
+        "Two Names;;;;;;;",
+        "Two Names;;;;;;;",
     ]
     path = tmp_path / "caseload.csv"
     path.write_bytes("\r\n".join(rows).encode("cp1252"))
 
     preview = _plan(profile, path)
     assert preview.kind == "mentee"
-    assert [p.row for p in preview.problems] == [4, 5]  # the rows as the spreadsheet numbers them
-    assert "31/02/1990" in preview.problems[0].message and "Status" in preview.problems[1].message
+    assert [p.row for p in preview.problems] == [4, 5, 7, 8, 9, 11]  # the rows as the spreadsheet numbers them
+    problems = {p.row: p.message for p in preview.problems}
+    assert "31/02/1990" in problems[4] and "Status" in problems[5] and "in the future" in problems[7]
+    assert "46000" in problems[8] and "same person" in problems[9] and "row 2" in problems[9]
+    assert "same name as row 10" in problems[11]
     assert any("Windows-1252" in note for note in preview.notes)
     assert _people(profile) == {}  # a preview saves nothing
 
@@ -57,7 +65,7 @@ def test_a_windows_spreadsheet_of_people_is_previewed_row_by_row_then_saved_once
         importing.save(profile.conn, preview, author=profile.author)
     assert _people(profile) == {}
     saved = importing.save(profile.conn, preview, author=profile.author, only_good_rows=True)
-    assert saved.added == 2
+    assert saved.added == 3
 
     people = _people(profile)
     zoe, alex = people["Zoë Price"], people["Alex Larch"]
@@ -65,13 +73,13 @@ def test_a_windows_spreadsheet_of_people_is_previewed_row_by_row_then_saved_once
     assert (zoe.referral_source, zoe.status, zoe.release_date) == ("probation", "active", "2026-12-03")
     # Only the first half of a postcode is kept as the district; the whole postcode stays with the address.
     assert zoe.postcode_district == "M14" and "M14 5AB" in zoe.address
-    assert alex.date_of_birth == "2025-12-09"  # an Excel serial date, read as Excel means it
+    assert alex.date_of_birth == "1985-12-03"  # a two-digit year of birth: 1985, not 2085
     assert alex.referral_source == "self" and alex.status == "referred"  # left empty: the usual start
-    assert audit.entries(profile.conn, action="import_records")[0].detail == "2 people"
+    assert audit.entries(profile.conn, action="import_records")[0].detail == "3 people"
 
     again = _plan(profile, path)
-    assert again.good == [] and again.already_here == [2, 3]
-    assert len(_people(profile)) == 2
+    assert again.good == [] and again.already_here == [2, 3, 9, 10, 11]
+    assert len(_people(profile)) == 3
 
 
 def test_an_excel_workbook_of_meetings_finds_each_person_by_name_and_asks_when_two_share_it(profile, tmp_path):
@@ -234,3 +242,38 @@ def test_the_documented_headings_are_the_ones_understood():
             assert row is not None, name
             for heading in words.get(name, ()):
                 assert heading in row, (name, heading)
+
+
+def test_two_meetings_on_one_day_both_come_in_and_a_workbooks_serial_dates_are_read(profile, tmp_path):
+    person = store.save(profile.conn, Mentee(name="Dee Ash"), author=profile.author)
+    path = tmp_path / "day.csv"
+    path.write_text("Name,Date,Notes\nDee Ash,3/11/2026,Morning walk\nDee Ash,3/11/2026,Afternoon crisis call\n")
+    importing.save(profile.conn, _plan(profile, path), author=profile.author)
+    notes = sorted(s.record.notes for s in store.list_records(profile.conn, "meeting", mentee_id=person))
+    assert notes == ["Afternoon crisis call", "Morning walk"]
+
+    book = openpyxl.Workbook()
+    book.active.append(["Name", "DOB"])
+    book.active.append(["Eve Birch", 29221])  # a date typed into a cell formatted as a number: 1 Jan 1980
+    book.active.append(["Finn Cole", 1990])  # a year alone is not a date
+    workbook = tmp_path / "people.xlsx"
+    book.save(workbook)
+    preview = _plan(profile, workbook)
+    assert [(r.name, r.date_of_birth) for _, r, _ in preview.good] == [("Eve Birch", "1980-01-01")]
+    assert [p.row for p in preview.problems] == [3]
+
+
+def test_a_damaged_workbook_is_refused_in_words(profile, tmp_path):
+    book = openpyxl.Workbook()
+    book.active.append(["Name"])
+    whole = tmp_path / "whole.xlsx"
+    book.save(whole)
+    import zipfile
+
+    cut = tmp_path / "cut.xlsx"
+    with zipfile.ZipFile(whole) as source, zipfile.ZipFile(cut, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            target.writestr(item, data[: len(data) // 2] if item.filename.endswith("sheet1.xml") else data)
+    with pytest.raises(BadInput, match="could not be read as an Excel .xlsx file"):
+        importing.read(cut)

@@ -87,3 +87,21 @@ def test_a_meeting_for_one_of_two_people_with_the_same_name_goes_to_the_one_chos
     [meeting] = store.list_records(conn, "meeting")
     assert meeting.mentee_id == younger != older and meeting.record.place == "Library"
     dialog.close()
+
+
+def test_going_back_while_saving_can_not_bring_the_rows_in_twice(qtbot, window, tmp_path):
+    path = tmp_path / "many.csv"
+    path.write_text("Name\n" + "".join(f"Person {n:04}\n" for n in range(1500)), "utf-8")
+    dialog = window.open_import()
+    dialog.load(path)
+    dialog.next()
+    dialog.next()
+    with qtbot.waitSignal(dialog.saved, timeout=60_000):
+        dialog.next()
+        assert not dialog.back_button.isEnabled()
+        dialog.back()  # pressed while "Saving…"
+        dialog.next()
+        dialog.next()
+    qtbot.wait(200)
+    assert len(store.list_records(window.profile.conn, "mentee")) == 1500
+    dialog.close()

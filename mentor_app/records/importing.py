@@ -8,6 +8,7 @@ already in the profile is left out, so running the same file twice adds nothing 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, time
@@ -272,22 +273,47 @@ def _choice(fld: Any, cell: str) -> str:
     raise BadInput(f"{fld.metadata['label']}: “{cell}” is not one of: {', '.join(choices.values())}.")
 
 
-def _date(label: str, cell: str, today: date) -> str:
-    serial = excel_serial(cell)
+@dataclass(frozen=True)
+class _Reading:
+    today: date
+    excel: bool  # an .xlsx, where a bare number in a date column can be Excel's own date
+
+
+def _serial(cell: str, reading: _Reading) -> str | None:
+    """Excel's serial date, read only from a workbook and only from 1910 on: in a CSV, or below that, a bare
+    number (a year, "031290") is not a date, and reading it as one would save a wrong date without a word."""
+    serial = excel_serial(cell) if reading.excel else None
+    return serial if serial is not None and serial >= "1910" else None
+
+
+def _date(label: str, cell: str, reading: _Reading, *, born: bool = False) -> str:
+    serial = _serial(cell, reading)
     if serial is not None:
-        return serial[:10]
-    if len(cell) >= 16 and cell[10:11] == "T":  # a date and time from Excel, where only the date is wanted
-        cell = cell[:10]
-    try:
-        found = parse_date(cell, today)
-    except DateNotUnderstood:
-        raise BadInput(f"{label}: couldn't read “{cell}” as a date (write it like 03/12/2026 or 3 Dec 2026).") from None
-    return found.isoformat() if found else ""
+        found: date | None = date.fromisoformat(serial[:10])
+    else:
+        if len(cell) >= 16 and cell[10:11] == "T":  # a date and time from Excel, where only the date is wanted
+            cell = cell[:10]
+        try:
+            found = parse_date(cell, reading.today)
+        except DateNotUnderstood:
+            raise BadInput(
+                f"{label}: couldn't read “{cell}” as a date (write it like 03/12/2026 or 3 Dec 2026)."
+            ) from None
+    if found is None:
+        return ""
+    if born:
+        if found > reading.today and re.search(r"\b\d{2}$", cell.strip()):
+            found = found.replace(year=found.year - 100)  # "3/12/90": born in 1990, not 2090
+        if found > reading.today:
+            raise BadInput(f"{label}: “{cell}” is in the future.")
+        if found.year < reading.today.year - 110:
+            raise BadInput(f"{label}: “{cell}” is more than 110 years ago.")
+    return found.isoformat()
 
 
-def _datetime(label: str, cell: str, at: str = "") -> tuple[str, bool]:
+def _datetime(label: str, cell: str, reading: _Reading, at: str = "") -> tuple[str, bool]:
     """An ISO date and time, and whether the time was known."""
-    serial = excel_serial(cell)
+    serial = _serial(cell, reading)
     if serial is not None:
         cell = serial
     if at:
@@ -304,7 +330,7 @@ def _datetime(label: str, cell: str, at: str = "") -> tuple[str, bool]:
     return (found.isoformat(timespec="minutes") if found else ""), has_time
 
 
-def _value(kind: str, name: str, cell: str, values: dict[str, Any], today: date) -> None:
+def _value(kind: str, name: str, cell: str, values: dict[str, Any], reading: _Reading) -> None:
     fld = _fields(kind)[name]
     meta = fld.metadata
     if meta["choices"] and cell:
@@ -312,7 +338,7 @@ def _value(kind: str, name: str, cell: str, values: dict[str, Any], today: date)
         if meta["kind"] == "int":
             values[name] = int(values[name])
     elif meta["kind"] == "date":
-        values[name] = _date(meta["label"], cell, today)
+        values[name] = _date(meta["label"], cell, reading, born=name == "date_of_birth")
     elif meta["kind"] == "bool":
         if cell.casefold() not in YES | NO:
             raise BadInput(f"{meta['label']}: “{cell}” should be yes or no.")
@@ -331,7 +357,7 @@ def _value(kind: str, name: str, cell: str, values: dict[str, Any], today: date)
         values[name] = cell
 
 
-def _row_values(columns: Columns, cells: list[str], today: date) -> tuple[dict[str, Any], dict[str, str]]:
+def _row_values(columns: Columns, cells: list[str], reading: _Reading) -> tuple[dict[str, Any], dict[str, str]]:
     """The record's field values, and the cells that aren't fields (person, time)."""
     values: dict[str, Any] = {}
     extra: dict[str, str] = {}
@@ -345,10 +371,10 @@ def _row_values(columns: Columns, cells: list[str], today: date) -> tuple[dict[s
         elif _fields(columns.kind)[name].metadata["kind"] == "datetime":
             date_like.append((name, cell))
         else:
-            _value(columns.kind, name, cell, values, today)
+            _value(columns.kind, name, cell, values, reading)
     for name, cell in date_like:
         at = extra.get(TIME, "") if name == "starts_at" else ""
-        values[name], has_time = _datetime(_fields(columns.kind)[name].metadata["label"], cell, at)
+        values[name], has_time = _datetime(_fields(columns.kind)[name].metadata["label"], cell, reading, at)
         if name == "starts_at":
             extra["_time_known"] = "1" if has_time else ""
     return values, extra
@@ -358,13 +384,26 @@ def _born_words(born: str) -> str:
     return f"born {shown_date(born)}" if born else "no date of birth"
 
 
+def repeat_key(record: Record, mentee_id: str | None) -> tuple[str, ...]:
+    """What makes a row the same as a record already saved: a person's name and date of birth; a meeting's
+    person, time, type, place and notes (two meetings the same day are two meetings)."""
+    if isinstance(record, Meeting):
+        return (mentee_id or "", record.starts_at, record.kind, _key(record.place), _key(record.notes))
+    assert isinstance(record, Mentee)
+    return (_key(record.name), record.date_of_birth)
+
+
+def saved_keys(conn: Connection, kind: str) -> set[tuple[str, ...]]:
+    return {repeat_key(s.record, s.mentee_id) for s in store.list_records(conn, kind)}
+
+
 def plan(conn: Connection, table: Table, columns: Columns, *, who: Mapping[str, str] | None = None) -> Plan:
     """What saving `table` would do, row by row; nothing is written. `who`: a person's name (as written)
     → the mentee it means, where more than one person has that name."""
     problem = columns.problem()
     if problem:
         raise BadInput(f"{table.name}: {problem}")
-    today = clock.today()
+    reading = _Reading(clock.today(), table.excel)
     result = Plan(columns.kind, columns, notes=list(table.notes))
     people = store.list_records(conn, "mentee")
     by_name: dict[str, list[store.Stored]] = {}
@@ -372,11 +411,8 @@ def plan(conn: Connection, table: Table, columns: Columns, *, who: Mapping[str, 
         for name in {_key(s.record.name), _key(s.record.preferred_name)} - {""}:
             by_name.setdefault(name, []).append(s)
     chosen = {_key(k): v for k, v in (who or {}).items()}
-    seen: set[tuple[str, ...]]
-    if columns.kind == "mentee":
-        seen = {(_key(s.record.name), s.record.date_of_birth) for s in people}
-    else:
-        seen = {(s.mentee_id or "", s.record.starts_at, s.record.kind) for s in store.list_records(conn, "meeting")}
+    saved = saved_keys(conn, columns.kind)
+    in_file: dict[tuple[str, ...], int] = {}  # a repeat within the file, to the row it repeats
     no_time = 0
     for row_no, cells in table.rows:
         if not any(c.strip() for c in cells):
@@ -389,15 +425,13 @@ def plan(conn: Connection, table: Table, columns: Columns, *, who: Mapping[str, 
             )
             continue
         try:
-            values, extra = _row_values(columns, cells, today)
+            values, extra = _row_values(columns, cells, reading)
             record = validate(KINDS[columns.kind](**values))
         except BadInput as exc:
             result.problems.append(RowProblem(row_no, exc.message))
             continue
         mentee_id: str | None = None
-        if isinstance(record, Mentee):
-            key: tuple[str, ...] = (_key(record.name), record.date_of_birth)
-        else:
+        if isinstance(record, Meeting):
             name = extra.get(PERSON, "")
             if not name:
                 result.problems.append(RowProblem(row_no, "it doesn't say who the meeting was with."))
@@ -405,7 +439,7 @@ def plan(conn: Connection, table: Table, columns: Columns, *, who: Mapping[str, 
             found = by_name.get(_key(name), [])
             if PERSON_BORN in extra:
                 try:
-                    born = _date("Date of birth", extra[PERSON_BORN], today)
+                    born = _date("Date of birth", extra[PERSON_BORN], reading, born=True)
                 except BadInput as exc:
                     result.problems.append(RowProblem(row_no, exc.message))
                     continue
@@ -429,12 +463,24 @@ def plan(conn: Connection, table: Table, columns: Columns, *, who: Mapping[str, 
             mentee_id = chosen.get(_key(name)) or found[0].id
             if not extra.get("_time_known"):
                 no_time += 1
-            assert isinstance(record, Meeting)
-            key = (mentee_id, record.starts_at, record.kind)
-        if key in seen:
+        key = repeat_key(record, mentee_id)
+        if key in saved:
             result.already_here.append(row_no)
             continue
-        seen.add(key)
+        if key in in_file:
+            # Not dropped as "already here": it was never saved. The person decides which row is right.
+            if isinstance(record, Meeting):
+                what = f"it is the same meeting as row {in_file[key]}: remove one of them."
+            elif isinstance(record, Mentee) and record.date_of_birth:
+                what = f"it is the same person (name and date of birth) as row {in_file[key]}: remove one of them."
+            else:
+                what = (
+                    f"it has the same name as row {in_file[key]} and no date of birth to tell them apart: "
+                    "add their dates of birth, or remove one of them."
+                )
+            result.problems.append(RowProblem(row_no, what))
+            continue
+        in_file[key] = row_no
         result.good.append((row_no, record, mentee_id))
     if no_time:
         result.notes.append(
@@ -476,9 +522,17 @@ def save(conn: Connection, result: Plan, *, author: str, keep: bool = True, only
             + "\n".join(lines)
             + "\nFix them in the spreadsheet, or choose to bring in only the good rows."
         )
+    added = 0
     with store.transaction(conn):
+        # Read again inside the transaction: what was saved since the preview (another import) isn't saved twice.
+        saved = saved_keys(conn, result.kind)
         for _row, record, mentee_id in result.good:
+            key = repeat_key(record, mentee_id)
+            if key in saved:
+                continue
+            saved.add(key)
             store.save_in(conn, record, author=author, mentee_id=mentee_id)
+            added += 1
         if keep:
             keep_choices(conn, result.columns)
         audit.record(
@@ -486,9 +540,10 @@ def save(conn: Connection, result: Plan, *, author: str, keep: bool = True, only
             "import_records",
             actor=author,
             record_type=result.kind,
-            detail=how_many(result.kind, len(result.good)),
+            detail=how_many(result.kind, added),
         )
-    return Saved(len(result.good), len(result.already_here), len(result.problems) + waiting)
+    already = len(result.already_here) + len(result.good) - added
+    return Saved(added, already, len(result.problems) + waiting)
 
 
 def read(path: Path | str) -> Table:

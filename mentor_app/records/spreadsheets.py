@@ -35,6 +35,7 @@ class Table:
     headings: list[str]
     rows: list[tuple[int, list[str]]]  # the row number a spreadsheet shows, and its cells as text
     notes: list[str] = field(default_factory=list)  # things the person should check (the older encoding)
+    excel: bool = False  # read from an .xlsx (where a number in a date column may be Excel's own date)
 
 
 def _read_capped(path: Path, what: str) -> bytes:
@@ -133,10 +134,11 @@ def _xlsx_table(name: str, raw: bytes, max_rows: int) -> Table:
             f"{name} unpacks to more than {MAX_UNPACKED // (1024 * 1024)} MB, which is too big to read. "
             "Save it as CSV, or split it. Nothing was imported."
         )
+    damaged = BadInput(f"{name} could not be read as an Excel .xlsx file (is it whole?). Nothing was imported.")
     try:
         book = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):
-        raise BadInput(f"{name} could not be read as an Excel .xlsx file. Nothing was imported.") from None
+    except Exception:  # noqa: BLE001 - a damaged workbook fails in many ways (zip, XML, openpyxl's own): all are this
+        raise damaged from None
     try:
         sheet = book.worksheets[0] if book.worksheets else None
         if sheet is None:
@@ -144,7 +146,7 @@ def _xlsx_table(name: str, raw: bytes, max_rows: int) -> Table:
         notes = []
         if len(book.worksheets) > 1:
             notes.append(f'Only the first sheet of {name}, "{sheet.title}", was read.')
-        values = sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS)
+        values = sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1)
         first = next(values, None)
         if first is None:
             raise BadInput(f"{name} is empty. Nothing was imported.")
@@ -159,11 +161,13 @@ def _xlsx_table(name: str, raw: bytes, max_rows: int) -> Table:
             while len(row) > len(headings) and not row[-1].strip():
                 row.pop()  # Excel keeps empty cells out to the widest row; they aren't a stray value
             rows.append((row_no, row))
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):
-        raise BadInput(f"{name} could not be read as an Excel .xlsx file. Nothing was imported.") from None
+    except BadInput:
+        raise
+    except Exception:  # noqa: BLE001 - as above: a sheet cut short or with broken XML is a damaged file
+        raise damaged from None
     finally:
         book.close()
-    return Table(name, headings, rows, notes)
+    return Table(name, headings, rows, notes, excel=True)
 
 
 def read_table(path: Path | str, *, what: str = "an import", max_rows: int = MAX_ROWS) -> Table:

@@ -160,10 +160,14 @@ class ImportDialog(QDialog):
         return "meeting" if self.as_meetings.isChecked() else "mentee"
 
     def back(self) -> None:
+        if self._job is not None:
+            return  # while saving: going back and saving again would bring the same rows in twice
         self.next_button.setEnabled(True)
         self._show_step(0 if self.table is None else max(0, self.steps.currentIndex() - 1))
 
     def next(self) -> None:
+        if self._job is not None:
+            return  # saving: one save at a time
         step = self.steps.currentIndex()
         if step == 0:
             if self.table is None:
@@ -305,7 +309,8 @@ class ImportDialog(QDialog):
         self.only_good.setVisible(bool(waiting))
 
     def save(self) -> None:
-        assert self.plan is not None
+        if self._job is not None or self.plan is None:
+            return
         plan, keep, only_good = self.plan, self.remember.isChecked(), self.only_good.isChecked()
         if not plan.good:
             self._say("There is nothing new to bring in from this file.")
@@ -318,7 +323,7 @@ class ImportDialog(QDialog):
 
         def done(result: importing.Saved) -> None:
             self._job = None
-            self.next_button.setEnabled(True)
+            self.back_button.setEnabled(True)
             self.summary.setText(result.words(plan.kind))
             self.details.setPlainText("Saved. You can close this box, or go back and bring in another file.")
             self.plan = None
@@ -331,8 +336,10 @@ class ImportDialog(QDialog):
         def failed(exc: BaseException) -> None:
             self._job = None
             self.next_button.setEnabled(True)
+            self.back_button.setEnabled(True)
             self._say(plain(exc))
 
         self.next_button.setEnabled(False)
+        self.back_button.setEnabled(False)
         self.summary.setText("Saving…")
         self._job = run_with_profile(self.profile, work, done, failed)
