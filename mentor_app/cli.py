@@ -819,7 +819,7 @@ def cmd_sar(args) -> int:
     from .privacy.sar import write_subject_access
 
     with open_for_command(args) as profile:
-        pdf, js, files = write_subject_access(profile, args.mentee, Path(args.output))
+        pdf, js, files = write_subject_access(profile, args.mentee, Path(args.output), args.language)
     print(f"Wrote {pdf} (to read) and {js} (machine-readable).")
     if files:
         print(
@@ -1186,6 +1186,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--mentee", required=True, metavar="ID")
     p.add_argument("-o", "--output", required=True, metavar="DIR", help="the folder to write them into")
+    p.add_argument(
+        "--language",
+        choices=tuple(LANGUAGES),
+        help="en or cy: write it in English or Welsh (default: their language)",
+    )
     p.set_defaults(func=cmd_sar)
 
     p = sub.add_parser(

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from .i18n import ENGLISH, words_in
+
 
 def count(n: int, one: str, many: str | None = None) -> str:
     return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
-def file_size(n: int) -> str:
+def file_size(n: int, language: str = ENGLISH) -> str:
     """A file's size as a person reads it: "900 bytes", "230 KB", "4.2 MB" (1 MB is 1024 × 1024 bytes)."""
     if n < 1024:
-        return count(n, "byte")
+        return words_in(language).n("{n} byte", "{n} bytes", n)
     if n < 1024 * 1024:
         return f"{max(1, round(n / 1024))} KB"
     megabytes = n / (1024 * 1024)

@@ -17,6 +17,7 @@ from typing import Any
 
 from .. import clock
 from ..errors import BadInput
+from ..i18n import ENGLISH, N_, Words, words_in
 from ..records import attachments, own_fields, store, vocab
 from ..records.dates import listed_datetime, local_time, shown_date
 from ..records.own_fields import OWN
@@ -28,16 +29,27 @@ from ..words import file_size
 from .audit_words import AuditWords
 
 FORMAT = "mentor-app-subject-access"
-REDACTED = "[another person]"
-REVIEW_NOTE = (
+# The copy's words are in the person's language (their record's `language`; English when it is empty), in the
+# PDF and in the JSON's sentences alike; the JSON's keys and codes stay the same whatever the language.
+REDACTED = N_("[another person]")
+REVIEW_NOTE = N_(
     "Prepared for review before it is shared. Names of other people the profile holds are replaced by "
-    f"{REDACTED}. Check the notes for anyone else who could be recognised, and for anything that must "
+    "{redacted}. Check the notes for anyone else who could be recognised, and for anything that must "
     "be withheld (for example because sharing it could put someone at risk), before handing it over."
 )
-ATTACHMENTS_NOTE = (
+ATTACHMENTS_NOTE = N_(
     "Each attachment is copied as it was attached, in a file of its own beside this copy (named below). "
     "Names in a picture or a scanned page can't be replaced: look at each one before handing it over."
 )
+NOTHING_ELSE = N_("Nothing else is held about this person in this profile.")
+NOT_SHARED = N_(
+    "Mentors also share identity-free counts (under a code, not a name) for people who have "
+    "not agreed to share their records; those cannot be linked to a person here, so they "
+    "are not in this copy. Attachments (scanned forms, photos) stay on the mentor's laptop and are never "
+    "shared, so none are held here."
+)
+# Who does an action: a line anyone may write, but these two are the app's own words.
+OWNERS = {"mentee": N_("mentee"), "mentor": N_("mentor")}
 ORDER = ["consent", "needs_check", "goal", "action", "meeting", "referral", "risk_assessment", "concern"]
 
 
@@ -54,12 +66,13 @@ def _name_pattern(names: list[str]) -> re.Pattern | None:
 
 
 class _Redactor:
-    def __init__(self, others: list[str], own: str):
+    def __init__(self, others: list[str], own: str, replacement: str = REDACTED):
         own_parts = {p.casefold() for p in re.split(r"[\s,()]+", own) if p}
         # A part the person shares with someone else (a common first name) stays: it names them too.
         kept = [n for n in others if n.strip()]
         self.pattern = _name_pattern(kept)
         self.own_parts = own_parts
+        self.replacement = replacement
         self.count = 0
 
     def __call__(self, value):
@@ -69,7 +82,7 @@ class _Redactor:
                 if match.group(0).casefold() in self.own_parts:
                     return match.group(0)
                 self.count += 1
-                return REDACTED
+                return self.replacement
 
             return self.pattern.sub(swap, value)
         if isinstance(value, list):
@@ -79,14 +92,14 @@ class _Redactor:
         return value
 
 
-def _audit_rows(conn, role: str, mentee_id: str) -> list[dict]:
+def _audit_rows(conn, role: str, mentee_id: str, language: str) -> list[dict]:
     """Each entry with its ids (for whoever checks the trail) and in words (for the person reading)."""
-    words = AuditWords(conn, role)
+    words = AuditWords(conn, role, language)
     return [
         {
             "at": e.at,
             "action": e.action,
-            "what": e.words,
+            "what": words.what(e),
             "record_type": e.record_type,
             "record_id": e.record_id,
             "detail": e.detail if e.action not in ("erase",) else "",
@@ -97,11 +110,20 @@ def _audit_rows(conn, role: str, mentee_id: str) -> list[dict]:
     ]
 
 
-def _mentor_copy(profile, mentee_id: str) -> dict:
+def _language(chosen: str | None, fields: dict) -> str:
+    """The language asked for, else the person's own (English when it is empty or one the app has no words for)."""
+    language = chosen or fields.get("language") or ENGLISH
+    return language if language in vocab.SHEET_LANGUAGES else ENGLISH
+
+
+def _mentor_copy(profile, mentee_id: str, language: str | None) -> dict:
     conn = profile.conn
     person = store.get(conn, mentee_id)
     if person is None or person.type != "mentee":
         raise BadInput("There is no mentee with that id in this profile.", hint="mentees")
+    person_fields = {f.name: getattr(person.record, f.name) for f in dc_fields(person.record)}
+    language = _language(language, person_fields)
+    w = words_in(language)
     others = [
         n
         for s in store.list_records(conn, "mentee")
@@ -109,14 +131,14 @@ def _mentor_copy(profile, mentee_id: str) -> dict:
         for n in (s.record.name, s.record.preferred_name)
         if n
     ]
-    redact = _Redactor(others, person.record.name)
+    redact = _Redactor(others, person.record.name, w(REDACTED))
     records = []
     for s in store.list_records(conn, mentee_id=mentee_id, newest_first=False):
         records.append(
             {
                 "id": s.id,
                 "type": s.type,
-                "what": RECORD_TYPES[s.type].label,
+                "what": w(RECORD_TYPES[s.type].label),
                 "when": s.sort_at,
                 "created_at": s.created_at,
                 "updated_at": s.updated_at,
@@ -130,27 +152,32 @@ def _mentor_copy(profile, mentee_id: str) -> dict:
             "id": a.id,
             "name": redact(a.name),
             "kind": a.kind,
-            "what": vocab.ATTACHMENT_KINDS.get(a.kind, a.kind),
+            "what": w(vocab.ATTACHMENT_KINDS[a.kind]) if a.kind in vocab.ATTACHMENT_KINDS else a.kind,
             "size": a.size,
             "sha256": a.sha256,
             "attached_at": a.added_at,
-            "attached_to": {"id": a.record_id, "type": a.record_type, "what": attachments.belongs_to(conn, a)},
+            "attached_to": {
+                "id": a.record_id,
+                "type": a.record_type,
+                "what": attachments.belongs_to(conn, a, language),
+            },
             "suffix": a.suffix,
         }
         for a in attachments.list_for(conn, mentee_id)
     ]
     return {
+        "language": language,
         "person": {
             "id": mentee_id,
             "created_at": person.created_at,
             "updated_at": person.updated_at,
-            "fields": {f.name: getattr(person.record, f.name) for f in dc_fields(person.record)},
+            "fields": person_fields,
         },
         "records": [r for r in records if r["type"] != "consent"],
         "consent_history": consent,
         "attachments": files,
         "redactions": redact.count,
-        "not_included": "Nothing else is held about this person in this profile.",
+        "not_included": w(NOTHING_ELSE),
     }
 
 
@@ -160,7 +187,7 @@ def _title(fields: dict) -> str:
     return f"{name} ({preferred})" if preferred and preferred != name else name
 
 
-def _supervisor_copy(profile, mentee_id: str) -> dict:
+def _supervisor_copy(profile, mentee_id: str, language: str | None) -> dict:
     conn = profile.conn
     rows = conn.execute(
         "SELECT id, type, version, basis, fields, updated_at FROM shared_records WHERE mentee_id = ? "
@@ -170,6 +197,8 @@ def _supervisor_copy(profile, mentee_id: str) -> dict:
     if not rows:
         raise BadInput("No records shared by consent or for safeguarding are held about that id here.")
     person_fields: dict[str, Any] = next((json.loads(f) for _, t, _, _, f, _ in rows if t == "mentee"), {})
+    language = _language(language, person_fields)
+    w = words_in(language)
     own = {
         n.strip().casefold()
         for n in (person_fields.get("name", ""), person_fields.get("preferred_name", ""), _title(person_fields))
@@ -192,12 +221,12 @@ def _supervisor_copy(profile, mentee_id: str) -> dict:
         elif rtype == "concern" and about != mentee_id:
             others.append(values.get("mentee_name", ""))
     others = [n for n in others if isinstance(n, str) and n.strip() and n.strip().casefold() not in own]
-    redact = _Redactor(others, person_fields.get("name", ""))
+    redact = _Redactor(others, person_fields.get("name", ""), w(REDACTED))
     records = [
         {
             "id": rid,
             "type": rtype,
-            "what": RECORD_TYPES[rtype].label if rtype in RECORD_TYPES else rtype,
+            "what": w(RECORD_TYPES[rtype].label) if rtype in RECORD_TYPES else rtype,
             "shared_as": basis,
             "updated_at": updated,
             "version": version,
@@ -215,22 +244,21 @@ def _supervisor_copy(profile, mentee_id: str) -> dict:
         )
     ]
     return {
+        "language": language,
         "person": {"id": mentee_id, "fields": person_fields},
         "records": [r for r in records if r["type"] != "consent"],
         "consent_history": [r for r in records if r["type"] == "consent"],
         "supervisor_notes": notes,
         "attachments": [],
         "redactions": redact.count,
-        "not_included": "Mentors also share identity-free counts (under a code, not a name) for people who have "
-        "not agreed to share their records; those cannot be linked to a person here, so they "
-        "are not in this copy. Attachments (scanned forms, photos) stay on the mentor's laptop and are never "
-        "shared, so none are held here.",
+        "not_included": w(NOT_SHARED),
     }
 
 
-def gather(profile, mentee_id: str) -> dict:
-    """Everything held about one person, as plain data."""
-    copy = (_supervisor_copy if profile.role == "supervisor" else _mentor_copy)(profile, mentee_id)
+def gather(profile, mentee_id: str, language: str | None = None) -> dict:
+    """Everything held about one person, as plain data, its words in `language` (None: the person's own)."""
+    copy = (_supervisor_copy if profile.role == "supervisor" else _mentor_copy)(profile, mentee_id, language)
+    w = words_in(copy["language"])
     # Answers to the organisation's own questions, by the question's words (retired ones too), not its key.
     questions = own_fields.load(profile.conn)
     for fields in [
@@ -251,9 +279,9 @@ def gather(profile, mentee_id: str) -> dict:
         "produced_at": produced,
         "organisation": settings.organisation or "",
         "held_by": profile.role,
-        "review_note": REVIEW_NOTE,
+        "review_note": w(REVIEW_NOTE, redacted=w(REDACTED)),
         **copy,
-        "audit_trail": _audit_rows(profile.conn, profile.role, mentee_id),
+        "audit_trail": _audit_rows(profile.conn, profile.role, mentee_id, copy["language"]),
     }
 
 
@@ -261,38 +289,51 @@ def _stem(mentee_id: str, produced_at: str) -> str:
     return f"subject-access-{mentee_id[:8]}-{produced_at[:10]}"
 
 
-def _label(rtype: str, name: str) -> str:
+def _label(rtype: str, name: str, w: Words) -> str:
     cls = RECORD_TYPES.get(rtype)
-    if cls is not None:
-        for f in fields_of(cls):
-            if f.name == name:
-                return f.metadata.get("label", name)
+    if cls is None:
+        return name  # already in words (an attachment's lines)
+    for f in fields_of(cls):
+        if f.name == name:
+            return w(f.metadata["label"]) if "label" in f.metadata else name
     return name.replace("_", " ").capitalize()
 
 
-def _answer(value) -> str:
-    return ("yes" if value else "no") if isinstance(value, bool) else str(value)
+def _answer(value, w: Words) -> str:
+    return (w("yes") if value else w("no")) if isinstance(value, bool) else str(value)
 
 
-def _shown(rtype: str, name: str, value) -> str:
+def _choice(choices: dict | None, value, w: Words) -> str:
+    """A code in words: a list's label in the copy's language; a value no list holds as it is."""
+    if choices and isinstance(value, str) and value in choices:
+        return w(choices[value])
+    return str(value)
+
+
+def _shown(rtype: str, name: str, value, w: Words) -> str:
     cls = RECORD_TYPES.get(rtype)
     choices = None
     if cls is not None:
         choices = next((f.metadata.get("choices") for f in fields_of(cls) if f.name == name), None)
     kind = next((f.metadata.get("kind") for f in fields_of(cls) if f.name == name), None) if cls else None
     if kind in ("date", "datetime") and isinstance(value, str):
-        return listed_datetime(value)  # the person reads "3 Dec 2026, 14:00", not 2026-12-03T14:00
+        # the person reads "3 Dec 2026, 14:00" ("3 Rhag 2026, 14:00"), not 2026-12-03T14:00
+        return listed_datetime(value, w.language)
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _answer(value, w)
     if isinstance(value, dict):
         if name == OWN:  # labelled in gather(): the organisation's questions as the person reads them
-            return "; ".join(f"{k}: {_answer(v)}" for k, v in value.items())
+            return "; ".join(f"{k}: {_answer(v, w)}" for k, v in value.items())
         if name == "scores":
-            return ", ".join(f"{vocab.NEEDS_AREAS.get(k, k)}: {v}" for k, v in value.items())
+            return ", ".join(f"{_choice(vocab.NEEDS_AREAS, k, w)}: {v}" for k, v in value.items())
         return ", ".join(f"{k}: {v}" for k, v in value.items())
     if isinstance(value, list):
-        return ", ".join(str(choices.get(v, v)) if choices else str(v) for v in value)
-    return str(choices.get(value, value)) if choices else str(value)
+        return ", ".join(_choice(choices, v, w) for v in value)
+    if rtype == "action" and name == "owner" and value in OWNERS:
+        return w(OWNERS[value])
+    if choices and isinstance(value, int) and str(value) in choices:
+        return w(choices[str(value)])
+    return _choice(choices, value, w)
 
 
 def write_pdf(data: dict, target: Path) -> None:
@@ -308,6 +349,8 @@ def write_pdf(data: dict, target: Path) -> None:
     from ..printing.text import flowables, is_short, markup
 
     printable("")  # registers the fonts, which draw every script the notes may hold
+    language = data.get("language", ENGLISH)
+    w = words_in(language)
     body = ParagraphStyle("body", fontName=FONT, fontSize=9.5, leading=12.5)
     small = ParagraphStyle("small", parent=body, fontSize=8.5, leading=11, textColor=colors.HexColor("#444444"))
     head = ParagraphStyle(
@@ -352,12 +395,12 @@ def write_pdf(data: dict, target: Path) -> None:
             if rtype == "needs_check" and k == "notes" and isinstance(v, dict):
                 # Each area's note on its own (each may be as long as any note), not one run-on line.
                 shown += [
-                    (f"Note: {vocab.NEEDS_AREAS.get(area, area)}", str(note))
+                    (w("Note: {area}", area=_choice(vocab.NEEDS_AREAS, area, w)), str(note))
                     for area, note in v.items()
                     if str(note).strip()
                 ]
             else:
-                shown.append((_label(rtype, k), _shown(rtype, k, v)))
+                shown.append((_label(rtype, k, w), _shown(rtype, k, v, w)))
         # Short values sit in a two-column table; a long one (which no table row could hold once it is
         # taller than a page) goes under its label, indented to the same column, and flows across pages.
         out, rows = [], []
@@ -374,25 +417,35 @@ def write_pdf(data: dict, target: Path) -> None:
         return out
 
     person = data["person"]["fields"]
+    about = dict(
+        organisation=data["organisation"] or w("this organisation"),
+        name=person.get("name") or w("this person"),
+        date=shown_date(data["produced_at"], language),
+        id=data["person"]["id"],
+    )
+    everything = (
+        w("Everything {organisation} holds about {name} in this supervisor's copy of Mentor App, produced "
+          "{date}. Person's record id: {id}.", **about)
+        if data["held_by"] == "supervisor"
+        else w("Everything {organisation} holds about {name} in this mentor's copy of Mentor App, produced "
+               "{date}. Person's record id: {id}.", **about)
+    )  # fmt: skip
+    replaced = w("Names of other people replaced: {n}.", n=data["redactions"])
     story = [
-        p("Subject access copy", title),
-        p(
-            f"Everything {data['organisation'] or 'this organisation'} holds about "
-            f"{person.get('name', 'this person')} in this {data['held_by']}'s copy of Mentor App, "
-            f"produced {shown_date(data['produced_at'])}. Person's record id: {data['person']['id']}.",
-            body,
-        ),
+        p(w("Subject access copy"), title),
+        p(everything, body),
         Spacer(1, 4),
         p(data["review_note"], small),
-        p(f"Names of other people replaced: {data['redactions']}. {data['not_included']}", small),
-        p("About them", head),
+        p(f"{replaced} {data['not_included']}", small),
+        p(w("About them"), head),
         *pairs("mentee", person),
     ]
-    story.append(p("Consent history", head))
+    story.append(p(w("Consent history"), head))
     if not data["consent_history"]:
-        story.append(p("No consent records.", small))
+        story.append(p(w("No consent records."), small))
     for r in data["consent_history"]:
-        story += [p(f"{shown_date(r['fields'].get('on', ''))}  {r['what']}", item), *pairs("consent", r["fields"])]
+        day = shown_date(r["fields"].get("on", ""), language)
+        story += [p(f"{day}  {r['what']}", item), *pairs("consent", r["fields"])]
     by_type: dict[str, list] = {}
     for r in data["records"]:
         by_type.setdefault(r["type"], []).append(r)
@@ -408,28 +461,31 @@ def write_pdf(data: dict, target: Path) -> None:
                 or r.get("updated_at")
                 or ""
             )
-            story += [p(listed_datetime(str(when)[:16]), item), *pairs(rtype, r["fields"])]
+            story += [p(listed_datetime(str(when)[:16], language), item), *pairs(rtype, r["fields"])]
     if data.get("attachments"):
-        story += [p(f"Attachments ({len(data['attachments'])})", head), p(ATTACHMENTS_NOTE, small)]
+        story += [
+            p(w("Attachments ({n})", n=len(data["attachments"])), head),
+            p(w(ATTACHMENTS_NOTE), small),
+        ]
         for a in data["attachments"]:
             story += [
                 p(a["name"], item),
                 *pairs(
                     "",
                     {
-                        "What it is": f"{a['what']}, {file_size(a['size'])}",
-                        "Attached": local_time(a["attached_at"]),
-                        "Attached to": a["attached_to"]["what"],
-                        "In the file": a["file"],
+                        w("What it is"): f"{a['what']}, {file_size(a['size'], language)}",
+                        w("Attached"): local_time(a["attached_at"], language),
+                        w("Attached to"): a["attached_to"]["what"],
+                        w("In the file"): a["file"],
                     },
                 ),
             ]
     if data.get("supervisor_notes"):
-        story.append(p("The supervisor's notes", head))
+        story.append(p(w("The supervisor's notes"), head))
         for n in data["supervisor_notes"]:
-            story += flowables(f"{local_time(n['at'])}  {n['note']}", body)
-    story.append(p("Who opened, changed, shared or printed their records", head))
-    rows = [[p("When", small), p("What", small), p("Record", small)]]
+            story += flowables(f"{local_time(n['at'], language)}  {n['note']}", body)
+    story.append(p(w("Who opened, changed, shared or printed their records"), head))
+    rows = [[p(w("When"), small), p(w("What"), small), p(w("Record"), small)]]
     rows += [
         [p(e["when_in_words"], small), p(e["what"], small), p(e["record_in_words"], small)] for e in data["audit_trail"]
     ]
@@ -448,7 +504,8 @@ def write_pdf(data: dict, target: Path) -> None:
     def footer(canvas, doc):
         canvas.saveState()
         canvas.setFont(FONT, 7.5)
-        canvas.drawString(doc.leftMargin, 10 * mm, f"Subject access copy · {data['person']['id']} · page {doc.page}")
+        words = w("Subject access copy · {id} · page {page}", id=data["person"]["id"], page=doc.page)
+        canvas.drawString(doc.leftMargin, 10 * mm, words)
         canvas.restoreState()
 
     buffer = io.BytesIO()  # laid out in memory, then written to a brand-new file (never through a link)
@@ -459,21 +516,25 @@ def write_pdf(data: dict, target: Path) -> None:
         rightMargin=18 * mm,
         topMargin=16 * mm,
         bottomMargin=18 * mm,
-        title="Subject access copy",
+        title=w("Subject access copy"),
         author="Mentor App",
+        lang=language,
     )
     doc.build(story, onFirstPage=footer, onLaterPages=footer)
     write_new(Path(target), buffer.getvalue())
 
 
-def write_subject_access(profile, mentee_id: str, folder: Path) -> tuple[Path, Path, list[Path]]:
+def write_subject_access(
+    profile, mentee_id: str, folder: Path, language: str | None = None
+) -> tuple[Path, Path, list[Path]]:
     """The PDF and JSON in `folder`, and beside them each attachment in a file of its own (named in both);
     existing files are never overwritten, and a copy that can't be finished leaves none of its files.
-    Returns the PDF, the JSON and the attachments' files."""
+    Their words are in `language`, or the person's own when it is None. Returns the PDF, the JSON and the
+    attachments' files."""
     folder = Path(folder)
     if not folder.is_dir():
         raise BadInput(f"The folder {folder} does not exist. Create it first, or choose another.")
-    data = gather(profile, mentee_id)
+    data = gather(profile, mentee_id, language)
     stem = _stem(mentee_id, data["produced_at"])
     pdf, js = folder / f"{stem}.pdf", folder / f"{stem}.json"
     files = [folder / a["file"] for a in data["attachments"]]

@@ -27,12 +27,14 @@ from pathlib import Path
 
 from .. import clock
 from ..errors import BadInput
+from ..i18n import ENGLISH, N_, words_in
 from ..storage import audit
 from ..storage.db import Connection, transaction
 from ..storage.files import TooLarge, read_limited, write_new
 from ..words import file_size
 from . import store, vocab
 from .dates import shown_date
+from .types import Consent
 
 MB = 1024 * 1024
 MAX_FILE_BYTES = 10 * MB
@@ -42,6 +44,7 @@ MAX_NAME = 255  # the longest file name the usual file systems allow
 # What an attachment may belong to: the person themselves, or one of their consent records.
 ATTACHABLE = ("mentee", "consent")
 NOTHING = "Nothing was attached."
+THEIR_DETAILS = N_("Their details")  # the person's own record, as what a file is attached to
 
 Kind = vocab.AttachmentKind
 IMAGES = (Kind.JPEG, Kind.PNG)
@@ -293,19 +296,21 @@ def remove(conn: Connection, attachment_id: str, *, author: str) -> None:
         _audit(conn, "attachment_remove", author, found.id, found.mentee_id, found.kind)
 
 
-def belongs_to(conn: Connection, attachment: Attachment) -> str:
+def belongs_to(conn: Connection, attachment: Attachment, language: str = ENGLISH) -> str:
     """What it is attached to, in words: "their details", or the consent record by its kind and day."""
+    w = words_in(language)
     if attachment.record_type == "mentee":
-        return "Their details"
+        return w(THEIR_DETAILS)
     stored = store.get(conn, attachment.record_id)
     if stored is None:
-        return "A record no longer here"
-    return f"{stored.title}, {shown_date(stored.sort_at)}" if stored.sort_at else stored.title
+        return w("A record no longer here")
+    title = stored.record.title(language) if isinstance(stored.record, Consent) else stored.title
+    return f"{title}, {shown_date(stored.sort_at, language)}" if stored.sort_at else title
 
 
 def targets(conn: Connection, mentee_id: str) -> list[tuple[str, str]]:
     """What a file may be attached to for one person: (record id, in words), the person first."""
     consents = store.list_records(conn, "consent", mentee_id=mentee_id)
-    return [(mentee_id, "Their details")] + [
+    return [(mentee_id, THEIR_DETAILS)] + [
         (s.id, f"{s.title}, {shown_date(s.sort_at)}" if s.sort_at else s.title) for s in consents
     ]

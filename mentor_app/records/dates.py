@@ -274,14 +274,14 @@ def shown_datetime(iso: str) -> str:
         return iso
 
 
-def listed_datetime(iso: str) -> str:
+def listed_datetime(iso: str, language: str = ENGLISH) -> str:
     """A stored date or date and time as lists show it: "3 Dec 2026" or "3 Dec 2026, 14:00"."""
-    day = shown_date(iso)
+    day = shown_date(iso, language)
     clock = iso[11:16] if len(iso) >= 16 and iso[10] in "T " and day != iso else ""
     return f"{day}, {clock}" if clock else day
 
 
-def local_time(at: str | datetime) -> str:
+def local_time(at: str | datetime, language: str = ENGLISH) -> str:
     """A stored moment (UTC) as the time on this computer's clock, as lists show it: "3 Dec 2026, 14:00"."""
     try:
         moment = at if isinstance(at, datetime) else datetime.fromisoformat(at)
@@ -289,4 +289,4 @@ def local_time(at: str | datetime) -> str:
         return str(at)
     if moment.tzinfo is not None:
         moment = moment.astimezone().replace(tzinfo=None)
-    return listed_datetime(moment.isoformat(timespec="minutes"))
+    return listed_datetime(moment.isoformat(timespec="minutes"), language)

@@ -27,6 +27,7 @@ from datetime import date, datetime
 from typing import Any, ClassVar, Protocol, TypeVar
 
 from ..errors import BadInput
+from ..i18n import ENGLISH, N_, words_in
 from . import identity, own_fields, vocab
 
 MAX_TEXT = 20_000
@@ -82,49 +83,49 @@ def f(
 @dataclass
 class Mentee:
     type_name: ClassVar[str] = "mentee"
-    label: ClassVar[str] = "Mentee"
+    label: ClassVar[str] = N_("Mentee")
     sort_field: ClassVar[str | None] = None
     keep_years: ClassVar[int | None] = 3
-    name: str = f("Name or alias", required=True, search=True, counts=False)
-    preferred_name: str = f("Preferred name", search=True, counts=False)
-    pronouns: str = f("Pronouns", counts=False)
+    name: str = f(N_("Name or alias"), required=True, search=True, counts=False)
+    preferred_name: str = f(N_("Preferred name"), search=True, counts=False)
+    pronouns: str = f(N_("Pronouns"), counts=False)
     # Their signposting sheets and subject access copies are printed in it (empty: English).
-    language: str = f("Language for their sheets", choices=vocab.SHEET_LANGUAGES, counts=False)
-    phone: str = f("Phone", search=True, counts=False)
-    email: str = f("Email", search=True, counts=False)
-    address: str = f("Address", "text", counts=False)
-    date_of_birth: str = f("Date of birth", "date", counts=False)
-    referral_source: str = f("Referred by", choices=vocab.REFERRAL_SOURCES, counts=True)
-    referral_date: str = f("Referral date", "date", counts=False)
-    release_date: str = f("Release date", "date", counts=False)
-    probation_contact: str = f("Probation practitioner", "text", search=True, counts=False)
+    language: str = f(N_("Language for their sheets"), choices=vocab.SHEET_LANGUAGES, counts=False)
+    phone: str = f(N_("Phone"), search=True, counts=False)
+    email: str = f(N_("Email"), search=True, counts=False)
+    address: str = f(N_("Address"), "text", counts=False)
+    date_of_birth: str = f(N_("Date of birth"), "date", counts=False)
+    referral_source: str = f(N_("Referred by"), choices=vocab.REFERRAL_SOURCES, counts=True)
+    referral_date: str = f(N_("Referral date"), "date", counts=False)
+    release_date: str = f(N_("Release date"), "date", counts=False)
+    probation_contact: str = f(N_("Probation practitioner"), "text", search=True, counts=False)
     status: str = f(
-        "Status", choices=vocab.MENTEE_STATUSES, required=True, default=vocab.MenteeStatus.REFERRED, counts=True
+        N_("Status"), choices=vocab.MENTEE_STATUSES, required=True, default=vocab.MenteeStatus.REFERRED, counts=True
     )
-    closing_reason: str = f("Reason for closing", "text", counts=False)
-    safety_flag: bool = f("Safety flag", "bool", default=False, counts=False)
-    safety_note: str = f("What to be aware of", "text", search=True, counts=False)
-    risks: str = f("Risks", "text", search=True, counts=False)
+    closing_reason: str = f(N_("Reason for closing"), "text", counts=False)
+    safety_flag: bool = f(N_("Safety flag"), "bool", default=False, counts=False)
+    safety_note: str = f(N_("What to be aware of"), "text", search=True, counts=False)
+    risks: str = f(N_("Risks"), "text", search=True, counts=False)
     # For matching (the Justice Data Lab): identity, so it leaves only with consent; never on a sheet.
-    legal_forename: str = f("Legal first name (if not the name above)", counts=False)
-    legal_surname: str = f("Legal surname", counts=False)
-    pnc_id: str = f("PNC ID", "code", check=identity.pnc_id, longest="2001/1234567X", counts=False)
-    prison_number: str = f("Prison number", "code", check=identity.prison_number, longest="A1234BC", counts=False)
-    mentoring_started: str = f("Mentoring started (empty: the first meeting)", "date", counts=False)
-    mentoring_ended: str = f("Mentoring ended (empty: the last meeting)", "date", counts=False)
+    legal_forename: str = f(N_("Legal first name (if not the name above)"), counts=False)
+    legal_surname: str = f(N_("Legal surname"), counts=False)
+    pnc_id: str = f(N_("PNC ID"), "code", check=identity.pnc_id, longest="2001/1234567X", counts=False)
+    prison_number: str = f(N_("Prison number"), "code", check=identity.prison_number, longest="A1234BC", counts=False)
+    mentoring_started: str = f(N_("Mentoring started (empty: the first meeting)"), "date", counts=False)
+    mentoring_ended: str = f(N_("Mentoring ended (empty: the last meeting)"), "date", counts=False)
     # Equality monitoring: counted without consent, never with a name (the age band comes from the date
     # of birth, records/identity.py).
-    gender: str = f("Gender", choices=vocab.GENDERS, counts=True)
-    ethnicity: str = f("Ethnic group", choices=vocab.ETHNICITIES, counts=True)
-    disability: str = f("Disability or long-term health condition", choices=vocab.DISABILITY, counts=True)
+    gender: str = f(N_("Gender"), choices=vocab.GENDERS, counts=True)
+    ethnicity: str = f(N_("Ethnic group"), choices=vocab.ETHNICITIES, counts=True)
+    disability: str = f(N_("Disability or long-term health condition"), choices=vocab.DISABILITY, counts=True)
     postcode_district: str = f(
-        "Postcode district (first half only, like M14)",
+        N_("Postcode district (first half only, like M14)"),
         "code",
         check=identity.postcode_district,
         longest="SW1A",
         counts=True,
     )
-    own: dict[str, Any] = f("The organisation's own questions", "own", default={}, counts=False)
+    own: dict[str, Any] = f(N_("The organisation's own questions"), "own", default={}, counts=False)
 
     def title(self) -> str:
         if self.preferred_name and self.preferred_name != self.name:
@@ -135,33 +136,36 @@ class Mentee:
 @dataclass
 class Consent:
     type_name: ClassVar[str] = "consent"
-    label: ClassVar[str] = "Consent"
+    label: ClassVar[str] = N_("Consent")
     sort_field: ClassVar[str | None] = "on"
     keep_years: ClassVar[int | None] = 3
-    scope: str = f("What the consent covers", choices=vocab.CONSENT_SCOPES, required=True, counts=False)
-    given: bool = f("Given", "bool", default=True, counts=False)
-    on: str = f("Date", "date", required=True, counts=False)
+    scope: str = f(N_("What the consent covers"), choices=vocab.CONSENT_SCOPES, required=True, counts=False)
+    given: bool = f(N_("Given"), "bool", default=True, counts=False)
+    on: str = f(N_("Date"), "date", required=True, counts=False)
     method: str = f(
-        "How", choices=vocab.CONSENT_METHODS, required=True, default=vocab.ConsentMethod.VERBAL, counts=False
+        N_("How"), choices=vocab.CONSENT_METHODS, required=True, default=vocab.ConsentMethod.VERBAL, counts=False
     )
-    recorded_by: str = f("Recorded by", counts=False)
-    expires: str = f("Expires", "date", counts=False)
-    partner: str = f("Partner organisation", search=True, counts=False)
-    note: str = f("Note", "text", counts=False)
+    recorded_by: str = f(N_("Recorded by"), counts=False)
+    expires: str = f(N_("Expires"), "date", counts=False)
+    partner: str = f(N_("Partner organisation"), search=True, counts=False)
+    note: str = f(N_("Note"), "text", counts=False)
 
-    def title(self) -> str:
-        return f"Consent {'given' if self.given else 'withdrawn'}: {vocab.CONSENT_SCOPES.get(self.scope, self.scope)}"
+    def title(self, language: str = ENGLISH) -> str:
+        w = words_in(language)
+        scope = vocab.CONSENT_SCOPES.get(self.scope, self.scope)
+        scope = w(scope) if self.scope in vocab.CONSENT_SCOPES else scope
+        return w("Consent given: {scope}", scope=scope) if self.given else w("Consent withdrawn: {scope}", scope=scope)
 
 
 @dataclass
 class NeedsCheck:
     type_name: ClassVar[str] = "needs_check"
-    label: ClassVar[str] = "Needs check"
+    label: ClassVar[str] = N_("Needs check")
     sort_field: ClassVar[str | None] = "on"
     keep_years: ClassVar[int | None] = 3
-    on: str = f("Date", "date", required=True, counts=False)
-    scores: dict[str, int] = f("Scores (1 serious need – 5 no need)", "map", default={}, counts=True)
-    notes: dict[str, str] = f("Notes per area", "map", default={}, counts=False)
+    on: str = f(N_("Date"), "date", required=True, counts=False)
+    scores: dict[str, int] = f(N_("Scores (1 serious need – 5 no need)"), "map", default={}, counts=True)
+    notes: dict[str, str] = f(N_("Notes per area"), "map", default={}, counts=False)
 
     def title(self) -> str:
         return "Needs check"
@@ -170,13 +174,13 @@ class NeedsCheck:
 @dataclass
 class Goal:
     type_name: ClassVar[str] = "goal"
-    label: ClassVar[str] = "Goal"
+    label: ClassVar[str] = N_("Goal")
     sort_field: ClassVar[str | None] = "set_on"
     keep_years: ClassVar[int | None] = 3
-    text: str = f("Goal", "text", required=True, search=True, counts=False)
-    area: str = f("Area", choices=vocab.NEEDS_AREAS, counts=False)
-    set_on: str = f("Set on", "date", counts=False)
-    achieved: bool = f("Achieved", "bool", default=False, counts=False)
+    text: str = f(N_("Goal"), "text", required=True, search=True, counts=False)
+    area: str = f(N_("Area"), choices=vocab.NEEDS_AREAS, counts=False)
+    set_on: str = f(N_("Set on"), "date", counts=False)
+    achieved: bool = f(N_("Achieved"), "bool", default=False, counts=False)
 
     def title(self) -> str:
         return self.text
@@ -185,14 +189,14 @@ class Goal:
 @dataclass
 class Action:
     type_name: ClassVar[str] = "action"
-    label: ClassVar[str] = "Action"
+    label: ClassVar[str] = N_("Action")
     sort_field: ClassVar[str | None] = "due"
     keep_years: ClassVar[int | None] = 3
-    text: str = f("Action", "text", required=True, search=True, counts=False)
-    owner: str = f("Who does it", default="mentee", counts=False)
-    due: str = f("Due", "date", counts=False)
-    done: bool = f("Done", "bool", default=False, counts=False)
-    meeting_id: str = f("From meeting", counts=False)
+    text: str = f(N_("Action"), "text", required=True, search=True, counts=False)
+    owner: str = f(N_("Who does it"), default="mentee", counts=False)
+    due: str = f(N_("Due"), "date", counts=False)
+    done: bool = f(N_("Done"), "bool", default=False, counts=False)
+    meeting_id: str = f(N_("From meeting"), counts=False)
 
     def title(self) -> str:
         return self.text
@@ -201,21 +205,23 @@ class Action:
 @dataclass
 class Meeting:
     type_name: ClassVar[str] = "meeting"
-    label: ClassVar[str] = "Meeting"
+    label: ClassVar[str] = N_("Meeting")
     sort_field: ClassVar[str | None] = "starts_at"
     keep_years: ClassVar[int | None] = 3
-    starts_at: str = f("Date and time", "datetime", required=True, counts=False)
-    duration_minutes: int = f("Minutes", "int", default=60, counts=True)
-    place: str = f("Place", search=True, counts=False)
-    kind: str = f("Type", choices=vocab.MEETING_TYPES, required=True, default=vocab.MeetingType.ONE_TO_ONE, counts=True)
-    activity: str = f("Activity", choices=vocab.ACTIVITIES, counts=True)
-    appointment_at: str = f("Appointment at", choices=vocab.APPOINTMENT_PLACES, counts=True)
-    wellbeing_before: int = f("Wellbeing before", "int", choices=vocab.WELLBEING_SCALE, default=0, counts=True)
-    wellbeing_after: int = f("Wellbeing after", "int", choices=vocab.WELLBEING_SCALE, default=0, counts=True)
-    notes: str = f("Notes", "text", search=True, counts=False)
-    next_meeting: str = f("Next meeting", "datetime", counts=False)
-    group_id: str = f("Group session", counts=False)
-    own: dict[str, Any] = f("The organisation's own questions", "own", default={}, counts=False)
+    starts_at: str = f(N_("Date and time"), "datetime", required=True, counts=False)
+    duration_minutes: int = f(N_("Minutes"), "int", default=60, counts=True)
+    place: str = f(N_("Place"), search=True, counts=False)
+    kind: str = f(
+        N_("Type"), choices=vocab.MEETING_TYPES, required=True, default=vocab.MeetingType.ONE_TO_ONE, counts=True
+    )
+    activity: str = f(N_("Activity"), choices=vocab.ACTIVITIES, counts=True)
+    appointment_at: str = f(N_("Appointment at"), choices=vocab.APPOINTMENT_PLACES, counts=True)
+    wellbeing_before: int = f(N_("Wellbeing before"), "int", choices=vocab.WELLBEING_SCALE, default=0, counts=True)
+    wellbeing_after: int = f(N_("Wellbeing after"), "int", choices=vocab.WELLBEING_SCALE, default=0, counts=True)
+    notes: str = f(N_("Notes"), "text", search=True, counts=False)
+    next_meeting: str = f(N_("Next meeting"), "datetime", counts=False)
+    group_id: str = f(N_("Group session"), counts=False)
+    own: dict[str, Any] = f(N_("The organisation's own questions"), "own", default={}, counts=False)
 
     def title(self) -> str:
         if self.kind == vocab.MeetingType.SPORT and self.activity:
@@ -228,7 +234,7 @@ class Meeting:
 @dataclass
 class RiskAssessment:
     type_name: ClassVar[str] = "risk_assessment"
-    label: ClassVar[str] = "Meeting plan and risk check"
+    label: ClassVar[str] = N_("Meeting plan and risk check")
     sort_field: ClassVar[str | None] = "meeting_at"
     # Kept longer, as safeguarding records are: a meeting plan may be needed again years later.
     keep_years: ClassVar[int | None] = 6
@@ -243,16 +249,16 @@ class RiskAssessment:
         "missed_noted_at",
         "outcome",
     )
-    meeting_at: str = f("Meeting date and time", "datetime", required=True, counts=False)
-    place: str = f("Place", required=True, search=True, counts=False)
-    who_knows: str = f("Who knows where you are", required=True, counts=False)
-    check_in_at: str = f("Check in by", "datetime", counts=False)
-    checked_in_at: str = f("Checked in at", "datetime", counts=False)
+    meeting_at: str = f(N_("Meeting date and time"), "datetime", required=True, counts=False)
+    place: str = f(N_("Place"), required=True, search=True, counts=False)
+    who_knows: str = f(N_("Who knows where you are"), required=True, counts=False)
+    check_in_at: str = f(N_("Check in by"), "datetime", counts=False)
+    checked_in_at: str = f(N_("Checked in at"), "datetime", counts=False)
     # Set by the app, not on the form: when it noticed that nobody checked in (records/checkins.py).
-    missed_noted_at: str = f("Missed check-in noticed at", "datetime", counts=False)
-    risks: str = f("Risks noted", "text", search=True, counts=False)
-    outcome: str = f("Outcome", choices=vocab.RISK_OUTCOMES, default=vocab.RiskOutcome.PLANNED, counts=False)
-    incident_report: str = f("Incident report", "text", search=True, counts=False)
+    missed_noted_at: str = f(N_("Missed check-in noticed at"), "datetime", counts=False)
+    risks: str = f(N_("Risks noted"), "text", search=True, counts=False)
+    outcome: str = f(N_("Outcome"), choices=vocab.RISK_OUTCOMES, default=vocab.RiskOutcome.PLANNED, counts=False)
+    incident_report: str = f(N_("Incident report"), "text", search=True, counts=False)
 
     def title(self) -> str:
         return f"Meeting plan: {self.place}"
@@ -261,23 +267,23 @@ class RiskAssessment:
 @dataclass
 class Concern:
     type_name: ClassVar[str] = "concern"
-    label: ClassVar[str] = "Safeguarding concern"
+    label: ClassVar[str] = N_("Safeguarding concern")
     sort_field: ClassVar[str | None] = "raised_at"
     # A concern may need to be looked at again years later, in an inquiry or a new referral.
     keep_years: ClassVar[int | None] = 6
     keep_at_least: ClassVar[int] = 6
     # No field is a count: a concern goes to the supervisor in full, with the person's name, whatever the consent.
-    category: str = f("Kind of concern", choices=vocab.CONCERN_CATEGORIES, required=True, counts=False)
+    category: str = f(N_("Kind of concern"), choices=vocab.CONCERN_CATEGORIES, required=True, counts=False)
     urgency: str = f(
-        "How urgent", choices=vocab.CONCERN_URGENCY, required=True, default=vocab.ConcernUrgency.TODAY, counts=False
+        N_("How urgent"), choices=vocab.CONCERN_URGENCY, required=True, default=vocab.ConcernUrgency.TODAY, counts=False
     )
-    raised_at: str = f("When", "datetime", required=True, counts=False)
-    what_happened: str = f("What was seen or said", "text", required=True, search=True, counts=False)
-    action_taken: str = f("Action taken", "text", search=True, counts=False)
-    reported_to: str = f("Reported to", search=True, counts=False)
-    reported_at: str = f("Reported when", "datetime", counts=False)
+    raised_at: str = f(N_("When"), "datetime", required=True, counts=False)
+    what_happened: str = f(N_("What was seen or said"), "text", required=True, search=True, counts=False)
+    action_taken: str = f(N_("Action taken"), "text", search=True, counts=False)
+    reported_to: str = f(N_("Reported to"), search=True, counts=False)
+    reported_at: str = f(N_("Reported when"), "datetime", counts=False)
     status: str = f(
-        "Status", choices=vocab.CONCERN_STATUSES, required=True, default=vocab.ConcernStatus.OPEN, counts=False
+        N_("Status"), choices=vocab.CONCERN_STATUSES, required=True, default=vocab.ConcernStatus.OPEN, counts=False
     )
 
     def title(self) -> str:
@@ -347,28 +353,32 @@ class Referral:
     """A signpost (information given) or a referral made for the mentee, and what came of it."""
 
     type_name: ClassVar[str] = "referral"
-    label: ClassVar[str] = "Signpost or referral"
+    label: ClassVar[str] = N_("Signpost or referral")
     sort_field: ClassVar[str | None] = "on"
     keep_years: ClassVar[int | None] = 3
-    contact_id: str = f("Service", required=True, counts=False)
-    organisation: str = f("Organisation", required=True, search=True, counts=False)
+    contact_id: str = f(N_("Service"), required=True, counts=False)
+    organisation: str = f(N_("Organisation"), required=True, search=True, counts=False)
     category: str = f(
-        "Need", choices=vocab.DIRECTORY_CATEGORIES, required=True, default=vocab.DirectoryCategory.OTHER, counts=True
+        N_("Need"),
+        choices=vocab.DIRECTORY_CATEGORIES,
+        required=True,
+        default=vocab.DirectoryCategory.OTHER,
+        counts=True,
     )
     kind: str = f(
-        "Signpost or referral",
+        N_("Signpost or referral"),
         choices=vocab.REFERRAL_KINDS,
         required=True,
         default=vocab.ReferralKind.SIGNPOST,
         counts=True,
     )
-    on: str = f("Date", "date", required=True, counts=False)
-    reason: str = f("Reason", "text", search=True, counts=False)
-    follow_up: str = f("Follow up on", "date", counts=False)
+    on: str = f(N_("Date"), "date", required=True, counts=False)
+    reason: str = f(N_("Reason"), "text", search=True, counts=False)
+    follow_up: str = f(N_("Follow up on"), "date", counts=False)
     outcome: str = f(
-        "Outcome", choices=vocab.REFERRAL_OUTCOMES, required=True, default=vocab.ReferralOutcome.MADE, counts=True
+        N_("Outcome"), choices=vocab.REFERRAL_OUTCOMES, required=True, default=vocab.ReferralOutcome.MADE, counts=True
     )
-    outcome_note: str = f("Outcome note", "text", search=True, counts=False)
+    outcome_note: str = f(N_("Outcome note"), "text", search=True, counts=False)
 
     def title(self) -> str:
         verb = "Referred to" if self.kind == vocab.ReferralKind.REFERRAL else "Signposted to"

@@ -46,50 +46,52 @@ def _labels(vocabulary: type[Vocabulary]) -> dict[str, str]:
 
 
 class ConsentScope(Vocabulary):
-    MENTORING_RECORDS = ("mentoring_records", "To be mentored and have notes kept")
-    SHARE_WITH_ORGANISATION = ("share_with_organisation", "Records may be shared with the supervising organisation")
+    MENTORING_RECORDS = ("mentoring_records", N_("To be mentored and have notes kept"))
+    SHARE_WITH_ORGANISATION = ("share_with_organisation", N_("Records may be shared with the supervising organisation"))
     SHARE_WITH_PARTNER = (
         "share_with_partner",
-        "Records may be shared with a named partner organisation, for referrals",
+        N_("Records may be shared with a named partner organisation, for referrals"),
     )
     JUSTICE_DATA_LAB = (
         "justice_data_lab",
-        "Name, date of birth and identifiers may go to the Ministry of Justice's Justice Data Lab, "
-        "to measure reoffending",
+        N_(
+            "Name, date of birth and identifiers may go to the Ministry of Justice's Justice Data Lab, "
+            "to measure reoffending"
+        ),
     )
 
 
 class ConsentMethod(Vocabulary):
-    WRITTEN = ("written", "In writing")
-    VERBAL = ("verbal", "Verbally")
+    WRITTEN = ("written", N_("In writing"))
+    VERBAL = ("verbal", N_("Verbally"))
 
 
 class MenteeStatus(Vocabulary):
-    REFERRED = ("referred", "Referred")
-    ACTIVE = ("active", "Active")
-    PAUSED = ("paused", "Paused")
-    CLOSED = ("closed", "Closed")
+    REFERRED = ("referred", N_("Referred"))
+    ACTIVE = ("active", N_("Active"))
+    PAUSED = ("paused", N_("Paused"))
+    CLOSED = ("closed", N_("Closed"))
 
 
 class ReferralSource(Vocabulary):
-    PROBATION = ("probation", "Probation")
-    PRISON_RESETTLEMENT = ("prison_resettlement", "Prison resettlement team")
-    SELF = ("self", "Self-referral")
-    HOUSING = ("housing", "Housing provider")
-    OTHER_SERVICE = ("other_service", "Another service")
-    OTHER = ("other", "Other")
+    PROBATION = ("probation", N_("Probation"))
+    PRISON_RESETTLEMENT = ("prison_resettlement", N_("Prison resettlement team"))
+    SELF = ("self", N_("Self-referral"))
+    HOUSING = ("housing", N_("Housing provider"))
+    OTHER_SERVICE = ("other_service", N_("Another service"))
+    OTHER = ("other", N_("Other"))
 
 
 class NeedsArea(Vocabulary):
-    ACCOMMODATION = ("accommodation", "Accommodation")
-    MONEY = ("money", "Money, benefits and debt")
-    EMPLOYMENT = ("employment", "Employment, training and education")
-    HEALTH = ("health", "Health and wellbeing")
-    DRUGS_ALCOHOL = ("drugs_alcohol", "Drugs and alcohol")
-    RELATIONSHIPS = ("relationships", "Relationships and family")
-    ID_BANKING = ("id_banking", "ID and banking")
-    POSITIVE_TIME = ("positive_time", "Positive use of time and sport")
-    ATTITUDES = ("attitudes", "Attitudes and a crime-free life")
+    ACCOMMODATION = ("accommodation", N_("Accommodation"))
+    MONEY = ("money", N_("Money, benefits and debt"))
+    EMPLOYMENT = ("employment", N_("Employment, training and education"))
+    HEALTH = ("health", N_("Health and wellbeing"))
+    DRUGS_ALCOHOL = ("drugs_alcohol", N_("Drugs and alcohol"))
+    RELATIONSHIPS = ("relationships", N_("Relationships and family"))
+    ID_BANKING = ("id_banking", N_("ID and banking"))
+    POSITIVE_TIME = ("positive_time", N_("Positive use of time and sport"))
+    ATTITUDES = ("attitudes", N_("Attitudes and a crime-free life"))
 
 
 class NeedsScore(Vocabulary):
@@ -101,69 +103,69 @@ class NeedsScore(Vocabulary):
 
 
 class MeetingType(Vocabulary):
-    ONE_TO_ONE = ("one_to_one", "One-to-one")
-    GROUP = ("group", "Group session")
-    SPORT = ("sport", "Sport or physical activity")
-    ACCOMPANIED = ("accompanied", "Accompanied appointment")
-    PHONE_VIDEO = ("phone_video", "Phone or video call")
-    DID_NOT_ATTEND = ("did_not_attend", "Did not attend")
+    ONE_TO_ONE = ("one_to_one", N_("One-to-one"))
+    GROUP = ("group", N_("Group session"))
+    SPORT = ("sport", N_("Sport or physical activity"))
+    ACCOMPANIED = ("accompanied", N_("Accompanied appointment"))
+    PHONE_VIDEO = ("phone_video", N_("Phone or video call"))
+    DID_NOT_ATTEND = ("did_not_attend", N_("Did not attend"))
 
 
 class Activity(Vocabulary):
-    FOOTBALL = ("football", "Football")
-    GYM = ("gym", "Gym")
-    BOXING = ("boxing", "Boxing")
-    WALKING = ("walking", "Walking")
-    OTHER = ("other", "Other activity")
+    FOOTBALL = ("football", N_("Football"))
+    GYM = ("gym", N_("Gym"))
+    BOXING = ("boxing", N_("Boxing"))
+    WALKING = ("walking", N_("Walking"))
+    OTHER = ("other", N_("Other activity"))
 
 
 class AppointmentPlace(Vocabulary):
-    JOBCENTRE = ("jobcentre", "Jobcentre")
-    HOUSING_OFFICE = ("housing_office", "Housing office")
-    GP = ("gp", "GP or health")
-    PROBATION = ("probation", "Probation")
-    BANK = ("bank", "Bank")
-    OTHER = ("other", "Other")
+    JOBCENTRE = ("jobcentre", N_("Jobcentre"))
+    HOUSING_OFFICE = ("housing_office", N_("Housing office"))
+    GP = ("gp", N_("GP or health"))
+    PROBATION = ("probation", N_("Probation"))
+    BANK = ("bank", N_("Bank"))
+    OTHER = ("other", N_("Other"))
 
 
 class Wellbeing(Vocabulary):
-    VERY_LOW = ("1", "1 – very low")
-    LOW = ("2", "2 – low")
-    OKAY = ("3", "3 – okay")
-    GOOD = ("4", "4 – good")
-    VERY_GOOD = ("5", "5 – very good")
+    VERY_LOW = ("1", N_("1 – very low"))
+    LOW = ("2", N_("2 – low"))
+    OKAY = ("3", N_("3 – okay"))
+    GOOD = ("4", N_("4 – good"))
+    VERY_GOOD = ("5", N_("5 – very good"))
 
 
 class RiskOutcome(Vocabulary):
-    PLANNED = ("planned", "Planned")
-    CHECKED_IN_SAFE = ("checked_in_safe", "Checked in safe")
-    INCIDENT = ("incident", "Incident")
+    PLANNED = ("planned", N_("Planned"))
+    CHECKED_IN_SAFE = ("checked_in_safe", N_("Checked in safe"))
+    INCIDENT = ("incident", N_("Incident"))
 
 
 class ConcernCategory(Vocabulary):
-    RISK_TO_SELF = ("risk_to_self", "Risk to self")
-    RISK_TO_OTHERS = ("risk_to_others", "Risk to others")
-    RISK_FROM_OTHERS = ("risk_from_others", "Risk from others")
-    EXPLOITATION = ("exploitation", "Exploitation")
-    DOMESTIC_ABUSE = ("domestic_abuse", "Domestic abuse")
-    SUICIDE_SELF_HARM = ("suicide_self_harm", "Suicide or self-harm")
-    CHILD_AT_RISK = ("child_at_risk", "Child at risk")
-    OTHER = ("other", "Other")
+    RISK_TO_SELF = ("risk_to_self", N_("Risk to self"))
+    RISK_TO_OTHERS = ("risk_to_others", N_("Risk to others"))
+    RISK_FROM_OTHERS = ("risk_from_others", N_("Risk from others"))
+    EXPLOITATION = ("exploitation", N_("Exploitation"))
+    DOMESTIC_ABUSE = ("domestic_abuse", N_("Domestic abuse"))
+    SUICIDE_SELF_HARM = ("suicide_self_harm", N_("Suicide or self-harm"))
+    CHILD_AT_RISK = ("child_at_risk", N_("Child at risk"))
+    OTHER = ("other", N_("Other"))
 
 
 class ConcernUrgency(Vocabulary):
     """Most urgent first: lists of concerns are ordered this way."""
 
-    IMMEDIATE = ("immediate", "Immediate danger – act now")
-    TODAY = ("today", "Today")
-    THIS_WEEK = ("this_week", "This week")
-    FOR_INFORMATION = ("for_information", "For information")
+    IMMEDIATE = ("immediate", N_("Immediate danger – act now"))
+    TODAY = ("today", N_("Today"))
+    THIS_WEEK = ("this_week", N_("This week"))
+    FOR_INFORMATION = ("for_information", N_("For information"))
 
 
 class ConcernStatus(Vocabulary):
-    OPEN = ("open", "Open")
-    REPORTED = ("reported", "Reported")
-    CLOSED = ("closed", "Closed")
+    OPEN = ("open", N_("Open"))
+    REPORTED = ("reported", N_("Reported"))
+    CLOSED = ("closed", N_("Closed"))
 
 
 class DirectoryCategory(Vocabulary):
@@ -194,17 +196,17 @@ class ContactOrigin(Vocabulary):
 
 
 class ReferralKind(Vocabulary):
-    SIGNPOST = ("signpost", "Signposted (information given)")
-    REFERRAL = ("referral", "Referred (made on their behalf)")
+    SIGNPOST = ("signpost", N_("Signposted (information given)"))
+    REFERRAL = ("referral", N_("Referred (made on their behalf)"))
 
 
 class ReferralOutcome(Vocabulary):
-    MADE = ("made", "Made – waiting to hear")
-    WAITING = ("waiting", "Waiting list")
-    ATTENDED = ("attended", "Attended")
-    NOT_ATTENDED = ("not_attended", "Did not attend")
-    DECLINED = ("declined", "Declined")
-    NOT_ELIGIBLE = ("not_eligible", "Not eligible")
+    MADE = ("made", N_("Made – waiting to hear"))
+    WAITING = ("waiting", N_("Waiting list"))
+    ATTENDED = ("attended", N_("Attended"))
+    NOT_ATTENDED = ("not_attended", N_("Did not attend"))
+    DECLINED = ("declined", N_("Declined"))
+    NOT_ELIGIBLE = ("not_eligible", N_("Not eligible"))
 
 
 class MentorLogKind(Vocabulary):
@@ -214,54 +216,56 @@ class MentorLogKind(Vocabulary):
 
 
 # Equality monitoring: every question can be answered "prefer not to say"; left empty, it was not asked.
-PREFER_NOT_TO_SAY = ("prefer_not_to_say", "Prefer not to say")
+PREFER_NOT_TO_SAY = ("prefer_not_to_say", N_("Prefer not to say"))
 
 
 class Gender(Vocabulary):
-    FEMALE = ("female", "Female")
-    MALE = ("male", "Male")
-    ANOTHER = ("another", "In another way")
+    FEMALE = ("female", N_("Female"))
+    MALE = ("male", N_("Male"))
+    ANOTHER = ("another", N_("In another way"))
     PREFER_NOT = PREFER_NOT_TO_SAY
 
 
 class Ethnicity(Vocabulary):
     """The 19 ethnic groups of the 2021 Census of England and Wales (Office for National Statistics)."""
 
-    ASIAN_BANGLADESHI = ("asian_bangladeshi", "Asian, Asian British or Asian Welsh: Bangladeshi")
-    ASIAN_CHINESE = ("asian_chinese", "Asian, Asian British or Asian Welsh: Chinese")
-    ASIAN_INDIAN = ("asian_indian", "Asian, Asian British or Asian Welsh: Indian")
-    ASIAN_PAKISTANI = ("asian_pakistani", "Asian, Asian British or Asian Welsh: Pakistani")
-    ASIAN_OTHER = ("asian_other", "Asian, Asian British or Asian Welsh: any other Asian background")
-    BLACK_AFRICAN = ("black_african", "Black, Black British, Black Welsh, Caribbean or African: African")
-    BLACK_CARIBBEAN = ("black_caribbean", "Black, Black British, Black Welsh, Caribbean or African: Caribbean")
+    ASIAN_BANGLADESHI = ("asian_bangladeshi", N_("Asian, Asian British or Asian Welsh: Bangladeshi"))
+    ASIAN_CHINESE = ("asian_chinese", N_("Asian, Asian British or Asian Welsh: Chinese"))
+    ASIAN_INDIAN = ("asian_indian", N_("Asian, Asian British or Asian Welsh: Indian"))
+    ASIAN_PAKISTANI = ("asian_pakistani", N_("Asian, Asian British or Asian Welsh: Pakistani"))
+    ASIAN_OTHER = ("asian_other", N_("Asian, Asian British or Asian Welsh: any other Asian background"))
+    BLACK_AFRICAN = ("black_african", N_("Black, Black British, Black Welsh, Caribbean or African: African"))
+    BLACK_CARIBBEAN = ("black_caribbean", N_("Black, Black British, Black Welsh, Caribbean or African: Caribbean"))
     BLACK_OTHER = (
         "black_other",
-        "Black, Black British, Black Welsh, Caribbean or African: any other Black, Black British or Caribbean "
-        "background",
+        N_(
+            "Black, Black British, Black Welsh, Caribbean or African: any other Black, Black British or Caribbean "
+            "background"
+        ),
     )
-    MIXED_WHITE_ASIAN = ("mixed_white_asian", "Mixed or Multiple ethnic groups: White and Asian")
+    MIXED_WHITE_ASIAN = ("mixed_white_asian", N_("Mixed or Multiple ethnic groups: White and Asian"))
     MIXED_WHITE_BLACK_AFRICAN = (
         "mixed_white_black_african",
-        "Mixed or Multiple ethnic groups: White and Black African",
+        N_("Mixed or Multiple ethnic groups: White and Black African"),
     )
     MIXED_WHITE_BLACK_CARIBBEAN = (
         "mixed_white_black_caribbean",
-        "Mixed or Multiple ethnic groups: White and Black Caribbean",
+        N_("Mixed or Multiple ethnic groups: White and Black Caribbean"),
     )
-    MIXED_OTHER = ("mixed_other", "Mixed or Multiple ethnic groups: any other Mixed or Multiple background")
-    WHITE_BRITISH = ("white_british", "White: English, Welsh, Scottish, Northern Irish or British")
-    WHITE_IRISH = ("white_irish", "White: Irish")
-    WHITE_GYPSY_TRAVELLER = ("white_gypsy_traveller", "White: Gypsy or Irish Traveller")
-    WHITE_ROMA = ("white_roma", "White: Roma")
-    WHITE_OTHER = ("white_other", "White: any other White background")
-    OTHER_ARAB = ("other_arab", "Other ethnic group: Arab")
-    OTHER_ANY = ("other_any", "Other ethnic group: any other ethnic group")
+    MIXED_OTHER = ("mixed_other", N_("Mixed or Multiple ethnic groups: any other Mixed or Multiple background"))
+    WHITE_BRITISH = ("white_british", N_("White: English, Welsh, Scottish, Northern Irish or British"))
+    WHITE_IRISH = ("white_irish", N_("White: Irish"))
+    WHITE_GYPSY_TRAVELLER = ("white_gypsy_traveller", N_("White: Gypsy or Irish Traveller"))
+    WHITE_ROMA = ("white_roma", N_("White: Roma"))
+    WHITE_OTHER = ("white_other", N_("White: any other White background"))
+    OTHER_ARAB = ("other_arab", N_("Other ethnic group: Arab"))
+    OTHER_ANY = ("other_any", N_("Other ethnic group: any other ethnic group"))
     PREFER_NOT = PREFER_NOT_TO_SAY
 
 
 class Disability(Vocabulary):
-    YES = ("yes", "Yes")
-    NO = ("no", "No")
+    YES = ("yes", N_("Yes"))
+    NO = ("no", N_("No"))
     PREFER_NOT = PREFER_NOT_TO_SAY
 
 
@@ -281,9 +285,9 @@ class AgeBand(Vocabulary):
 class AttachmentKind(Vocabulary):
     """What an attached file is, as its first bytes say (records/attachments.py), never as its name says."""
 
-    JPEG = ("jpeg", "Photo (JPEG)")
-    PNG = ("png", "Picture (PNG)")
-    PDF = ("pdf", "PDF document")
+    JPEG = ("jpeg", N_("Photo (JPEG)"))
+    PNG = ("png", N_("Picture (PNG)"))
+    PDF = ("pdf", N_("PDF document"))
 
 
 CONSENT_SCOPES = _labels(ConsentScope)
