@@ -11,9 +11,11 @@ def count(n: int, one: str, many: str | None = None) -> str:
 
 def file_size(n: int, language: str = ENGLISH) -> str:
     """A file's size as a person reads it: "900 bytes", "230 KB", "4.2 MB" (1 MB is 1024 × 1024 bytes)."""
+    w = words_in(language)
     if n < 1024:
-        return words_in(language).n("{n} byte", "{n} bytes", n)
+        return w.n("{n} byte", "{n} bytes", n)
     if n < 1024 * 1024:
-        return f"{max(1, round(n / 1024))} KB"
+        return w("{n} KB", n=max(1, round(n / 1024)))
     megabytes = n / (1024 * 1024)
-    return f"{megabytes:.1f} MB".replace(".0 MB", " MB") if megabytes < 10 else f"{round(megabytes)} MB"
+    shown = f"{megabytes:.1f}".removesuffix(".0") if megabytes < 10 else str(round(megabytes))
+    return w("{n} MB", n=shown)
