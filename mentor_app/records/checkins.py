@@ -38,11 +38,16 @@ def _read(iso: object) -> datetime | None:
     if not isinstance(iso, str) or not iso:
         return None
     try:
-        found = datetime.fromisoformat(iso)
+        return datetime.fromisoformat(iso)
     except ValueError:
         return None
-    # The app writes local times; one with a zone (from a damaged or hostile record) can't be compared with them.
-    return found if found.tzinfo is None else None
+
+
+def _plan_time(iso: object) -> datetime | None:
+    """A time on a plan: the app writes them local, with no zone; one with a zone (from a damaged or hostile
+    record) can't be compared with them, and is read as no time."""
+    found = _read(iso)
+    return found if found is not None and found.tzinfo is None else None
 
 
 def watching_since(conn: Connection) -> str:
@@ -73,10 +78,10 @@ def missed(plan: RiskAssessment) -> bool:
 
     A check-in time given afterwards (the mentor phoned in on time, and says so on the form) settles it.
     """
-    planned = _read(plan.check_in_at)
+    planned = _plan_time(plan.check_in_at)
     if planned is None:
         return False
-    came = _read(plan.checked_in_at)
+    came = _plan_time(plan.checked_in_at)
     if came is not None:
         return came > planned + LATE_AFTER
     return bool(plan.missed_noted_at)
@@ -93,7 +98,7 @@ def note_missed(conn: Connection, author: str, now: datetime | None = None) -> l
     late = [
         s
         for s in due(conn, now)
-        if not s.record.missed_noted_at and (when := _read(s.record.check_in_at)) and now >= when + LATE_AFTER
+        if not s.record.missed_noted_at and (when := _plan_time(s.record.check_in_at)) and now >= when + LATE_AFTER
     ]
     if not late:
         return []  # most minutes of most days: no write, so no lock taken
