@@ -13,7 +13,7 @@ from typing import Any
 
 from ..errors import BadInput
 from ..records import spreadsheets, store, vocab
-from ..records.spreadsheets import did_you_mean, heading_index, read_table, squashed
+from ..records.spreadsheets import RowProblem, did_you_mean, heading_index, read_table, squashed
 from ..records.types import Contact, fields_of, to_data, validate
 from ..storage import csvsafe
 from ..words import count
@@ -46,15 +46,6 @@ HEADING_WORDS = {
 }
 CONTACT_WAYS = ("phone", "text_number", "email", "website", "address")
 _CATEGORY_BY_WORDS = {label.casefold(): code for code, label in vocab.DIRECTORY_CATEGORIES.items()}
-
-
-@dataclass
-class RowProblem:
-    row: int
-    message: str
-
-    def words(self) -> str:
-        return f"Row {self.row}: {self.message}"
 
 
 @dataclass

@@ -23,7 +23,7 @@ from ..storage.db import Connection, get_setting, put_settings
 from ..words import count
 from . import identity, store
 from .dates import DateNotUnderstood, listed_datetime, parse_date, parse_datetime, shown_date, uk_date
-from .spreadsheets import Table, did_you_mean, excel_serial, heading_index, read_table, squashed
+from .spreadsheets import RowProblem, Table, did_you_mean, excel_serial, heading_index, read_table, squashed
 from .types import Meeting, Mentee, Record, fields_of, validate
 
 KINDS: dict[str, type[Record]] = {"mentee": Mentee, "meeting": Meeting}
@@ -219,15 +219,6 @@ def match_columns(
         else:
             chosen.append(index.get(key))
     return Columns(kind, headings, chosen)
-
-
-@dataclass
-class RowProblem:
-    row: int
-    message: str
-
-    def words(self) -> str:
-        return f"Row {self.row}: {self.message}"
 
 
 @dataclass

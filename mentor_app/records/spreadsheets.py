@@ -38,6 +38,17 @@ class Table:
     excel: bool = False  # read from an .xlsx (where a number in a date column may be Excel's own date)
 
 
+@dataclass
+class RowProblem:
+    """What is wrong with one row, by the row number the spreadsheet shows."""
+
+    row: int
+    message: str
+
+    def words(self) -> str:
+        return f"Row {self.row}: {self.message}"
+
+
 def _read_capped(path: Path, what: str) -> bytes:
     """The file's bytes, its size checked before any is read, and never more than the limit read."""
     try:

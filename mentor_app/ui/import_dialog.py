@@ -261,7 +261,8 @@ class ImportDialog(QDialog):
         assert self.table is not None
         return importing.Columns(self.kind(), self.table.headings, [box.currentData() for box in self.boxes])
 
-    def _make_plan(self) -> bool:
+    def _read_plan(self) -> bool:
+        """The preview again, with whom the person chose where two share a name."""
         assert self.table is not None and self.columns is not None
         who = {name: combo.currentData() for name, combo in self.who if combo.currentData()}
         try:
@@ -269,6 +270,13 @@ class ImportDialog(QDialog):
         except MentorAppError as exc:
             self._say(plain(exc))
             return False
+        return True
+
+    def _make_plan(self) -> bool:
+        self.who = []
+        if not self._read_plan():
+            return False
+        assert self.plan is not None
         while self.who_form.rowCount():
             self.who_form.removeRow(0)
         self.who = []
@@ -289,14 +297,8 @@ class ImportDialog(QDialog):
         return True
 
     def _make_plan_again(self) -> None:
-        assert self.table is not None and self.columns is not None
-        who = {name: combo.currentData() for name, combo in self.who if combo.currentData()}
-        try:
-            self.plan = importing.plan(self.profile.conn, self.table, self.columns, who=who)
-        except MentorAppError as exc:
-            self._say(plain(exc))
-            return
-        self._show_plan()
+        if self._read_plan():
+            self._show_plan()
 
     def _show_plan(self) -> None:
         assert self.plan is not None
