@@ -105,3 +105,30 @@ def test_going_back_while_saving_can_not_bring_the_rows_in_twice(qtbot, window, 
     qtbot.wait(200)
     assert len(store.list_records(window.profile.conn, "mentee")) == 1500
     dialog.close()
+
+
+def test_tab_alone_reaches_next_on_each_step_and_then_save(qtbot, window, tmp_path):
+    from PySide6.QtCore import Qt
+    from test_keyboard_and_small_screen import _tab_to
+
+    path = tmp_path / "one.csv"
+    path.write_text("Name,DOB\nGina Holt,01/02/1989\n", "utf-8")
+    dialog = window.open_import()
+    qtbot.waitExposed(dialog)
+    dialog.load(path)
+    from PySide6.QtWidgets import QApplication, QPushButton
+
+    QApplication.setActiveWindow(dialog)
+    choose = next(b for b in dialog.findChildren(QPushButton) if "hoose" in b.text())
+    choose.setFocus()
+    for step in range(3):
+        _tab_to(qtbot, dialog, dialog.next_button)
+        assert dialog.next_button.text().replace("&", "") == ("Save them" if step == 2 else "Next")
+        if step == 2:
+            with qtbot.waitSignal(dialog.saved, timeout=20_000):
+                qtbot.keyClick(dialog.next_button, Qt.Key.Key_Space)
+        else:
+            qtbot.keyClick(dialog.next_button, Qt.Key.Key_Space)
+            assert dialog.steps.currentIndex() == step + 1
+    assert [s.record.name for s in store.list_records(window.profile.conn, "mentee")] == ["Gina Holt"]
+    dialog.close()
